@@ -1,0 +1,9 @@
+"""rnagraph: RNA-RNA interaction prediction on PyTorch Geometric.
+
+Subpackages follow the data flow ``io -> data -> features -> nn -> models -> train -> cli``;
+import them explicitly (``from rnagraph.models import MFERL``). Importing :mod:`rnagraph`
+itself is cheap and loads no torch.
+"""
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

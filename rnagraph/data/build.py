@@ -1,0 +1,91 @@
+"""Build a heterogeneous RNA interaction graph from sequences and id pairs."""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+
+import torch
+from torch_geometric.data import HeteroData
+
+from rnagraph.io import normalize_sequence
+from rnagraph.typing import NODE_TYPES, EdgeType, NodeType, reverse_edge_type
+
+
+def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
+                pairs: Mapping[EdgeType, Iterable[tuple[str, str]]], *,
+                node_ids: Mapping[NodeType, Iterable[str]] | None = None,
+                add_reverse: bool = True, strict_types: bool = True) -> HeteroData:
+    """Build a :class:`~torch_geometric.data.HeteroData` graph of RNAs and their interactions.
+
+    Node order per type (deterministic): ids of ``sequences[node_type]`` in their mapping order,
+    then ids that appear only in ``pairs`` in order of first appearance, then any remaining
+    ``node_ids``. Nodes without a sequence are kept (``seq`` is ``None``, ``has_seq`` is False).
+
+    Every node store holds ``ids`` (list[str], index order), ``seq`` (list[str | None]),
+    ``has_seq`` (BoolTensor ``[N]``) and ``num_nodes``. Every edge store holds ``edge_index``
+    (LongTensor ``[2, E]``); with ``add_reverse`` the reverse type ``(dst, "rev_<rel>", src)`` is
+    added as PyG's :class:`~torch_geometric.transforms.ToUndirected` names it.
+
+    Args:
+        sequences: ``{node_type: {id: sequence or None}}``; sequences are normalised (uppercase,
+            T -> U) and validated.
+        pairs: ``{(src_type, relation, dst_type): [(src_id, dst_id), ...]}``.
+        node_ids: extra ids per node type to include even without pairs (e.g. a node list file).
+        add_reverse (bool): add reverse edge types. (default: ``True``)
+        strict_types (bool): require node types among ``mirna``, ``mrna``, ``circrna``.
+
+    Raises:
+        ValueError: unknown node type, malformed edge type, or an empty pair list.
+    """
+    for nt in list(sequences) + [t for et in pairs for t in (et[0], et[2])]:
+        if strict_types and nt not in NODE_TYPES:
+            raise ValueError(f"build_graph: unknown node type {nt!r}; expected one of "
+                             f"{NODE_TYPES} (pass strict_types=False to allow others)")
+    order: dict[NodeType, dict[str, None]] = {}
+    seqs: dict[NodeType, dict[str, str | None]] = {}
+    for nt, table in sequences.items():
+        order.setdefault(nt, {})
+        seqs[nt] = {}
+        for rid, s in table.items():
+            order[nt][rid] = None
+            seqs[nt][rid] = None if s is None else normalize_sequence(s)
+    clean_pairs: dict[EdgeType, list[tuple[str, str]]] = {}
+    for et, plist in pairs.items():
+        if len(et) != 3:
+            raise ValueError(f"build_graph: edge type must be (src, relation, dst), got {et!r}")
+        src_t, _, dst_t = et
+        plist = [(str(a), str(b)) for a, b in plist]
+        uniq = list(dict.fromkeys(plist))
+        if len(plist) != len(uniq):
+            warnings.warn(f"build_graph: dropped {len(plist) - len(uniq)} duplicate pair(s) of "
+                          f"{et}", stacklevel=2)
+        if not uniq:
+            raise ValueError(f"build_graph: no pairs for edge type {et}")
+        for a, b in uniq:
+            order.setdefault(src_t, {}).setdefault(a, None)
+            order.setdefault(dst_t, {}).setdefault(b, None)
+        clean_pairs[tuple(et)] = uniq
+    for nt, extra in (node_ids or {}).items():
+        for rid in extra:
+            order.setdefault(nt, {}).setdefault(str(rid), None)
+
+    data = HeteroData()
+    pos: dict[NodeType, dict[str, int]] = {}
+    for nt, ids_d in order.items():
+        ids = list(ids_d)
+        pos[nt] = {s: i for i, s in enumerate(ids)}
+        table = seqs.get(nt, {})
+        seq = [table.get(s) for s in ids]
+        data[nt].ids = ids
+        data[nt].seq = seq
+        data[nt].has_seq = torch.tensor([s is not None for s in seq], dtype=torch.bool)
+        data[nt].num_nodes = len(ids)
+    for et, plist in clean_pairs.items():
+        src_t, _, dst_t = et
+        ei = torch.tensor([[pos[src_t][a] for a, _ in plist], [pos[dst_t][b] for _, b in plist]],
+                          dtype=torch.long)
+        data[et].edge_index = ei
+        if add_reverse and src_t != dst_t:
+            data[reverse_edge_type(et)].edge_index = ei.flip(0)
+    data.validate(raise_on_error=True)
+    return data

@@ -1,0 +1,110 @@
+"""FASTA and two-column sequence tables."""
+from __future__ import annotations
+
+import csv
+import os
+
+from rnagraph.io._text import normalize_sequence, open_text
+from rnagraph.io.errors import InputError
+
+
+def read_fasta(path: str | os.PathLike, *, iupac: str = "n") -> dict[str, str]:
+    """Read a (optionally gzipped) FASTA file into ``{id: sequence}``.
+
+    The id is the first whitespace-separated word of the header (so miRBase's
+    ``>hsa-let-7a-5p MIMAT0000062 Homo sapiens let-7a-5p`` gives ``hsa-let-7a-5p``). Sequences may
+    span several lines; they are uppercased and DNA is read as RNA (T -> U). IUPAC ambiguity codes
+    become ``N`` unless ``iupac="error"``.
+
+    Raises:
+        InputError: empty file, sequence before any header, empty header, empty record,
+            duplicate id, or letters outside ACGTUN; the message names the file and line.
+    """
+    records: dict[str, str] = {}
+    header_line: dict[str, int] = {}
+    cur_id: str | None = None
+    cur_line = 0
+    chunks: list[str] = []
+
+    def close() -> None:
+        if cur_id is None:
+            return
+        seq = "".join(chunks)
+        if not seq:
+            raise InputError(f"empty record {cur_id!r} (header with no sequence)", path, cur_line)
+        records[cur_id] = seq
+
+    saw_content = False
+    with open_text(path) as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            line = raw.strip()
+            if not line or line.startswith(";"):
+                continue
+            saw_content = True
+            if line.startswith(">"):
+                close()
+                words = line[1:].split()
+                if not words:
+                    raise InputError("empty header (no id after '>')", path, lineno)
+                cur_id, cur_line, chunks = words[0], lineno, []
+                if cur_id in header_line:
+                    raise InputError(f"duplicate id {cur_id!r} (first seen on line "
+                                     f"{header_line[cur_id]})", path, lineno)
+                header_line[cur_id] = lineno
+            else:
+                if cur_id is None:
+                    raise InputError("sequence before any '>' header", path, lineno)
+                chunks.append(normalize_sequence(line, path=path, line=lineno, iupac=iupac))
+    if not saw_content:
+        raise InputError("empty file (no FASTA records)", path)
+    close()
+    return records
+
+
+def read_sequence_table(path: str | os.PathLike, *, id_col: int = 0, seq_col: int = 1,
+                        sep: str | None = None, header: bool = False,
+                        iupac: str = "n") -> dict[str, str]:
+    """Read ``id,sequence`` rows (CSV/TSV, optionally gzipped) into ``{id: sequence}``.
+
+    Args:
+        sep (str, optional): field separator; by default a tab if the first line has one, else
+            a comma.
+        header (bool): skip the first non-empty line.
+
+    Raises:
+        InputError: empty file, missing columns, empty sequence, duplicate id, bad letters.
+    """
+    out: dict[str, str] = {}
+    first_seen: dict[str, int] = {}
+    need = max(id_col, seq_col) + 1
+    for lineno, row in _rows(path, sep, header):
+        if len(row) < need:
+            raise InputError(f"expected at least {need} columns, found {len(row)}", path, lineno)
+        rid, seq = row[id_col].strip(), row[seq_col].strip()
+        if not rid:
+            raise InputError("empty id", path, lineno)
+        if not seq:
+            raise InputError(f"empty sequence for {rid!r}", path, lineno)
+        if rid in first_seen:
+            raise InputError(f"duplicate id {rid!r} (first seen on line {first_seen[rid]})",
+                             path, lineno)
+        first_seen[rid] = lineno
+        out[rid] = normalize_sequence(seq, path=path, line=lineno, iupac=iupac)
+    if not out:
+        raise InputError("empty file (no rows)", path)
+    return out
+
+
+def _rows(path: str | os.PathLike, sep: str | None, header: bool):
+    """Yield ``(line_number, fields)`` for non-empty lines of a delimited file."""
+    with open_text(path) as fh:
+        lines = [(i, ln.rstrip("\n")) for i, ln in enumerate(fh, start=1) if ln.strip()]
+    if not lines:
+        raise InputError("empty file (no rows)", path)
+    if sep is None:
+        sep = "\t" if "\t" in lines[0][1] else ","
+    if header:
+        lines = lines[1:]
+    reader = csv.reader((ln for _, ln in lines), delimiter=sep)
+    for (lineno, _), row in zip(lines, reader):
+        yield lineno, [f.strip() for f in row]

@@ -71,5 +71,5 @@ def ids_to_index(data: HeteroData, node_type: NodeType, ids: Iterable[str]) -> T
 
 def index_to_ids(data: HeteroData, node_type: NodeType,
                  index: Iterable[int] | Tensor) -> list[str]:
-    """Ids of the nodes at ``index`` in ``data[node_type]`` (the inverse of :func:`ids_to_index`)."""
+    """Ids of the nodes at ``index`` in ``data[node_type]`` (inverse of :func:`ids_to_index`)."""
     return IdMap(data[node_type].ids).ids(index)

@@ -73,7 +73,7 @@ class SeedMatch:
         return sum(self.weights.get(k, 0.0) * v for k, v in c.items())
 
     def score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
-        """Probabilities ``[N]`` for the pairs ``edge_label_index`` (``[2, N]``) of the edge type."""
+        """Probabilities ``[N]`` for the pairs ``edge_label_index`` ``[2, N]`` of the edge type."""
         if self.edge_type is None:
             raise ValueError("SeedMatch: call fit(fold) or pass edge_type= first")
         src_t, _, dst_t = self.edge_type

@@ -1,1 +1,43 @@
-"""TODO."""
+"""Public datasets (one loader per folder under the data root) and the synthetic generator.
+
+Graph datasets load as :class:`~torch_geometric.data.HeteroData` through :func:`load` (or the
+:class:`RNAGraphDataset` ``InMemoryDataset``); miTAR's site-level pairs load as
+:class:`SitePairs` through :func:`load_site_pairs`. :func:`available` lists them all.
+"""
+from rnagraph.datasets._root import cache_root, data_root
+from rnagraph.datasets.attach import attach_sequences
+from rnagraph.datasets.cmi import load_cmi
+from rnagraph.datasets.in_memory import RNAGraphDataset
+from rnagraph.datasets.loader import load
+from rnagraph.datasets.mirbase import (
+    DEFAULT_MIRNA_SOURCES,
+    load_mirbase_mature,
+    mirna_sequences_by_name,
+)
+from rnagraph.datasets.mitar import load_site_pairs
+from rnagraph.datasets.mtis import load_mtis, mtis_author_negatives, mtis_author_split
+from rnagraph.datasets.registry import REGISTRY, DatasetInfo, available, get_info
+from rnagraph.datasets.site_pairs import SitePairs
+from rnagraph.datasets.synthetic import synthetic
+
+__all__ = [
+    "load",
+    "available",
+    "get_info",
+    "REGISTRY",
+    "DatasetInfo",
+    "RNAGraphDataset",
+    "load_cmi",
+    "load_mtis",
+    "mtis_author_split",
+    "mtis_author_negatives",
+    "load_mirbase_mature",
+    "mirna_sequences_by_name",
+    "DEFAULT_MIRNA_SOURCES",
+    "attach_sequences",
+    "load_site_pairs",
+    "SitePairs",
+    "data_root",
+    "cache_root",
+    "synthetic",
+]

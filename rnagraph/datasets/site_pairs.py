@@ -1,0 +1,155 @@
+"""A labelled set of (miRNA, target site) sequence pairs, with duplicate-aware splits."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import Tensor
+
+
+class SitePairs:
+    r"""Labelled miRNA / target-site sequence pairs (not a graph), e.g. the miTAR data sets.
+
+    Row :math:`i` is a miRNA (id, sequence 5'->3'), a target (id, site sequence 5'->3', ``U``
+    alphabet) and a label :math:`y_i \in \{0, 1\}`. Rows with the same
+    ``(mirna_seq, target_seq)`` form a *duplicate group* (``groups``); :meth:`kfold` and
+    :meth:`random_split` never put two rows of one group on different sides, so a repeated row
+    cannot leak from training into test.
+
+    Args:
+        mirna_ids, mirna_seq, target_ids, target_seq (Sequence[str]): ``N`` entries each.
+        label (Tensor or Sequence[int]): ``[N]`` 0/1 labels (stored as ``LongTensor``).
+        name (str): dataset name for ``repr`` and reports. (default: ``"site-pairs"``)
+    """
+
+    def __init__(self, mirna_ids: Sequence[str], mirna_seq: Sequence[str],
+                 target_ids: Sequence[str], target_seq: Sequence[str],
+                 label: Tensor | Sequence[int], name: str = "site-pairs"):
+        self.mirna_ids = list(mirna_ids)
+        self.mirna_seq = list(mirna_seq)
+        self.target_ids = list(target_ids)
+        self.target_seq = list(target_seq)
+        self.label = torch.as_tensor(label, dtype=torch.long).clone().view(-1)
+        self.name = name
+        n = len(self.label)
+        for attr in ("mirna_ids", "mirna_seq", "target_ids", "target_seq"):
+            if len(getattr(self, attr)) != n:
+                raise ValueError(f"SitePairs: {attr} has {len(getattr(self, attr))} entries, "
+                                 f"label has {n}")
+        if n and not bool(((self.label == 0) | (self.label == 1)).all()):
+            raise ValueError("SitePairs: labels must be 0 or 1")
+        keys = list(zip(self.mirna_seq, self.target_seq))
+        first: dict[tuple[str, str], int] = {}
+        self.groups = torch.tensor([first.setdefault(k, len(first)) for k in keys],
+                                   dtype=torch.long)
+
+    def __len__(self) -> int:
+        return len(self.label)
+
+    @property
+    def num_duplicates(self) -> int:
+        """Rows whose ``(mirna_seq, target_seq)`` already occurred earlier."""
+        return len(self) - self.num_groups
+
+    @property
+    def num_groups(self) -> int:
+        """Distinct ``(mirna_seq, target_seq)`` pairs."""
+        return int(self.groups.max()) + 1 if len(self) else 0
+
+    @property
+    def num_conflicts(self) -> int:
+        """Duplicate groups whose rows carry both labels."""
+        if not len(self):
+            return 0
+        g = self.num_groups
+        pos = torch.zeros(g, dtype=torch.long).index_add_(0, self.groups, self.label)
+        cnt = torch.bincount(self.groups, minlength=g)
+        return int(((pos > 0) & (pos < cnt)).sum())
+
+    def subset(self, index: Tensor | np.ndarray | Sequence[int]) -> SitePairs:
+        """The rows at ``index`` (a new object; this one is unchanged)."""
+        idx = torch.as_tensor(np.asarray(index), dtype=torch.long).view(-1).tolist()
+        return SitePairs([self.mirna_ids[i] for i in idx], [self.mirna_seq[i] for i in idx],
+                         [self.target_ids[i] for i in idx], [self.target_seq[i] for i in idx],
+                         self.label[idx], name=self.name)
+
+    def __getitem__(self, index: int) -> dict:
+        """Row ``index`` as a dict with keys ``mirna_id, mirna_seq, target_id, target_seq,
+        label``."""
+        i = int(index)
+        return {"mirna_id": self.mirna_ids[i], "mirna_seq": self.mirna_seq[i],
+                "target_id": self.target_ids[i], "target_seq": self.target_seq[i],
+                "label": int(self.label[i])}
+
+    def deduplicate(self) -> SitePairs:
+        """Keep the first row of each duplicate group."""
+        first = torch.full((self.num_groups,), len(self), dtype=torch.long)
+        first.scatter_reduce_(0, self.groups, torch.arange(len(self)), reduce="amin")
+        return self.subset(first.sort().values)
+
+    def exclude(self, other: SitePairs) -> SitePairs:
+        """Drop rows whose ``(mirna_seq, target_seq)`` occurs in ``other``, e.g. to train on
+        ``deepmirtar`` without the pairs of ``deepmirtar-indtest`` (826 of its 828 rows are in
+        the training file)."""
+        seen = set(zip(other.mirna_seq, other.target_seq))
+        keep = [i for i, k in enumerate(zip(self.mirna_seq, self.target_seq)) if k not in seen]
+        return self.subset(keep)
+
+    def kfold(self, k: int = 5, seed: int = 0, stratify: bool = True
+              ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``k`` seeded (train, test) row-index pairs; the test folds partition the rows.
+
+        Whole duplicate groups are assigned to one fold; with ``stratify`` the groups of each
+        label are dealt out separately, so every fold keeps the label balance.
+        """
+        if not 2 <= k <= self.num_groups:
+            raise ValueError(f"SitePairs.kfold: k must be in [2, {self.num_groups}], got {k}")
+        part = self._assign(np.full(k, 1.0 / k), seed, stratify)
+        rows = np.arange(len(self))
+        return [(rows[part != f], rows[part == f]) for f in range(k)]
+
+    def random_split(self, fractions: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0,
+                     stratify: bool = True) -> list[np.ndarray]:
+        """Row indices of a seeded random split into ``len(fractions)`` parts (e.g. train / val /
+        test). Whole duplicate groups are assigned; with ``stratify`` the groups of each label
+        are cut separately so every part keeps the label balance.
+        """
+        frac = np.asarray(fractions, dtype=float)
+        if frac.ndim != 1 or len(frac) < 2 or (frac < 0).any() or abs(frac.sum() - 1) > 1e-6:
+            raise ValueError(f"SitePairs.random_split: fractions must be >= 0 and sum to 1, "
+                             f"got {tuple(fractions)}")
+        part = self._assign(frac, seed, stratify)
+        return [np.flatnonzero(part == p) for p in range(len(frac))]
+
+    def _assign(self, frac: np.ndarray, seed: int, stratify: bool) -> np.ndarray:
+        """Part number per row: groups (per label if ``stratify``) are shuffled and cut by
+        ``frac``. Hand-written: scikit-learn has no grouped stratified shuffle split, and its
+        ``StratifiedGroupKFold`` takes ~25 s on the 28k-row combined set (a Python loop over
+        groups); this is vectorised."""
+        rng = np.random.default_rng(seed)
+        g = self.groups.numpy()
+        glabel = np.zeros(self.num_groups, dtype=np.int64)
+        glabel[g] = self.label.numpy()  # groups with conflicting labels: the last row's label
+        strata = ([np.flatnonzero(glabel == c) for c in (0, 1)] if stratify
+                  else [np.arange(self.num_groups)])
+        part_of_group = np.empty(self.num_groups, dtype=np.int64)
+        for members in strata:
+            members = rng.permutation(members)
+            cuts = np.round(np.cumsum(frac)[:-1] * len(members)).astype(int)
+            for p, chunk in enumerate(np.split(members, cuts)):
+                part_of_group[chunk] = p
+        return part_of_group[g]
+
+    def to_frame(self):
+        """The rows as a :class:`pandas.DataFrame`."""
+        import pandas as pd
+
+        return pd.DataFrame({"mirna_id": self.mirna_ids, "mirna_seq": self.mirna_seq,
+                             "target_id": self.target_ids, "target_seq": self.target_seq,
+                             "label": self.label.numpy()})
+
+    def __repr__(self) -> str:
+        pos = int(self.label.sum())
+        return (f"SitePairs(name={self.name!r}, rows={len(self)}, pos={pos}, "
+                f"neg={len(self) - pos}, duplicates={self.num_duplicates})")

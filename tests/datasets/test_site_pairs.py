@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+import torch
+
+from rnagraph.datasets import SitePairs
+
+
+def _pairs(n_groups=60, seed=0):
+    """Groups of 1-3 identical rows; label = group parity; 60 groups -> 30 per label."""
+    rng = np.random.default_rng(seed)
+    mir, tgt, lab = [], [], []
+    for g in range(n_groups):
+        for _ in range(int(rng.integers(1, 4))):
+            mir.append(f"M{g}")
+            tgt.append(f"T{g}")
+            lab.append(g % 2)
+    return SitePairs(mir, mir, tgt, tgt, lab, name="toy")
+
+
+def test_constructor_checks_and_repr():
+    with pytest.raises(ValueError, match="target_seq has 1 entries, label has 2"):
+        SitePairs(["a", "b"], ["A", "C"], ["t", "u"], ["G"], [0, 1])
+    with pytest.raises(ValueError, match="0 or 1"):
+        SitePairs(["a"], ["A"], ["t"], ["G"], [2])
+    sp = SitePairs(["a", "b", "c"], ["A", "C", "A"], ["t", "u", "v"], ["G", "G", "G"], [1, 0, 0])
+    assert sp.groups.tolist() == [0, 1, 0]
+    assert sp.num_conflicts == 1  # rows 0 and 2: same pair, labels 1 and 0
+    assert repr(sp) == "SitePairs(name='site-pairs', rows=3, pos=1, neg=2, duplicates=1)"
+    assert sp.deduplicate().mirna_ids == ["a", "b"]
+    other = SitePairs(["x"], ["C"], ["y"], ["G"], [1])
+    assert sp.exclude(other).mirna_ids == ["a", "c"]
+
+
+def test_caller_label_not_shared():
+    lab = torch.tensor([0, 1])
+    sp = SitePairs(["a", "b"], ["A", "C"], ["t", "u"], ["G", "G"], lab)
+    sp.label[0] = 1
+    assert lab.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("stratify", [True, False])
+def test_kfold_partitions_rows_and_keeps_groups_whole(stratify):
+    sp = _pairs()
+    folds = sp.kfold(5, seed=3, stratify=stratify)
+    tests = np.concatenate([te for _, te in folds])
+    assert sorted(tests.tolist()) == list(range(len(sp)))  # disjoint, union = all rows
+    for tr, te in folds:
+        assert not set(tr) & set(te) and len(tr) + len(te) == len(sp)
+        assert not set(sp.groups[tr].tolist()) & set(sp.groups[te].tolist())
+        if stratify:  # 30 groups per label, 5 folds -> exactly 6 groups of each label
+            g = sp.groups[te].unique()
+            glab = torch.zeros(sp.num_groups, dtype=torch.long).scatter_(0, sp.groups, sp.label)
+            assert int(glab[g].sum()) == 6 and len(g) == 12
+
+
+def test_kfold_is_seeded():
+    sp = _pairs()
+    a, b, c = sp.kfold(3, seed=1), sp.kfold(3, seed=1), sp.kfold(3, seed=2)
+    assert all(np.array_equal(x[1], y[1]) for x, y in zip(a, b))
+    assert not all(np.array_equal(x[1], y[1]) for x, y in zip(a, c))
+    with pytest.raises(ValueError, match="k must be"):
+        sp.kfold(1)
+
+
+def test_random_split_fractions_and_groups():
+    sp = _pairs(n_groups=100)
+    parts = sp.random_split((0.8, 0.1, 0.1), seed=0)
+    assert sorted(np.concatenate(parts).tolist()) == list(range(len(sp)))
+    ng = [len(sp.groups[p].unique()) for p in parts]
+    assert ng == [80, 10, 10]  # 50 groups per label: 40/5/5 each
+    assert [int(sp.label[p].sum() > 0) for p in parts] == [1, 1, 1]
+    gs = [set(sp.groups[p].tolist()) for p in parts]
+    assert not (gs[0] & gs[1] or gs[0] & gs[2] or gs[1] & gs[2])
+    with pytest.raises(ValueError, match="sum to 1"):
+        sp.random_split((0.5, 0.4))
+
+
+def test_subset_and_frame():
+    sp = _pairs(n_groups=4)
+    sub = sp.subset([2, 0])
+    assert sub.mirna_ids == [sp.mirna_ids[2], sp.mirna_ids[0]]
+    assert sub.label.tolist() == [int(sp.label[2]), int(sp.label[0])]
+    df = sp.to_frame()
+    assert list(df.columns) == ["mirna_id", "mirna_seq", "target_id", "target_seq", "label"]
+    assert df["label"].sum() == int(sp.label.sum())

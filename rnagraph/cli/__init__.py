@@ -1,1 +1,4 @@
-"""TODO."""
+"""The ``rnagraph`` console script (typer)."""
+from rnagraph.cli.app import app, main
+
+__all__ = ["app", "main"]

@@ -61,8 +61,9 @@ def seed_site(mirna: str, kind: str) -> str:
 
 def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, *,
               family_size: float = 3.0, targets_per_mirna: float = 12.0,
-              sponges_per_mirna: float = 6.0, site_prob: float = 0.75,
-              decoys_per_rna: float = 1.0, seed: int = 0) -> HeteroData:
+              sponges_per_mirna: float = 8.0, pool_share: float = 0.9,
+              pool_factor: float = 1.2, site_prob: float = 0.7,
+              decoys_per_rna: float = 1.5, seed: int = 0) -> HeteroData:
     """Generate a synthetic heterogeneous RNA interaction graph.
 
     Args:
@@ -70,9 +71,15 @@ def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, 
             its edge type) out.
         family_size (float): mean miRNAs per seed family. (default: ``3.0``)
         targets_per_mirna (float): mean mRNA partners per miRNA. (default: ``12.0``)
-        sponges_per_mirna (float): mean circRNA partners per miRNA. (default: ``6.0``)
+        sponges_per_mirna (float): mean circRNA partners per miRNA. (default: ``8.0``)
+        pool_share (float): share of a miRNA's partners drawn from its family's target pool (the
+            graph-side signal). (default: ``0.9``)
+        pool_factor (float): family pool size as a multiple of the mean degree.
+            (default: ``1.2``)
         site_prob (float): probability that a true pair carries planted seed site(s).
+            (default: ``0.7``)
         decoys_per_rna (float): mean planted sites of non-partner miRNAs per target RNA.
+            (default: ``1.5``)
         seed (int): random seed; the same seed gives identical sequences and edges.
 
     Returns:
@@ -114,7 +121,7 @@ def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, 
             continue
         seqs = [list(_random_seq(rng, int(rng.integers(lo, hi + 1)), comp)) for _ in range(n)]
         ids = [f"{prefix}-{i:05d}" for i in range(n)]
-        partner = _sample_partners(rng, family, n_fam, n, mean_deg)
+        partner = _sample_partners(rng, family, n_fam, n, mean_deg, pool_share, pool_factor)
         best = np.zeros(len(partner), dtype=np.int64)
         for e, (m, t) in enumerate(partner):
             if rng.random() < site_prob:
@@ -156,18 +163,18 @@ def _plant(rng: np.random.Generator, seq: list[str], site: str) -> None:
 
 
 def _sample_partners(rng: np.random.Generator, family: np.ndarray, n_fam: int, n_targets: int,
-                     mean_deg: float) -> np.ndarray:
+                     mean_deg: float, pool_share: float, pool_factor: float) -> np.ndarray:
     """``[E, 2]`` unique (miRNA, target) index pairs with family-shared target pools and a
     heavy-tailed target popularity; every miRNA gets at least one partner."""
     popularity = rng.pareto(2.0, n_targets) + 1.0
     popularity /= popularity.sum()
-    pool_size = max(2, int(round(2 * mean_deg)))
+    pool_size = max(2, int(round(pool_factor * mean_deg)))
     pools = [rng.choice(n_targets, size=min(pool_size, n_targets), replace=False, p=popularity)
              for _ in range(n_fam)]
     out: set[tuple[int, int]] = set()
     for m, f in enumerate(family):
         deg = max(1, int(rng.poisson(mean_deg)))
-        n_pool = int(round(0.7 * deg))
+        n_pool = int(round(pool_share * deg))
         pool = pools[f]
         chosen = set(rng.choice(pool, size=min(n_pool, len(pool)), replace=False).tolist())
         while len(chosen) < deg and len(chosen) < n_targets:

@@ -1,0 +1,53 @@
+"""Models by name, for the CLI and benchmark scripts."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def _seedmatch(**kw: Any):
+    from rnagraph.models.seed_match import SeedMatch
+    return SeedMatch(**kw)
+
+
+def _degree(**kw: Any):
+    from rnagraph.models.degree_product import DegreeProduct
+    return DegreeProduct(**kw)
+
+
+def _svd(**kw: Any):
+    from rnagraph.models.svd_link import TruncatedSVDLink
+    return TruncatedSVDLink(**kw)
+
+
+def _sage(**kw: Any):
+    from rnagraph.models.sage_link import SAGELink
+    return SAGELink(**kw)
+
+
+def _mferl(**kw: Any):
+    from rnagraph.models.mferl import MFERL
+    return MFERL(**kw)
+
+
+#: name -> (factory, one-line description, needs sequences on both sides)
+MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
+    "seedmatch": (_seedmatch, "canonical seed-site counting, no training", True),
+    "degree": (_degree, "degree product of the training graph (calibrated)", False),
+    "svd": (_svd, "truncated SVD of the training adjacency (calibrated)", False),
+    "sage": (_sage, "learnable embeddings -> 2-layer GraphSAGE -> dot product", False),
+    "mferl": (_mferl, "MFERL (five views, HomoGCN, MCAM, bilinear attention, InfoNCE)", False),
+}
+
+
+def get_model(name: str, **kwargs: Any):
+    """A new model by its registry name (``seedmatch``, ``degree``, ``svd``, ``sage``,
+    ``mferl``), constructed with ``kwargs``."""
+    key = name.lower()
+    if key not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+    return MODELS[key][0](**kwargs)
+
+
+def needs_sequences(name: str) -> bool:
+    """Whether the model needs sequences on both node types of the edge type."""
+    return MODELS[name.lower()][2]

@@ -130,3 +130,28 @@ def _fmt(v: object) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
     return str(v)
+
+
+def write_section(path: str | Path, name: str, markdown: str,
+                  title: str = "# Results") -> Path:
+    """Replace (or append) the section ``name`` of the Markdown file ``path``, atomically.
+
+    A section is delimited by ``<!-- section: NAME -->`` and ``<!-- /section: NAME -->``
+    comments, so several benchmark scripts can share one file (e.g. ``docs/results.md``) and each
+    rerun replaces only its own part. A missing file is created with ``title``.
+    """
+    path = Path(path)
+    begin, end = f"<!-- section: {name} -->", f"<!-- /section: {name} -->"
+    block = f"{begin}\n{markdown.strip()}\n{end}\n"
+    old = path.read_text() if path.exists() else f"{title}\n"
+    i, j = old.find(begin), old.find(end)
+    if i >= 0 and j > i:
+        rest = old[j + len(end):].lstrip("\n")
+        new = old[:i] + block + ("\n" + rest if rest else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + block
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(new)
+    os.replace(tmp, path)
+    return path

@@ -75,7 +75,8 @@ def demo(
 
 @app.command()
 def cv(
-    dataset: str = typer.Argument(..., help="dataset name (see `rnagraph datasets`) or 'synthetic'"),
+    dataset: str = typer.Argument(..., help="dataset name (see `rnagraph datasets`) or "
+                                  "'synthetic'"),
     model: str = typer.Option("sage", help="comma-separated model names: "
                               "seedmatch, degree, svd, sage, mferl"),
     edge_type: Optional[str] = typer.Option(None, help="circ-mirna or mirna-mrna"),

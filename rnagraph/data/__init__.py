@@ -2,6 +2,9 @@
 from rnagraph.data.build import build_graph
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
+from rnagraph.data.leakage import LeakageError, PaperProtocolWarning, check_no_leakage
+from rnagraph.data.negatives import sample_negatives
+from rnagraph.data.split import holdout_split, kfold_link_split, train_graph_from
 
 __all__ = [
     "build_graph",
@@ -10,4 +13,11 @@ __all__ = [
     "index_to_ids",
     "Fold",
     "LinkSet",
+    "sample_negatives",
+    "kfold_link_split",
+    "holdout_split",
+    "train_graph_from",
+    "check_no_leakage",
+    "LeakageError",
+    "PaperProtocolWarning",
 ]

@@ -1,0 +1,92 @@
+"""Truncated-SVD (low-rank reconstruction) link-prediction baseline."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch_geometric.data import HeteroData
+
+from rnagraph.data.fold import Fold
+from rnagraph.models._calibrate import Platt1D, calibration_pairs
+
+
+class TruncatedSVDLink:
+    r"""Scores a pair by its entry in the rank-:math:`r` reconstruction of the training adjacency.
+
+    With :math:`A \in \{0, 1\}^{N_s \times N_d}` the bipartite adjacency of the fold's
+    **training** positives (``fold.train_graph``) and :math:`A \approx U_r \Sigma_r V_r^\top`
+    its truncated SVD (randomized, :func:`sklearn.utils.extmath.randomized_svd`),
+
+    .. math::
+        x_{sd} = (U_r \Sigma_r V_r^\top)_{sd}, \qquad p_{sd} = \sigma(a\, x_{sd} + b),
+
+    with :math:`(a, b)` a 1-D logistic regression fitted on ``fold.val`` pairs (``fold.train`` if
+    val lacks a class; see :func:`~rnagraph.models._calibrate.calibration_pairs`). The factors are
+    learned in :meth:`fit`; :meth:`score` ignores the graph it is given (the factors already
+    encode ``fold.train_graph``). Under the papers' protocol ``train_graph`` is the full graph and
+    the test edges are reconstructed, which is how that protocol inflates this baseline.
+
+    Args:
+        dim (int): rank :math:`r`, clipped to a quarter of the smaller side
+            (``min(N_s, N_d) // 4``, at least 1) so the reconstruction stays low-rank on small
+            graphs (at full rank it reproduces the training adjacency and cannot generalise).
+            (default: ``64``)
+        calibrate (bool): Platt-scale the reconstruction; otherwise it is clipped to
+            :math:`[0, 1]`. (default: ``True``)
+        seed (int): seed of the randomized SVD. (default: ``0``)
+    """
+
+    def __init__(self, dim: int = 64, calibrate: bool = True, seed: int = 0):
+        if dim < 1:
+            raise ValueError(f"TruncatedSVDLink: dim must be >= 1, got {dim}")
+        self.dim = dim
+        self.calibrate = calibrate
+        self.seed = seed
+
+    def reset_parameters(self) -> None:
+        for k in ("edge_type_", "src_emb_", "dst_emb_", "calibrator_"):
+            self.__dict__.pop(k, None)
+
+    def fit(self, fold: Fold) -> TruncatedSVDLink:
+        """Factorise ``fold.train_graph``'s adjacency and calibrate on ``fold.val``."""
+        import scipy.sparse as sp
+        from sklearn.utils.extmath import randomized_svd
+        et = fold.edge_type
+        g = fold.train_graph
+        n_s, n_d = int(g[et[0]].num_nodes), int(g[et[2]].num_nodes)
+        ei = g[et].edge_index.numpy() if et in g.edge_types else np.empty((2, 0), dtype=int)
+        a = sp.csr_matrix((np.ones(ei.shape[1]), (ei[0], ei[1])), shape=(n_s, n_d))
+        a.data[:] = 1.0  # binary even with duplicate edges
+        r = min(self.dim, max(1, min(n_s, n_d) // 4))
+        if r < 1 or a.nnz == 0:
+            raise ValueError(f"TruncatedSVDLink: cannot factorise a {n_s}x{n_d} adjacency with "
+                             f"{a.nnz} edges")
+        # Halko et al.'s randomized SVD (scikit-learn): ~15x faster than ARPACK (svds) here
+        # and within 1e-2 of the exact singular values with n_iter=10.
+        u, s, vt = randomized_svd(a, r, n_iter=10, random_state=self.seed)
+        root = np.sqrt(s)
+        self.edge_type_ = et
+        self.src_emb_ = torch.from_numpy(u * root)
+        self.dst_emb_ = torch.from_numpy(vt.T * root)
+        if self.calibrate:
+            cal = calibration_pairs(fold)
+            x = self.raw_score(cal.edge_label_index)
+            self.calibrator_ = Platt1D().fit(x.numpy(), cal.edge_label.numpy())
+        return self
+
+    def raw_score(self, edge_label_index: Tensor) -> Tensor:
+        """``[N]`` reconstructed adjacency entries for the pairs ``[2, N]``."""
+        ei = edge_label_index.long()
+        return (self.src_emb_[ei[0]] * self.dst_emb_[ei[1]]).sum(-1)
+
+    def score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
+        """Probabilities ``[N]`` for the pairs ``edge_label_index`` ``[2, N]``."""
+        if not hasattr(self, "src_emb_"):
+            raise ValueError("TruncatedSVDLink: call fit(fold) before score()")
+        x = self.raw_score(edge_label_index)
+        if self.calibrate:
+            return self.calibrator_(x)
+        return x.clamp(0, 1).float()
+
+    def __repr__(self) -> str:
+        return f"TruncatedSVDLink(dim={self.dim}, calibrate={self.calibrate})"

@@ -1,0 +1,140 @@
+import copy
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from rnagraph.data import build_graph, check_no_leakage, holdout_split, kfold_link_split
+from rnagraph.data.negatives import pair_codes
+
+CM = ("circrna", "binds", "mirna")
+MM = ("mirna", "targets", "mrna")
+REV = ("mirna", "rev_binds", "circrna")
+
+
+def graph(seed=0):
+    rng = np.random.default_rng(seed)
+    cm = sorted({(f"c{rng.integers(60)}", f"m{rng.integers(40)}") for _ in range(300)})
+    mm = sorted({(f"m{rng.integers(40)}", f"t{rng.integers(30)}") for _ in range(80)})
+    g = build_graph({}, {CM: cm, MM: mm})
+    g[CM].weight = torch.arange(g[CM].edge_index.size(1), dtype=torch.float)
+    return g
+
+
+def S(ei, n=40):
+    return set(pair_codes(ei, n).tolist())
+
+
+def test_warm_folds_partition_positives_and_graph_holds_train_only():
+    g = graph()
+    before = copy.deepcopy(g)
+    folds = kfold_link_split(g, CM, k=5, seed=0)
+    allpos = S(g[CM].edge_index)
+    tests = [S(f.test.pos_index) for f in folds]
+    for i in range(5):
+        for j in range(i + 1, 5):
+            assert not tests[i] & tests[j]
+    assert set().union(*tests) == allpos
+    for f in folds:
+        check_no_leakage(f)
+        tg = f.train_graph
+        assert S(tg[CM].edge_index) == S(f.train.pos_index)
+        assert S(tg[REV].edge_index.flip(0)) == S(f.train.pos_index)
+        assert torch.equal(tg[MM].edge_index, g[MM].edge_index)  # other types untouched
+        # per-edge attributes follow their edges
+        keep = np.isin(pair_codes(g[CM].edge_index, 40), pair_codes(tg[CM].edge_index, 40))
+        assert torch.equal(tg[CM].weight, g[CM].weight[torch.from_numpy(keep)])
+        assert S(f.train.pos_index) | S(f.val.pos_index) | S(f.test.pos_index) == allpos
+        n = [S(x.neg_index) for x in (f.train, f.val, f.test)]
+        assert not (n[0] & n[1]) and not (n[0] & n[2]) and not (n[1] & n[2])
+        assert not set().union(*n) & allpos
+    # test negatives of different folds are disjoint too
+    tn = [S(f.test.neg_index) for f in folds]
+    assert sum(map(len, tn)) == len(set().union(*tn))
+    # caller's graph untouched
+    assert torch.equal(g[CM].edge_index, before[CM].edge_index)
+    assert torch.equal(g[REV].edge_index, before[REV].edge_index)
+
+
+@pytest.mark.parametrize("ratio", [1, 2, 5, 10])
+def test_ratio_counts(ratio):
+    rng = np.random.default_rng(0)
+    g = build_graph({}, {CM: sorted({(f"c{rng.integers(200)}", f"m{rng.integers(100)}")
+                                     for _ in range(300)})})
+    f = kfold_link_split(g, CM, k=5, neg_ratio=ratio, seed=1)[0]
+    for ls in (f.train, f.val, f.test):
+        p = int(ls.edge_label.sum())
+        assert len(ls) - p == ratio * p
+
+
+def test_deterministic():
+    g = graph()
+    a = kfold_link_split(g, CM, seed=7)
+    b = kfold_link_split(g, CM, seed=7)
+    c = kfold_link_split(g, CM, seed=8)
+    for fa, fb in zip(a, b):
+        assert torch.equal(fa.test.edge_label_index, fb.test.edge_label_index)
+        assert torch.equal(fa.train.edge_label_index, fb.train.edge_label_index)
+    assert not torch.equal(a[0].test.edge_label_index, c[0].test.edge_label_index)
+
+
+@pytest.mark.parametrize("mode,sides", [("cold-src", (0,)), ("cold-dst", (1,)),
+                                        ("cold-both", (0, 1))])
+def test_cold_start_test_nodes_have_no_training_pairs(mode, sides):
+    g = graph()
+    folds = kfold_link_split(g, CM, k=4, mode=mode, seed=0)
+    held_all = {s: set() for s in sides}
+    for f in folds:
+        check_no_leakage(f)
+        test = f.test.edge_label_index
+        assert f.test.pos_index.size(1) > 0
+        for side in sides:
+            held = set(test[side].tolist())
+            assert not held & set(f.train.edge_label_index[side].tolist())
+            assert not held & set(f.val.edge_label_index[side].tolist())
+            assert not held & set(f.train_graph[CM].edge_index[side].tolist())
+            assert not held & set(f.train_graph[REV].edge_index[1 - side].tolist())
+            assert not held_all[side] & held  # node groups are disjoint across folds
+            held_all[side] |= held
+    if mode != "cold-both":  # every positive is tested once
+        assert sum(f.test.pos_index.size(1) for f in folds) == g[CM].edge_index.size(1)
+    else:
+        assert all(f.meta["dropped_positives"] > 0 for f in folds)
+
+
+def test_paper_protocol():
+    g = graph()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        folds = kfold_link_split(g, CM, k=5, protocol="paper", seed=0)
+    e = g[CM].edge_index.size(1)
+    labels = torch.cat([f.test.edge_label for f in folds])
+    assert labels.numel() == 2 * e and int(labels.sum()) == e  # KFold over pos + neg, 1:1
+    for f in folds:
+        assert f.protocol == "paper"
+        assert torch.equal(f.train_graph[CM].edge_index, g[CM].edge_index)  # full graph
+        assert not S(f.train.edge_label_index) & S(f.test.edge_label_index)
+    with pytest.raises(ValueError, match="warm"):
+        kfold_link_split(g, CM, protocol="paper", mode="cold-src")
+
+
+def test_holdout_split():
+    g = graph()
+    f = holdout_split(g, CM, test_ratio=0.2, val_ratio=0.1, seed=0)
+    check_no_leakage(f)
+    e = g[CM].edge_index.size(1)
+    assert f.test.pos_index.size(1) == round(0.2 * e)
+    assert f.val.pos_index.size(1) == round(0.1 * (e - round(0.2 * e)))
+    fc = holdout_split(g, CM, mode="cold-src", seed=0)
+    check_no_leakage(fc)
+
+
+def test_bad_arguments():
+    g = graph()
+    with pytest.raises(ValueError, match="mode"):
+        kfold_link_split(g, CM, mode="cold")
+    with pytest.raises(ValueError, match="not in the graph"):
+        kfold_link_split(g, ("mrna", "x", "circrna"))
+    with pytest.raises(ValueError, match="k must"):
+        kfold_link_split(g, CM, k=1)

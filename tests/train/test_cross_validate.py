@@ -1,0 +1,126 @@
+import csv
+import json
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+from rnagraph.data import PaperProtocolWarning, build_graph, kfold_link_split
+from rnagraph.models.degree_product import DegreeProduct
+from rnagraph.train import choose_threshold, cross_validate
+
+CM = ("circrna", "binds", "mirna")
+FITS: list[int] = []
+
+
+def planted(seed=0, n=4, nc=15, nm=10, p_in=0.4, p_out=0.02):
+    """Communities plus node popularity (so both degree and structure carry signal)."""
+    rng = np.random.default_rng(seed)
+    wc, wm = rng.uniform(0.1, 1.9, (n, nc)), rng.uniform(0.1, 1.9, (n, nm))
+    pairs = [(f"c{g}_{i}", f"m{h}_{j}") for g in range(n) for i in range(nc) for h in range(n)
+             for j in range(nm)
+             if rng.random() < (p_in if g == h else p_out) * wc[g, i] * wm[h, j]]
+    return build_graph({}, {CM: pairs})
+
+
+class Counting(DegreeProduct):
+    """DegreeProduct that records its fits and fails on one fold (private attrs: not config)."""
+    _fail_on: int | None = None
+
+    def fit(self, fold):
+        if fold.index == Counting._fail_on:
+            raise RuntimeError("simulated crash")
+        FITS.append(fold.index)
+        return super().fit(fold)
+
+
+def test_end_to_end_files(tmp_path):
+    g = planted()
+    folds = kfold_link_split(g, CM, k=3, seed=0)
+    res = cross_validate(DegreeProduct(), g, CM, folds, out_dir=tmp_path, progress=False,
+                         ranking_ks=(5,))
+    assert len(res.folds) == 3
+    assert 0.5 < res.mean["auc"] <= 1
+    assert res.std["auc"] >= 0
+    assert "mean ± std" in res.table()
+    for name in ("metrics.json", "predictions.csv", "roc.png", "pr.png", "fold_0.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert (tmp_path / "roc.png").read_bytes()[:4] == b"\x89PNG"
+    meta = json.loads((tmp_path / "metrics.json").read_text())
+    assert meta["protocol"] == "leakage-free"
+    assert meta["mean"]["auc"] == pytest.approx(res.mean["auc"])
+    rows = list(csv.DictReader((tmp_path / "predictions.csv").open()))
+    assert len(rows) == sum(len(f.test) for f in folds)
+    assert rows[0]["src_id"] in g["circrna"].ids and rows[0]["dst_id"] in g["mirna"].ids
+    assert {r["label"] for r in rows} == {"0", "1"}
+    assert "hits@5" in res.folds[0]
+    assert not list(tmp_path.glob("*.tmp")) and not list(tmp_path.glob(".*tmp"))
+
+
+def test_resume_after_crash_does_not_refit(tmp_path):
+    g = planted()
+    folds = kfold_link_split(g, CM, k=4, seed=0)
+    FITS.clear()
+    Counting._fail_on = 2
+    with pytest.raises(RuntimeError, match="simulated"):
+        cross_validate(Counting(), g, CM, folds, out_dir=tmp_path, progress=False)
+    assert FITS == [0, 1]
+    assert sorted(p.name for p in tmp_path.glob("fold_*.json")) == ["fold_0.json", "fold_1.json"]
+    assert not (tmp_path / "metrics.json").exists()
+    Counting._fail_on = None
+    res = cross_validate(Counting(), g, CM, folds, out_dir=tmp_path, progress=False)
+    assert FITS == [0, 1, 2, 3]  # folds 0-1 were loaded, not refit
+    assert len(res.folds) == 4 and (tmp_path / "metrics.json").exists()
+    # a different run into the same directory is refused, nothing is overwritten
+    with pytest.raises(ValueError, match="different run"):
+        cross_validate(DegreeProduct(calibrate=False), g, CM, folds, out_dir=tmp_path,
+                       progress=False)
+    with pytest.raises(FileExistsError):
+        cross_validate(Counting(), g, CM, folds, out_dir=tmp_path, resume=False,
+                       progress=False)
+
+
+def test_threshold_chosen_on_validation_only():
+    g = planted()
+    folds = kfold_link_split(g, CM, k=3, seed=0)
+    res = cross_validate(DegreeProduct(), g, CM, folds, threshold="val", progress=False)
+    m = DegreeProduct().fit(folds[0])
+    expect = choose_threshold(folds[0].val.edge_label, m.score(folds[0].train_graph,
+                                                               folds[0].val.edge_label_index))
+    assert res.folds[0]["threshold"] == pytest.approx(expect)
+
+
+def test_paper_protocol_is_labelled_and_warns(tmp_path):
+    g = planted()
+    folds = kfold_link_split(g, CM, k=3, seed=0, protocol="paper")
+    with pytest.warns(PaperProtocolWarning):
+        res = cross_validate(DegreeProduct(), g, CM, folds, out_dir=tmp_path, progress=False,
+                             curves=False)
+    assert "PAPER" in res.label and "PAPER" in res.table()
+    assert json.loads((tmp_path / "metrics.json").read_text())["protocol"] == "paper"
+    rows = list(csv.DictReader((tmp_path / "predictions.csv").open()))
+    assert {r["protocol"] for r in rows} == {"paper"}
+
+
+def test_leaky_fold_is_refused():
+    g = planted()
+    folds = kfold_link_split(g, CM, k=3, seed=0)
+    f = folds[0]
+    tg = f.train_graph
+    tg[CM].edge_index = torch.cat([tg[CM].edge_index, f.test.pos_index], 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="train_graph"):
+            cross_validate(DegreeProduct(), g, CM, folds, progress=False)
+
+
+def test_seed_match_on_synthetic(tmp_path):
+    from rnagraph.datasets import synthetic
+    from rnagraph.models.seed_match import SeedMatch
+    data = synthetic(num_mirna=30, num_mrna=60, num_circrna=20, seed=0)
+    et = ("mirna", "targets", "mrna")
+    folds = kfold_link_split(data, et, k=3, seed=0)
+    res = cross_validate(SeedMatch(), data, et, folds, out_dir=tmp_path, progress=False)
+    assert res.mean["auc"] > 0.6  # planted seed sites carry signal
+    assert (tmp_path / "predictions.csv").exists() and (tmp_path / "pr.png").exists()

@@ -1,0 +1,51 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rnagraph.train.metrics import METRICS, binary_metrics, choose_threshold
+
+# 4 positives, 6 negatives. At threshold 0.5 the predicted positives are 0.9, 0.8, 0.6 (true)
+# and 0.7, 0.55 (false):  TP=3, FN=1 (0.4), FP=2, TN=4.
+Y = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+S = [0.9, 0.8, 0.4, 0.6, 0.7, 0.2, 0.1, 0.3, 0.55, 0.05]
+
+
+def test_binary_metrics_hand_computed():
+    m = binary_metrics(torch.tensor(Y), torch.tensor(S))
+    assert list(m) == list(METRICS)
+    assert m["acc"] == pytest.approx(7 / 10)
+    assert m["precision"] == pytest.approx(3 / 5)
+    assert m["recall"] == pytest.approx(3 / 4)
+    assert m["specificity"] == pytest.approx(4 / 6)
+    assert m["f1"] == pytest.approx(2 * 3 / (2 * 3 + 2 + 1))
+    assert m["mcc"] == pytest.approx((3 * 4 - 2 * 1) / math.sqrt(5 * 4 * 6 * 5))
+    # AUC: pos 0.9 > 6 neg, 0.8 > 6, 0.6 > 5, 0.4 > 4  -> 21 / 24
+    assert m["auc"] == pytest.approx(21 / 24)
+    # AP: positives at ranks 1, 2, 4, 6 -> (1/1 + 2/2 + 3/4 + 4/6) / 4
+    assert m["aupr"] == pytest.approx((1 + 1 + 3 / 4 + 4 / 6) / 4)
+
+
+def test_threshold_is_inclusive_and_moves_counts():
+    m = binary_metrics(np.array(Y), np.array(S), threshold=0.4)  # TP=4 FP=2 TN=4 FN=0
+    assert m["recall"] == 1.0 and m["specificity"] == pytest.approx(4 / 6)
+    assert m["mcc"] == pytest.approx(16 / 24)
+
+
+def test_choose_threshold():
+    # F1 per threshold: .9 .4, .8 .667, .7 .571, .6 .75, .55 .667, .4 .8 (best), .3 .727 ...
+    assert choose_threshold(Y, S, "f1") == pytest.approx(0.4)
+    # MCC: .4 -> 16/24 = .667 beats .6 (.583) and .8 (.612)
+    assert choose_threshold(Y, S, "mcc") == pytest.approx(0.4)
+    with pytest.raises(ValueError, match="criterion"):
+        choose_threshold(Y, S, "acc")
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="labels"):
+        binary_metrics([0, 2], [0.1, 0.2])
+    with pytest.raises(ValueError, match="NaN"):
+        binary_metrics([0, 1], [0.1, float("nan")])
+    with pytest.warns(UserWarning, match="one class"):
+        assert math.isnan(binary_metrics([1, 1], [0.2, 0.9])["auc"])

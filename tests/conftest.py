@@ -16,6 +16,13 @@ def data_root() -> Path | None:
     return None
 
 
+def pytest_configure(config):
+    # One intra-op thread per test process: the suite runs on 2 cores with 2 xdist workers, and
+    # oversubscribed torch threads made small training steps 30-50x slower on this machine.
+    import torch
+    torch.set_num_threads(1)
+
+
 def pytest_collection_modifyitems(config, items):
     if data_root() is None:
         reason = ("real data absent: set RNAGRAPH_DATA to the shared data root "

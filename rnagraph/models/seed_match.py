@@ -72,8 +72,8 @@ class SeedMatch:
         c = self.count_sites(mirna, target)
         return sum(self.weights.get(k, 0.0) * v for k, v in c.items())
 
-    def score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
-        """Probabilities ``[N]`` for the pairs ``edge_label_index`` ``[2, N]`` of the edge type."""
+    def _sides(self, graph: HeteroData) -> tuple[int, list, list]:
+        """Which row of a pair index is the miRNA, and the two sequence lists."""
         if self.edge_type is None:
             raise ValueError("SeedMatch: call fit(fold) or pass edge_type= first")
         src_t, _, dst_t = self.edge_type
@@ -81,8 +81,26 @@ class SeedMatch:
             raise ValueError(f"SeedMatch: edge type {self.edge_type} has no miRNA side")
         mir_row = 0 if src_t == MIRNA else 1
         tgt_t = dst_t if mir_row == 0 else src_t
-        mir_seq, tgt_seq = graph[MIRNA].seq, graph[tgt_t].seq
+        return mir_row, graph[MIRNA].seq, graph[tgt_t].seq
+
+    def site_features(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
+        r"""``[N, 4]`` features of each pair: :math:`\log(1 + n_t)` for the site types
+        8mer, 7mer-m8, 7mer-A1, 6mer; zeros where a sequence is missing. Used as pair-level
+        input by learned models (e.g. ``MFERL(pair_features=True)``)."""
+        mir_row, mir_seq, tgt_seq = self._sides(graph)
+        out = torch.zeros(edge_label_index.size(1), len(DEFAULT_WEIGHTS))
+        for j, (a, b) in enumerate(edge_label_index.t().tolist()):
+            m, t = (a, b) if mir_row == 0 else (b, a)
+            if mir_seq[m] is not None and tgt_seq[t] is not None:
+                c = self.count_sites(mir_seq[m], tgt_seq[t])
+                out[j] = torch.tensor([float(c[k]) for k in DEFAULT_WEIGHTS])
+        return torch.log1p(out)
+
+    def score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
+        """Probabilities ``[N]`` for the pairs ``edge_label_index`` ``[2, N]`` of the edge type."""
+        mir_row, mir_seq, tgt_seq = self._sides(graph)
         if all(s is None for s in tgt_seq):
+            tgt_t = self.edge_type[2 if mir_row == 0 else 0]
             raise ValueError(f"SeedMatch: node type {tgt_t!r} has no sequences; attach a FASTA "
                              f"(e.g. datasets.load(..., sequences={{{tgt_t!r}: 'file.fa'}}))")
         out = torch.zeros(edge_label_index.size(1))

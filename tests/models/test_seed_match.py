@@ -44,3 +44,14 @@ def test_errors_and_repr():
     with pytest.raises(ValueError, match="'circrna' has no sequences"):
         SeedMatch(edge_type=("circrna", "binds", "mirna")).score(g, torch.tensor([[0], [0]]))
     assert repr(SeedMatch()) == "SeedMatch(8mer=1, 7mer-m8=0.75, 7mer-A1=0.5, 6mer=0.25)"
+
+
+def test_site_features_log_counts():
+    target = "GG" + "CUACCUCA" + "GG" + "CUACCUCA" + "GG" + "GUACCUCG" + "G"
+    g = build_graph({"mirna": {"let7": MIR}, "mrna": {"t": target}},
+                    {("mirna", "targets", "mrna"): [("let7", "t"), ("let7", "u")]})
+    sm = SeedMatch(edge_type=("mirna", "targets", "mrna"))
+    x = sm.site_features(g, torch.tensor([[0, 0], [0, 1]]))
+    assert x.shape == (2, 4)
+    assert x[0].tolist() == pytest.approx([math.log(3), 0.0, 0.0, math.log(2)])
+    assert x[1].tolist() == [0.0, 0.0, 0.0, 0.0]  # 'u' has no sequence

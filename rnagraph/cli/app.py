@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 
 app = typer.Typer(help="RNA-RNA interaction prediction on PyTorch Geometric.",
                   no_args_is_help=True, add_completion=False)
@@ -37,6 +36,11 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
     from rnagraph.models import get_model, needs_sequences
     from rnagraph.train import compare_models, results_table
 
+    for name in model_names:
+        try:
+            needs_sequences(name)
+        except KeyError:
+            raise typer.BadParameter(f"unknown model {name!r}; see `rnagraph models`") from None
     t0 = time.perf_counter()
     fold_list = kfold_link_split(data, edge_type, k=folds, neg_ratio=ratio, mode=mode, seed=seed,
                                  protocol=protocol)
@@ -49,7 +53,7 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
         models[name] = get_model(name)
     thr: float | str = float(threshold) if threshold.replace(".", "", 1).isdigit() else threshold
     results = compare_models(models, data, edge_type, fold_list, out_dir=out, threshold=thr)
-    console.print(Markdown(results_table(results)))
+    print(results_table(results))  # plain Markdown: readable, greppable, pasteable
     console.print(f"{len(models)} models × {folds} folds in {time.perf_counter() - t0:.1f} s"
                   + (f"; files in {out}" if out else ""))
 
@@ -57,7 +61,8 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
 @app.command()
 def demo(
     edge_type: str = typer.Option("circ-mirna", help="circ-mirna or mirna-mrna"),
-    models: str = typer.Option("seedmatch,degree,svd,sage,mferl", help="comma-separated"),
+    models: str = typer.Option("seedmatch,degree,svd,sage,mferl,mferl-pair",
+                               help="comma-separated model names (see `rnagraph models`)"),
     folds: int = typer.Option(5, min=2),
     seed: int = typer.Option(0),
     out: Optional[Path] = typer.Option(None, help="write metrics, predictions and curves here"),
@@ -77,8 +82,8 @@ def demo(
 def cv(
     dataset: str = typer.Argument(..., help="dataset name (see `rnagraph datasets`) or "
                                   "'synthetic'"),
-    model: str = typer.Option("sage", help="comma-separated model names: "
-                              "seedmatch, degree, svd, sage, mferl"),
+    model: str = typer.Option("sage", help="comma-separated model names (see `rnagraph "
+                              "models`)"),
     edge_type: Optional[str] = typer.Option(None, help="circ-mirna or mirna-mrna"),
     folds: int = typer.Option(5, min=2),
     ratio: float = typer.Option(1.0, help="negatives per positive"),
@@ -100,6 +105,15 @@ def cv(
         data = load(dataset, root=root, sequences=seqs)
     _run(data, _edge_type(edge_type, data), [m.strip() for m in model.split(",") if m.strip()],
          folds, ratio, mode, protocol, seed, threshold, out)
+
+
+@app.command("models")
+def list_models() -> None:
+    """List the model names the other commands accept."""
+    from rnagraph.models import MODELS
+
+    for name, (_, desc, needs_seq) in MODELS.items():
+        print(f"{name:12s} {desc}" + ("  [needs sequences on both sides]" if needs_seq else ""))
 
 
 @app.command()

@@ -29,6 +29,11 @@ def _mferl(**kw: Any):
     return MFERL(**kw)
 
 
+def _mferl_pair(**kw: Any):
+    from rnagraph.models.mferl import MFERL
+    return MFERL(pair_features=True, **kw)
+
+
 #: name -> (factory, one-line description, needs sequences on both sides)
 MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "seedmatch": (_seedmatch, "canonical seed-site counting, no training", True),
@@ -36,12 +41,13 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "svd": (_svd, "truncated SVD of the training adjacency (calibrated)", False),
     "sage": (_sage, "learnable embeddings -> 2-layer GraphSAGE -> dot product", False),
     "mferl": (_mferl, "MFERL (five views, HomoGCN, MCAM, bilinear attention, InfoNCE)", False),
+    "mferl-pair": (_mferl_pair, "MFERL + learned seed-site pair term (our extension)", False),
 }
 
 
 def get_model(name: str, **kwargs: Any):
     """A new model by its registry name (``seedmatch``, ``degree``, ``svd``, ``sage``,
-    ``mferl``), constructed with ``kwargs``."""
+    ``mferl``, ``mferl-pair``), constructed with ``kwargs``."""
     key = name.lower()
     if key not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
@@ -49,5 +55,9 @@ def get_model(name: str, **kwargs: Any):
 
 
 def needs_sequences(name: str) -> bool:
-    """Whether the model needs sequences on both node types of the edge type."""
+    """Whether the model needs sequences on both node types of the edge type.
+
+    Raises:
+        KeyError: for an unknown model name.
+    """
     return MODELS[name.lower()][2]

@@ -1,0 +1,59 @@
+"""On-disk cache of computed arrays (private): key = sha256 of the inputs and options."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+
+def default_cache_dir() -> Path:
+    """``$RNAGRAPH_CACHE`` if set, else ``~/.cache/rnagraph``."""
+    env = os.environ.get("RNAGRAPH_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "rnagraph"
+
+
+def hash_key(options: str, *seq_lists: Iterable[str]) -> str:
+    """sha256 over an options string and one or more lists of sequences (order matters)."""
+    h = hashlib.sha256(options.encode())
+    for seqs in seq_lists:
+        h.update(b"\x1d")  # group separator between lists
+        for s in seqs:
+            h.update(s.encode("ascii"))
+            h.update(b"\x1e")  # record separator: "AB","C" != "A","BC"
+    return h.hexdigest()
+
+
+def load(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The cached array, or ``None`` if absent, unreadable or of the wrong shape (warns)."""
+    if not path.exists():
+        return None
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        warnings.warn(f"rnagraph cache: ignoring unreadable {path} ({exc}); recomputing",
+                      stacklevel=3)
+        return None
+    if arr.shape != shape:
+        warnings.warn(f"rnagraph cache: {path} has shape {arr.shape}, expected {shape}; "
+                      "recomputing", stacklevel=3)
+        return None
+    return arr
+
+
+def save_atomic(path: Path, arr: np.ndarray) -> None:
+    """Write ``arr`` as ``.npy`` to a temp file in the same folder, then ``os.replace`` it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, arr, allow_pickle=False)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -76,6 +76,8 @@ class MFERL(torch.nn.Module):
       returns probabilities. Node types with too few sequences (real circRNA data) use
       interaction-profile similarity and a learnable embedding in place of the sequence
       views; :attr:`views_` / :attr:`view_sources_` record what was used.
+      The sequence views and the per-fold Role2Vec embedding are cached on disk
+      (``disk_cache``), so a repeated run on the same folds only trains.
 
     Args:
         in_channels (dict, optional): ``{node_type: {view: width}}``. A view named
@@ -109,6 +111,10 @@ class MFERL(torch.nn.Module):
             threads contend for two cores. (default: ``None``, torch's setting)
         feature_kwargs (dict, optional): extra options for the featurizers (``max_len``,
             ``doc2vec_dim``, ``min_seq_frac``).
+        disk_cache (bool | str): keep the sequence views and the per-fold Role2Vec embedding
+            (keyed by a hash of the fold's training edges) on disk: ``True`` under
+            ``$RNAGRAPH_CACHE`` (default ``~/.cache/rnagraph``), a folder, or ``False``.
+            Cached values equal recomputed ones. (default: ``True``)
         pair_features (bool): **an extension beyond the paper.** MFERL's inputs are per-node,
             so it cannot see whether *this* miRNA's seed pairs with *this* target. With
             ``True`` the logit gets a pair term :math:`\mathbf{w}^\top \phi_{ij} + b` where
@@ -127,7 +133,8 @@ class MFERL(torch.nn.Module):
                  use_cl: bool = True, lr: float = 0.01, weight_decay: float = 1e-4,
                  epochs: int = 300, patience: int = 30, role2vec_dim: int = 128,
                  seed: int = 0, num_threads: int | None = None,
-                 feature_kwargs: dict | None = None, pair_features: bool = False) -> None:
+                 feature_kwargs: dict | None = None, pair_features: bool = False,
+                 disk_cache: bool | str = True) -> None:
         super().__init__()
         if not (use_homo or use_mcam or use_heter):
             raise ValueError("MFERL: at least one of use_homo, use_mcam, use_heter must be True")
@@ -149,6 +156,7 @@ class MFERL(torch.nn.Module):
         self.role2vec_dim, self.seed, self.num_threads = role2vec_dim, seed, num_threads
         self.feature_kwargs = dict(feature_kwargs or {})
         self.pair_features = pair_features
+        self.disk_cache = disk_cache
         self.in_channels: dict[NodeType, dict[str, int]] | None = None
         self._feature_cache: dict = {}
         if in_channels is not None:
@@ -226,9 +234,10 @@ class MFERL(torch.nn.Module):
     # ------------------------------------------------------------------ tensor interface
     def encode(self, x_dict: dict[NodeType, dict[str, Tensor]],
                homo_edge_index: dict[NodeType, Tensor], edge_index: Tensor,
-               ) -> tuple[dict[NodeType, Tensor], Tensor]:
+               compute_cl: bool = True) -> tuple[dict[NodeType, Tensor], Tensor]:
         r"""Node representations :math:`\mathbf{Z}_t` ``{type: [N_t, B d]}`` (:math:`B` active
-        branches) and the weighted contrastive loss (a scalar, 0 with ``use_cl=False``)."""
+        branches) and the weighted contrastive loss (a scalar, 0 with ``use_cl=False`` or
+        ``compute_cl=False``; :meth:`forward` skips it, as only training needs it)."""
         self._check_built()
         src, dst = self.node_types
         stacks, branches, init = {}, {}, {}
@@ -256,7 +265,7 @@ class MFERL(torch.nn.Module):
             branches[src].append(self.heter(pair, edge_index, target="src"))
             branches[dst].append(self.heter(pair, edge_index, target="dst"))
         cl = init[src].new_zeros(())
-        if self.use_cl and self.cl_weight > 0:
+        if compute_cl and self.use_cl and self.cl_weight > 0:
             for t, w in ((src, self.src_cl_weight), (dst, 1.0)):
                 cl = cl + w * sum(self.infonce(b, init[t]) for b in branches[t])
         return {t: self.norm[t](torch.cat(branches[t], dim=-1)) for t in self.node_types}, cl
@@ -266,7 +275,7 @@ class MFERL(torch.nn.Module):
                 edge_label_index: Tensor, pair_x: Tensor | None = None) -> Tensor:
         """Logits ``[N]`` of the pairs ``edge_label_index`` (``[2, N]``, source type first);
         ``pair_x`` ``[N, 4]`` is required with ``pair_features=True``."""
-        z, _ = self.encode(x_dict, homo_edge_index, edge_index)
+        z, _ = self.encode(x_dict, homo_edge_index, edge_index, compute_cl=False)
         return self._logits(z, edge_label_index, pair_x)
 
     def _logits(self, z: dict[NodeType, Tensor], edge_label_index: Tensor,
@@ -292,7 +301,7 @@ class MFERL(torch.nn.Module):
         return compute_inputs(graph, self.edge_type, self.views, threshold=self.threshold,
                               max_neighbors=self.max_neighbors,
                               role2vec_dim=self.role2vec_dim, seed=self.seed,
-                              cache=self._feature_cache, **kw)
+                              cache=self._feature_cache, disk_cache=self.disk_cache, **kw)
 
     def _val_score(self, inp: MFERLInputs, links, pair_x: Tensor | None) -> float:
         self.eval()

@@ -16,6 +16,7 @@ def truncated_svd(mat, k: int, n_iter: int, seed: int | None,
     ``U`` positive), so results are deterministic.
     """
     from sklearn.utils.extmath import randomized_svd, svd_flip
+    from threadpoolctl import threadpool_limits
 
     n, m = mat.shape
     r = min(n, m)
@@ -28,8 +29,11 @@ def truncated_svd(mat, k: int, n_iter: int, seed: int | None,
         u, vt = svd_flip(u, vt)
         u, s, vt = u[:, :kk], s[:kk], vt[:kk]
     else:
-        u, s, vt = randomized_svd(mat, kk, n_oversamples=n_oversamples, n_iter=n_iter,
-                                  random_state=seed, flip_sign=True)
+        # The range finder factorises tall-skinny [n, k] blocks (LU/QR); multi-threaded
+        # OpenBLAS is many times slower on those when cores are shared, so use one thread.
+        with threadpool_limits(limits=1, user_api="blas"):
+            u, s, vt = randomized_svd(mat, kk, n_oversamples=n_oversamples, n_iter=n_iter,
+                                      random_state=seed, flip_sign=True)
     if kk < k:
         u = np.pad(u, ((0, 0), (0, k - kk)))
         s = np.pad(s, (0, k - kk))

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnagraph.nn.encoders import GraRep, HOPE
+from rnagraph.nn.encoders import HOPE, GraRep
 from rnagraph.nn.encoders.base import ridge_fill, to_adjacency
 
 

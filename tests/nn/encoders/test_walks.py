@@ -32,4 +32,4 @@ def test_seeded_and_stable_hash():
     a = random_walks(adj, 5, 2, np.random.default_rng(3))
     b = random_walks(adj, 5, 2, np.random.default_rng(3))
     assert np.array_equal(a, b)
-    assert stable_hash("12") == 2160137176  # zlib.crc32(b"12"), independent of PYTHONHASHSEED
+    assert stable_hash("12") == 1330857165  # zlib.crc32(b"12"), independent of PYTHONHASHSEED

@@ -9,6 +9,7 @@ from torch_geometric.data import HeteroData
 from torch_geometric.nn import SAGEConv, to_hetero
 
 from rnagraph.data.fold import Fold
+from rnagraph.models._calibrate import Platt1D, calibration_pairs
 from rnagraph.typing import EdgeType, NodeType, reverse_edge_type
 
 
@@ -83,12 +84,18 @@ class SAGELink:
         patience (int): evaluations without validation improvement before stopping.
             (default: ``10``)
         eval_every (int): epochs between validation evaluations. (default: ``5``)
+        calibrate (bool): Platt-scale the logits on ``fold.val`` after training (as the other
+            graph baselines do). Training positives are message-passing edges, so their logits
+            sit above those of unseen positives and a plain sigmoid puts the 0.5 threshold too
+            high for test pairs; calibration is monotone and changes no ranking metric.
+            (default: ``True``)
         seed (int): seed. (default: ``0``)
     """
 
     def __init__(self, hidden_channels: int = 64, epochs: int = 300, lr: float = 0.01,
                  weight_decay: float = 0.0, dropout: float = 0.0, neg_ratio: float = 1.0,
-                 patience: int = 10, eval_every: int = 5, seed: int = 0):
+                 patience: int = 10, eval_every: int = 5, calibrate: bool = True,
+                 seed: int = 0):
         self.hidden_channels = hidden_channels
         self.epochs = epochs
         self.lr = lr
@@ -97,10 +104,11 @@ class SAGELink:
         self.neg_ratio = neg_ratio
         self.patience = patience
         self.eval_every = eval_every
+        self.calibrate = calibrate
         self.seed = seed
 
     def reset_parameters(self) -> None:
-        for k in ("edge_type_", "net_", "best_epoch_", "history_", "_cache"):
+        for k in ("edge_type_", "net_", "best_epoch_", "history_", "_cache", "calibrator_"):
             self.__dict__.pop(k, None)
 
     def _logits(self, z: dict[NodeType, Tensor], pairs: Tensor) -> Tensor:
@@ -167,6 +175,10 @@ class SAGELink:
         self.net_ = net
         self.best_epoch_ = best_epoch
         self.history_ = history
+        if self.calibrate:
+            cal = calibration_pairs(fold)
+            x = self._logits(self.embed(fold.train_graph), cal.edge_label_index)
+            self.calibrator_ = Platt1D().fit(x.numpy(), cal.edge_label.numpy())
         return self
 
     @torch.no_grad()
@@ -188,11 +200,13 @@ class SAGELink:
 
     def score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
         """Probabilities ``[N]`` for the pairs ``edge_label_index`` ``[2, N]``."""
-        z = self.embed(graph)
-        return torch.sigmoid(self._logits(z, edge_label_index.long()))
+        x = self._logits(self.embed(graph), edge_label_index.long())
+        if self.calibrate:
+            return self.calibrator_(x)
+        return torch.sigmoid(x)
 
     def __repr__(self) -> str:
         return (f"SAGELink(hidden_channels={self.hidden_channels}, epochs={self.epochs}, "
-                f"lr={self.lr})")
+                f"lr={self.lr}, calibrate={self.calibrate})")
 
 

@@ -37,7 +37,13 @@ def test_learns_planted_structure_and_is_seeded():
     m2 = SAGELink(hidden_channels=32, epochs=100, seed=0).fit(f)
     assert torch.allclose(p, m2.score(f.train_graph, f.test.edge_label_index))
     assert m.best_epoch_ <= 100 and m.history_
-    assert repr(m) == "SAGELink(hidden_channels=32, epochs=100, lr=0.01)"
+    assert repr(m) == "SAGELink(hidden_channels=32, epochs=100, lr=0.01, calibrate=True)"
+    # validation calibration is monotone: same ranking as the plain sigmoid, positive slope
+    raw = SAGELink(hidden_channels=32, epochs=100, seed=0, calibrate=False).fit(f)
+    p_raw = raw.score(f.train_graph, f.test.edge_label_index)
+    assert m.calibrator_.coef_ > 0
+    assert binary_metrics(f.test.edge_label, p)["auc"] == pytest.approx(
+        binary_metrics(f.test.edge_label, p_raw)["auc"])
 
 
 def test_unfitted_and_wrong_graph():

@@ -191,6 +191,21 @@ def load_graph(name: str, root: str | None):
     return synthetic(seed=0) if name == "synthetic" else load(name, root=root)
 
 
+def _infeasible_file(out_root: Path, ds: str, exp: str) -> Path:
+    return Path(out_root) / ds / exp / "infeasible.json"
+
+
+def _record_infeasible(out_root: Path, ds: str, exp: str, setting: str, reason: str) -> None:
+    """Remember a setting that cannot be split (reported instead of 'not run')."""
+    f = _infeasible_file(out_root, ds, exp)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    old = json.loads(f.read_text()) if f.exists() else {}
+    old[setting] = reason
+    tmp = f.with_suffix(".tmp")
+    tmp.write_text(json.dumps(old, indent=1))
+    os.replace(tmp, f)
+
+
 def run_setting(name: str, g, s: Setting, args, out_root: Path, log: BenchmarkLog,
                 allowed: set[str] | None) -> None:
     folds = kfold_link_split(g, CIRC_MIRNA, k=args.folds, neg_ratio=s.neg_ratio, mode=s.mode,
@@ -353,8 +368,13 @@ def report(out_root: Path, datasets: tuple[str, ...], quick: bool, root: str | N
             if exp == "ablations":
                 lines += ["Paper (Fig. 4D–F, numbers only in a figure): removing MCAM hurts "
                           "most; 'change_homo' (fuse-then-aggregate) is not reimplemented.", ""]
+            f_inf = _infeasible_file(out_root, ds, exp)
+            infeasible = json.loads(f_inf.read_text()) if f_inf.exists() else {}
+            for s, why in sorted(infeasible.items()):
+                lines += [f"Setting {s} is infeasible here: {why}.", ""]
             for s in not_run:
-                missing.append((ds, exp, s))
+                if s not in infeasible:
+                    missing.append((ds, exp, s))
             for st in sorted({x for x, _ in ran}):
                 if not any(m.startswith("MFERL") for x, m in ran if x == st):
                     missing.append((ds, exp, f"{st} · MFERL"))
@@ -463,7 +483,11 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 for s in settings(exp):
                     print(f"== {name} · {exp} · {s.name}", flush=True)
-                    run_setting(name, g, s, args, out_root, log, allowed)
+                    try:
+                        run_setting(name, g, s, args, out_root, log, allowed)
+                    except ValueError as exc:  # e.g. too few unobserved pairs for 1:10
+                        print(f"   infeasible: {exc}", flush=True)
+                        _record_infeasible(out_root, name, exp, s.name, str(exc))
             write_report()
     finally:
         if log.rows:

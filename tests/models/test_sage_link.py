@@ -1,32 +1,15 @@
-import numpy as np
 import pytest
 import torch
 
-from rnagraph.data import build_graph, kfold_link_split
+from rnagraph.data import kfold_link_split
 from rnagraph.models.sage_link import SAGELink
 from rnagraph.train import binary_metrics
 
 CM = ("circrna", "binds", "mirna")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # tiny graphs: thread start-up dominates, and oversubscribed cores make it much worse
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
-def planted(seed=0, n=4, nc=20, nm=12, p_in=0.5, p_out=0.01):
-    rng = np.random.default_rng(seed)
-    pairs = [(f"c{g}_{i}", f"m{h}_{j}") for g in range(n) for i in range(nc) for h in range(n)
-             for j in range(nm) if rng.random() < (p_in if g == h else p_out)]
-    return build_graph({}, {CM: pairs})
-
-
-def test_learns_planted_structure_and_is_seeded():
-    g = planted()
+def test_learns_planted_structure_and_is_seeded(planted_cm):
+    g = planted_cm()
     f = kfold_link_split(g, CM, k=5, seed=0)[0]
     state = torch.random.get_rng_state()
     m = SAGELink(hidden_channels=32, epochs=100, seed=0).fit(f)
@@ -46,11 +29,11 @@ def test_learns_planted_structure_and_is_seeded():
         binary_metrics(f.test.edge_label, p_raw)["auc"])
 
 
-def test_unfitted_and_wrong_graph():
-    g = planted()
+def test_unfitted_and_wrong_graph(planted_cm):
+    g = planted_cm()
     f = kfold_link_split(g, CM, k=5, seed=0)[0]
     with pytest.raises(ValueError, match="fit"):
         SAGELink().score(g, f.test.edge_label_index)
     m = SAGELink(hidden_channels=8, epochs=5).fit(f)
     with pytest.raises(ValueError, match="nodes"):
-        m.score(planted(seed=1, nc=5), f.test.edge_label_index[:, :1])
+        m.score(planted_cm(seed=1, nc=5), f.test.edge_label_index[:, :1])

@@ -1,6 +1,5 @@
 import warnings
 
-import numpy as np
 import torch
 
 from rnagraph.data import Fold, LinkSet, build_graph, kfold_link_split
@@ -31,15 +30,8 @@ def test_rank_one_block_is_reconstructed():
     assert TruncatedSVDLink(dim=2, calibrate=False).fit(fs).src_emb_.shape[1] == 1
 
 
-def planted(seed=0, n=5, nc=24, nm=16, p_in=0.35, p_out=0.01):
-    rng = np.random.default_rng(seed)
-    pairs = [(f"c{g}_{i}", f"m{h}_{j}") for g in range(n) for i in range(nc) for h in range(n)
-             for j in range(nm) if rng.random() < (p_in if g == h else p_out)]
-    return build_graph({}, {CM: pairs})
-
-
-def test_paper_protocol_inflates_svd():
-    g = planted()
+def test_paper_protocol_inflates_svd(planted_cm):
+    g = planted_cm(n=5, nc=24, nm=16, p_in=0.35)
     free = kfold_link_split(g, CM, k=5, seed=0)
     paper = kfold_link_split(g, CM, k=5, seed=0, protocol="paper")
     m = TruncatedSVDLink(dim=5)  # rank = number of communities

@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import os
+import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,7 +356,9 @@ def _plot_curves(out: Path, result: CVResult, records: list[dict]) -> None:
             ax.set(xlabel="recall", ylabel="precision",
                    title=f"PR · AUPR {result.summary('aupr', 3)}")
         ax.legend(loc="lower right" if kind == "roc" else "lower left", fontsize=7)
-        fig.suptitle(result.label, fontsize=8)
+        # long model reprs: wrap to the figure width instead of running off both edges
+        fig.suptitle(textwrap.fill(result.label, width=80), fontsize=7)
+        fig.tight_layout()
         tmp = out / f".{kind}.{os.getpid()}.tmp"
         fig.savefig(tmp, format="png", dpi=100)
         os.replace(tmp, out / f"{kind}.png")

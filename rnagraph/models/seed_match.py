@@ -72,8 +72,10 @@ class SeedMatch:
         c = self.count_sites(mirna, target)
         return sum(self.weights.get(k, 0.0) * v for k, v in c.items())
 
-    def _sides(self, graph: HeteroData) -> tuple[int, list, list]:
-        """Which row of a pair index is the miRNA, and the two sequence lists."""
+    def _pair_sequences(self, graph: HeteroData, edge_label_index: Tensor
+                        ) -> tuple[str, list[tuple[str, str] | None]]:
+        """The target node type and, per pair, ``(miRNA sequence, target sequence)``, or
+        ``None`` where either sequence is missing."""
         if self.edge_type is None:
             raise ValueError("SeedMatch: call fit(fold) or pass edge_type= first")
         src_t, _, dst_t = self.edge_type
@@ -81,39 +83,41 @@ class SeedMatch:
             raise ValueError(f"SeedMatch: edge type {self.edge_type} has no miRNA side")
         mir_row = 0 if src_t == MIRNA else 1
         tgt_t = dst_t if mir_row == 0 else src_t
-        return mir_row, graph[MIRNA].seq, graph[tgt_t].seq
+        mir_seq, tgt_seq = graph[MIRNA].seq, graph[tgt_t].seq
+        out: list[tuple[str, str] | None] = []
+        for a, b in edge_label_index.t().tolist():
+            m, t = (a, b) if mir_row == 0 else (b, a)
+            ok = mir_seq[m] is not None and tgt_seq[t] is not None
+            out.append((mir_seq[m], tgt_seq[t]) if ok else None)
+        return tgt_t, out
 
     def site_features(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
         r"""``[N, 4]`` features of each pair: :math:`\log(1 + n_t)` for the site types
         8mer, 7mer-m8, 7mer-A1, 6mer; zeros where a sequence is missing. Used as pair-level
         input by learned models (e.g. ``MFERL(pair_features=True)``)."""
-        mir_row, mir_seq, tgt_seq = self._sides(graph)
-        out = torch.zeros(edge_label_index.size(1), len(DEFAULT_WEIGHTS))
-        for j, (a, b) in enumerate(edge_label_index.t().tolist()):
-            m, t = (a, b) if mir_row == 0 else (b, a)
-            if mir_seq[m] is not None and tgt_seq[t] is not None:
-                c = self.count_sites(mir_seq[m], tgt_seq[t])
+        _, pairs = self._pair_sequences(graph, edge_label_index)
+        out = torch.zeros(len(pairs), len(DEFAULT_WEIGHTS))
+        for j, pair in enumerate(pairs):
+            if pair is not None:
+                c = self.count_sites(*pair)
                 out[j] = torch.tensor([float(c[k]) for k in DEFAULT_WEIGHTS])
         return torch.log1p(out)
 
     def score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
         """Probabilities ``[N]`` for the pairs ``edge_label_index`` ``[2, N]`` of the edge type."""
-        mir_row, mir_seq, tgt_seq = self._sides(graph)
-        if all(s is None for s in tgt_seq):
-            tgt_t = self.edge_type[2 if mir_row == 0 else 0]
+        tgt_t, pairs = self._pair_sequences(graph, edge_label_index)
+        if all(s is None for s in graph[tgt_t].seq):
             raise ValueError(f"SeedMatch: node type {tgt_t!r} has no sequences; attach a FASTA "
                              f"(e.g. datasets.load(..., sequences={{{tgt_t!r}: 'file.fa'}}))")
-        out = torch.zeros(edge_label_index.size(1))
-        missing = 0
-        cache: dict[tuple[int, int], float] = {}
-        for j, (a, b) in enumerate(edge_label_index.t().tolist()):
-            m, t = (a, b) if mir_row == 0 else (b, a)
-            if mir_seq[m] is None or tgt_seq[t] is None:
-                missing += 1
+        out = torch.zeros(len(pairs))
+        cache: dict[tuple[str, str], float] = {}
+        for j, pair in enumerate(pairs):
+            if pair is None:
                 continue
-            if (m, t) not in cache:
-                cache[(m, t)] = 1.0 - math.exp(-self.raw_score(mir_seq[m], tgt_seq[t]))
-            out[j] = cache[(m, t)]
+            if pair not in cache:
+                cache[pair] = 1.0 - math.exp(-self.raw_score(*pair))
+            out[j] = cache[pair]
+        missing = sum(p is None for p in pairs)
         if missing:
             warnings.warn(f"SeedMatch: {missing} of {out.numel()} pairs lack a sequence and "
                           f"score 0", stacklevel=2)

@@ -11,9 +11,12 @@ from typing import Sequence
 
 import numpy as np
 
-#: IUPAC ambiguity codes are folded to ``N`` (they carry no single nucleotide).
-_FOLD = str.maketrans({c: "N" for c in "RYSWKMBDHV"} | {"T": "U"})
-_VALID = str.maketrans("", "", "ACGUN")
+from rnagraph.io import IUPAC_AMBIGUOUS, RNA_ALPHABET
+
+#: IUPAC ambiguity codes are folded to ``N`` (they carry no single nucleotide); the alphabet is
+#: the one :mod:`rnagraph.io` reads.
+_FOLD = str.maketrans({c: "N" for c in IUPAC_AMBIGUOUS} | {"T": "U"})
+_VALID = str.maketrans("", "", "".join(RNA_ALPHABET))
 
 
 def sequence_mask(seqs: Sequence[str | None]) -> np.ndarray:

@@ -1,5 +1,5 @@
 """Readers: files -> plain Python (no torch). Every malformed input raises :class:`InputError`."""
-from rnagraph.io._text import IUPAC_AMBIGUOUS, normalize_sequence, open_text
+from rnagraph.io._text import IUPAC_AMBIGUOUS, RNA_ALPHABET, normalize_sequence, open_text
 from rnagraph.io.errors import InputError
 from rnagraph.io.fasta import read_fasta, read_sequence_table
 from rnagraph.io.matrix import read_id_list, read_interaction_matrix
@@ -15,4 +15,5 @@ __all__ = [
     "normalize_sequence",
     "open_text",
     "IUPAC_AMBIGUOUS",
+    "RNA_ALPHABET",
 ]

@@ -11,7 +11,8 @@ from rnagraph.io.errors import InputError
 #: IUPAC ambiguity codes for nucleotides (besides N). By default they are read as ``N``
 #: (an unknown base), because no featurizer can use them otherwise; ``iupac="error"`` rejects them.
 IUPAC_AMBIGUOUS = frozenset("RYKMSWBDHV")
-RNA = frozenset("ACGUN")
+#: The letters a normalised sequence may contain.
+RNA_ALPHABET = frozenset("ACGUN")
 
 
 def open_text(path: str | os.PathLike) -> IO[str]:
@@ -44,7 +45,7 @@ def normalize_sequence(seq: str, *, path: str | os.PathLike | None = None,
     if iupac not in ("n", "error"):
         raise ValueError(f"iupac must be 'n' or 'error', got {iupac!r}")
     s = "".join(seq.split()).upper().replace("T", "U")
-    bad = set(s) - RNA
+    bad = set(s) - RNA_ALPHABET
     if bad:
         amb = bad & IUPAC_AMBIGUOUS
         if iupac == "n" and amb == bad:

@@ -5,14 +5,8 @@ import pytest
 from rnagraph.io import InputError, read_fasta, read_sequence_table
 
 
-def write(tmp_path, name, text):
-    p = tmp_path / name
-    p.write_text(text)
-    return p
-
-
-def test_read_fasta_normalises_and_multiline(tmp_path):
-    p = write(tmp_path, "a.fa", ">m1 MIMAT1 Homo sapiens\nacgt\nTTAA\n\n>m2\nGGCU\n")
+def test_read_fasta_normalises_and_multiline(write):
+    p = write("a.fa", ">m1 MIMAT1 Homo sapiens\nacgt\nTTAA\n\n>m2\nGGCU\n")
     assert read_fasta(p) == {"m1": "ACGUUUAA", "m2": "GGCU"}
 
 
@@ -33,8 +27,8 @@ def test_read_fasta_gzip(tmp_path):
     assert read_fasta(q) == {"x": "ACGU"}
 
 
-def test_iupac_codes_become_n_or_error(tmp_path):
-    p = write(tmp_path, "a.fa", ">x\nACRYN\n")
+def test_iupac_codes_become_n_or_error(write):
+    p = write("a.fa", ">x\nACRYN\n")
     assert read_fasta(p) == {"x": "ACNNN"}
     with pytest.raises(InputError, match=r"a\.fa, line 2: letters outside .*'R', 'Y'"):
         read_fasta(p, iupac="error")
@@ -51,8 +45,8 @@ def test_iupac_codes_become_n_or_error(tmp_path):
     (">x\nAC-GU\n", 2, "letters outside ACGU/T/N in sequence: '-'"),
     (">\nAC\n", 1, "empty header"),
 ])
-def test_fasta_errors_name_file_and_line(tmp_path, text, line, what):
-    p = write(tmp_path, "bad.fa", text)
+def test_fasta_errors_name_file_and_line(write, text, line, what):
+    p = write("bad.fa", text)
     where = "bad.fa" + (f", line {line}" if line else "")
     with pytest.raises(InputError, match=f"{where}: {what}") as exc:
         read_fasta(p)
@@ -65,14 +59,14 @@ def test_missing_file(tmp_path):
         read_fasta(tmp_path / "nope.fa")
 
 
-def test_sequence_table(tmp_path):
-    p = write(tmp_path, "mi.csv", "hsa-miR-1,uggaauguaaagaaguaugua\nhsa-miR-2,ACGT\n")
+def test_sequence_table(write):
+    p = write("mi.csv", "hsa-miR-1,uggaauguaaagaaguaugua\nhsa-miR-2,ACGT\n")
     assert read_sequence_table(p) == {"hsa-miR-1": "UGGAAUGUAAAGAAGUAUGUA", "hsa-miR-2": "ACGU"}
-    t = write(tmp_path, "mi.tsv", "id\tseq\nx\tAC\n")
+    t = write("mi.tsv", "id\tseq\nx\tAC\n")
     assert read_sequence_table(t, header=True) == {"x": "AC"}
-    d = write(tmp_path, "dup.csv", "x,AC\ny,GG\nx,CC\n")
+    d = write("dup.csv", "x,AC\ny,GG\nx,CC\n")
     with pytest.raises(InputError, match=r"dup\.csv, line 3: duplicate id 'x'"):
         read_sequence_table(d)
-    e = write(tmp_path, "short.csv", "x,AC\ny\n")
+    e = write("short.csv", "x,AC\ny\n")
     with pytest.raises(InputError, match=r"short\.csv, line 2: expected at least 2 columns"):
         read_sequence_table(e)

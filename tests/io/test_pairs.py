@@ -5,14 +5,8 @@ import pytest
 from rnagraph.io import InputError, read_id_list, read_interaction_matrix, read_pairs
 
 
-def write(tmp_path, name, text):
-    p = tmp_path / name
-    p.write_text(text)
-    return p
-
-
-def test_pairs_columns_header_and_spaces(tmp_path):
-    p = write(tmp_path, "p.csv", "miRNA, gene\nm1, g1\nm2, g2\n")
+def test_pairs_columns_header_and_spaces(write):
+    p = write("p.csv", "miRNA, gene\nm1, g1\nm2, g2\n")
     assert read_pairs(p, header=True) == [("m1", "g1"), ("m2", "g2")]
     assert read_pairs(p, header=True, columns=(1, 0)) == [("g1", "m1"), ("g2", "m2")]
 
@@ -24,54 +18,54 @@ def test_pairs_tsv_gzip_crlf(tmp_path):
     assert read_pairs(p) == [("a", "b"), ("c", "d")]
 
 
-def test_duplicate_pairs_dropped_with_count(tmp_path):
-    p = write(tmp_path, "p.csv", "a,b\nc,d\na,b\na,b\n")
+def test_duplicate_pairs_dropped_with_count(write):
+    p = write("p.csv", "a,b\nc,d\na,b\na,b\n")
     with pytest.warns(UserWarning, match="dropped 2 duplicate pair"):
         assert read_pairs(p) == [("a", "b"), ("c", "d")]
 
 
-def test_wrong_column_count(tmp_path):
-    p = write(tmp_path, "p.csv", "a,b\nc,d,e\n")
+def test_wrong_column_count(write):
+    p = write("p.csv", "a,b\nc,d,e\n")
     with pytest.raises(InputError, match=r"p\.csv, line 2: wrong column count: 3 columns"):
         read_pairs(p)
-    q = write(tmp_path, "q.csv", "a\nb\n")
+    q = write("q.csv", "a\nb\n")
     with pytest.raises(InputError, match=r"q\.csv, line 1: expected at least 2 columns"):
         read_pairs(q)
 
 
-def test_empty_file(tmp_path):
+def test_empty_file(write):
     with pytest.raises(InputError, match=r"e\.csv: empty file"):
-        read_pairs(write(tmp_path, "e.csv", "  \n"))
+        read_pairs(write("e.csv", "  \n"))
 
 
-def test_unknown_ids_listed(tmp_path):
-    p = write(tmp_path, "p.csv", "m1,c1\nm9,c1\nm1,c7\n")
+def test_unknown_ids_listed(write):
+    p = write("p.csv", "m1,c1\nm9,c1\nm1,c7\n")
     with pytest.raises(InputError, match=r"p\.csv, line 2: 2 pair ids have no sequence: "
                                          r"'m9' \(line 2\), 'c7' \(line 3\)"):
         read_pairs(p, src_known={"m1"}, dst_known={"c1"})
 
 
-def test_label_column(tmp_path):
-    p = write(tmp_path, "p.tsv", "a\tx\t1\nb\ty\t0\nc\tz\t1\n")
+def test_label_column(write):
+    p = write("p.tsv", "a\tx\t1\nb\ty\t0\nc\tz\t1\n")
     assert read_pairs(p, label_col=2) == [("a", "x"), ("c", "z")]
-    q = write(tmp_path, "q.tsv", "a\tx\tmaybe\n")
+    q = write("q.tsv", "a\tx\tmaybe\n")
     with pytest.raises(InputError, match=r"q\.tsv, line 1: label must be 0 or 1"):
         read_pairs(q, label_col=2)
 
 
-def test_interaction_matrix(tmp_path):
-    m = write(tmp_path, "m.txt", "0 1 0\n1 0 1\n")
-    rows = write(tmp_path, "rows.txt", "r1\nr2\n")
-    cols = write(tmp_path, "cols.csv", "0,c1\n1,c2\n2,c3\n")
+def test_interaction_matrix(write):
+    m = write("m.txt", "0 1 0\n1 0 1\n")
+    rows = write("rows.txt", "r1\nr2\n")
+    cols = write("cols.csv", "0,c1\n1,c2\n2,c3\n")
     assert read_interaction_matrix(m, rows, cols) == [("r1", "c2"), ("r2", "c1"), ("r2", "c3")]
-    bad = write(tmp_path, "bad.txt", "0 1 0\n1 2 1\n")
+    bad = write("bad.txt", "0 1 0\n1 2 1\n")
     with pytest.raises(InputError, match=r"bad\.txt, line 2: value '2' in column 2"):
         read_interaction_matrix(bad, rows, cols)
-    short = write(tmp_path, "short.txt", "0 1 0\n1 0\n")
+    short = write("short.txt", "0 1 0\n1 0\n")
     with pytest.raises(InputError, match=r"short\.txt, line 2: wrong column count: 2 values"):
         read_interaction_matrix(short, rows, cols)
-    few = write(tmp_path, "few.txt", "0 1 0\n")
+    few = write("few.txt", "0 1 0\n")
     with pytest.raises(InputError, match=r"few\.txt: 1 matrix rows but 2 row ids"):
         read_interaction_matrix(few, rows, cols)
     with pytest.raises(InputError, match=r"dup\.txt, line 2: duplicate id 'r1'"):
-        read_id_list(write(tmp_path, "dup.txt", "r1\nr1\n"))
+        read_id_list(write("dup.txt", "r1\nr1\n"))

@@ -25,7 +25,11 @@ class InfoNCE(torch.nn.Module):
     the loss weight does not depend on the graph size.
 
     The :math:`N \times N` similarity matrix is computed in blocks of ``chunk_size`` rows, so
-    memory is :math:`O(\text{chunk\_size} \cdot N)`.
+    memory is :math:`O(\text{chunk\_size} \cdot N)`. With ``max_nodes`` = :math:`M < N` each
+    call draws :math:`M` nodes uniformly without replacement (torch's global RNG) and the loss
+    runs over them only -- anchors and negatives alike, the mini-batch InfoNCE of SimCLR /
+    GRACE. Time falls from :math:`O(N^2 F)` to :math:`O(M^2 F)`; the objective is a stochastic
+    version of the full one with :math:`M - 1` instead of :math:`N - 1` negatives per anchor.
 
     Args:
         temperature (float, optional): :math:`\tau > 0`. (default: ``0.1``)
@@ -33,6 +37,8 @@ class InfoNCE(torch.nn.Module):
             (default: ``True``)
         reduction (str, optional): ``'mean'`` or ``'sum'`` over nodes. (default: ``'mean'``)
         chunk_size (int, optional): rows per block. (default: ``4096``)
+        max_nodes (int, optional): sample this many nodes per call when there are more.
+            (default: ``None``, all nodes)
 
     Shapes:
         - **input:** ``x`` :math:`(N, F)`, ``y`` :math:`(N, F)`
@@ -40,7 +46,8 @@ class InfoNCE(torch.nn.Module):
     """
 
     def __init__(self, temperature: float = 0.1, normalize: bool = True,
-                 reduction: str = "mean", chunk_size: int = 4096) -> None:
+                 reduction: str = "mean", chunk_size: int = 4096,
+                 max_nodes: int | None = None) -> None:
         super().__init__()
         if temperature <= 0:
             raise ValueError(f"InfoNCE: temperature must be > 0, got {temperature}")
@@ -48,6 +55,10 @@ class InfoNCE(torch.nn.Module):
             raise ValueError(f"InfoNCE: reduction must be 'mean' or 'sum', got {reduction!r}")
         if chunk_size < 1:
             raise ValueError(f"InfoNCE: chunk_size must be >= 1, got {chunk_size}")
+        if max_nodes is not None and max_nodes < 2:
+            raise ValueError(f"InfoNCE: max_nodes must be >= 2 (one positive, one negative), "
+                             f"got {max_nodes}")
+        self.max_nodes = max_nodes
         self.temperature = temperature
         self.normalize = normalize
         self.reduction = reduction
@@ -62,6 +73,9 @@ class InfoNCE(torch.nn.Module):
                              f"{tuple(x.shape)} and {tuple(y.shape)}")
         if x.size(0) == 0:
             raise ValueError("InfoNCE: got zero nodes")
+        if self.max_nodes is not None and x.size(0) > self.max_nodes:
+            idx = torch.randperm(x.size(0), device=x.device)[:self.max_nodes]
+            x, y = x.index_select(0, idx), y.index_select(0, idx)
         if self.normalize:
             x, y = F.normalize(x, dim=-1), F.normalize(y, dim=-1)
         total = x.new_zeros(())
@@ -73,5 +87,6 @@ class InfoNCE(torch.nn.Module):
         return total / x.size(0) if self.reduction == "mean" else total
 
     def __repr__(self) -> str:
+        extra = f", max_nodes={self.max_nodes}" if self.max_nodes is not None else ""
         return (f"{type(self).__name__}(temperature={self.temperature}, "
-                f"normalize={self.normalize}, reduction={self.reduction!r})")
+                f"normalize={self.normalize}, reduction={self.reduction!r}{extra})")

@@ -39,6 +39,11 @@ class CVResult:
             :func:`~rnagraph.train.metrics.binary_metrics` plus ``threshold``, ``fit_s``,
             ``score_s``, ``n_test``, and ranking metrics when requested.
         out_dir (Path | None): where the files were written.
+        fit_info (list[dict]): per fold, what the fitted model reports about its fit (its
+            ``fit_info_`` attribute when it has one: epochs, seconds per epoch, views, ...)
+            plus the peak RSS of the process that ran the fold (``peak_rss_mib``).
+        fitted (list[int]): indices of the folds fitted by this call (the others were
+            resumed from ``out_dir``).
     """
 
     model: str
@@ -47,6 +52,8 @@ class CVResult:
     mode: str
     folds: list[dict] = field(default_factory=list)
     out_dir: Path | None = None
+    fit_info: list[dict] = field(default_factory=list)
+    fitted: list[int] = field(default_factory=list)
 
     @property
     def metric_names(self) -> list[str]:
@@ -181,7 +188,7 @@ def _check_scores(scores: Tensor, n: int, name: str) -> np.ndarray:
 def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: Sequence[Fold],
                    out_dir: str | Path | None = None, threshold: float | str = 0.5,
                    resume: bool = True, progress: bool = True, curves: bool = True,
-                   ranking_ks: Sequence[int] | None = None) -> CVResult:
+                   ranking_ks: Sequence[int] | None = None, n_jobs: int = 1) -> CVResult:
     r"""Fit and evaluate ``model`` on every fold; return per-fold metrics and mean ± std.
 
     For each fold: :func:`~rnagraph.data.check_no_leakage` (raises on a leaky leakage-free fold,
@@ -198,6 +205,11 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     (``fold, src_id, dst_id, score, label, protocol``), ``roc.png`` and ``pr.png`` are written.
     Every file is written atomically (temporary file, then :func:`os.replace`).
 
+    With ``n_jobs > 1`` folds are fitted in that many worker processes (``spawn``), each with
+    ``torch.get_num_threads() // n_jobs`` torch threads (at least one): on a small machine
+    whole folds in parallel use the cores better than one fold with several threads. The model
+    and folds must be picklable; results equal a sequential run's.
+
     Args:
         model: an object with ``fit(fold) -> model`` and ``score(graph, edge_label_index)``.
         data (HeteroData): the full graph (used for node ids in ``predictions.csv``).
@@ -211,6 +223,7 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
         curves (bool): write ROC / PR curve PNGs. (default: ``True``)
         ranking_ks (Sequence[int], optional): also compute all-candidate ranking metrics
             (:func:`~rnagraph.train.ranking.fold_ranking_metrics`) at these cut-offs.
+        n_jobs (int): worker processes, one fold each. (default: ``1``, in this process)
     """
     if not folds:
         raise ValueError("cross_validate: no folds")
@@ -237,33 +250,48 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
             raise FileExistsError(f"cross_validate: {out} already holds results "
                                   f"({existing[0].name}); choose another out_dir or "
                                   "resume=True")
-    records: list[dict] = []
+    if n_jobs < 1:
+        raise ValueError(f"cross_validate: n_jobs must be >= 1, got {n_jobs}")
+    records: dict[int, dict] = {}
+    todo: list[tuple[Fold, dict, Path | None]] = []
+    for fold in folds:
+        fp = fold_fingerprint(model, fold, threshold, ranking_ks)
+        path = out / f"fold_{fold.index}.json" if out is not None else None
+        if path is not None and path.exists():
+            rec = _load_fold(path)
+            if rec["fingerprint"] != fp:
+                raise ValueError(f"cross_validate: {path} holds a different run (model, "
+                                 "folds or options differ); use another out_dir")
+            records[fold.index] = rec
+        else:
+            todo.append((fold, fp, path))
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=len(folds), desc=f"CV {type(model).__name__}", unit="fold")
+        bar = tqdm(total=len(folds), initial=len(records), desc=f"CV {type(model).__name__}",
+                   unit="fold")
+
+    def done(fold: Fold, rec: dict, path: Path | None) -> None:
+        if path is not None:
+            _atomic_write(path, _dump(rec))
+        records[fold.index] = rec
+        result.fitted.append(fold.index)
+        if bar is not None:
+            bar.set_postfix(auc=f"{rec['metrics']['auc']:.4f}")
+            bar.update(1)
+
     try:
-        for fold in folds:
-            fp = fold_fingerprint(model, fold, threshold, ranking_ks)
-            path = out / f"fold_{fold.index}.json" if out is not None else None
-            rec = None
-            if path is not None and path.exists():
-                rec = _load_fold(path)
-                if rec["fingerprint"] != fp:
-                    raise ValueError(f"cross_validate: {path} holds a different run (model, "
-                                     "folds or options differ); use another out_dir")
-            else:
-                rec = _run_fold(model, data, fold, threshold, ranking_ks, fp)
-                if path is not None:
-                    _atomic_write(path, _dump(rec))
-            records.append(rec)
-            if bar is not None:
-                bar.set_postfix(auc=f"{rec['metrics']['auc']:.4f}")
-                bar.update(1)
+        if n_jobs == 1 or len(todo) <= 1:
+            for fold, fp, path in todo:
+                done(fold, _run_fold(model, data, fold, threshold, ranking_ks, fp), path)
+        else:
+            _run_parallel(model, data, todo, threshold, ranking_ks, n_jobs, done)
     finally:
         if bar is not None:
             bar.close()
+    records = [records[f.index] for f in folds]
     result.folds = [r["metrics"] for r in records]
+    result.fit_info = [r.get("fit_info", {}) for r in records]
     result.out_dir = out
     if out is not None:
         _write_outputs(out, result, records, data, edge_type, curves)
@@ -301,8 +329,44 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
         metrics.update(fold_ranking_metrics(m, fold, ks=ranking_ks))
         metrics.pop("num_queries", None)
     ei = test.edge_label_index
-    return {"fingerprint": fp, "metrics": metrics, "src": ei[0].tolist(), "dst": ei[1].tolist(),
+    info = dict(getattr(m, "fit_info_", None) or {})
+    info["peak_rss_mib"] = _peak_rss_mib()
+    return {"fingerprint": fp, "metrics": metrics, "fit_info": info, "src": ei[0].tolist(), "dst": ei[1].tolist(),
             "score": s.tolist(), "label": y.tolist()}
+
+
+def _peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, MiB (Linux ``ru_maxrss`` is in KiB)."""
+    import resource
+    import sys
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / 2**20 if sys.platform == "darwin" else rss / 1024
+
+
+def _init_worker(threads: int) -> None:
+    torch.set_num_threads(threads)
+
+
+def _run_parallel(model: object, data: HeteroData, todo: list, threshold: float | str,
+                  ranking_ks: Sequence[int] | None, n_jobs: int, done) -> None:
+    """Fit the folds of ``todo`` in ``n_jobs`` spawned processes; ``done`` saves each result
+    as it arrives (so an interrupted run keeps every finished fold)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    threads = max(1, torch.get_num_threads() // n_jobs)
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)),
+                             mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_init_worker, initargs=(threads,)) as pool:
+        futures = {pool.submit(_run_fold, model, data, fold, threshold, ranking_ks, fp):
+                   (fold, path) for fold, fp, path in todo}
+        try:
+            for fut in as_completed(futures):
+                fold, path = futures[fut]
+                done(fold, fut.result(), path)
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
 
 
 def _write_outputs(out: Path, result: CVResult, records: list[dict], data: HeteroData,

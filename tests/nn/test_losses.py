@@ -53,3 +53,19 @@ def test_repr_and_errors():
         InfoNCE(temperature=0.0)
     with pytest.raises(ValueError, match="equal shapes"):
         InfoNCE()(torch.randn(3, 2), torch.randn(2, 2))
+
+
+def test_max_nodes_samples_a_subset():
+    torch.manual_seed(0)
+    x, y = torch.randn(9, 3), torch.randn(9, 3)
+    # no sampling when N <= max_nodes: the exact loss
+    assert InfoNCE(max_nodes=9)(x, y).item() == pytest.approx(InfoNCE()(x, y).item())
+    # with M < N: the exact loss of the nodes drawn by torch.randperm under the same seed
+    torch.manual_seed(5)
+    sampled = InfoNCE(max_nodes=4)(x, y)
+    torch.manual_seed(5)
+    idx = torch.randperm(9)[:4]
+    assert sampled.item() == pytest.approx(InfoNCE()(x[idx], y[idx]).item(), rel=1e-6)
+    assert repr(InfoNCE(max_nodes=4)).endswith("max_nodes=4)")
+    with pytest.raises(ValueError, match="max_nodes"):
+        InfoNCE(max_nodes=1)

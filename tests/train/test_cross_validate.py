@@ -124,3 +124,22 @@ def test_seed_match_on_synthetic(tmp_path):
     res = cross_validate(SeedMatch(), data, et, folds, out_dir=tmp_path, progress=False)
     assert res.mean["auc"] > 0.6  # planted seed sites carry signal
     assert (tmp_path / "predictions.csv").exists() and (tmp_path / "pr.png").exists()
+
+
+def test_parallel_folds_equal_sequential_and_resume(tmp_path):
+    g = planted()
+    folds = kfold_link_split(g, CM, k=3, seed=0)
+    seq = cross_validate(DegreeProduct(), g, CM, folds, progress=False)
+    assert seq.fitted == [0, 1, 2]
+    # fold 1 finished earlier: the two worker processes fit folds 0 and 2 only
+    cross_validate(DegreeProduct(), g, CM, folds[1:2], out_dir=tmp_path, progress=False)
+    par = cross_validate(DegreeProduct(), g, CM, folds, out_dir=tmp_path, progress=False,
+                         n_jobs=2)
+    assert sorted(par.fitted) == [0, 2]
+    assert [f["fold"] for f in par.folds] == [0, 1, 2]
+    for a, b in zip(seq.folds, par.folds):
+        assert a["auc"] == b["auc"] and a["mcc"] == b["mcc"]
+    assert all(fi["peak_rss_mib"] > 0 for fi in par.fit_info)
+    assert json.loads((tmp_path / "fold_2.json").read_text())["fit_info"]["peak_rss_mib"] > 0
+    with pytest.raises(ValueError, match="n_jobs"):
+        cross_validate(DegreeProduct(), g, CM, folds, n_jobs=0, progress=False)

@@ -64,7 +64,8 @@ class BilinearInteraction(torch.nn.Module):
     Shapes:
         - **input:** ``x`` :math:`((N_s, F_s), (N_d, F_d))`, ``edge_index`` :math:`(2, E)`
         - **output:** :math:`(N_d, F)` for ``target='dst'``, :math:`(N_s, F)` for
-          ``target='src'``; with ``return_attention_weights=True`` also
+          ``target='src'``, both as a tuple ``(src, dst)`` for ``target='both'`` (one pass
+          over the edges for the two sides); with ``return_attention_weights=True`` also
           ``(edge_index, alpha)`` with ``alpha`` :math:`(E, H)`
     """
 
@@ -118,10 +119,10 @@ class BilinearInteraction(torch.nn.Module):
 
     def forward(self, x: Tensor | tuple[Tensor, Tensor], edge_index: Tensor,
                 target: str = "dst", return_attention_weights: bool = False,
-                ) -> Tensor | tuple[Tensor, tuple[Tensor, Tensor]]:
+                ) -> Tensor | tuple[Tensor, Tensor] | tuple:
         x_src, x_dst = (x, x) if isinstance(x, Tensor) else x
-        if target not in ("src", "dst"):
-            raise ValueError(f"BilinearInteraction: target must be 'src' or 'dst', "
+        if target not in ("src", "dst", "both"):
+            raise ValueError(f"BilinearInteraction: target must be 'src', 'dst' or 'both', "
                              f"got {target!r}")
         if edge_index.dim() != 2 or edge_index.size(0) != 2:
             raise ValueError(f"BilinearInteraction: edge_index must be [2, E], got "
@@ -131,21 +132,33 @@ class BilinearInteraction(torch.nn.Module):
         v = torch.relu(self.lin_dst(x_dst))                    # [N_d, kF]
         z = u[src] * v[dst]                                    # [E, kF]
         a = self.att(F.dropout(z, p=self.dropout, training=self.training))   # [E, H]
-        index, x_t, n = (dst, x_dst, x_dst.size(0)) if target == "dst" else \
-            (src, x_src, x_src.size(0))
-        alpha = softmax(a, index, num_nodes=n) if self.softmax else a
         m = z.view(-1, self.k, self.out_channels).sum(dim=1)   # [E, F]
+        sides = ("src", "dst") if target == "both" else (target,)
+        outs, alphas = [], []
+        for side in sides:   # 'both' shares u, v, z and a between the two sides
+            out, alpha = self._aggregate(side, a, m, edge_index, x_src, x_dst)
+            outs.append(out)
+            alphas.append(alpha)
+        if target != "both":
+            return (outs[0], (edge_index, alphas[0])) if return_attention_weights else outs[0]
+        if return_attention_weights:
+            return tuple(outs), (edge_index, tuple(alphas))
+        return tuple(outs)
+
+    def _aggregate(self, side: str, a: Tensor, m: Tensor, edge_index: Tensor, x_src: Tensor,
+                   x_dst: Tensor) -> tuple[Tensor, Tensor]:
+        index, x_t = (edge_index[1], x_dst) if side == "dst" else (edge_index[0], x_src)
+        n = x_t.size(0)
+        alpha = softmax(a, index, num_nodes=n) if self.softmax else a
         msg = alpha.sum(dim=-1, keepdim=True) * m              # sum over heads, as in BAN
         out = self.lin_out(scatter(msg, index, dim=0, dim_size=n, reduce="sum"))
         if self.root_weight:
-            root = self.lin_root_dst if target == "dst" else self.lin_root_src
+            root = self.lin_root_dst if side == "dst" else self.lin_root_src
             out = out + root(x_t)
-        b = self.bias_dst if target == "dst" else self.bias_src
+        b = self.bias_dst if side == "dst" else self.bias_src
         if b is not None:
             out = out + b
-        if return_attention_weights:
-            return out, (edge_index, alpha)
-        return out
+        return out, alpha
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.in_channels}, {self.out_channels}, "

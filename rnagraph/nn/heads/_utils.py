@@ -1,6 +1,7 @@
-"""Shared input checks for the link-prediction heads."""
+"""Shared input checks and pair scoring for the link-prediction heads."""
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
 
@@ -17,3 +18,21 @@ def check_pairs(name: str, x_src: Tensor, x_dst: Tensor, edge_label_index: Tenso
             raise ValueError(f"{name}: source index out of range for {x_src.size(0)} nodes")
         if int(edge_label_index[1].max()) >= x_dst.size(0):
             raise ValueError(f"{name}: destination index out of range for {x_dst.size(0)} nodes")
+
+
+def pair_dot(x_src: Tensor, x_dst: Tensor, edge_label_index: Tensor,
+             chunk_size: int = 4096) -> Tensor:
+    r"""Row-wise dot products :math:`s_n = \langle \mathbf{x}^{s}_{i_n}, \mathbf{x}^{d}_{j_n}
+    \rangle` of the pairs ``edge_label_index`` ``[2, N]``, shape ``[N]``.
+
+    Equal to ``(x_src[i] * x_dst[j]).sum(-1)`` but gathered in blocks of ``chunk_size`` pairs:
+    the per-block ``[chunk_size, F]`` products stay in cache, which on CPU makes forward plus
+    backward about 3x faster than gathering all ``[N, F]`` rows at once (see
+    ``benchmarks/mferl.py``), and peak memory is :math:`O(\text{chunk\_size} \cdot F)` instead
+    of :math:`O(NF)`.
+    """
+    src, dst = edge_label_index
+    if src.numel() <= chunk_size:
+        return (x_src.index_select(0, src) * x_dst.index_select(0, dst)).sum(-1)
+    return torch.cat([(x_src.index_select(0, s) * x_dst.index_select(0, d)).sum(-1)
+                      for s, d in zip(src.split(chunk_size), dst.split(chunk_size))])

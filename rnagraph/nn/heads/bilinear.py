@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rnagraph.nn.heads._utils import check_pairs
+from rnagraph.nn.heads._utils import check_pairs, pair_dot
 
 
 class BilinearHead(torch.nn.Module):
@@ -42,7 +42,7 @@ class BilinearHead(torch.nn.Module):
         if x_src.size(1) != self.channels or x_dst.size(1) != self.channels:
             raise ValueError(f"BilinearHead: expected width {self.channels}, got "
                              f"{x_src.size(1)} and {x_dst.size(1)}")
-        return (x_src[edge_label_index[0]] * self.rel * x_dst[edge_label_index[1]]).sum(-1)
+        return pair_dot(x_src * self.rel, x_dst, edge_label_index)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.channels})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rnagraph.nn.heads._utils import check_pairs
+from rnagraph.nn.heads._utils import check_pairs, pair_dot
 
 
 class CNNProductHead(torch.nn.Module):
@@ -64,9 +64,14 @@ class CNNProductHead(torch.nn.Module):
         self.lin.reset_parameters()
 
     def _cnn(self, conv: torch.nn.Conv1d, x: Tensor) -> Tensor:
-        h = torch.relu(conv(x.unsqueeze(1)))                 # [N, K, F]
-        h = torch.nn.functional.max_pool1d(h, self.pool)     # [N, K, F // p]
-        return h.flatten(1)
+        # Conv1d(1 -> K) written as unfold + matmul: the same values, several times faster
+        # forward + backward on CPU than mkldnn's one-input-channel convolution at MFERL's
+        # sizes (N ~ 4k nodes, F = 384)
+        p, ks = self.pool, self.kernel_size
+        windows = torch.nn.functional.pad(x, (ks // 2, ks // 2)).unfold(1, ks, 1)  # [N, F, ks]
+        h = torch.relu(windows @ conv.weight.view(self.num_filters, ks).t() + conv.bias)
+        h = torch.nn.functional.max_pool1d(h.transpose(1, 2), p)   # [N, K, F // p]
+        return h.flatten(1)                                  # [N, K * (F // p)], filter-major
 
     def embed(self, x_src: Tensor, x_dst: Tensor) -> tuple[Tensor, Tensor]:
         r"""The per-node CNN outputs :math:`(\mathbf{M}, \mathbf{C})`, shapes
@@ -80,7 +85,8 @@ class CNNProductHead(torch.nn.Module):
     def forward(self, x_src: Tensor, x_dst: Tensor, edge_label_index: Tensor) -> Tensor:
         check_pairs(type(self).__name__, x_src, x_dst, edge_label_index)
         m, c = self.embed(x_src, x_dst)
-        return self.lin(m[edge_label_index[0]] * c[edge_label_index[1]]).view(-1)
+        # w^T (m_i * c_j) + b as a blocked row-wise dot product (no [N, K F / p] pair tensor)
+        return pair_dot(m * self.lin.weight.view(-1), c, edge_label_index) + self.lin.bias
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.channels}, num_filters={self.num_filters}, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rnagraph.nn.heads._utils import check_pairs
+from rnagraph.nn.heads._utils import check_pairs, pair_dot
 
 
 class HadamardHead(torch.nn.Module):
@@ -35,7 +35,9 @@ class HadamardHead(torch.nn.Module):
 
     def forward(self, x_src: Tensor, x_dst: Tensor, edge_label_index: Tensor) -> Tensor:
         check_pairs(type(self).__name__, x_src, x_dst, edge_label_index)
-        return self.lin(x_src[edge_label_index[0]] * x_dst[edge_label_index[1]]).view(-1)
+        # w^T (x_i * x_j) + b, as a blocked row-wise dot product (no [N, F] pair tensor)
+        out = pair_dot(x_src * self.lin.weight.view(-1), x_dst, edge_label_index)
+        return out + self.lin.bias if self.lin.bias is not None else out
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.channels})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rnagraph.nn.heads._utils import check_pairs
+from rnagraph.nn.heads._utils import check_pairs, pair_dot
 
 
 class InnerProductHead(torch.nn.Module):
@@ -30,7 +30,7 @@ class InnerProductHead(torch.nn.Module):
         if x_src.size(1) != x_dst.size(1):
             raise ValueError(f"InnerProductHead: source width {x_src.size(1)} != destination "
                              f"width {x_dst.size(1)}")
-        return (x_src[edge_label_index[0]] * x_dst[edge_label_index[1]]).sum(dim=-1)
+        return pair_dot(x_src, x_dst, edge_label_index)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -3,6 +3,7 @@ import math
 import pytest
 import torch
 from torch_geometric.nn import HeteroConv
+from torch_geometric.utils import scatter
 
 from rnagraph.nn.conv import BilinearInteraction
 
@@ -109,6 +110,21 @@ def test_inside_heteroconv():
 def test_errors():
     with pytest.raises(ValueError, match="target"):
         BilinearInteraction(2, 2)((torch.randn(2, 2), torch.randn(2, 2)),
-                                  torch.tensor([[0], [1]]), target="both")
+                                  torch.tensor([[0], [1]]), target="all")
     with pytest.raises(ValueError, match="heads"):
         BilinearInteraction(2, 2, heads=0)
+
+
+def test_target_both_equals_the_two_single_sides():
+    torch.manual_seed(4)
+    layer = BilinearInteraction((5, 3), 4, heads=2, k=2)
+    x = (torch.randn(6, 5), torch.randn(4, 3))
+    ei = torch.tensor([[0, 1, 2, 5, 5], [0, 0, 3, 1, 2]])
+    out_src, out_dst = layer(x, ei, target="both")
+    assert torch.allclose(out_src, layer(x, ei, target="src"))
+    assert torch.allclose(out_dst, layer(x, ei, target="dst"))
+    (s, d), (_, (a_s, a_d)) = layer(x, ei, target="both", return_attention_weights=True)
+    assert torch.allclose(a_d, layer(x, ei, return_attention_weights=True)[1][1])
+    # src-side attention sums to one over each source node's edges
+    assert torch.allclose(scatter(a_s, ei[0], dim=0, dim_size=6, reduce="sum")[[0, 1, 2, 5]],
+                          torch.ones(4, 2))

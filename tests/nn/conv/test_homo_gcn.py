@@ -89,3 +89,21 @@ def test_errors():
         HomoGCN(3, 4, num_views=2)([torch.randn(4, 3)], _graph())
     with pytest.raises(ValueError, match="act"):
         HomoGCN(3, 4, num_views=1, act="gelu2")
+
+
+def test_matches_pyg_gcnconv_per_view_with_edge_weights():
+    # the shared CSR propagation equals PyG's GCNConv (normalize=True, scatter) per view,
+    # with edge weights, a directed edge and an isolated node (index 4)
+    from torch_geometric.nn import GCNConv
+    torch.manual_seed(3)
+    ei = torch.tensor([[0, 1, 1, 2, 3], [1, 0, 2, 1, 0]])
+    w = torch.tensor([0.5, 0.5, 2.0, 2.0, 1.0])
+    conv = HomoGCN([3, 2], 4, act="identity")
+    xs = [torch.randn(5, 3), torch.randn(5, 2)]
+    refs = []
+    for c, x in zip(conv.convs, xs):
+        ref = GCNConv(x.size(1), 4)
+        ref.load_state_dict(c.state_dict())
+        refs.append(ref(x, ei, w))
+    expected = conv.lin(torch.cat(refs, dim=-1))
+    assert torch.allclose(conv(xs, ei, w), expected, atol=1e-6)

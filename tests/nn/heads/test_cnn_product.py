@@ -39,3 +39,25 @@ def test_shared_weights_and_errors():
         CNNProductHead(4, kernel_size=2)
     with pytest.raises(ValueError, match=r"\[N, 4\]"):
         head.embed(torch.randn(2, 5), torch.randn(2, 4))
+
+
+@pytest.mark.parametrize("channels,k,ks,pool", [(8, 4, 3, 2), (7, 3, 5, 2), (9, 2, 1, 3)])
+def test_matches_conv1d_maxpool_reference(channels, k, ks, pool):
+    # the unfold+matmul convolution and reshape+amax pooling equal torch's Conv1d / MaxPool1d
+    # (also when pool does not divide the width), and the blocked pair product equals the
+    # gathered [N, F] product through the linear layer
+    torch.manual_seed(1)
+    head = CNNProductHead(channels, num_filters=k, kernel_size=ks, pool=pool)
+    x_src, x_dst = torch.randn(6, channels), torch.randn(5, channels)
+    pairs = torch.tensor([[0, 5, 3, 3, 1], [4, 0, 2, 2, 1]])
+
+    def ref_cnn(conv, x):
+        h = torch.relu(conv(x.unsqueeze(1)))
+        return torch.nn.functional.max_pool1d(h, pool).flatten(1)
+
+    m, c = head.embed(x_src, x_dst)
+    assert torch.allclose(m, ref_cnn(head.conv_src, x_src), atol=1e-6)
+    assert torch.allclose(c, ref_cnn(head.conv_dst, x_dst), atol=1e-6)
+    ref = head.lin(ref_cnn(head.conv_src, x_src)[pairs[0]]
+                   * ref_cnn(head.conv_dst, x_dst)[pairs[1]]).view(-1)
+    assert torch.allclose(head(x_src, x_dst, pairs), ref, atol=1e-6)

@@ -87,3 +87,18 @@ def test_bad_index_raises(name):
         head(x_src, x_dst, torch.tensor([[0], [4]]))
     with pytest.raises(ValueError, match=r"\[2, N\]"):
         head(x_src, x_dst, torch.tensor([0, 1]))
+
+
+def test_pair_dot_blocks_equal_one_gather():
+    from rnagraph.nn.heads._utils import pair_dot
+    torch.manual_seed(0)
+    a = torch.randn(7, 5, requires_grad=True)
+    b = torch.randn(4, 5, requires_grad=True)
+    pairs = torch.stack([torch.randint(0, 7, (23,)), torch.randint(0, 4, (23,))])
+    ref = (a[pairs[0]] * b[pairs[1]]).sum(-1)
+    out = pair_dot(a, b, pairs, chunk_size=4)          # 6 blocks, the last one short
+    assert torch.allclose(out, ref)
+    g = torch.randn(23)
+    ga, gb = torch.autograd.grad((out * g).sum(), (a, b))
+    ra, rb = torch.autograd.grad((ref * g).sum(), (a, b))
+    assert torch.allclose(ga, ra) and torch.allclose(gb, rb)

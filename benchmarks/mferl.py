@@ -60,20 +60,16 @@ METRIC_LABEL = {"acc": "ACC", "precision": "Precision", "recall": "Recall",
                 "specificity": "Specificity", "f1": "F1", "mcc": "MCC", "auc": "AUC",
                 "aupr": "AUPR"}
 
-#: per-fold statistics the timed wrapper records (module level: cross_validate deep-copies
-#: the model, so the copy cannot hand them back through attributes)
-_STATS: list[dict] = []
-
-
 class Timed:
-    """Wraps a link predictor for :func:`cross_validate`: records fit seconds, epochs, seconds
-    per epoch, views used and the process's peak RSS of every fold in :data:`_STATS`.
-    ``get_params`` / ``repr`` are the wrapped model's, so run fingerprints name the model."""
+    """Wraps a link predictor for :func:`cross_validate`: prints and records fit seconds, epochs,
+    seconds per epoch, views used and the process's peak RSS of every fold as ``fit_info_``,
+    which ``cross_validate`` stores in the fold's file (this also works in the worker processes
+    of ``--jobs``). ``get_params`` / ``repr`` are the wrapped model's, so run fingerprints name
+    the model."""
 
-    def __init__(self, model: object, tag: str, meta_path: Path | None = None) -> None:
+    def __init__(self, model: object, tag: str) -> None:
         self.model = model
         self.tag = tag
-        self.meta_path = meta_path  # run.json updated after every fold (so stops keep stats)
 
     def get_params(self) -> dict:
         cfg = model_config(self.model)
@@ -83,17 +79,8 @@ class Timed:
         t0 = time.perf_counter()
         self.model.fit(fold)
         rec = {"tag": self.tag, "fold": fold.index, "fit_s": time.perf_counter() - t0,
-               "peak_rss_mib": peak_rss_mib()}
-        hist = getattr(self.model, "history_", None) if isinstance(self.model, MFERL) else None
-        if hist:
-            train_s = float(sum(h["seconds"] for h in hist))
-            rec.update(epochs=len(hist), best_epoch=int(self.model.best_epoch_),
-                       epoch_s=train_s / len(hist), features_s=rec["fit_s"] - train_s)
-        if hasattr(self.model, "view_sources_"):
-            rec["views"] = self.model.view_sources_
-        _STATS.append(rec)
-        if self.meta_path is not None:
-            _update_meta(self.meta_path, {}, [rec])
+               "peak_rss_mib": peak_rss_mib(), **getattr(self.model, "fit_info_", {})}
+        self.fit_info_ = rec
         extra = ""
         if "epochs" in rec:
             extra = (f"{rec['epochs']} epochs (best {rec['best_epoch']}), "
@@ -216,7 +203,6 @@ def run_setting(name: str, g, s: Setting, args, out_root: Path, log: BenchmarkLo
             continue
         out = out_root / name / s.experiment / slug(s.name) / slug(tag)
         print(f"  {name} · {s.experiment} · {s.name} · {tag} -> {out}", flush=True)
-        start = len(_STATS)
         meta_path = out / "run.json"
         meta = {"dataset": name, "experiment": s.experiment, "setting": s.name,
                 "model": tag, "mode": s.mode, "neg_ratio": s.neg_ratio, "protocol": s.protocol,
@@ -224,9 +210,11 @@ def run_setting(name: str, g, s: Setting, args, out_root: Path, log: BenchmarkLo
         _update_meta(meta_path, meta, [])
         with warnings.catch_warnings(), timer() as t:
             warnings.simplefilter("ignore")  # paper-protocol leakage warnings: labelled below
-            res = cross_validate(Timed(model, tag, meta_path), g, CIRC_MIRNA, folds,
-                                 out_dir=out, progress=False, curves=True)
-        new = _STATS[start:]
+            res = cross_validate(Timed(model, tag), g, CIRC_MIRNA, folds, out_dir=out,
+                                 progress=False, curves=True, n_jobs=args.jobs)
+        new = [{**fi, "fold": f["fold"]} for f, fi in zip(res.folds, res.fit_info)
+               if f["fold"] in res.fitted]
+        _update_meta(meta_path, {}, new)
         print(f"    => AUC {res.summary('auc')} AUPR {res.summary('aupr')} "
               f"F1 {res.summary('f1')} ({len(res.folds)} folds, {t['s']:.1f} s)", flush=True)
         if new:
@@ -273,7 +261,12 @@ def collect(out_root: Path) -> list[dict]:
         meta = json.loads(rpath.read_text()) if rpath.exists() else {
             "dataset": ds, "experiment": exp, "setting": setting.name, "model": tag,
             "protocol": setting.protocol, "fold_stats": {}}
-        folds = [json.loads(f.read_text())["metrics"] for f in sorted(d.glob("fold_*.json"))]
+        fold_recs = [json.loads(f.read_text()) for f in sorted(d.glob("fold_*.json"))]
+        folds = [r["metrics"] for r in fold_recs]
+        stats = meta.setdefault("fold_stats", {})
+        for r in fold_recs:  # stats of folds whose run was killed before run.json was updated
+            if r.get("fit_info"):
+                stats.setdefault(str(r["metrics"]["fold"]), r["fit_info"])
         partial = not mpath.exists()
         if not partial:
             folds = json.loads(mpath.read_text())["folds"]
@@ -410,6 +403,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-folds", type=int, default=None,
                     help="run only the first N folds of the k-fold split (resumable later)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="folds fitted in parallel worker processes, 1 torch thread each "
+                         "(2 on a 2-core machine; default 1)")
     ap.add_argument("--epochs", type=int, default=None,
                     help="max epochs of MFERL / SAGELink (default 300; quick 40)")
     ap.add_argument("--out", default=None, help="run folder (default runs/mferl; "

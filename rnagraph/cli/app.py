@@ -31,7 +31,7 @@ def _edge_type(name: str | None, data) -> tuple[str, str, str]:
 
 
 def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode: str,
-         protocol: str, seed: int, threshold: str, out: Optional[Path]) -> None:
+         protocol: str, seed: int, threshold: str, out: Optional[Path], jobs: int = 1) -> None:
     from rnagraph.data import kfold_link_split
     from rnagraph.models import get_model, needs_sequences
     from rnagraph.train import compare_models, results_table
@@ -52,7 +52,8 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
             continue
         models[name] = get_model(name)
     thr: float | str = float(threshold) if threshold.replace(".", "", 1).isdigit() else threshold
-    results = compare_models(models, data, edge_type, fold_list, out_dir=out, threshold=thr)
+    results = compare_models(models, data, edge_type, fold_list, out_dir=out, threshold=thr,
+                             n_jobs=jobs)
     print(results_table(results))  # plain Markdown: readable, greppable, pasteable
     console.print(f"{len(models)} models × {folds} folds in {time.perf_counter() - t0:.1f} s"
                   + (f"; files in {out}" if out else ""))
@@ -94,6 +95,8 @@ def cv(
     root: Optional[Path] = typer.Option(None, help="data root (default: $RNAGRAPH_DATA)"),
     circrna_fasta: Optional[Path] = typer.Option(None, help="attach circRNA sequences"),
     out: Optional[Path] = typer.Option(None, help="results directory (resumable)"),
+    jobs: int = typer.Option(1, min=1, help="folds fitted in parallel processes (e.g. the "
+                             "number of cores; torch threads are divided among them)"),
 ) -> None:
     """Cross-validate models on a dataset and print mean ± std over folds."""
     from rnagraph.datasets import load, synthetic
@@ -104,7 +107,7 @@ def cv(
         seqs = {"circrna": str(circrna_fasta)} if circrna_fasta else None
         data = load(dataset, root=root, sequences=seqs)
     _run(data, _edge_type(edge_type, data), [m.strip() for m in model.split(",") if m.strip()],
-         folds, ratio, mode, protocol, seed, threshold, out)
+         folds, ratio, mode, protocol, seed, threshold, out, jobs)
 
 
 @app.command("models")

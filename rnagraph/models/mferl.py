@@ -104,6 +104,13 @@ class MFERL(torch.nn.Module):
             profile similarity of cmi-9589 links 29 % of all circRNA pairs). (default: ``32``)
         channel_pool (str): MCAM channel pooling, ``'graph'`` (paper) or ``'node'``.
         dropout (float): dropout on the projected views. (default: ``0.5``)
+        disjoint_train_ratio (float): **an option beyond the paper.** Each epoch a random
+            fraction :math:`r` of the training pairs is drawn; the loss is computed on those
+            pairs only and their positives are removed from the bilinear branch's message
+            edges for that step (PyG's ``RandomLinkSplit(disjoint_train_ratio=...)``, drawn
+            anew every epoch). Otherwise a training positive is scored with its own edge in
+            the message graph, which test positives never are. ``0``: the paper's training,
+            loss on every pair, all training edges passed. (default: ``0.0``)
         use_homo, use_mcam, use_heter, use_cl (bool): switch the branches off for ablations
             (``w/o homo``, ``w/o mcam``, ``w/o heter``, ``w/o cl``).
         lr (float): Adam learning rate. (default: ``0.01``)
@@ -136,6 +143,7 @@ class MFERL(torch.nn.Module):
                  cl_nodes: int | None = 1024,
                  threshold: float = 0.5, max_neighbors: int | None = 32,
                  channel_pool: str = "graph", dropout: float = 0.5,
+                 disjoint_train_ratio: float = 0.0,
                  use_homo: bool = True, use_mcam: bool = True, use_heter: bool = True,
                  use_cl: bool = True, lr: float = 0.01, weight_decay: float = 1e-4,
                  epochs: int = 300, patience: int = 30, role2vec_dim: int = 128,
@@ -157,6 +165,10 @@ class MFERL(torch.nn.Module):
         self.max_neighbors = max_neighbors
         self.cl_nodes = cl_nodes
         self.threshold, self.channel_pool, self.dropout = threshold, channel_pool, dropout
+        if not 0.0 <= disjoint_train_ratio < 1.0:
+            raise ValueError(f"MFERL: disjoint_train_ratio must be in [0, 1), got "
+                             f"{disjoint_train_ratio}")
+        self.disjoint_train_ratio = disjoint_train_ratio
         self.use_homo, self.use_mcam = use_homo, use_mcam
         self.use_heter, self.use_cl = use_heter, use_cl
         self.lr, self.weight_decay = lr, weight_decay
@@ -356,13 +368,25 @@ class MFERL(torch.nn.Module):
                 groups.append({"params": list(self.pair_lin.parameters()), "weight_decay": 0.0})
             opt = torch.optim.Adam(groups, lr=self.lr)
             best, best_state, self.best_epoch_ = -np.inf, None, 0
+            n_dst = inp.num_nodes[self.node_types[1]]
+            edge_key = inp.edge_index[0] * n_dst + inp.edge_index[1]
+            pair_key = fold.train.edge_label_index[0] * n_dst + fold.train.edge_label_index[1]
             for epoch in range(self.epochs):
                 t0 = time.perf_counter()
                 self.train()
                 opt.zero_grad()
-                z, cl = self.encode(inp.x, inp.homo_edge_index, inp.edge_index)
-                logits = self._logits(z, fold.train.edge_label_index, train_px)
-                bce = F.binary_cross_entropy_with_logits(logits, y)
+                edges, pairs, labels, px = inp.edge_index, fold.train.edge_label_index, y, \
+                    train_px
+                if self.disjoint_train_ratio > 0:
+                    sup = torch.rand(len(y)) < self.disjoint_train_ratio
+                    sup[torch.randint(len(y), (1,))] = True          # never an empty batch
+                    held = pair_key[sup & (y > 0.5)]
+                    edges = inp.edge_index[:, ~torch.isin(edge_key, held)]
+                    pairs, labels = pairs[:, sup], y[sup]
+                    px = px[sup] if px is not None else None
+                z, cl = self.encode(inp.x, inp.homo_edge_index, edges)
+                logits = self._logits(z, pairs, px)
+                bce = F.binary_cross_entropy_with_logits(logits, labels)
                 loss = bce + self.cl_weight * cl
                 loss.backward()
                 opt.step()
@@ -418,5 +442,7 @@ class MFERL(torch.nn.Module):
                                ("heter", self.use_heter), ("cl", self.use_cl)) if not on]
         extra = f", without={off}" if off else ""
         extra += ", pair_features=True" if self.pair_features else ""
+        if self.disjoint_train_ratio:
+            extra += f", disjoint_train_ratio={self.disjoint_train_ratio}"
         return (f"{type(self).__name__}(hidden_channels={self.hidden_channels}, "
                 f"views={list(self.views)}, heads={self.heads}, k={self.k}{extra})")

@@ -48,3 +48,14 @@ def test_datasets_lists_counts(real_root):
     res = runner.invoke(app, ["datasets", "--root", str(real_root)])
     assert res.exit_code == 0
     assert "cmi-9589" in res.output and "9589" in res.output
+
+
+def test_cv_jobs_fits_folds_in_parallel_with_the_same_numbers(tmp_path):
+    args = ["cv", "synthetic", "--model", "degree", "--folds", "3", "--edge-type", "circ-mirna"]
+    one = runner.invoke(app, args)
+    two = runner.invoke(app, [*args, "--jobs", "2", "--out", str(tmp_path / "run")])
+    assert one.exit_code == 0 and two.exit_code == 0, two.output
+    row = [next(ln for ln in r.output.splitlines() if ln.startswith("| degree |"))
+           for r in (one, two)]
+    assert row[0] == row[1]
+    assert len(list((tmp_path / "run" / "degree").glob("fold_*.json"))) == 3

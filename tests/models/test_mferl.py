@@ -176,3 +176,30 @@ def test_pair_features_learn_synthetic_and_beat_seedmatch():
     with pytest.raises(ValueError, match="pair_features=True needs pair_x"):
         model(model.inputs_.x, model.inputs_.homo_edge_index, model.inputs_.edge_index,
               fold.test.edge_label_index)
+
+
+def test_disjoint_train_ratio_learns_and_holds_supervision_edges_out(planted_fold, monkeypatch):
+    fold = planted_fold
+    seen = []
+    orig = MFERL.encode
+
+    def spy(self, x_dict, homo, edge_index, compute_cl=True):
+        if self.training:
+            seen.append(edge_index)
+        return orig(self, x_dict, homo, edge_index, compute_cl)
+
+    monkeypatch.setattr(MFERL, "encode", spy)
+    m = _fit(fold, disjoint_train_ratio=0.3)
+    auc = roc_auc_score(fold.test.edge_label.numpy(),
+                        m.score(fold.train_graph, fold.test.edge_label_index).numpy())
+    assert auc >= 0.9
+    full = fold.train_graph[CIRC_MIRNA].edge_index
+    n_pos = int(fold.train.edge_label.sum())
+    # every training step passes messages over a strict subset of the training edges (about
+    # 70 % of them), and different subsets on different steps
+    assert all(0.55 * n_pos < e.size(1) < 0.85 * n_pos for e in seen)
+    assert all(e.size(1) < full.size(1) for e in seen)
+    assert not torch.equal(seen[0], seen[1])
+    assert "disjoint_train_ratio=0.3" in repr(m)
+    with pytest.raises(ValueError, match="disjoint_train_ratio"):
+        MFERL(disjoint_train_ratio=1.0)

@@ -1,3 +1,4 @@
+import json
 import sys
 from pathlib import Path
 
@@ -118,6 +119,11 @@ def test_learns_planted_graph_and_is_deterministic(planted_fold):
     assert a.fit_seconds_ < 60     # ~2 s on an idle laptop core, features included
     assert a.views_[CIRCRNA] == ["similarity", "ctd", "kmer", "doc2vec", "role2vec"]
     assert len(a.history_) <= 60 and a.epoch_seconds_ > 0
+    # the JSON-ready summary cross_validate stores with each fold
+    info = json.loads(json.dumps(a.fit_info_))
+    assert info["epochs"] == len(a.history_) and info["best_epoch"] == a.best_epoch_
+    assert info["features_s"] + info["train_s"] == pytest.approx(a.fit_seconds_)
+    assert info["views"] == a.view_sources_
     b = _fit(fold)
     assert torch.equal(pa, b.score(fold.train_graph, fold.test.edge_label_index))
     with pytest.raises(ValueError, match="fitted on"):

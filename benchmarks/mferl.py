@@ -214,7 +214,8 @@ def run_setting(name: str, g, s: Setting, args, out_root: Path, log: BenchmarkLo
                                  progress=False, curves=True, n_jobs=args.jobs)
         new = [{**fi, "fold": f["fold"]} for f, fi in zip(res.folds, res.fit_info)
                if f["fold"] in res.fitted]
-        _update_meta(meta_path, {}, new)
+        _update_meta(meta_path, {"cv_wall_s": round(t["s"], 1), "jobs": args.jobs} if new
+                     else {}, new)
         print(f"    => AUC {res.summary('auc')} AUPR {res.summary('aupr')} "
               f"F1 {res.summary('f1')} ({len(res.folds)} folds, {t['s']:.1f} s)", flush=True)
         if new:
@@ -421,6 +422,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--timings", action="store_true",
                     help="with --report-only: append a timing table built from stored fold "
                          "stats to docs/benchmarks.md")
+    ap.add_argument("--note", default=None,
+                    help="with --report-only --timings: a note added under the timing table")
     ap.add_argument("--no-docs", action="store_true",
                     help="write nothing under docs/ (for trying the script out)")
     ap.add_argument("--epoch-every", type=int, default=25,
@@ -458,9 +461,12 @@ def main(argv: list[str] | None = None) -> None:
                 st = list(r.get("fold_stats", {}).values())
                 if st and r["model"].startswith("MFERL"):
                     timing_row(log, r["dataset"], r["experiment"], r["setting"], r["model"],
-                               st, "-")
-            log.note("Rebuilt from the per-fold stats stored in each run's run.json (fits of "
-                     "earlier invocations; 'CV wall s' not stored).")
+                               st, f"{r['cv_wall_s']:.0f} ({r.get('jobs', 1)} jobs)"
+                               if "cv_wall_s" in r else "-")
+            log.note("Rebuilt from the per-fold stats stored with each run (fits of earlier "
+                     "invocations); 'CV wall s' where the run stored it, else '-'.")
+            if args.note:
+                log.note(args.note)
             if log.rows and not args.no_docs:
                 log.write()
             else:

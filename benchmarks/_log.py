@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
-import resource
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
+
+from rnagraph.train.cross_validate import peak_rss_mib  # noqa: F401  (re-exported)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,11 +39,6 @@ def machine() -> str:
     except ImportError:  # pragma: no cover
         tv = ""
     return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}{tv}"
-
-
-def peak_rss_mib() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux: ru_maxrss is KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @contextmanager

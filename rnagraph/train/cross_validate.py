@@ -330,13 +330,14 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
         metrics.pop("num_queries", None)
     ei = test.edge_label_index
     info = dict(getattr(m, "fit_info_", None) or {})
-    info["peak_rss_mib"] = _peak_rss_mib()
-    return {"fingerprint": fp, "metrics": metrics, "fit_info": info, "src": ei[0].tolist(), "dst": ei[1].tolist(),
-            "score": s.tolist(), "label": y.tolist()}
+    info["peak_rss_mib"] = peak_rss_mib()
+    return {"fingerprint": fp, "metrics": metrics, "fit_info": info, "src": ei[0].tolist(),
+            "dst": ei[1].tolist(), "score": s.tolist(), "label": y.tolist()}
 
 
-def _peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, MiB (Linux ``ru_maxrss`` is in KiB)."""
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, MiB (Linux ``ru_maxrss`` is in KiB, macOS
+    in bytes); the benchmarks report it too."""
     import resource
     import sys
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -428,4 +429,4 @@ def _plot_curves(out: Path, result: CVResult, records: list[dict]) -> None:
         os.replace(tmp, out / f"{kind}.png")
 
 
-__all__ = ["cross_validate", "CVResult", "model_config", "fold_fingerprint"]
+__all__ = ["cross_validate", "CVResult", "model_config", "fold_fingerprint", "peak_rss_mib"]

@@ -95,8 +95,9 @@ class MFERL(torch.nn.Module):
         cl_nodes (int, optional): each step the contrastive loss of a node type runs over this
             many randomly drawn nodes (anchors and negatives; :class:`InfoNCE` ``max_nodes``)
             when the type has more. The paper sums over all nodes; the full loss is
-            :math:`O(N^2 d)` per view and was half of each step on cmi-20208 (3,569 circRNAs),
-            so by default we use the mini-batch form of SimCLR / GRACE. ``None``: all nodes.
+            :math:`O(N^2 d)` per view (14.8x the sampled cost over cmi-20208's 3,569 circRNAs,
+            ``benchmarks/mferl_speed.py``), so by default we use the mini-batch form of
+            SimCLR / GRACE. ``None``: all nodes.
             (default: ``1024``)
         threshold (float): similarity threshold of the homogeneous graphs. (default: ``0.5``)
         max_neighbors (int, optional): keep at most this many most-similar neighbours per node

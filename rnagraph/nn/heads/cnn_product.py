@@ -64,9 +64,9 @@ class CNNProductHead(torch.nn.Module):
         self.lin.reset_parameters()
 
     def _cnn(self, conv: torch.nn.Conv1d, x: Tensor) -> Tensor:
-        # Conv1d(1 -> K) written as unfold + matmul: the same values, several times faster
-        # forward + backward on CPU than mkldnn's one-input-channel convolution at MFERL's
-        # sizes (N ~ 4k nodes, F = 384)
+        # Conv1d(1 -> K) written as unfold + matmul: the same values, faster on CPU than
+        # mkldnn's one-input-channel convolution; with the blocked pair product the whole head
+        # runs 1.7x faster forward + backward at MFERL's sizes (benchmarks/mferl_speed.py)
         p, ks = self.pool, self.kernel_size
         windows = torch.nn.functional.pad(x, (ks // 2, ks // 2)).unfold(1, ks, 1)  # [N, F, ks]
         h = torch.relu(windows @ conv.weight.view(self.num_filters, ks).t() + conv.bias)

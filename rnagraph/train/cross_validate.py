@@ -8,6 +8,7 @@ import math
 import os
 import textwrap
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -348,6 +349,26 @@ def _init_worker(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+def _run_fold_recording(*args) -> tuple[dict, list[tuple[str, type[Warning]]]]:
+    """:func:`_run_fold` in a worker, with its warnings recorded instead of printed.
+
+    A spawned worker does not inherit the caller's warning filters, so it would print
+    warnings the caller silenced (or print each once per worker). The parent re-issues the
+    recorded ones under its own filters instead, as a sequential run would.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = _run_fold(*args)
+    seen: dict[tuple[str, type[Warning]], None] = {}
+    for w in caught:
+        cat = w.category
+        # a class from the worker's __main__ cannot be unpickled in the parent
+        if cat.__module__ in ("__main__", "__mp_main__"):
+            cat = UserWarning
+        seen.setdefault((str(w.message), cat))
+    return rec, list(seen)
+
+
 def _run_parallel(model: object, data: HeteroData, todo: list, threshold: float | str,
                   ranking_ks: Sequence[int] | None, n_jobs: int, done) -> None:
     """Fit the folds of ``todo`` in ``n_jobs`` spawned processes; ``done`` saves each result
@@ -358,12 +379,15 @@ def _run_parallel(model: object, data: HeteroData, todo: list, threshold: float 
     with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)),
                              mp_context=multiprocessing.get_context("spawn"),
                              initializer=_init_worker, initargs=(threads,)) as pool:
-        futures = {pool.submit(_run_fold, model, data, fold, threshold, ranking_ks, fp):
-                   (fold, path) for fold, fp, path in todo}
+        futures = {pool.submit(_run_fold_recording, model, data, fold, threshold, ranking_ks,
+                               fp): (fold, path) for fold, fp, path in todo}
         try:
             for fut in as_completed(futures):
                 fold, path = futures[fut]
-                done(fold, fut.result(), path)
+                rec, caught = fut.result()
+                for message, category in caught:
+                    warnings.warn(message, category, stacklevel=2)
+                done(fold, rec, path)
         except BaseException:
             for fut in futures:
                 fut.cancel()

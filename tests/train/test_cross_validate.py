@@ -143,3 +143,18 @@ def test_parallel_folds_equal_sequential_and_resume(tmp_path):
     assert json.loads((tmp_path / "fold_2.json").read_text())["fit_info"]["peak_rss_mib"] > 0
     with pytest.raises(ValueError, match="n_jobs"):
         cross_validate(DegreeProduct(), g, CM, folds, n_jobs=0, progress=False)
+
+
+def test_parallel_workers_relay_warnings_under_the_callers_filters(capfd):
+    g = planted()
+    folds = kfold_link_split(g, CM, k=3, seed=0, protocol="paper")
+    # the workers' warnings reach the caller, who sees them as in a sequential run ...
+    with pytest.warns(PaperProtocolWarning) as rec:
+        cross_validate(DegreeProduct(), g, CM, folds, progress=False, n_jobs=2)
+    assert len(rec) >= 1 and all(r.category is PaperProtocolWarning for r in rec)
+    capfd.readouterr()
+    # ... and a warning the caller silenced is not printed by a worker either
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PaperProtocolWarning)
+        cross_validate(DegreeProduct(), g, CM, folds, progress=False, n_jobs=2)
+    assert "PaperProtocolWarning" not in capfd.readouterr().err

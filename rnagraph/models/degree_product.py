@@ -24,10 +24,11 @@ class DegreeProduct:
     r"""Preferential attachment: a pair is as likely as the product of its endpoints' degrees.
 
     With :math:`k_s`, :math:`k_d` the degrees in the ``edge_type`` edges of ``graph``
-    (the training graph of the fold),
+    (the training graph of the fold) and :math:`\alpha` = ``smoothing``,
 
     .. math::
-        x_{sd} = \log(1 + k_s k_d), \qquad p_{sd} = \sigma(a\, x_{sd} + b),
+        x_{sd} = \log\bigl(1 + (k_s + \alpha)(k_d + \alpha)\bigr), \qquad
+        p_{sd} = \sigma(a\, x_{sd} + b),
 
     where :math:`(a, b)` is a 1-D logistic regression fitted on ``fold.val`` pairs
     (``fold.train`` if val lacks a class; see
@@ -37,22 +38,39 @@ class DegreeProduct:
     Degrees are read from the graph passed to :meth:`score`, which the CV runner sets to
     ``fold.train_graph``.
 
+    With :math:`\alpha = 0` (preferential attachment proper) a pair with an unseen endpoint
+    (:math:`k = 0`, as every test pair in a cold-start split) scores 0, so all such pairs tie
+    and the AUC is 0.5. With :math:`\alpha > 0` (add-:math:`\alpha` degrees) such pairs are
+    ranked by the popularity of their known endpoint: the one-sided popularity baseline that a
+    cold-start model has to beat.
+
     Args:
-        calibrate (bool): fit :math:`(a, b)`; otherwise :math:`p = 1 - 1/(1 + k_s k_d)`.
-            (default: ``True``)
+        calibrate (bool): fit :math:`(a, b)`; otherwise :math:`p = 1 - 1/(1 + (k_s + \alpha)
+            (k_d + \alpha))`. (default: ``True``)
+        smoothing (float): :math:`\alpha \ge 0`, added to every degree. (default: ``0``)
     """
 
-    def __init__(self, calibrate: bool = True):
+    def __init__(self, calibrate: bool = True, smoothing: float = 0.0):
+        if not smoothing >= 0:  # also refuses NaN
+            raise ValueError(f"DegreeProduct: smoothing must be >= 0, got {smoothing}")
         self.calibrate = calibrate
+        self.smoothing = float(smoothing)
+
+    def get_params(self) -> dict:
+        """Hyper-parameters (for run fingerprints); ``smoothing`` only when set, so results
+        stored before the option existed still resume."""
+        return {"calibrate": self.calibrate, **({"smoothing": self.smoothing}
+                                                 if self.smoothing else {})}
 
     def reset_parameters(self) -> None:
         for k in ("edge_type_", "calibrator_"):
             self.__dict__.pop(k, None)
 
     def raw_score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
-        """``[N]`` :math:`\\log(1 + k_s k_d)` for the pairs ``[2, N]``."""
+        """``[N]`` :math:`\\log(1 + (k_s + \\alpha)(k_d + \\alpha))` for the pairs ``[2, N]``."""
         ds, dd = _degrees(graph, self.edge_type_)
-        return torch.log1p(ds[edge_label_index[0]] * dd[edge_label_index[1]])
+        a = self.smoothing
+        return torch.log1p((ds[edge_label_index[0]] + a) * (dd[edge_label_index[1]] + a))
 
     def fit(self, fold: Fold) -> DegreeProduct:
         """Record the edge type and calibrate on ``fold.val`` with ``fold.train_graph``."""
@@ -70,7 +88,8 @@ class DegreeProduct:
         x = self.raw_score(graph, edge_label_index.long())
         if self.calibrate:
             return self.calibrator_(x)
-        return (1.0 - torch.exp(-x)).float()  # = 1 - 1 / (1 + k_s k_d)
+        return (1.0 - torch.exp(-x)).float()  # = 1 - 1 / (1 + (k_s + a)(k_d + a))
 
     def __repr__(self) -> str:
-        return f"DegreeProduct(calibrate={self.calibrate})"
+        extra = f", smoothing={self.smoothing:g}" if self.smoothing else ""
+        return f"DegreeProduct(calibrate={self.calibrate}{extra})"

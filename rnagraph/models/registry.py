@@ -14,6 +14,11 @@ def _degree(**kw: Any):
     return DegreeProduct(**kw)
 
 
+def _degree_add1(**kw: Any):
+    from rnagraph.models.degree_product import DegreeProduct
+    return DegreeProduct(smoothing=1, **kw)
+
+
 def _svd(**kw: Any):
     from rnagraph.models.svd_link import TruncatedSVDLink
     return TruncatedSVDLink(**kw)
@@ -38,6 +43,8 @@ def _mferl_pair(**kw: Any):
 MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "seedmatch": (_seedmatch, "canonical seed-site counting, no training", True),
     "degree": (_degree, "degree product of the training graph (calibrated)", False),
+    "degree+1": (_degree_add1, "degree product with add-one degrees: in cold-start splits it "
+                 "ranks by the known side's degree", False),
     "svd": (_svd, "truncated SVD of the training adjacency (calibrated)", False),
     "sage": (_sage, "learnable embeddings -> 2-layer GraphSAGE -> dot product", False),
     "mferl": (_mferl, "MFERL (five views, HomoGCN, MCAM, bilinear attention, InfoNCE)", False),
@@ -46,8 +53,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
 
 
 def get_model(name: str, **kwargs: Any):
-    """A new model by its registry name (``seedmatch``, ``degree``, ``svd``, ``sage``,
-    ``mferl``, ``mferl-pair``), constructed with ``kwargs``."""
+    """A new model by its registry name (``seedmatch``, ``degree``, ``degree+1``, ``svd``,
+    ``sage``, ``mferl``, ``mferl-pair``), constructed with ``kwargs``."""
     key = name.lower()
     if key not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")

@@ -41,6 +41,7 @@ def test_models_lists_registry():
     res = runner.invoke(app, ["models"])
     assert res.exit_code == 0
     assert "mferl-pair" in res.output and "needs sequences" in res.output
+    assert "degree+1" in res.output
 
 
 @pytest.mark.realdata
@@ -59,3 +60,13 @@ def test_cv_jobs_fits_folds_in_parallel_with_the_same_numbers(tmp_path):
            for r in (one, two)]
     assert row[0] == row[1]
     assert len(list((tmp_path / "run" / "degree").glob("fold_*.json"))) == 3
+
+
+def test_cv_cold_start_popularity_baseline():
+    res = runner.invoke(app, ["cv", "synthetic", "--model", "degree,degree+1", "--folds", "3",
+                              "--edge-type", "circ-mirna", "--mode", "cold-dst"])
+    assert res.exit_code == 0, res.output
+    auc = {ln.split("|")[1].strip(): float(ln.split("|")[8].split("±")[0])
+           for ln in res.output.splitlines() if ln.startswith("| degree")}
+    assert auc["degree"] == 0.5  # every test pair has an unseen miRNA: all tie
+    assert auc["degree+1"] > 0.65  # circRNA popularity alone ranks them

@@ -243,9 +243,9 @@ def _views_line(views: dict) -> str:
 
 
 def _known_tags() -> list[str]:
-    return ["MFERL", "MFERL+pair", "DegreeProduct", "DegreeProduct+1", "TruncatedSVDLink-64",
-            "SAGELink",
-            "SeedMatch", *(f"MFERL {s.name}" for s in settings("ablations"))]
+    """Every model tag, in the order the tables list them."""
+    return ["MFERL", "MFERL+pair", *(f"MFERL {s.name}" for s in settings("ablations")),
+            "DegreeProduct", "DegreeProduct+1", "TruncatedSVDLink-64", "SAGELink", "SeedMatch"]
 
 
 def collect(out_root: Path) -> list[dict]:
@@ -296,9 +296,7 @@ def _cell(folds: list[dict], metric: str) -> str:
 
 
 def _model_order(tag: str) -> tuple:
-    order = ["MFERL", "MFERL+pair", "MFERL w/o cl", "MFERL w/o homo", "MFERL w/o mcam",
-             "MFERL w/o heter", "DegreeProduct", "DegreeProduct+1", "TruncatedSVDLink-64",
-             "SAGELink", "SeedMatch"]
+    order = _known_tags()
     return (order.index(tag) if tag in order else len(order), tag)
 
 

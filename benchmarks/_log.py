@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from rnagraph.train.cross_validate import peak_rss_mib  # noqa: F401  (re-exported)
+from rnagraph.evaluate import peak_rss_mib  # noqa: F401  (re-exported)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,10 +21,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _log import ROOT, BenchmarkLog, fmt_mean_std, timer, write_section  # noqa: E402
 
 from rnagraph.data import kfold_link_split  # noqa: E402
+from rnagraph.evaluate import cross_validate  # noqa: E402
 from rnagraph.models.degree_product import DegreeProduct  # noqa: E402
 from rnagraph.models.sage_link import SAGELink  # noqa: E402
 from rnagraph.models.svd_link import TruncatedSVDLink  # noqa: E402
-from rnagraph.train import cross_validate  # noqa: E402
 
 REAL = ("cmi-9905", "cmi-9589", "cmi-20208", "mtis-9214")
 

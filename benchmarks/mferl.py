@@ -1,6 +1,6 @@
 """MFERL experiments: main CV, the paper's protocol, negative ratios, ablations, cold starts.
 
-Every (dataset, experiment, setting, model) is one :func:`~rnagraph.train.cross_validate` run
+Every (dataset, experiment, setting, model) is one :func:`~rnagraph.evaluate.cross_validate` run
 with its own ``out_dir`` under ``--out`` (default ``runs/mferl``), so a killed run resumes fold by
 fold. Baselines (DegreeProduct, TruncatedSVDLink-64, SAGELink, SeedMatch where both sides have
 sequences; in cold splits also DegreeProduct+1, the known node's popularity) run on the same
@@ -34,9 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _log import ROOT, BenchmarkLog, peak_rss_mib, timer, write_section  # noqa: E402
 
 from rnagraph.data import kfold_link_split  # noqa: E402
+from rnagraph.evaluate import (
+    cross_validate,  # noqa: E402
+    model_config,  # noqa: E402
+)
 from rnagraph.models import MFERL, DegreeProduct, SAGELink, SeedMatch, TruncatedSVDLink  # noqa: E402
-from rnagraph.train import cross_validate  # noqa: E402
-from rnagraph.train.cross_validate import model_config  # noqa: E402
 from rnagraph.train.metrics import METRICS  # noqa: E402
 from rnagraph.typing import CIRC_MIRNA  # noqa: E402
 

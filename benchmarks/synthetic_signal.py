@@ -12,8 +12,8 @@ from _log import BenchmarkLog
 
 from rnagraph.data import kfold_link_split
 from rnagraph.datasets import synthetic
+from rnagraph.evaluate import compare_models
 from rnagraph.models import DegreeProduct, SeedMatch, TruncatedSVDLink
-from rnagraph.train import compare_models
 from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
 
 

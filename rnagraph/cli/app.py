@@ -33,8 +33,8 @@ def _edge_type(name: str | None, data) -> tuple[str, str, str]:
 def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode: str,
          protocol: str, seed: int, threshold: str, out: Optional[Path], jobs: int = 1) -> None:
     from rnagraph.data import kfold_link_split
+    from rnagraph.evaluate import compare_models, results_table
     from rnagraph.models import get_model, needs_sequences
-    from rnagraph.train import compare_models, results_table
 
     for name in model_names:
         try:

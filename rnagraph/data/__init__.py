@@ -4,7 +4,7 @@ from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
 from rnagraph.data.leakage import LeakageError, PaperProtocolWarning, check_no_leakage
 from rnagraph.data.negatives import sample_negatives
-from rnagraph.data.split import holdout_split, kfold_link_split, train_graph_from
+from rnagraph.data.split import full_fold, holdout_split, kfold_link_split, train_graph_from
 
 __all__ = [
     "build_graph",
@@ -16,6 +16,7 @@ __all__ = [
     "sample_negatives",
     "kfold_link_split",
     "holdout_split",
+    "full_fold",
     "train_graph_from",
     "check_no_leakage",
     "LeakageError",

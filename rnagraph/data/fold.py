@@ -72,8 +72,9 @@ class Fold:
             association-derived similarity must be computed from this graph alone.
         train, val, test (LinkSet): labelled pairs.
         mode (str): the split mode (``"warm"``, ``"cold-src"``, ``"cold-dst"``, ``"cold-both"``).
-        protocol (str): ``"leakage-free"`` or ``"paper"`` (the papers' leakier protocol,
-            in which ``train_graph`` holds every known positive).
+        protocol (str): ``"leakage-free"``, ``"paper"`` (the papers' leakier protocol,
+            in which ``train_graph`` holds every known positive) or ``"full"`` (a fold to fit a
+            model on every known pair, :meth:`Fold.full`: no test set).
         meta (dict): anything else worth recording (ratio, seed, ...).
     """
 
@@ -86,6 +87,14 @@ class Fold:
     mode: str = "warm"
     protocol: str = "leakage-free"
     meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def full(cls, graph: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
+             neg_ratio: float = 1, seed: int = 0) -> Fold:
+        """A fold that fits on every known pair, validation carved from them, no test set
+        (``protocol="full"``); see :func:`~rnagraph.data.split.full_fold`."""
+        from rnagraph.data.split import full_fold  # split builds on this module
+        return full_fold(graph, edge_type, val_ratio=val_ratio, neg_ratio=neg_ratio, seed=seed)
 
     def __repr__(self) -> str:
         return (f"Fold(index={self.index}, edge_type={self.edge_type}, mode={self.mode!r}, "

@@ -22,6 +22,8 @@ from rnagraph.typing import EdgeType, reverse_edge_type
 
 MODES = ("warm", "cold-src", "cold-dst", "cold-both")
 PROTOCOLS = ("leakage-free", "paper")
+#: protocol label of :func:`full_fold` (fit on every known pair; there is no test set)
+FULL = "full"
 
 
 def _check_args(data: HeteroData, edge_type: EdgeType, mode: str, protocol: str,
@@ -223,6 +225,49 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
         tested_neg = np.concatenate([tested_neg, test_neg])
         folds.append(fold)
     return folds
+
+
+def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
+              neg_ratio: float = 1, seed: int = 0) -> Fold:
+    r"""A fold to fit on **every known pair** (for a model you will use, not evaluate).
+
+    The ``edge_type`` positives are shuffled; a ``val_ratio`` share becomes ``val`` (for early
+    stopping and calibration) and the rest ``train``; ``train_graph`` holds the training
+    positives only, so validation pairs are scored as unseen pairs are. Each set gets
+    ``neg_ratio`` uniform negatives per positive among pairs that are not positives, disjoint
+    between the sets. ``test`` is empty. The fold is labelled ``protocol="full"``: it measures
+    nothing (there is no held-out test set) and is not a leakage-free evaluation.
+
+    Args:
+        data (HeteroData): the graph of every known interaction.
+        edge_type (EdgeType): the interaction type to predict.
+        val_ratio (float): share of positives held out for validation. (default: ``0.1``)
+        neg_ratio (float): negatives per positive. (default: ``1``)
+        seed (int): seed of every random choice. (default: ``0``)
+    """
+    _check_args(data, edge_type, "warm", "leakage-free", neg_ratio, val_ratio)
+    rng = np.random.default_rng(seed)
+    pos, _, n_src, n_dst = _positives(data, edge_type)
+    if pos.size < 2:
+        raise ValueError(f"full_fold: {pos.size} positive(s) of {edge_type}; need at least 2")
+    order = rng.permutation(pos.size)
+    n_val = int(round(val_ratio * pos.size)) if val_ratio > 0 else 0
+    n_val = min(max(n_val, 1 if val_ratio > 0 else 0), pos.size - 1)
+    parts = {"val": pos[np.sort(order[:n_val])], "train": pos[np.sort(order[n_val:])]}
+    all_src, all_dst = np.arange(n_src), np.arange(n_dst)
+    sets: dict[str, LinkSet] = {}
+    taken = [pos]
+    for name in ("val", "train"):
+        p = parts[name]
+        neg = sample_codes(all_src, all_dst, n_dst, int(round(neg_ratio * p.size)),
+                           np.concatenate(taken), rng)
+        taken.append(neg)
+        sets[name] = LinkSet.from_pos_neg(codes_to_index(p, n_dst), codes_to_index(neg, n_dst))
+    empty = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
+    return Fold(index=0, edge_type=edge_type,
+                train_graph=train_graph_from(data, edge_type, parts["train"]),
+                train=sets["train"], val=sets["val"], test=empty, mode="warm", protocol=FULL,
+                meta={"neg_ratio": neg_ratio, "val_ratio": val_ratio, "seed": seed})
 
 
 def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2,

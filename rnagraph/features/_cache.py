@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
+
+from rnagraph.io.atomic import atomic_path
 
 
 def default_cache_dir() -> Path:
@@ -46,14 +47,7 @@ def load(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
 
 
 def save_atomic(path: Path, arr: np.ndarray) -> None:
-    """Write ``arr`` as ``.npy`` to a temp file in the same folder, then ``os.replace`` it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    """Write ``arr`` as ``.npy`` atomically (:func:`rnagraph.io.atomic_path`)."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as fh:
             np.save(fh, arr, allow_pickle=False)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -1,9 +1,12 @@
 """Models: short compositions of :mod:`rnagraph.nn` parts, and the baselines every table carries.
 
-Every model follows the contract of :func:`rnagraph.train.cross_validate`: ``fit(fold)`` trains on
-the fold's training graph and pairs only, and ``score(graph, edge_label_index)`` returns
-probabilities in ``[0, 1]``.
+Every model follows the contract of :class:`~rnagraph.models.base.LinkModel`: ``fit(fold)``
+learns from the fold's training graph and pairs only (early stopping and calibration on
+``fold.val``), ``decision_function(graph, pairs)`` gives raw scores, ``score(graph, pairs)``
+calibrated probabilities, and ``save(path)`` / :func:`load` keep a fitted model in one file.
 """
+from rnagraph.models._file import ModelFileError, load_model
+from rnagraph.models.base import LinkModel, NotFittedError
 from rnagraph.models.degree_product import DegreeProduct
 from rnagraph.models.mferl import MFERL
 from rnagraph.models.registry import MODELS, get_model, needs_sequences
@@ -11,7 +14,14 @@ from rnagraph.models.sage_link import SAGELink
 from rnagraph.models.seed_match import SeedMatch
 from rnagraph.models.svd_link import TruncatedSVDLink
 
+#: read a model file written by ``model.save(path)``
+load = load_model
+
 __all__ = [
+    "LinkModel",
+    "NotFittedError",
+    "load",
+    "ModelFileError",
     "MFERL",
     "SeedMatch",
     "DegreeProduct",

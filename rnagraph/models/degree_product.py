@@ -6,7 +6,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
-from rnagraph.models._calibrate import Platt1D, calibration_pairs
+from rnagraph.models.base import LinkModel
 from rnagraph.typing import EdgeType
 
 
@@ -20,7 +20,7 @@ def _degrees(graph: HeteroData, edge_type: EdgeType) -> tuple[Tensor, Tensor]:
             torch.bincount(ei[1], minlength=n_dst).double())
 
 
-class DegreeProduct:
+class DegreeProduct(LinkModel):
     r"""Preferential attachment: a pair is as likely as the product of its endpoints' degrees.
 
     With :math:`k_s`, :math:`k_d` the degrees in the ``edge_type`` edges of ``graph``
@@ -30,13 +30,13 @@ class DegreeProduct:
         x_{sd} = \log\bigl(1 + (k_s + \alpha)(k_d + \alpha)\bigr), \qquad
         p_{sd} = \sigma(a\, x_{sd} + b),
 
-    where :math:`(a, b)` is a 1-D logistic regression fitted on ``fold.val`` pairs
-    (``fold.train`` if val lacks a class; see
-    :func:`~rnagraph.models._calibrate.calibration_pairs`).
+    where :math:`(a, b)` is the calibration stage
+    (:class:`~rnagraph.train.calibration.PlattCalibrator` on ``fold.val``); :math:`x_{sd}` is
+    :meth:`decision_function`.
     The log is monotone, so it changes no ranking metric; it only makes the calibration
     well-conditioned.
-    Degrees are read from the graph passed to :meth:`score`, which the CV runner sets to
-    ``fold.train_graph``.
+    Degrees are read from the graph passed to :meth:`score` (by default the fitted
+    ``fold.train_graph``).
 
     With :math:`\alpha = 0` (preferential attachment proper) a pair with an unseen endpoint
     (:math:`k = 0`, as every test pair in a cold-start split) scores 0, so all such pairs tie
@@ -54,42 +54,19 @@ class DegreeProduct:
         if not smoothing >= 0:  # also refuses NaN
             raise ValueError(f"DegreeProduct: smoothing must be >= 0, got {smoothing}")
         self.calibrate = calibrate
-        self.smoothing = float(smoothing)
+        self.smoothing = smoothing
 
-    def get_params(self) -> dict:
-        """Hyper-parameters (for run fingerprints); ``smoothing`` only when set, so results
-        stored before the option existed still resume."""
-        return {"calibrate": self.calibrate, **({"smoothing": self.smoothing}
-                                                 if self.smoothing else {})}
+    def _fit(self, fold: Fold) -> None:
+        """Nothing to learn: degrees are read from the scoring graph."""
 
-    def reset_parameters(self) -> None:
-        for k in ("edge_type_", "calibrator_"):
-            self.__dict__.pop(k, None)
-
-    def raw_score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
-        """``[N]`` :math:`\\log(1 + (k_s + \\alpha)(k_d + \\alpha))` for the pairs ``[2, N]``."""
+    def _encode(self, graph: HeteroData) -> tuple[Tensor, Tensor]:
         ds, dd = _degrees(graph, self.edge_type_)
-        a = self.smoothing
-        return torch.log1p((ds[edge_label_index[0]] + a) * (dd[edge_label_index[1]] + a))
+        a = float(self.smoothing)
+        return ds + a, dd + a
 
-    def fit(self, fold: Fold) -> DegreeProduct:
-        """Record the edge type and calibrate on ``fold.val`` with ``fold.train_graph``."""
-        self.edge_type_ = fold.edge_type
-        if self.calibrate:
-            cal = calibration_pairs(fold)
-            x = self.raw_score(fold.train_graph, cal.edge_label_index)
-            self.calibrator_ = Platt1D().fit(x.numpy(), cal.edge_label.numpy())
-        return self
+    def _decision(self, encoded: tuple[Tensor, Tensor], pairs: Tensor) -> Tensor:
+        ds, dd = encoded
+        return torch.log1p(ds[pairs[0]] * dd[pairs[1]])
 
-    def score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
-        """Probabilities ``[N]`` for the pairs ``edge_label_index`` ``[2, N]``."""
-        if not hasattr(self, "edge_type_"):
-            raise ValueError("DegreeProduct: call fit(fold) before score()")
-        x = self.raw_score(graph, edge_label_index.long())
-        if self.calibrate:
-            return self.calibrator_(x)
-        return (1.0 - torch.exp(-x)).float()  # = 1 - 1 / (1 + (k_s + a)(k_d + a))
-
-    def __repr__(self) -> str:
-        extra = f", smoothing={self.smoothing:g}" if self.smoothing else ""
-        return f"DegreeProduct(calibrate={self.calibrate}{extra})"
+    def _link(self, raw: Tensor) -> Tensor:
+        return 1.0 - torch.exp(-raw)  # = 1 - 1 / (1 + (k_s + a)(k_d + a))

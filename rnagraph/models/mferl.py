@@ -341,7 +341,7 @@ class MFERL(torch.nn.Module):
         stopping on ``fold.val``; returns ``self``. Sets ``views_``, ``view_sources_``,
         ``history_`` (per epoch: loss, val score, seconds), ``best_epoch_``,
         ``epoch_seconds_``, ``fit_seconds_`` and ``fit_info_`` (a JSON-ready summary of these
-        that :func:`~rnagraph.train.cross_validate` stores with each fold)."""
+        that :func:`~rnagraph.evaluate.cross_validate` stores with each fold)."""
         if tuple(fold.edge_type) != self.edge_type:
             raise ValueError(f"MFERL: fold predicts {fold.edge_type}, model {self.edge_type}")
         with _threads(self.num_threads):

@@ -3,8 +3,8 @@ import pytest
 import torch
 
 from rnagraph.data import Fold, LinkSet, build_graph, kfold_link_split
+from rnagraph.evaluate import cross_validate
 from rnagraph.models.degree_product import DegreeProduct
-from rnagraph.train import cross_validate
 
 CM = ("circrna", "binds", "mirna")
 
@@ -23,15 +23,15 @@ def test_hand_computed_scores():
     m = DegreeProduct(calibrate=False).fit(f)
     pairs = torch.tensor([[0, 0, 3, 1], [0, 2, 0, 1]])
     expect = torch.tensor([1 - 1 / 5, 1 - 1 / 3, 0.0, 1 - 1 / 2])
-    assert torch.allclose(m.score(f.train_graph, pairs), expect)
-    assert torch.allclose(m.raw_score(f.train_graph, pairs), torch.log1p(torch.tensor(
+    assert torch.allclose(m.score(f.train_graph, pairs), expect.double())
+    assert torch.allclose(m.decision_function(f.train_graph, pairs), torch.log1p(torch.tensor(
         [4.0, 2.0, 0.0, 1.0], dtype=torch.float64)))
     mc = DegreeProduct().fit(f)
     p = mc.score(f.train_graph, pairs)
     assert ((p > 0) & (p < 1)).all()
     assert mc.calibrator_.coef_ > 0  # larger products are more likely here
     assert torch.equal(p.argsort(), expect.argsort())  # calibration is monotone
-    assert repr(mc) == "DegreeProduct(calibrate=True)"
+    assert repr(mc) == "DegreeProduct()"
 
 
 def test_unfitted_raises():
@@ -53,16 +53,15 @@ def test_smoothing_ranks_unseen_pairs_by_the_known_side():
     # degrees: circ a=2 b=1 c=1 d=0; mirna x=2 y=1 z=1; circRNA d is unseen
     m = DegreeProduct(calibrate=False, smoothing=1).fit(f)
     pairs = torch.tensor([[3, 3, 0, 1], [0, 1, 0, 1]])  # (d,x) (d,y) (a,x) (b,y)
-    raw = m.raw_score(f.train_graph, pairs)
+    raw = m.decision_function(f.train_graph, pairs)
     assert torch.allclose(raw, torch.log1p(torch.tensor([3.0, 2.0, 9.0, 4.0],
                                                          dtype=torch.float64)))
     assert raw[0] > raw[1]  # without smoothing (d,x) and (d,y) both score 0 and tie
-    plain = DegreeProduct(calibrate=False).fit(f).raw_score(f.train_graph, pairs)
+    plain = DegreeProduct(calibrate=False).fit(f).decision_function(f.train_graph, pairs)
     assert plain[0] == plain[1] == 0
     assert repr(m) == "DegreeProduct(calibrate=False, smoothing=1)"
-    # the default's parameters (and so stored run fingerprints) are as before the option
-    assert DegreeProduct().get_params() == {"calibrate": True}
-    assert m.get_params() == {"calibrate": False, "smoothing": 1.0}
+    assert DegreeProduct().get_params() == {"calibrate": True, "smoothing": 0.0}
+    assert m.get_params() == {"calibrate": False, "smoothing": 1}
     for bad in (-1, float("nan")):
         with pytest.raises(ValueError, match="smoothing"):
             DegreeProduct(smoothing=bad)

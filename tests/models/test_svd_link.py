@@ -3,8 +3,8 @@ import warnings
 import torch
 
 from rnagraph.data import Fold, LinkSet, build_graph, kfold_link_split
+from rnagraph.evaluate import cross_validate
 from rnagraph.models.svd_link import TruncatedSVDLink
-from rnagraph.train import cross_validate
 
 CM = ("circrna", "binds", "mirna")
 
@@ -19,11 +19,11 @@ def test_rank_one_block_is_reconstructed():
     f = Fold(0, CM, g, train, train, train)
     m = TruncatedSVDLink(dim=2, calibrate=False).fit(f)
     allpairs = torch.cartesian_prod(torch.arange(12), torch.arange(8)).t()
-    dense = m.raw_score(allpairs).reshape(12, 8)
+    dense = m.decision_function(None, allpairs).reshape(12, 8)
     a = torch.zeros(12, 8, dtype=torch.float64)
     a[g[CM].edge_index[0], g[CM].edge_index[1]] = 1
     assert torch.allclose(dense, a, atol=1e-6)
-    assert repr(m) == "TruncatedSVDLink(dim=2, calibrate=False)"
+    assert repr(m) == "TruncatedSVDLink(calibrate=False, dim=2)"
     # a rank-2 request on the first block alone (8x4) is capped at 4 // 4 = 1
     small = build_graph({}, {CM: pairs[:32]})
     fs = Fold(0, CM, small, train, train, train)

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from rnagraph.train.ranking import ranking_metrics
+from rnagraph.evaluate.ranking import ranking_metrics
 
 # scores of 2 sources x 4 destinations
 SC = torch.tensor([[0.9, 0.8, 0.8, 0.1],

@@ -7,8 +7,9 @@ import pytest
 import torch
 
 from rnagraph.data import PaperProtocolWarning, build_graph, kfold_link_split
+from rnagraph.evaluate import cross_validate
 from rnagraph.models.degree_product import DegreeProduct
-from rnagraph.train import choose_threshold, cross_validate
+from rnagraph.train import choose_threshold
 
 CM = ("circrna", "binds", "mirna")
 FITS: list[int] = []

@@ -1,0 +1,222 @@
+"""Cross-validate any link predictor that follows the model contract over folds."""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch_geometric.data import HeteroData
+
+from rnagraph.data.fold import Fold, LinkSet
+from rnagraph.data.leakage import check_no_leakage
+from rnagraph.evaluate.parallel import peak_rss_mib, run_parallel
+from rnagraph.evaluate.plots import plot_curves
+from rnagraph.evaluate.ranking import fold_ranking_metrics
+from rnagraph.evaluate.results import CVResult
+from rnagraph.evaluate.store import fold_fingerprint, load_fold_record, write_json
+from rnagraph.io.atomic import atomic_write
+from rnagraph.train.metrics import binary_metrics, choose_threshold
+from rnagraph.typing import EdgeType
+
+
+def _model_name(model: object) -> str:
+    r = repr(model)
+    return type(model).__name__ if " at 0x" in r else r
+
+
+def _check_scores(scores: Tensor, n: int, name: str) -> np.ndarray:
+    s = torch.as_tensor(scores).detach().cpu().double().reshape(-1).numpy()
+    if s.size != n:
+        raise ValueError(f"cross_validate: {name}.score returned {s.size} scores for {n} pairs")
+    if np.isnan(s).any():
+        raise ValueError(f"cross_validate: {name}.score returned NaN")
+    if (s < -1e-6).any() or (s > 1 + 1e-6).any():
+        raise ValueError(f"cross_validate: {name}.score must return probabilities in [0, 1] "
+                         f"(got range [{s.min():.3g}, {s.max():.3g}]); calibrate unbounded "
+                         "scores (see docs/protocol.md)")
+    return s
+
+
+def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: Sequence[Fold],
+                   out_dir: str | Path | None = None, threshold: float | str = 0.5,
+                   resume: bool = True, progress: bool = True, curves: bool = True,
+                   ranking_ks: Sequence[int] | None = None, n_jobs: int = 1) -> CVResult:
+    r"""Fit and evaluate ``model`` on every fold; return per-fold metrics and mean ± std.
+
+    For each fold: :func:`~rnagraph.data.check_no_leakage` (raises on a leaky leakage-free fold,
+    warns on a ``protocol="paper"`` fold); a fresh :func:`copy.deepcopy` of the **unfitted**
+    ``model`` (folds never share state; ``model`` itself is never fitted);
+    ``fit(fold)``; ``score(fold.train_graph, fold.test.edge_label_index)``; the threshold
+    (``0.5``, a number, or chosen on ``fold.val`` with ``"val"`` / ``"val-f1"`` /
+    ``"val-mcc"``, never on test); :func:`~rnagraph.train.metrics.binary_metrics`.
+
+    With ``out_dir`` the run is persistent: each finished fold is saved as ``fold_<i>.json``
+    (metrics, predictions and a fingerprint of model, fold pairs and options); a rerun with
+    ``resume=True`` reuses finished folds whose fingerprint matches and refuses (``ValueError``)
+    a directory holding a different run. At the end ``metrics.json``, ``predictions.csv``
+    (``fold, src_id, dst_id, score, label, protocol``), ``roc.png`` and ``pr.png`` are written.
+    Every file is written atomically (temporary file, then :func:`os.replace`).
+
+    With ``n_jobs > 1`` folds are fitted in that many worker processes (``spawn``), each with
+    ``torch.get_num_threads() // n_jobs`` torch threads (at least one): on a small machine
+    whole folds in parallel use the cores better than one fold with several threads. The model
+    and folds must be picklable; results equal a sequential run's.
+
+    Args:
+        model: an object with ``fit(fold) -> model`` and ``score(graph, edge_label_index)``.
+        data (HeteroData): the full graph (used for node ids in ``predictions.csv``).
+        edge_type (EdgeType): the predicted interaction type; every fold must match.
+        folds (Sequence[Fold]): from :func:`~rnagraph.data.kfold_link_split`.
+        out_dir (str | Path, optional): results directory.
+        threshold (float | str): decision threshold or how to choose it on validation pairs.
+        resume (bool): reuse matching finished folds in ``out_dir``; with ``False`` an
+            ``out_dir`` that already holds results is an error (nothing is overwritten).
+        progress (bool): show a progress bar. (default: ``True``)
+        curves (bool): write ROC / PR curve PNGs. (default: ``True``)
+        ranking_ks (Sequence[int], optional): also compute all-candidate ranking metrics
+            (:func:`~rnagraph.evaluate.ranking.fold_ranking_metrics`) at these cut-offs.
+        n_jobs (int): worker processes, one fold each. (default: ``1``, in this process)
+    """
+    if not folds:
+        raise ValueError("cross_validate: no folds")
+    if isinstance(threshold, str) and threshold not in ("val", "val-f1", "val-mcc"):
+        raise ValueError(f"cross_validate: threshold must be a number or 'val', 'val-f1', "
+                         f"'val-mcc', got {threshold!r}")
+    for f in folds:
+        if tuple(f.edge_type) != tuple(edge_type):
+            raise ValueError(f"cross_validate: fold {f.index} predicts {f.edge_type}, "
+                             f"not {edge_type}")
+    protocols = {f.protocol for f in folds}
+    modes = {f.mode for f in folds}
+    if len(protocols) > 1 or len(modes) > 1:
+        raise ValueError(f"cross_validate: folds mix protocols {protocols} / modes {modes}")
+    name = _model_name(model)
+    result = CVResult(model=name, edge_type=tuple(edge_type), protocol=folds[0].protocol,
+                      mode=folds[0].mode)
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        existing = sorted(out.glob("fold_*.json")) + [p for p in (out / "metrics.json",)
+                                                      if p.exists()]
+        if existing and not resume:
+            raise FileExistsError(f"cross_validate: {out} already holds results "
+                                  f"({existing[0].name}); choose another out_dir or "
+                                  "resume=True")
+    if n_jobs < 1:
+        raise ValueError(f"cross_validate: n_jobs must be >= 1, got {n_jobs}")
+    records: dict[int, dict] = {}
+    todo: list[tuple[Fold, dict, Path | None]] = []
+    for fold in folds:
+        fp = fold_fingerprint(model, fold, threshold, ranking_ks)
+        path = out / f"fold_{fold.index}.json" if out is not None else None
+        if path is not None and path.exists():
+            rec = load_fold_record(path)
+            if rec["fingerprint"] != fp:
+                raise ValueError(f"cross_validate: {path} holds a different run (model, "
+                                 "folds or options differ); use another out_dir")
+            records[fold.index] = rec
+        else:
+            todo.append((fold, fp, path))
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=len(folds), initial=len(records), desc=f"CV {type(model).__name__}",
+                   unit="fold")
+
+    def done(fold: Fold, rec: dict, path: Path | None) -> None:
+        if path is not None:
+            write_json(path, rec)
+        records[fold.index] = rec
+        result.fitted.append(fold.index)
+        if bar is not None:
+            bar.set_postfix(auc=f"{rec['metrics']['auc']:.4f}")
+            bar.update(1)
+
+    try:
+        if n_jobs == 1 or len(todo) <= 1:
+            for fold, fp, path in todo:
+                done(fold, _run_fold(model, data, fold, threshold, ranking_ks, fp), path)
+        else:
+            run_parallel(_run_fold, model, data, todo, threshold, ranking_ks, n_jobs, done)
+    finally:
+        if bar is not None:
+            bar.close()
+    records = [records[f.index] for f in folds]
+    result.folds = [r["metrics"] for r in records]
+    result.fit_info = [r.get("fit_info", {}) for r in records]
+    result.out_dir = out
+    if out is not None:
+        _write_outputs(out, result, records, data, edge_type, curves)
+    return result
+
+
+def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | str,
+              ranking_ks: Sequence[int] | None, fp: dict) -> dict:
+    check_no_leakage(fold)
+    m = copy.deepcopy(model)
+    name = type(model).__name__
+    t0 = time.perf_counter()
+    # the model is handed the fold without its test pairs: it cannot read them, by construction
+    blind = dataclasses.replace(fold, test=LinkSet(torch.empty(2, 0, dtype=torch.long),
+                                                   torch.empty(0)))
+    fitted = m.fit(blind)
+    m = fitted if fitted is not None else m
+    fit_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    test = fold.test
+    s = _check_scores(m.score(fold.train_graph, test.edge_label_index), len(test), name)
+    score_s = time.perf_counter() - t0
+    if isinstance(threshold, str):
+        if len(fold.val) == 0:
+            raise ValueError("cross_validate: threshold='val' needs validation pairs "
+                             "(val_ratio > 0)")
+        vs = _check_scores(m.score(fold.train_graph, fold.val.edge_label_index),
+                           len(fold.val), name)
+        thr = choose_threshold(fold.val.edge_label, vs,
+                               "mcc" if threshold == "val-mcc" else "f1")
+    else:
+        thr = float(threshold)
+    y = test.edge_label.numpy()
+    metrics = {"fold": fold.index, **binary_metrics(y, s, thr), "threshold": thr,
+               "fit_s": fit_s, "score_s": score_s, "n_test": int(y.size),
+               "n_test_pos": int(y.sum())}
+    if ranking_ks:
+        metrics.update(fold_ranking_metrics(m, fold, ks=ranking_ks))
+        metrics.pop("num_queries", None)
+    ei = test.edge_label_index
+    info = dict(getattr(m, "fit_info_", None) or {})
+    info["peak_rss_mib"] = peak_rss_mib()
+    return {"fingerprint": fp, "metrics": metrics, "fit_info": info, "src": ei[0].tolist(),
+            "dst": ei[1].tolist(), "score": s.tolist(), "label": y.tolist()}
+
+
+def _write_outputs(out: Path, result: CVResult, records: list[dict], data: HeteroData,
+                   edge_type: EdgeType, curves: bool) -> None:
+    import csv
+    import io
+    src_ids = getattr(data[edge_type[0]], "ids", None)
+    dst_ids = getattr(data[edge_type[2]], "ids", None)
+    write_json(out / "metrics.json", {
+        **result.to_dict(), "protocol_note": (
+            "paper protocol: train_graph = full graph, test edges visible (leaky)"
+            if result.protocol == "paper" else "leakage-free: graph features from train folds")})
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["fold", "src_id", "dst_id", "score", "label", "protocol"])
+    for r in records:
+        fi = r["metrics"]["fold"]
+        for a, b, sc, lb in zip(r["src"], r["dst"], r["score"], r["label"]):
+            w.writerow([fi, src_ids[a] if src_ids is not None else a,
+                        dst_ids[b] if dst_ids is not None else b, f"{sc:.6g}", int(lb),
+                        result.protocol])
+    atomic_write(out / "predictions.csv", buf.getvalue())
+    if curves:
+        plot_curves(out, result, records)
+
+
+__all__ = ["cross_validate"]

@@ -1,0 +1,113 @@
+"""Results of a cross-validation run: per-fold metrics, mean ± std, Markdown tables."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from rnagraph.train.metrics import METRICS
+from rnagraph.typing import EdgeType
+
+
+@dataclass
+class CVResult:
+    """Per-fold metrics of a cross-validation run and their mean ± std over folds.
+
+    Attributes:
+        model (str): the model's name and hyper-parameters.
+        edge_type (EdgeType): the predicted interaction type.
+        protocol (str): ``"leakage-free"`` or ``"paper"`` (the papers' leaky protocol).
+        mode (str): split mode.
+        folds (list[dict]): one dict per fold: the metrics of
+            :func:`~rnagraph.train.metrics.binary_metrics` plus ``threshold``, ``fit_s``,
+            ``score_s``, ``n_test``, and ranking metrics when requested.
+        out_dir (Path | None): where the files were written.
+        fit_info (list[dict]): per fold, what the fitted model reports about its fit (its
+            ``fit_info_`` attribute when it has one: epochs, seconds per epoch, views, ...)
+            plus the peak RSS of the process that ran the fold (``peak_rss_mib``).
+        fitted (list[int]): indices of the folds fitted by this call (the others were
+            resumed from ``out_dir``).
+    """
+
+    model: str
+    edge_type: EdgeType
+    protocol: str
+    mode: str
+    folds: list[dict] = field(default_factory=list)
+    out_dir: Path | None = None
+    fit_info: list[dict] = field(default_factory=list)
+    fitted: list[int] = field(default_factory=list)
+
+    @property
+    def metric_names(self) -> list[str]:
+        keys = [k for k in self.folds[0] if isinstance(self.folds[0][k], (int, float))]
+        return [k for k in keys if k not in ("fold", "n_test", "n_test_pos")]
+
+    @property
+    def mean(self) -> dict[str, float]:
+        return {k: float(np.nanmean([f[k] for f in self.folds])) for k in self.metric_names}
+
+    @property
+    def std(self) -> dict[str, float]:
+        """Population standard deviation over folds (``numpy.std``)."""
+        return {k: float(np.nanstd([f[k] for f in self.folds])) for k in self.metric_names}
+
+    def summary(self, metric: str, digits: int = 4) -> str:
+        """``"mean ± std"`` of one metric."""
+        return f"{self.mean[metric]:.{digits}f} ± {self.std[metric]:.{digits}f}"
+
+    @property
+    def label(self) -> str:
+        tag = " [PAPER PROTOCOL: leaky]" if self.protocol == "paper" else ""
+        return f"{self.model} · {self.edge_type[0]}-{self.edge_type[2]} · {self.mode}{tag}"
+
+    def table(self, metrics: Sequence[str] = METRICS, digits: int = 4) -> str:
+        """A Markdown table: one row per fold, then mean ± std."""
+        cols = ["fold", *metrics]
+        lines = [f"**{self.label}**", "", "| " + " | ".join(cols) + " |",
+                 "|" + "|".join("---" for _ in cols) + "|"]
+        for f in self.folds:
+            lines.append("| " + " | ".join([str(f["fold"])]
+                                            + [f"{f[m]:.{digits}f}" for m in metrics]) + " |")
+        lines.append("| mean ± std | " + " | ".join(self.summary(m, digits) for m in metrics)
+                     + " |")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {"model": self.model, "edge_type": list(self.edge_type),
+                "protocol": self.protocol, "mode": self.mode, "folds": self.folds,
+                "mean": self.mean, "std": self.std}
+
+    def __str__(self) -> str:
+        return self.table()
+
+    def __repr__(self) -> str:
+        auc = self.summary("auc") if self.folds else "n/a"
+        return (f"CVResult(model={self.model!r}, protocol={self.protocol!r}, mode={self.mode!r}, "
+                f"folds={len(self.folds)}, auc={auc})")
+
+
+def results_table(results: Mapping[str, CVResult], metrics: Sequence[str] = METRICS,
+                  digits: int = 3) -> str:
+    """A Markdown table: one row per model, ``mean ± std`` over folds for each metric, and the
+    protocol and split mode in the caption line (so a leaky table is never mistaken)."""
+    if not results:
+        raise ValueError("results_table: no results")
+    first = next(iter(results.values()))
+    protocols = {r.protocol for r in results.values()}
+    tag = ("PAPER PROTOCOL (leaky: graph features see test edges)" if protocols == {"paper"}
+           else "leakage-free" if protocols == {"leakage-free"} else "MIXED protocols")
+    n = len(first.folds)
+    head = (f"{first.edge_type[0]}–{first.edge_type[2]} · {first.mode} · {tag} · "
+            f"{n} folds · mean ± std")
+    cols = ["model", *metrics]
+    lines = [head, "", "| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for name, r in results.items():
+        lines.append("| " + " | ".join([name] + [r.summary(m, digits) for m in metrics]) + " |")
+    return "\n".join(lines)
+
+
+__all__ = ["CVResult", "results_table"]

@@ -1,0 +1,113 @@
+"""The run store: fingerprints of a fold's run, and the JSON files a run writes (atomically).
+
+A stored fold result is reused on resume only when its fingerprint matches: the model's class and
+every hyper-parameter (nested dicts included), the library version, the fold's pairs and the
+evaluation options.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from torch import Tensor
+
+from rnagraph.data.fold import Fold
+from rnagraph.io.atomic import atomic_write
+
+_SIMPLE = (int, float, str, bool, type(None))
+
+
+def _plain(v: object) -> tuple[bool, object]:
+    """``(True, JSON-ready value)`` for simple values and (nested) lists, tuples and dicts of
+    them; ``(False, None)`` for anything else (modules, callables, arrays)."""
+    if isinstance(v, _SIMPLE):
+        return True, v
+    if isinstance(v, (list, tuple)):
+        items = [_plain(x) for x in v]
+        return all(ok for ok, _ in items), [x for _, x in items]
+    if isinstance(v, dict) and all(isinstance(k, str) for k in v):
+        items = {k: _plain(x) for k, x in sorted(v.items())}
+        return all(ok for ok, _ in items.values()), {k: x for k, (_, x) in items.items()}
+    return False, None
+
+
+def model_config(model: object) -> dict:
+    """Class name, library version and every plain hyper-parameter of ``model`` (simple values,
+    and lists / tuples / dicts of them, nested), stable across runs."""
+    from rnagraph import __version__
+    if hasattr(model, "get_params"):
+        params = model.get_params(deep=False) if _takes_deep(model) else model.get_params()
+    else:
+        params = {k: v for k, v in vars(model).items()
+                  if not k.startswith("_") and not k.endswith("_")}
+    out = {}
+    for k, v in params.items():
+        ok, plain = _plain(v)
+        if ok:
+            out[k] = plain
+    out.pop("training", None)
+    return {"class": f"{type(model).__module__}.{type(model).__qualname__}", "params": out,
+            "version": __version__}
+
+
+def _takes_deep(model: object) -> bool:
+    import inspect
+    try:
+        return "deep" in inspect.signature(model.get_params).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _digest(*tensors: Tensor) -> str:
+    h = hashlib.sha1()
+    for t in tensors:
+        h.update(np.ascontiguousarray(t.detach().cpu().numpy()).tobytes())
+    return h.hexdigest()
+
+
+def fold_fingerprint(model: object, fold: Fold, threshold: float | str,
+                     ranking_ks: Sequence[int] | None) -> dict:
+    """What must match for a stored fold result to be reused on resume."""
+    return {"model": model_config(model), "edge_type": list(fold.edge_type),
+            "fold": fold.index, "mode": fold.mode, "protocol": fold.protocol,
+            "threshold": threshold, "ranking_ks": list(ranking_ks) if ranking_ks else None,
+            "meta": {k: v for k, v in fold.meta.items() if isinstance(v, _SIMPLE)},
+            "train": _digest(fold.train.edge_label_index, fold.train.edge_label),
+            "val": _digest(fold.val.edge_label_index, fold.val.edge_label),
+            "test": _digest(fold.test.edge_label_index, fold.test.edge_label)}
+
+
+def _json_default(x: object) -> object:
+    if isinstance(x, (np.floating, np.integer)):
+        return x.item()
+    raise TypeError(f"not JSON serialisable: {type(x)}")
+
+
+def dump_json(obj: object) -> str:
+    def clean(v: object) -> object:  # NaN is not JSON: store null
+        if isinstance(v, float) and math.isnan(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [clean(x) for x in v]
+        return v
+    return json.dumps(clean(obj), indent=1, default=_json_default)
+
+
+def load_fold_record(path: Path) -> dict:
+    rec = json.loads(path.read_text())
+    rec["metrics"] = {k: (math.nan if v is None else v) for k, v in rec["metrics"].items()}
+    return rec
+
+
+def write_json(path: Path, obj: object) -> None:
+    """:func:`dump_json` ``obj`` to ``path`` atomically."""
+    atomic_write(path, dump_json(obj))
+
+
+__all__ = ["model_config", "fold_fingerprint", "dump_json", "write_json", "load_fold_record"]

@@ -1,0 +1,194 @@
+"""The one training loop of every gradient-trained link model."""
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from rnagraph.data.fold import LinkSet
+
+#: called after every epoch with that epoch's history record; returning ``True`` stops training
+Callback = Callable[[dict], Any]
+
+
+class LinkTask(Protocol):
+    """What a model hands the :class:`Trainer`: its network and how to compute a loss.
+
+    * ``module`` -- the :class:`torch.nn.Module` whose parameters are trained (a plain PyG-style
+      network; the trainer moves it to the device, seeds and re-initialises it with
+      ``reset_parameters()``, switches train / eval mode and restores the best state).
+    * ``loss(pairs, labels)`` -- the training loss of one batch of labelled pairs
+      (``[2, B]`` long, ``[B]`` float, on the device), a scalar tensor, or ``(loss, extras)``
+      with ``extras`` a dict of floats recorded in the history (e.g. the contrastive term).
+    * ``logits(pairs)`` -- raw scores ``[N]`` of pairs, called in eval mode without gradients
+      for validation.
+    * ``param_groups()`` (optional) -- optimiser parameter groups, e.g. to exempt some weights
+      from weight decay; default: every parameter of ``module``.
+    """
+
+    module: torch.nn.Module
+
+    def loss(self, pairs: Tensor, labels: Tensor) -> Tensor | tuple[Tensor, dict]: ...
+
+    def logits(self, pairs: Tensor) -> Tensor: ...
+
+
+def _both_classes(y: Tensor) -> bool:
+    return y.numel() > 0 and 0 < float(y.sum()) < y.numel()
+
+
+class Trainer:
+    r"""Mini-batch training over labelled pairs with early stopping on validation AUC.
+
+    Each epoch the training pairs are cut into batches of ``batch_size`` (shuffled with the
+    trainer's seed; ``None`` or a size at least the number of pairs is one full batch in the
+    given order, so full-batch and "one batch holding every pair" are the same computation), and
+    for each batch ``task.loss`` is minimised with Adam. Every ``eval_every`` epochs the
+    validation AUC of ``task.logits`` is computed; the state with the best AUC is kept and
+    restored at the end, and training stops once ``patience`` **epochs** have passed without
+    improvement. Without validation pairs of both classes the model trains for ``epochs`` epochs
+    and keeps its last state (there is nothing honest to stop on).
+
+    Seeding: the whole fit runs under :func:`torch.random.fork_rng` seeded with ``seed``
+    (initialisation, dropout, the task's own draws and the batch order), so the same seed gives
+    the same model and the caller's global random state is left untouched.
+
+    History (``history_``): one dict per epoch with ``epoch`` (1-based), ``loss`` (mean over
+    batches, weighted by batch size), ``val_auc`` (``None`` where not evaluated), ``seconds``
+    and the mean of each ``extras`` value the task returned.
+
+    Args:
+        epochs (int): maximum epochs. (default: ``100``)
+        lr (float): Adam learning rate. (default: ``0.01``)
+        weight_decay (float): L2 penalty of groups that do not set their own. (default: ``0``)
+        batch_size (int, optional): pairs per step; ``None`` = full batch. (default: ``None``)
+        patience (int): epochs without a better validation AUC before stopping.
+            (default: ``30``)
+        eval_every (int): epochs between validation evaluations. (default: ``1``)
+        grad_clip (float, optional): clip the global gradient norm to this value.
+        device (str | torch.device): where the module and pairs live. (default: ``"cpu"``)
+        seed (int): seed of everything random in the fit. (default: ``0``)
+        callbacks (Sequence[Callback]): called with each epoch's record; a callback that
+            returns ``True`` stops training.
+    """
+
+    def __init__(self, *, epochs: int = 100, lr: float = 0.01, weight_decay: float = 0.0,
+                 batch_size: int | None = None, patience: int = 30, eval_every: int = 1,
+                 grad_clip: float | None = None, device: str | torch.device = "cpu",
+                 seed: int = 0, callbacks: Sequence[Callback] = ()) -> None:
+        if epochs < 1:
+            raise ValueError(f"Trainer: epochs must be >= 1, got {epochs}")
+        if batch_size is not None and batch_size < 1:
+            raise ValueError(f"Trainer: batch_size must be >= 1 or None, got {batch_size}")
+        if patience < 1 or eval_every < 1:
+            raise ValueError(f"Trainer: patience and eval_every must be >= 1, got {patience} "
+                             f"and {eval_every}")
+        if grad_clip is not None and not grad_clip > 0:
+            raise ValueError(f"Trainer: grad_clip must be > 0 or None, got {grad_clip}")
+        self.epochs, self.lr, self.weight_decay = epochs, lr, weight_decay
+        self.batch_size, self.patience, self.eval_every = batch_size, patience, eval_every
+        self.grad_clip, self.device, self.seed = grad_clip, torch.device(device), seed
+        self.callbacks = list(callbacks)
+
+    def _batches(self, n: int, gen: torch.Generator) -> Iterable[Tensor | None]:
+        if self.batch_size is None or self.batch_size >= n:
+            return [None]                                   # one batch, pairs in given order
+        return torch.randperm(n, generator=gen).split(self.batch_size)
+
+    @torch.no_grad()
+    def validation_auc(self, task: LinkTask, val: LinkSet) -> float:
+        """AUC of ``task.logits`` on ``val`` (module in eval mode)."""
+        from sklearn.metrics import roc_auc_score
+        task.module.eval()
+        s = task.logits(val.edge_label_index.to(self.device)).double().cpu().numpy()
+        if not np.isfinite(s).all():
+            raise ValueError("Trainer: the model returned non-finite validation scores")
+        return float(roc_auc_score(val.edge_label.numpy(), s))
+
+    def fit(self, task: LinkTask, train: LinkSet, val: LinkSet | None = None) -> Trainer:
+        """Train ``task.module`` on ``train``, early-stopping on ``val``; returns ``self`` with
+        ``history_``, ``best_epoch_``, ``best_val_auc_`` and ``stopped_early_`` set."""
+        if len(train) == 0:
+            raise ValueError("Trainer: no training pairs")
+        module = task.module
+        dev = self.device
+        use_val = val is not None and _both_classes(val.edge_label)
+        pairs, labels = train.edge_label_index.to(dev), train.edge_label.to(dev)
+        n = labels.numel()
+        self.history_: list[dict] = []
+        self.best_epoch_, self.best_val_auc_, self.stopped_early_ = 0, -math.inf, False
+        cuda = [dev.index or 0] if dev.type == "cuda" else []
+        with torch.random.fork_rng(devices=cuda):
+            torch.manual_seed(self.seed)
+            gen = torch.Generator().manual_seed(self.seed)
+            module.to(dev)
+            if hasattr(module, "reset_parameters"):
+                module.reset_parameters()
+            groups = (task.param_groups() if hasattr(task, "param_groups")
+                      else [{"params": [p for p in module.parameters() if p.requires_grad]}])
+            opt = torch.optim.Adam(groups, lr=self.lr, weight_decay=self.weight_decay)
+            best_state = None
+            for epoch in range(1, self.epochs + 1):
+                t0 = time.perf_counter()
+                module.train()
+                tot, extras = 0.0, {}
+                for b in self._batches(n, gen):
+                    bp, by = (pairs, labels) if b is None else (pairs[:, b.to(dev)],
+                                                                 labels[b.to(dev)])
+                    opt.zero_grad(set_to_none=True)
+                    out = task.loss(bp, by)
+                    loss, ext = out if isinstance(out, tuple) else (out, {})
+                    if not torch.isfinite(loss):
+                        raise ValueError(f"Trainer: non-finite loss at epoch {epoch}")
+                    loss.backward()
+                    if self.grad_clip is not None:
+                        torch.nn.utils.clip_grad_norm_(module.parameters(), self.grad_clip)
+                    opt.step()
+                    w = by.numel() / n
+                    tot += float(loss) * w
+                    for k, v in ext.items():
+                        extras[k] = extras.get(k, 0.0) + float(v) * w
+                rec = {"epoch": epoch, "loss": tot, "val_auc": None, **extras}
+                if use_val and (epoch % self.eval_every == 0 or epoch == self.epochs):
+                    auc = self.validation_auc(task, val)
+                    rec["val_auc"] = auc
+                    if auc > self.best_val_auc_:
+                        self.best_val_auc_, self.best_epoch_ = auc, epoch
+                        best_state = copy.deepcopy(module.state_dict())
+                rec["seconds"] = time.perf_counter() - t0
+                self.history_.append(rec)
+                stop = any(cb(rec) is True for cb in self.callbacks)
+                if use_val and epoch - self.best_epoch_ >= self.patience:
+                    self.stopped_early_ = True
+                    stop = True
+                if stop:
+                    break
+            if best_state is not None:
+                module.load_state_dict(best_state)
+            elif not use_val:
+                self.best_epoch_ = len(self.history_)
+        module.eval()
+        return self
+
+    def fit_info(self) -> dict:
+        """A JSON-ready summary: epochs run, best epoch, best validation AUC, seconds per epoch
+        and in all."""
+        secs = [h["seconds"] for h in self.history_]
+        return {"epochs": len(secs), "best_epoch": int(self.best_epoch_),
+                "best_val_auc": (None if self.best_val_auc_ == -math.inf
+                                 else float(self.best_val_auc_)),
+                "epoch_s": float(np.mean(secs)) if secs else 0.0, "train_s": float(sum(secs))}
+
+    def __repr__(self) -> str:
+        bs = "full" if self.batch_size is None else self.batch_size
+        return (f"Trainer(epochs={self.epochs}, lr={self.lr}, batch_size={bs}, "
+                f"patience={self.patience}, device={str(self.device)!r})")
+
+
+__all__ = ["Trainer", "LinkTask", "Callback"]

@@ -24,8 +24,9 @@ class TruncatedSVDLink(LinkModel):
     with :math:`(a, b)` the calibration stage (:class:`~rnagraph.train.calibration.PlattCalibrator`
     on ``fold.val``). The factors are learned in :meth:`fit`; scoring uses them whatever graph
     it is given (they already encode ``fold.train_graph``; the graph's node counts are checked).
-    Pairs are scored in blocks (:func:`~rnagraph.nn.heads._utils.pair_dot`). Under the papers'
-    protocol ``train_graph`` is the full graph and the test edges are reconstructed, which is how that protocol inflates this baseline.
+    Pairs are scored in blocks (:func:`~rnagraph.nn.heads._utils.pair_dot`).
+    Under the papers' protocol ``train_graph`` is the full graph and the test edges are
+    reconstructed, which is how that protocol inflates this baseline.
 
     Args:
         dim (int): rank :math:`r`, clipped to a quarter of the smaller side

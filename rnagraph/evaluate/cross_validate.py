@@ -48,9 +48,10 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
                    ranking_ks: Sequence[int] | None = None, n_jobs: int = 1) -> CVResult:
     r"""Fit and evaluate ``model`` on every fold; return per-fold metrics and mean ± std.
 
-    For each fold: :func:`~rnagraph.data.check_no_leakage` (raises on a leaky leakage-free fold,
-    warns on a ``protocol="paper"`` fold); a fresh :func:`copy.deepcopy` of the **unfitted**
-    ``model`` (folds never share state; ``model`` itself is never fitted);
+    For each fold: :func:`~rnagraph.data.check_no_leakage` against ``data`` (raises on a leaky
+    leakage-free fold or a known positive labelled 0, warns on a ``protocol="paper"`` fold); a
+    fresh :func:`copy.deepcopy` of the **unfitted** ``model`` (folds never share state;
+    ``model`` itself is never fitted);
     ``fit(fold)``; ``score(fold.train_graph, fold.test.edge_label_index)``; the threshold
     (``0.5``, a number, or chosen on ``fold.val`` with ``"val"`` / ``"val-f1"`` /
     ``"val-mcc"``, never on test); :func:`~rnagraph.train.metrics.binary_metrics`.
@@ -69,7 +70,8 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
 
     Args:
         model: an object with ``fit(fold) -> model`` and ``score(graph, edge_label_index)``.
-        data (HeteroData): the full graph (used for node ids in ``predictions.csv``).
+        data (HeteroData): the full graph the folds were split from (its known positives are
+            checked against every fold's negatives; node ids for ``predictions.csv``).
         edge_type (EdgeType): the predicted interaction type; every fold must match.
         folds (Sequence[Fold]): from :func:`~rnagraph.data.kfold_link_split`.
         out_dir (str | Path, optional): results directory.
@@ -157,7 +159,7 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
 
 def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | str,
               ranking_ks: Sequence[int] | None, fp: dict) -> dict:
-    check_no_leakage(fold)
+    check_no_leakage(fold, full_graph=data)
     m = copy.deepcopy(model)
     name = type(model).__name__
     t0 = time.perf_counter()

@@ -18,7 +18,12 @@ from rnagraph.evaluate.parallel import peak_rss_mib, run_parallel
 from rnagraph.evaluate.plots import plot_curves
 from rnagraph.evaluate.ranking import fold_ranking_metrics
 from rnagraph.evaluate.results import CVResult
-from rnagraph.evaluate.store import fold_fingerprint, load_fold_record, write_json
+from rnagraph.evaluate.store import (
+    fingerprint_mismatch,
+    fold_fingerprint,
+    load_fold_record,
+    write_json,
+)
 from rnagraph.io.atomic import atomic_write
 from rnagraph.train.metrics import binary_metrics, choose_threshold
 from rnagraph.typing import EdgeType
@@ -57,10 +62,13 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     ``"val-mcc"``, never on test); :func:`~rnagraph.train.metrics.binary_metrics`.
 
     With ``out_dir`` the run is persistent: each finished fold is saved as ``fold_<i>.json``
-    (metrics, predictions and a fingerprint of model, fold pairs and options); a rerun with
-    ``resume=True`` reuses finished folds whose fingerprint matches and refuses (``ValueError``)
-    a directory holding a different run. At the end ``metrics.json``, ``predictions.csv``
-    (``fold, src_id, dst_id, score, label, protocol``), ``roc.png`` and ``pr.png`` are written.
+    (metrics, predictions and a fingerprint: :func:`~rnagraph.evaluate.store.fold_fingerprint`
+    of the model's class and hyper-parameters, nested dicts included, the library version, the
+    fold's pairs and the options); a rerun with ``resume=True`` reuses finished folds whose
+    fingerprint matches and refuses (``ValueError`` saying what differs) a directory holding a
+    different run, e.g. one stored by another library version. At the end ``metrics.json``,
+    ``predictions.csv`` (``fold, src_id, dst_id, score, label, protocol``), ``roc.png`` and
+    ``pr.png`` are written.
     Every file is written atomically (temporary file, then :func:`os.replace`).
 
     With ``n_jobs > 1`` folds are fitted in that many worker processes (``spawn``), each with
@@ -119,8 +127,10 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
         if path is not None and path.exists():
             rec = load_fold_record(path)
             if rec["fingerprint"] != fp:
-                raise ValueError(f"cross_validate: {path} holds a different run (model, "
-                                 "folds or options differ); use another out_dir")
+                raise ValueError(f"cross_validate: {path} holds a different run "
+                                 f"({fingerprint_mismatch(rec['fingerprint'], fp)}); nothing "
+                                 "was overwritten: use another out_dir, or remove that "
+                                 "directory to rerun")
             records[fold.index] = rec
         else:
             todo.append((fold, fp, path))

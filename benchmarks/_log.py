@@ -33,8 +33,8 @@ BENCHMARKS_HEADER = (
     "replaces its own section of this file (between `<!-- section: NAME -->` and "
     "`<!-- /section: NAME -->`) every time it runs, so a section holds the latest figures of "
     "its benchmark, with the date, the machine and the command that produced them; sections "
-    "of different benchmarks may come from different days and machines. Cross-validation "
-    "results (quality) are in `docs/results.md`.")
+    "of different benchmarks may come from different days and machines. The results tables "
+    "that compare the methods are in `docs/results.md`.")
 
 
 def machine() -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -124,13 +125,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args)))
         return
+    load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     for name in args.models:
         if name not in MODELS:
             ap.error(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
     cols = ["model", "pairs", "fit s", "score s", "pairs/s", "fitted RSS MiB",
             "scoring peak MiB", "top-1000 distinct"]
     log = BenchmarkLog(f"scoring: every unobserved pair of {DATASET} through decision_function",
-                       cols)
+                       cols, section="scoring")
     skipped, approx, pairs_mib = [], [], 0.0
     base = [sys.executable, str(Path(__file__).resolve()), "--epochs", str(args.epochs),
             "--seed", str(args.seed), "--threads", str(args.threads)]
@@ -163,6 +165,8 @@ def main(argv: list[str] | None = None) -> None:
              "includes the float64 scores (8 bytes a pair). "
              "Target: <= 1.5 GB above the fitted model. "
              f"Trained models: max {args.epochs} epochs; {args.threads} torch thread(s).")
+    log.note(f"Load average {load1:.1f} on {os.cpu_count()} cores when the run started "
+             "(timings on a shared machine are upper bounds).")
     if approx:
         log.note("Peak not reset after the fit (no /proc/self/clear_refs): " + ", ".join(approx)
                  + " — their peak covers the fit too.")

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import torch
 from torch import Tensor
-from torch_geometric.nn import GCNConv
+from torch_geometric.nn import GCNConv, MessagePassing
 from torch_geometric.typing import Adj, OptTensor, SparseTensor
 from torch_geometric.utils import is_torch_sparse_tensor, to_edge_index, to_torch_csr_tensor
 
 
-class HomoGCN(torch.nn.Module):
+class HomoGCN(MessagePassing):
     r"""Homogeneous neighbourhood aggregation of several feature views, from MFERL
     (`Peng et al., BMC Biology 2025 <https://doi.org/10.1186/s12915-025-02227-6>`_, Eqs. 1-2).
 
@@ -40,6 +40,12 @@ class HomoGCN(torch.nn.Module):
     call and reused (PyG's ``cached`` for a fixed, transductive graph);
     :meth:`reset_parameters` clears it.
 
+    It is a :class:`~torch_geometric.nn.conv.MessagePassing` layer (its per-view
+    :class:`~torch_geometric.nn.conv.GCNConv` children do the propagation), so under
+    :func:`~torch_geometric.nn.to_hetero` it returns one output per node type; it declares
+    ``add_self_loops = True``, so ``to_hetero`` refuses to apply it to bipartite edge types
+    (a graph of one node type only, e.g. ``("mirna", "similar", "mirna")``).
+
     In eager mode the propagation is one sparse CSR product per view (about 7x faster forward
     + backward than scatter message passing at 3.6k nodes / 88k edges on CPU); under
     :func:`torch.compile`, which cannot trace sparse tensors, the same normalised edge weights
@@ -61,7 +67,9 @@ class HomoGCN(torch.nn.Module):
 
     Shapes:
         - **input:** ``xs``: a list of :math:`V` tensors :math:`(N, F_v)` or one tensor
-          :math:`(N, V, F)`; ``edge_index`` :math:`(2, E)` or a sparse ``adj_t``
+          :math:`(N, V, F)` (:math:`(N, F)` when :math:`V = 1`, so that the layer serves a
+          similarity edge type inside :class:`~torch_geometric.nn.conv.HeteroConv`);
+          ``edge_index`` :math:`(2, E)` or a sparse ``adj_t``
           :math:`(N, N)`; ``edge_weight`` :math:`(E)`, optional
         - **output:** :math:`(N, F_{out})`
     """
@@ -71,7 +79,7 @@ class HomoGCN(torch.nn.Module):
     def __init__(self, in_channels: int | Sequence[int], out_channels: int,
                  num_views: int | None = None, hidden_channels: int | None = None,
                  act: str = "relu", dropout: float = 0.0, cached: bool = False) -> None:
-        super().__init__()
+        super().__init__(aggr="add")
         if isinstance(in_channels, int):
             if num_views is None:
                 raise ValueError("HomoGCN: pass num_views when in_channels is an int")
@@ -90,6 +98,7 @@ class HomoGCN(torch.nn.Module):
         self.act = act
         self.dropout = dropout
         self.cached = cached
+        self.add_self_loops = True   # lets to_hetero / HeteroConv refuse bipartite edge types
         self._cached_coo: tuple[Tensor, Tensor] | None = None
         self._cached_adj: Tensor | None = None
         # every view shares one graph: it is normalised once per forward (not once per view)
@@ -101,6 +110,7 @@ class HomoGCN(torch.nn.Module):
     def reset_parameters(self) -> None:
         """Re-initialise every per-view GCN and the output projection, and clear the cached
         adjacency (``cached=True``)."""
+        super().reset_parameters()
         for conv in self.convs:
             conv.reset_parameters()
         self.lin.reset_parameters()
@@ -197,10 +207,12 @@ class HomoGCN(torch.nn.Module):
 
     def forward(self, xs: Sequence[Tensor] | Tensor, edge_index: Adj,
                 edge_weight: OptTensor = None) -> Tensor:
+        if isinstance(xs, Tensor) and xs.dim() == 2 and self.num_views == 1:
+            xs = [xs]   # one view as a plain [N, F] tensor, as HeteroConv passes it
         if isinstance(xs, Tensor):
             if xs.dim() != 3:
-                raise ValueError(f"HomoGCN: a tensor input must be [N, V, F], got "
-                                 f"{tuple(xs.shape)}")
+                raise ValueError(f"HomoGCN: a tensor input must be [N, V, F] (or [N, F] with "
+                                 f"num_views=1), got {tuple(xs.shape)}")
             xs = list(xs.unbind(dim=1))
         if len(xs) != self.num_views:
             raise ValueError(f"HomoGCN: expected {self.num_views} views, got {len(xs)}")

@@ -171,9 +171,15 @@ class HomoGCN(MessagePassing):
         propagation matrix of :class:`~torch_geometric.nn.conv.GCNConv` (eager mode only:
         sparse tensors do not trace)."""
         ei, w = HomoGCN.gcn_norm(edge_index, num_nodes, edge_weight, dtype)
+        return HomoGCN._csr(ei, w, num_nodes)
+
+    @staticmethod
+    def _csr(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tensor:
+        """Normalised COO entries as the CSR ``adj_t`` (eager mode only)."""
         with warnings.catch_warnings():   # torch flags sparse CSR as beta on every build
             warnings.simplefilter("ignore", UserWarning)
-            return to_torch_csr_tensor(ei.flip(0), w, size=(num_nodes, num_nodes))
+            return to_torch_csr_tensor(edge_index.flip(0), edge_weight,
+                                       size=(num_nodes, num_nodes))
 
     def _graph(self, edge_index: Adj, edge_weight: OptTensor, num_nodes: int,
                dtype: torch.dtype) -> tuple[Tensor, OptTensor]:
@@ -182,8 +188,10 @@ class HomoGCN(MessagePassing):
         compiling = torch.compiler.is_compiling()
         if self.cached and self._cached_coo is not None:
             ei, w = self._cached_coo
-            if self._cached_adj is None or compiling:
+            if compiling:                  # never touch the sparse tensor while tracing
                 return ei, w.to(dtype)
+            if self._cached_adj is None:   # cached under torch.compile: build the CSR now
+                self._cached_adj = self._csr(ei, w, num_nodes)
             return self._cached_adj.to(dtype), None
         if isinstance(edge_index, SparseTensor) or is_torch_sparse_tensor(edge_index):
             if edge_index.size(0) != num_nodes or edge_index.size(1) != num_nodes:
@@ -195,11 +203,7 @@ class HomoGCN(MessagePassing):
             ei_t, edge_weight = to_edge_index(edge_index)   # adj_t: (target, source)
             edge_index = ei_t.flip(0)
         ei, w = self.gcn_norm(edge_index, num_nodes, edge_weight, dtype)
-        adj = None
-        if not compiling:
-            with warnings.catch_warnings():   # torch flags sparse CSR as beta on every build
-                warnings.simplefilter("ignore", UserWarning)
-                adj = to_torch_csr_tensor(ei.flip(0), w, size=(num_nodes, num_nodes))
+        adj = None if compiling else self._csr(ei, w, num_nodes)
         if self.cached:
             self._cached_coo = (ei, w)
             self._cached_adj = adj

@@ -18,8 +18,8 @@ REV = ("mirna", "rev_binds", "circrna")
 
 def folds(mode="warm", protocol="leakage-free"):
     pairs = sorted({(f"c{(7 * i) % 30}", f"m{(3 * i + i // 5) % 20}") for i in range(150)})
-    return kfold_link_split(build_graph({}, {CM: pairs}), CM, k=5, mode=mode, seed=0,
-                            protocol=protocol)
+    g = build_graph({}, {CM: pairs}, add_reverse=True)
+    return kfold_link_split(g, CM, k=5, mode=mode, seed=0, protocol=protocol)
 
 
 def test_clean_fold_passes():

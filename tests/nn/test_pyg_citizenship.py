@@ -131,9 +131,11 @@ def test_compile_fullgraph_equals_eager(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["HomoGCN", "BilinearInteraction-both", "MCAM-graph",
-                                  "CNNProductHead"])
+@pytest.mark.parametrize("name", ["BilinearInteraction-both"])
 def test_compile_inductor_equals_eager(name):
+    # the default (C++ code generating) backend on the most involved layer; ~2 minutes of
+    # compiler time on 2 cores, so one layer only (all four of HomoGCN, BilinearInteraction,
+    # MCAM and CNNProductHead pass)
     pytest.importorskip("torch._inductor")
     case = CASES[name]
     torch.manual_seed(0)

@@ -8,7 +8,14 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import GCNConv, MessagePassing
 from torch_geometric.typing import Adj, OptTensor, SparseTensor
-from torch_geometric.utils import is_torch_sparse_tensor, to_edge_index, to_torch_csr_tensor
+from torch_geometric.utils import coalesce, is_torch_sparse_tensor, to_edge_index
+from torch_geometric.utils.sparse import index2ptr
+
+# torch flags every sparse CSR build as "beta"; the CSR product here is an internal detail, so
+# that one message is silenced once, at import, rather than by a (thread-unsafe, untraceable)
+# warnings.catch_warnings() around every forward
+warnings.filterwarnings("ignore", message=".*Sparse CSR tensor support is in beta state.*",
+                        category=UserWarning)
 
 
 class HomoGCN(MessagePassing):
@@ -176,10 +183,11 @@ class HomoGCN(MessagePassing):
     @staticmethod
     def _csr(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tensor:
         """Normalised COO entries as the CSR ``adj_t`` (eager mode only)."""
-        with warnings.catch_warnings():   # torch flags sparse CSR as beta on every build
-            warnings.simplefilter("ignore", UserWarning)
-            return to_torch_csr_tensor(edge_index.flip(0), edge_weight,
-                                       size=(num_nodes, num_nodes))
+        adj_t, value = coalesce(edge_index.flip(0), edge_weight, num_nodes)   # row-sorted
+        # opting out of the invariant checks explicitly (the indices are valid by construction)
+        # also keeps torch from warning that they are "implicitly disabled"
+        return torch.sparse_csr_tensor(index2ptr(adj_t[0], num_nodes), adj_t[1], value,
+                                       (num_nodes, num_nodes), check_invariants=False)
 
     def _graph(self, edge_index: Adj, edge_weight: OptTensor, num_nodes: int,
                dtype: torch.dtype) -> tuple[Tensor, OptTensor]:

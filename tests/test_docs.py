@@ -29,7 +29,7 @@ REAL_DATA_CALL = re.compile(r"\b(load|load_site_pairs|mtis_author_split)\(")
 EXAMPLE_FILES = {
     "mature.fa": ">hsa-let-7a-5p\nUGAGGUAGUAGGUUGUAUAGUU\n>hsa-miR-21-5p\nUAGCUUAUCAGACUGAUGUUGA\n",
     "pairs.csv": "hsa-let-7a-5p,hsa_circ_0000001\nhsa-miR-21-5p,hsa_circ_0000002\n",
-    "circbase.fa": ">hsa_circ_0000001|chr1:1-100\nACGUACGUACGUACGUACGU\n",
+    "circbase.fa": ">hsa_circ_0002172|chr1:1-100\nACGUACGUACGUACGUACGU\n",   # a cmi-9589 id
 }
 
 

@@ -1,13 +1,17 @@
 """ids -> HeteroData: id maps, graph building, negatives, splits, leakage checks."""
-from rnagraph.data.build import build_graph
+from rnagraph.data.build import add_reverse_edges, build_graph
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
 from rnagraph.data.leakage import LeakageError, PaperProtocolWarning, check_no_leakage
 from rnagraph.data.negatives import sample_negatives
+from rnagraph.data.node_column import NodeColumn, as_column
 from rnagraph.data.split import full_fold, holdout_split, kfold_link_split, train_graph_from
 
 __all__ = [
     "build_graph",
+    "add_reverse_edges",
+    "NodeColumn",
+    "as_column",
     "IdMap",
     "ids_to_index",
     "index_to_ids",

@@ -1,12 +1,15 @@
 """Build a heterogeneous RNA interaction graph from sequences and id pairs."""
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Iterable, Mapping
 
 import torch
+from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from rnagraph.data.node_column import NodeColumn
 from rnagraph.io import normalize_sequence
 from rnagraph.typing import NODE_TYPES, EdgeType, NodeType, reverse_edge_type
 
@@ -14,24 +17,28 @@ from rnagraph.typing import NODE_TYPES, EdgeType, NodeType, reverse_edge_type
 def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
                 pairs: Mapping[EdgeType, Iterable[tuple[str, str]]], *,
                 node_ids: Mapping[NodeType, Iterable[str]] | None = None,
-                add_reverse: bool = True, strict_types: bool = True) -> HeteroData:
+                add_reverse: bool = False, strict_types: bool = True) -> HeteroData:
     """Build a :class:`~torch_geometric.data.HeteroData` graph of RNAs and their interactions.
 
     Node order per type (deterministic): ids of ``sequences[node_type]`` in their mapping order,
     then ids that appear only in ``pairs`` in order of first appearance, then any remaining
     ``node_ids``. Nodes without a sequence are kept (``seq`` is ``None``, ``has_seq`` is False).
 
-    Every node store holds ``ids`` (list[str], index order), ``seq`` (list[str | None]),
-    ``has_seq`` (BoolTensor ``[N]``) and ``num_nodes``. Every edge store holds ``edge_index``
-    (LongTensor ``[2, E]``); with ``add_reverse`` the reverse type ``(dst, "rev_<rel>", src)`` is
-    added as PyG's :class:`~torch_geometric.transforms.ToUndirected` names it.
+    Every node store holds ``ids`` (str, index order) and ``seq`` (str or ``None``) as
+    :class:`~rnagraph.data.NodeColumn` side tables (sequences to rnagraph, opaque to PyG's
+    tensor code), ``has_seq`` (BoolTensor ``[N]``) and ``num_nodes``. Every edge store holds
+    ``edge_index`` (LongTensor ``[2, E]``) in the direction given, **once**: apply PyG's
+    :class:`~torch_geometric.transforms.ToUndirected` for message passing in both directions.
+    ``add_reverse=True`` adds the reverse types now, exactly as ``ToUndirected`` would (see
+    :func:`add_reverse_edges`); do not apply ``ToUndirected`` on top of that, as it would
+    reverse the reverse types too (``rev_rev_<rel>``, which holds every edge again).
 
     Args:
         sequences: ``{node_type: {id: sequence or None}}``; sequences are normalised (uppercase,
             T -> U) and validated.
         pairs: ``{(src_type, relation, dst_type): [(src_id, dst_id), ...]}``.
         node_ids: extra ids per node type to include even without pairs (e.g. a node list file).
-        add_reverse (bool): add reverse edge types. (default: ``True``)
+        add_reverse (bool): add reverse edge types. (default: ``False``)
         strict_types (bool): require node types among ``mirna``, ``mrna``, ``circrna``.
 
     Raises:
@@ -76,8 +83,8 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
         pos[nt] = {s: i for i, s in enumerate(ids)}
         table = seqs.get(nt, {})
         seq = [table.get(s) for s in ids]
-        data[nt].ids = ids
-        data[nt].seq = seq
+        data[nt].ids = NodeColumn(ids)
+        data[nt].seq = NodeColumn(seq)
         data[nt].has_seq = torch.tensor([s is not None for s in seq], dtype=torch.bool)
         data[nt].num_nodes = len(ids)
     for et, plist in clean_pairs.items():
@@ -85,7 +92,30 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
         ei = torch.tensor([[pos[src_t][a] for a, _ in plist], [pos[dst_t][b] for _, b in plist]],
                           dtype=torch.long)
         data[et].edge_index = ei
-        if add_reverse and src_t != dst_t:
-            data[reverse_edge_type(et)].edge_index = ei.flip(0)
+    if add_reverse:
+        data = add_reverse_edges(data)
     data.validate(raise_on_error=True)
     return data
+
+
+def add_reverse_edges(data: HeteroData) -> HeteroData:
+    """A copy of ``data`` with the reverse ``(dst, "rev_<rel>", src)`` of every bipartite edge
+    type, named and filled as :class:`~torch_geometric.transforms.ToUndirected` does (the flipped
+    ``edge_index`` and every per-edge tensor attribute). Types that are themselves reverses
+    (``rev_*``) or already have their reverse are left alone, so calling it twice adds nothing.
+    The input is not modified."""
+    out = copy.copy(data)
+    for et in data.edge_types:
+        src, rel, dst = et
+        store = data[et]
+        if src == dst or rel.startswith("rev_") or "edge_index" not in store:
+            continue
+        rev = reverse_edge_type(et)
+        if rev in data.edge_types:
+            continue
+        nnz = store.edge_index.size(1)
+        out[rev].edge_index = store.edge_index.flip(0)
+        for key, value in store.items():
+            if key != "edge_index" and isinstance(value, Tensor) and value.size(0) == nnz:
+                out[rev][key] = value
+    return out

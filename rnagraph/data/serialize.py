@@ -4,10 +4,12 @@ from __future__ import annotations
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from rnagraph.data.node_column import NodeColumn
+
 
 def _plain_list(v: object) -> bool:
-    return isinstance(v, (list, tuple)) and all(x is None or isinstance(x, (str, int, float, bool))
-                                                for x in v)
+    return isinstance(v, (list, tuple, NodeColumn)) and all(
+        x is None or isinstance(x, (str, int, float, bool)) for x in v)
 
 
 def graph_to_state(graph: HeteroData) -> tuple[dict[str, Tensor], dict]:
@@ -40,7 +42,7 @@ def graph_from_state(tensors: dict[str, Tensor], meta: dict) -> HeteroData:
     for nt, info in meta["nodes"].items():
         g[nt].num_nodes = int(info["num_nodes"])
         for key, v in info["lists"].items():
-            g[nt][key] = list(v)
+            g[nt][key] = NodeColumn(v)
     for et in meta["edges"]:
         g[tuple(et)].edge_index = tensors.get("edge/" + "/".join(et) + "/edge_index")
     for name, t in tensors.items():

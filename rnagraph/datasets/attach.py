@@ -11,6 +11,7 @@ from pathlib import Path
 import torch
 from torch_geometric.data import HeteroData
 
+from rnagraph.data import NodeColumn
 from rnagraph.io import normalize_sequence, read_fasta
 from rnagraph.typing import NodeType
 
@@ -30,9 +31,10 @@ def attach_sequences(data: HeteroData, sequences: Mapping[NodeType, SequenceSour
     (uppercase, T -> U). Nodes left without one keep ``seq=None`` and ``has_seq=False``; ids in
     the source that are not nodes are ignored and counted.
 
-    Sets per node type: ``seq``, ``has_seq`` and ``seq_source`` (``list[str | None]``, where each
-    sequence came from) and ``seq_report`` (``{"covered", "total", "attached", "unused",
-    "sources"}``). The caller's ``data`` is not modified.
+    Sets per node type: ``seq``, ``has_seq`` and ``seq_source``
+    (:class:`~rnagraph.data.NodeColumn` of ``str | None``, where each sequence came from) and
+    ``seq_report`` (``{"covered", "total", "attached", "unused", "sources"}``). The caller's
+    ``data`` is not modified.
 
     Args:
         data (HeteroData): a graph from :func:`~rnagraph.datasets.load` or
@@ -79,8 +81,8 @@ def attach_sequences(data: HeteroData, sequences: Mapping[NodeType, SequenceSour
             warnings.warn(f"attach_sequences: no {nt!r} id matched the {len(records)} ids of "
                           f"{label} (first graph id {ids[0]!r}, first source id "
                           f"{next(iter(records), None)!r})", stacklevel=2)
-        store.seq = seq
-        store.seq_source = origin
+        store.seq = NodeColumn(seq)
+        store.seq_source = NodeColumn(origin)
         store.has_seq = torch.tensor([s is not None for s in seq], dtype=torch.bool)
         covered = int(store.has_seq.sum())
         sources: dict[str, int] = {}

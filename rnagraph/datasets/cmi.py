@@ -6,7 +6,7 @@ import os
 
 from torch_geometric.data import HeteroData
 
-from rnagraph.data import build_graph
+from rnagraph.data import NodeColumn, build_graph
 from rnagraph.datasets._root import data_root, dataset_file
 from rnagraph.datasets.registry import get_info
 from rnagraph.io import InputError, read_pairs, read_sequence_table
@@ -38,7 +38,8 @@ def load_cmi(name: str, root: str | os.PathLike | None = None) -> HeteroData:
     pairs = read_pairs(pair_path, columns=(1, 0), dst_known=mirna)
     data = build_graph({MIRNA: mirna}, {CIRC_MIRNA: pairs})
     for nt in (MIRNA, CIRCRNA):
-        data[nt].seq_source = [info.name if s is not None else None for s in data[nt].seq]
+        data[nt].seq_source = NodeColumn(info.name if s is not None else None
+                                         for s in data[nt].seq)
     data.name = info.name
     return data
 
@@ -59,6 +60,6 @@ def _load_gcncmi(path) -> HeteroData:
     data = build_graph({MIRNA: {f"m{i}": None for i in range(n_mir)},
                         CIRCRNA: {f"c{j}": None for j in range(n_circ)}}, {CIRC_MIRNA: pairs})
     for nt in (MIRNA, CIRCRNA):
-        data[nt].seq_source = [None] * data[nt].num_nodes
+        data[nt].seq_source = NodeColumn([None] * data[nt].num_nodes)
     data.name = "cmi-9589-gcncmi"
     return data

@@ -13,7 +13,7 @@ from rnagraph.datasets._root import cache_root, check_not_inside, data_root, dat
 from rnagraph.datasets.registry import get_info
 
 #: Bump when the processed format changes, so old caches are rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2   # 2: one direction per interaction, NodeColumn side tables
 
 
 class RNAGraphDataset(InMemoryDataset):

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from torch_geometric.data import HeteroData
 
+from rnagraph.data import add_reverse_edges
 from rnagraph.datasets._build import build_dataset
 from rnagraph.datasets.attach import SequenceSource, attach_sequences
 from rnagraph.datasets.in_memory import RNAGraphDataset
@@ -20,7 +21,8 @@ log = logging.getLogger("rnagraph.datasets")
 def load(name: str, root: str | os.PathLike | None = None,
          sequences: Mapping[NodeType, SequenceSource] | None = None,
          cache_dir: str | os.PathLike | None = None, *, use_cache: bool = True,
-         force_reload: bool = False, verbose: bool = False) -> HeteroData:
+         force_reload: bool = False, verbose: bool = False,
+         add_reverse: bool = False) -> HeteroData:
     """Load a public RNA interaction graph by name.
 
     Names: ``cmi-9905``, ``cmi-9589``, ``cmi-20208``, ``cmi-9589-gcncmi`` (circRNA-miRNA, edge
@@ -29,8 +31,17 @@ def load(name: str, root: str | os.PathLike | None = None,
     Site-level sets (miTAR) are not graphs: use :func:`~rnagraph.datasets.load_site_pairs`.
 
     Every node store has ``ids``, ``seq`` (``None`` where no sequence is known), ``has_seq``,
-    ``seq_source`` and ``num_nodes``; nodes without a sequence are kept. ``mtis-9214``'s miRNAs
-    get sequences by name (coverage in ``data["mirna"].seq_report``).
+    ``seq_source`` and ``num_nodes``; nodes without a sequence are kept. ``ids``, ``seq`` and
+    ``seq_source`` are :class:`~rnagraph.data.NodeColumn` side tables: sequences to Python,
+    invisible to PyG's tensor code (``subgraph``, loaders), indexed by the original node index.
+
+    Each interaction is stored once, in its canonical direction, so the standard PyG flow
+    ``T.Compose([T.ToUndirected(), T.RandomLinkSplit(..., rev_edge_types=...)])`` adds exactly
+    one reverse type (``rev_<rel>``) and splits it with the forward type. ``add_reverse=True``
+    adds that reverse type now instead; then do not apply ``ToUndirected`` as well (it would add
+    ``rev_rev_<rel>``, a copy of every edge that ``RandomLinkSplit`` does not split).
+
+    ``mtis-9214``'s miRNAs get sequences by name (coverage in ``data["mirna"].seq_report``).
 
     Args:
         name (str): the dataset.
@@ -43,6 +54,8 @@ def load(name: str, root: str | os.PathLike | None = None,
             An unwritable cache falls back to parsing with a warning. (default: ``True``)
         force_reload (bool): re-process even if a cache exists. (default: ``False``)
         verbose (bool): print the per-node-type sequence coverage. (default: ``False``)
+        add_reverse (bool): add the reverse edge types (``(dst, "rev_<rel>", src)``, as
+            ``ToUndirected`` names them). (default: ``False``)
 
     Raises:
         FileNotFoundError: no data root, or a missing dataset folder / file (named).
@@ -62,6 +75,8 @@ def load(name: str, root: str | os.PathLike | None = None,
         data = build_dataset(info.name, root)
     if sequences:
         data = attach_sequences(data, sequences)
+    if add_reverse:
+        data = add_reverse_edges(data)
     for nt in data.node_types:
         store = data[nt]
         msg = f"{info.name}: {int(store.has_seq.sum())} of {store.num_nodes} {nt} have a sequence"

@@ -8,7 +8,7 @@ import os
 import torch
 from torch_geometric.data import HeteroData
 
-from rnagraph.data import Fold, LinkSet, build_graph, ids_to_index
+from rnagraph.data import Fold, LinkSet, NodeColumn, build_graph, ids_to_index
 from rnagraph.datasets._root import data_root, dataset_file
 from rnagraph.datasets.mirbase import DEFAULT_MIRNA_SOURCES, mirna_sequences_by_name
 from rnagraph.datasets.registry import get_info
@@ -49,8 +49,8 @@ def load_mtis(root: str | os.PathLike | None = None, *,
         seqs, origin, report = mirna_sequences_by_name(mi, root, mirna_sources)
     data = build_graph({MIRNA: {m: seqs.get(m) for m in mi}, MRNA: {g: None for g in genes}},
                        {MIRNA_MRNA: pairs})
-    data[MIRNA].seq_source = [origin.get(m) for m in mi]
-    data[MRNA].seq_source = [None] * len(genes)
+    data[MIRNA].seq_source = NodeColumn(origin.get(m) for m in mi)
+    data[MRNA].seq_source = NodeColumn([None] * len(genes))
     data[MRNA].id_kind = "hgnc-symbol"
     if report is not None:
         data[MIRNA].seq_report = report

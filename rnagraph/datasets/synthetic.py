@@ -63,7 +63,8 @@ def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, 
               family_size: float = 3.0, targets_per_mirna: float = 12.0,
               sponges_per_mirna: float = 8.0, pool_share: float = 0.9,
               pool_factor: float = 1.2, site_prob: float = 0.7,
-              decoys_per_rna: float = 1.5, seed: int = 0) -> HeteroData:
+              decoys_per_rna: float = 1.5, seed: int = 0,
+              add_reverse: bool = False) -> HeteroData:
     """Generate a synthetic heterogeneous RNA interaction graph.
 
     Args:
@@ -81,15 +82,20 @@ def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, 
         decoys_per_rna (float): mean planted sites of non-partner miRNAs per target RNA.
             (default: ``1.5``)
         seed (int): random seed; the same seed gives identical sequences and edges.
+        add_reverse (bool): also add the reverse edge types, as
+            :class:`~torch_geometric.transforms.ToUndirected` would (then do not apply it again).
+            (default: ``False``: each interaction once, ready for ``ToUndirected``)
 
     Returns:
         HeteroData: node types ``mirna``, ``mrna``, ``circrna`` (as built by
         :func:`rnagraph.data.build_graph`, all with sequences) and edge types
-        ``("mirna", "targets", "mrna")``, ``("circrna", "binds", "mirna")`` plus reverses. Extra
+        ``("mirna", "targets", "mrna")``, ``("circrna", "binds", "mirna")`` (plus reverses with
+        ``add_reverse``). Extra
         attributes: ``data["mirna"].family`` (LongTensor) and, per edge type, ``site_type``
         (LongTensor, index into :data:`SITE_TYPES`: the best planted site of each true pair).
     """
-    from rnagraph.data import build_graph  # data sits above datasets' inputs; local import
+    # data sits above datasets' inputs; local import
+    from rnagraph.data import add_reverse_edges, build_graph
 
     if num_mirna < 2:
         raise ValueError(f"synthetic: num_mirna must be >= 2, got {num_mirna}")
@@ -149,7 +155,7 @@ def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, 
     data[MIRNA].family = torch.from_numpy(np.asarray(family, dtype=np.int64))
     for et, st in site_types.items():
         data[et].site_type = st
-    return data
+    return add_reverse_edges(data) if add_reverse else data
 
 
 def _random_seq(rng: np.random.Generator, length: int, p: tuple[float, ...]) -> str:

@@ -7,10 +7,11 @@ CM = ("circrna", "binds", "mirna")
 MM = ("mirna", "targets", "mrna")
 
 
-def tiny():
+def tiny(add_reverse: bool = True):
     return build_graph(
         {"mirna": {"m1": "acgt", "m2": "GGCU"}, "mrna": {"t1": "AAAA"}},
-        {CM: [("c1", "m2"), ("c2", "m1"), ("c1", "m1")], MM: [("m2", "t1"), ("m1", "t2")]})
+        {CM: [("c1", "m2"), ("c2", "m1"), ("c1", "m1")], MM: [("m2", "t1"), ("m1", "t2")]},
+        add_reverse=add_reverse)
 
 
 def test_build_graph_exact():
@@ -35,6 +36,24 @@ def test_reverse_naming_matches_pyg():
     g = build_graph({}, {CM: [("c1", "m1")]}, add_reverse=False)
     assert set(ToUndirected()(g).edge_types) == set(tiny().edge_types) - {
         MM, ("mrna", "rev_targets", "mirna")}
+
+
+def test_one_direction_by_default_and_add_reverse_equals_to_undirected():
+    from torch_geometric.transforms import ToUndirected
+
+    from rnagraph.data import add_reverse_edges
+    plain = tiny(add_reverse=False)
+    assert set(plain.edge_types) == {CM, MM}
+    with_rev = tiny()
+    undirected = ToUndirected()(tiny(add_reverse=False))
+    assert set(with_rev.edge_types) == set(undirected.edge_types)
+    for et in undirected.edge_types:
+        assert torch.equal(with_rev[et].edge_index, undirected[et].edge_index)
+    # adding reverses twice adds nothing, and the input is not modified
+    again = add_reverse_edges(with_rev)
+    assert set(again.edge_types) == set(with_rev.edge_types)
+    add_reverse_edges(plain)
+    assert set(plain.edge_types) == {CM, MM}
 
 
 def test_duplicates_warn_and_unknown_type():

@@ -20,7 +20,7 @@ REV = ("mirna", "rev_binds", "circrna")
 
 def graph():
     pairs = sorted({(f"c{(7 * i) % 30}", f"m{(3 * i + i // 5) % 20}") for i in range(150)})
-    return build_graph({}, {CM: pairs})
+    return build_graph({}, {CM: pairs}, add_reverse=True)
 
 
 def folds(mode="warm", protocol="leakage-free"):

@@ -17,7 +17,7 @@ def graph(seed=0):
     rng = np.random.default_rng(seed)
     cm = sorted({(f"c{rng.integers(60)}", f"m{rng.integers(40)}") for _ in range(300)})
     mm = sorted({(f"m{rng.integers(40)}", f"t{rng.integers(30)}") for _ in range(80)})
-    g = build_graph({}, {CM: cm, MM: mm})
+    g = build_graph({}, {CM: cm, MM: mm}, add_reverse=True)
     g[CM].weight = torch.arange(g[CM].edge_index.size(1), dtype=torch.float)
     return g
 

@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from rnagraph.data import add_reverse_edges
 from rnagraph.datasets import load_mtis, mtis_author_negatives, mtis_author_split
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA, reverse_edge_type
 
@@ -27,7 +28,7 @@ def test_mtis_without_sequence_sources(fake_root):
 
 def test_mtis_author_split_by_hand(fake_root):
     data = load_mtis(fake_root)
-    fold = mtis_author_split(data, fake_root)
+    fold = mtis_author_split(add_reverse_edges(data), fake_root)
     assert fold.edge_type == MIRNA_MRNA and fold.mode == "author"
     assert fold.train.edge_label_index.tolist() == [[0, 1, 0, 1], [0, 1, 1, 2]]
     assert fold.train.edge_label.tolist() == [1, 1, 0, 0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rnagraph.nn.attention.channel_attention import ChannelAttention
+from rnagraph.nn.attention.channel_attention import ChannelAttention, resolve_num_views
 from rnagraph.nn.attention.spatial_attention import SpatialAttention
 
 
@@ -28,8 +28,15 @@ class MCAM(torch.nn.Module):
     the channels (``fusion='mean'``, no parameters, output width :math:`D`). MFERL uses one
     MCAM per node type.
 
+    ``pool='graph'`` (the paper) pools the channel descriptors over every node of the input, so
+    a node's output depends on which other nodes share its input; that is right for full-graph
+    training, but for mini-batches and sampled subgraphs (e.g.
+    :class:`~torch_geometric.loader.LinkNeighborLoader`) use ``pool='node'``, whose output for a
+    node depends on that node only. Zero nodes give a :math:`(0, F_{out})` output.
+
     Args:
-        channels (int): number of feature views :math:`C`.
+        num_views (int): number of feature views :math:`C` (called ``channels`` before; that
+            keyword still works for one release, with a :class:`DeprecationWarning`).
         in_channels (int): width :math:`D` of each view.
         out_channels (int, optional): output width. (default: ``in_channels``)
         hidden_channels (int, optional): channel-attention bottleneck width.
@@ -45,23 +52,28 @@ class MCAM(torch.nn.Module):
           attention :math:`(1 \text{ or } N, C, 1)` and the spatial attention :math:`(N, 1, D)`
     """
 
-    def __init__(self, channels: int, in_channels: int, out_channels: int | None = None,
-                 hidden_channels: int | None = None, kernel_size: int = 3,
-                 pool: str = "graph", fusion: str = "linear") -> None:
+    def __init__(self, num_views: int | None = None, in_channels: int | None = None,
+                 out_channels: int | None = None, hidden_channels: int | None = None,
+                 kernel_size: int = 3, pool: str = "graph", fusion: str = "linear", *,
+                 channels: int | None = None) -> None:
         super().__init__()
+        num_views = resolve_num_views("MCAM", num_views, channels)
+        if in_channels is None or in_channels < 1:
+            raise ValueError(f"MCAM: in_channels (the width of each view) must be >= 1, got "
+                             f"{in_channels}")
         if fusion not in ("linear", "mean"):
             raise ValueError(f"MCAM: fusion must be 'linear' or 'mean', got {fusion!r}")
         out_channels = in_channels if out_channels is None else out_channels
         if fusion == "mean" and out_channels != in_channels:
             raise ValueError("MCAM: fusion='mean' keeps the width; out_channels must equal "
                              "in_channels")
-        self.channels = channels
+        self.num_views = num_views
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.fusion = fusion
-        self.channel_att = ChannelAttention(channels, hidden_channels, pool=pool)
+        self.channel_att = ChannelAttention(num_views, hidden_channels, pool=pool)
         self.spatial_att = SpatialAttention(kernel_size)
-        self.lin = (torch.nn.Linear(channels * in_channels, out_channels)
+        self.lin = (torch.nn.Linear(num_views * in_channels, out_channels)
                     if fusion == "linear" else None)
         self.reset_parameters()
 
@@ -72,10 +84,15 @@ class MCAM(torch.nn.Module):
         if self.lin is not None:
             self.lin.reset_parameters()
 
+    @property
+    def channels(self) -> int:
+        """Deprecated alias of :attr:`num_views`."""
+        return self.num_views
+
     def forward(self, x: Tensor, return_attention: bool = False,
                 ) -> Tensor | tuple[Tensor, tuple[Tensor, Tensor]]:
-        if x.dim() != 3 or x.size(1) != self.channels or x.size(2) != self.in_channels:
-            raise ValueError(f"MCAM: input must be [N, {self.channels}, {self.in_channels}], "
+        if x.dim() != 3 or x.size(1) != self.num_views or x.size(2) != self.in_channels:
+            raise ValueError(f"MCAM: input must be [N, {self.num_views}, {self.in_channels}], "
                              f"got {tuple(x.shape)}")
         a_c = self.channel_att(x)
         x = a_c * x
@@ -87,6 +104,6 @@ class MCAM(torch.nn.Module):
         return out
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(channels={self.channels}, "
+        return (f"{type(self).__name__}(num_views={self.num_views}, "
                 f"in_channels={self.in_channels}, out_channels={self.out_channels}, "
                 f"pool={self.channel_att.pool!r})")

@@ -5,10 +5,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from torch.nn.utils.parametrizations import weight_norm
-from torch_geometric.utils import scatter, softmax
+from torch_geometric.nn import MessagePassing
+from torch_geometric.nn.dense.linear import Linear
+from torch_geometric.typing import OptTensor, PairOptTensor, PairTensor, Size
+from torch_geometric.utils import softmax
 
 
-class BilinearInteraction(torch.nn.Module):
+class BilinearInteraction(MessagePassing):
     r"""Bilinear attention interaction between the two endpoint types of a bipartite graph, as
     MFERL uses it for circRNA-miRNA pairs (`Peng et al., BMC Biology 2025
     <https://doi.org/10.1186/s12915-025-02227-6>`_, Eq. 7), built on the low-rank bilinear
@@ -38,9 +41,20 @@ class BilinearInteraction(torch.nn.Module):
 
     ``target='src'`` gives the source side with the same :math:`a_{ij}` normalised over
     :math:`j \in \mathcal{N}(i)` (one shared bilinear map, as in the paper; the source side has
-    its own :math:`\mathbf{W}_r, \mathbf{b}`). Used inside
-    :class:`~torch_geometric.nn.conv.HeteroConv` the default ``target='dst'`` behaves like any
-    bipartite PyG layer.
+    its own :math:`\mathbf{W}_r, \mathbf{b}`).
+
+    The layer is a :class:`~torch_geometric.nn.conv.MessagePassing` layer: the default
+    ``target='dst'`` behaves like any bipartite PyG convolution, so inside
+    :class:`~torch_geometric.nn.conv.HeteroConv` and under
+    :func:`~torch_geometric.nn.to_hetero` it returns one output per destination **node** type.
+    :math:`\mathbf{z}_{ij}` is formed in :meth:`edge_update` (PyG's ``edge_updater``) and the
+    messages :math:`\alpha_{ij}\mathbf{m}_{ij}` are aggregated by ``propagate``. An optional
+    ``edge_weight`` :math:`w_{ij}` scales each message after the softmax
+    (:math:`w_{ij} \alpha_{ij} \mathbf{m}_{ij}`). ``x=(x_src, None)`` is accepted: without
+    destination features :math:`\mathbf{v}_j = \mathbf{1}`, so
+    :math:`\mathbf{z}_{ij} = \mathbf{u}_i`, and the destination root term is dropped (pass
+    ``size`` to fix the number of destination nodes). Input widths of ``-1`` are inferred on
+    the first call (lazy initialisation, as in PyG).
 
     Only the scored edges are formed, so time and memory are :math:`O(E\,kF)`: the all-pairs
     :math:`N_s \times N_d \times kF` tensor of the reference implementation is never built.
@@ -49,7 +63,8 @@ class BilinearInteraction(torch.nn.Module):
     (``root_weight=True``) keeps nodes without training edges representable.
 
     Args:
-        in_channels (int or tuple[int, int]): widths of source and destination inputs.
+        in_channels (int or tuple[int, int]): widths of source and destination inputs, ``-1``
+            for lazy initialisation.
         out_channels (int): width :math:`F` of the joint space and of the output.
         heads (int, optional): number of attention maps :math:`H`. (default: ``2``)
         k (int, optional): rank multiplier :math:`k` of the low-rank bilinear map.
@@ -62,7 +77,9 @@ class BilinearInteraction(torch.nn.Module):
         bias (bool, optional): learn the output offsets :math:`\mathbf{b}`. (default: ``True``)
 
     Shapes:
-        - **input:** ``x`` :math:`((N_s, F_s), (N_d, F_d))`, ``edge_index`` :math:`(2, E)`
+        - **input:** ``x`` :math:`((N_s, F_s), (N_d, F_d))` (or one tensor for a graph of one
+          type, or :math:`((N_s, F_s), \text{None})`), ``edge_index`` :math:`(2, E)`,
+          ``edge_weight`` :math:`(E)` (optional), ``size`` :math:`(N_s, N_d)` (optional)
         - **output:** :math:`(N_d, F)` for ``target='dst'``, :math:`(N_s, F)` for
           ``target='src'``, both as a tuple ``(src, dst)`` for ``target='both'`` (one pass
           over the edges for the two sides); with ``return_attention_weights=True`` also
@@ -71,8 +88,9 @@ class BilinearInteraction(torch.nn.Module):
 
     def __init__(self, in_channels: int | tuple[int, int], out_channels: int, heads: int = 2,
                  k: int = 3, dropout: float = 0.0, softmax: bool = True,
-                 root_weight: bool = True, bias: bool = True) -> None:
-        super().__init__()
+                 root_weight: bool = True, bias: bool = True, **kwargs) -> None:
+        kwargs.setdefault("aggr", "add")
+        super().__init__(node_dim=0, **kwargs)
         if isinstance(in_channels, int):
             in_channels = (in_channels, in_channels)
         if heads < 1 or k < 1:
@@ -85,13 +103,13 @@ class BilinearInteraction(torch.nn.Module):
         self.dropout = dropout
         self.softmax = softmax
         self.root_weight = root_weight
-        self.lin_src = torch.nn.Linear(in_channels[0], k * out_channels)
-        self.lin_dst = torch.nn.Linear(in_channels[1], k * out_channels)
+        self.lin_src = Linear(in_channels[0], k * out_channels)
+        self.lin_dst = Linear(in_channels[1], k * out_channels)
         self.att = weight_norm(torch.nn.Linear(k * out_channels, heads), dim=None)
         self.lin_out = torch.nn.Linear(out_channels, out_channels, bias=False)
         if root_weight:
-            self.lin_root_src = torch.nn.Linear(in_channels[0], out_channels, bias=False)
-            self.lin_root_dst = torch.nn.Linear(in_channels[1], out_channels, bias=False)
+            self.lin_root_src = Linear(in_channels[0], out_channels, bias=False)
+            self.lin_root_dst = Linear(in_channels[1], out_channels, bias=False)
         if bias:
             self.bias_src = torch.nn.Parameter(torch.empty(out_channels))
             self.bias_dst = torch.nn.Parameter(torch.empty(out_channels))
@@ -102,6 +120,7 @@ class BilinearInteraction(torch.nn.Module):
 
     def reset_parameters(self) -> None:
         """Re-initialise every projection, the attention map and the biases."""
+        super().reset_parameters()
         self.lin_src.reset_parameters()
         self.lin_dst.reset_parameters()
         # Re-derive the weight-norm parametrisation (g, v) from a fresh weight.
@@ -117,8 +136,9 @@ class BilinearInteraction(torch.nn.Module):
             torch.nn.init.zeros_(self.bias_src)
             torch.nn.init.zeros_(self.bias_dst)
 
-    def forward(self, x: Tensor | tuple[Tensor, Tensor], edge_index: Tensor,
-                target: str = "dst", return_attention_weights: bool = False,
+    def forward(self, x: Tensor | PairTensor | PairOptTensor, edge_index: Tensor,
+                edge_weight: OptTensor = None, size: Size = None, target: str = "dst",
+                return_attention_weights: bool = False,
                 ) -> Tensor | tuple[Tensor, Tensor] | tuple:
         x_src, x_dst = (x, x) if isinstance(x, Tensor) else x
         if target not in ("src", "dst", "both"):
@@ -127,16 +147,24 @@ class BilinearInteraction(torch.nn.Module):
         if edge_index.dim() != 2 or edge_index.size(0) != 2:
             raise ValueError(f"BilinearInteraction: edge_index must be [2, E], got "
                              f"{tuple(edge_index.shape)}")
-        src, dst = edge_index
-        u = torch.relu(self.lin_src(x_src))                    # [N_s, kF]
-        v = torch.relu(self.lin_dst(x_dst))                    # [N_d, kF]
-        z = u[src] * v[dst]                                    # [E, kF]
+        n_src = x_src.size(0)
+        n_dst = x_dst.size(0) if x_dst is not None else (size[1] if size is not None else None)
+        u = torch.relu(self.lin_src(x_src))                               # [N_s, kF]
+        v = torch.relu(self.lin_dst(x_dst)) if x_dst is not None else None  # [N_d, kF]
+        z = self.edge_updater(edge_index, u=u, v=v, size=(n_src, n_dst))   # [E, kF]
         a = self.att(F.dropout(z, p=self.dropout, training=self.training))   # [E, H]
-        m = z.view(-1, self.k, self.out_channels).sum(dim=1)   # [E, F]
-        sides = ("src", "dst") if target == "both" else (target,)
+        m = z.view(-1, self.k, self.out_channels).sum(dim=1)             # [E, F]
         outs, alphas = [], []
-        for side in sides:   # 'both' shares u, v, z and a between the two sides
-            out, alpha = self._aggregate(side, a, m, edge_index, x_src, x_dst)
+        if target in ("src", "both"):   # 'both' shares u, v, z and a between the two sides
+            out, alpha = self._side(edge_index.flip([0]), a, m, edge_weight, (n_dst, n_src),
+                                    x_src, self.lin_root_src if self.root_weight else None,
+                                    self.bias_src)
+            outs.append(out)
+            alphas.append(alpha)
+        if target in ("dst", "both"):
+            out, alpha = self._side(edge_index, a, m, edge_weight, (n_src, n_dst), x_dst,
+                                    self.lin_root_dst if self.root_weight else None,
+                                    self.bias_dst)
             outs.append(out)
             alphas.append(alpha)
         if target != "both":
@@ -145,20 +173,27 @@ class BilinearInteraction(torch.nn.Module):
             return tuple(outs), (edge_index, tuple(alphas))
         return tuple(outs)
 
-    def _aggregate(self, side: str, a: Tensor, m: Tensor, edge_index: Tensor, x_src: Tensor,
-                   x_dst: Tensor) -> tuple[Tensor, Tensor]:
-        index, x_t = (edge_index[1], x_dst) if side == "dst" else (edge_index[0], x_src)
-        n = x_t.size(0)
-        alpha = softmax(a, index, num_nodes=n) if self.softmax else a
-        msg = alpha.sum(dim=-1, keepdim=True) * m              # sum over heads, as in BAN
-        out = self.lin_out(scatter(msg, index, dim=0, dim_size=n, reduce="sum"))
-        if self.root_weight:
-            root = self.lin_root_dst if side == "dst" else self.lin_root_src
+    def _side(self, edge_index: Tensor, a: Tensor, m: Tensor, edge_weight: OptTensor,
+              size: tuple[int | None, int | None], x_t: OptTensor,
+              root: torch.nn.Module | None, bias: OptTensor) -> tuple[Tensor, Tensor]:
+        """Aggregate the messages at ``edge_index[1]`` (the side being updated)."""
+        alpha = softmax(a, edge_index[1], num_nodes=size[1]) if self.softmax else a
+        out = self.lin_out(self.propagate(edge_index, m=m, alpha=alpha,
+                                          edge_weight=edge_weight, size=size))
+        if root is not None and x_t is not None:
             out = out + root(x_t)
-        b = self.bias_dst if side == "dst" else self.bias_src
-        if b is not None:
-            out = out + b
+        if bias is not None:
+            out = out + bias
         return out, alpha
+
+    def edge_update(self, u_j: Tensor, v_i: OptTensor) -> Tensor:
+        r""":math:`\mathbf{z}_{ij} = \mathbf{u}_i \odot \mathbf{v}_j` per edge (PyG's ``_j`` is
+        the source side, ``_i`` the destination)."""
+        return u_j if v_i is None else u_j * v_i
+
+    def message(self, m: Tensor, alpha: Tensor, edge_weight: OptTensor) -> Tensor:
+        msg = alpha.sum(dim=-1, keepdim=True) * m              # sum over heads, as in BAN
+        return msg if edge_weight is None else msg * edge_weight.view(-1, 1)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.in_channels}, {self.out_channels}, "

@@ -4,27 +4,43 @@ from __future__ import annotations
 import copy
 from typing import Sequence
 
+import torch
+from torch import Tensor
 from torch_geometric.data import HeteroData
 from torch_geometric.transforms import BaseTransform
 
 from rnagraph.nn.encoders.base import GraphEncoder, ridge_fill
 from rnagraph.nn.encoders.hetero import HomogeneousGraph
-from rnagraph.typing import EdgeType
+from rnagraph.typing import EdgeType, NodeType
 
 
 class EncoderTransform(BaseTransform):
-    r"""Fits a graph encoder on the interaction edges of a :class:`HeteroData` and stores the
-    embedding as ``data[node_type].x_<name>`` (``[num_nodes, dim]``) for every node type the
-    edges touch.
+    r"""Embeds the nodes of a :class:`HeteroData` with a graph encoder fitted **once**, on the
+    training graph, and stores the embedding as ``data[node_type].x_<name>``
+    (``[num_nodes, dim]``) for every node type the interaction edges touch.
 
-    The node types are stacked with :class:`HomogeneousGraph`; a fresh clone of ``encoder``
-    is fitted on every call (the given encoder stays unfitted), so applying the transform to
-    each fold's ``train_graph`` embeds with training edges only. The input is never modified:
-    the transform works on a copy, as PyG's transforms do.
+    It follows scikit-learn's ``fit`` / ``transform`` split inside PyG's transform protocol:
 
-    Cold-start rows follow the encoder's ``cold_start``; with ``fallback="x"`` (any node
-    attribute), the rows of isolated nodes are instead predicted, per node type, by a ridge
-    regression from that attribute fitted on the type's non-isolated nodes.
+    * :meth:`fit` (``transform.fit(train_graph)``) stacks the node types with
+      :class:`HomogeneousGraph`, fits a clone of ``encoder`` on the edges of ``edge_types``
+      (the given encoder stays unfitted) and stores the per-type embedding (``embeddings_``);
+    * calling the transform (``transform(graph)``) writes the **stored** rows into a copy of
+      ``graph``; if the transform is not fitted yet, the first graph it sees is used to fit it,
+      so under ``T.Compose`` / ``RandomLinkSplit`` apply it to the training split first.
+
+    The validation and test graphs of a split therefore get exactly the training graph's rows
+    (the embedding columns of an encoder are defined only up to a basis, so refitting would
+    misalign them), and their extra edges are never seen. Node ``i`` of a type is row ``i`` of
+    the stored embedding, or row ``n_id[i]`` when the store has PyG's ``n_id`` (subgraphs of
+    :class:`~torch_geometric.loader.LinkNeighborLoader` / ``NeighborLoader``). Nodes the
+    training graph did not have (index beyond its ``num_nodes``) get the encoder's cold-start
+    row: zeros for ``cold_start="zeros"``, the mean warm row for ``"mean"``, or with
+    ``fallback`` the ridge prediction from their own attribute, fitted on the training
+    graph's warm nodes -- the same rule as for training nodes without edges.
+
+    A fitted transform is a fitted estimator: for k-fold CV create one per fold (or call
+    :meth:`fit` on each fold's training graph). The input is never modified: the transform
+    works on a copy, as PyG's transforms do.
 
     Args:
         encoder (GraphEncoder): e.g. ``GraRep(dim=32, order=4)``.
@@ -32,10 +48,15 @@ class EncoderTransform(BaseTransform):
         name (str, optional): attribute suffix. (default: lower-case encoder class name)
         fallback (str, optional): node attribute used for cold-start rows. (default: :obj:`None`)
 
+    Attributes (set by :meth:`fit`):
+        encoder_ (GraphEncoder): the fitted clone.
+        embeddings_ (dict[str, Tensor]): ``{node_type: [N_t, dim]}`` rows of the training graph,
+            cold rows filled.
+
     Example::
 
-        t = EncoderTransform(GraRep(dim=32), [CIRC_MIRNA], name="grarep")
-        g = t(fold.train_graph)       # g["mirna"].x_grarep, g["circrna"].x_grarep
+        t = EncoderTransform(GraRep(dim=32), [CIRC_MIRNA], name="grarep").fit(train_graph)
+        train, val = t(train_graph), t(val_graph)   # the same rows on both
     """
 
     def __init__(self, encoder: GraphEncoder, edge_types: EdgeType | Sequence[EdgeType] |
@@ -48,25 +69,68 @@ class EncoderTransform(BaseTransform):
         self.name = name or type(encoder).__name__.lower()
         self.fallback = fallback
 
-    def forward(self, data: HeteroData) -> HeteroData:
+    def fit(self, data: HeteroData) -> EncoderTransform:
+        """Fit a clone of the encoder on the interaction edges of ``data`` (the training graph)
+        and store the embedding of its nodes; returns ``self``."""
         if not isinstance(data, HeteroData):
             raise ValueError(f"EncoderTransform: expected a HeteroData, got {type(data).__name__}")
         hg = HomogeneousGraph.from_hetero(data, self.edge_types)
         enc = self.encoder.clone().fit(hg.edge_index, hg.num_nodes)
         emb = hg.split(enc.transform())
         cold = hg.split(enc.cold_mask_)
-        out = copy.copy(data)
+        self.encoder_ = enc
+        self.embeddings_: dict[NodeType, Tensor] = {}
+        self._ridge: dict[NodeType, tuple[Tensor, Tensor]] = {}
+        self._cold: dict[NodeType, Tensor] = dict(cold)
         for nt, z in emb.items():
-            z = z.clone()
-            if self.fallback is not None and bool(cold[nt].any()) and not bool(cold[nt].all()):
-                x = data[nt].get(self.fallback)
-                if x is None:
-                    raise ValueError(f"EncoderTransform: node type {nt!r} has no attribute "
-                                     f"{self.fallback!r} for the cold-start fallback")
-                x = x.float()
-                c = cold[nt]
-                z[c] = ridge_fill(x[~c], z[~c], x[c])
-            out[nt][f"x_{self.name}"] = z
+            z, c = z.clone(), cold[nt]
+            if self.fallback is not None and bool((~c).any()):
+                x = self._attr(data, nt).float()
+                self._ridge[nt] = (x[~c], z[~c])
+                if bool(c.any()):
+                    z[c] = ridge_fill(x[~c], z[~c], x[c])
+            self.embeddings_[nt] = z
+        return self
+
+    def _attr(self, data: HeteroData, nt: NodeType) -> Tensor:
+        x = data[nt].get(self.fallback)
+        if x is None:
+            raise ValueError(f"EncoderTransform: node type {nt!r} has no attribute "
+                             f"{self.fallback!r} for the cold-start fallback")
+        return x
+
+    def _unseen_rows(self, data: HeteroData, nt: NodeType, new: Tensor) -> Tensor:
+        """Cold-start rows for nodes the training graph did not have."""
+        z = self.embeddings_[nt]
+        if nt in self._ridge:
+            x_fit, z_fit = self._ridge[nt]
+            return ridge_fill(x_fit, z_fit, self._attr(data, nt)[new].float())
+        cold = self._cold[nt]
+        if self.encoder_.cold_start == "mean" and bool((~cold).any()):
+            # the encoder's own "mean" rule: the mean over every warm node of the fit
+            warm = ~self.encoder_.cold_mask_
+            mean = self.encoder_.embedding_[warm].mean(0, keepdim=True)
+            return mean.expand(int(new.sum()), -1).clone()
+        return z.new_zeros(int(new.sum()), z.size(1))
+
+    def forward(self, data: HeteroData) -> HeteroData:
+        if not isinstance(data, HeteroData):
+            raise ValueError(f"EncoderTransform: expected a HeteroData, got {type(data).__name__}")
+        if not hasattr(self, "embeddings_"):
+            self.fit(data)
+        out = copy.copy(data)
+        for nt, z in self.embeddings_.items():
+            if nt not in data.node_types:
+                continue
+            store = data[nt]
+            n_id = store.get("n_id")
+            idx = n_id if n_id is not None else torch.arange(store.num_nodes)
+            new = idx >= z.size(0)
+            rows = z.new_empty(idx.numel(), z.size(1))
+            rows[~new] = z[idx[~new]]
+            if bool(new.any()):
+                rows[new] = self._unseen_rows(data, nt, new)
+            out[nt][f"x_{self.name}"] = rows
         return out
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ def _sig(v: float) -> float:
 
 
 def test_hand_computed_one_node():
-    mcam = MCAM(channels=2, in_channels=3, hidden_channels=1, kernel_size=1, pool="node",
+    mcam = MCAM(num_views=2, in_channels=3, hidden_channels=1, kernel_size=1, pool="node",
                 fusion="mean")
     with torch.no_grad():
         mcam.channel_att.lin1.weight.copy_(torch.tensor([[1.0, 0.0]]))
@@ -37,7 +37,7 @@ def test_shapes_and_repr():
     assert out.shape == (10, 8) and a_c.shape == (1, 5, 1) and a_s.shape == (10, 1, 16)
     node = MCAM(5, 16, pool="node")
     assert node(torch.randn(10, 5, 16), return_attention=True)[1][0].shape == (10, 5, 1)
-    assert repr(mcam) == "MCAM(channels=5, in_channels=16, out_channels=8, pool='graph')"
+    assert repr(mcam) == "MCAM(num_views=5, in_channels=16, out_channels=8, pool='graph')"
 
 
 def test_gradients_reach_every_parameter():

@@ -36,3 +36,50 @@ def test_feature_fallback_for_cold_nodes():
         EncoderTransform(GraRep(dim=2, order=1), CIRC_MIRNA, fallback="seqfeat")(g)
     with pytest.raises(ValueError, match="GraphEncoder"):
         EncoderTransform("grarep")
+
+
+def _split_synthetic():
+    import torch_geometric.transforms as T
+
+    from rnagraph.datasets import synthetic
+    from rnagraph.typing import reverse_edge_type
+    data = synthetic(num_mirna=20, num_mrna=30, num_circrna=40, seed=3)
+    split = T.Compose([T.ToUndirected(), T.RandomLinkSplit(
+        num_val=0.1, num_test=0.2, edge_types=[CIRC_MIRNA],
+        rev_edge_types=[reverse_edge_type(CIRC_MIRNA)], add_negative_train_samples=False)])
+    torch.manual_seed(0)
+    return split(data)
+
+
+def test_fit_once_gives_bit_identical_rows_on_train_val_test():
+    train, val, test = _split_synthetic()
+    # the test graph's message edges include the validation edges: a refit would differ
+    assert test[CIRC_MIRNA].edge_index.size(1) > train[CIRC_MIRNA].edge_index.size(1)
+    t = EncoderTransform(GraRep(dim=2, order=2), CIRC_MIRNA, name="gr")
+    out = [t(g) for g in (train, val, test)]       # the first call fits on the training graph
+    hg = HomogeneousGraph.from_hetero(train, CIRC_MIRNA)
+    ref = hg.split(GraRep(dim=2, order=2).fit_transform(hg.edge_index, hg.num_nodes))
+    for nt in ("mirna", "circrna"):
+        assert torch.equal(out[0][nt].x_gr, ref[nt])
+        assert torch.equal(out[1][nt].x_gr, ref[nt]) and torch.equal(out[2][nt].x_gr, ref[nt])
+    # the check can fail: an encoder fitted on the test graph has other rows
+    refit = EncoderTransform(GraRep(dim=2, order=2), CIRC_MIRNA, name="gr").fit(test)(test)
+    assert not torch.allclose(refit["circrna"].x_gr, ref["circrna"])
+    # explicit fit, then transform: the same as fitting on the first call
+    explicit = EncoderTransform(GraRep(dim=2, order=2), CIRC_MIRNA, name="gr").fit(train)
+    assert torch.equal(explicit(test)["mirna"].x_gr, ref["mirna"])
+
+
+def test_subgraph_rows_follow_n_id_and_unseen_nodes_get_cold_start_rows():
+    g = make_graph()
+    t = EncoderTransform(GraRep(dim=2, order=1, cold_start="mean"), CIRC_MIRNA, name="gr").fit(g)
+    full = t(g)
+    sub = g.clone()
+    sub["circrna"].num_nodes = 3
+    sub["circrna"].n_id = torch.tensor([3, 0, 9])        # node 9 was not in the training graph
+    sub["mirna"].n_id = torch.arange(3)
+    out = t(sub)
+    assert torch.equal(out["circrna"].x_gr[:2], full["circrna"].x_gr[[3, 0]])
+    # cold_start="mean": the mean row of the nodes that had edges in the training graph
+    warm = torch.cat([full["mirna"].x_gr[[0, 2]], full["circrna"].x_gr[[0, 1, 3]]])
+    assert torch.allclose(out["circrna"].x_gr[2], warm.mean(0))

@@ -83,11 +83,22 @@ def path3_factors(a: sp.spmatrix, weight: str = "l3") -> tuple[sp.csr_matrix, sp
     return sp.csr_matrix(x), sp.csr_matrix(y)
 
 
-def path3_pairs(x: sp.csr_matrix, y: sp.csr_matrix, src: np.ndarray,
-                dst: np.ndarray) -> np.ndarray:
-    """Scores ``[B]`` of the pairs ``(src[i], dst[i])``: row-wise dot products of the sparse
-    factor rows (cost proportional to their non-zeros, never a dense block)."""
+def path3_pairs(x: sp.csr_matrix, y: sp.csr_matrix, src: np.ndarray, dst: np.ndarray,
+                max_block: int = 1 << 22) -> np.ndarray:
+    """Scores ``[B]`` of the pairs ``(src[i], dst[i])``.
+
+    When the distinct sources and destinations of the batch span at most ``max_block``
+    entries (a block of all-pair scoring, or a few thousand test pairs), that sub-block
+    ``X[src] Y[dst]^T`` is one sparse product and the pairs are gathered from it; otherwise
+    the pairs are row-wise dot products of the factor rows. Neither forms the full
+    :math:`N_s \times N_d` matrix.
+    """
     src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    us, si = np.unique(src, return_inverse=True)
+    ud, di = np.unique(dst, return_inverse=True)
+    if us.size * ud.size <= max(max_block, 4 * src.size):
+        block = (x[us] @ y[ud].T).toarray()
+        return np.asarray(block[si, di], dtype=np.float64)
     return np.asarray(x[src].multiply(y[dst]).sum(1), dtype=np.float64).ravel()
 
 

@@ -198,8 +198,10 @@ def hard_codes(pos: np.ndarray, src_nodes: np.ndarray, dst_nodes: np.ndarray, nu
     Draw :math:`j` takes the positive ``pos[j mod P]`` (random order) and a fair coin for the
     end to replace, as :func:`degree_matched_codes` does; the replacement is the box node
     :math:`v` maximising ``scores(kept, v)`` among pairs not ``forbidden`` and not drawn
-    before (ties broken at random). ``scores(rows, by_src)`` returns the dense heuristic
-    block ``[len(rows), N_other]`` for kept nodes ``rows`` (sources when ``by_src``).
+    before (ties broken at random); a draw whose kept node has no free partner replaces the
+    other end instead. ``scores(rows, by_src)`` returns the dense heuristic block
+    ``[len(rows), N_other]`` for kept nodes ``rows`` (sources when ``by_src``). Cost: one
+    heuristic row and one sort of the box per draw, in blocks of 256 draws.
 
     Raises:
         ValueError: a positive has no free corruption on either side.
@@ -259,24 +261,29 @@ def _hard(anchor: np.ndarray, side: np.ndarray, boxes: tuple[np.ndarray, np.ndar
           num_dst: int, taken: set, scores: object, rng: np.random.Generator,
           block: int = 256) -> np.ndarray:
     out = np.full(anchor.size, -1, dtype=np.int64)
-    for b in (0, 1):  # b = 1: keep the source, replace the destination
-        idx = np.flatnonzero(side == bool(b))
-        kept = (anchor[idx] // num_dst) if b else (anchor[idx] % num_dst)
-        box = boxes[b]
-        for start in range(0, idx.size, block):
-            i_blk, k_blk = idx[start:start + block], kept[start:start + block]
-            # rank by score, ties at random: a random column order, then a stable sort
-            perm = rng.permutation(box.size)
-            sc = np.asarray(scores(k_blk, bool(b)))[:, box[perm]]
-            order = perm[np.argsort(-sc, axis=1, kind="stable")]
-            for r, (i, k) in enumerate(zip(i_blk.tolist(), k_blk.tolist())):
-                c = _first_free(box[order[r]], k, b, num_dst, taken)
-                if c < 0:
-                    raise ValueError(f"hard negatives: node {k} has no free partner; lower "
-                                     "neg_ratio or use negatives='uniform'")
-                taken.add(c)
-                out[i] = c
-    return out
+    for _attempt in range(2):  # second attempt: the other end of the draws left without one
+        for b in (0, 1):  # b = 1: keep the source, replace the destination
+            idx = np.flatnonzero((side == bool(b)) & (out < 0))
+            kept = (anchor[idx] // num_dst) if b else (anchor[idx] % num_dst)
+            box = boxes[b]
+            for start in range(0, idx.size, block):
+                i_blk, k_blk = idx[start:start + block], kept[start:start + block]
+                # rank by score, ties at random: a random column order, then a stable sort
+                perm = rng.permutation(box.size)
+                sc = np.asarray(scores(k_blk, bool(b)))[:, box[perm]]
+                order = perm[np.argsort(-sc, axis=1, kind="stable")]
+                for r, (i, k) in enumerate(zip(i_blk.tolist(), k_blk.tolist())):
+                    c = _first_free(box[order[r]], k, b, num_dst, taken)
+                    if c >= 0:
+                        taken.add(c)
+                        out[i] = c
+        if (out >= 0).all():
+            return out
+        side = np.where(out < 0, ~side, side)
+    bad = anchor[out < 0][0]
+    raise ValueError(f"hard negatives: positive ({bad // num_dst}, {bad % num_dst}) has no "
+                     "free corruption on either side; lower neg_ratio or use "
+                     "negatives='uniform'")
 
 
 def _first_free(ranked: np.ndarray, k: int, keep_src: int, num_dst: int, taken: set) -> int:

@@ -9,6 +9,7 @@ labelled as such (see ``docs/protocol.md``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import warnings
 
 import numpy as np
@@ -164,9 +165,8 @@ def _eval_negatives(kind: str, p: np.ndarray, box: tuple, n_dst: int, n_neg: int
 def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n_src: int,
                        n_dst: int, test_sel: np.ndarray, mode: str, val_ratio: float,
                        neg_ratio: float, rng: np.random.Generator, index: int,
-                       exclude_test: np.ndarray, meta: dict, negatives: str = "uniform",
-                       twins: tuple | None = None,
-                       twin_key: str | None = None) -> tuple[Fold, np.ndarray]:
+                       exclude_test: np.ndarray, meta: dict, twins: tuple | None = None,
+                       twin_key: str | None = None) -> tuple[Fold, np.ndarray, dict]:
     """Build one fold given the held-out selection.
 
     ``test_sel`` is, for ``warm``, the indices of ``pos`` held out; for cold modes a boolean
@@ -215,12 +215,7 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
     for name, mask in (("test", test_mask), ("val", val_mask), ("train", train_mask)):
         p = pos[mask]
         n_neg = int(round(neg_ratio * p.size))
-        if negatives != "uniform" and name != "train" and n_neg:
-            neg = _eval_negatives(negatives, p, boxes[name], n_dst, n_neg,
-                                  np.concatenate([pos, *taken]), pos[train_mask], data,
-                                  edge_type, rng)
-        else:
-            neg = sample_codes(*boxes[name], n_dst, n_neg, np.concatenate([pos, *taken]), rng)
+        neg = sample_codes(*boxes[name], n_dst, n_neg, np.concatenate([pos, *taken]), rng)
         taken.append(neg)
         sets[name] = LinkSet.from_pos_neg(codes_to_index(p, n_dst), codes_to_index(neg, n_dst))
         if name == "test":
@@ -237,7 +232,39 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
                                                        - train_mask.sum())})
     if not len(fold.test.pos_index[0]):
         warnings.warn(f"split: fold {index} ({mode}) has no test positives", stacklevel=3)
-    return fold, test_neg
+    return fold, test_neg, boxes
+
+
+def _harder(folds: list[Fold], boxes: list[dict], kind: str, pos: np.ndarray, data: HeteroData,
+            edge_type: EdgeType, seed: int) -> list[Fold]:
+    """Replace the validation and test negatives of uniform ``folds`` by ``kind`` negatives.
+
+    Everything else (positives, training negatives, training graphs) stays as in the uniform
+    folds, so results under different negatives compare the same fits. The new negatives come
+    from their own random stream (``seed``, 1), avoid every positive, the fold's training
+    negatives and each other, and the test negatives of different folds are disjoint.
+    """
+    rng = np.random.default_rng([seed, 1])
+    n_dst = int(data[edge_type[2]].num_nodes)
+    tested: list[np.ndarray] = []
+    out = []
+    for fold, box in zip(folds, boxes):
+        train_codes = pair_codes(fold.train.pos_index, n_dst)
+        taken = [pos, pair_codes(fold.train.neg_index, n_dst), *tested]
+        sets = {}
+        for name in ("test", "val"):
+            p = pair_codes(getattr(fold, name).pos_index, n_dst)
+            n_neg = len(getattr(fold, name)) - p.size
+            neg = (_eval_negatives(kind, p, box[name], n_dst, n_neg, np.concatenate(taken),
+                                   train_codes, data, edge_type, rng)
+                   if n_neg else np.empty(0, dtype=np.int64))
+            taken.append(neg)
+            sets[name] = LinkSet.from_pos_neg(codes_to_index(p, n_dst),
+                                              codes_to_index(neg, n_dst))
+            if name == "test":
+                tested.append(neg)
+        out.append(dataclasses.replace(fold, test=sets["test"], val=sets["val"]))
+    return out
 
 
 def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_ratio: float = 1,
@@ -269,8 +296,10 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
     graph features leak). Such folds carry ``protocol="paper"`` and
     :func:`~rnagraph.data.check_no_leakage` warns on them.
 
-    ``negatives`` sets how **validation and test** negatives are drawn (training negatives
-    stay uniform: the model trains as usual and is measured on a harder task):
+    ``negatives`` sets how **validation and test** negatives are drawn. Everything else --
+    positives, training negatives (uniform), training graphs -- is exactly the folds of
+    ``negatives="uniform"`` with the same seed, so the same fits are measured on a harder task;
+    the new negatives come from a random stream of their own (seeded by ``seed``):
 
     * ``"uniform"`` (default): as above; folds are identical to those of earlier versions.
     * ``"degree"``: degree-matched. Each positive :math:`(s, d)` of the set gets
@@ -328,6 +357,7 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
     if mode == "warm" and pos.size < k:
         raise ValueError(f"kfold_link_split: {pos.size} positives for k={k}")
     folds: list[Fold] = []
+    boxes: list[dict] = []
     tested_neg = np.empty(0, dtype=np.int64)
     if mode == "warm":
         parts = np.array_split(rng.permutation(pos.size), k)
@@ -342,11 +372,14 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
         sels = [((gs == i) if gs is not None else np.ones(n_src, dtype=bool),
                  (gd == i) if gd is not None else np.ones(n_dst, dtype=bool)) for i in range(k)]
     for i, sel in enumerate(sels):
-        fold, test_neg = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode,
-                                            val_ratio, neg_ratio, rng, i, tested_neg, meta,
-                                            negatives, twins, twin_key)
+        fold, test_neg, box = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode,
+                                                 val_ratio, neg_ratio, rng, i, tested_neg, meta,
+                                                 twins, twin_key)
         tested_neg = np.concatenate([tested_neg, test_neg])
         folds.append(fold)
+        boxes.append(box)
+    if negatives != "uniform":
+        folds = _harder(folds, boxes, negatives, pos, data, edge_type, seed)
     return folds
 
 
@@ -445,9 +478,11 @@ def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2
             return m
         sel = (pick(n_src, mode in ("cold-src", "cold-both"), twins[0]),
                pick(n_dst, mode in ("cold-dst", "cold-both"), twins[1]))
-    fold, _ = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode, val_ratio,
-                                 neg_ratio, rng, 0, np.empty(0, dtype=np.int64), meta,
-                                 negatives, twins, twin_key)
+    fold, _, box = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode, val_ratio,
+                                      neg_ratio, rng, 0, np.empty(0, dtype=np.int64), meta,
+                                      twins, twin_key)
+    if negatives != "uniform":
+        fold = _harder([fold], [box], negatives, pos, data, edge_type, seed)[0]
     return fold
 
 

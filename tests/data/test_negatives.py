@@ -166,7 +166,7 @@ def test_split_negatives_degree_and_hard():
                               if rng.random() < p[i, j]]})
     n_d = int(g["mirna"].num_nodes)
     full = set(pair_codes(g[CM].edge_index, n_d).tolist())
-    out = {}
+    out: dict = {}
     for kind in ("uniform", "degree", "hard"):
         folds = kfold_link_split(g, CM, k=3, seed=0, negatives=kind)
         tested = []
@@ -183,6 +183,13 @@ def test_split_negatives_degree_and_hard():
         out[kind] = (dm[f.test.neg_index[1]].mean() / dm[f.test.pos_index[1]].mean(),
                      _mean_l3(f, f.test.neg_index))
         assert ("negatives" in f.meta) == (kind != "uniform")
+        # only validation / test negatives change: the same fits are measured
+        for f, u in zip(folds, out.get("folds", folds)):
+            assert torch.equal(f.train.edge_label_index, u.train.edge_label_index)
+            assert torch.equal(f.test.pos_index, u.test.pos_index)
+            assert torch.equal(f.val.pos_index, u.val.pos_index)
+            assert torch.equal(f.train_graph[CM].edge_index, u.train_graph[CM].edge_index)
+        out.setdefault("folds", folds)
     assert out["uniform"][0] < 0.6  # uniform negatives pair rare miRNAs ...
     assert 0.75 < out["degree"][0] < 1.3  # ... degree-matched ones popular ones
     assert out["hard"][1] > 1.5 * out["degree"][1] > 0  # hard negatives have more L3 paths

@@ -9,7 +9,7 @@ appends it to ``docs/benchmarks.md`` and replaces the ``hard-eval`` section of
 ``docs/results.md``.
 
     python benchmarks/hard_eval.py                       # cmi-9589, 5 folds, fast baselines
-    python benchmarks/hard_eval.py --sage                # + SAGELink (slower; no ranking)
+    python benchmarks/hard_eval.py --sage                # + SAGELink (slower)
     python benchmarks/hard_eval.py --quick               # 3 folds, synthetic graph
 """
 from __future__ import annotations
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--root", default=None, help="data root (default $RNAGRAPH_DATA)")
     ap.add_argument("--negatives", nargs="*", default=["uniform", "degree", "hard"])
     ap.add_argument("--models", nargs="*", default=list(FAST), help="registry names")
-    ap.add_argument("--sage", action="store_true", help="also SAGELink (binary metrics only)")
+    ap.add_argument("--sage", action="store_true", help="also SAGELink (slower)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--no-results", action="store_true", help="do not touch docs/results.md")
     ap.add_argument("--no-log", action="store_true", help="do not append to docs/benchmarks.md")
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     name = args.dataset or ("synthetic" if args.quick else "cmi-9589")
     g = synthetic(seed=0) if name == "synthetic" else load(name, root=args.root)
     et = next(e for e in g.edge_types if not e[1].startswith("rev_"))
-    models = [(m, True) for m in args.models] + ([("sage", False)] if args.sage else [])
+    models = [(m, True) for m in args.models] + ([("sage", True)] if args.sage else [])
 
     cols = ["negatives", "model", "AUC", "AUPR", "MRR src", "Hits@50 src", "MRR dst",
             "Hits@50 dst", "global AUPR", "s/fold"]

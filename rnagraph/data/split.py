@@ -3,8 +3,11 @@ r"""K-fold and hold-out link splits: warm, cold-start, and the papers' (leaky) p
 Leakage-free folds (the default) hold a ``train_graph`` whose interaction edges are the
 training positives only; validation and test positives never appear in it. Negatives are drawn
 uniformly from pairs that are not positives of the **full** graph, with train / val / test
-negatives disjoint. ``protocol="paper"`` reproduces how MFERL / GRMMI were evaluated and is
-labelled as such (see ``docs/protocol.md``).
+negatives disjoint (``negatives="degree"`` / ``"hard"`` replace the validation and test ones by
+degree-matched or heuristic-hard negatives). Folds report how many test positives a training
+twin answers (:mod:`rnagraph.data.twins`); cold splits can keep twins in one fold.
+``protocol="paper"`` reproduces how MFERL / GRMMI were evaluated and is labelled as such (see
+``docs/protocol.md``).
 """
 from __future__ import annotations
 

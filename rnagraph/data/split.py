@@ -3,12 +3,16 @@ r"""K-fold and hold-out link splits: warm, cold-start, and the papers' (leaky) p
 Leakage-free folds (the default) hold a ``train_graph`` whose interaction edges are the
 training positives only; validation and test positives never appear in it. Negatives are drawn
 uniformly from pairs that are not positives of the **full** graph, with train / val / test
-negatives disjoint. ``protocol="paper"`` reproduces how MFERL / GRMMI were evaluated and is
-labelled as such (see ``docs/protocol.md``).
+negatives disjoint (``negatives="degree"`` / ``"hard"`` replace the validation and test ones by
+degree-matched or heuristic-hard negatives). Folds report how many test positives a training
+twin answers (:mod:`rnagraph.data.twins`); cold splits can keep twins in one fold.
+``protocol="paper"`` reproduces how MFERL / GRMMI were evaluated and is labelled as such (see
+``docs/protocol.md``).
 """
 from __future__ import annotations
 
 import copy
+import dataclasses
 import warnings
 
 import numpy as np
@@ -17,17 +21,29 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold, LinkSet
-from rnagraph.data.negatives import codes_to_index, pair_codes, sample_codes
+from rnagraph.data.negatives import (
+    codes_to_index,
+    degree_matched_codes,
+    hard_codes,
+    pair_codes,
+    sample_codes,
+)
+from rnagraph.data.paths import bipartite_adjacency, path3_factors, path3_rows
+from rnagraph.data.twins import TWIN_KEYS, twin_answered, twin_groups
 from rnagraph.typing import EdgeType, reverse_edge_type
 
 MODES = ("warm", "cold-src", "cold-dst", "cold-both")
 PROTOCOLS = ("leakage-free", "paper")
+#: how validation and test negatives are drawn (training negatives are always uniform)
+NEGATIVES = ("uniform", "degree", "hard")
 #: protocol label of :func:`full_fold` (fit on every known pair; there is no test set)
 FULL = "full"
 
 
 def _check_args(data: HeteroData, edge_type: EdgeType, mode: str, protocol: str,
-                neg_ratio: float, val_ratio: float) -> None:
+                neg_ratio: float, val_ratio: float, negatives: str = "uniform",
+                group_twins: bool | str = False) -> str | None:
+    """Validate the arguments; returns the twin key (``None``: no grouping)."""
     if edge_type not in data.edge_types:
         raise ValueError(f"split: edge type {edge_type} not in the graph (has {data.edge_types})")
     if mode not in MODES:
@@ -41,6 +57,21 @@ def _check_args(data: HeteroData, edge_type: EdgeType, mode: str, protocol: str,
         raise ValueError(f"split: neg_ratio must be > 0, got {neg_ratio}")
     if not 0 <= val_ratio < 1:
         raise ValueError(f"split: val_ratio must be in [0, 1), got {val_ratio}")
+    if negatives not in NEGATIVES:
+        raise ValueError(f"split: unknown negatives {negatives!r}; expected one of {NEGATIVES}")
+    if protocol == "paper" and negatives != "uniform":
+        raise ValueError("split: protocol='paper' draws uniform negatives once; "
+                         "negatives='degree' / 'hard' need protocol='leakage-free'")
+    key = "neighbours" if group_twins is True else (group_twins or None)
+    if key is not None:
+        if key not in TWIN_KEYS:
+            raise ValueError(f"split: group_twins must be a bool or one of {TWIN_KEYS}, got "
+                             f"{group_twins!r}")
+        if mode == "warm":
+            raise ValueError("split: group_twins applies to cold modes (they hold out nodes); "
+                             "a warm split holds out pairs and reports the share of test "
+                             "positives answered by a training twin in fold.meta['twins']")
+    return key
 
 
 def _positives(data: HeteroData, edge_type: EdgeType) -> tuple[np.ndarray, np.ndarray, int, int]:
@@ -86,19 +117,65 @@ def _node_groups(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
     return group
 
 
-def _subsample(idx: np.ndarray, frac: float, rng: np.random.Generator) -> np.ndarray:
+def _twin_node_groups(labels: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Assign nodes to ``k`` groups keeping each twin group (same label) together: twin
+    groups in random order, largest first, each to the currently smallest group."""
+    n_lab = int(labels.max()) + 1
+    sizes = np.bincount(labels, minlength=n_lab)
+    perm = rng.permutation(n_lab)
+    order = perm[np.argsort(-sizes[perm], kind="stable")]
+    fill = np.zeros(k, dtype=np.int64)
+    of_label = np.empty(n_lab, dtype=np.int64)
+    for lab in order.tolist():
+        j = int(np.argmin(fill))
+        of_label[lab] = j
+        fill[j] += sizes[lab]
+    return of_label[labels]
+
+
+def _subsample(idx: np.ndarray, frac: float, rng: np.random.Generator,
+               labels: np.ndarray | None = None) -> np.ndarray:
     n = int(round(frac * idx.size))
-    return np.sort(rng.choice(idx, size=n, replace=False)) if n else idx[:0]
+    if labels is None or not n:
+        return np.sort(rng.choice(idx, size=n, replace=False)) if n else idx[:0]
+    # whole twin groups, in random order, until n nodes are taken
+    labs = np.unique(labels[idx])
+    labs = labs[rng.permutation(labs.size)]
+    sizes = np.bincount(labels[idx])[labs]
+    take = labs[: int(np.searchsorted(np.cumsum(sizes), n)) + 1]
+    return np.sort(idx[np.isin(labels[idx], take)])
+
+
+def _hard_scores(train_codes: np.ndarray, data: HeteroData, edge_type: EdgeType):
+    """The L3 rows of the training graph (:mod:`rnagraph.data.paths`), for hard negatives."""
+    x, y = path3_factors(bipartite_adjacency(data, edge_type, train_codes), "l3")
+    return lambda rows, by_src: path3_rows(x, y, rows, by_src)
+
+
+def _eval_negatives(kind: str, p: np.ndarray, box: tuple, n_dst: int, n_neg: int,
+                    forbidden: np.ndarray, train_codes: np.ndarray, data: HeteroData,
+                    edge_type: EdgeType, rng: np.random.Generator) -> np.ndarray:
+    """Validation / test negatives of ``kind`` matched to the positive codes ``p``."""
+    n_src = int(data[edge_type[0]].num_nodes)
+    deg = (np.bincount(train_codes // n_dst, minlength=n_src),
+           np.bincount(train_codes % n_dst, minlength=n_dst))
+    if kind == "degree":
+        return degree_matched_codes(p, *box, n_dst, n_neg, forbidden, deg, rng)
+    return hard_codes(p, *box, n_dst, n_neg, forbidden, _hard_scores(train_codes, data,
+                                                                     edge_type), rng, deg)
 
 
 def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n_src: int,
                        n_dst: int, test_sel: np.ndarray, mode: str, val_ratio: float,
                        neg_ratio: float, rng: np.random.Generator, index: int,
-                       exclude_test: np.ndarray, meta: dict) -> tuple[Fold, np.ndarray]:
+                       exclude_test: np.ndarray, meta: dict, twins: tuple | None = None,
+                       twin_key: str | None = None) -> tuple[Fold, np.ndarray, dict]:
     """Build one fold given the held-out selection.
 
     ``test_sel`` is, for ``warm``, the indices of ``pos`` held out; for cold modes a boolean
     node mask over the cold side(s) (``[n_src]`` / ``[n_dst]`` or a tuple for ``cold-both``).
+    ``twins``: (source, destination) twin labels on the full graph, for ``meta["twins"]``
+    and, with ``twin_key``, to keep twin groups together in the validation hold-out.
     """
     s, d = pos // n_dst, pos % n_dst
     all_src, all_dst = np.arange(n_src), np.arange(n_dst)
@@ -118,10 +195,11 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
         t_src, t_dst = test_sel
         v_src = np.zeros(n_src, dtype=bool)
         v_dst = np.zeros(n_dst, dtype=bool)
+        grp = twins if twin_key is not None else (None, None)
         if cold_src:
-            v_src[_subsample(np.flatnonzero(~t_src), val_ratio, rng)] = True
+            v_src[_subsample(np.flatnonzero(~t_src), val_ratio, rng, grp[0])] = True
         if cold_dst:
-            v_dst[_subsample(np.flatnonzero(~t_dst), val_ratio, rng)] = True
+            v_dst[_subsample(np.flatnonzero(~t_dst), val_ratio, rng, grp[1])] = True
         r_src, r_dst = ~t_src & ~v_src, ~t_dst & ~v_dst
         if not cold_src:
             t_src = v_src = r_src = np.ones(n_src, dtype=bool)
@@ -145,6 +223,10 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
         sets[name] = LinkSet.from_pos_neg(codes_to_index(p, n_dst), codes_to_index(neg, n_dst))
         if name == "test":
             test_neg = neg
+    meta = dict(meta)
+    if twins is not None:  # a dict: reported, not part of a run's fingerprint
+        meta["twins"] = twin_answered(twins[0], twins[1], pos[train_mask], pos[test_mask],
+                                      n_dst)
     fold = Fold(index=index, edge_type=edge_type,
                 train_graph=train_graph_from(data, edge_type, pos[train_mask]),
                 train=sets["train"], val=sets["val"], test=sets["test"], mode=mode,
@@ -153,12 +235,45 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
                                                        - train_mask.sum())})
     if not len(fold.test.pos_index[0]):
         warnings.warn(f"split: fold {index} ({mode}) has no test positives", stacklevel=3)
-    return fold, test_neg
+    return fold, test_neg, boxes
+
+
+def _harder(folds: list[Fold], boxes: list[dict], kind: str, pos: np.ndarray, data: HeteroData,
+            edge_type: EdgeType, seed: int) -> list[Fold]:
+    """Replace the validation and test negatives of uniform ``folds`` by ``kind`` negatives.
+
+    Everything else (positives, training negatives, training graphs) stays as in the uniform
+    folds, so results under different negatives compare the same fits. The new negatives come
+    from their own random stream (``seed``, 1), avoid every positive, the fold's training
+    negatives and each other, and the test negatives of different folds are disjoint.
+    """
+    rng = np.random.default_rng([seed, 1])
+    n_dst = int(data[edge_type[2]].num_nodes)
+    tested: list[np.ndarray] = []
+    out = []
+    for fold, box in zip(folds, boxes):
+        train_codes = pair_codes(fold.train.pos_index, n_dst)
+        taken = [pos, pair_codes(fold.train.neg_index, n_dst), *tested]
+        sets = {}
+        for name in ("test", "val"):
+            p = pair_codes(getattr(fold, name).pos_index, n_dst)
+            n_neg = len(getattr(fold, name)) - p.size
+            neg = (_eval_negatives(kind, p, box[name], n_dst, n_neg, np.concatenate(taken),
+                                   train_codes, data, edge_type, rng)
+                   if n_neg else np.empty(0, dtype=np.int64))
+            taken.append(neg)
+            sets[name] = LinkSet.from_pos_neg(codes_to_index(p, n_dst),
+                                              codes_to_index(neg, n_dst))
+            if name == "test":
+                tested.append(neg)
+        out.append(dataclasses.replace(fold, test=sets["test"], val=sets["val"]))
+    return out
 
 
 def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_ratio: float = 1,
                      mode: str = "warm", val_ratio: float = 0.1, seed: int = 0,
-                     protocol: str = "leakage-free") -> list[Fold]:
+                     protocol: str = "leakage-free", negatives: str = "uniform",
+                     group_twins: bool | str = False) -> list[Fold]:
     r"""Split the ``edge_type`` pairs of ``data`` into ``k`` folds.
 
     Modes (``protocol="leakage-free"``):
@@ -184,6 +299,34 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
     graph features leak). Such folds carry ``protocol="paper"`` and
     :func:`~rnagraph.data.check_no_leakage` warns on them.
 
+    ``negatives`` sets how **validation and test** negatives are drawn. Everything else --
+    positives, training negatives (uniform), training graphs -- is exactly the folds of
+    ``negatives="uniform"`` with the same seed, so the same fits are measured on a harder task;
+    the new negatives come from a random stream of their own (seeded by ``seed``):
+
+    * ``"uniform"`` (default): as above; folds are identical to those of earlier versions.
+    * ``"degree"``: degree-matched. Each positive :math:`(s, d)` of the set gets
+      ``neg_ratio`` negatives that keep one end (a fair coin per negative) and replace the
+      other by a node drawn with probability proportional to its degree in the fold's
+      **training** graph (:func:`~rnagraph.data.negatives.degree_matched_codes`). Uniform
+      negatives mostly pair rare nodes, so popularity alone separates them from positives;
+      these do not.
+    * ``"hard"``: as HeaRT (Li et al., NeurIPS 2023): each positive's negatives keep one end
+      and take the replacement that the L3 path score of the training graph
+      (:mod:`rnagraph.data.paths`) ranks highest, ties at random
+      (:func:`~rnagraph.data.negatives.hard_codes`). Path heuristics are blind on these by
+      construction; they measure what a model knows beyond them.
+
+    In every case negatives are never positives of the full graph and stay disjoint across
+    train / val / test and across the folds' test sets.
+
+    Twins (:mod:`rnagraph.data.twins`): nodes with exactly the same partners in the full graph.
+    Every leakage-free fold reports in ``meta["twins"]`` the share of test positives answered
+    by a training twin (``share_src``, ``share_dst``, ``share``). ``group_twins`` (cold modes
+    only) puts each twin group of the held-out side(s) in one fold (and one side of the
+    validation hold-out): ``True`` / ``"neighbours"`` groups identical neighbourhoods,
+    ``"sequence"`` identical sequences, ``"both"`` either.
+
     Args:
         data (HeteroData): the full graph.
         edge_type (EdgeType): the interaction type to predict.
@@ -194,37 +337,69 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
             for validation. (default: ``0.1``)
         seed (int): seed for every random choice. (default: ``0``)
         protocol (str): ``"leakage-free"`` or ``"paper"``.
+        negatives (str): ``"uniform"``, ``"degree"`` or ``"hard"`` validation / test
+            negatives. (default: ``"uniform"``)
+        group_twins (bool | str): keep twin groups in one fold (cold modes). (default:
+            ``False``)
 
     Returns:
         list[Fold]: ``k`` folds.
     """
-    _check_args(data, edge_type, mode, protocol, neg_ratio, val_ratio)
+    twin_key = _check_args(data, edge_type, mode, protocol, neg_ratio, val_ratio, negatives,
+                           group_twins)
     if not isinstance(k, int) or k < 2:
         raise ValueError(f"kfold_link_split: k must be an int >= 2, got {k!r}")
     rng = np.random.default_rng(seed)
     pos, _, n_src, n_dst = _positives(data, edge_type)
-    meta = {"k": k, "neg_ratio": neg_ratio, "val_ratio": val_ratio, "seed": seed}
+    meta = _meta({"k": k, "neg_ratio": neg_ratio, "val_ratio": val_ratio, "seed": seed},
+                 negatives, twin_key)
     if protocol == "paper":
         return _paper_folds(data, edge_type, pos, n_src, n_dst, k, neg_ratio, val_ratio, rng,
                             meta)
+    twins = _twins(data, edge_type, twin_key)
     if mode == "warm" and pos.size < k:
         raise ValueError(f"kfold_link_split: {pos.size} positives for k={k}")
     folds: list[Fold] = []
+    boxes: list[dict] = []
     tested_neg = np.empty(0, dtype=np.int64)
     if mode == "warm":
         parts = np.array_split(rng.permutation(pos.size), k)
         sels = list(parts)
     else:
-        gs = _node_groups(n_src, k, rng) if mode in ("cold-src", "cold-both") else None
-        gd = _node_groups(n_dst, k, rng) if mode in ("cold-dst", "cold-both") else None
+        def groups(n: int, labels: np.ndarray) -> np.ndarray:
+            if twin_key is None:
+                return _node_groups(n, k, rng)
+            return _twin_node_groups(labels, k, rng)
+        gs = groups(n_src, twins[0]) if mode in ("cold-src", "cold-both") else None
+        gd = groups(n_dst, twins[1]) if mode in ("cold-dst", "cold-both") else None
         sels = [((gs == i) if gs is not None else np.ones(n_src, dtype=bool),
                  (gd == i) if gd is not None else np.ones(n_dst, dtype=bool)) for i in range(k)]
     for i, sel in enumerate(sels):
-        fold, test_neg = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode,
-                                            val_ratio, neg_ratio, rng, i, tested_neg, meta)
+        fold, test_neg, box = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode,
+                                                 val_ratio, neg_ratio, rng, i, tested_neg, meta,
+                                                 twins, twin_key)
         tested_neg = np.concatenate([tested_neg, test_neg])
         folds.append(fold)
+        boxes.append(box)
+    if negatives != "uniform":
+        folds = _harder(folds, boxes, negatives, pos, data, edge_type, seed)
     return folds
+
+
+def _meta(meta: dict, negatives: str, twin_key: str | None) -> dict:
+    """Record non-default options (defaults leave ``meta`` as earlier versions wrote it)."""
+    if negatives != "uniform":
+        meta["negatives"] = negatives
+    if twin_key is not None:
+        meta["group_twins"] = twin_key
+    return meta
+
+
+def _twins(data: HeteroData, edge_type: EdgeType,
+           twin_key: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Source and destination twin labels on the full graph (``twin_key`` or neighbours)."""
+    by = twin_key or "neighbours"
+    return twin_groups(data, edge_type, "src", by), twin_groups(data, edge_type, "dst", by)
 
 
 def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
@@ -272,35 +447,45 @@ def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
 
 def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2,
                   val_ratio: float = 0.1, neg_ratio: float = 1, mode: str = "warm",
-                  seed: int = 0, protocol: str = "leakage-free") -> Fold:
+                  seed: int = 0, protocol: str = "leakage-free", negatives: str = "uniform",
+                  group_twins: bool | str = False) -> Fold:
     """A single train / val / test split (one :class:`Fold` with ``index=0``).
 
     ``test_ratio`` is the share of positives (warm, paper) or of the cold side's nodes (cold
-    modes) held out for testing; everything else is as in :func:`kfold_link_split`.
+    modes) held out for testing (whole twin groups with ``group_twins``, until the share is
+    reached); everything else is as in :func:`kfold_link_split`.
     """
-    _check_args(data, edge_type, mode, protocol, neg_ratio, val_ratio)
+    twin_key = _check_args(data, edge_type, mode, protocol, neg_ratio, val_ratio, negatives,
+                           group_twins)
     if not 0 < test_ratio < 1:
         raise ValueError(f"holdout_split: test_ratio must be in (0, 1), got {test_ratio}")
     rng = np.random.default_rng(seed)
     pos, _, n_src, n_dst = _positives(data, edge_type)
-    meta = {"k": 1, "test_ratio": test_ratio, "neg_ratio": neg_ratio, "val_ratio": val_ratio,
-            "seed": seed}
+    meta = _meta({"k": 1, "test_ratio": test_ratio, "neg_ratio": neg_ratio,
+                  "val_ratio": val_ratio, "seed": seed}, negatives, twin_key)
     if protocol == "paper":
         return _paper_folds(data, edge_type, pos, n_src, n_dst, None, neg_ratio, val_ratio, rng,
                             meta, test_ratio=test_ratio)[0]
+    twins = _twins(data, edge_type, twin_key)
     if mode == "warm":
         sel = rng.permutation(pos.size)[: int(round(test_ratio * pos.size))]
     else:
-        def pick(n: int, cold: bool) -> np.ndarray:
+        def pick(n: int, cold: bool, labels: np.ndarray) -> np.ndarray:
             m = np.ones(n, dtype=bool)
             if cold:
                 m[:] = False
-                m[rng.permutation(n)[: int(round(test_ratio * n))]] = True
+                if twin_key is None:
+                    m[rng.permutation(n)[: int(round(test_ratio * n))]] = True
+                else:
+                    m[_subsample(np.arange(n), test_ratio, rng, labels)] = True
             return m
-        sel = (pick(n_src, mode in ("cold-src", "cold-both")),
-               pick(n_dst, mode in ("cold-dst", "cold-both")))
-    fold, _ = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode, val_ratio,
-                                 neg_ratio, rng, 0, np.empty(0, dtype=np.int64), meta)
+        sel = (pick(n_src, mode in ("cold-src", "cold-both"), twins[0]),
+               pick(n_dst, mode in ("cold-dst", "cold-both"), twins[1]))
+    fold, _, box = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode, val_ratio,
+                                      neg_ratio, rng, 0, np.empty(0, dtype=np.int64), meta,
+                                      twins, twin_key)
+    if negatives != "uniform":
+        fold = _harder([fold], [box], negatives, pos, data, edge_type, seed)[0]
     return fold
 
 
@@ -334,4 +519,5 @@ def _paper_folds(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n_src: 
     return folds
 
 
-__all__ = ["kfold_link_split", "holdout_split", "train_graph_from", "MODES", "PROTOCOLS"]
+__all__ = ["kfold_link_split", "holdout_split", "train_graph_from", "MODES", "PROTOCOLS",
+           "NEGATIVES"]

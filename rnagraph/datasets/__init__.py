@@ -19,6 +19,7 @@ from rnagraph.datasets.mtis import load_mtis, mtis_author_negatives, mtis_author
 from rnagraph.datasets.registry import REGISTRY, DatasetInfo, available, get_info
 from rnagraph.datasets.site_pairs import SitePairs
 from rnagraph.datasets.synthetic import synthetic
+from rnagraph.datasets.twins import twin_report
 
 __all__ = [
     "load",
@@ -40,4 +41,5 @@ __all__ = [
     "data_root",
     "cache_root",
     "synthetic",
+    "twin_report",
 ]

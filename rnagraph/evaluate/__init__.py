@@ -6,7 +6,12 @@ the training loop, calibration and metrics that models use.
 from rnagraph.evaluate.compare import compare_models
 from rnagraph.evaluate.cross_validate import cross_validate
 from rnagraph.evaluate.parallel import peak_rss_mib
-from rnagraph.evaluate.ranking import fold_ranking_metrics, ranking_metrics
+from rnagraph.evaluate.ranking import (
+    fold_link_ranking,
+    fold_ranking_metrics,
+    global_ranking_metrics,
+    ranking_metrics,
+)
 from rnagraph.evaluate.results import CVResult, format_mean_std, markdown_table, results_table
 from rnagraph.evaluate.store import fold_fingerprint, model_config, write_json
 
@@ -19,6 +24,8 @@ __all__ = [
     "markdown_table",
     "ranking_metrics",
     "fold_ranking_metrics",
+    "global_ranking_metrics",
+    "fold_link_ranking",
     "fold_fingerprint",
     "model_config",
     "write_json",

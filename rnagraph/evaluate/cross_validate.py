@@ -16,7 +16,7 @@ from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.leakage import check_no_leakage
 from rnagraph.evaluate.parallel import peak_rss_mib, run_parallel
 from rnagraph.evaluate.plots import plot_curves
-from rnagraph.evaluate.ranking import fold_ranking_metrics
+from rnagraph.evaluate.ranking import fold_link_ranking, fold_ranking_metrics
 from rnagraph.evaluate.results import CVResult
 from rnagraph.evaluate.store import (
     fingerprint_mismatch,
@@ -88,8 +88,13 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
             ``out_dir`` that already holds results is an error (nothing is overwritten).
         progress (bool): show a progress bar. (default: ``True``)
         curves (bool): write ROC / PR curve PNGs. (default: ``True``)
-        ranking_ks (Sequence[int], optional): also compute all-candidate ranking metrics
-            (:func:`~rnagraph.evaluate.ranking.fold_ranking_metrics`) at these cut-offs.
+        ranking_ks (Sequence[int], optional): also compute all-candidate ranking metrics at
+            these cut-offs: per query source RNA
+            (:func:`~rnagraph.evaluate.ranking.fold_ranking_metrics`: ``precision@k``,
+            ``recall@k``, ``hits@k``, ``mrr``) and the per-positive and global panel
+            (:func:`~rnagraph.evaluate.ranking.fold_link_ranking`: ``mrr_src``,
+            ``hits@k_src``, ``mrr_dst``, ``hits@k_dst``, ``global_precision@k``,
+            ``global_aupr``, ``global_auc``).
         n_jobs (int): worker processes, one fold each. (default: ``1``, in this process)
     """
     if not folds:
@@ -200,6 +205,7 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
     if ranking_ks:
         metrics.update(fold_ranking_metrics(m, fold, ks=ranking_ks))
         metrics.pop("num_queries", None)
+        metrics.update(fold_link_ranking(m, fold, ks=ranking_ks))
     ei = test.edge_label_index
     info = dict(getattr(m, "fit_info_", None) or {})
     info["peak_rss_mib"] = peak_rss_mib()

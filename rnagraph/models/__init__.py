@@ -9,10 +9,13 @@ from rnagraph.models._file import ModelFileError, load_model
 from rnagraph.models.base import LinkModel, NotFittedError
 from rnagraph.models.degree_product import DegreeProduct
 from rnagraph.models.mferl import MFERL
+from rnagraph.models.path_l3 import PathL3
+from rnagraph.models.path_ra3 import PathRA3
 from rnagraph.models.registry import MODELS, get_model, needs_sequences
 from rnagraph.models.sage_link import SAGELink
 from rnagraph.models.seed_match import SeedMatch
 from rnagraph.models.svd_link import TruncatedSVDLink
+from rnagraph.models.truncated_katz import TruncatedKatz
 
 #: read a model file written by ``model.save(path)``
 load = load_model
@@ -27,6 +30,9 @@ __all__ = [
     "DegreeProduct",
     "TruncatedSVDLink",
     "SAGELink",
+    "PathL3",
+    "PathRA3",
+    "TruncatedKatz",
     "MODELS",
     "get_model",
     "needs_sequences",

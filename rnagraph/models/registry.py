@@ -24,6 +24,21 @@ def _svd(**kw: Any):
     return TruncatedSVDLink(**kw)
 
 
+def _l3(**kw: Any):
+    from rnagraph.models.path_l3 import PathL3
+    return PathL3(**kw)
+
+
+def _ra3(**kw: Any):
+    from rnagraph.models.path_ra3 import PathRA3
+    return PathRA3(**kw)
+
+
+def _katz(**kw: Any):
+    from rnagraph.models.truncated_katz import TruncatedKatz
+    return TruncatedKatz(**kw)
+
+
 def _sage(**kw: Any):
     from rnagraph.models.sage_link import SAGELink
     return SAGELink(**kw)
@@ -46,6 +61,10 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "degree+1": (_degree_add1, "degree product with add-one degrees: in cold-start splits it "
                  "ranks by the known side's degree", False),
     "svd": (_svd, "truncated SVD of the training adjacency (calibrated)", False),
+    "l3": (_l3, "L3: degree-normalised length-3 paths of the training graph (calibrated)",
+           False),
+    "ra3": (_ra3, "resource allocation along length-3 paths of the training graph", False),
+    "katz": (_katz, "Katz index truncated to paths of length 1 and 3 (beta=0.1)", False),
     "sage": (_sage, "learnable embeddings -> 2-layer GraphSAGE -> dot product", False),
     "mferl": (_mferl, "MFERL (five views, HomoGCN, MCAM, bilinear attention, InfoNCE)", False),
     "mferl-pair": (_mferl_pair, "MFERL + learned seed-site pair term (our extension)", False),

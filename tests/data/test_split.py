@@ -178,3 +178,33 @@ def test_full_fold_without_validation_and_errors():
     tiny = build_graph({}, {CM: [("a", "x")]})
     with pytest.raises(ValueError, match="full_fold: 1 positive"):
         Fold.full(tiny, CM)
+
+
+def test_default_folds_unchanged_by_the_negatives_option():
+    # digest of the default folds as the library wrote them before negatives= / group_twins=
+    # existed (computed with that version); a change here silently changes every stored run
+    import hashlib
+    h = hashlib.sha1()
+    g = graph()
+    for mode in ("warm", "cold-src", "cold-dst", "cold-both"):
+        for f in kfold_link_split(g, CM, k=3, mode=mode, seed=5):
+            for ls in (f.train, f.val, f.test):
+                h.update(ls.edge_label_index.numpy().tobytes())
+        h.update(holdout_split(g, CM, mode=mode, seed=5).test.edge_label_index.numpy().tobytes())
+    assert h.hexdigest()[:16] == "79a288abf4ff53c8"
+    a = kfold_link_split(g, CM, k=3, seed=5)
+    b = kfold_link_split(g, CM, k=3, seed=5, negatives="uniform", group_twins=False)
+    assert all(torch.equal(x.test.edge_label_index, y.test.edge_label_index)
+               for x, y in zip(a, b))
+    assert "negatives" not in a[0].meta and "group_twins" not in a[0].meta
+
+
+def test_negatives_argument_errors():
+    g = graph()
+    with pytest.raises(ValueError, match="negatives"):
+        kfold_link_split(g, CM, negatives="popular")
+    with pytest.raises(ValueError, match="paper"):
+        kfold_link_split(g, CM, negatives="degree", protocol="paper")
+    f = holdout_split(g, CM, negatives="degree", seed=0)
+    check_no_leakage(f)
+    assert f.meta["negatives"] == "degree"

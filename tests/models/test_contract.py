@@ -16,6 +16,7 @@ from rnagraph.datasets import synthetic
 from rnagraph.models import MODELS, LinkModel, ModelFileError, NotFittedError, get_model, load
 from rnagraph.models.degree_product import DegreeProduct
 from rnagraph.models.sage_link import SAGELink
+from rnagraph.models.truncated_katz import TruncatedKatz
 from rnagraph.train.calibration import PlattCalibrator
 
 CM = ("circrna", "binds", "mirna")
@@ -160,6 +161,17 @@ def _exact_degree_products(model: DegreeProduct, fold: Fold, pairs: torch.Tensor
     return ds[pairs[0]] * dd[pairs[1]]  # integers: their ties are the model's own
 
 
+def _exact_katz_walks(fold: Fold, pairs: torch.Tensor) -> torch.Tensor:
+    """``(a_sd, (A A^T A)_sd)`` as integers per pair: truncated Katz ties exactly where both
+    walk counts tie (its score is beta * a + beta^3 * walks3)."""
+    ei = fold.train_graph[CM].edge_index
+    n_s, n_d = (int(fold.train_graph[nt].num_nodes) for nt in (CM[0], CM[2]))
+    a = torch.zeros(n_s, n_d, dtype=torch.long)
+    a[ei[0], ei[1]] = 1
+    w3 = a @ a.t() @ a
+    return torch.stack([a[pairs[0], pairs[1]], w3[pairs[0], pairs[1]]], 1)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_no_ties_at_the_top(name):
     model = make(name)
@@ -174,6 +186,8 @@ def test_no_ties_at_the_top(name):
     if isinstance(model, DegreeProduct):
         # ties only where the exact integer products tie
         want = int(torch.unique(_exact_degree_products(model, f, pairs[:, top])).numel())
+    elif isinstance(model, TruncatedKatz):
+        want = int(torch.unique(_exact_katz_walks(f, pairs[:, top]), dim=0).size(0))
     else:
         want = 100
     assert torch.unique(raw[top]).numel() == want

@@ -3,11 +3,15 @@
 Sits above :mod:`rnagraph.models` (it fits and scores models); :mod:`rnagraph.train` below holds
 the training loop, calibration and metrics that models use.
 """
+from rnagraph.evaluate.candidates import Candidates, count_candidates, top_candidates
 from rnagraph.evaluate.compare import compare_models
 from rnagraph.evaluate.cross_validate import cross_validate
 from rnagraph.evaluate.parallel import peak_rss_mib
+from rnagraph.evaluate.evidence import seed_evidence
 from rnagraph.evaluate.ranking import fold_ranking_metrics, ranking_metrics
+from rnagraph.evaluate.report import write_report
 from rnagraph.evaluate.results import CVResult, results_table
+from rnagraph.evaluate.run_config import graph_hash, read_config, resolve_config, write_config
 from rnagraph.evaluate.store import fold_fingerprint, model_config
 
 __all__ = [
@@ -20,4 +24,13 @@ __all__ = [
     "fold_fingerprint",
     "model_config",
     "peak_rss_mib",
+    "Candidates",
+    "top_candidates",
+    "count_candidates",
+    "seed_evidence",
+    "write_report",
+    "graph_hash",
+    "resolve_config",
+    "read_config",
+    "write_config",
 ]

@@ -87,6 +87,11 @@ class LinkModel(BaseEstimator):
         self.edge_type_: EdgeType = tuple(fold.edge_type)
         self.graph_: HeteroData = fold.train_graph
         self._fit(fold)
+        # every positive the model was shown (training graph + validation positives): what
+        # ranking all candidates must skip as already known
+        et = self.edge_type_
+        seen = [fold.train_graph[et].edge_index] if et in fold.train_graph.edge_types else []
+        self.known_pairs_: Tensor = torch.cat(seen + [fold.val.pos_index], 1).long()
         self.calibrator_: PlattCalibrator | None = None
         if getattr(self, "calibrate", False):
             cal = calibration_pairs(fold)
@@ -162,7 +167,12 @@ class LinkModel(BaseEstimator):
     def score(self, graph: HeteroData | None, pairs: Tensor,
               batch_size: int = DEFAULT_BLOCK) -> Tensor:
         """Calibrated interaction probabilities ``[N]`` (float64) of ``pairs`` ``[2, N]``."""
-        raw = self.decision_function(graph, pairs, batch_size)
+        return self.probability(self.decision_function(graph, pairs, batch_size))
+
+    def probability(self, raw: Tensor) -> Tensor:
+        """The calibrated probabilities (float64) of raw scores from :meth:`decision_function`
+        (so a caller holding raw scores need not score twice)."""
+        self._check_fitted()
         cal = getattr(self, "calibrator_", None)
         return cal(raw) if cal is not None else self._link(raw).double()
 

@@ -6,8 +6,8 @@ the training loop, calibration and metrics that models use.
 from rnagraph.evaluate.candidates import Candidates, count_candidates, top_candidates
 from rnagraph.evaluate.compare import compare_models
 from rnagraph.evaluate.cross_validate import cross_validate
-from rnagraph.evaluate.parallel import peak_rss_mib
 from rnagraph.evaluate.evidence import seed_evidence
+from rnagraph.evaluate.parallel import peak_rss_mib
 from rnagraph.evaluate.ranking import fold_ranking_metrics, ranking_metrics
 from rnagraph.evaluate.report import write_report
 from rnagraph.evaluate.results import CVResult, results_table

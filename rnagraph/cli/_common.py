@@ -1,8 +1,8 @@
 """What every command shares: one-line errors, output safety, config replay, input loading."""
 from __future__ import annotations
 
-import os
 import sys
+import tempfile
 import traceback
 import warnings
 from pathlib import Path
@@ -70,7 +70,9 @@ class OneLineErrors(TyperGroup):
         except ClickException as e:
             if debug:
                 raise
-            hint = f" (see `{e.ctx.command_path} --help`)" if getattr(e, "ctx", None) else ""
+            ctx = getattr(e, "ctx", None)
+            sub = " ".join(ctx.command_path.split()[1:]) if ctx is not None else ""
+            hint = f" (see `rnagraph {sub} --help`)".replace("  ", " ") if ctx else ""
             _error(" ".join(e.format_message().split()) + hint)
             sys.exit(e.exit_code)
         except (Abort, KeyboardInterrupt):
@@ -108,8 +110,12 @@ def check_output(path: Path, force: bool, what: str = "output") -> Path:
         parent = parent.parent
     if not parent.is_dir():
         raise CLIError(f"{path}: cannot write the {what}: {parent} is not a folder")
-    if not os.access(parent, os.W_OK) or str(parent.resolve()).startswith("/proc"):
-        raise CLIError(f"{path}: cannot write the {what}: folder {parent} is not writable")
+    try:  # a real probe: permissions, read-only file systems, root
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise CLIError(f"{path}: cannot write the {what}: folder {parent} is not writable "
+                       f"({exc.strerror or exc})") from None
     return path
 
 

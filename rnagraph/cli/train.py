@@ -23,7 +23,7 @@ from rnagraph.cli._common import (
 def make_model(name: str, params: list[str], seed: int):
     """A registry model with ``--set key=value`` hyper-parameters (values read as JSON) and the
     run's seed wherever the model takes one."""
-    from rnagraph.models import LinkModel, get_model
+    from rnagraph.models import get_model
     try:
         model = get_model(name)
     except ValueError as exc:
@@ -48,10 +48,14 @@ def make_model(name: str, params: list[str], seed: int):
         model = get_model(name, **{k: v for k, v in kw.items()})
     except (TypeError, ValueError) as exc:
         raise CLIError(f"--set: {exc}") from None
+    return model
+
+
+def check_contract(model, name: str) -> None:
+    from rnagraph.models import LinkModel
     if not isinstance(model, LinkModel):
         raise CLIError(f"model {name!r} ({type(model).__name__}) does not follow the model "
                        "contract in this version (no model files): choose degree or svd")
-    return model
 
 
 def check_sequences(model, name: str, data, edge_type) -> None:
@@ -117,6 +121,7 @@ def train(
     h = graph_hash(data)
     check_replay_data(v, h)
     check_sequences(m, v["model"], data, et)
+    check_contract(m, v["model"])
     fold = Fold.full(data, et, val_ratio=float(v["val_ratio"]), neg_ratio=float(v["ratio"]),
                      seed=int(v["seed"]))
     with console.status(f"fitting {type(m).__name__} on {len(fold.train)} pairs "

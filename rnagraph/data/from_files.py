@@ -16,10 +16,12 @@ Path = str | os.PathLike
 
 
 def read_sequences(path: Path) -> dict[str, str]:
-    """A FASTA file (first non-empty line starts with ``>``) or an ``id,sequence`` table."""
+    """A FASTA file (a line among the first thousand starts with ``>``) or an
+    ``id,sequence`` table."""
     with open_text(path) as fh:
-        first = next((ln for ln in fh if ln.strip()), "")
-    return read_fasta(path) if first.lstrip().startswith(">") else read_sequence_table(path)
+        head = [ln for _, ln in zip(range(1000), fh) if ln.strip()]
+    fasta = any(ln.lstrip().startswith(">") for ln in head)
+    return read_fasta(path) if fasta else read_sequence_table(path)
 
 
 def _side_of(path: Path, ids: set[str], src_ids: set[str], dst_ids: set[str],

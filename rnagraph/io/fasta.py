@@ -124,17 +124,24 @@ def _rows(path: str | os.PathLike, sep: str | None, header: bool | None):
     if sep is None:
         sep = "\t" if "\t" in lines[0][1] else ","
     if header is None:
-        first = next(csv.reader([lines[0][1]], delimiter=sep))
-        header = looks_like_header([f.strip() for f in first])
+        header = looks_like_header(_split(lines[0][1], sep, path, lines[0][0]))
         if header:
             import warnings
             warnings.warn(f"{path}: line {lines[0][0]} read as a header row "
                           f"({lines[0][1][:60]!r})", stacklevel=3)
     if header:
         lines = lines[1:]
-    reader = csv.reader((ln for _, ln in lines), delimiter=sep)
-    for (lineno, _), row in zip(lines, reader):
-        yield lineno, [f.strip() for f in row]
+    for lineno, ln in lines:
+        yield lineno, _split(ln, sep, path, lineno)
+
+
+def _split(line: str, sep: str, path: str | os.PathLike, lineno: int) -> list[str]:
+    try:
+        row = next(csv.reader([line], delimiter=sep))
+    except csv.Error as exc:
+        raise InputError(f"not a delimited row ({exc}); one record per line, columns "
+                         "separated by a tab or a comma", path, lineno) from None
+    return [f.strip() for f in row]
 
 
 def _sep_hint(row: list[str]) -> str:

@@ -209,7 +209,7 @@ def datasets(root: Optional[Path] = typer.Option(None, help="data root (default:
                                                  "$RNAGRAPH_DATA)")) -> None:
     """List the datasets found under the data root with pair and node counts.
 
-    Example: RNAGRAPH_DATA=../shared/data rnagraph datasets
+    Example: rnagraph datasets --root ../shared/data
     """
     from rnagraph.datasets import available
 

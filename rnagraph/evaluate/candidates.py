@@ -3,7 +3,8 @@ r"""Rank every unobserved pair of a fitted model: blocked scoring with a bounded
 A graph of :math:`N_s` sources and :math:`N_d` destinations has :math:`N_s N_d` candidate pairs
 (4.1M for cmi-20208). They are enumerated in blocks of about ``batch_size`` pairs, scored with
 :meth:`~rnagraph.models.base.LinkModel.decision_function`, and only the best :math:`K` seen so
-far are kept (:func:`torch.topk` over the block and the running best, merged), so memory is
+far are kept (a selection over the block and the running best, merged; ties go to the smaller
+index), so memory is
 :math:`O(\text{batch\_size} + K)` whatever the number of pairs: no dense score matrix and no
 full sort.
 """
@@ -43,10 +44,22 @@ class Candidates:
 
 
 def _order_key(model, raw: Tensor) -> Tensor:
-    """What candidates are ranked by: the calibrated log-odds when the model has a calibrator
-    (the same order as the probability, without its saturation at 1.0), else the raw score."""
+    """What candidates are ranked by: the raw score, negated when the calibration stage
+    reverses it (a negative Platt slope), so the order is the probability's without its
+    saturation at 1.0 or rounding in the calibrated log-odds."""
     cal = getattr(model, "calibrator_", None)
-    return cal.logit(raw) if cal is not None else raw.double()
+    return -raw.double() if cal is not None and cal.coef_ < 0 else raw.double()
+
+
+def _best(key: Tensor, code: Tensor, k: int) -> Tensor:
+    """Indices of the ``k`` largest keys, ties at the boundary going to the smaller codes (so
+    the result does not depend on the block size): a selection (:func:`torch.kthvalue`), not a
+    sort; only the pairs tied with the ``k``-th key are sorted."""
+    kth = -torch.kthvalue(-key, k).values
+    above = (key > kth).nonzero().squeeze(1)
+    tied = (key == kth).nonzero().squeeze(1)
+    tied = tied[torch.argsort(code[tied])[:k - above.numel()]]
+    return torch.cat([above, tied])
 
 
 def _rectangles(n_src: int, n_dst: int, src: Tensor | None, dst: Tensor | None
@@ -79,8 +92,8 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
     Candidates are every (source, destination) pair of the model's edge type, or, with ``src``
     / ``dst``, the pairs of those RNAs (``src`` x all destinations, plus all other sources x
     ``dst``). Known positives are skipped (``model.known_pairs_``: the training graph and the
-    validation positives; else the edges of ``graph``). Pairs are ranked by the calibrated
-    log-odds (the order of the probability), ties by smaller (source, destination) index.
+    validation positives; else the edges of ``graph``). Pairs are ranked by the raw score in the
+    direction of the calibrated probability, ties by smaller (source, destination) index.
 
     Args:
         model: a fitted link model.
@@ -132,15 +145,16 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
                 key = torch.cat([best_key, _order_key(model, raw)])
                 code = torch.cat([best_code, codes])
                 allraw = torch.cat([best_raw, raw])
+                if torch.isnan(raw).any():
+                    raise ValueError(f"top_candidates: {type(model).__name__} returned NaN "
+                                     "scores")
                 if key.numel() > k:
-                    idx = torch.topk(key, k, sorted=False).indices
+                    idx = _best(key, code, k)
                     key, code, allraw = key[idx], code[idx], allraw[idx]
                 best_key, best_code, best_raw = key, code, allraw
                 scored += codes.numel()
             if progress is not None:
                 progress(n_block)
-    if torch.isnan(best_key).any():
-        raise ValueError(f"top_candidates: {type(model).__name__} returned NaN scores")
     # best first; ties by smaller pair code (source index, then destination index)
     order_t = torch.from_numpy(np.lexsort((best_code.numpy(), -best_key.numpy()))).long()
     code, raw = best_code[order_t], best_raw[order_t]

@@ -76,7 +76,7 @@ def rank(
     sequence models, the strongest seed site and its position in the target. Beside it:
     NAME.config.json.
 
-    Example: rnagraph rank --model cmi9589-svd.rg --rna hsa-miR-21-3p --top 20 --out top.csv
+    Example: rnagraph rank --model cmi9589-svd.rg --rna hsa-miR-762 --top 20 --out top.csv
     """
     from rnagraph.cli.predict import load_model
     from rnagraph.evaluate.candidates import count_candidates, top_candidates

@@ -2,7 +2,8 @@ r"""Rank every unobserved pair of a fitted model: blocked scoring with a bounded
 
 A graph of :math:`N_s` sources and :math:`N_d` destinations has :math:`N_s N_d` candidate pairs
 (4.1M for cmi-20208). They are enumerated in blocks of about ``batch_size`` pairs, scored with
-:meth:`~rnagraph.models.base.LinkModel.decision_function`, and only the best :math:`K` seen so
+:meth:`~rnagraph.models.base.LinkModel.decision_grid` (one matrix product per block for
+dot-product models), and only the best :math:`K` seen so
 far are kept (a selection over the block and the running best, merged; ties go to the smaller
 index), so memory is
 :math:`O(\text{batch\_size} + K)` whatever the number of pairs: no dense score matrix and no
@@ -10,6 +11,7 @@ full sort.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -41,14 +43,6 @@ class Candidates:
 
     def __len__(self) -> int:
         return self.src.numel()
-
-
-def _order_key(model, raw: Tensor) -> Tensor:
-    """What candidates are ranked by: the raw score, negated when the calibration stage
-    reverses it (a negative Platt slope), so the order is the probability's without its
-    saturation at 1.0 or rounding in the calibrated log-odds."""
-    cal = getattr(model, "calibrator_", None)
-    return -raw.double() if cal is not None and cal.coef_ < 0 else raw.double()
 
 
 def _best(key: Tensor, code: Tensor, k: int) -> Tensor:
@@ -117,44 +111,55 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
     n_src, n_dst = int(g[src_t].num_nodes), int(g[dst_t].num_nodes)
     src = None if src is None else torch.as_tensor(src, dtype=torch.long)
     dst = None if dst is None else torch.as_tensor(dst, dtype=torch.long)
-    known = None
+    known_s = known_d = None
     if exclude_known:
         kp = getattr(model, "known_pairs_", None)
         if kp is None:
             et = model.edge_type_
             kp = g[et].edge_index if et in g.edge_types else torch.empty(2, 0, dtype=torch.long)
-        known = torch.unique(kp[0].long() * n_dst + kp[1].long())  # sorted codes
+        known_s, known_d = kp[0].long(), kp[1].long()
+    flip = getattr(getattr(model, "calibrator_", None), "coef_", 1.0) < 0
     best_key = torch.empty(0, dtype=torch.float64)
     best_code = torch.empty(0, dtype=torch.long)
     best_raw = torch.empty(0, dtype=torch.float64)
+    thr = -math.inf  # the k-th best key so far: a block's pair below it cannot enter
     scored = 0
+    row_pos = torch.full((n_src,), -1, dtype=torch.long)
+    col_pos = torch.full((n_dst,), -1, dtype=torch.long)
     for rows, cols in _rectangles(n_src, n_dst, src, dst):
         if rows.numel() == 0 or cols.numel() == 0:
             continue
+        col_pos.fill_(-1)
+        col_pos[cols] = torch.arange(cols.numel())
         step = max(1, batch_size // cols.numel())
         for i in range(0, rows.numel(), step):
             r = rows[i:i + step]
-            codes = (r[:, None] * n_dst + cols[None, :]).reshape(-1)
-            n_block = codes.numel()
-            if known is not None and known.numel():
-                pos = torch.searchsorted(known, codes).clamp_(max=known.numel() - 1)
-                codes = codes[known[pos] != codes]
-            if codes.numel():
-                pairs = torch.stack([codes // n_dst, codes % n_dst])
-                raw = model.decision_function(graph, pairs, batch_size=max(n_block, 1))
-                key = torch.cat([best_key, _order_key(model, raw)])
-                code = torch.cat([best_code, codes])
-                allraw = torch.cat([best_raw, raw])
-                if torch.isnan(raw).any():
-                    raise ValueError(f"top_candidates: {type(model).__name__} returned NaN "
-                                     "scores")
+            raw = model.decision_grid(graph, r, cols)  # [R, C] float64
+            if torch.isnan(raw).any():
+                raise ValueError(f"top_candidates: {type(model).__name__} returned NaN scores")
+            key = -raw if flip else raw
+            ok = key >= thr
+            if known_s is not None and known_s.numel():
+                row_pos[r] = torch.arange(r.numel())
+                ks, kd = row_pos[known_s], col_pos[known_d]
+                inside = (ks >= 0) & (kd >= 0)
+                ok[ks[inside], kd[inside]] = False
+                scored -= int(inside.sum())
+                row_pos[r] = -1
+            scored += raw.numel()
+            ii, jj = ok.nonzero(as_tuple=True)
+            if ii.numel():
+                key = torch.cat([best_key, key[ii, jj]])
+                code = torch.cat([best_code, r[ii] * n_dst + cols[jj]])
+                allraw = torch.cat([best_raw, raw[ii, jj]])
                 if key.numel() > k:
                     idx = _best(key, code, k)
                     key, code, allraw = key[idx], code[idx], allraw[idx]
                 best_key, best_code, best_raw = key, code, allraw
-                scored += codes.numel()
+                if best_key.numel() == k:
+                    thr = float(best_key.min())
             if progress is not None:
-                progress(n_block)
+                progress(raw.numel())
     # best first; ties by smaller pair code (source index, then destination index)
     order_t = torch.from_numpy(np.lexsort((best_code.numpy(), -best_key.numpy()))).long()
     code, raw = best_code[order_t], best_raw[order_t]

@@ -70,6 +70,11 @@ class LinkModel(BaseEstimator):
     def _decision(self, encoded: Any, pairs: Tensor) -> Tensor:
         raise NotImplementedError
 
+    def _decision_grid(self, encoded: Any, src: Tensor, dst: Tensor) -> Tensor | None:
+        """Optional: raw scores ``[R, C]`` of every pair of ``src`` ``[R]`` x ``dst`` ``[C]``
+        at once (one matrix product for dot-product models); ``None``: score them as pairs."""
+        return None
+
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         return {}, {}
 
@@ -163,6 +168,24 @@ class LinkModel(BaseEstimator):
         for i in range(0, n, batch_size):
             out[i:i + batch_size] = self._decision(enc, pairs[:, i:i + batch_size]).double().cpu()
         return out
+
+    @torch.no_grad()
+    def decision_grid(self, graph: HeteroData | None, src: Tensor, dst: Tensor) -> Tensor:
+        """Raw scores ``[R, C]`` (float64) of every pair of source nodes ``src`` ``[R]`` and
+        destination nodes ``dst`` ``[C]``: what ranking all candidates scores block by block.
+        Equal to :meth:`decision_function` of the same pairs (``src`` major)."""
+        self._check_fitted()
+        src, dst = torch.as_tensor(src).long(), torch.as_tensor(dst).long()
+        for t, nt in ((src, self.edge_type_[0]), (dst, self.edge_type_[2])):
+            n = int(self.graph_[nt].num_nodes)
+            if t.numel() and (int(t.min()) < 0 or int(t.max()) >= n):
+                raise ValueError(f"{type(self).__name__}: {nt} index out of range for {n} nodes")
+        enc = self.encoded(graph)
+        out = self._decision_grid(enc, src, dst)
+        if out is None:
+            pairs = torch.stack([src.repeat_interleave(dst.numel()), dst.repeat(src.numel())])
+            out = self._decision(enc, pairs).reshape(src.numel(), dst.numel())
+        return out.double()
 
     def score(self, graph: HeteroData | None, pairs: Tensor,
               batch_size: int = DEFAULT_BLOCK) -> Tensor:

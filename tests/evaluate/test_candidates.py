@@ -76,3 +76,24 @@ LET7 = "UGAGGUAGUAGGUUGUAUAGUU"  # seed (nt 2-7) GAGGUA pairs with UACCUC; nt 8 
 ])
 def test_seed_evidence_by_hand(target, expected):
     assert seed_evidence(LET7, target) == expected
+
+
+class _PairsOnly(DegreeProduct):
+    """A model without a grid shortcut: decision_grid falls back to scoring pairs."""
+
+    def _decision_grid(self, encoded, src, dst):
+        return None
+
+
+@pytest.mark.parametrize("make", [lambda: DegreeProduct(smoothing=0.5),
+                                  lambda: TruncatedSVDLink(dim=3), _PairsOnly])
+def test_decision_grid_equals_decision_function(make):
+    pairs = [(f"c{i}", f"m{j}") for i in range(9) for j in range(7) if (i + 2 * j) % 3 == 0]
+    m = make().fit(Fold.full(build_graph({}, {CM: pairs}), CM, seed=0))
+    src, dst = torch.tensor([4, 0, 8]), torch.tensor([6, 1, 2, 0])
+    grid = m.decision_grid(None, src, dst)
+    flat = m.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
+    assert grid.shape == (3, 4) and grid.dtype == torch.float64
+    assert torch.allclose(grid.reshape(-1), flat, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="out of range"):
+        m.decision_grid(None, torch.tensor([9]), dst)

@@ -188,6 +188,9 @@ CASES = [
                                        ["other.rg", "format version 99"])),
     ("model-other-class", lambda e: (e.predict(_model_file(e, **{"class": "x.Other"})),
                                      ["other.rg", "unknown model class"])),
+    ("model-of-another-model", lambda e: (e.predict(_model_file(
+        e, **{"class": "rnagraph.models.svd_link.TruncatedSVDLink"})),
+        ["other.rg", "damaged model file"])),
     ("predict-unknown-ids", lambda e: (e.predict(None, e.write("p.csv", "circ_x,miR-0\n"
                                                                         "circ_0,miR-x\n")),
                                        ["p.csv", "none of the 2 pairs can be scored",

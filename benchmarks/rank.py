@@ -109,6 +109,9 @@ def main() -> None:
             ok = rate >= 2e6 and extra <= 1024
             log.add(name, f"{w['scored']:,}", f"{w['seconds']:.2f}", f"{rate / 1e6:.2f}M",
                     f"{t['s']:.1f}", f"{extra:.0f}", "yes" if ok else "no")
+    load1 = os.getloadavg()[0]
+    log.note(f"Load average {load1:.1f} at the end of the run on {os.cpu_count()} cores (other "
+             "jobs share the machine: a load far above the core count slows every figure).")
     log.note(f"Top-{args.top} kept with a bounded selection per block (no dense matrix, no "
              f"full sort); {args.threads} torch threads; end to end includes Python start-up and "
              "imports. Memory: peak RSS of the scoring process minus its RSS once the model is "

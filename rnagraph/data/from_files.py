@@ -8,8 +8,7 @@ from collections.abc import Mapping, Sequence
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.build import build_graph
-from rnagraph.io import InputError, read_fasta, read_pairs, read_sequence_table
-from rnagraph.io._text import open_text
+from rnagraph.io import InputError, open_text, read_fasta, read_pairs, read_sequence_table
 from rnagraph.typing import EdgeType, NodeType
 
 Path = str | os.PathLike

@@ -86,7 +86,7 @@ def read_config(path: str | Path, command: str) -> dict:
     Raises:
         InputError: not a JSON file, not a run configuration, or one of another command.
     """
-    from rnagraph.io._text import open_text
+    from rnagraph.io import open_text
     with open_text(path) as fh:
         text = fh.read()
     try:

@@ -1,6 +1,7 @@
 """ids -> HeteroData: id maps, graph building, negatives, splits, leakage checks."""
 from rnagraph.data.build import add_reverse_edges, build_graph
 from rnagraph.data.fold import Fold, LinkSet
+from rnagraph.data.from_files import read_graph, read_sequences
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
 from rnagraph.data.leakage import LeakageError, PaperProtocolWarning, check_no_leakage
 from rnagraph.data.negatives import sample_negatives
@@ -12,6 +13,8 @@ __all__ = [
     "add_reverse_edges",
     "NodeColumn",
     "as_column",
+    "read_graph",
+    "read_sequences",
     "IdMap",
     "ids_to_index",
     "index_to_ids",

@@ -54,6 +54,10 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
         order.setdefault(nt, {})
         seqs[nt] = {}
         for rid, s in table.items():
+            _check_id(rid, nt)
+            if s is not None and not str(s).strip():
+                raise ValueError(f"build_graph: empty sequence for {nt} {rid!r}; pass None for "
+                                 "a node without a sequence")
             order[nt][rid] = None
             seqs[nt][rid] = None if s is None else normalize_sequence(s)
     clean_pairs: dict[EdgeType, list[tuple[str, str]]] = {}
@@ -61,7 +65,10 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
         if len(et) != 3:
             raise ValueError(f"build_graph: edge type must be (src, relation, dst), got {et!r}")
         src_t, _, dst_t = et
-        plist = [(str(a), str(b)) for a, b in plist]
+        plist = list(plist)
+        for a, b in plist:
+            _check_id(a, src_t)
+            _check_id(b, dst_t)
         uniq = list(dict.fromkeys(plist))
         if len(plist) != len(uniq):
             warnings.warn(f"build_graph: dropped {len(plist) - len(uniq)} duplicate pair(s) of "
@@ -74,6 +81,7 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
         clean_pairs[tuple(et)] = uniq
     for nt, extra in (node_ids or {}).items():
         for rid in extra:
+            _check_id(rid, nt)
             order.setdefault(nt, {}).setdefault(str(rid), None)
 
     data = HeteroData()
@@ -119,3 +127,10 @@ def add_reverse_edges(data: HeteroData) -> HeteroData:
             if key != "edge_index" and isinstance(value, Tensor) and value.size(0) == nnz:
                 out[rev][key] = value
     return out
+
+
+def _check_id(rid: object, node_type: NodeType) -> None:
+    """Node ids are non-empty strings (``None`` or ``''`` would silently become a node)."""
+    if not isinstance(rid, str) or not rid.strip():
+        raise ValueError(f"build_graph: {node_type} id {rid!r} is not a non-empty string; "
+                         "every node needs an id")

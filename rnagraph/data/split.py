@@ -53,8 +53,8 @@ def _check_args(data: HeteroData, edge_type: EdgeType, mode: str, protocol: str,
     if protocol == "paper" and mode != "warm":
         raise ValueError("split: protocol='paper' only exists for mode='warm' (the papers ran "
                          "a plain KFold over pairs)")
-    if neg_ratio <= 0:
-        raise ValueError(f"split: neg_ratio must be > 0, got {neg_ratio}")
+    if not 0 < neg_ratio < float("inf"):  # also refuses NaN
+        raise ValueError(f"split: neg_ratio must be a positive finite number, got {neg_ratio}")
     if not 0 <= val_ratio < 1:
         raise ValueError(f"split: val_ratio must be in [0, 1), got {val_ratio}")
     if negatives not in NEGATIVES:

@@ -51,7 +51,8 @@ def load(name: str, root: str | os.PathLike | None = None,
         cache_dir (str, optional): where the processed graph is cached; else ``$RNAGRAPH_CACHE``,
             else ``~/.cache/rnagraph``. Nothing is ever written into the data root.
         use_cache (bool): read / write the processed cache; ``False`` parses the raw files.
-            An unwritable cache falls back to parsing with a warning. (default: ``True``)
+            An unwritable cache falls back to parsing with a warning; an unreadable (corrupt)
+            one is rebuilt with a warning. (default: ``True``)
         force_reload (bool): re-process even if a cache exists. (default: ``False``)
         verbose (bool): print the per-node-type sequence coverage. (default: ``False``)
         add_reverse (bool): add the reverse edge types (``(dst, "rev_<rel>", src)``, as
@@ -71,6 +72,10 @@ def load(name: str, root: str | os.PathLike | None = None,
                 raise
             warnings.warn(f"load({info.name!r}): cache not usable ({e}); parsing the raw files",
                           stacklevel=2)
+        except Exception as e:  # a corrupt processed file: rebuild it, do not fail
+            warnings.warn(f"load({info.name!r}): the processed cache is unreadable "
+                          f"({type(e).__name__}); rebuilding it from the raw files", stacklevel=2)
+            data = RNAGraphDataset(info.name, root, cache_dir, force_reload=True)[0]
     if data is None:
         data = build_dataset(info.name, root)
     if sequences:

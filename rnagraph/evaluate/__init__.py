@@ -3,8 +3,10 @@
 Sits above :mod:`rnagraph.models` (it fits and scores models); :mod:`rnagraph.train` below holds
 the training loop, calibration and metrics that models use.
 """
+from rnagraph.evaluate.candidates import Candidates, count_candidates, top_candidates
 from rnagraph.evaluate.compare import compare_models
 from rnagraph.evaluate.cross_validate import cross_validate
+from rnagraph.evaluate.evidence import seed_evidence
 from rnagraph.evaluate.parallel import peak_rss_mib
 from rnagraph.evaluate.ranking import (
     fold_link_ranking,
@@ -12,7 +14,9 @@ from rnagraph.evaluate.ranking import (
     global_ranking_metrics,
     ranking_metrics,
 )
+from rnagraph.evaluate.report import write_report
 from rnagraph.evaluate.results import CVResult, format_mean_std, markdown_table, results_table
+from rnagraph.evaluate.run_config import graph_hash, read_config, resolve_config, write_config
 from rnagraph.evaluate.store import fold_fingerprint, model_config, write_json
 
 __all__ = [
@@ -30,4 +34,13 @@ __all__ = [
     "model_config",
     "write_json",
     "peak_rss_mib",
+    "Candidates",
+    "top_candidates",
+    "count_candidates",
+    "seed_evidence",
+    "write_report",
+    "graph_hash",
+    "resolve_config",
+    "read_config",
+    "write_config",
 ]

@@ -102,7 +102,11 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     if isinstance(threshold, str) and threshold not in ("val", "val-f1", "val-mcc"):
         raise ValueError(f"cross_validate: threshold must be a number or 'val', 'val-f1', "
                          f"'val-mcc', got {threshold!r}")
+    if not isinstance(threshold, str) and not 0.0 <= float(threshold) <= 1.0:  # NaN too
+        raise ValueError(f"cross_validate: threshold must be a probability in [0, 1] (or "
+                         f"'val'), got {threshold!r}")
     for f in folds:
+        _check_graph_matches(data, f)
         if tuple(f.edge_type) != tuple(edge_type):
             raise ValueError(f"cross_validate: fold {f.index} predicts {f.edge_type}, "
                              f"not {edge_type}")
@@ -170,6 +174,22 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     if out is not None:
         _write_outputs(out, result, records, data, edge_type, curves)
     return result
+
+
+def _check_graph_matches(data: HeteroData, fold: Fold) -> None:
+    """``data`` names the nodes of ``predictions.csv``: it must be the graph the folds were
+    split from (same node types, counts and ids), or the ids written would be wrong."""
+    g = fold.train_graph
+    for nt in (fold.edge_type[0], fold.edge_type[2]):
+        if nt not in data.node_types or int(data[nt].num_nodes) != int(g[nt].num_nodes):
+            n = int(data[nt].num_nodes) if nt in data.node_types else 0
+            raise ValueError(f"cross_validate: data has {n} {nt!r} nodes but fold {fold.index} "
+                             f"was split from a graph with {int(g[nt].num_nodes)}; pass the graph "
+                             "the folds were made from")
+        ids, fids = getattr(data[nt], "ids", None), getattr(g[nt], "ids", None)
+        if ids is not None and fids is not None and list(ids) != list(fids):
+            raise ValueError(f"cross_validate: the {nt!r} ids of data differ from those of fold "
+                             f"{fold.index}; pass the graph the folds were made from")
 
 
 def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | str,

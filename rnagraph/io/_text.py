@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import zlib
 from typing import IO
 
 from rnagraph.io.errors import InputError
@@ -17,16 +18,35 @@ RNA_ALPHABET = frozenset("ACGUN")
 
 def open_text(path: str | os.PathLike) -> IO[str]:
     """Open ``path`` for reading text, transparently gunzipping (detected by magic bytes, not by
-    the file name). Universal newlines, so CRLF files read like LF ones."""
+    the file name). The whole file is read and checked first, so a reader never meets a decoding
+    error half-way: a binary file, bytes that are not UTF-8 or a truncated gzip stream raise
+    :class:`InputError` naming the file (and the line of the first bad byte). A UTF-8
+    byte-order mark is dropped; CRLF and CR line ends read as LF.
+    """
     if not os.path.exists(path):
         raise InputError("file not found", path)
     if os.path.isdir(path):
         raise InputError("is a directory, expected a file", path)
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline=None)
-    return open(path, encoding="utf-8", newline=None)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", path) from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(f"truncated or corrupt gzip file ({exc}); download or compress it "
+                             "again", path) from None
+    if b"\x00" in raw[:65536]:
+        raise InputError("binary file (NUL bytes), expected text (FASTA, CSV or TSV)", path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the file as "
+                         "UTF-8", path, line) from None
+    return io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def normalize_sequence(seq: str, *, path: str | os.PathLike | None = None,
@@ -50,8 +70,11 @@ def normalize_sequence(seq: str, *, path: str | os.PathLike | None = None,
         amb = bad & IUPAC_AMBIGUOUS
         if iupac == "n" and amb == bad:
             return "".join("N" if c in IUPAC_AMBIGUOUS else c for c in s)
-        shown = ", ".join(repr(c) for c in sorted(bad))
-        hint = ("; IUPAC ambiguity codes are read as N unless iupac='error'"
-                if not amb or iupac == "error" else "")
-        raise InputError(f"letters outside ACGU/T/N in sequence: {shown}{hint}", path, line)
+        wrong = bad if iupac == "error" else bad - IUPAC_AMBIGUOUS
+        shown = ", ".join(repr(c) for c in sorted(wrong))
+        col = min(s.index(c) for c in wrong) + 1
+        hint = (" (IUPAC ambiguity codes are rejected because iupac='error')"
+                if iupac == "error" and amb else "")
+        raise InputError(f"letters outside ACGU/T/N in sequence: {shown} (first at position "
+                         f"{col}){hint}; fix or remove the sequence", path, line)
     return s

@@ -10,12 +10,14 @@ class InputError(ValueError):
     Attributes:
         path (str | None): the offending file.
         line (int | None): 1-based line number, where one applies.
+        reason (str): the message without the file and line.
     """
 
     def __init__(self, message: str, path: str | os.PathLike | None = None,
                  line: int | None = None):
         self.path = None if path is None else str(path)
         self.line = line
+        self.reason = message
         where = ""
         if self.path is not None:
             where = f"{self.path}"
@@ -23,3 +25,9 @@ class InputError(ValueError):
                 where += f", line {line}"
             where += ": "
         super().__init__(where + message)
+
+    def one_line(self) -> str:
+        """``FILE:LINE: reason`` (or ``FILE: reason``), the form the command line prints."""
+        where = "" if self.path is None else (
+            f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: ")
+        return where + " ".join(self.reason.split())

@@ -62,14 +62,15 @@ def read_fasta(path: str | os.PathLike, *, iupac: str = "n") -> dict[str, str]:
 
 
 def read_sequence_table(path: str | os.PathLike, *, id_col: int = 0, seq_col: int = 1,
-                        sep: str | None = None, header: bool = False,
+                        sep: str | None = None, header: bool | None = None,
                         iupac: str = "n") -> dict[str, str]:
     """Read ``id,sequence`` rows (CSV/TSV, optionally gzipped) into ``{id: sequence}``.
 
     Args:
         sep (str, optional): field separator; by default a tab if the first line has one, else
             a comma.
-        header (bool): skip the first non-empty line.
+        header (bool, optional): skip the first non-empty line; ``None`` (default) skips it
+            (with a warning) when it reads like column names (``id,sequence``).
 
     Raises:
         InputError: empty file, missing columns, empty sequence, duplicate id, bad letters.
@@ -79,7 +80,8 @@ def read_sequence_table(path: str | os.PathLike, *, id_col: int = 0, seq_col: in
     need = max(id_col, seq_col) + 1
     for lineno, row in _rows(path, sep, header):
         if len(row) < need:
-            raise InputError(f"expected at least {need} columns, found {len(row)}", path, lineno)
+            raise InputError(f"expected at least {need} columns, found {len(row)}{_sep_hint(row)}",
+                             path, lineno)
         rid, seq = row[id_col].strip(), row[seq_col].strip()
         if not rid:
             raise InputError("empty id", path, lineno)
@@ -95,16 +97,57 @@ def read_sequence_table(path: str | os.PathLike, *, id_col: int = 0, seq_col: in
     return out
 
 
-def _rows(path: str | os.PathLike, sep: str | None, header: bool):
-    """Yield ``(line_number, fields)`` for non-empty lines of a delimited file."""
+_HEADER_WORDS = frozenset({"mirna", "circrna", "mrna", "lncrna", "rna", "gene", "genes", "target",
+                           "targets", "source", "src", "dst", "destination", "id", "ids", "name",
+                           "names", "label", "labels", "interaction", "symbol", "sequence", "seq",
+                           "transcript", "accession"})
+
+
+def looks_like_header(fields: list[str]) -> bool:
+    """Whether a row reads like column names (``miRNA,circRNA``, ``gene_id\tsequence``): one of
+    its fields is made of words such as ``mirna``, ``gene``, ``id``, ``sequence`` only."""
+    import re
+    for f in fields:
+        words = [w for w in re.split(r"[^a-z0-9]+", f.lower()) if w]
+        if words and all(w in _HEADER_WORDS for w in words):
+            return True
+    return False
+
+
+def _rows(path: str | os.PathLike, sep: str | None, header: bool | None):
+    """Yield ``(line_number, fields)`` for non-empty lines of a delimited file. With
+    ``header=None`` a first row that :func:`looks_like_header` is skipped with a warning."""
     with open_text(path) as fh:
         lines = [(i, ln.rstrip("\n")) for i, ln in enumerate(fh, start=1) if ln.strip()]
     if not lines:
         raise InputError("empty file (no rows)", path)
     if sep is None:
         sep = "\t" if "\t" in lines[0][1] else ","
+    if header is None:
+        header = looks_like_header(_split(lines[0][1], sep, path, lines[0][0]))
+        if header:
+            import warnings
+            warnings.warn(f"{path}: line {lines[0][0]} read as a header row "
+                          f"({lines[0][1][:60]!r})", stacklevel=3)
     if header:
         lines = lines[1:]
-    reader = csv.reader((ln for _, ln in lines), delimiter=sep)
-    for (lineno, _), row in zip(lines, reader):
-        yield lineno, [f.strip() for f in row]
+    for lineno, ln in lines:
+        yield lineno, _split(ln, sep, path, lineno)
+
+
+def _split(line: str, sep: str, path: str | os.PathLike, lineno: int) -> list[str]:
+    try:
+        row = next(csv.reader([line], delimiter=sep))
+    except csv.Error as exc:
+        raise InputError(f"not a delimited row ({exc}); one record per line, columns "
+                         "separated by a tab or a comma", path, lineno) from None
+    return [f.strip() for f in row]
+
+
+def _sep_hint(row: list[str]) -> str:
+    """A hint when a row did not split: fields are separated by a tab or a comma."""
+    text = "".join(row)
+    for c, name in ((";", "semicolons"), ("|", "bars"), (" ", "spaces")):
+        if c in text.strip():
+            return f" (the line holds {name}: separate the columns by a tab or a comma)"
+    return " (separate the columns by a tab or a comma)"

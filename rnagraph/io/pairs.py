@@ -6,11 +6,11 @@ import warnings
 from collections.abc import Collection
 
 from rnagraph.io.errors import InputError
-from rnagraph.io.fasta import _rows
+from rnagraph.io.fasta import _rows, _sep_hint
 
 
 def read_pairs(path: str | os.PathLike, *, columns: tuple[int, int] = (0, 1),
-               sep: str | None = None, header: bool = False,
+               sep: str | None = None, header: bool | None = None,
                src_known: Collection[str] | None = None,
                dst_known: Collection[str] | None = None,
                label_col: int | None = None) -> list[tuple[str, str]]:
@@ -23,7 +23,9 @@ def read_pairs(path: str | os.PathLike, *, columns: tuple[int, int] = (0, 1),
             ``("circrna", "binds", "mirna")``. (default: ``(0, 1)``)
         sep (str, optional): separator; by default a tab if the first line has one, else a comma.
             Fields are stripped, so ``"a, b"`` reads as ``("a", "b")``.
-        header (bool): the first non-empty line is a header. (default: ``False``)
+        header (bool, optional): the first non-empty line is a header; ``None`` (default)
+            detects one that reads like column names (``miRNA,circRNA``) and skips it with a
+            warning.
         src_known, dst_known (Collection[str], optional): ids that have a sequence (or are
             otherwise known); a pair naming any other id is an error listing the first few.
         label_col (int, optional): a 0/1 label column; only rows labelled 1 are returned.
@@ -46,7 +48,8 @@ def read_pairs(path: str | os.PathLike, *, columns: tuple[int, int] = (0, 1),
         if ncols is None:
             ncols = len(row)
             if ncols < need:
-                raise InputError(f"expected at least {need} columns, found {ncols}", path, lineno)
+                raise InputError(f"expected at least {need} columns, found {ncols}"
+                                 f"{_sep_hint(row)}", path, lineno)
         elif len(row) != ncols:
             raise InputError(f"wrong column count: {len(row)} columns where the first row has "
                              f"{ncols}", path, lineno)

@@ -53,6 +53,9 @@ def save_model(model: LinkModel, path: str | Path) -> Path:
                                "extra": extra, "calibrator": cal, "graph": g_meta}),
            "state": {k: v.detach().cpu() for k, v in tensors.items()},
            "graph": g_tensors}
+    known = getattr(model, "known_pairs_", None)
+    if known is not None:
+        obj["known_pairs"] = known.detach().cpu()
     with atomic_path(path) as tmp:
         torch.save(obj, tmp)
     return path
@@ -103,6 +106,8 @@ def load_model(path: str | Path) -> LinkModel:
         model.edge_type_ = tuple(meta["edge_type"])
         model.graph_ = graph_from_state(obj["graph"], meta["graph"])
         model._set_state(obj["state"], meta["extra"])
+        if "known_pairs" in obj:
+            model.known_pairs_ = obj["known_pairs"]
         model.calibrator_ = (PlattCalibrator().load_state_dict(meta["calibrator"])
                              if meta["calibrator"] is not None else None)
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:

@@ -70,6 +70,11 @@ class LinkModel(BaseEstimator):
     def _decision(self, encoded: Any, pairs: Tensor) -> Tensor:
         raise NotImplementedError
 
+    def _decision_grid(self, encoded: Any, src: Tensor, dst: Tensor) -> Tensor | None:
+        """Optional: raw scores ``[R, C]`` of every pair of ``src`` ``[R]`` x ``dst`` ``[C]``
+        at once (one matrix product for dot-product models); ``None``: score them as pairs."""
+        return None
+
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         return {}, {}
 
@@ -87,6 +92,11 @@ class LinkModel(BaseEstimator):
         self.edge_type_: EdgeType = tuple(fold.edge_type)
         self.graph_: HeteroData = fold.train_graph
         self._fit(fold)
+        # every positive the model was shown (training graph + validation positives): what
+        # ranking all candidates must skip as already known
+        et = self.edge_type_
+        seen = [fold.train_graph[et].edge_index] if et in fold.train_graph.edge_types else []
+        self.known_pairs_: Tensor = torch.cat(seen + [fold.val.pos_index], 1).long()
         self.calibrator_: PlattCalibrator | None = None
         if getattr(self, "calibrate", False):
             cal = calibration_pairs(fold)
@@ -159,10 +169,33 @@ class LinkModel(BaseEstimator):
             out[i:i + batch_size] = self._decision(enc, pairs[:, i:i + batch_size]).double().cpu()
         return out
 
+    @torch.no_grad()
+    def decision_grid(self, graph: HeteroData | None, src: Tensor, dst: Tensor) -> Tensor:
+        """Raw scores ``[R, C]`` (float64) of every pair of source nodes ``src`` ``[R]`` and
+        destination nodes ``dst`` ``[C]``: what ranking all candidates scores block by block.
+        Equal to :meth:`decision_function` of the same pairs (``src`` major)."""
+        self._check_fitted()
+        src, dst = torch.as_tensor(src).long(), torch.as_tensor(dst).long()
+        for t, nt in ((src, self.edge_type_[0]), (dst, self.edge_type_[2])):
+            n = int(self.graph_[nt].num_nodes)
+            if t.numel() and (int(t.min()) < 0 or int(t.max()) >= n):
+                raise ValueError(f"{type(self).__name__}: {nt} index out of range for {n} nodes")
+        enc = self.encoded(graph)
+        out = self._decision_grid(enc, src, dst)
+        if out is None:
+            pairs = torch.stack([src.repeat_interleave(dst.numel()), dst.repeat(src.numel())])
+            out = self._decision(enc, pairs).reshape(src.numel(), dst.numel())
+        return out.double()
+
     def score(self, graph: HeteroData | None, pairs: Tensor,
               batch_size: int = DEFAULT_BLOCK) -> Tensor:
         """Calibrated interaction probabilities ``[N]`` (float64) of ``pairs`` ``[2, N]``."""
-        raw = self.decision_function(graph, pairs, batch_size)
+        return self.probability(self.decision_function(graph, pairs, batch_size))
+
+    def probability(self, raw: Tensor) -> Tensor:
+        """The calibrated probabilities (float64) of raw scores from :meth:`decision_function`
+        (so a caller holding raw scores need not score twice)."""
+        self._check_fitted()
         cal = getattr(self, "calibrator_", None)
         return cal(raw) if cal is not None else self._link(raw).double()
 

@@ -68,5 +68,9 @@ class DegreeProduct(LinkModel):
         ds, dd = encoded
         return torch.log1p(ds[pairs[0]] * dd[pairs[1]])
 
+    def _decision_grid(self, encoded: tuple[Tensor, Tensor], src: Tensor, dst: Tensor) -> Tensor:
+        ds, dd = encoded
+        return torch.log1p(ds[src, None] * dd[None, dst])
+
     def _link(self, raw: Tensor) -> Tensor:
         return 1.0 - torch.exp(-raw)  # = 1 - 1 / (1 + (k_s + a)(k_d + a))

@@ -72,6 +72,9 @@ class TruncatedSVDLink(LinkModel):
     def _decision(self, encoded: tuple[Tensor, Tensor], pairs: Tensor) -> Tensor:
         return pair_dot(*encoded, pairs)
 
+    def _decision_grid(self, encoded: tuple[Tensor, Tensor], src: Tensor, dst: Tensor) -> Tensor:
+        return encoded[0][src] @ encoded[1][dst].T  # one matrix product per block
+
     def _link(self, raw: Tensor) -> Tensor:
         return raw.clamp(0, 1)
 

@@ -1,0 +1,99 @@
+import pytest
+import torch
+
+from rnagraph.data import Fold, build_graph
+from rnagraph.evaluate import count_candidates, seed_evidence, top_candidates
+from rnagraph.models import DegreeProduct, TruncatedSVDLink
+
+CM = ("circrna", "binds", "mirna")
+
+
+@pytest.fixture
+def fitted():
+    pairs = [(f"c{i}", f"m{j}") for i in range(9) for j in range(7) if (i + 2 * j) % 3 == 0]
+    g = build_graph({}, {CM: pairs})
+    return TruncatedSVDLink(dim=2).fit(Fold.full(g, CM, seed=0))
+
+
+def _reference(m, src=None, dst=None):
+    """Every candidate scored in one call and fully sorted (fine for a small graph)."""
+    known = set(map(tuple, m.known_pairs_.t().tolist()))
+    n_s, n_d = m.graph_["circrna"].num_nodes, m.graph_["mirna"].num_nodes
+    cand = [(s, d) for s in range(n_s) for d in range(n_d) if (s, d) not in known
+            and (src is None and dst is None or (src and s in src) or (dst and d in dst))]
+    raw = m.decision_function(None, torch.tensor(cand).t())
+    order = sorted(range(len(cand)), key=lambda j: (-float(raw[j]), cand[j]))
+    return [cand[j] for j in order], raw
+
+
+@pytest.mark.parametrize("batch_size", [1, 5, 7, 10_000])
+def test_top_k_equals_a_full_sort_whatever_the_block(fitted, batch_size):
+    ref, _ = _reference(fitted)
+    got = top_candidates(fitted, 12, batch_size=batch_size)
+    assert list(zip(got.src.tolist(), got.dst.tolist())) == ref[:12]
+    assert got.num_scored == len(ref) == 63 - 21
+    assert torch.equal(got.score, fitted.probability(got.raw))
+
+
+def test_known_pairs_include_validation_positives(fitted):
+    got = top_candidates(fitted, 100)
+    known = set(map(tuple, fitted.known_pairs_.t().tolist()))
+    assert len(known) == 21  # every positive of the graph, validation ones included
+    assert not known & set(zip(got.src.tolist(), got.dst.tolist()))
+    assert len(got) == 63 - 21  # k above the number of candidates: all of them
+
+
+def test_restricted_to_some_rnas(fitted):
+    ref, _ = _reference(fitted, src={2}, dst={5})
+    got = top_candidates(fitted, 50, src=[2], dst=[5], batch_size=3)
+    assert list(zip(got.src.tolist(), got.dst.tolist())) == ref
+    assert count_candidates(9, 7, torch.tensor([2]), torch.tensor([5])) == 7 + 8
+
+
+def test_ties_broken_by_index_and_bad_k():
+    pairs = [(f"c{i}", f"m{j}") for i in range(6) for j in range(5) if (i + j) % 2 == 0]
+    g = build_graph({}, {CM: pairs})
+    m = DegreeProduct(calibrate=False).fit(Fold.full(g, CM, seed=0))
+    ref, raw = _reference(m)
+    assert len(set(raw.tolist())) < raw.numel()  # degree products tie
+    got = top_candidates(m, 10, batch_size=4)
+    assert list(zip(got.src.tolist(), got.dst.tolist())) == ref[:10]
+    with pytest.raises(ValueError, match="k must be an integer >= 1"):
+        top_candidates(m, 0)
+
+
+LET7 = "UGAGGUAGUAGGUUGUAUAGUU"  # seed (nt 2-7) GAGGUA pairs with UACCUC; nt 8 G with C
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("GGCUACCUCAGG", ("8mer", 3)),      # C (m8) + UACCUC + A (A1): the site starts at nt 3
+    ("GGCUACCUCGG", ("7mer-m8", 3)),
+    ("GGGUACCUCAGG", ("7mer-A1", 4)),
+    ("GGUACCUCGG", ("6mer", 3)),
+    ("GGUACCUCGGCUACCUCA", ("8mer", 11)),  # the strongest site wins over the first one
+    ("AAAAAAAA", ("none", None)),
+    (None, ("no sequence", None)),
+])
+def test_seed_evidence_by_hand(target, expected):
+    assert seed_evidence(LET7, target) == expected
+
+
+class _PairsOnly(DegreeProduct):
+    """A model without a grid shortcut: decision_grid falls back to scoring pairs."""
+
+    def _decision_grid(self, encoded, src, dst):
+        return None
+
+
+@pytest.mark.parametrize("make", [lambda: DegreeProduct(smoothing=0.5),
+                                  lambda: TruncatedSVDLink(dim=3), _PairsOnly])
+def test_decision_grid_equals_decision_function(make):
+    pairs = [(f"c{i}", f"m{j}") for i in range(9) for j in range(7) if (i + 2 * j) % 3 == 0]
+    m = make().fit(Fold.full(build_graph({}, {CM: pairs}), CM, seed=0))
+    src, dst = torch.tensor([4, 0, 8]), torch.tensor([6, 1, 2, 0])
+    grid = m.decision_grid(None, src, dst)
+    flat = m.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
+    assert grid.shape == (3, 4) and grid.dtype == torch.float64
+    assert torch.allclose(grid.reshape(-1), flat, rtol=1e-12, atol=1e-15)
+    with pytest.raises(ValueError, match="out of range"):
+        m.decision_grid(None, torch.tensor([9]), dst)

@@ -2,6 +2,8 @@
 from rnagraph.data.build import build_graph
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
+from rnagraph.data.joint_fold import JointFold
+from rnagraph.data.joint_split import joint_kfold_split
 from rnagraph.data.leakage import LeakageError, PaperProtocolWarning, check_no_leakage
 from rnagraph.data.negatives import sample_negatives
 from rnagraph.data.split import full_fold, holdout_split, kfold_link_split, train_graph_from
@@ -21,4 +23,6 @@ __all__ = [
     "check_no_leakage",
     "LeakageError",
     "PaperProtocolWarning",
+    "JointFold",
+    "joint_kfold_split",
 ]

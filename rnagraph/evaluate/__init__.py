@@ -3,6 +3,7 @@
 Sits above :mod:`rnagraph.models` (it fits and scores models); :mod:`rnagraph.train` below holds
 the training loop, calibration and metrics that models use.
 """
+from rnagraph.evaluate.cerna import CernaRanking, rank_cerna
 from rnagraph.evaluate.compare import compare_models
 from rnagraph.evaluate.cross_validate import cross_validate
 from rnagraph.evaluate.parallel import peak_rss_mib
@@ -20,4 +21,6 @@ __all__ = [
     "fold_fingerprint",
     "model_config",
     "peak_rss_mib",
+    "rank_cerna",
+    "CernaRanking",
 ]

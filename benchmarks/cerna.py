@@ -40,14 +40,14 @@ LABEL = {"degree+1": "DegreeProduct (+1)", "svd": "TruncatedSVD (64)", "sage": "
 EDGE = {CIRC_MIRNA: "circRNA–miRNA", MIRNA_MRNA: "miRNA–mRNA"}
 
 
-def make(name: str, epochs: int, seed: int):
+def make(name: str, epochs: int, seed: int, hidden: int = 64):
     if name == "degree+1":
         return DegreeProduct(smoothing=1)
     if name == "svd":
         return TruncatedSVDLink(64, seed=seed)
     if name == "sage":
         return SAGELink(epochs=epochs, seed=seed)
-    return JointLink(joint=name == "joint", epochs=epochs, seed=seed)
+    return JointLink(joint=name == "joint", epochs=epochs, seed=seed, hidden_channels=hidden)
 
 
 def carries_both(data) -> torch.Tensor:
@@ -64,8 +64,8 @@ def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
     return float(roc_auc_score(y, s)) if 0 < y.sum() < y.size else None
 
 
-def run_one(name: str, fold, both: torch.Tensor, epochs: int, seed: int) -> dict:
-    model = make(name, epochs, seed)
+def run_one(name: str, fold, both: torch.Tensor, epochs: int, seed: int, hidden: int) -> dict:
+    model = make(name, epochs, seed, hidden)
     with timer() as t, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(fold)
@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=300, help="max epochs of the GNN models")
+    ap.add_argument("--hidden", type=int, default=64, help="JointLink hidden_channels")
     ap.add_argument("--modes", nargs="*", default=["warm", "cold"])
     ap.add_argument("--models", nargs="*", default=list(MODELS))
     ap.add_argument("--only-folds", type=int, default=None,
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
         for line in runs.read_text().splitlines():
             r = json.loads(line)
             done[(r["mode"], r["fold"], tuple(r["edge_type"]), r["model"], r["k"], r["seed"],
-                  r["epochs"])] = r
+                  r["epochs"], r.get("hidden", 64))] = r
     n_run = args.only_folds or args.folds
     splits = {mode: joint_kfold_split(data, k=args.folds, mode=mode, seed=args.seed)[:n_run]
               for mode in args.modes}
@@ -151,19 +152,21 @@ def main(argv: list[str] | None = None) -> None:
             jf = splits[mode][i]
             for et in (CIRC_MIRNA, MIRNA_MRNA):
                 for name in args.models:
-                    key = (mode, jf.index, et, name, args.folds, args.seed, args.epochs)
+                    key = (mode, jf.index, et, name, args.folds, args.seed, args.epochs,
+                           args.hidden)
                     if key in done:
                         continue
-                    rec = run_one(name, jf[et], both, args.epochs, args.seed)
+                    rec = run_one(name, jf[et], both, args.epochs, args.seed, args.hidden)
                     rec.update({"mode": mode, "fold": jf.index, "edge_type": list(et),
                                 "model": name, "k": args.folds, "seed": args.seed,
-                                "epochs": args.epochs})
+                                "epochs": args.epochs, "hidden": args.hidden})
                     done[key] = rec
                     with runs.open("a") as fh:
                         fh.write(json.dumps(rec) + "\n")
                     print(f"{mode} fold {jf.index} {et[1]:8s} {name:13s} AUC {rec['auc']:.4f} "
                           f"({rec['fit_s']:.0f} s)", flush=True)
-    records = [r for k, r in done.items() if k[4:] == (args.folds, args.seed, args.epochs)
+    records = [r for k, r in done.items()
+               if k[4:] == (args.folds, args.seed, args.epochs, args.hidden)
                and k[0] in args.modes and k[1] < n_run]
     md = [f"## ceRNA graph: joint vs single-task ({n_run} of {args.folds} folds, 1:1)", "",
           f"Machine: {machine()}.",
@@ -180,12 +183,12 @@ def main(argv: list[str] | None = None) -> None:
                   f"types, {mode}, per fold: " + ", ".join(f"{s:.3f}" for s in sh) + ".")
     md += ["", table(records, args.folds)]
     if args.timing:
-        md += ["", timing(data, args.epochs, args.seed)]
+        md += ["", timing(data, args.epochs, args.seed, args.hidden)]
     write_section(args.out, "cerna", "\n".join(md))
     print("\n".join(md))
 
 
-def timing(data, epochs: int, seed: int) -> str:
+def timing(data, epochs: int, seed: int, hidden: int) -> str:
     """Fit JointLink on every known pair of each type and rank all circRNA-mRNA pairs."""
     from rnagraph.data import Fold
     from rnagraph.evaluate import peak_rss_mib, rank_cerna
@@ -193,7 +196,8 @@ def timing(data, epochs: int, seed: int) -> str:
     for et in (CIRC_MIRNA, MIRNA_MRNA):
         with timer() as t, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            models[et] = JointLink(epochs=epochs, seed=seed).fit(Fold.full(data, et, seed=seed))
+            model = JointLink(epochs=epochs, seed=seed, hidden_channels=hidden)
+            models[et] = model.fit(Fold.full(data, et, seed=seed))
         lines.append(f"JointLink fit on the whole graph ({EDGE[et]} head, protocol full): "
                      f"{t['s']:.0f} s, {len(models[et].history_)} epochs")
     with timer() as t:
@@ -204,5 +208,5 @@ def timing(data, epochs: int, seed: int) -> str:
 
 
 if __name__ == "__main__":
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    torch.set_num_threads(1)   # oversubscribed threads are 30-50x slower on a shared 2-core box
     main()

@@ -101,7 +101,19 @@ def top_regulation_pairs(p_circ: Tensor, p_target: Tensor, top_k: int = 100,
     return best_s, best_i // n_t, best_i % n_t
 
 
-def _dense_probs(graph: HeteroData, model, edge_type, known: str) -> tuple[Tensor, Tensor]:
+def shift_prior(p: Tensor, prior: float, base: float = 0.5) -> Tensor:
+    r"""Move probabilities calibrated at prevalence ``base`` to prevalence ``prior`` (Bayes:
+    :math:`\operatorname{logit} p' = \operatorname{logit} p + \operatorname{logit}\pi -
+    \operatorname{logit}\pi_0`)."""
+    if not (0 < prior < 1 and 0 < base < 1):
+        raise ValueError(f"shift_prior: prior and base must be in (0, 1), got {prior}, {base}")
+    shift = torch.logit(torch.tensor(prior, dtype=torch.float64)) - torch.logit(
+        torch.tensor(base, dtype=torch.float64))
+    return torch.sigmoid(torch.logit(p.double().clamp(1e-300, 1 - 1e-16)) + shift)
+
+
+def _dense_probs(graph: HeteroData, model, edge_type, known: str,
+                 prior: str | float | None) -> tuple[Tensor, Tensor]:
     """``[N_src, N_dst]`` probabilities of every pair and the mask of known edges."""
     n_s, n_d = int(graph[edge_type[0]].num_nodes), int(graph[edge_type[2]].num_nodes)
     src = torch.arange(n_s).repeat_interleave(n_d)
@@ -115,6 +127,9 @@ def _dense_probs(graph: HeteroData, model, edge_type, known: str) -> tuple[Tenso
     else:
         ei = torch.empty(2, 0, dtype=torch.long)
     mask[ei[0], ei[1]] = True
+    if prior is not None:
+        pi = float(mask.sum()) / mask.numel() if prior == "density" else float(prior)
+        p = shift_prior(p, pi)
     if known == "one":
         p = p.masked_fill(mask, 1.0)
     return p, mask
@@ -128,8 +143,8 @@ def _site(sites, mirna: str | None, target: str | None) -> str:
 
 
 def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
-               paths_per_pair: int = 3, known: str = "one", block: int = 256
-               ) -> CernaRanking:
+               paths_per_pair: int = 3, known: str = "one", block: int = 256,
+               prior: str | float | None = "density") -> CernaRanking:
     r"""Rank every circRNA-mRNA pair of the joint graph by its sponge-to-target paths.
 
     :math:`P` comes from ``circ_model.score(graph, pairs)`` on every circRNA-miRNA pair and
@@ -143,6 +158,14 @@ def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
 
     The evidence columns say, per edge of a path, whether it is known or predicted.
 
+    **Prevalence.** Models are calibrated on balanced validation pairs (1:1), so their
+    probabilities answer "positive or sampled negative?", not "how likely among all pairs?": on
+    ``cerna`` thousands of weak predictions at ~0.5 would swamp :math:`R`. With
+    ``prior="density"`` (default) each relation's probabilities are moved (:func:`shift_prior`)
+    from prevalence 1/2 to that relation's edge density in ``graph`` (0.34% circRNA-miRNA,
+    0.18% miRNA-mRNA), so :math:`R_{ct}` is an expected number of paths; a float sets the
+    prevalence; ``None`` uses the probabilities as they are.
+
     Args:
         graph (HeteroData): the joint graph (e.g. ``load("cerna")``); its edges are the known
             ones and, for message-passing models, the graph they read.
@@ -152,6 +175,8 @@ def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
         paths_per_pair (int): best miRNAs listed per pair. (default: ``3``)
         known (str): ``"one"`` or ``"score"``. (default: ``"one"``)
         block (int): circRNAs per block of :math:`R`. (default: ``256``)
+        prior (str | float, optional): ``"density"``, a prevalence in (0, 1), or ``None``.
+            (default: ``"density"``)
     """
     if known not in KNOWN_MODES:
         raise ValueError(f"rank_cerna: known must be one of {KNOWN_MODES}, got {known!r}")
@@ -161,8 +186,8 @@ def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
         if nt not in graph.node_types:
             raise ValueError(f"rank_cerna: the graph has no {nt!r} nodes; pass the joint "
                              "ceRNA graph (rnagraph.datasets.load('cerna'))")
-    p, p_known = _dense_probs(graph, circ_model, CIRC_MIRNA, known)
-    q, q_known = _dense_probs(graph, target_model, MIRNA_MRNA, known)
+    p, p_known = _dense_probs(graph, circ_model, CIRC_MIRNA, known, prior)
+    q, q_known = _dense_probs(graph, target_model, MIRNA_MRNA, known, prior)
     scores, cs, ts = top_regulation_pairs(p, q, top_k, block)
     ids = {nt: list(graph[nt].ids) for nt in (CIRCRNA, MIRNA, MRNA)}
     mseq = list(getattr(graph[MIRNA], "seq", [None] * len(ids[MIRNA])))
@@ -190,4 +215,4 @@ def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
                         num_pairs=p.size(0) * q.size(1))
 
 
-__all__ = ["rank_cerna", "top_regulation_pairs", "CernaRanking", "KNOWN_MODES"]
+__all__ = ["rank_cerna", "top_regulation_pairs", "shift_prior", "CernaRanking", "KNOWN_MODES"]

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from rnagraph.data import build_graph
-from rnagraph.evaluate.cerna import rank_cerna, top_regulation_pairs
+from rnagraph.evaluate.cerna import rank_cerna, shift_prior, top_regulation_pairs
 from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
 
 
@@ -32,14 +32,14 @@ def test_triplet_scores_by_hand():
     # known="score": R = P Q
     #   R[c0,t0] = 0.9*0.7 + 0.5*0.6 = 0.93    R[c0,t1] = 0.9*0.1 + 0.5*0.3 = 0.24
     #   R[c1,t0] = 0.2*0.7 + 0.4*0.6 = 0.38    R[c1,t1] = 0.2*0.1 + 0.4*0.3 = 0.14
-    r = rank_cerna(g, circ, target, top_k=4, paths_per_pair=2, known="score")
+    r = rank_cerna(g, circ, target, top_k=4, paths_per_pair=2, known="score", prior=None)
     assert r.num_pairs == 4
     got = [(a, b, round(s, 10)) for a, b, s in zip(r.pairs.circrna, r.pairs.mrna, r.pairs.score)]
     assert got == [("c0", "t0", 0.93), ("c1", "t0", 0.38), ("c0", "t1", 0.24),
                    ("c1", "t1", 0.14)]
     # known="one": the known edges c0-m0 and m0-t0 count as probability 1
     #   R[c0,t0] = 1*1 + 0.5*0.6 = 1.3    R[c1,t0] = 0.2*1 + 0.4*0.6 = 0.44
-    r1 = rank_cerna(g, circ, target, top_k=2, paths_per_pair=2)
+    r1 = rank_cerna(g, circ, target, top_k=2, paths_per_pair=2, prior=None)
     assert r1.pairs.score.round(10).tolist() == [1.3, 0.44]
     best = r1.paths.iloc[0]
     assert (best.circrna, best.mirna, best.mrna) == ("c0", "m0", "t0")
@@ -50,6 +50,20 @@ def test_triplet_scores_by_hand():
     assert (second.mirna, second.path_score) == ("m1", pytest.approx(0.3))
     assert (second.circ_evidence, second.target_evidence) == ("predicted", "predicted")
     assert second.seed_site == ""           # m1 has no sequence
+
+
+def test_prior_shift_by_hand():
+    # odds 1 at prevalence 1/2 -> odds 1/4 at prevalence 1/5: p = 0.2; p=0.8 (odds 4) -> 0.5
+    p = shift_prior(torch.tensor([0.5, 0.8], dtype=torch.float64), 0.2)
+    assert torch.allclose(p, torch.tensor([0.2, 0.5], dtype=torch.float64))
+    # prior="density" on the three-node example: circRNA density 1/4, target density 1/4;
+    # known edges stay 1: R[c0,t0] = 1*1 + s(0.5)*s(0.6) with s(x) = x/3 / (x/3 + 1 - x)
+    g = _graph()
+    circ = _Table([[0.9, 0.5], [0.2, 0.4]])
+    target = _Table([[0.7, 0.1], [0.6, 0.3]])
+    s = lambda x: (x / 3) / (x / 3 + 1 - x)  # noqa: E731
+    r = rank_cerna(g, circ, target, top_k=1)
+    assert r.pairs.score[0] == pytest.approx(1 + s(0.5) * s(0.6))
 
 
 def test_blocked_top_k_equals_the_dense_ranking():

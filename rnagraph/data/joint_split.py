@@ -46,9 +46,12 @@ def joint_kfold_split(data: HeteroData, edge_types: tuple[EdgeType, ...] = (CIRC
 
     The training graph (``JointFold.train_graph``) holds each type's training positives only.
     Negatives: ``neg_ratio`` per positive in each set, uniform over pairs that are not positives
-    of the full graph, from the node box of the set (cold: the set's shared nodes x every node
-    of the other side), disjoint across train / val / test and across the test sets of
-    different folds.
+    of the full graph, among the relation's **candidate nodes** -- the nodes with at least one
+    edge of that type in the full graph (cold: restricted to the set's shared nodes), disjoint
+    across train / val / test and across the test sets of different folds. In a joined graph a
+    miRNA of only one source dataset was never assayed for the other relation: unobserved is
+    not negative there, and degree-0 negatives would make every predictor look good (on
+    ``cerna`` the degree baseline's miRNA-mRNA AUC rose from 0.73 to 0.90 with them).
 
     Args:
         data (HeteroData): the full joint graph, e.g. ``rnagraph.datasets.load("cerna")``.
@@ -91,7 +94,8 @@ def joint_kfold_split(data: HeteroData, edge_types: tuple[EdgeType, ...] = (CIRC
         pos, _, n_src, n_dst = _positives(data, et)
         side = 0 if et[0] == shared else 1
         node = pos // n_dst if side == 0 else pos % n_dst
-        info[et] = (pos, n_src, n_dst, side, node)
+        # the relation's candidate nodes: those with an edge of this type in the full graph
+        info[et] = (pos, n_src, n_dst, side, node, np.unique(pos // n_dst), np.unique(pos % n_dst))
     n_shared = int(data[shared].num_nodes)
     if mode == "warm":
         parts = {et: np.array_split(rng.permutation(info[et][0].size), k) for et in edge_types}
@@ -110,7 +114,7 @@ def joint_kfold_split(data: HeteroData, edge_types: tuple[EdgeType, ...] = (CIRC
             boxes = {"test": np.flatnonzero(t), "val": np.flatnonzero(v),
                      "train": np.flatnonzero(r)}
         for et in edge_types:
-            pos, n_src, n_dst, side, node = info[et]
+            pos, n_src, n_dst, side, node = info[et][:5]
             if mode == "warm":
                 test = np.zeros(pos.size, dtype=bool)
                 test[parts[et][i]] = True
@@ -124,14 +128,14 @@ def joint_kfold_split(data: HeteroData, edge_types: tuple[EdgeType, ...] = (CIRC
             graph = train_graph_from(graph, et, info[et][0][masks[et]["train"]])
         folds: dict[EdgeType, Fold] = {}
         for et in edge_types:
-            pos, n_src, n_dst, side, node = info[et]
+            pos, n_src, n_dst, side, node, cand_src, cand_dst = info[et]
             sets: dict[str, LinkSet] = {}
             taken = [pos, tested[et]]
             for name in ("test", "val", "train"):
                 p = pos[masks[et][name]]
-                box = [np.arange(n_src), np.arange(n_dst)]
+                box = [cand_src, cand_dst]
                 if boxes[name] is not None:
-                    box[side] = boxes[name]
+                    box[side] = np.intersect1d(box[side], boxes[name])
                 neg = sample_codes(box[0], box[1], n_dst, int(round(neg_ratio * p.size)),
                                    np.concatenate(taken), rng)
                 taken.append(neg)

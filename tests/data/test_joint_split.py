@@ -36,6 +36,11 @@ def test_joint_split_is_leakage_free_for_both_types(mode):
             assert not np.isin(held, _codes(g, et)).any()
             rev = g[reverse_edge_type(et)].edge_index.flip(0)
             assert not np.isin(held, pair_codes(rev, n_dst)).any()
+            # negatives only involve nodes that take part in this relation in the full graph
+            full = data[et].edge_index
+            for ls in (f.train, f.val, f.test):
+                assert torch.isin(ls.neg_index[0], full[0]).all()
+                assert torch.isin(ls.neg_index[1], full[1]).all()
             # and the training graph holds exactly the training positives
             assert set(_codes(g, et)) == set(pair_codes(f.train.pos_index, n_dst))
     # warm: every positive of each type is tested exactly once
@@ -74,12 +79,10 @@ def test_cold_mirna_has_no_training_edge_of_either_type():
 
 def test_joint_split_meta_shares_by_hand():
     # mi0 has both types; mi1 only circ; mi2 only target
-    data = build_graph({}, {CIRC_MIRNA: [("c0", "mi0"), ("c1", "mi0"), ("c0", "mi1"),
-                                         ("c1", "mi1")],
-                            MIRNA_MRNA: [("mi0", "t0"), ("mi0", "t1"), ("mi2", "t0"),
-                                         ("mi2", "t1")]},
-                       node_ids={"circrna": [f"c{i}" for i in range(6)],
-                                 "mrna": [f"t{i}" for i in range(6)]})
+    data = build_graph({}, {CIRC_MIRNA: [("c0", "mi0"), ("c1", "mi0"), ("c2", "mi1"),
+                                         ("c3", "mi1")],
+                            MIRNA_MRNA: [("mi0", "t0"), ("mi0", "t1"), ("mi2", "t2"),
+                                         ("mi2", "t3")]})
     jf = joint_kfold_split(data, k=2, mode="warm", val_ratio=0, neg_ratio=0.5, seed=0)[0]
     # in the full graph: circ test positives on mi0 count as "both", those on mi1 not
     f = jf[CIRC_MIRNA]

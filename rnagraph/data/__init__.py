@@ -3,6 +3,8 @@ from rnagraph.data.build import add_reverse_edges, build_graph
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.from_files import read_graph, read_sequences
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
+from rnagraph.data.joint_fold import JointFold
+from rnagraph.data.joint_split import joint_kfold_split
 from rnagraph.data.leakage import LeakageError, PaperProtocolWarning, check_no_leakage
 from rnagraph.data.negatives import sample_negatives
 from rnagraph.data.node_column import NodeColumn, as_column
@@ -28,4 +30,6 @@ __all__ = [
     "check_no_leakage",
     "LeakageError",
     "PaperProtocolWarning",
+    "JointFold",
+    "joint_kfold_split",
 ]

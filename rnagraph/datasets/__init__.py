@@ -6,6 +6,7 @@ Graph datasets load as :class:`~torch_geometric.data.HeteroData` through :func:`
 """
 from rnagraph.datasets._root import cache_root, data_root
 from rnagraph.datasets.attach import attach_sequences
+from rnagraph.datasets.cerna import join_cerna, load_cerna
 from rnagraph.datasets.cmi import load_cmi
 from rnagraph.datasets.in_memory import RNAGraphDataset
 from rnagraph.datasets.loader import load
@@ -14,6 +15,7 @@ from rnagraph.datasets.mirbase import (
     load_mirbase_mature,
     mirna_sequences_by_name,
 )
+from rnagraph.datasets.mirna_names import match_mirna_names, normalize_mirna_name
 from rnagraph.datasets.mitar import load_site_pairs
 from rnagraph.datasets.mtis import load_mtis, mtis_author_negatives, mtis_author_split
 from rnagraph.datasets.registry import REGISTRY, DatasetInfo, available, get_info
@@ -42,4 +44,8 @@ __all__ = [
     "cache_root",
     "synthetic",
     "twin_report",
+    "join_cerna",
+    "load_cerna",
+    "normalize_mirna_name",
+    "match_mirna_names",
 ]

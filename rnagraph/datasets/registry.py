@@ -60,6 +60,13 @@ _INFOS = [
                  "negatives": 9214, "train": 6449, "val": 922, "test": 1843},
                 "miRNA-gene pairs (GRMMI's MTIS-9214; genes are HGNC symbols in node type "
                 "'mrna'); authors' negatives and 70/10/20 split"),
+    DatasetInfo("cerna", "graph", ".",
+                ("cmi-20208/20208.csv", "cmi-20208/miRNA.csv", "mtis-9214/output1.csv",
+                 "mtis-9214/all_mi.csv", "mtis-9214/all_M.csv"), CIRC_MIRNA,
+                {"pairs": 20208, "target_pairs": 9214, "circrna": 3569, "mirna": 1648,
+                 "mrna": 3069, "mirna_matched": 365, "mirna_seq": 1580},
+                "joint ceRNA graph: cmi-20208 + mtis-9214 joined on 365 miRNA names "
+                "(circRNA-miRNA and miRNA-gene edges; rnagraph.datasets.join_cerna)"),
     DatasetInfo("mirbase-mature", "sequences", "mirbase-mature", ("mature.fa",), None,
                 {"records": 21643, "hsa": 1921},
                 "miRBase mature.fa (2012-era release): miRNA sequences by name"),

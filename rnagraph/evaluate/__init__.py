@@ -4,6 +4,7 @@ Sits above :mod:`rnagraph.models` (it fits and scores models); :mod:`rnagraph.tr
 the training loop, calibration and metrics that models use.
 """
 from rnagraph.evaluate.candidates import Candidates, count_candidates, top_candidates
+from rnagraph.evaluate.cerna import CernaRanking, rank_cerna
 from rnagraph.evaluate.compare import compare_models
 from rnagraph.evaluate.cross_validate import cross_validate
 from rnagraph.evaluate.evidence import seed_evidence
@@ -43,4 +44,6 @@ __all__ = [
     "resolve_config",
     "read_config",
     "write_config",
+    "rank_cerna",
+    "CernaRanking",
 ]

@@ -8,6 +8,7 @@ calibrated probabilities, and ``save(path)`` / :func:`load` keep a fitted model 
 from rnagraph.models._file import ModelFileError, load_model
 from rnagraph.models.base import LinkModel, NotFittedError
 from rnagraph.models.degree_product import DegreeProduct
+from rnagraph.models.joint_link import JointLink
 from rnagraph.models.mferl import MFERL
 from rnagraph.models.path_l3 import PathL3
 from rnagraph.models.path_ra3 import PathRA3
@@ -36,4 +37,5 @@ __all__ = [
     "MODELS",
     "get_model",
     "needs_sequences",
+    "JointLink",
 ]

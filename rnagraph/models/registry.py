@@ -54,6 +54,16 @@ def _mferl_pair(**kw: Any):
     return MFERL(pair_features=True, **kw)
 
 
+def _joint(**kw: Any):
+    from rnagraph.models.joint_link import JointLink
+    return JointLink(**kw)
+
+
+def _joint_single(**kw: Any):
+    from rnagraph.models.joint_link import JointLink
+    return JointLink(joint=False, **kw)
+
+
 #: name -> (factory, one-line description, needs sequences on both sides)
 MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "seedmatch": (_seedmatch, "canonical seed-site counting, no training", True),
@@ -68,6 +78,10 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "sage": (_sage, "learnable embeddings -> 2-layer GraphSAGE -> dot product", False),
     "mferl": (_mferl, "MFERL (five views, HomoGCN, MCAM, bilinear attention, InfoNCE)", False),
     "mferl-pair": (_mferl_pair, "MFERL + learned seed-site pair term (our extension)", False),
+    "joint": (_joint, "JointLink: HeteroConv over every relation of the graph, one head per "
+              "relation, losses of all relations (ceRNA graph)", False),
+    "joint-single": (_joint_single, "JointLink trained on the predicted relation's loss only",
+                     False),
 }
 
 

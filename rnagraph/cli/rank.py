@@ -68,8 +68,16 @@ def rank(
     out: Path = typer.Option(..., help="the CSV to write"),
     force: bool = typer.Option(False, help="overwrite existing files"),
     config: Optional[Path] = typer.Option(None, help="replay a config.json of an earlier run"),
+    cerna: Optional[Path] = typer.Option(None, help="a miRNA-mRNA model file: rank circRNA -> "
+                                         "miRNA -> mRNA paths with --model as the circRNA-miRNA "
+                                         "model (both fitted on the joint `cerna` graph)"),
 ) -> None:
     """Rank every unobserved pair (or those of the given RNAs) by the model's score.
+
+    With --cerna, rank circRNA-mRNA regulation instead: every circRNA-mRNA pair is scored by its
+    sponge-to-target paths (sum over miRNAs of P(circRNA-miRNA) x P(miRNA-mRNA), known edges
+    counted as 1) and the best --top pairs are written as a tab-separated table of their best
+    paths with each edge's evidence (rnagraph.evaluate.rank_cerna).
 
     Pairs are scored in blocks keeping only the best --top (no dense matrix, no full sort);
     known pairs are skipped. Writes rank, the two ids, score (calibrated), raw_score and, for
@@ -83,12 +91,16 @@ def rank(
     from rnagraph.evaluate.run_config import resolve_config, write_config
     from rnagraph.io.atomic import atomic_write
     v = replay(ctx, config, "rank", dict(model=str(model), rna=list(rna), top=top,
-                                         evidence=evidence, out=str(out)))
+                                         evidence=evidence, out=str(out),
+                                         cerna=None if cerna is None else str(cerna)))
     if int(v["top"]) < 1:
         raise CLIError(f"--top {v['top']}: must be >= 1")
     out_p = check_output(Path(v["out"]), force)
     cfg_p = check_output(sidecar(out_p, ".config.json"), force)
     m = load_model(Path(v["model"]))
+    if v.get("cerna"):
+        _rank_cerna(m, load_model(Path(v["cerna"])), v, out_p, cfg_p)
+        return
     et = m.edge_type_
     src, dst = resolve_rnas(m.graph_, et, v["rna"])
     import torch
@@ -118,3 +130,25 @@ def rank(
     atomic_write(out_p, buf.getvalue())
     write_config(cfg_p, cfg)
     print(f"scored {cand.num_scored} unobserved pairs; wrote the best {len(cand)} to {out_p}")
+
+
+def _rank_cerna(circ, target, v: dict, out_p: Path, cfg_p: Path) -> None:
+    """``rank --cerna``: circRNA -> miRNA -> mRNA paths through the two models."""
+    from rnagraph.evaluate.cerna import rank_cerna
+    from rnagraph.evaluate.run_config import resolve_config, write_config
+    from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
+    if tuple(circ.edge_type_) != CIRC_MIRNA or tuple(target.edge_type_) != MIRNA_MRNA:
+        raise CLIError(f"--model predicts {circ.edge_type_} and --cerna {target.edge_type_}; "
+                       f"--cerna needs a {CIRC_MIRNA} model and a {MIRNA_MRNA} model")
+    graph = circ.graph_
+    missing = [nt for nt in ("circrna", "mirna", "mrna") if nt not in graph.node_types]
+    if missing:
+        raise CLIError(f"--model {v['model']}: its graph has no {', '.join(missing)} nodes; fit "
+                       "both models on the joint graph (rnagraph train --dataset cerna)")
+    if v["rna"]:
+        raise CLIError("--rna cannot be combined with --cerna")
+    ranking = rank_cerna(graph, circ, target, top_k=int(v["top"]))
+    ranking.to_tsv(out_p)
+    write_config(cfg_p, resolve_config("rank", plain_args(v), seed=None, dataset_hash=None))
+    print(f"scored {ranking.num_pairs} circRNA-mRNA pairs; wrote the paths of the best "
+          f"{len(ranking.pairs)} to {out_p}")

@@ -200,3 +200,32 @@ def test_help_has_an_example_per_command():
     for cmd in ("train", "predict", "rank", "report", "cv", "demo", "models", "datasets"):
         res = runner.invoke(app, [cmd, "--help"])
         assert res.exit_code == 0 and "Example: rnagraph" in res.output, cmd
+
+
+def test_rank_cerna_writes_the_paths_rank_cerna_finds(tmp_path):
+    import pandas as pd
+
+    from rnagraph.data import Fold
+    from rnagraph.datasets.synthetic_cerna import synthetic_cerna
+    from rnagraph.evaluate import rank_cerna
+    from rnagraph.models import load
+    from rnagraph.models.joint_link import JointLink
+    from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
+
+    g = synthetic_cerna(num_circrna=40, num_mirna=20, num_mrna=40, seed=0)
+    files = {}
+    for name, et in (("circ", CIRC_MIRNA), ("target", MIRNA_MRNA)):
+        m = JointLink(hidden_channels=8, epochs=10, seed=0).fit(Fold.full(g, et, seed=0))
+        files[name] = m.save(tmp_path / f"{name}.rg")
+    out = tmp_path / "paths.tsv"
+    _ok(["rank", "--model", files["circ"], "--cerna", files["target"], "--top", 5, "--out", out])
+    got = pd.read_csv(out, sep="\t")
+    circ, target = load(files["circ"]), load(files["target"])
+    want = rank_cerna(circ.graph_, circ, target, top_k=5)
+    assert list(got["circrna"].unique()) == list(want.pairs["circrna"].unique())
+    assert got["score"].max() == pytest.approx(float(want.pairs["score"].iloc[0]), rel=1e-6)
+    # the pair of models must be (circRNA-miRNA, miRNA-mRNA): swapped, it is a one-line error
+    res = runner.invoke(app, ["rank", "--model", str(files["target"]), "--cerna",
+                              str(files["circ"]), "--out", str(tmp_path / "x.tsv")])
+    assert res.exit_code != 0 and "--cerna needs" in res.output
+    assert not (tmp_path / "x.tsv").exists()

@@ -11,7 +11,7 @@ def _graph(seed=0, n_c=30, n_m=20, n_t=25, e=120):
     rng = np.random.default_rng(seed)
     cm = {(f"c{rng.integers(n_c)}", f"mi{rng.integers(n_m)}") for _ in range(e)}
     mt = {(f"mi{rng.integers(n_m)}", f"t{rng.integers(n_t)}") for _ in range(e)}
-    return build_graph({}, {CIRC_MIRNA: sorted(cm), MIRNA_MRNA: sorted(mt)})
+    return build_graph({}, {CIRC_MIRNA: sorted(cm), MIRNA_MRNA: sorted(mt)}, add_reverse=True)
 
 
 def _codes(g, et):

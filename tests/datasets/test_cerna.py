@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from rnagraph.data import build_graph
+from rnagraph.data import add_reverse_edges, build_graph
 from rnagraph.datasets import join_cerna, load
 from rnagraph.typing import CIRC_MIRNA, CIRCRNA, MIRNA, MIRNA_MRNA, MRNA, reverse_edge_type
 
@@ -40,6 +40,7 @@ def test_join_by_hand():
 
 def test_join_reads_reverse_only_graphs_and_can_skip_reverses():
     circ, target = _parts()
+    circ = add_reverse_edges(circ)
     del circ[CIRC_MIRNA]                  # a loader that keeps only the reverse direction
     d = join_cerna(circ, target, add_reverse=False)
     assert d[CIRC_MIRNA].edge_index.tolist() == [[0, 1, 1], [0, 1, 0]]

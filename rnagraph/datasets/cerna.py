@@ -38,7 +38,7 @@ def _node_attr(graph: HeteroData, nt: str, key: str, default) -> list:
     return list(v) if v is not None else [default] * n
 
 
-def join_cerna(circ: HeteroData, target: HeteroData, *, add_reverse: bool = True,
+def join_cerna(circ: HeteroData, target: HeteroData, *, add_reverse: bool = False,
                name: str = "cerna") -> HeteroData:
     r"""Join a circRNA-miRNA graph and a miRNA-mRNA graph on their shared miRNAs.
 
@@ -67,7 +67,7 @@ def join_cerna(circ: HeteroData, target: HeteroData, *, add_reverse: bool = True
         target (HeteroData): a graph with ``mirna`` and ``mrna`` nodes and
             ``("mirna", "targets", "mrna")`` edges (or only their reverse).
         add_reverse (bool): add the reverse edge types, PyG's ``rev_`` naming.
-            (default: ``True``)
+            (default: ``False``, as every loader)
         name (str): ``data.name``. (default: ``"cerna"``)
 
     Raises:
@@ -139,14 +139,14 @@ def join_cerna(circ: HeteroData, target: HeteroData, *, add_reverse: bool = True
     return data
 
 
-def load_cerna(root: str | os.PathLike | None = None, *, add_reverse: bool = True) -> HeteroData:
+def load_cerna(root: str | os.PathLike | None = None, *, add_reverse: bool = False) -> HeteroData:
     """The joint ceRNA graph of ``cmi-20208`` (circRNA-miRNA) and ``mtis-9214`` (miRNA-gene):
     1,648 miRNAs (365 matched by name), 3,569 circRNAs, 3,069 genes (node type ``mrna``),
     20,208 + 9,214 edges; see :func:`join_cerna` and ``docs/datasets.md``.
 
     Args:
         root (str, optional): the data root; else ``$RNAGRAPH_DATA``.
-        add_reverse (bool): add the reverse edge types. (default: ``True``)
+        add_reverse (bool): add the reverse edge types. (default: ``False``, as every loader)
     """
     from rnagraph.datasets.cmi import load_cmi
     from rnagraph.datasets.mtis import load_mtis

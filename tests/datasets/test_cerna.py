@@ -31,8 +31,11 @@ def test_join_by_hand():
     assert d[CIRC_MIRNA].edge_index.tolist() == [[0, 1, 1], [0, 1, 0]]
     # target edges re-indexed into the joint miRNA order: miR-3 -> 2, HSA-MIR-2 -> 1
     assert d[MIRNA_MRNA].edge_index.tolist() == [[2, 1, 1], [0, 1, 0]]
+    # one direction by default, as every loader; reverses on request, as ToUndirected names them
+    assert all(not et[1].startswith("rev_") for et in d.edge_types)
+    r = join_cerna(circ, target, add_reverse=True)
     for et in (CIRC_MIRNA, MIRNA_MRNA):
-        assert torch.equal(d[reverse_edge_type(et)].edge_index, d[et].edge_index.flip(0))
+        assert torch.equal(r[reverse_edge_type(et)].edge_index, r[et].edge_index.flip(0))
     assert d.mirna_match["counts"]["matched"] == 1
     assert d.mirna_match["counts"]["normalised"] == 1
     assert torch.equal(target[MIRNA_MRNA].edge_index, before)       # input untouched

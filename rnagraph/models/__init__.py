@@ -8,7 +8,9 @@ calibrated probabilities, and ``save(path)`` / :func:`load` keep a fitted model 
 from rnagraph.models._file import ModelFileError, load_model
 from rnagraph.models.base import LinkModel, NotFittedError
 from rnagraph.models.degree_product import DegreeProduct
+from rnagraph.models.grmmi import GRMMI
 from rnagraph.models.mferl import MFERL
+from rnagraph.models.mitar_net import MiTAR
 from rnagraph.models.registry import MODELS, get_model, needs_sequences
 from rnagraph.models.sage_link import SAGELink
 from rnagraph.models.seed_match import SeedMatch
@@ -23,6 +25,8 @@ __all__ = [
     "load",
     "ModelFileError",
     "MFERL",
+    "GRMMI",
+    "MiTAR",
     "SeedMatch",
     "DegreeProduct",
     "TruncatedSVDLink",

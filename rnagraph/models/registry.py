@@ -39,6 +39,16 @@ def _mferl_pair(**kw: Any):
     return MFERL(pair_features=True, **kw)
 
 
+def _grmmi(**kw: Any):
+    from rnagraph.models.grmmi import GRMMI
+    return GRMMI(**kw)
+
+
+def _mitar(**kw: Any):
+    from rnagraph.models.mitar_net import MiTAR
+    return MiTAR(**kw)
+
+
 #: name -> (factory, one-line description, needs sequences on both sides)
 MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "seedmatch": (_seedmatch, "canonical seed-site counting, no training", True),
@@ -49,12 +59,14 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "sage": (_sage, "learnable embeddings -> 2-layer GraphSAGE -> dot product", False),
     "mferl": (_mferl, "MFERL (five views, HomoGCN, MCAM, bilinear attention, InfoNCE)", False),
     "mferl-pair": (_mferl_pair, "MFERL + learned seed-site pair term (our extension)", False),
+    "grmmi": (_grmmi, "GRMMI (6-mer CNN-BiLSTM mutual attention + GraRep, BP fusion)", False),
+    "mitar": (_mitar, "miTAR architecture (CNN + BiLSTM on miRNA + target site)", True),
 }
 
 
 def get_model(name: str, **kwargs: Any):
     """A new model by its registry name (``seedmatch``, ``degree``, ``degree+1``, ``svd``,
-    ``sage``, ``mferl``, ``mferl-pair``), constructed with ``kwargs``."""
+    ``sage``, ``mferl``, ``mferl-pair``, ``grmmi``, ``mitar``), constructed with ``kwargs``."""
     key = name.lower()
     if key not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")

@@ -18,6 +18,25 @@ from rnagraph.typing import MIRNA
 
 GRAPH_ENCODERS = ("grarep", "line", "deepwalk", "gf", "hope", "lap")
 INITS = ("fasttext", "word2vec", "random")
+#: scikit-learn classifiers on the fused features, as in the paper's classifier comparison
+HEADS = ("mlp", "svm", "rf", "adaboost", "gb", "knn", "lr")
+
+
+def _sklearn_head(name: str, seed: int):
+    from sklearn.ensemble import (
+        AdaBoostClassifier,
+        GradientBoostingClassifier,
+        RandomForestClassifier,
+    )
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import SVC
+    return {"svm": lambda: SVC(random_state=seed),
+            "rf": lambda: RandomForestClassifier(n_estimators=200, random_state=seed),
+            "adaboost": lambda: AdaBoostClassifier(random_state=seed),
+            "gb": lambda: GradientBoostingClassifier(random_state=seed),
+            "knn": lambda: KNeighborsClassifier(n_neighbors=15),
+            "lr": lambda: LogisticRegression(max_iter=2000)}[name]()
 
 
 def _graph_encoder(name: str, dim: int, seed: int):
@@ -101,6 +120,10 @@ class GRMMI(LinkModel):
         epochs, lr, weight_decay, batch_size, patience: :class:`~rnagraph.train.Trainer`.
             (defaults: ``30, 1e-3, 0, 128, 5``)
         device (str): training and scoring device, e.g. ``"cuda"``. (default: ``"cpu"``)
+        head (str): ``"mlp"`` (the network's own logit) or a scikit-learn classifier fitted
+            on the fused features of ``fold.train`` after training: ``"svm"``, ``"rf"``,
+            ``"adaboost"``, ``"gb"``, ``"knn"``, ``"lr"`` (the paper's comparison; such a
+            model cannot be saved to a model file). (default: ``"mlp"``)
         calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
         seed (int): seed of the embeddings, graph encoder and training. (default: ``0``)
     """
@@ -115,7 +138,8 @@ class GRMMI(LinkModel):
                  fusion: str = "concat", bp: bool = True, mlp_channels: int = 64,
                  dropout: float = 0.2, epochs: int = 30, lr: float = 1e-3,
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int = 5,
-                 device: str = "cpu", calibrate: bool = True, seed: int = 0):
+                 device: str = "cpu", head: str = "mlp", calibrate: bool = True,
+                 seed: int = 0):
         self.k = k
         self.embedding_dim = embedding_dim
         self.init = init
@@ -145,6 +169,7 @@ class GRMMI(LinkModel):
         self.batch_size = batch_size
         self.patience = patience
         self.device = device
+        self.head = head
         self.calibrate = calibrate
         self.seed = seed
 
@@ -160,6 +185,8 @@ class GRMMI(LinkModel):
                              f"got {self.graph_encoder!r}")
         if self.fusion not in FUSIONS:
             raise ValueError(f"GRMMI: fusion must be one of {FUSIONS}, got {self.fusion!r}")
+        if self.head not in HEADS:
+            raise ValueError(f"GRMMI: head must be one of {HEADS}, got {self.head!r}")
         if not self.sequence and self.graph_encoder is None:
             raise ValueError("GRMMI: sequence=False and graph_encoder=None leave no input; "
                              "enable one branch")
@@ -254,6 +281,9 @@ class GRMMI(LinkModel):
         self.net_ = net.cpu() if str(self.device) != "cpu" else net
         self.history_ = trainer.history_
         self.fit_info_ = trainer.fit_info()
+        if self.head != "mlp":
+            x = self.fused_features(None, fold.train.edge_label_index)
+            self.head_ = _sklearn_head(self.head, self.seed).fit(x, fold.train.edge_label.numpy())
 
     def _mi_first(self, links):
         from rnagraph.data.fold import LinkSet
@@ -267,6 +297,14 @@ class GRMMI(LinkModel):
     def _decision(self, encoded: dict, pairs: Tensor, block: int = 4096) -> Tensor:
         net = self.net_.to(self.device).eval()
         pairs = self._pairs_mi_first(pairs).to(self.device)
+        if self.head != "mlp":
+            x = torch.cat([net.fused(pairs[:, i:i + block], encoded or None).cpu()
+                           for i in range(0, pairs.size(1), block)]).numpy()
+            clf = self.head_
+            if hasattr(clf, "decision_function"):
+                return torch.from_numpy(np.asarray(clf.decision_function(x), dtype=np.float64))
+            p = np.clip(clf.predict_proba(x)[:, 1], 1e-6, 1 - 1e-6)
+            return torch.from_numpy(np.log(p / (1 - p)))
         out = [net(pairs[:, i:i + block], encoded or None)
                for i in range(0, pairs.size(1), block)]
         return torch.cat(out) if out else torch.empty(0)
@@ -343,6 +381,10 @@ class GRMMI(LinkModel):
 
     # ------------------------------------------------------------------ model files
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
+        if self.head != "mlp":
+            raise ValueError(f"GRMMI.save: head={self.head!r} is a scikit-learn classifier, "
+                             "which a model file cannot hold; save a head='mlp' model or "
+                             "pickle this one yourself")
         net = self.net_
         return ({f"net.{k}": v for k, v in net.state_dict().items()},
                 {"mi_row": self.mi_row_, "num_nodes": [int(net.mi_len.numel()),

@@ -44,7 +44,8 @@ class _CrossAttention(torch.nn.Module):
         has = y_mask.any(dim=1)                                      # [B]
         safe = y_mask | ~has.unsqueeze(1)                            # no NaN rows
         a = a.masked_fill(~safe[:, None, None, :], float("-inf"))
-        alpha = torch.softmax(a, dim=-1) * (x_mask & has.unsqueeze(1))[:, None, :, None].to(a.dtype)
+        valid = (x_mask & has.unsqueeze(1))[:, None, :, None]        # [B, 1, Tq, 1]
+        alpha = torch.softmax(a, dim=-1) * valid.to(a.dtype)
         out = (alpha @ v).transpose(1, 2).reshape(b, tq, c)
         return self.out(out), alpha
 
@@ -81,10 +82,12 @@ class MutualAttentionEncoder(torch.nn.Module):
         \mathbf{z} = \big[\max_t \mathbf{H}^{mi}_t \,\|\, \max_t \mathbf{H}^{m}_t \,\|\,
         \max_t \mathbf{A}^{mi}_t \,\|\, \max_t \mathbf{A}^{m}_t\big] \in \mathbb{R}^{4d}
 
-    (:math:`2d` without attention). **Padding** is masked everywhere: padded tokens embed to
-    zero, are never attended to and never pooled, and the LSTM runs on packed sequences, so
-    extra padding does not change the output. A pair with a missing sequence (length 0) gets
-    zeros for that side's pooled vector and for both attention parts.
+    (:math:`2d` without attention, GRMMI-noatt).
+
+    **Padding** is masked everywhere: padded tokens embed to zero, are never attended to and
+    never pooled, and the LSTM runs on packed sequences, so extra padding does not change the
+    output. A pair with a missing sequence (length 0) gets zeros for its pooled vector and for
+    both attention parts.
 
     **Long sequences.** With ``window`` set, a sequence longer than ``window`` tokens is cut
     into windows of ``window`` tokens overlapping by ``overlap`` tokens; the CNN and LSTM run
@@ -283,7 +286,7 @@ class MutualAttentionEncoder(torch.nn.Module):
         parts = [_masked_max(h_mi, mask_mi), _masked_max(h_m, mask_m)]
         att = None
         if self.attention:
-            a_mi, al_mi = self.att_mi(h_mi, mask_mi, h_m, mask_m)              # miRNA queries
+            a_mi, al_mi = self.att_mi(h_mi, mask_mi, h_m, mask_m)             # miRNA queries
             a_m, al_m = self.att_m(h_m, mask_m, h_mi, mask_mi)                # mRNA queries
             both = (mask_mi.any(1) & mask_m.any(1)).unsqueeze(1)
             parts += [_masked_max(a_mi, mask_mi & both), _masked_max(a_m, mask_m & both)]

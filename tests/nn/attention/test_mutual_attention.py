@@ -32,8 +32,8 @@ def test_shapes_and_padding_invariance(kw):
     mi, mi_len, m, m_len = _batch()
     z, att = enc(mi, mi_len, m, m_len, return_attention=True)
     d = enc.channels
-    assert z.shape == (3, enc.out_channels) == (3, d * (2 if kw.get("attention") is False
-                                                        else 4))
+    assert z.shape == (3, enc.out_channels) == (3, 2 * d if kw.get("attention") is False
+                                                 else 4 * d)
     # extra padding on both sides: identical pair vectors
     mi2 = torch.cat([mi, torch.full((3, 5), PAD)], 1)
     m2 = torch.cat([m, torch.full((3, 13), PAD)], 1)

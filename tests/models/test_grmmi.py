@@ -92,12 +92,14 @@ def test_reversed_mrna_pairs_position_by_position_with_the_mirna():
     assert GRMMI(mrna_orientation="forward").target_sequence(target) == target
 
 
+@pytest.mark.slow
 def test_sequence_branch_learns_planted_sites(learned, fold):
     s = learned.score(None, fold.test.edge_label_index)
     assert roc_auc_score(fold.test.edge_label.numpy(), s.numpy()) >= 0.9
     assert s.dtype == torch.float64 and 0 <= float(s.min()) <= float(s.max()) <= 1
 
 
+@pytest.mark.slow
 def test_top_attended_window_finds_the_planted_site(learned, fold, sites):
     _, planted = sites
     pos = fold.test.pos_index

@@ -8,8 +8,10 @@ calibrated probabilities, and ``save(path)`` / :func:`load` keep a fitted model 
 from rnagraph.models._file import ModelFileError, load_model
 from rnagraph.models.base import LinkModel, NotFittedError
 from rnagraph.models.degree_product import DegreeProduct
+from rnagraph.models.grmmi import GRMMI
 from rnagraph.models.joint_link import JointLink
 from rnagraph.models.mferl import MFERL
+from rnagraph.models.mitar_net import MiTAR
 from rnagraph.models.path_l3 import PathL3
 from rnagraph.models.path_ra3 import PathRA3
 from rnagraph.models.registry import MODELS, get_model, needs_sequences
@@ -27,6 +29,8 @@ __all__ = [
     "load",
     "ModelFileError",
     "MFERL",
+    "GRMMI",
+    "MiTAR",
     "SeedMatch",
     "DegreeProduct",
     "TruncatedSVDLink",

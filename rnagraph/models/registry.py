@@ -64,6 +64,16 @@ def _joint_single(**kw: Any):
     return JointLink(joint=False, **kw)
 
 
+def _grmmi(**kw: Any):
+    from rnagraph.models.grmmi import GRMMI
+    return GRMMI(**kw)
+
+
+def _mitar(**kw: Any):
+    from rnagraph.models.mitar_net import MiTAR
+    return MiTAR(**kw)
+
+
 #: name -> (factory, one-line description, needs sequences on both sides)
 MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "seedmatch": (_seedmatch, "canonical seed-site counting, no training", True),
@@ -82,12 +92,14 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
               "relation, losses of all relations (ceRNA graph)", False),
     "joint-single": (_joint_single, "JointLink trained on the predicted relation's loss only",
                      False),
+    "grmmi": (_grmmi, "GRMMI (6-mer CNN-BiLSTM mutual attention + GraRep, BP fusion)", False),
+    "mitar": (_mitar, "miTAR architecture (CNN + BiLSTM on miRNA + target site)", True),
 }
 
 
 def get_model(name: str, **kwargs: Any):
     """A new model by its registry name (``seedmatch``, ``degree``, ``degree+1``, ``svd``,
-    ``sage``, ``mferl``, ``mferl-pair``), constructed with ``kwargs``."""
+    ``sage``, ``mferl``, ``mferl-pair``, ``grmmi``, ``mitar``), constructed with ``kwargs``."""
     key = name.lower()
     if key not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")

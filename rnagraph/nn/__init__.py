@@ -1,6 +1,6 @@
 """PyG layers for RNA interaction graphs: graph encoders, convolutions, attention, link heads and
 losses. Each layer is usable on its own inside a user's PyG model (see ``docs/layers.md``)."""
-from rnagraph.nn.attention import MCAM, ChannelAttention, SpatialAttention
+from rnagraph.nn.attention import MCAM, ChannelAttention, MutualAttentionEncoder, SpatialAttention
 from rnagraph.nn.conv import BilinearInteraction, HomoGCN
 from rnagraph.nn.encoders import (
     HOPE,
@@ -29,6 +29,7 @@ __all__ = [
     "GraphFactorization", "HomogeneousGraph", "EncoderTransform",
     # layers
     "HomoGCN", "BilinearInteraction", "MCAM", "ChannelAttention", "SpatialAttention",
+    "MutualAttentionEncoder",
     # heads
     "InnerProductHead", "ConcatMLPHead", "BilinearHead", "HadamardHead", "CNNProductHead",
     # losses

@@ -1,0 +1,139 @@
+"""GRMMI's network: sequence branch (mutual attention) + graph branch (fixed node embeddings) +
+fusion head. Tensors in, tensors out; the loop is :class:`~rnagraph.train.Trainer`'s."""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
+
+FUSIONS = ("concat", "add", "average", "dnn")
+
+
+def _mlp(sizes: list[int], dropout: float) -> torch.nn.Sequential:
+    layers: list[torch.nn.Module] = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        layers += [torch.nn.Linear(a, b), torch.nn.ReLU(), torch.nn.Dropout(dropout)]
+    return torch.nn.Sequential(*layers)
+
+
+class GRMMINet(torch.nn.Module):
+    r"""Scores miRNA-target pairs from token buffers and fixed graph embeddings.
+
+    Buffers (moved with the module): ``mi_ids [N_mi, T_mi]``, ``mi_len [N_mi]``,
+    ``m_ids [N_m, T_m]``, ``m_len [N_m]`` (k-mer token ids of every node; length 0 = no
+    sequence) and ``x_mi [N_mi, D_g]``, ``x_m [N_m, D_g]`` (graph embeddings, ``D_g = 0``
+    without a graph branch). Pairs are ``[2, B]`` with the miRNA index in row 0.
+
+    With :math:`\mathbf{s}` the encoder's pair vector and :math:`\mathbf{g} = [\mathbf{x}^{mi}
+    \| \mathbf{x}^{m}]`: ``concat`` :math:`\mathbf{h} = [\mathbf{s} \| \mathbf{g}]`; ``add`` /
+    ``average`` :math:`\mathbf{h} = \mathbf{W}_s\mathbf{s} + \mathbf{W}_g\mathbf{g}` (halved);
+    ``dnn`` like ``concat`` with three hidden layers. The "BP" head is one hidden ReLU layer,
+    then a linear logit; ``bp=False`` is the linear logit alone (the paper's No-BP).
+    """
+
+    def __init__(self, encoder: MutualAttentionEncoder | None, graph_channels: int,
+                 num_nodes: tuple[int, int], max_tokens: tuple[int, int],
+                 fusion: str = "concat", bp: bool = True, hidden_channels: int = 64,
+                 dropout: float = 0.2) -> None:
+        super().__init__()
+        if fusion not in FUSIONS:
+            raise ValueError(f"GRMMINet: fusion must be one of {FUSIONS}, got {fusion!r}")
+        if encoder is None and graph_channels == 0:
+            raise ValueError("GRMMINet: needs a sequence branch or a graph branch")
+        self.encoder, self.fusion, self.bp = encoder, fusion, bp
+        (n_mi, n_m), (t_mi, t_m) = num_nodes, max_tokens
+        self.register_buffer("mi_ids", torch.zeros(n_mi, t_mi, dtype=torch.long))
+        self.register_buffer("mi_len", torch.zeros(n_mi, dtype=torch.long))
+        self.register_buffer("m_ids", torch.zeros(n_m, t_m, dtype=torch.long))
+        self.register_buffer("m_len", torch.zeros(n_m, dtype=torch.long))
+        self.register_buffer("x_mi", torch.zeros(n_mi, graph_channels))
+        self.register_buffer("x_m", torch.zeros(n_m, graph_channels))
+        s_dim = encoder.out_channels if encoder is not None else 0
+        g_dim = 2 * graph_channels
+        self.proj_s = self.proj_g = None
+        if fusion in ("add", "average") and s_dim and g_dim:
+            self.proj_s = torch.nn.Linear(s_dim, hidden_channels)
+            self.proj_g = torch.nn.Linear(g_dim, hidden_channels)
+            h = hidden_channels
+        else:
+            h = s_dim + g_dim
+        sizes = [h]
+        if bp:
+            sizes += ([hidden_channels] if fusion != "dnn"
+                      else [2 * hidden_channels, hidden_channels, hidden_channels // 2])
+        self.hidden = _mlp(sizes, dropout)
+        self.out_channels = sizes[-1]
+        self.lin = torch.nn.Linear(sizes[-1], 1)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.encoder is not None:
+            self.encoder.reset_parameters()
+        for m in [self.proj_s, self.proj_g, *self.hidden, self.lin]:
+            if hasattr(m, "reset_parameters"):
+                m.reset_parameters()
+
+    # ------------------------------------------------------------------ sequence branch
+    @staticmethod
+    def _trim(ids: Tensor, lengths: Tensor) -> Tensor:
+        return ids[:, :max(int(lengths.max()), 1)] if lengths.numel() else ids
+
+    def encode_nodes(self, side: str, index: Tensor) -> tuple[Tensor, Tensor]:
+        """Encodings ``[n, T', d]`` and masks of the nodes ``index`` of ``side`` (``"mi"`` or
+        ``"m"``)."""
+        ids, lengths = getattr(self, f"{side}_ids")[index], getattr(self, f"{side}_len")[index]
+        return self.encoder.encode(self._trim(ids, lengths), lengths)
+
+    def sequence_vector(self, pairs: Tensor, cache: dict | None = None,
+                        return_attention: bool = False):
+        """The encoder's pair vectors ``[B, out]``; ``cache`` holds precomputed node
+        encodings (``{"mi": (H, mask), "m": (H, mask)}``, see :meth:`encode_all`)."""
+        if cache is None:
+            u_mi, inv_mi = torch.unique(pairs[0], return_inverse=True)
+            u_m, inv_m = torch.unique(pairs[1], return_inverse=True)
+            h_mi, k_mi = self.encode_nodes("mi", u_mi)
+            h_m, k_m = self.encode_nodes("m", u_m)
+        else:
+            (h_mi, k_mi), (h_m, k_m) = cache["mi"], cache["m"]
+            inv_mi, inv_m = pairs[0], pairs[1]
+        h_mi, k_mi, h_m, k_m = h_mi[inv_mi], k_mi[inv_mi], h_m[inv_m], k_m[inv_m]
+        if cache is not None:       # trim the block to its longest sequences
+            t_mi, t_m = int(k_mi.sum(1).max().clamp(min=1)), int(k_m.sum(1).max().clamp(min=1))
+            if self.encoder.window is None:
+                h_mi, k_mi, h_m, k_m = h_mi[:, :t_mi], k_mi[:, :t_mi], h_m[:, :t_m], k_m[:, :t_m]
+        return self.encoder.interact(h_mi, k_mi, h_m, k_m, return_attention)
+
+    @torch.no_grad()
+    def encode_all(self, chunk: int = 1024) -> dict:
+        """Encodings of every node (padded to the longest), for scoring many pairs."""
+        out = {}
+        for side in ("mi", "m"):
+            n = getattr(self, f"{side}_len").numel()
+            parts = [self.encode_nodes(side, torch.arange(i, min(i + chunk, n),
+                                                          device=self.mi_len.device))
+                     for i in range(0, n, chunk)]
+            t = max(p[0].size(1) for p in parts)
+            h = torch.cat([torch.nn.functional.pad(p[0], (0, 0, 0, t - p[0].size(1)))
+                           for p in parts])
+            k = torch.cat([torch.nn.functional.pad(p[1], (0, t - p[1].size(1))) for p in parts])
+            out[side] = (h, k)
+        return out
+
+    # ------------------------------------------------------------------ fusion
+    def fused(self, pairs: Tensor, cache: dict | None = None) -> Tensor:
+        """The fused pair features ``[B, out_channels]`` (input of the final logit)."""
+        parts = []
+        s = self.sequence_vector(pairs, cache) if self.encoder is not None else None
+        g = (torch.cat([self.x_mi[pairs[0]], self.x_m[pairs[1]]], -1)
+             if self.x_mi.size(1) else None)
+        if self.proj_s is not None:
+            h = self.proj_s(s) + self.proj_g(g)
+            h = h / 2 if self.fusion == "average" else h
+        else:
+            parts = [p for p in (s, g) if p is not None]
+            h = torch.cat(parts, -1)
+        return self.hidden(h)
+
+    def forward(self, pairs: Tensor, cache: dict | None = None) -> Tensor:
+        return self.lin(self.fused(pairs, cache)).squeeze(-1)

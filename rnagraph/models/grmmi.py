@@ -1,0 +1,422 @@
+"""GRMMI: mutual-attention sequence branch + GraRep graph branch + BP fusion (miRNA-mRNA)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch_geometric.data import HeteroData
+
+from rnagraph.data.fold import Fold
+from rnagraph.features import KmerEmbedding, KmerTokenizer
+from rnagraph.models._grmmi_net import FUSIONS, GRMMINet
+from rnagraph.models.base import LinkModel
+from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
+from rnagraph.train.trainer import Trainer
+from rnagraph.typing import MIRNA
+
+GRAPH_ENCODERS = ("grarep", "line", "deepwalk", "gf", "hope", "lap")
+INITS = ("fasttext", "word2vec", "random")
+#: scikit-learn classifiers on the fused features, as in the paper's classifier comparison
+HEADS = ("mlp", "svm", "rf", "adaboost", "gb", "knn", "lr")
+
+
+def _sklearn_head(name: str, seed: int):
+    from sklearn.ensemble import (
+        AdaBoostClassifier,
+        GradientBoostingClassifier,
+        RandomForestClassifier,
+    )
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import SVC
+    return {"svm": lambda: SVC(random_state=seed),
+            "rf": lambda: RandomForestClassifier(n_estimators=200, random_state=seed),
+            "adaboost": lambda: AdaBoostClassifier(random_state=seed),
+            "gb": lambda: GradientBoostingClassifier(random_state=seed),
+            "knn": lambda: KNeighborsClassifier(n_neighbors=15),
+            "lr": lambda: LogisticRegression(max_iter=2000)}[name]()
+
+
+def _graph_encoder(name: str, dim: int, seed: int):
+    from rnagraph.nn.encoders import (
+        HOPE,
+        LINE,
+        DeepWalk,
+        GraphFactorization,
+        GraRep,
+        LaplacianEigenmaps,
+    )
+    if name == "grarep":
+        return GraRep(dim=max(1, dim // 4), order=4, seed=seed)
+    cls = {"line": LINE, "deepwalk": DeepWalk, "gf": GraphFactorization, "hope": HOPE,
+           "lap": LaplacianEigenmaps}[name]
+    return cls(dim=dim, seed=seed)
+
+
+def _count_seed_sites(mirna: str, target: str) -> int:
+    """Canonical seed sites (8mer, 7mer-m8, 7mer-A1, 6mer) of ``mirna`` in ``target`` (both
+    5'->3'). The one place GRMMI reads the seed-site featurizer."""
+    from rnagraph.models.seed_match import SeedMatch
+    return sum(SeedMatch().count_sites(mirna, target).values())
+
+
+class GRMMI(LinkModel):
+    r"""GRMMI (`Frontiers 2025 <https://doi.org/10.3389/fgene.2025.1563553>`_): miRNA-mRNA
+    interaction prediction from a mutual-attention sequence branch and a graph-embedding
+    branch, fused by a BP (one hidden layer MLP) head.
+
+    **Sequence branch.** Both sequences are split into overlapping ``k``-mers
+    (:class:`~rnagraph.features.KmerTokenizer`, :math:`4^k` ids plus one padding/unknown id)
+    and embedded with a table initialised from :class:`~rnagraph.features.KmerEmbedding`
+    (FastText or Word2Vec skip-gram, ``embedding_dim``) fitted on the sequences of the nodes
+    in ``fold.train`` only; then :class:`~rnagraph.nn.MutualAttentionEncoder` (CNN, max-pool,
+    BiLSTM, multi-head mutual attention, masked max pooling).
+
+    **Orientation.** With ``mrna_orientation="reverse"`` (default, the paper's choice) the
+    target is read **3'->5'**. A canonical site is the reverse complement of miRNA nt 2-8 in
+    the target read 5'->3'; reversed, it becomes the plain complement of miRNA nt 2-8 in the
+    same left-to-right order as the miRNA read 5'->3', so miRNA token :math:`i` and the site's
+    token :math:`i` pair base by base. ``"forward"`` keeps 5'->3'.
+
+    **Graph branch.** ``graph_encoder`` (GraRep by default; LINE, DeepWalk, GF, HOPE or
+    Laplacian eigenmaps) fitted per fold on ``fold.train_graph`` with
+    :class:`~rnagraph.nn.EncoderTransform`; nodes without training edges get the encoder's
+    cold-start rows (zeros). The embeddings are fixed inputs, scaled by the standard deviation
+    of the non-cold rows. ``graph_encoder=None`` gives the sequence branch alone;
+    ``sequence=False`` the graph branch alone.
+
+    **Missing sequences** (e.g. ``mtis-9214`` has no gene sequences) are normal: their side
+    of the sequence branch is zero (masked) and the graph branch carries the pair.
+
+    Training is :class:`~rnagraph.train.Trainer`'s mini-batch loop (binary cross-entropy on
+    ``fold.train``, early stopping on ``fold.val``); calibration is the contract's Platt stage.
+    Scoring encodes every sequence once per fitted model (:meth:`encoded`) and runs the
+    attention per pair in blocks.
+
+    Args:
+        k (int): k-mer length. (default: ``6``)
+        embedding_dim (int): k-mer embedding size. (default: ``64``)
+        init (str): ``"fasttext"``, ``"word2vec"`` or ``"random"``. (default: ``"fasttext"``)
+        embedding_epochs (int): skip-gram epochs. (default: ``5``)
+        conv_channels, kernel_size, pool_size, hidden_channels, heads: encoder sizes
+            (see :class:`~rnagraph.nn.MutualAttentionEncoder`). (defaults: ``64, 5, 2, 32, 4``)
+        cnn (bool), lstm (str or None), attention (bool): encoder variants.
+        sequence (bool): use the sequence branch. (default: ``True``)
+        mrna_orientation (str): ``"reverse"`` (3'->5') or ``"forward"``. (default: reverse)
+        max_tokens (int, optional): keep at most this many tokens per sequence (the 5' ones
+            of the sequence as read). (default: ``None``)
+        window (int, optional), overlap (int): sliding windows for long targets.
+        graph_encoder (str, optional): one of ``grarep, line, deepwalk, gf, hope, lap`` or
+            ``None``. (default: ``"grarep"``)
+        graph_dim (int): graph embedding size (GraRep: 4 orders of ``graph_dim // 4``).
+            (default: ``64``)
+        fusion (str): ``"concat"``, ``"add"``, ``"average"`` or ``"dnn"``. (default: concat)
+        bp (bool): the hidden layer of the head (``False``: the paper's No-BP).
+            (default: ``True``)
+        mlp_channels (int): hidden width of the head. (default: ``64``)
+        dropout (float): dropout in encoder and head. (default: ``0.2``)
+        epochs, lr, weight_decay, batch_size, patience: :class:`~rnagraph.train.Trainer`.
+            (defaults: ``30, 1e-3, 0, 128, 5``)
+        device (str): training and scoring device, e.g. ``"cuda"``. (default: ``"cpu"``)
+        head (str): ``"mlp"`` (the network's own logit) or a scikit-learn classifier fitted
+            on the fused features of ``fold.train`` after training: ``"svm"``, ``"rf"``,
+            ``"adaboost"``, ``"gb"``, ``"knn"``, ``"lr"`` (the paper's comparison; such a
+            model cannot be saved to a model file). (default: ``"mlp"``)
+        calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
+        seed (int): seed of the embeddings, graph encoder and training. (default: ``0``)
+    """
+
+    def __init__(self, k: int = 6, embedding_dim: int = 64, init: str = "fasttext",
+                 embedding_epochs: int = 5, conv_channels: int = 64, kernel_size: int = 5,
+                 pool_size: int = 2, hidden_channels: int = 32, heads: int = 4,
+                 cnn: bool = True, lstm: str | None = "bi", attention: bool = True,
+                 sequence: bool = True, mrna_orientation: str = "reverse",
+                 max_tokens: int | None = None, window: int | None = None, overlap: int = 16,
+                 graph_encoder: str | None = "grarep", graph_dim: int = 64,
+                 fusion: str = "concat", bp: bool = True, mlp_channels: int = 64,
+                 dropout: float = 0.2, epochs: int = 30, lr: float = 1e-3,
+                 weight_decay: float = 0.0, batch_size: int = 128, patience: int = 5,
+                 device: str = "cpu", head: str = "mlp", calibrate: bool = True,
+                 seed: int = 0):
+        self.k = k
+        self.embedding_dim = embedding_dim
+        self.init = init
+        self.embedding_epochs = embedding_epochs
+        self.conv_channels = conv_channels
+        self.kernel_size = kernel_size
+        self.pool_size = pool_size
+        self.hidden_channels = hidden_channels
+        self.heads = heads
+        self.cnn = cnn
+        self.lstm = lstm
+        self.attention = attention
+        self.sequence = sequence
+        self.mrna_orientation = mrna_orientation
+        self.max_tokens = max_tokens
+        self.window = window
+        self.overlap = overlap
+        self.graph_encoder = graph_encoder
+        self.graph_dim = graph_dim
+        self.fusion = fusion
+        self.bp = bp
+        self.mlp_channels = mlp_channels
+        self.dropout = dropout
+        self.epochs = epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.patience = patience
+        self.device = device
+        self.head = head
+        self.calibrate = calibrate
+        self.seed = seed
+
+    # ------------------------------------------------------------------ checks and inputs
+    def _check_params(self) -> None:
+        if self.init not in INITS:
+            raise ValueError(f"GRMMI: init must be one of {INITS}, got {self.init!r}")
+        if self.mrna_orientation not in ("reverse", "forward"):
+            raise ValueError(f"GRMMI: mrna_orientation must be 'reverse' or 'forward', got "
+                             f"{self.mrna_orientation!r}")
+        if self.graph_encoder is not None and self.graph_encoder not in GRAPH_ENCODERS:
+            raise ValueError(f"GRMMI: graph_encoder must be one of {GRAPH_ENCODERS} or None, "
+                             f"got {self.graph_encoder!r}")
+        if self.fusion not in FUSIONS:
+            raise ValueError(f"GRMMI: fusion must be one of {FUSIONS}, got {self.fusion!r}")
+        if self.head not in HEADS:
+            raise ValueError(f"GRMMI: head must be one of {HEADS}, got {self.head!r}")
+        if not self.sequence and self.graph_encoder is None:
+            raise ValueError("GRMMI: sequence=False and graph_encoder=None leave no input; "
+                             "enable one branch")
+
+    def _sides(self, edge_type) -> tuple[int, str, str]:
+        """(row of the miRNA in a pair, miRNA node type, target node type)."""
+        if edge_type[0] == MIRNA:
+            return 0, edge_type[0], edge_type[2]
+        if edge_type[2] == MIRNA:
+            return 1, edge_type[2], edge_type[0]
+        raise ValueError(f"GRMMI: edge type {edge_type} has no {MIRNA!r} side")
+
+    def target_sequence(self, seq: str | None) -> str | None:
+        """A target sequence as the model reads it (reversed for ``"reverse"``)."""
+        if seq is None or self.mrna_orientation == "forward":
+            return seq
+        return seq[::-1]
+
+    def _tokens(self, seqs: list[str | None]) -> tuple[Tensor, Tensor]:
+        return KmerTokenizer(self.k, max_tokens=self.max_tokens)(seqs)
+
+    def _pairs_mi_first(self, pairs: Tensor) -> Tensor:
+        return pairs if self.mi_row_ == 0 else pairs.flip(0)
+
+    def _embedding_init(self, fold: Fold, mi_seq: list, t_seq: list) -> Tensor | None:
+        if self.init == "random":
+            return None
+        row = self.mi_row_
+        used = fold.train.edge_label_index
+        seqs = [mi_seq[i] for i in torch.unique(used[row]).tolist()]
+        seqs += [t_seq[i] for i in torch.unique(used[1 - row]).tolist()]
+        seqs = [s for s in seqs if s is not None]
+        if not seqs:
+            return None
+        emb = KmerEmbedding(k=self.k, dim=self.embedding_dim, model=self.init,
+                            epochs=self.embedding_epochs, seed=self.seed).fit(seqs)
+        table = torch.from_numpy(emb.get_embedding().copy())
+        return torch.cat([table, table.new_zeros(1, self.embedding_dim)])
+
+    def _graph_features(self, fold: Fold) -> tuple[Tensor, Tensor] | None:
+        if self.graph_encoder is None:
+            return None
+        from rnagraph.nn.encoders import EncoderTransform
+        enc = _graph_encoder(self.graph_encoder, self.graph_dim, self.seed)
+        g = EncoderTransform(enc, [fold.edge_type], name="grmmi")(fold.train_graph)
+        x_mi, x_t = g[self.mirna_type_].x_grmmi.float(), g[self.target_type_].x_grmmi.float()
+        rows = torch.cat([x_mi, x_t])
+        warm = rows[rows.abs().sum(1) > 0]
+        scale = float(warm.std()) if warm.numel() > 1 else 1.0
+        scale = scale if scale > 0 else 1.0
+        return x_mi / scale, x_t / scale
+
+    def _build_net(self, n: tuple[int, int], t: tuple[int, int], graph_channels: int,
+                   embedding_init: Tensor | None) -> GRMMINet:
+        encoder = None
+        if self.sequence:
+            encoder = MutualAttentionEncoder(
+                4**self.k + 1, self.embedding_dim, self.conv_channels, self.kernel_size,
+                self.pool_size, self.hidden_channels, self.heads, cnn=self.cnn, lstm=self.lstm,
+                attention=self.attention, dropout=self.dropout, window=self.window,
+                overlap=self.overlap, embedding_init=embedding_init)
+        return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
+                        self.mlp_channels, self.dropout)
+
+    # ------------------------------------------------------------------ the contract
+    def _fit(self, fold: Fold) -> None:
+        self._check_params()
+        self.mi_row_, self.mirna_type_, self.target_type_ = self._sides(fold.edge_type)
+        g = fold.train_graph
+        mi_seq = list(g[self.mirna_type_].get("seq") or [None] * g[self.mirna_type_].num_nodes)
+        t_seq = [self.target_sequence(s) for s in
+                 (g[self.target_type_].get("seq") or [None] * g[self.target_type_].num_nodes)]
+        init = self._embedding_init(fold, mi_seq, t_seq) if self.sequence else None
+        mi_ids, mi_len = self._tokens(mi_seq)
+        t_ids, t_len = self._tokens(t_seq)
+        gx = self._graph_features(fold)
+        dg = gx[0].size(1) if gx is not None else 0
+        net = self._build_net((len(mi_seq), len(t_seq)), (mi_ids.size(1), t_ids.size(1)), dg,
+                              init)
+        net.mi_ids.copy_(mi_ids)
+        net.mi_len.copy_(mi_len)
+        net.m_ids.copy_(t_ids)
+        net.m_len.copy_(t_len)
+        if gx is not None:
+            net.x_mi.copy_(gx[0])
+            net.x_m.copy_(gx[1])
+        trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
+                          batch_size=self.batch_size, patience=self.patience,
+                          device=self.device, seed=self.seed, grad_clip=5.0)
+        trainer.fit(_Task(net), self._mi_first(fold.train),
+                    self._mi_first(fold.val))
+        self.net_ = net.cpu() if str(self.device) != "cpu" else net
+        self.history_ = trainer.history_
+        self.fit_info_ = trainer.fit_info()
+        if self.head != "mlp":
+            x = self.fused_features(None, fold.train.edge_label_index)
+            self.head_ = _sklearn_head(self.head, self.seed).fit(x, fold.train.edge_label.numpy())
+
+    def _mi_first(self, links):
+        from rnagraph.data.fold import LinkSet
+        return LinkSet(self._pairs_mi_first(links.edge_label_index), links.edge_label)
+
+    def _encode(self, graph: HeteroData) -> dict:
+        net = self.net_.to(self.device).eval()
+        return net.encode_all() if net.encoder is not None else {}
+
+    @torch.no_grad()
+    def _decision(self, encoded: dict, pairs: Tensor, block: int = 4096) -> Tensor:
+        net = self.net_.to(self.device).eval()
+        pairs = self._pairs_mi_first(pairs).to(self.device)
+        if self.head != "mlp":
+            x = torch.cat([net.fused(pairs[:, i:i + block], encoded or None).cpu()
+                           for i in range(0, pairs.size(1), block)]).numpy()
+            clf = self.head_
+            if hasattr(clf, "decision_function"):
+                return torch.from_numpy(np.asarray(clf.decision_function(x), dtype=np.float64))
+            p = np.clip(clf.predict_proba(x)[:, 1], 1e-6, 1 - 1e-6)
+            return torch.from_numpy(np.log(p / (1 - p)))
+        out = [net(pairs[:, i:i + block], encoded or None)
+               for i in range(0, pairs.size(1), block)]
+        return torch.cat(out) if out else torch.empty(0)
+
+    @torch.no_grad()
+    def fused_features(self, graph: HeteroData | None, pairs: Tensor,
+                       block: int = 4096) -> np.ndarray:
+        """``float32 [N, F]`` fused pair features (the input of the final logit: the BP
+        layer's output), e.g. for scikit-learn's SVM / RF / AdaBoost / GB / KNN / LR as in
+        the paper's classifier comparison."""
+        self._check_fitted()
+        pairs = self._pairs(pairs)
+        enc = self.encoded(graph)
+        net = self.net_.to(self.device).eval()
+        p = self._pairs_mi_first(pairs).to(self.device)
+        out = [net.fused(p[:, i:i + block], enc or None).cpu()
+               for i in range(0, p.size(1), block)]
+        return torch.cat(out).numpy() if out else np.zeros((0, net.out_channels), np.float32)
+
+    # ------------------------------------------------------------------ explanations
+    @torch.no_grad()
+    def explain(self, graph: HeteroData | None, pairs: Tensor, top: int = 3,
+                flank: int = 4) -> list[list[dict[str, Any]]]:
+        """Per pair, the ``top`` target windows the miRNA attends to most.
+
+        The attention of a pair is averaged over heads and over the miRNA positions (the
+        queries); each encoded target position covers ``pool_size`` tokens, i.e.
+        ``pool_size + k - 1`` nt, widened by ``flank`` nt on each side. Windows are given in
+        the target's own 5'->3' coordinates (``start`` inclusive, ``end`` exclusive), with
+        their attention ``weight`` and ``seed_site``: whether the window holds a canonical
+        seed site (8mer, 7mer-m8, 7mer-A1 or 6mer) of the miRNA. Pairs whose miRNA or target
+        lacks a sequence get an empty list.
+
+        Returns:
+            list (one per pair) of lists of dicts ``{start, end, weight, seed_site}``.
+        """
+        self._check_fitted()
+        net = self.net_
+        if net.encoder is None or not net.encoder.attention:
+            raise ValueError("GRMMI.explain: needs the sequence branch with attention "
+                             "(sequence=True, attention=True)")
+        pairs = self._pairs(pairs)
+        g = self.graph_ if graph is None else graph
+        enc = self.encoded(graph)
+        p = self._pairs_mi_first(pairs)
+        net = net.to(self.device).eval()
+        _, att = net.sequence_vector(p.to(self.device), enc or None, return_attention=True)
+        a = att["mirna"].cpu()                                   # [B, h, T_mi, T_m]
+        n_q = a.sum(-1).gt(0).sum((1, 2)).clamp(min=1)           # valid (head, query) rows
+        w = a.sum((1, 2)) / n_q.unsqueeze(1)                     # [B, T_m]
+        mi_seq, t_seq = g[self.mirna_type_].seq, g[self.target_type_].seq
+        span = net.encoder.stride + self.k - 1
+        out: list[list[dict[str, Any]]] = []
+        for b, (i, j) in enumerate(p.t().tolist()):
+            mi, tgt = mi_seq[i], t_seq[j]
+            n_tok = int(net.m_len[j])
+            if mi is None or tgt is None or n_tok == 0:
+                out.append([])
+                continue
+            starts = net.encoder.token_starts(n_tok)
+            wb = w[b, :starts.numel()]
+            res = []
+            for pos in torch.argsort(wb, descending=True)[:top].tolist():
+                if wb[pos] <= 0:
+                    break
+                s = int(starts[pos])
+                lo, hi = max(0, s - flank), min(len(tgt), s + span + flank)
+                if self.mrna_orientation == "reverse":    # back to 5'->3' coordinates
+                    lo, hi = len(tgt) - hi, len(tgt) - lo
+                res.append({"start": lo, "end": hi, "weight": float(wb[pos]),
+                            "seed_site": _count_seed_sites(mi, tgt[lo:hi]) > 0})
+            out.append(res)
+        return out
+
+    # ------------------------------------------------------------------ model files
+    def _get_state(self) -> tuple[dict[str, Tensor], dict]:
+        if self.head != "mlp":
+            raise ValueError(f"GRMMI.save: head={self.head!r} is a scikit-learn classifier, "
+                             "which a model file cannot hold; save a head='mlp' model or "
+                             "pickle this one yourself")
+        net = self.net_
+        return ({f"net.{k}": v for k, v in net.state_dict().items()},
+                {"mi_row": self.mi_row_, "num_nodes": [int(net.mi_len.numel()),
+                                                       int(net.m_len.numel())],
+                 "max_tokens": [int(net.mi_ids.size(1)), int(net.m_ids.size(1))],
+                 "graph_channels": int(net.x_mi.size(1)),
+                 "embedding_init": net.encoder is not None
+                 and net.encoder.embedding_init is not None,
+                 "fit_info": self.fit_info_})
+
+    def _set_state(self, tensors: dict[str, Tensor], extra: dict) -> None:
+        self._check_params()
+        self.mi_row_, self.mirna_type_, self.target_type_ = self._sides(self.edge_type_)
+        init = (torch.zeros(4**self.k + 1, self.embedding_dim) if extra["embedding_init"]
+                else None)
+        net = self._build_net(tuple(extra["num_nodes"]), tuple(extra["max_tokens"]),
+                              extra["graph_channels"], init)
+        net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+        self.net_ = net.eval()
+        self.fit_info_ = extra.get("fit_info", {})
+
+
+class _Task:
+    """What GRMMI hands the Trainer: its network and the BCE loss of a batch of pairs."""
+
+    def __init__(self, net: GRMMINet) -> None:
+        self.module = net
+
+    def loss(self, pairs: Tensor, labels: Tensor) -> Tensor:
+        return torch.nn.functional.binary_cross_entropy_with_logits(self.module(pairs), labels)
+
+    def logits(self, pairs: Tensor) -> Tensor:
+        # validation pairs: each block encodes only the sequences it uses
+        return torch.cat([self.module(pairs[:, i:i + 1024]) for i in range(0, pairs.size(1),
+                                                                             1024)])

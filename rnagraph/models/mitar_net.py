@@ -1,0 +1,196 @@
+"""The miTAR architecture (Gu et al., 2021) as a link model: a baseline for GRMMI."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch_geometric.data import HeteroData
+
+from rnagraph.data.fold import Fold
+from rnagraph.models.base import LinkModel
+from rnagraph.train.trainer import Trainer
+from rnagraph.typing import MIRNA
+
+#: nucleotide codes of miTAR's input (``N`` and padding are 0)
+_CODE = {"A": 1, "U": 2, "C": 3, "G": 4}
+#: miTAR pads miRNAs (stored 3'->5') to 26 nt before appending the target site
+MIRNA_SLOT = 26
+
+
+def _codes(seq: str | None, length: int) -> np.ndarray:
+    out = np.zeros(length, dtype=np.int64)
+    if seq:
+        v = [_CODE.get(c, 0) for c in seq[:length]]
+        out[:len(v)] = v
+    return out
+
+
+class _MiTARNet(torch.nn.Module):
+    r"""miTAR's network (`Gu et al., BMC Bioinformatics 2021
+    <https://doi.org/10.1186/s12859-021-04026-6>`_): nucleotide embedding (5 x 5),
+    Conv1D(320 filters, kernel 12, ReLU, no padding), dropout, max-pool 2, dropout, BiLSTM(32)
+    (last states), dropout, Dense(16, ReLU), dropout, one logit.
+
+    Differences from the Keras original: the LSTM uses PyTorch's tanh cell (miTAR set
+    ``activation='relu'`` with Keras 2's hard-sigmoid gates); the output is a logit (the
+    sigmoid is the loss's / the model's link).
+
+    Shapes:
+        - **input:** ``[B, L]`` nucleotide codes (0 = N / padding)
+        - **output:** ``[B]`` logits
+    """
+
+    def __init__(self, length: int, filters: int = 320, kernel_size: int = 12,
+                 hidden_channels: int = 32, dense: int = 16, dropout: float = 0.2) -> None:
+        super().__init__()
+        if length < kernel_size + 1:
+            raise ValueError(f"_MiTARNet: input length {length} is shorter than kernel_size + 1 "
+                             f"({kernel_size + 1})")
+        self.length, self.filters, self.kernel_size = length, filters, kernel_size
+        self.emb = torch.nn.Embedding(5, 5)
+        self.conv = torch.nn.Conv1d(5, filters, kernel_size)
+        self.rnn = torch.nn.LSTM(filters, hidden_channels, batch_first=True,
+                                 bidirectional=True)
+        self.fc = torch.nn.Linear(2 * hidden_channels, dense)
+        self.out = torch.nn.Linear(dense, 1)
+        self.drop = torch.nn.Dropout(dropout)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        for m in (self.emb, self.conv, self.rnn, self.fc, self.out):
+            m.reset_parameters()
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = self.drop(torch.relu(self.conv(self.emb(x).transpose(1, 2))))
+        h = self.drop(torch.nn.functional.max_pool1d(h, 2).transpose(1, 2))
+        _, (hn, _) = self.rnn(h)
+        h = self.drop(torch.cat([hn[0], hn[1]], -1))
+        return self.out(self.drop(torch.relu(self.fc(h)))).squeeze(-1)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(length={self.length}, filters={self.filters}, "
+                f"kernel_size={self.kernel_size})")
+
+
+class MiTAR(LinkModel):
+    r"""A miTAR-architecture baseline (network: ``_MiTARNet``) for site-level miRNA-target
+    pairs.
+
+    Each pair's input is miTAR's: the miRNA read **3'->5'** padded with ``N`` to 26 nt,
+    followed by the target site 5'->3', padded with ``N`` to the longest input (``max_len``
+    nt; longer targets are cut at their 3' end). Trained with
+    :class:`~rnagraph.train.Trainer` (Adam, binary cross-entropy, early stopping on
+    ``fold.val``'s AUC). Defaults are miTAR's published model (batch 100, dropout 0.2) with
+    Adam's learning rate 0.001: miTAR's code builds ``Adam(lr)`` but compiles the string
+    ``'adam'``, so 0.001 is what it trained with.
+
+    Args:
+        filters (int): convolution filters. (default: ``320``)
+        kernel_size (int): convolution width. (default: ``12``)
+        hidden_channels (int): LSTM units per direction. (default: ``32``)
+        dense (int): hidden dense units. (default: ``16``)
+        dropout (float): dropout rate. (default: ``0.2``)
+        max_len (int, optional): input length; ``None``: 26 + the longest target.
+        epochs, lr, batch_size, patience: :class:`~rnagraph.train.Trainer`.
+            (defaults: ``100, 1e-3, 100, 10``)
+        device (str): training device. (default: ``"cpu"``)
+        calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
+        seed (int): seed. (default: ``0``)
+    """
+
+    requires_sequences = True
+
+    def __init__(self, filters: int = 320, kernel_size: int = 12, hidden_channels: int = 32,
+                 dense: int = 16, dropout: float = 0.2, max_len: int | None = None,
+                 epochs: int = 100, lr: float = 1e-3, batch_size: int = 100,
+                 patience: int = 10, device: str = "cpu", calibrate: bool = True,
+                 seed: int = 0):
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.hidden_channels = hidden_channels
+        self.dense = dense
+        self.dropout = dropout
+        self.max_len = max_len
+        self.epochs = epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.patience = patience
+        self.device = device
+        self.calibrate = calibrate
+        self.seed = seed
+
+    def _mirna_row(self, edge_type) -> int:
+        if MIRNA not in (edge_type[0], edge_type[2]):
+            raise ValueError(f"MiTAR: edge type {edge_type} has no {MIRNA!r} side")
+        return 0 if edge_type[0] == MIRNA else 1
+
+    def _inputs(self, graph: HeteroData) -> tuple[Tensor, Tensor]:
+        et = self.edge_type_
+        row = self._mirna_row(et)
+        mi_t, t_t = (et[0], et[2]) if row == 0 else (et[2], et[0])
+        mi = torch.from_numpy(np.stack([_codes(s[::-1] if s else None, MIRNA_SLOT)
+                                        for s in graph[mi_t].seq]))
+        tl = self.len_ - MIRNA_SLOT
+        tg = torch.from_numpy(np.stack([_codes(s, tl) for s in graph[t_t].seq]))
+        return mi, tg
+
+    def _fit(self, fold: Fold) -> None:
+        g = fold.train_graph
+        row = self._mirna_row(fold.edge_type)
+        t_t = fold.edge_type[2] if row == 0 else fold.edge_type[0]
+        longest = max((len(s) for s in g[t_t].seq if s), default=0)
+        self.len_ = int(self.max_len or MIRNA_SLOT + longest)
+        mi, tg = self._inputs(g)
+        net = _MiTARNet(self.len_, self.filters, self.kernel_size, self.hidden_channels,
+                       self.dense, self.dropout)
+        task = _MiTARTask(net, mi, tg, row)
+        trainer = Trainer(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size,
+                          patience=self.patience, device=self.device, seed=self.seed)
+        trainer.fit(task, fold.train, fold.val if len(fold.val) else None)
+        self.net_ = net.cpu().eval()
+        self.history_ = trainer.history_
+        self.fit_info_ = trainer.fit_info()
+
+    def _encode(self, graph: HeteroData) -> tuple[Tensor, Tensor]:
+        return self._inputs(graph)
+
+    @torch.no_grad()
+    def _decision(self, encoded: tuple[Tensor, Tensor], pairs: Tensor) -> Tensor:
+        row = self._mirna_row(self.edge_type_)
+        net = self.net_.to(self.device).eval()
+        x = torch.cat([encoded[0][pairs[row]], encoded[1][pairs[1 - row]]], 1)
+        return torch.cat([net(x[i:i + 4096].to(self.device)).cpu()
+                          for i in range(0, x.size(0), 4096)]) if len(x) else torch.empty(0)
+
+    def _get_state(self) -> tuple[dict[str, Tensor], dict]:
+        return ({f"net.{k}": v for k, v in self.net_.state_dict().items()},
+                {"len": self.len_, "fit_info": self.fit_info_})
+
+    def _set_state(self, tensors: dict[str, Tensor], extra: dict) -> None:
+        self.len_ = int(extra["len"])
+        net = _MiTARNet(self.len_, self.filters, self.kernel_size, self.hidden_channels,
+                       self.dense, self.dropout)
+        net.load_state_dict({k[4:]: v for k, v in tensors.items()})
+        self.net_ = net.eval()
+        self.fit_info_ = extra.get("fit_info", {})
+
+
+class _MiTARTask:
+    def __init__(self, net: _MiTARNet, mi: Tensor, tg: Tensor, row: int) -> None:
+        self.module, self.mi, self.tg, self.row = net, mi, tg, row
+
+    def _x(self, pairs: Tensor) -> Tensor:
+        p = pairs.cpu()
+        x = torch.cat([self.mi[p[self.row]], self.tg[p[1 - self.row]]], 1)
+        return x.to(pairs.device)
+
+    def loss(self, pairs: Tensor, labels: Tensor) -> Tensor:
+        return torch.nn.functional.binary_cross_entropy_with_logits(
+            self.module(self._x(pairs)), labels)
+
+    def logits(self, pairs: Tensor) -> Tensor:
+        return torch.cat([self.module(self._x(pairs[:, i:i + 4096]))
+                          for i in range(0, pairs.size(1), 4096)])
+
+
+__all__ = ["MiTAR"]

@@ -1,0 +1,200 @@
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import roc_auc_score
+
+from rnagraph.data import build_graph, kfold_link_split
+from rnagraph.data.fold import LinkSet
+from rnagraph.datasets.synthetic import seed_site
+from rnagraph.features import KmerTokenizer
+from rnagraph.models import GRMMI, get_model, load
+from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
+
+_COMP = str.maketrans("ACGU", "UGCA")
+
+
+def site_graph(n_families: int = 4, mirna_per_family: int = 3, n_mrna: int = 120,
+               length: int = 40, partners: int = 3, seed: int = 0):
+    """``n_families`` seed families of miRNAs and ``n_mrna`` random targets of ``length`` nt.
+    Each target gets one 8mer site of one family, at a random position; it interacts with
+    ``partners`` random miRNAs of that family (the positives). Returns ``(graph, sites)`` with
+    ``sites[mrna_index] = (start, end)`` of the planted site (5'->3')."""
+    rng = np.random.default_rng(seed)
+    alpha = np.array(list("ACGU"))
+    rand = lambda n: "".join(rng.choice(alpha, n))  # noqa: E731
+    mirnas, fam = {}, []
+    for f in range(n_families):
+        core = rand(7)
+        for i in range(mirna_per_family):
+            mirnas[f"miR-{f}-{i}"] = rand(1) + core + rand(14)
+            fam.append(f)
+    names = list(mirnas)
+    targets, sites, pairs = {}, {}, []
+    for j in range(n_mrna):
+        f = int(rng.integers(n_families))
+        members = [n for n, g in zip(names, fam) if g == f]
+        site = seed_site(mirnas[members[0]], "8mer")
+        s = list(rand(length))
+        pos = int(rng.integers(0, length - len(site)))
+        s[pos:pos + len(site)] = list(site)
+        targets[f"t{j}"] = "".join(s)
+        sites[j] = (pos, pos + len(site))
+        for m in rng.choice(members, min(partners, len(members)), replace=False):
+            pairs.append((str(m), f"t{j}"))
+    g = build_graph({MIRNA: mirnas, MRNA: targets}, {MIRNA_MRNA: pairs})
+    idx = {t: i for i, t in enumerate(g[MRNA].ids)}
+    return g, {idx[f"t{j}"]: sites[j] for j in range(n_mrna)}
+
+
+#: a small but complete GRMMI (FastText init, CNN, BiLSTM, attention, GraRep, BP)
+SMALL = dict(embedding_dim=32, conv_channels=32, hidden_channels=16, heads=2, mlp_channels=32,
+             dropout=0.1, batch_size=64)
+
+
+@pytest.fixture(scope="module")
+def sites():
+    return site_graph(n_mrna=240, length=40, seed=0)
+
+
+@pytest.fixture(scope="module")
+def fold(sites):
+    return kfold_link_split(sites[0], MIRNA_MRNA, k=5, seed=0)[0]
+
+
+@pytest.fixture(scope="module")
+def learned(fold):
+    """The sequence branch alone, trained until it separates planted site pairs."""
+    torch.set_num_threads(1)
+    return GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.005, **SMALL).fit(fold)
+
+
+@pytest.fixture(scope="module")
+def short_fit(fold):
+    """Sequence + graph branch, two epochs: for determinism and file tests."""
+    return GRMMI(epochs=2, **SMALL).fit(fold)
+
+
+def test_reversed_mrna_pairs_position_by_position_with_the_mirna():
+    mir = "UAGCUUAUCAGACUGAUGUUGA"
+    site = seed_site(mir, "8mer")                  # revcomp(nt 2-8) + A, as read 5'->3'
+    target = "GGGCCC" + site + "CCCGGG"
+    rev = GRMMI().target_sequence(target)
+    p = rev.index(site[::-1])
+    assert rev[p] == "A"                           # opposite miRNA nt 1
+    for i in range(1, 8):                          # miRNA nt 2..8 pair with rev[p+1..p+7]
+        assert rev[p + i] == mir[i].translate(_COMP)
+    tok = KmerTokenizer(6)
+    core = tok.encode(mir[1:7].translate(_COMP))[0]   # complement of nt 2-7, same order
+    assert core in tok.encode(rev).tolist()
+    assert core not in tok.encode(target).tolist()
+    assert GRMMI(mrna_orientation="forward").target_sequence(target) == target
+
+
+@pytest.mark.slow
+def test_sequence_branch_learns_planted_sites(learned, fold):
+    s = learned.score(None, fold.test.edge_label_index)
+    assert roc_auc_score(fold.test.edge_label.numpy(), s.numpy()) >= 0.9
+    assert s.dtype == torch.float64 and 0 <= float(s.min()) <= float(s.max()) <= 1
+
+
+@pytest.mark.slow
+def test_top_attended_window_finds_the_planted_site(learned, fold, sites):
+    _, planted = sites
+    pos = fold.test.pos_index
+    expl = learned.explain(None, pos, top=1, flank=0)
+    assert len(expl) == pos.size(1) and all(len(e) == 1 for e in expl)
+    hit = [planted[j][0] < e[0]["end"] and e[0]["start"] < planted[j][1]
+           for e, j in zip(expl, pos[1].tolist())]
+    # shuffled attention: the same windows at uniformly random encoded positions
+    rng = np.random.default_rng(0)
+    k, stride = learned.k, learned.pool_size
+    span = stride + k - 1                          # nt covered by one encoded position
+    n_pos = (40 - k + 1 + stride - 1) // stride
+    base = []
+    for j in pos[1].tolist():
+        for _ in range(50):
+            lo = int(rng.integers(n_pos)) * stride
+            base.append(planted[j][0] < lo + span and lo < planted[j][1])
+    ratio = np.mean(hit) / np.mean(base)
+    assert ratio >= 1.5, (np.mean(hit), np.mean(base))
+    # with the default flank the top window of most positives holds the full seed site
+    wide = learned.explain(None, pos, top=1)
+    assert np.mean([e[0]["seed_site"] for e in wide]) >= 0.5
+
+
+def test_same_seed_gives_identical_scores(short_fit, fold):
+    again = GRMMI(epochs=2, **SMALL).fit(fold)
+    a = short_fit.decision_function(None, fold.test.edge_label_index)
+    b = again.decision_function(None, fold.test.edge_label_index)
+    assert torch.equal(a, b)
+    key = [(h["epoch"], h["loss"], h["val_auc"]) for h in short_fit.history_]
+    assert key == [(h["epoch"], h["loss"], h["val_auc"]) for h in again.history_]
+
+
+def test_fit_ignores_a_poisoned_test_set(short_fit, fold):
+    g = torch.Generator().manual_seed(1)
+    n_mi, n_m = fold.train_graph[MIRNA].num_nodes, fold.train_graph[MRNA].num_nodes
+    junk = torch.stack([torch.randint(n_mi, (500,), generator=g),
+                        torch.randint(n_m, (500,), generator=g)])
+    poisoned = dataclasses.replace(fold, test=LinkSet(junk, (torch.rand(500, generator=g)
+                                                             > 0.5).float()))
+    m = GRMMI(epochs=2, **SMALL).fit(poisoned)
+    x = fold.test.edge_label_index
+    assert torch.equal(m.score(None, x), short_fit.score(None, x))
+
+
+def test_save_load_gives_identical_scores(short_fit, fold, tmp_path):
+    path = short_fit.save(tmp_path / "grmmi.pt")
+    back = load(path)
+    assert isinstance(back, GRMMI) and back.get_params() == short_fit.get_params()
+    x = fold.test.edge_label_index
+    assert torch.equal(back.score(None, x), short_fit.score(None, x))
+    assert back.explain(None, x[:, :2]) == short_fit.explain(None, x[:, :2])
+
+
+def test_cached_scoring_equals_per_batch_scoring(short_fit, fold):
+    # decision_function: every sequence encoded once, attention per pair in blocks;
+    # the training path encodes each batch's sequences itself. Same numbers.
+    x = fold.test.edge_label_index
+    net = short_fit.net_.eval()
+    with torch.no_grad():
+        direct = net(x).double()
+    torch.testing.assert_close(short_fit.decision_function(None, x, batch_size=7), direct,
+                               atol=1e-5, rtol=0)
+
+
+def test_fused_features_shape_and_variants(fold):
+    x = fold.test.edge_label_index[:, :5]
+    for kw, width in [({"fusion": "add"}, 8), ({"fusion": "dnn"}, 4), ({"bp": False}, None)]:
+        m = GRMMI(epochs=1, **{**SMALL, "mlp_channels": 8}, **kw).fit(fold)
+        f = m.fused_features(None, x)
+        assert f.shape[0] == 5
+        if width is not None:
+            assert f.shape[1] == width
+        else:   # no BP: the concatenation itself (sequence 4 * 32, GraRep 2 * 64)
+            assert f.shape[1] == 4 * 32 + 2 * 64
+
+
+def test_missing_target_sequences_use_the_graph_branch(sites):
+    g = sites[0].clone()
+    g[MRNA].seq = [None] * g[MRNA].num_nodes
+    g[MRNA].has_seq = torch.zeros(g[MRNA].num_nodes, dtype=torch.bool)
+    f = kfold_link_split(g, MIRNA_MRNA, k=5, seed=0)[0]
+    m = GRMMI(epochs=4, lr=0.01, **SMALL).fit(f)
+    s = m.score(None, f.test.edge_label_index)
+    assert roc_auc_score(f.test.edge_label.numpy(), s.numpy()) >= 0.9   # graph carries it
+    assert m.explain(None, f.test.edge_label_index[:, :2]) == [[], []]
+
+
+def test_registry_and_errors(fold):
+    assert isinstance(get_model("grmmi", epochs=1), GRMMI)
+    with pytest.raises(ValueError, match="init must be"):
+        GRMMI(init="glove").fit(fold)
+    with pytest.raises(ValueError, match="graph_encoder must be"):
+        GRMMI(graph_encoder="node2vec").fit(fold)
+    with pytest.raises(ValueError, match="leave no input"):
+        GRMMI(sequence=False, graph_encoder=None).fit(fold)
+    with pytest.raises(ValueError, match="needs the sequence branch"):
+        GRMMI(sequence=False, epochs=1).fit(fold).explain(None, fold.test.edge_label_index)

@@ -1,0 +1,117 @@
+import pytest
+import torch
+
+from rnagraph.nn import MutualAttentionEncoder
+
+PAD = 19
+VARIANTS = [{}, {"window": 10, "overlap": 4}, {"cnn": False}, {"lstm": None},
+            {"attention": False}, {"lstm": "uni"}]
+
+
+def _enc(**kw):
+    kw = {"vocab_size": 20, "embedding_dim": 8, "conv_channels": 8, "hidden_channels": 4,
+          "heads": 2, "dropout": 0.0, **kw}
+    return MutualAttentionEncoder(**kw)
+
+
+def _batch(seed=0):
+    g = torch.Generator().manual_seed(seed)
+    mi_len, m_len = torch.tensor([7, 5, 0]), torch.tensor([25, 12, 3])
+    mi = torch.randint(0, PAD, (3, 7), generator=g)
+    m = torch.randint(0, PAD, (3, 25), generator=g)
+    for i in range(3):
+        mi[i, mi_len[i]:] = PAD
+        m[i, m_len[i]:] = PAD
+    return mi, mi_len, m, m_len
+
+
+@pytest.mark.parametrize("kw", VARIANTS)
+def test_shapes_and_padding_invariance(kw):
+    torch.manual_seed(0)
+    enc = _enc(**kw).eval()
+    mi, mi_len, m, m_len = _batch()
+    z, att = enc(mi, mi_len, m, m_len, return_attention=True)
+    d = enc.channels
+    assert z.shape == (3, enc.out_channels) == (3, 2 * d if kw.get("attention") is False
+                                                 else 4 * d)
+    # extra padding on both sides: identical pair vectors
+    mi2 = torch.cat([mi, torch.full((3, 5), PAD)], 1)
+    m2 = torch.cat([m, torch.full((3, 13), PAD)], 1)
+    torch.testing.assert_close(enc(mi2, mi_len, m2, m_len), z, atol=1e-6, rtol=0)
+    # the pair with no miRNA sequence: its miRNA pool and both attention parts are zero
+    assert torch.all(z[2, :d] == 0)
+    if enc.attention:
+        assert torch.all(z[2, 2 * d:] == 0)
+        assert att["mirna"].shape[:3] == (3, 2, enc.encode(mi, mi_len)[0].size(1))
+
+
+def test_attention_weights_are_distributions_over_valid_keys():
+    torch.manual_seed(0)
+    enc = _enc().eval()
+    mi, mi_len, m, m_len = _batch()
+    _, att = enc(mi, mi_len, m, m_len, return_attention=True)
+    a = att["mirna"]                                   # [B, heads, T'_mi, T'_m]
+    # pooled lengths: miRNA ceil(7/2)=4 and ceil(5/2)=3, mRNA ceil(25/2)=13 and ceil(12/2)=6
+    torch.testing.assert_close(a[0].sum(-1), torch.ones(2, 4))
+    assert torch.all(a[1, :, :, 6:] == 0)
+    torch.testing.assert_close(a[1, :, :3].sum(-1), torch.ones(2, 3))
+    assert torch.all(a[1, :, 3:] == 0)                  # padded queries get no weight
+    assert torch.all(a[2] == 0)                         # no miRNA -> no valid query
+    assert torch.all(att["mrna"][2] == 0)
+
+
+def test_gradients_reach_every_parameter():
+    torch.manual_seed(0)
+    enc = _enc(dropout=0.1)
+    mi, mi_len, m, m_len = _batch()
+    enc(mi, mi_len, m, m_len).square().sum().backward()
+    for name, p in enc.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+    assert torch.all(enc.embedding.weight.grad[PAD] == 0)    # padding row never moves
+
+
+def test_reset_parameters_is_deterministic_and_restores_the_init_table():
+    init = torch.randn(20, 8)
+    enc = _enc(embedding_init=init)
+    assert torch.all(enc.embedding.weight[PAD] == 0)
+    torch.testing.assert_close(enc.embedding.weight[:PAD], init[:PAD])
+    torch.manual_seed(3)
+    enc.reset_parameters()
+    first = {k: v.clone() for k, v in enc.state_dict().items()}
+    with torch.no_grad():
+        for p in enc.parameters():
+            p.add_(1.0)
+    torch.manual_seed(3)
+    enc.reset_parameters()
+    for k, v in enc.state_dict().items():
+        assert torch.equal(v, first[k]), k
+    torch.testing.assert_close(enc.embedding.weight[:PAD], init[:PAD])
+
+
+def test_frozen_embedding_gets_no_gradient():
+    enc = _enc(embedding_init=torch.randn(20, 8), freeze_embedding=True)
+    assert not enc.embedding.weight.requires_grad
+
+
+def test_token_starts_map_windows_back_to_tokens():
+    enc = _enc(window=10, overlap=4)
+    # windows start at tokens 0, 6, 12, 18 (step 6); each pooled position covers 2 tokens
+    starts = enc.token_starts(25)
+    assert starts[:5].tolist() == [0, 2, 4, 6, 8]
+    assert starts[5:10].tolist() == [6, 8, 10, 12, 14]
+    assert starts.numel() == enc.encode(*_batch()[2:])[0].size(1) == 20
+    assert _enc().token_starts(7).tolist() == [0, 2, 4, 6]
+
+
+def test_repr_and_errors():
+    assert repr(_enc()) == ("MutualAttentionEncoder(20, embedding_dim=8, conv_channels=8, "
+                            "kernel_size=5, pool_size=2, lstm='bi', hidden_channels=4, heads=2)")
+    assert "attention=False" in repr(_enc(attention=False))
+    with pytest.raises(ValueError, match="lstm must be"):
+        _enc(lstm="gru")
+    with pytest.raises(ValueError, match="heads=3 must divide"):
+        _enc(heads=3)
+    with pytest.raises(ValueError, match="overlap < window"):
+        _enc(window=4, overlap=4)
+    with pytest.raises(ValueError, match="embedding_init has shape"):
+        _enc(embedding_init=torch.zeros(3, 8))

@@ -27,6 +27,12 @@ FAST: dict[str, dict] = {
     "sage": {"hidden_channels": 8, "epochs": 30},
     "mferl": {"hidden_channels": 8, "epochs": 3, "role2vec_dim": 8, "disk_cache": False},
     "mferl-pair": {"hidden_channels": 8, "epochs": 3, "role2vec_dim": 8, "disk_cache": False},
+    "joint": {"hidden_channels": 16, "epochs": 60},
+    "joint-single": {"hidden_channels": 16, "epochs": 60},
+    "grmmi": {"embedding_dim": 8, "embedding_epochs": 1, "conv_channels": 8,
+              "hidden_channels": 8, "heads": 2, "graph_dim": 8, "mlp_channels": 8,
+              "epochs": 2, "max_tokens": 64},
+    "mitar": {"filters": 8, "hidden_channels": 4, "dense": 4, "epochs": 2, "max_len": 80},
 }
 
 NAMES = list(MODELS)

@@ -1,6 +1,7 @@
 """MFERL: multi-feature embedding representation learning for circRNA-miRNA interactions."""
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 
@@ -12,6 +13,7 @@ from rnagraph.data.fold import Fold
 from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
 from rnagraph.models._mferl_inputs import VIEWS, MFERLInputs, mferl_inputs
 from rnagraph.models._mferl_net import MFERLNet
+from rnagraph.models._mferl_task import MFERLTask
 from rnagraph.models.base import LinkModel
 from rnagraph.models.seed_match import DEFAULT_WEIGHTS
 from rnagraph.train.trainer import Callback, Trainer
@@ -37,24 +39,23 @@ class MFERL(LinkModel):
     per fitted model; scores are Platt-calibrated on ``fold.val`` (``calibrate``). The graph
     passed to :meth:`score` is only checked for node counts (the graph views are the fitted ones).
 
-    Args: as :class:`MFERLNet` (``hidden_channels`` 128, ``heads`` 2, ``k`` 3, ``temperature``
-        0.1, ``cl_weight`` 0.01 (best of 0.01 / 0.03 / 0.1 on a small planted graph; the paper
-        does not state it), ``src_cl_weight`` 1, ``cl_nodes`` 1024 (sampled InfoNCE: the full
-        loss is 14.8x the cost over cmi-20208's circRNAs, ``benchmarks/mferl_speed.py``),
-        ``channel_pool``, ``dropout`` 0.5, ``disjoint_train_ratio`` 0 and the ablation switches
-        ``use_homo`` / ``use_mcam`` / ``use_heter`` / ``use_cl``), plus ``views`` (default all
-        five), ``threshold`` (0.5) and ``max_neighbors`` (32) of the similarity graphs,
-        ``role2vec_dim`` (128), ``feature_kwargs`` (``max_len``, ``doc2vec_dim``,
-        ``min_seq_frac``), ``disk_cache`` (``True``: ``$RNAGRAPH_CACHE``; a folder; ``False``),
-        the trainer's ``lr`` (0.01), ``weight_decay`` (1e-4, L2), ``epochs`` (300),
-        ``patience`` (30), ``device`` (``"cpu"``) and ``seed`` (0: initialisation, dropout,
-        encoders), and ``calibrate`` (``True``). ``pair_features=True`` (our extension) adds a
-        pair term :math:`\mathbf{w}^\top \phi_{ij} + b` on :math:`\log(1 + n)` seed-site counts
-        (:class:`~rnagraph.features.SeedSiteFeatures`), its weights exempt from weight decay
-        and started at SeedMatch's order (a single 8mer moves the logit by about 2).
+    Args: those of :class:`MFERLNet` (defaults: ``hidden_channels`` 128, ``heads`` 2, ``k`` 3,
+        ``temperature`` 0.1, ``cl_weight`` 0.01 (best of 0.01 / 0.03 / 0.1 on a planted graph;
+        the paper gives none), ``src_cl_weight`` 1, ``cl_nodes`` 1024 (the full InfoNCE costs
+        14.8x more over cmi-20208's circRNAs, ``benchmarks/mferl_speed.py``), ``channel_pool``
+        ``'graph'``, ``dropout`` 0.5, ``disjoint_train_ratio`` 0, the ablation switches
+        ``use_*``); the inputs' ``views`` (``None``: all five), ``threshold`` 0.5 and
+        ``max_neighbors`` 32 of the similarity graphs, ``role2vec_dim`` 128, ``feature_kwargs``
+        (``max_len``, ``doc2vec_dim``, ``min_seq_frac``), ``disk_cache`` (``True``:
+        ``$RNAGRAPH_CACHE``, a folder, or ``False``); the trainer's ``lr`` 0.01,
+        ``weight_decay`` 1e-4, ``epochs`` 300, ``patience`` 30, ``device`` ``"cpu"``, ``seed``
+        0; ``calibrate`` ``True``. ``pair_features=True`` (our extension) adds a term
+        :math:`\mathbf{w}^\top \phi_{ij} + b` on :math:`\log(1 + n)` seed-site counts
+        (:class:`~rnagraph.features.SeedSiteFeatures`), free of weight decay and started in
+        SeedMatch's order (one 8mer moves the logit by about 2).
     """
 
-    def __init__(self, hidden_channels: int = 128, *, views: Sequence[str] = VIEWS,
+    def __init__(self, hidden_channels: int = 128, *, views: Sequence[str] | None = None,
                  heads: int = 2, k: int = 3, temperature: float = 0.1, cl_weight: float = 0.01,
                  src_cl_weight: float = 1.0, cl_nodes: int | None = 1024,
                  threshold: float = 0.5, max_neighbors: int | None = 32,
@@ -70,14 +71,13 @@ class MFERL(LinkModel):
         if not 0.0 <= disjoint_train_ratio < 1.0:
             raise ValueError(f"MFERL: disjoint_train_ratio must be in [0, 1), got "
                              f"{disjoint_train_ratio}")
-        if set(views) - set(VIEWS):
+        if set(views or VIEWS) - set(VIEWS):
             raise ValueError(f"MFERL: unknown views {sorted(set(views) - set(VIEWS))}; choose "
                              f"from {VIEWS}")
         for name, value in list(locals().items()):
             if name not in ("self", "name", "__class__"):
                 setattr(self, name, value)
 
-    # ------------------------------------------------------------------ fit
     def fit(self, fold: Fold, *, callbacks: Sequence[Callback] = ()) -> MFERL:
         """:meth:`LinkModel.fit`; ``callbacks`` go to the :class:`Trainer` (one call per
         epoch with its history record)."""
@@ -88,24 +88,21 @@ class MFERL(LinkModel):
             del self._callbacks
 
     def _build_net(self, inputs: MFERLInputs) -> MFERLNet:
-        init = [2.0 * DEFAULT_WEIGHTS[s] / torch.log1p(torch.tensor(1.0)).item()
-                for s in SITE_TYPES]
+        init = [2.0 * DEFAULT_WEIGHTS[s] / math.log(2.0) for s in SITE_TYPES]  # 1 site: log 2
         return MFERLNet(inputs.in_channels(), **{a: getattr(self, a) for a in _NET_ARGS},
                         pair_channels=len(SITE_TYPES) if self.pair_features else 0,
                         pair_init=init if self.pair_features else None)
 
     def _pair_x(self, pairs: Tensor) -> Tensor | None:
-        if not self.pair_features:
-            return None
-        return SeedSiteFeatures().graph_transform(self.graph_, self.edge_type_, pairs.cpu())
+        return SeedSiteFeatures().graph_transform(self.graph_, self.edge_type_, pairs.cpu()) \
+            if self.pair_features else None
 
     def _fit(self, fold: Fold) -> None:
         t0 = time.perf_counter()
-        kw = dict(self.feature_kwargs or {})
-        inp = mferl_inputs(fold.train_graph, self.edge_type_, tuple(self.views),
+        inp = mferl_inputs(fold.train_graph, self.edge_type_, tuple(self.views or VIEWS),
                            threshold=self.threshold, max_neighbors=self.max_neighbors,
                            role2vec_dim=self.role2vec_dim, seed=self.seed,
-                           cache=self.disk_cache, **kw)
+                           cache=self.disk_cache, **(self.feature_kwargs or {}))
         features_s = time.perf_counter() - t0
         with torch.random.fork_rng(devices=[]):     # construction draws; the Trainer reseeds
             net = self._build_net(inp)
@@ -113,15 +110,16 @@ class MFERL(LinkModel):
         trainer = Trainer(epochs=self.epochs, lr=self.lr, batch_size=None,
                           patience=self.patience, device=self.device, seed=self.seed,
                           callbacks=getattr(self, "_callbacks", ()))
-        trainer.fit(_Task(self), fold.train, fold.val)
-        self.history_ = trainer.history_
-        self.best_epoch_ = trainer.best_epoch_
-        self.views_ = {t: list(v) for t, v in inp.views.items()}
-        self.view_sources_ = {t: dict(s) for t, s in inp.sources.items()}
+        trainer.fit(MFERLTask(self), fold.train, fold.val)
+        self.history_, self.best_epoch_ = trainer.history_, trainer.best_epoch_
+        self._set_views(inp)
         self.fit_info_ = {**trainer.fit_info(), "features_s": features_s,
                           "views": self.view_sources_}
 
-    # ------------------------------------------------------------------ scoring
+    def _set_views(self, inp: MFERLInputs) -> None:
+        self.views_ = {t: list(v) for t, v in inp.views.items()}
+        self.view_sources_ = {t: dict(s) for t, s in inp.sources.items()}
+
     @torch.no_grad()
     def _encode(self, graph: HeteroData) -> dict:
         self.net_.eval()
@@ -133,7 +131,6 @@ class MFERL(LinkModel):
         dev = next(iter(z.values())).device
         return self.net_.decode(z, pairs.to(dev), None if px is None else px.to(dev))
 
-    # ------------------------------------------------------------------ model files
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         tensors, meta = self.inputs_.state()
         tensors = {f"inputs.{k}": v for k, v in tensors.items()}
@@ -149,34 +146,4 @@ class MFERL(LinkModel):
         net.load_state_dict(part["net"])
         self.inputs_, self.net_ = inp.to(self.device), net.to(self.device).eval()
         self.fit_info_ = extra["fit_info"]
-        self.views_ = {t: list(v) for t, v in inp.views.items()}
-        self.view_sources_ = {t: dict(s) for t, s in inp.sources.items()}
-
-
-class _Task:
-    """What MFERL hands the :class:`Trainer`: its net, full-batch loss and validation logits
-    (seed-site pair features looked up by pair), and L2 on everything but the pair term."""
-
-    def __init__(self, model: MFERL) -> None:
-        self.model, self.module, self.inp = model, model.net_, model.inputs_
-
-    def _px(self, pairs: Tensor) -> Tensor | None:
-        px = self.model._pair_x(pairs)
-        return None if px is None else px.to(pairs.device)
-
-    def loss(self, pairs: Tensor, labels: Tensor):
-        i = self.inp
-        if not hasattr(self, "_train_px"):      # full batch: the same pairs every epoch
-            self._train_px = (pairs, self._px(pairs))
-        px = self._train_px[1] if self._train_px[0] is pairs else self._px(pairs)
-        return self.module.loss(i.x, i.homo_edge_index, i.edge_index, pairs, labels, px)
-
-    def logits(self, pairs: Tensor) -> Tensor:
-        i = self.inp
-        return self.module(i.x, i.homo_edge_index, i.edge_index, pairs, self._px(pairs))
-
-    def param_groups(self) -> list[dict]:
-        pair = list(self.module.pair_lin.parameters()) if self.module.pair_lin else []
-        rest = [p for p in self.module.parameters() if all(p is not q for q in pair)]
-        return [{"params": rest, "weight_decay": self.model.weight_decay}] + (
-            [{"params": pair, "weight_decay": 0.0}] if pair else [])
+        self._set_views(inp)

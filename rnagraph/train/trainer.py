@@ -151,7 +151,7 @@ class Trainer:
                         torch.nn.utils.clip_grad_norm_(module.parameters(), self.grad_clip)
                     opt.step()
                     w = by.numel() / n
-                    tot += float(loss) * w
+                    tot += float(loss.detach()) * w
                     for k, v in ext.items():
                         extras[k] = extras.get(k, 0.0) + float(v) * w
                 rec = {"epoch": epoch, "loss": tot, "val_auc": None, **extras}

@@ -2,8 +2,8 @@
 
 Leakage-free warm 1:1 k-fold CV of DegreeProduct, TruncatedSVDLink (64), SAGELink and SeedMatch
 (where both sides have sequences), plus the papers' protocol for DegreeProduct and SVD to show the
-leak. Prints a table, appends it to ``docs/benchmarks.md`` and replaces the ``baselines`` section
-of ``docs/results.md``.
+leak. Prints a table and makes it the ``baselines`` section of ``docs/benchmarks.md``
+(``baselines-quick`` with ``--quick``) and of ``docs/results.md``, replacing the previous one.
 
     python benchmarks/baselines.py            # full: 5 folds, every dataset
     python benchmarks/baselines.py --quick    # 3 folds, synthetic + cmi-9589, fewer epochs
@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _log import ROOT, BenchmarkLog, fmt_mean_std, timer, write_section  # noqa: E402
+from _log import ROOT, BenchmarkLog, timer, write_section  # noqa: E402
 
 from rnagraph.data import kfold_link_split  # noqa: E402
 from rnagraph.evaluate import cross_validate  # noqa: E402
@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
 
     cols = ["dataset", "edge type", "protocol", "model", "AUC", "AUPR", "ACC", "F1", "MCC",
             "fit s/fold"]
-    log = BenchmarkLog(f"baselines: warm 1:1 {k}-fold CV (leakage-free vs paper protocol)", cols)
+    log = BenchmarkLog(f"baselines: warm 1:1 {k}-fold CV (leakage-free vs paper protocol)", cols,
+                       section="baselines-quick" if args.quick else "baselines")
     for name, g, et in datasets(names, args.root):
         models = [DegreeProduct(), TruncatedSVDLink(dim=64, seed=args.seed),
                   SAGELink(epochs=epochs, seed=args.seed)]
@@ -97,8 +98,7 @@ def main(argv: list[str] | None = None) -> None:
             log.add(name, f"{et[0]}-{et[2]}", protocol.upper() if protocol == "paper" else protocol,
                     repr(model).split("(")[0] + ("-64" if isinstance(model, TruncatedSVDLink)
                                                  else ""),
-                    *(fmt_mean_std([x[m] for x in f], 3) for m in ("auc", "aupr", "acc", "f1",
-                                                                    "mcc")),
+                    *(res.summary(m, 3) for m in ("auc", "aupr", "acc", "f1", "mcc")),
                     f"{sum(x['fit_s'] for x in f) / len(f):.2f}")
             print(f"{name} {et[1]} {protocol:12s} {res.model:45s} AUC {res.summary('auc', 3)} "
                   f"({t['s']:.1f} s)", flush=True)

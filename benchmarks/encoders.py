@@ -88,7 +88,7 @@ def main() -> None:
     ap.add_argument("--karate-max-nodes", type=int, default=3500)
     ap.add_argument("--data", type=Path, default=Path(os.environ.get("RNAGRAPH_DATA",
                                                                      "../shared/data")))
-    ap.add_argument("--out", type=Path, default=None, help="Markdown file to append to")
+    ap.add_argument("--out", type=Path, default=None, help="Markdown file whose section to replace")
     args = ap.parse_args()
 
     graphs = [("random 3k / 30k edges", random_graph(3000, 30000, args.seed), 3000)]

@@ -109,7 +109,7 @@ def main() -> None:
     ap.add_argument("--only", choices=["all", "cost", "overhead"], default="all",
                     help="run only the cost tables or only the Levenshtein overhead/cache test")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default=None, help="Markdown file to append to "
+    ap.add_argument("--out", default=None, help="Markdown file whose section to replace "
                     "(default docs/benchmarks.md)")
     args = ap.parse_args()
     sizes = args.sizes or ([50, 100] if args.quick else [250, 500, 1000])

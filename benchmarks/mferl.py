@@ -6,8 +6,8 @@ fold. Baselines (DegreeProduct, TruncatedSVDLink-64, SAGELink, SeedMatch where b
 sequences; in cold splits also DegreeProduct+1, the known node's popularity) run on the same
 folds in the same protocol beside MFERL. Per fold it prints epochs, seconds per epoch, feature
 seconds and peak RSS; at the end (and after each experiment) it rebuilds the ``mferl`` section
-of ``docs/results.md`` from every finished ``metrics.json`` under ``--out`` and appends a timing
-table to ``docs/benchmarks.md``.
+of ``docs/results.md`` from every finished ``metrics.json`` under ``--out`` and writes a timing
+table as its section of ``docs/benchmarks.md`` (replacing the previous one).
 
     python benchmarks/mferl.py                                   # everything (hours)
     python benchmarks/mferl.py --datasets cmi-9589 --experiments main paper
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import warnings
@@ -33,9 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _log import ROOT, BenchmarkLog, peak_rss_mib, timer, write_section  # noqa: E402
 
 from rnagraph.data import kfold_link_split  # noqa: E402
-from rnagraph.evaluate import (
-    cross_validate,  # noqa: E402
-    model_config,  # noqa: E402
+from rnagraph.evaluate import (  # noqa: E402
+    cross_validate,
+    format_mean_std,
+    model_config,
+    write_json,
 )
 from rnagraph.models import MFERL, DegreeProduct, SAGELink, SeedMatch, TruncatedSVDLink  # noqa: E402
 from rnagraph.train.metrics import METRICS  # noqa: E402
@@ -121,11 +122,7 @@ def _update_meta(path: Path, meta: dict, new: list[dict]) -> None:
     """Merge ``meta`` and per-fold stats ``new`` into ``path`` (``run.json``), atomically."""
     old = json.loads(path.read_text()) if path.exists() else {}
     stats = {**old.get("fold_stats", {}), **{str(r["fold"]): r for r in new}}
-    out = {**old, **meta, "fold_stats": stats}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(out, indent=1))
-    os.replace(tmp, path)
+    write_json(path, {**old, **meta, "fold_stats": stats})
 
 
 @dataclass
@@ -193,12 +190,8 @@ def _infeasible_file(out_root: Path, ds: str, exp: str) -> Path:
 def _record_infeasible(out_root: Path, ds: str, exp: str, setting: str, reason: str) -> None:
     """Remember a setting that cannot be split (reported instead of 'not run')."""
     f = _infeasible_file(out_root, ds, exp)
-    f.parent.mkdir(parents=True, exist_ok=True)
     old = json.loads(f.read_text()) if f.exists() else {}
-    old[setting] = reason
-    tmp = f.with_suffix(".tmp")
-    tmp.write_text(json.dumps(old, indent=1))
-    os.replace(tmp, f)
+    write_json(f, {**old, setting: reason})
 
 
 def run_setting(name: str, g, s: Setting, args, out_root: Path, log: BenchmarkLog,
@@ -296,8 +289,7 @@ def _views_from_cache(ds: str, root: str | None, seed: int) -> dict | None:
 
 
 def _cell(folds: list[dict], metric: str) -> str:
-    vals = [np.nan if f.get(metric) is None else f[metric] for f in folds]
-    return f"{np.nanmean(vals):.4f} ± {np.nanstd(vals):.4f}"
+    return format_mean_std([f.get(metric) for f in folds], 4)
 
 
 def _model_order(tag: str) -> tuple:
@@ -437,8 +429,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--report-only", action="store_true",
                     help="only rebuild the mferl section of docs/results.md")
     ap.add_argument("--timings", action="store_true",
-                    help="with --report-only: append a timing table built from stored fold "
-                         "stats to docs/benchmarks.md")
+                    help="with --report-only: write a timing table built from stored fold "
+                         "stats as its section of docs/benchmarks.md")
     ap.add_argument("--note", default=None,
                     help="with --report-only --timings: a note added under the timing table")
     ap.add_argument("--no-docs", action="store_true",

@@ -139,7 +139,7 @@ def check(name: str, old: Step, new: Step, atol: float) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-docs", action="store_true", help="print only, do not append to docs")
+    ap.add_argument("--no-docs", action="store_true", help="print only, do not write to docs")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per case (median)")
     args = ap.parse_args()
     torch.set_num_threads(1)

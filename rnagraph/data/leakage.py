@@ -4,10 +4,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
 from rnagraph.data.negatives import pair_codes
-from rnagraph.typing import reverse_edge_type
+from rnagraph.typing import EdgeType, reverse_edge_type
 
 
 class LeakageError(ValueError):
@@ -22,22 +23,61 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.isin(a, b).sum())
 
 
-def check_no_leakage(fold: Fold) -> None:
+def _codes_between(g: HeteroData, et: EdgeType, n_dst: int,
+                   types: list[EdgeType] | None = None) -> tuple[np.ndarray, list[EdgeType]]:
+    """Pair codes (oriented as ``et``: source type first) of the edges of ``g`` stored under
+    ``types``, or, by default, under **every** edge type between ``et``'s two node types, in
+    either direction; and the edge types that hold any."""
+    src, dst = et[0], et[2]
+    if types is None:
+        types = [t for t in g.edge_types if {t[0], t[2]} == {src, dst}]
+    parts, found = [], []
+    for t in types:
+        if t not in g.edge_types or (t[0], t[2]) not in ((src, dst), (dst, src)):
+            continue
+        ei = g[t].edge_index
+        if ei.numel() == 0:
+            continue
+        found.append(t)
+        if t[0] == src:
+            parts.append(pair_codes(ei, n_dst))
+        if t[0] == dst:  # stored destination -> source (also both ways when src == dst)
+            parts.append(pair_codes(ei.flip(0), n_dst))
+    codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    return codes, found
+
+
+def check_no_leakage(fold: Fold, full_graph: HeteroData | None = None) -> None:
     r"""Raise :class:`LeakageError` if ``fold`` leaks validation / test pairs into training.
 
-    Checked, for ``protocol="leakage-free"`` folds:
+    Checked for every fold:
 
-    1. no val / test positive is an edge of ``fold.train_graph`` (either direction);
-    2. no val / test positive is a training pair;
-    3. train, val and test pairs are pairwise disjoint (whatever their labels), so no
-       test negative is a training pair either;
-    4. no val / test negative is a ``train_graph`` edge (a mislabelled known positive);
-    5. cold modes: the held-out node(s) of every test pair have no training pair and no
+    1. train, val and test pairs are pairwise disjoint (whatever their labels), so no test pair
+       (positive or negative) is a training pair;
+    2. no pair is labelled both 1 and 0 inside one set (train, val or test);
+    3. with ``full_graph`` (the graph the fold was split from): no pair labelled 0 in any set is
+       a known positive, i.e. an ``edge_type`` edge (or its reverse) of ``full_graph``.
+
+    Checked, in addition, for ``protocol="leakage-free"`` and ``"full"`` folds, where
+    ``train_graph`` must hold training positives only:
+
+    4. no val / test positive is an edge of ``fold.train_graph`` stored under **any** edge type
+       between the two node types of ``edge_type``, in either direction (not only
+       ``edge_type`` and its ``rev_`` reverse: a second relation name or a
+       ``rev_rev_`` copy leaks just as well);
+    5. no val / test negative is such an edge (a mislabelled known positive);
+    6. cold modes: the held-out node(s) of every test pair have no training pair and no
        ``train_graph`` edge.
 
     For ``protocol="paper"`` folds, ``train_graph`` holds every positive by design (that is the
-    papers' protocol): check 1 and 4 cannot hold, so a :class:`PaperProtocolWarning` is issued
-    instead; checks 2 and 3 still raise, since even the papers never trained on test pairs.
+    papers' protocol): checks 4 and 5 cannot hold, so a :class:`PaperProtocolWarning` is issued
+    instead; checks 1 - 3 still raise, since even the papers never trained on test pairs.
+    ``protocol="full"`` folds (:meth:`Fold.full`) have an empty test set and pass.
+
+    Args:
+        fold (Fold): the fold to check.
+        full_graph (HeteroData, optional): the graph the fold was split from, holding every
+            known positive; enables check 3. (default: ``None``)
 
     Raises:
         LeakageError: naming the check, the fold and how many pairs leak.
@@ -55,6 +95,23 @@ def check_no_leakage(fold: Fold) -> None:
         n = _overlap(codes[a], codes[b])
         if n:
             raise LeakageError(f"{where}: {n} {a} pair(s) are also {b} pairs")
+    for name in ("train", "val", "test"):
+        n = _overlap(np.unique(pos[name]), neg[name])
+        if n:
+            raise LeakageError(f"{where}: {n} {name} pair(s) are labelled both 1 and 0; each "
+                               "pair of a set must have one label")
+    if full_graph is not None:
+        if int(full_graph[et[2]].num_nodes) != n_dst:
+            raise ValueError(f"{where}: full_graph has {full_graph[et[2]].num_nodes} "
+                             f"{et[2]!r} nodes, the fold's train_graph {n_dst}; pass the graph "
+                             "the fold was split from")
+        known, _ = _codes_between(full_graph, et, n_dst, [et, reverse_edge_type(et)])
+        for name in ("train", "val", "test"):
+            n = _overlap(neg[name], known)
+            if n:
+                raise LeakageError(f"{where}: {n} {name} negative(s) are known positives "
+                                   f"({et} edges of full_graph); negatives must be drawn from "
+                                   "unobserved pairs")
 
     if fold.protocol == "paper":
         warnings.warn(f"{where}: protocol='paper' — train_graph holds every known positive, "
@@ -63,20 +120,17 @@ def check_no_leakage(fold: Fold) -> None:
                       PaperProtocolWarning, stacklevel=2)
         return
 
-    graph_codes = [pair_codes(g[et].edge_index, n_dst)] if et in g.edge_types else []
-    rev = reverse_edge_type(et)
-    if rev in g.edge_types:
-        graph_codes.append(pair_codes(g[rev].edge_index.flip(0), n_dst))
-    gc = np.concatenate(graph_codes) if graph_codes else np.empty(0, dtype=np.int64)
+    gc, types = _codes_between(g, et, n_dst)
     for name in ("val", "test"):
         n = _overlap(pos[name], gc)
         if n:
             raise LeakageError(f"{where}: {n} {name} positive(s) are edges of train_graph "
-                               f"({et} or {rev}); train_graph must hold training positives only")
+                               f"(edge types {types} between {et[0]!r} and {et[2]!r}); "
+                               "train_graph must hold training positives only")
         n = _overlap(neg[name], gc)
         if n:
-            raise LeakageError(f"{where}: {n} {name} negative(s) are edges of train_graph, i.e. "
-                               "known positives labelled 0")
+            raise LeakageError(f"{where}: {n} {name} negative(s) are edges of train_graph "
+                               f"(edge types {types}), i.e. known positives labelled 0")
 
     if fold.mode in ("cold-src", "cold-dst", "cold-both"):
         tr = fold.train.edge_label_index.numpy()

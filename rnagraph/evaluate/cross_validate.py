@@ -18,7 +18,12 @@ from rnagraph.evaluate.parallel import peak_rss_mib, run_parallel
 from rnagraph.evaluate.plots import plot_curves
 from rnagraph.evaluate.ranking import fold_ranking_metrics
 from rnagraph.evaluate.results import CVResult
-from rnagraph.evaluate.store import fold_fingerprint, load_fold_record, write_json
+from rnagraph.evaluate.store import (
+    fingerprint_mismatch,
+    fold_fingerprint,
+    load_fold_record,
+    write_json,
+)
 from rnagraph.io.atomic import atomic_write
 from rnagraph.train.metrics import binary_metrics, choose_threshold
 from rnagraph.typing import EdgeType
@@ -48,18 +53,22 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
                    ranking_ks: Sequence[int] | None = None, n_jobs: int = 1) -> CVResult:
     r"""Fit and evaluate ``model`` on every fold; return per-fold metrics and mean ± std.
 
-    For each fold: :func:`~rnagraph.data.check_no_leakage` (raises on a leaky leakage-free fold,
-    warns on a ``protocol="paper"`` fold); a fresh :func:`copy.deepcopy` of the **unfitted**
-    ``model`` (folds never share state; ``model`` itself is never fitted);
+    For each fold: :func:`~rnagraph.data.check_no_leakage` against ``data`` (raises on a leaky
+    leakage-free fold or a known positive labelled 0, warns on a ``protocol="paper"`` fold); a
+    fresh :func:`copy.deepcopy` of the **unfitted** ``model`` (folds never share state;
+    ``model`` itself is never fitted);
     ``fit(fold)``; ``score(fold.train_graph, fold.test.edge_label_index)``; the threshold
     (``0.5``, a number, or chosen on ``fold.val`` with ``"val"`` / ``"val-f1"`` /
     ``"val-mcc"``, never on test); :func:`~rnagraph.train.metrics.binary_metrics`.
 
     With ``out_dir`` the run is persistent: each finished fold is saved as ``fold_<i>.json``
-    (metrics, predictions and a fingerprint of model, fold pairs and options); a rerun with
-    ``resume=True`` reuses finished folds whose fingerprint matches and refuses (``ValueError``)
-    a directory holding a different run. At the end ``metrics.json``, ``predictions.csv``
-    (``fold, src_id, dst_id, score, label, protocol``), ``roc.png`` and ``pr.png`` are written.
+    (metrics, predictions and a fingerprint: :func:`~rnagraph.evaluate.store.fold_fingerprint`
+    of the model's class and hyper-parameters, nested dicts included, the library version, the
+    fold's pairs and the options); a rerun with ``resume=True`` reuses finished folds whose
+    fingerprint matches and refuses (``ValueError`` saying what differs) a directory holding a
+    different run, e.g. one stored by another library version. At the end ``metrics.json``,
+    ``predictions.csv`` (``fold, src_id, dst_id, score, label, protocol``), ``roc.png`` and
+    ``pr.png`` are written.
     Every file is written atomically (temporary file, then :func:`os.replace`).
 
     With ``n_jobs > 1`` folds are fitted in that many worker processes (``spawn``), each with
@@ -69,7 +78,8 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
 
     Args:
         model: an object with ``fit(fold) -> model`` and ``score(graph, edge_label_index)``.
-        data (HeteroData): the full graph (used for node ids in ``predictions.csv``).
+        data (HeteroData): the full graph the folds were split from (its known positives are
+            checked against every fold's negatives; node ids for ``predictions.csv``).
         edge_type (EdgeType): the predicted interaction type; every fold must match.
         folds (Sequence[Fold]): from :func:`~rnagraph.data.kfold_link_split`.
         out_dir (str | Path, optional): results directory.
@@ -117,8 +127,10 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
         if path is not None and path.exists():
             rec = load_fold_record(path)
             if rec["fingerprint"] != fp:
-                raise ValueError(f"cross_validate: {path} holds a different run (model, "
-                                 "folds or options differ); use another out_dir")
+                raise ValueError(f"cross_validate: {path} holds a different run "
+                                 f"({fingerprint_mismatch(rec['fingerprint'], fp)}); nothing "
+                                 "was overwritten: use another out_dir, or remove that "
+                                 "directory to rerun")
             records[fold.index] = rec
         else:
             todo.append((fold, fp, path))
@@ -157,7 +169,7 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
 
 def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | str,
               ranking_ks: Sequence[int] | None, fp: dict) -> dict:
-    check_no_leakage(fold)
+    check_no_leakage(fold, full_graph=data)
     m = copy.deepcopy(model)
     name = type(model).__name__
     t0 = time.perf_counter()

@@ -1,4 +1,8 @@
-"""Results of a cross-validation run: per-fold metrics, mean ± std, Markdown tables."""
+"""Results of a cross-validation run: per-fold metrics, mean ± std, Markdown tables.
+
+:func:`format_mean_std` and :func:`markdown_table` are the one formatter and the one table
+builder of the project: results tables here, and every table ``benchmarks/`` prints and writes.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -10,6 +14,34 @@ import numpy as np
 
 from rnagraph.train.metrics import METRICS
 from rnagraph.typing import EdgeType
+
+
+def format_mean_std(values: Sequence[float], digits: int = 4) -> str:
+    r"""``"mean ± std"`` of ``values`` over folds, NaNs ignored, with ``digits`` decimals.
+
+    The standard deviation is the population one (``numpy.nanstd``, :math:`\frac{1}{n}`), as
+    in every table of the project: ``format_mean_std([0.8, 0.9], 3) == "0.850 ± 0.050"``.
+    """
+    a = np.asarray([np.nan if v is None else v for v in values], dtype=float)
+    if a.size == 0 or np.isnan(a).all():
+        return "n/a"
+    return f"{np.nanmean(a):.{digits}f} ± {np.nanstd(a):.{digits}f}"
+
+
+def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A Markdown table: a header of ``columns``, then one line per row (cells with ``str``).
+
+    Raises:
+        ValueError: a row has more or fewer cells than there are columns.
+    """
+    for i, r in enumerate(rows):
+        if len(r) != len(columns):
+            raise ValueError(f"markdown_table: row {i} has {len(r)} cells for "
+                             f"{len(columns)} columns")
+    lines = ["| " + " | ".join(map(str, columns)) + " |",
+             "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(map(str, r)) + " |" for r in rows]
+    return "\n".join(lines)
 
 
 @dataclass
@@ -56,8 +88,8 @@ class CVResult:
         return {k: float(np.nanstd([f[k] for f in self.folds])) for k in self.metric_names}
 
     def summary(self, metric: str, digits: int = 4) -> str:
-        """``"mean ± std"`` of one metric."""
-        return f"{self.mean[metric]:.{digits}f} ± {self.std[metric]:.{digits}f}"
+        """``"mean ± std"`` of one metric over folds (:func:`format_mean_std`)."""
+        return format_mean_std([f[metric] for f in self.folds], digits)
 
     @property
     def label(self) -> str:
@@ -66,15 +98,9 @@ class CVResult:
 
     def table(self, metrics: Sequence[str] = METRICS, digits: int = 4) -> str:
         """A Markdown table: one row per fold, then mean ± std."""
-        cols = ["fold", *metrics]
-        lines = [f"**{self.label}**", "", "| " + " | ".join(cols) + " |",
-                 "|" + "|".join("---" for _ in cols) + "|"]
-        for f in self.folds:
-            lines.append("| " + " | ".join([str(f["fold"])]
-                                            + [f"{f[m]:.{digits}f}" for m in metrics]) + " |")
-        lines.append("| mean ± std | " + " | ".join(self.summary(m, digits) for m in metrics)
-                     + " |")
-        return "\n".join(lines)
+        rows = [[f["fold"], *(f"{f[m]:.{digits}f}" for m in metrics)] for f in self.folds]
+        rows.append(["mean ± std", *(self.summary(m, digits) for m in metrics)])
+        return f"**{self.label}**\n\n" + markdown_table(["fold", *metrics], rows)
 
     def to_dict(self) -> dict:
         return {"model": self.model, "edge_type": list(self.edge_type),
@@ -103,11 +129,8 @@ def results_table(results: Mapping[str, CVResult], metrics: Sequence[str] = METR
     n = len(first.folds)
     head = (f"{first.edge_type[0]}–{first.edge_type[2]} · {first.mode} · {tag} · "
             f"{n} folds · mean ± std")
-    cols = ["model", *metrics]
-    lines = [head, "", "| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-    for name, r in results.items():
-        lines.append("| " + " | ".join([name] + [r.summary(m, digits) for m in metrics]) + " |")
-    return "\n".join(lines)
+    rows = [[name, *(r.summary(m, digits) for m in metrics)] for name, r in results.items()]
+    return f"{head}\n\n" + markdown_table(["model", *metrics], rows)
 
 
-__all__ = ["CVResult", "results_table"]
+__all__ = ["CVResult", "results_table", "format_mean_std", "markdown_table"]

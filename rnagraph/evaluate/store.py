@@ -81,6 +81,33 @@ def fold_fingerprint(model: object, fold: Fold, threshold: float | str,
             "test": _digest(fold.test.edge_label_index, fold.test.edge_label)}
 
 
+def fingerprint_mismatch(stored: dict, current: dict) -> str:
+    """Say what differs between two :func:`fold_fingerprint` s, for the resume error: the
+    library version, the model class, the names of changed hyper-parameters, the fold's pairs
+    or the evaluation options."""
+    diffs = []
+    sm, cm = stored.get("model") or {}, current.get("model") or {}
+    if sm.get("version") != cm.get("version"):
+        diffs.append(f"library version {sm.get('version') or 'unrecorded'} (stored) vs "
+                     f"{cm.get('version')} (now)")
+    if sm.get("class") != cm.get("class"):
+        diffs.append(f"model {sm.get('class')} (stored) vs {cm.get('class')} (now)")
+    else:
+        sp, cp = sm.get("params") or {}, cm.get("params") or {}
+        changed = sorted(k for k in set(sp) | set(cp) if sp.get(k) != cp.get(k))
+        if changed:
+            diffs.append("model parameter(s) " + ", ".join(changed))
+    pairs = [k for k in ("train", "val", "test") if stored.get(k) != current.get(k)]
+    if pairs:
+        diffs.append("the fold's " + "/".join(pairs) + " pairs")
+    other = sorted(k for k in set(stored) | set(current)
+                   if k not in ("model", "train", "val", "test")
+                   and stored.get(k) != current.get(k))
+    if other:
+        diffs.append("option(s) " + ", ".join(other))
+    return "; ".join(diffs) or "the stored fingerprint cannot be compared"
+
+
 def _json_default(x: object) -> object:
     if isinstance(x, (np.floating, np.integer)):
         return x.item()
@@ -110,4 +137,5 @@ def write_json(path: Path, obj: object) -> None:
     atomic_write(path, dump_json(obj))
 
 
-__all__ = ["model_config", "fold_fingerprint", "dump_json", "write_json", "load_fold_record"]
+__all__ = ["model_config", "fold_fingerprint", "fingerprint_mismatch", "dump_json", "write_json",
+           "load_fold_record"]

@@ -1,16 +1,20 @@
 """A plain PyG link predictor: learnable embeddings -> 2-layer GraphSAGE -> dot product."""
 from __future__ import annotations
 
-import copy
-
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.data import HeteroData
-from torch_geometric.nn import SAGEConv, to_hetero
+from torch_geometric.nn import MessagePassing, SAGEConv, to_hetero
 
 from rnagraph.data.fold import Fold
-from rnagraph.models._calibrate import Platt1D, calibration_pairs
+from rnagraph.models.base import LinkModel
+from rnagraph.nn.heads._utils import pair_dot
+from rnagraph.train.trainer import Trainer
 from rnagraph.typing import EdgeType, NodeType, reverse_edge_type
+
+#: the values of ``SAGELink(negatives=...)``
+NEGATIVES = ("resample", "fold")
 
 
 class _SAGE(torch.nn.Module):
@@ -25,18 +29,38 @@ class _SAGE(torch.nn.Module):
         return self.conv2(x, edge_index)
 
 
-class _Net(torch.nn.Module):
-    def __init__(self, num_nodes: dict[NodeType, int], metadata: tuple, channels: int,
-                 dropout: float):
+class _SAGENet(torch.nn.Module):
+    """Free node embeddings ``{t: [N_t, C]}`` -> heterogeneous 2-layer GraphSAGE.
+
+    ``forward(edge_index_dict)`` returns the final embeddings ``{t: [N_t, C]}``; the edge types
+    must be those of ``metadata`` (missing ones are passed as empty).
+    """
+
+    def __init__(self, num_nodes: dict[NodeType, int], edge_types: list[EdgeType],
+                 channels: int, dropout: float):
         super().__init__()
+        self.num_nodes = dict(num_nodes)
+        self.edge_types = [tuple(et) for et in edge_types]
+        self.channels = channels
         self.emb = torch.nn.ModuleDict({nt: torch.nn.Embedding(n, channels)
-                                        for nt, n in num_nodes.items()})
-        self.gnn = to_hetero(_SAGE(channels, dropout), metadata, aggr="sum")
+                                        for nt, n in self.num_nodes.items()})
+        self.gnn = to_hetero(_SAGE(channels, dropout), (list(self.num_nodes), self.edge_types),
+                             aggr="sum")
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
         for e in self.emb.values():
             torch.nn.init.normal_(e.weight, std=0.1)
+        for m in self.gnn.modules():
+            if isinstance(m, MessagePassing):
+                m.reset_parameters()
 
     def forward(self, edge_index_dict: dict[EdgeType, Tensor]) -> dict[NodeType, Tensor]:
         return self.gnn({nt: e.weight for nt, e in self.emb.items()}, edge_index_dict)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__name__}(channels={self.channels}, "
+                f"num_nodes={self.num_nodes}, edge_types={len(self.edge_types)})")
 
 
 def _message_edges(graph: HeteroData) -> dict[EdgeType, Tensor]:
@@ -44,9 +68,8 @@ def _message_edges(graph: HeteroData) -> dict[EdgeType, Tensor]:
     out: dict[EdgeType, Tensor] = {}
     for et in graph.edge_types:
         ei = graph[et].get("edge_index")
-        if ei is None:
-            continue
-        out[et] = ei
+        if ei is not None:
+            out[et] = ei
     for et in list(out):
         rev = reverse_edge_type(et)
         if rev not in out and et[0] != et[2]:
@@ -54,25 +77,81 @@ def _message_edges(graph: HeteroData) -> dict[EdgeType, Tensor]:
     return out
 
 
-class SAGELink:
+class _SAGETask:
+    """What :class:`~rnagraph.train.Trainer` trains: BCE on the batch's labelled pairs plus,
+    with ``negatives="resample"``, ``neg_ratio`` fresh negatives per batch positive drawn from
+    the torch global generator (which the trainer has seeded under ``fork_rng``)."""
+
+    def __init__(self, net: _SAGENet, edges: dict[EdgeType, Tensor], edge_type: EdgeType,
+                 fold: Fold, negatives: str, neg_ratio: float, device: torch.device):
+        self.module = net
+        self.edges = {et: e.to(device) for et, e in edges.items()}
+        self.src_t, self.dst_t = edge_type[0], edge_type[2]
+        self.resample = negatives == "resample"
+        self.neg_ratio = neg_ratio
+        self.device = device
+        tr = fold.train.edge_label_index
+        pos = fold.train.pos_index
+        self.n_dst = int(fold.train_graph[self.dst_t].num_nodes)
+        self.src_pool, self.dst_pool = torch.unique(tr[0]), torch.unique(tr[1])
+        self.pos_codes = pos[0] * self.n_dst + pos[1]
+
+    def _fresh_negatives(self, n_pos: int) -> Tensor:
+        n = max(1, int(round(self.neg_ratio * n_pos)))
+        s = self.src_pool[torch.randint(self.src_pool.numel(), (n,))]
+        d = self.dst_pool[torch.randint(self.dst_pool.numel(), (n,))]
+        keep = ~torch.isin(s * self.n_dst + d, self.pos_codes)
+        return torch.stack([s[keep], d[keep]]).to(self.device)
+
+    def _scores(self, z: dict[NodeType, Tensor], pairs: Tensor) -> Tensor:
+        return pair_dot(z[self.src_t], z[self.dst_t], pairs)
+
+    def loss(self, pairs: Tensor, labels: Tensor) -> Tensor:
+        z = self.module(self.edges)
+        if self.resample and self.neg_ratio > 0:
+            neg = self._fresh_negatives(int((labels > 0.5).sum()))
+            pairs = torch.cat([pairs, neg], dim=1)
+            labels = torch.cat([labels, labels.new_zeros(neg.size(1))])
+        return F.binary_cross_entropy_with_logits(self._scores(z, pairs), labels)
+
+    def logits(self, pairs: Tensor) -> Tensor:
+        return self._scores(self.module(self.edges), pairs)
+
+
+class SAGELink(LinkModel):
     r"""Learnable node embeddings, a 2-layer GraphSAGE (``to_hetero``), a dot-product decoder.
 
     Every node :math:`v` of type :math:`t` gets a free embedding :math:`x_v \in \mathbb{R}^C`;
     two GraphSAGE layers (Hamilton et al., 2017) made heterogeneous with
-    :func:`torch_geometric.nn.to_hetero` (sum over edge types) pass messages over **the training
-    graph's edges only** (``fold.train_graph``: training positives of the predicted type plus
-    any other edge type, each with its reverse):
+    :func:`torch_geometric.nn.to_hetero` (sum over edge types) pass messages over the edges of
+    the graph (in :meth:`fit`, **the training graph's edges only**, ``fold.train_graph``:
+    training positives of the predicted type plus any other edge type, each with its reverse):
 
     .. math::
         h_v^{(l+1)} = \sum_{r} \Big( W_1^{r} h_v^{(l)} + W_2^{r}
         \operatorname{mean}_{u \in \mathcal{N}_r(v)} h_u^{(l)} \Big),\qquad
-        p_{sd} = \sigma\big(\langle h_s^{(2)}, h_d^{(2)} \rangle\big).
+        x_{sd} = \langle h_s^{(2)}, h_d^{(2)} \rangle,\qquad p_{sd} = \sigma(a\, x_{sd} + b),
 
-    Full-batch training with binary cross-entropy on ``fold.train``'s positives and, each epoch,
-    ``neg_ratio`` fresh uniform negatives per positive drawn among the nodes that have training
-    pairs (so cold test nodes are never touched), with Adam. Early stopping on the validation
-    AUC (``fold.val``) restores the best epoch. Seeded with a forked RNG: the global torch
-    random state is left as it was.
+    with :math:`x_{sd}` the :meth:`decision_function` (the logit) and :math:`(a, b)` the
+    calibration stage on ``fold.val``.
+
+    Training is full-batch binary cross-entropy with Adam through
+    :class:`~rnagraph.train.Trainer` (early stopping on the validation AUC of ``fold.val``,
+    evaluated every ``eval_every`` epochs, best epoch restored; seeded under a forked RNG, so the
+    global torch random state is left as it was). Which negatives it sees is the
+    ``negatives`` option:
+
+    * ``"resample"`` (default): ``fold.train``'s labelled pairs **plus**, every epoch,
+      ``neg_ratio`` fresh uniform negatives per training positive, drawn among the nodes that
+      have training pairs (so cold test nodes are never touched) and rejecting training
+      positives. Many more distinct negatives over a run; the fold's own negative ratio is not
+      the one trained on.
+    * ``"fold"``: ``fold.train``'s labelled pairs only (the fold's fixed negatives and ratio,
+      as every other model of the protocol sees them).
+
+    Node embeddings are computed once per (fitted model, graph) with that graph's edges as
+    messages (default: the fitted graph) and reused across :meth:`decision_function` calls;
+    pairs are scored in blocks (:func:`~rnagraph.nn.heads._utils.pair_dot`, float64).
 
     Args:
         hidden_channels (int): embedding and layer width :math:`C`. (default: ``64``)
@@ -80,133 +159,99 @@ class SAGELink:
         lr (float): Adam learning rate. (default: ``0.01``)
         weight_decay (float): Adam weight decay. (default: ``0``)
         dropout (float): dropout between the layers. (default: ``0``)
-        neg_ratio (float): fresh negatives per positive each epoch. (default: ``1``)
-        patience (int): evaluations without validation improvement before stopping.
-            (default: ``10``)
+        negatives (str): ``"resample"`` or ``"fold"`` (above). (default: ``"resample"``)
+        neg_ratio (float): fresh negatives per positive each epoch with
+            ``negatives="resample"``. (default: ``1``)
+        patience (int): **epochs** without a better validation AUC before stopping.
+            (default: ``50``, i.e. 10 evaluations at ``eval_every=5``)
         eval_every (int): epochs between validation evaluations. (default: ``5``)
         calibrate (bool): Platt-scale the logits on ``fold.val`` after training (as the other
             graph baselines do). Training positives are message-passing edges, so their logits
             sit above those of unseen positives and a plain sigmoid puts the 0.5 threshold too
             high for test pairs; calibration is monotone and changes no ranking metric.
             (default: ``True``)
+        device (str): where to train and embed, e.g. ``"cpu"``, ``"cuda"``. (default: ``"cpu"``)
         seed (int): seed. (default: ``0``)
     """
 
     def __init__(self, hidden_channels: int = 64, epochs: int = 300, lr: float = 0.01,
-                 weight_decay: float = 0.0, dropout: float = 0.0, neg_ratio: float = 1.0,
-                 patience: int = 10, eval_every: int = 5, calibrate: bool = True,
-                 seed: int = 0):
+                 weight_decay: float = 0.0, dropout: float = 0.0, negatives: str = "resample",
+                 neg_ratio: float = 1.0, patience: int = 50, eval_every: int = 5,
+                 calibrate: bool = True, device: str = "cpu", seed: int = 0):
+        if negatives not in NEGATIVES:
+            raise ValueError(f"SAGELink: negatives must be one of {NEGATIVES}, got "
+                             f"{negatives!r}")
+        if not neg_ratio >= 0:
+            raise ValueError(f"SAGELink: neg_ratio must be >= 0, got {neg_ratio}")
+        if hidden_channels < 1:
+            raise ValueError(f"SAGELink: hidden_channels must be >= 1, got {hidden_channels}")
         self.hidden_channels = hidden_channels
         self.epochs = epochs
         self.lr = lr
         self.weight_decay = weight_decay
         self.dropout = dropout
+        self.negatives = negatives
         self.neg_ratio = neg_ratio
         self.patience = patience
         self.eval_every = eval_every
         self.calibrate = calibrate
+        self.device = device
         self.seed = seed
 
-    def reset_parameters(self) -> None:
-        for k in ("edge_type_", "net_", "best_epoch_", "history_", "_cache", "calibrator_"):
-            self.__dict__.pop(k, None)
+    def _build(self, num_nodes: dict[NodeType, int], edge_types: list[EdgeType]) -> _SAGENet:
+        with torch.random.fork_rng(devices=[]):       # construction draws; Trainer reseeds
+            return _SAGENet(num_nodes, edge_types, self.hidden_channels, self.dropout)
 
-    def _logits(self, z: dict[NodeType, Tensor], pairs: Tensor) -> Tensor:
-        src_t, _, dst_t = self.edge_type_
-        return (z[src_t][pairs[0]] * z[dst_t][pairs[1]]).sum(-1)
-
-    def fit(self, fold: Fold) -> SAGELink:
-        """Train on ``fold.train_graph`` / ``fold.train``, early-stop on ``fold.val``."""
-        from sklearn.metrics import roc_auc_score
-        self.reset_parameters()
-        self.edge_type_ = fold.edge_type
-        g = fold.train_graph
-        src_t, _, dst_t = fold.edge_type
-        edges = _message_edges(g)
-        num_nodes = {nt: int(g[nt].num_nodes) for nt in g.node_types}
-        metadata = (list(num_nodes), list(edges))
-        pos = fold.train.pos_index
-        if pos.size(1) == 0:
+    def _fit(self, fold: Fold) -> None:
+        """Train the network on ``fold.train`` (messages over ``fold.train_graph``)."""
+        if fold.train.pos_index.size(1) == 0:
             raise ValueError("SAGELink: fold has no training positives")
-        tr = fold.train.edge_label_index
-        src_pool, dst_pool = torch.unique(tr[0]), torch.unique(tr[1])
-        n_dst = num_nodes[dst_t]
-        pos_codes = pos[0] * n_dst + pos[1]
-        n_neg = max(1, int(round(self.neg_ratio * pos.size(1))))
-        val = fold.val
-        use_val = len(val) > 0 and 0 < float(val.edge_label.sum()) < len(val)
-        history: list[tuple[int, float]] = []
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            gen = torch.Generator().manual_seed(self.seed)
-            net = _Net(num_nodes, metadata, self.hidden_channels, self.dropout)
-            opt = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-            best, best_state, best_epoch, bad = -1.0, None, self.epochs, 0
-            lossf = torch.nn.BCEWithLogitsLoss()
-            for epoch in range(1, self.epochs + 1):
-                net.train()
-                opt.zero_grad()
-                s = src_pool[torch.randint(src_pool.numel(), (n_neg,), generator=gen)]
-                d = dst_pool[torch.randint(dst_pool.numel(), (n_neg,), generator=gen)]
-                keep = ~torch.isin(s * n_dst + d, pos_codes)
-                neg = torch.stack([s[keep], d[keep]])
-                z = net(edges)
-                logits = torch.cat([self._logits(z, pos), self._logits(z, neg)])
-                y = torch.cat([torch.ones(pos.size(1)), torch.zeros(neg.size(1))])
-                loss = lossf(logits, y)
-                loss.backward()
-                opt.step()
-                if use_val and (epoch % self.eval_every == 0 or epoch == self.epochs):
-                    net.eval()
-                    with torch.no_grad():
-                        v = self._logits(net(edges), val.edge_label_index)
-                    auc = float(roc_auc_score(val.edge_label.numpy(), v.numpy()))
-                    history.append((epoch, auc))
-                    if auc > best:
-                        best, best_epoch, bad = auc, epoch, 0
-                        best_state = copy.deepcopy(net.state_dict())
-                    else:
-                        bad += 1
-                        if bad >= self.patience:
-                            break
-            if best_state is not None:
-                net.load_state_dict(best_state)
+        g = fold.train_graph
+        edges = _message_edges(g)
+        net = self._build({nt: int(g[nt].num_nodes) for nt in g.node_types}, list(edges))
+        device = torch.device(self.device)
+        task = _SAGETask(net, edges, self.edge_type_, fold, self.negatives, self.neg_ratio,
+                         device)
+        trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
+                          batch_size=None, patience=self.patience, eval_every=self.eval_every,
+                          device=device, seed=self.seed)
+        trainer.fit(task, fold.train, fold.val)
+        self.net_ = net
+        self.history_ = trainer.history_
+        self.best_epoch_ = trainer.best_epoch_
+        self.fit_info_ = trainer.fit_info()
+
+    def _encode(self, graph: HeteroData) -> tuple[Tensor, Tensor]:
+        """Final embeddings ``([N_s, C], [N_d, C])`` (float64) of the edge type's two node types,
+        with ``graph``'s edges as messages (edge types the network was not built with are
+        ignored; missing ones send no messages)."""
+        net = self.net_
+        dev = next(net.parameters()).device
+        got = _message_edges(graph)
+        empty = torch.empty(2, 0, dtype=torch.long)
+        edges = {et: got.get(et, empty).to(dev) for et in net.edge_types}
+        net.eval()
+        with torch.no_grad():
+            z = net(edges)
+        return z[self.edge_type_[0]].double(), z[self.edge_type_[2]].double()
+
+    def _decision(self, encoded: tuple[Tensor, Tensor], pairs: Tensor) -> Tensor:
+        z_src, z_dst = encoded
+        return pair_dot(z_src, z_dst, pairs.to(z_src.device))
+
+    def _get_state(self) -> tuple[dict[str, Tensor], dict]:
+        net = self.net_
+        extra = {"num_nodes": net.num_nodes, "edge_types": [list(et) for et in net.edge_types],
+                 "best_epoch": int(self.best_epoch_), "fit_info": self.fit_info_,
+                 "history": self.history_}
+        return dict(net.state_dict()), extra
+
+    def _set_state(self, tensors: dict[str, Tensor], extra: dict) -> None:
+        net = self._build({k: int(v) for k, v in extra["num_nodes"].items()},
+                          [tuple(et) for et in extra["edge_types"]])
+        net.load_state_dict(tensors)
         net.eval()
         self.net_ = net
-        self.best_epoch_ = best_epoch
-        self.history_ = history
-        if self.calibrate:
-            cal = calibration_pairs(fold)
-            x = self._logits(self.embed(fold.train_graph), cal.edge_label_index)
-            self.calibrator_ = Platt1D().fit(x.numpy(), cal.edge_label.numpy())
-        return self
-
-    @torch.no_grad()
-    def embed(self, graph: HeteroData) -> dict[NodeType, Tensor]:
-        """Final node embeddings ``{node_type: [N_t, C]}`` with ``graph``'s edges as messages."""
-        if not hasattr(self, "net_"):
-            raise ValueError("SAGELink: call fit(fold) before score()")
-        key = (id(graph), tuple((et, int(e.size(1))) for et, e in _message_edges(graph).items()))
-        cache = self.__dict__.get("_cache")
-        if cache is not None and cache[0] == key:
-            return cache[1]
-        for nt, e in self.net_.emb.items():
-            if int(graph[nt].num_nodes) != e.num_embeddings:
-                raise ValueError(f"SAGELink: graph has {graph[nt].num_nodes} {nt!r} nodes, the "
-                                 f"model was fitted on {e.num_embeddings}")
-        z = self.net_(_message_edges(graph))
-        self._cache = (key, z)
-        return z
-
-    def score(self, graph: HeteroData, edge_label_index: Tensor) -> Tensor:
-        """Probabilities ``[N]`` for the pairs ``edge_label_index`` ``[2, N]``."""
-        x = self._logits(self.embed(graph), edge_label_index.long())
-        if self.calibrate:
-            return self.calibrator_(x)
-        return torch.sigmoid(x)
-
-    def __repr__(self) -> str:
-        return (f"SAGELink(hidden_channels={self.hidden_channels}, epochs={self.epochs}, "
-                f"lr={self.lr}, calibrate={self.calibrate})")
-
-
+        self.best_epoch_ = int(extra["best_epoch"])
+        self.fit_info_ = extra["fit_info"]
+        self.history_ = extra["history"]

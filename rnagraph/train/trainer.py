@@ -163,7 +163,8 @@ class Trainer:
                         best_state = copy.deepcopy(module.state_dict())
                 rec["seconds"] = time.perf_counter() - t0
                 self.history_.append(rec)
-                stop = any(cb(rec) is True for cb in self.callbacks)
+                # every callback sees every record, even after one asked to stop
+                stop = any([cb(rec) is True for cb in self.callbacks])
                 if use_val and epoch - self.best_epoch_ >= self.patience:
                     self.stopped_early_ = True
                     stop = True

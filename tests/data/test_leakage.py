@@ -1,9 +1,11 @@
 import copy
+import warnings
 
 import pytest
 import torch
 
 from rnagraph.data import (
+    Fold,
     LeakageError,
     LinkSet,
     PaperProtocolWarning,
@@ -16,10 +18,24 @@ CM = ("circrna", "binds", "mirna")
 REV = ("mirna", "rev_binds", "circrna")
 
 
-def folds(mode="warm", protocol="leakage-free"):
+def graph():
     pairs = sorted({(f"c{(7 * i) % 30}", f"m{(3 * i + i // 5) % 20}") for i in range(150)})
-    return kfold_link_split(build_graph({}, {CM: pairs}), CM, k=5, mode=mode, seed=0,
-                            protocol=protocol)
+    return build_graph({}, {CM: pairs})
+
+
+def folds(mode="warm", protocol="leakage-free"):
+    return kfold_link_split(graph(), CM, k=5, mode=mode, seed=0, protocol=protocol)
+
+
+def with_edges(f, edge_type, pairs):
+    """A copy of fold ``f`` whose train_graph also stores ``pairs`` ([2, n], oriented as
+    ``edge_type``) under ``edge_type`` (created when absent); ``f`` itself is untouched."""
+    f = copy.copy(f)
+    g = copy.copy(f.train_graph)
+    old = g[edge_type].edge_index if edge_type in g.edge_types else torch.empty(2, 0).long()
+    g[edge_type].edge_index = torch.cat([old, pairs.long()], 1)
+    f.train_graph = g
+    return f
 
 
 def test_clean_fold_passes():
@@ -76,3 +92,108 @@ def test_paper_fold_warns_not_silent():
     with pytest.warns(PaperProtocolWarning, match="paper"):
         check_no_leakage(f)
     assert issubclass(LeakageError, ValueError)
+
+
+def test_clean_folds_pass_with_full_graph():
+    g = graph()
+    for mode in ("warm", "cold-src", "cold-dst", "cold-both"):
+        for f in kfold_link_split(g, CM, k=3, mode=mode, seed=1):
+            check_no_leakage(f, full_graph=g)
+    for f in kfold_link_split(g, CM, k=3, seed=1, protocol="paper"):
+        with pytest.warns(PaperProtocolWarning):
+            check_no_leakage(f, full_graph=g)
+
+
+def test_full_fold_passes():
+    g = graph()
+    f = Fold.full(g, CM, seed=3)
+    assert f.protocol == "full" and len(f.test) == 0 and len(f.val) > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no PaperProtocolWarning either
+        check_no_leakage(f, full_graph=g)
+
+
+@pytest.mark.parametrize("edge_type,flip", [
+    (("mirna", "rev_rev_binds", "circrna"), True),    # a second reverse copy, mirna -> circrna
+    (("circrna", "sponges", "mirna"), False),          # a second relation name, circrna -> mirna
+    (("mirna", "sponged_by", "circrna"), True),        # a second relation name, reversed
+])
+@pytest.mark.parametrize("which", ["val", "test"])
+def test_positive_under_any_edge_type_between_the_node_types_raises(edge_type, flip, which):
+    f = folds()[0]
+    pos = getattr(f, which).pos_index[:, :1]
+    leaky = with_edges(f, edge_type, pos.flip(0) if flip else pos)
+    with pytest.raises(LeakageError, match=f"1 {which} positive.*{edge_type[1]}"):
+        check_no_leakage(leaky)
+    check_no_leakage(f)  # the caller's fold is unchanged and clean
+
+
+def test_other_edge_types_between_the_node_types_are_fine_when_they_hold_training_pairs():
+    f = folds()[0]
+    g = f.train_graph
+    # the same training positives under a second name, and a mirna-mirna graph holding
+    # (mirna index) pairs that coincide numerically with a test positive: neither leaks
+    ok = with_edges(f, ("mirna", "rev_rev_binds", "circrna"), g[CM].edge_index.flip(0))
+    mm = f.test.pos_index[:, :1].clone()
+    mm[0] = mm[0] % 20
+    ok = with_edges(ok, ("mirna", "similar", "mirna"), mm)
+    check_no_leakage(ok)
+
+
+def test_same_pair_labelled_one_and_zero_in_one_set_raises():
+    for name in ("train", "val", "test"):
+        f = copy.copy(folds()[0])
+        ls = getattr(f, name)
+        setattr(f, name, LinkSet.from_pos_neg(ls.pos_index,
+                                              torch.cat([ls.neg_index, ls.pos_index[:, :2]], 1)))
+        with pytest.raises(LeakageError, match=f"2 {name} pair.*both 1 and 0"):
+            check_no_leakage(f)
+    # a duplicate with the same label is not a contradiction
+    f = copy.copy(folds()[0])
+    f.train = LinkSet.from_pos_neg(torch.cat([f.train.pos_index, f.train.pos_index[:, :1]], 1),
+                                   f.train.neg_index)
+    check_no_leakage(f)
+
+
+@pytest.mark.parametrize("name", ["train", "val", "test"])
+def test_known_positive_used_as_negative_raises_given_full_graph(name):
+    g = graph()
+    f = copy.copy(folds()[0])
+    ls = getattr(f, name)
+    # relabel one positive of the set as a negative: it is still a known positive of g
+    flipped = LinkSet(ls.edge_label_index, ls.edge_label.clone())
+    flipped.edge_label[int(torch.nonzero(ls.edge_label > 0.5)[0])] = 0
+    setattr(f, name, flipped)
+    if name == "train":
+        check_no_leakage(f)  # without the full graph nothing shows it (it is a train edge)
+    with pytest.raises(LeakageError, match=f"1 {name} negative.*known positive"):
+        check_no_leakage(f, full_graph=g)
+
+
+def test_known_positive_as_negative_in_paper_fold_raises():
+    g = graph()
+    f = copy.copy(folds(protocol="paper")[0])
+    t = LinkSet(f.test.edge_label_index, f.test.edge_label.clone())
+    t.edge_label[int(torch.nonzero(t.edge_label > 0.5)[0])] = 0
+    f.test = t
+    with pytest.raises(LeakageError, match="known positive"):
+        check_no_leakage(f, full_graph=g)
+
+
+def test_full_graph_of_another_size_is_refused():
+    f = folds()[0]
+    other = build_graph({}, {CM: [("c0", "m0"), ("c1", "m1")]})
+    with pytest.raises(ValueError, match="the graph the fold was split from"):
+        check_no_leakage(f, full_graph=other)
+
+
+@pytest.mark.parametrize("which", ["val", "test"])
+@pytest.mark.parametrize("edge_type,flip", [(CM, False), (REV, True)])
+def test_negative_stored_as_training_edge_raises(which, edge_type, flip):
+    # only the negative check sees this: the pair is no positive of any set, and no full graph
+    # is given; disabling that check makes this test fail
+    f = folds()[0]
+    neg = getattr(f, which).neg_index[:, :3]
+    leaky = with_edges(f, edge_type, neg.flip(0) if flip else neg)
+    with pytest.raises(LeakageError, match=f"3 {which} negative.*edges of train_graph"):
+        check_no_leakage(leaky)

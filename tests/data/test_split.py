@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnagraph.data import build_graph, check_no_leakage, holdout_split, kfold_link_split
+from rnagraph.data import Fold, build_graph, check_no_leakage, holdout_split, kfold_link_split
 from rnagraph.data.negatives import pair_codes
 
 CM = ("circrna", "binds", "mirna")
@@ -138,3 +138,43 @@ def test_bad_arguments():
         kfold_link_split(g, ("mrna", "x", "circrna"))
     with pytest.raises(ValueError, match="k must"):
         kfold_link_split(g, CM, k=1)
+
+
+@pytest.mark.parametrize("neg_ratio", [1, 3])
+def test_full_fold(neg_ratio):
+    g = graph()
+    before = copy.deepcopy(g)
+    f = Fold.full(g, CM, val_ratio=0.2, neg_ratio=neg_ratio, seed=0)
+    allpos = S(g[CM].edge_index)
+    tr, va = S(f.train.pos_index), S(f.val.pos_index)
+    assert f.protocol == "full" and f.mode == "warm" and f.index == 0
+    assert len(f.test) == 0 and f.test.edge_label_index.shape == (2, 0)
+    # every positive is used exactly once, in train or in val
+    assert not tr & va and tr | va == allpos
+    assert f.train.pos_index.size(1) == len(tr) and f.val.pos_index.size(1) == len(va)
+    assert len(va) == round(0.2 * len(allpos))
+    # the graph holds the training positives only: validation pairs are scored as unseen pairs
+    assert S(f.train_graph[CM].edge_index) == tr and not S(f.train_graph[CM].edge_index) & va
+    assert S(f.train_graph[REV].edge_index.flip(0)) == tr
+    assert torch.equal(f.train_graph[MM].edge_index, g[MM].edge_index)
+    # negatives: never a known positive, disjoint between the sets, at the stated ratio
+    ntr, nva = S(f.train.neg_index), S(f.val.neg_index)
+    assert not (ntr | nva) & allpos and not ntr & nva
+    assert len(ntr) == f.train.neg_index.size(1) == neg_ratio * len(tr)
+    assert len(nva) == f.val.neg_index.size(1) == neg_ratio * len(va)
+    # seeded, and the caller's graph is untouched
+    again = Fold.full(g, CM, val_ratio=0.2, neg_ratio=neg_ratio, seed=0)
+    assert torch.equal(again.val.edge_label_index, f.val.edge_label_index)
+    assert not torch.equal(Fold.full(g, CM, val_ratio=0.2, neg_ratio=neg_ratio,
+                                     seed=1).val.edge_label_index, f.val.edge_label_index)
+    assert torch.equal(g[CM].edge_index, before[CM].edge_index)
+    assert f.meta == {"neg_ratio": neg_ratio, "val_ratio": 0.2, "seed": 0}
+
+
+def test_full_fold_without_validation_and_errors():
+    g = graph()
+    f = Fold.full(g, CM, val_ratio=0, seed=0)
+    assert len(f.val) == 0 and S(f.train.pos_index) == S(g[CM].edge_index)
+    tiny = build_graph({}, {CM: [("a", "x")]})
+    with pytest.raises(ValueError, match="full_fold: 1 positive"):
+        Fold.full(tiny, CM)

@@ -1,4 +1,5 @@
 import csv
+import dataclasses
 import json
 import warnings
 
@@ -6,7 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from rnagraph.data import PaperProtocolWarning, build_graph, kfold_link_split
+from rnagraph.data import (
+    LeakageError,
+    LinkSet,
+    PaperProtocolWarning,
+    build_graph,
+    check_no_leakage,
+    kfold_link_split,
+)
 from rnagraph.evaluate import cross_validate
 from rnagraph.models.degree_product import DegreeProduct
 from rnagraph.train import choose_threshold
@@ -114,6 +122,20 @@ def test_leaky_fold_is_refused():
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match="train_graph"):
             cross_validate(DegreeProduct(), g, CM, folds, progress=False)
+
+
+def test_known_positive_labelled_negative_is_refused():
+    # the fold alone cannot show it (the pair is in no train_graph); cross_validate checks
+    # every fold against the graph it is given
+    g = planted()
+    folds = kfold_link_split(g, CM, k=3, seed=0)
+    t = folds[1].test
+    label = t.edge_label.clone()
+    label[int(torch.nonzero(label > 0.5)[0])] = 0
+    folds[1] = dataclasses.replace(folds[1], test=LinkSet(t.edge_label_index, label))
+    check_no_leakage(folds[1])
+    with pytest.raises(LeakageError, match="fold 1 .*known positive"):
+        cross_validate(DegreeProduct(), g, CM, folds, progress=False)
 
 
 def test_seed_match_on_synthetic(tmp_path):

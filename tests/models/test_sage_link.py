@@ -2,6 +2,7 @@ import pytest
 import torch
 
 from rnagraph.data import kfold_link_split
+from rnagraph.models import NotFittedError, load
 from rnagraph.models.sage_link import SAGELink
 from rnagraph.train import binary_metrics
 
@@ -15,25 +16,67 @@ def test_learns_planted_structure_and_is_seeded(planted_cm):
     m = SAGELink(hidden_channels=32, epochs=100, seed=0).fit(f)
     assert torch.equal(state, torch.random.get_rng_state())  # global RNG untouched
     p = m.score(f.train_graph, f.test.edge_label_index)
-    assert ((p >= 0) & (p <= 1)).all() and p.shape == (len(f.test),)
+    assert p.dtype == torch.float64 and p.shape == (len(f.test),)
+    assert ((p >= 0) & (p <= 1)).all()
     assert binary_metrics(f.test.edge_label, p)["auc"] > 0.8
     m2 = SAGELink(hidden_channels=32, epochs=100, seed=0).fit(f)
-    assert torch.allclose(p, m2.score(f.train_graph, f.test.edge_label_index))
-    assert m.best_epoch_ <= 100 and m.history_
-    assert repr(m) == "SAGELink(hidden_channels=32, epochs=100, lr=0.01, calibrate=True)"
-    # validation calibration is monotone: same ranking as the plain sigmoid, positive slope
+    assert torch.equal(p, m2.score(f.train_graph, f.test.edge_label_index))
+    assert 1 <= m.best_epoch_ <= 100 and m.best_epoch_ % 5 == 0  # evaluated every 5 epochs
+    assert m.history_[m.best_epoch_ - 1]["val_auc"] == max(
+        h["val_auc"] for h in m.history_ if h["val_auc"] is not None)
+    assert m.fit_info_["best_epoch"] == m.best_epoch_
+    assert m.fit_info_["epochs"] == len(m.history_)
+    assert repr(m) == "SAGELink(epochs=100, hidden_channels=32)"
+    # validation calibration is monotone: same ranking as the raw logit, positive slope
     raw = SAGELink(hidden_channels=32, epochs=100, seed=0, calibrate=False).fit(f)
-    p_raw = raw.score(f.train_graph, f.test.edge_label_index)
+    x = raw.decision_function(f.train_graph, f.test.edge_label_index)
+    assert torch.equal(x, m.decision_function(None, f.test.edge_label_index))
+    assert torch.allclose(raw.score(None, f.test.edge_label_index), torch.sigmoid(x))
     assert m.calibrator_.coef_ > 0
     assert binary_metrics(f.test.edge_label, p)["auc"] == pytest.approx(
-        binary_metrics(f.test.edge_label, p_raw)["auc"])
+        binary_metrics(f.test.edge_label, x)["auc"])
+
+
+def test_patience_is_counted_in_epochs(planted_cm):
+    f = kfold_link_split(planted_cm(), CM, k=5, seed=0)[0]
+    m = SAGELink(hidden_channels=8, epochs=300, lr=0.05, patience=10, eval_every=5).fit(f)
+    # stops at the first evaluation at least `patience` epochs after the best one
+    assert len(m.history_) == m.best_epoch_ + 10 or len(m.history_) == 300
+
+
+def test_negatives_option(planted_cm):
+    f = kfold_link_split(planted_cm(), CM, k=5, seed=0)[0]
+    kw = {"hidden_channels": 8, "epochs": 10, "eval_every": 10}
+    fold_neg = SAGELink(negatives="fold", **kw).fit(f)
+    zero = SAGELink(negatives="resample", neg_ratio=0, **kw).fit(f)
+    fresh = SAGELink(negatives="resample", **kw).fit(f)
+    pairs = f.test.edge_label_index
+    # neg_ratio=0 adds no fresh negatives: the same training as the fold's own pairs
+    assert torch.equal(fold_neg.decision_function(None, pairs),
+                       zero.decision_function(None, pairs))
+    assert fresh.history_[0]["loss"] != fold_neg.history_[0]["loss"]
+    with pytest.raises(ValueError, match="negatives"):
+        SAGELink(negatives="fresh")
 
 
 def test_unfitted_and_wrong_graph(planted_cm):
     g = planted_cm()
     f = kfold_link_split(g, CM, k=5, seed=0)[0]
-    with pytest.raises(ValueError, match="fit"):
+    with pytest.raises(NotFittedError, match="SAGELink is not fitted"):
         SAGELink().score(g, f.test.edge_label_index)
     m = SAGELink(hidden_channels=8, epochs=5).fit(f)
     with pytest.raises(ValueError, match="nodes"):
         m.score(planted_cm(seed=1, nc=5), f.test.edge_label_index[:, :1])
+
+
+def test_embeddings_follow_the_scoring_graph(planted_cm, tmp_path):
+    g = planted_cm()
+    f = kfold_link_split(g, CM, k=5, seed=0)[0]
+    m = SAGELink(hidden_channels=8, epochs=20).fit(f)
+    pairs = f.test.edge_label_index
+    # messages over the full graph (the held-out positives too) change the embeddings
+    assert not torch.equal(m.decision_function(g, pairs), m.decision_function(None, pairs))
+    back = load(m.save(tmp_path / "sage.pt"))
+    assert torch.equal(back.decision_function(None, pairs), m.decision_function(None, pairs))
+    assert torch.equal(back.decision_function(g, pairs), m.decision_function(g, pairs))
+    assert back.best_epoch_ == m.best_epoch_ and back.history_ == m.history_

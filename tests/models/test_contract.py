@@ -1,0 +1,223 @@
+"""The model contract (``rnagraph.models.base.LinkModel``), checked on every registry model.
+
+Each model is built small (``FAST``) and fitted once per module on one fold of the synthetic
+default graph (sequences on both sides, so sequence models run too).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import torch
+from sklearn.base import clone
+
+from rnagraph.data import Fold, LinkSet, kfold_link_split
+from rnagraph.datasets import synthetic
+from rnagraph.models import MODELS, LinkModel, ModelFileError, NotFittedError, get_model, load
+from rnagraph.models.degree_product import DegreeProduct
+from rnagraph.models.sage_link import SAGELink
+from rnagraph.train.calibration import PlattCalibrator
+
+CM = ("circrna", "binds", "mirna")
+
+#: small, fast settings per registry name (anything not listed is built with defaults)
+FAST: dict[str, dict] = {
+    "svd": {"dim": 8},
+    "sage": {"hidden_channels": 8, "epochs": 30},
+    "mferl": {"hidden_channels": 8, "epochs": 3, "role2vec_dim": 8, "disk_cache": False},
+    "mferl-pair": {"hidden_channels": 8, "epochs": 3, "role2vec_dim": 8, "disk_cache": False},
+}
+
+NAMES = list(MODELS)
+
+
+def make(name: str) -> LinkModel:
+    model = get_model(name, **FAST.get(name, {}))
+    if not isinstance(model, LinkModel):
+        pytest.skip("not on the contract yet")
+    return model
+
+
+@pytest.fixture(scope="module")
+def fold() -> Fold:
+    return kfold_link_split(synthetic(seed=0), CM, k=5, seed=0)[0]
+
+
+_FITTED: dict[str, LinkModel] = {}
+
+
+@pytest.fixture
+def fitted(request, fold) -> LinkModel:
+    """The registry model ``request.param``, fitted on ``fold`` (once per test module)."""
+    name = request.param
+    model = make(name)
+    if name not in _FITTED:
+        _FITTED[name] = model.fit(fold)
+    return _FITTED[name]
+
+
+def poisoned(fold: Fold, seed: int = 1) -> Fold:
+    """``fold`` with its test set replaced: its pairs with flipped labels plus random pairs with
+    random labels."""
+    gen = torch.Generator().manual_seed(seed)
+    t = fold.test
+    n_s, n_d = (int(fold.train_graph[nt].num_nodes) for nt in (CM[0], CM[2]))
+    rand = torch.stack([torch.randint(n_s, (200,), generator=gen),
+                        torch.randint(n_d, (200,), generator=gen)])
+    pairs = torch.cat([t.edge_label_index, rand], dim=1)
+    labels = torch.cat([1 - t.edge_label, torch.randint(2, (200,), generator=gen).float()])
+    return dataclasses.replace(fold, test=LinkSet(pairs, labels))
+
+
+def blind_to_test(model: LinkModel, fold: Fold) -> bool:
+    """Whether fitting ``model`` on ``fold`` and on :func:`poisoned` ``fold`` gives bit-identical
+    ``decision_function`` and ``score`` on the test and validation pairs."""
+    pairs = torch.cat([fold.test.edge_label_index, fold.val.edge_label_index], dim=1)
+    a = clone(model).fit(fold)
+    b = clone(model).fit(poisoned(fold))
+    return (torch.equal(a.decision_function(None, pairs), b.decision_function(None, pairs))
+            and torch.equal(a.score(None, pairs), b.score(None, pairs)))
+
+
+# ----------------------------------------------------------------------------- (a) test-blind
+@pytest.mark.parametrize("name", NAMES)
+def test_fit_never_reads_fold_test(name, fold):
+    assert blind_to_test(make(name), fold)
+
+
+class _CalibratesOnTest(DegreeProduct):
+    """Cheats: recalibrates on ``fold.test`` when it is there."""
+
+    def fit(self, fold: Fold) -> _CalibratesOnTest:
+        super().fit(fold)
+        if len(fold.test):
+            raw = self.decision_function(None, fold.test.edge_label_index)
+            self.calibrator_ = PlattCalibrator().fit(raw, fold.test.edge_label)
+        return self
+
+
+class _EarlyStopsOnTest(SAGELink):
+    """Cheats: early-stops on ``fold.test`` instead of ``fold.val``."""
+
+    def _fit(self, fold: Fold) -> None:
+        super()._fit(dataclasses.replace(fold, val=fold.test) if len(fold.test) else fold)
+
+
+@pytest.mark.parametrize("cheat", [_CalibratesOnTest(),
+                                   _EarlyStopsOnTest(hidden_channels=8, epochs=40,
+                                                     eval_every=1, patience=5, lr=0.05)])
+def test_the_poisoning_check_catches_a_cheat(cheat, fold):
+    assert not blind_to_test(cheat, fold)
+    honest = type(cheat).__mro__[1](**cheat.get_params())
+    assert blind_to_test(honest, fold)
+
+
+# ----------------------------------------------------------------------------- (b), (c) files
+@pytest.mark.parametrize("fitted", NAMES, indirect=True)
+def test_save_load_round_trip(fitted, fold, tmp_path):
+    pairs = torch.cat([fold.test.edge_label_index, fold.val.edge_label_index], dim=1)
+    back = load(fitted.save(tmp_path / "m.pt"))
+    assert type(back) is type(fitted) and back.get_params() == fitted.get_params()
+    assert torch.equal(back.decision_function(None, pairs), fitted.decision_function(None, pairs))
+    assert torch.equal(back.score(None, pairs), fitted.score(None, pairs))
+
+
+@pytest.mark.parametrize("fitted", NAMES, indirect=True)
+def test_damaged_files_raise_model_file_error(fitted, tmp_path):
+    path = fitted.save(tmp_path / "m.pt")
+    data = path.read_bytes()
+    cut = tmp_path / "cut.pt"
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="cut.pt: not a readable rnagraph model file "
+                                             r"\(truncated or corrupted"):
+        load(cut)
+    obj = torch.load(path, weights_only=True)
+    obj["format_version"] = 99
+    old = tmp_path / "old.pt"
+    torch.save(obj, old)
+    with pytest.raises(ModelFileError, match="old.pt: model file format version 99 .*refit"):
+        load(old)
+
+
+# ----------------------------------------------------------------------------- (d), (e) scores
+def _planted(seed: int = 0, n: int = 4, nc: int = 30, nm: int = 20):
+    """Four dense communities (p_in 0.9, no cross edges): a model that learns them gets large
+    calibrated logits, where a float32 sigmoid rounds many probabilities to the same value."""
+    import numpy as np
+
+    from rnagraph.data import build_graph
+    rng = np.random.default_rng(seed)
+    pairs = [(f"c{g}_{i}", f"m{g}_{j}") for g in range(n) for i in range(nc) for j in range(nm)
+             if rng.random() < 0.9]
+    return build_graph({}, {CM: pairs})
+
+
+def _exact_degree_products(model: DegreeProduct, fold: Fold, pairs: torch.Tensor) -> torch.Tensor:
+    ei = fold.train_graph[CM].edge_index
+    a = int(model.smoothing)
+    ds = torch.bincount(ei[0], minlength=int(fold.train_graph[CM[0]].num_nodes)) + a
+    dd = torch.bincount(ei[1], minlength=int(fold.train_graph[CM[2]].num_nodes)) + a
+    return ds[pairs[0]] * dd[pairs[1]]  # integers: their ties are the model's own
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_ties_at_the_top(name):
+    model = make(name)
+    if model.requires_sequences:
+        pytest.skip("the planted graph has no sequences")
+    f = kfold_link_split(_planted(), CM, k=5, seed=0)[0]
+    model.fit(f)
+    n_s, n_d = (int(f.train_graph[nt].num_nodes) for nt in (CM[0], CM[2]))
+    pairs = torch.cartesian_prod(torch.arange(n_s), torch.arange(n_d)).t()
+    raw = model.decision_function(None, pairs)
+    top = raw.argsort(descending=True)[:100]
+    if isinstance(model, DegreeProduct):
+        # ties only where the exact integer products tie
+        want = int(torch.unique(_exact_degree_products(model, f, pairs[:, top])).numel())
+    else:
+        want = 100
+    assert torch.unique(raw[top]).numel() == want
+    # float64 probabilities keep every distinction of the raw score at the top
+    assert torch.unique(model.score(None, pairs[:, top])).numel() == want
+
+
+def test_the_planted_graph_saturates_float32():
+    # the premise of test_no_ties_at_the_top: on this graph float32 probabilities (what score()
+    # returned before the contract) tie at the top where the float64 ones do not
+    f = kfold_link_split(_planted(), CM, k=5, seed=0)[0]
+    model = make("svd").fit(f)
+    n_s, n_d = (int(f.train_graph[nt].num_nodes) for nt in (CM[0], CM[2]))
+    pairs = torch.cartesian_prod(torch.arange(n_s), torch.arange(n_d)).t()
+    top = model.decision_function(None, pairs).argsort(descending=True)[:100]
+    p = model.score(None, pairs[:, top])
+    assert torch.unique(p).numel() == 100
+    assert torch.unique(p.float()).numel() < 80
+
+
+@pytest.mark.parametrize("fitted", NAMES, indirect=True)
+def test_score_is_calibrated_float64_and_monotone(fitted, fold):
+    pairs = torch.cat([fold.test.edge_label_index, fold.val.edge_label_index], dim=1)
+    raw = fitted.decision_function(None, pairs)
+    p = fitted.score(None, pairs)
+    assert raw.dtype == p.dtype == torch.float64 and p.shape == raw.shape == (pairs.size(1),)
+    assert ((p >= 0) & (p <= 1)).all() and torch.isfinite(raw).all()
+    assert torch.equal(fitted.predict_proba(None, pairs), p)
+    assert fitted.calibrator_ is not None and fitted.calibrator_.coef_ > 0
+    order = raw.argsort()
+    assert (p[order].diff() >= 0).all()  # monotone in the raw score
+    # scoring in blocks changes nothing
+    assert torch.equal(fitted.decision_function(None, pairs, batch_size=7), raw)
+
+
+# ----------------------------------------------------------------------------- (f) not fitted
+@pytest.mark.parametrize("name", NAMES)
+def test_not_fitted_error_names_the_class(name, fold, tmp_path):
+    model = make(name)
+    cls = type(model).__name__
+    pairs = fold.test.edge_label_index
+    for call in (lambda: model.decision_function(None, pairs),
+                 lambda: model.score(fold.train_graph, pairs),
+                 lambda: model.save(tmp_path / "m.pt")):
+        with pytest.raises(NotFittedError, match=f"^{cls} is not fitted"):
+            call()
+    assert not (tmp_path / "m.pt").exists()

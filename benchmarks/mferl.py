@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 import warnings
@@ -68,12 +67,14 @@ class Timed:
     """Wraps a link predictor for :func:`cross_validate`: prints and records fit seconds, epochs,
     seconds per epoch, views used and the process's peak RSS of every fold as ``fit_info_``,
     which ``cross_validate`` stores in the fold's file (this also works in the worker processes
-    of ``--jobs``). ``get_params`` / ``repr`` are the wrapped model's, so run fingerprints name
-    the model."""
+    of ``--jobs``). MFERL's epochs are printed every ``epoch_every`` epochs by a
+    :class:`~rnagraph.train.Trainer` callback. ``get_params`` / ``repr`` are the wrapped
+    model's, so run fingerprints name the model."""
 
-    def __init__(self, model: object, tag: str) -> None:
+    def __init__(self, model: object, tag: str, epoch_every: int = 0) -> None:
         self.model = model
         self.tag = tag
+        self.epoch_every = epoch_every
 
     def get_params(self) -> dict:
         cfg = model_config(self.model)
@@ -81,7 +82,10 @@ class Timed:
 
     def fit(self, fold):
         t0 = time.perf_counter()
-        self.model.fit(fold)
+        if isinstance(self.model, MFERL) and self.epoch_every:
+            self.model.fit(fold, callbacks=[EpochPrinter(fold.index, self.epoch_every)])
+        else:
+            self.model.fit(fold)
         rec = {"tag": self.tag, "fold": fold.index, "fit_s": time.perf_counter() - t0,
                "peak_rss_mib": peak_rss_mib(), **getattr(self.model, "fit_info_", {})}
         self.fit_info_ = rec
@@ -100,19 +104,18 @@ class Timed:
         return repr(self.model)
 
 
-class _EpochPrinter(logging.Handler):
-    """Prints every ``every``-th MFERL epoch line (loss, validation AUC, seconds)."""
+class EpochPrinter:
+    """A :class:`~rnagraph.train.Trainer` callback printing every ``every``-th epoch record
+    (loss, validation AUC, seconds) of fold ``fold``."""
 
-    def __init__(self, every: int) -> None:
-        super().__init__(logging.INFO)
-        self.every = every
+    def __init__(self, fold: int, every: int) -> None:
+        self.fold, self.every = fold, every
 
-    def emit(self, record: logging.LogRecord) -> None:
-        args = record.args
-        if isinstance(args, tuple) and len(args) == 5 and args[1] % self.every == 0:
-            fold, epoch, loss, val, secs = args
-            print(f"      fold {fold} epoch {epoch:3d}: loss {loss:.4f}, val AUC {val:.4f}, "
-                  f"{secs:.2f} s", flush=True)
+    def __call__(self, rec: dict) -> None:
+        if rec["epoch"] % self.every == 0:
+            auc = "-" if rec["val_auc"] is None else f"{rec['val_auc']:.4f}"
+            print(f"      fold {self.fold} epoch {rec['epoch']:3d}: loss {rec['loss']:.4f}, "
+                  f"val AUC {auc}, {rec['seconds']:.2f} s", flush=True)
 
 
 def _update_meta(path: Path, meta: dict, new: list[dict]) -> None:
@@ -151,7 +154,7 @@ def has_all_seqs(g) -> bool:
 
 def models_for(s: Setting, g, args) -> list[tuple[str, object]]:
     def mferl(**kw):
-        return MFERL(num_threads=1, seed=args.seed, epochs=args.epochs, **kw)
+        return MFERL(seed=args.seed, epochs=args.epochs, **kw)
     if s.experiment == "ablations":
         flag = {"w/o cl": "use_cl", "w/o homo": "use_homo", "w/o mcam": "use_mcam",
                 "w/o heter": "use_heter"}[s.name]
@@ -208,8 +211,8 @@ def run_setting(name: str, g, s: Setting, args, out_root: Path, log: BenchmarkLo
         _update_meta(meta_path, meta, [])
         with warnings.catch_warnings(), timer() as t:
             warnings.simplefilter("ignore")  # paper-protocol leakage warnings: labelled below
-            res = cross_validate(Timed(model, tag), g, CIRC_MIRNA, folds, out_dir=out,
-                                 progress=False, curves=True, n_jobs=args.jobs)
+            res = cross_validate(Timed(model, tag, args.epoch_every), g, CIRC_MIRNA, folds,
+                                 out_dir=out, progress=False, curves=True, n_jobs=args.jobs)
         new = [{**fi, "fold": f["fold"]} for f, fi in zip(res.folds, res.fit_info)
                if f["fold"] in res.fitted]
         _update_meta(meta_path, {"cv_wall_s": round(t["s"], 1), "jobs": args.jobs} if new
@@ -276,11 +279,11 @@ def collect(out_root: Path) -> list[dict]:
 
 def _views_from_cache(ds: str, root: str | None, seed: int) -> dict | None:
     """Views MFERL uses on ``ds`` (fold 0 of the main split; Role2Vec from the disk cache)."""
-    from rnagraph.models._mferl_features import compute_inputs
+    from rnagraph.models._mferl_inputs import mferl_inputs
     try:
         g = load_graph(ds, root)
         fold = kfold_link_split(g, CIRC_MIRNA, k=5, seed=seed)[0]
-        return compute_inputs(fold.train_graph, CIRC_MIRNA, seed=seed).sources
+        return mferl_inputs(fold.train_graph, CIRC_MIRNA, seed=seed).sources
     except Exception:  # no data: the table simply goes without the views line
         return None
 
@@ -407,6 +410,8 @@ def main(argv: list[str] | None = None) -> None:
                     help=f"default: {' '.join(EXPERIMENTS)} (quick: main)")
     ap.add_argument("--models", nargs="*", default=None,
                     help="only models whose name contains one of these (e.g. MFERL SAGE)")
+    ap.add_argument("--settings", nargs="*", default=None,
+                    help="only settings whose name contains one of these (e.g. cold-dst)")
     ap.add_argument("--folds", type=int, default=5, help="k of the k-fold split (default 5)")
     ap.add_argument("--max-folds", type=int, default=None,
                     help="run only the first N folds of the k-fold split (resumable later)")
@@ -476,10 +481,6 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 log.print()
         return
-    if args.epoch_every:
-        lg = logging.getLogger("rnagraph.models.mferl")
-        lg.setLevel(logging.INFO)
-        lg.addHandler(_EpochPrinter(args.epoch_every))
     log = BenchmarkLog("mferl: time per epoch / fold and peak RSS (1 torch thread)", cols)
     allowed = set(args.models) if args.models else None
     try:
@@ -491,6 +492,8 @@ def main(argv: list[str] | None = None) -> None:
                     print(f"skip {name}: {exc}")
                     continue
                 for s in settings(exp):
+                    if args.settings and not any(a in s.name for a in args.settings):
+                        continue
                     print(f"== {name} · {exp} · {s.name}", flush=True)
                     try:
                         run_setting(name, g, s, args, out_root, log, allowed)

@@ -1,4 +1,4 @@
-"""Sequence featurizers and similarity graphs.
+"""Sequence featurizers, pair featurizers (seed sites) and similarity graphs.
 
 Every per-sequence featurizer follows scikit-learn's ``fit`` / ``transform`` /
 ``fit_transform``, returns ``float32`` arrays and maps a missing sequence (``None``) to an
@@ -12,6 +12,7 @@ from rnagraph.features.gip import InteractionProfileSimilarity
 from rnagraph.features.kmer import KmerFrequency
 from rnagraph.features.kmer_embedding import KmerEmbedding
 from rnagraph.features.levenshtein import LevenshteinSimilarity
+from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures, count_sites
 from rnagraph.features.similarity_graph import similarity_graph
 from rnagraph.features.tokenizer import KmerTokenizer
 
@@ -23,6 +24,9 @@ __all__ = [
     "KmerEmbedding",
     "KmerTokenizer",
     "InteractionProfileSimilarity",
+    "SeedSiteFeatures",
+    "SITE_TYPES",
+    "count_sites",
     "similarity_graph",
     "sequence_mask",
     "normalize_sequence",

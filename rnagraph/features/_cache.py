@@ -5,7 +5,7 @@ import hashlib
 import os
 import warnings
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -51,3 +51,32 @@ def save_atomic(path: Path, arr: np.ndarray) -> None:
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.save(fh, arr, allow_pickle=False)
+
+
+def cached_array(name: str, key: str, shape: tuple[int, ...], compute: Callable[[], Any],
+                 cache: bool | str | Path = True) -> np.ndarray:
+    """``compute()`` as a ``float32`` array of ``shape``, kept as ``<folder>/<name>-<h>.npy``
+    with ``h`` the sha256 of ``key`` (which must name every input and option of the value).
+
+    ``cache``: ``True`` = :func:`default_cache_dir`, a folder, or ``False`` (always compute).
+    A hit of the right shape is returned as read; a missing, unreadable or misshapen entry is
+    recomputed and rewritten (atomically); a cache folder that cannot be written is skipped
+    with a warning. The array read back equals the array written, so a cached value equals a
+    recomputed one whenever ``compute`` is deterministic.
+    """
+    if cache is False or cache is None:
+        return np.ascontiguousarray(np.asarray(compute(), dtype=np.float32))
+    folder = default_cache_dir() if cache is True else Path(cache).expanduser()
+    path = folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()}.npy"
+    hit = load(path, tuple(shape))
+    if hit is not None:
+        return hit
+    arr = np.ascontiguousarray(np.asarray(compute(), dtype=np.float32))
+    if arr.shape != tuple(shape):
+        raise ValueError(f"rnagraph cache: {name} computed shape {arr.shape}, expected {shape}")
+    try:
+        save_atomic(path, arr)
+    except OSError as exc:
+        warnings.warn(f"rnagraph cache: cannot write {path} ({exc}); going on without caching",
+                      stacklevel=2)
+    return arr

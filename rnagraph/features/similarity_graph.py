@@ -22,9 +22,11 @@ def similarity_graph(x: Any, *, threshold: float | None = None, knn: int | None 
     - ``threshold=t``: edge :math:`i \to j` iff :math:`S_{ij} \ge t`;
     - ``knn=k``: edge :math:`i \to j` for the :math:`k` largest :math:`S_{ij}` of row :math:`i`
       (ties broken by the smaller :math:`j`); with ``symmetric=True`` the union
-      :math:`i \to j` or :math:`j \to i` is kept in both directions.
+      :math:`i \to j` or :math:`j \to i` is kept in both directions;
+    - both: the :math:`k` largest of row :math:`i` among those with :math:`S_{ij} \ge t`
+      (a threshold graph capped at :math:`k` neighbours per node, as MFERL uses).
 
-    Exactly one of ``threshold`` / ``knn`` may be given; with neither, ``threshold=0.5``.
+    With neither ``threshold`` nor ``knn``, ``threshold=0.5``.
     Each edge :math:`i \to j` has weight :math:`S_{ij}`. Nodes with ``mask[i] == False``
     (no sequence) get no edges. ``self_loops=True`` adds :math:`i \to i` with weight 1 for
     every node (GCN layers usually add their own: leave it off for them). Edges are sorted by
@@ -44,8 +46,6 @@ def similarity_graph(x: Any, *, threshold: float | None = None, knn: int | None 
     """
     import torch
 
-    if threshold is not None and knn is not None:
-        raise ValueError("similarity_graph: give either threshold= or knn=, not both")
     if threshold is None and knn is None:
         threshold = 0.5
     if hasattr(x, "detach"):
@@ -77,8 +77,10 @@ def similarity_graph(x: Any, *, threshold: float | None = None, knn: int | None 
 
     allowed = valid[:, None] & valid[None, :]
     np.fill_diagonal(allowed, False)
+    if threshold is not None:
+        allowed &= S >= threshold
     if knn is None:
-        adj = allowed & (S >= threshold)
+        adj = allowed
     else:
         if not isinstance(knn, (int, np.integer)) or knn < 1:
             raise ValueError(f"similarity_graph: knn={knn!r} must be a positive int")

@@ -62,8 +62,11 @@ class PlattCalibrator:
         return self.coef_ * torch.as_tensor(x).double() + self.intercept_
 
     def __call__(self, x: Tensor) -> Tensor:
-        """Calibrated probabilities :math:`\\sigma(a x + b)`, float64, same shape as ``x``."""
-        return torch.sigmoid(self.logit(x))
+        """Calibrated probabilities :math:`\\sigma(a x + b)`, float64, same shape as ``x``.
+        Equal scores get bit-equal probabilities (torch's vectorised sigmoid can differ in the
+        last bit between positions, which would break ties such as SeedMatch's site counts)."""
+        u, inv = torch.unique(torch.as_tensor(x).double(), return_inverse=True)
+        return torch.sigmoid(self.logit(u))[inv]
 
     def state_dict(self) -> dict[str, float]:
         return {"coef": self.coef_, "intercept": self.intercept_}

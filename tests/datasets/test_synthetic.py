@@ -3,6 +3,7 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
+from rnagraph.data import Fold
 from rnagraph.datasets.synthetic import SITE_TYPES, seed_site, synthetic
 from rnagraph.models.seed_match import SeedMatch
 from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
@@ -61,5 +62,5 @@ def test_seed_match_signal_band(et):
             neg.append(p)
     idx = torch.cat([pos, torch.tensor(neg).t()], dim=1)
     y = np.r_[np.ones(pos.size(1)), np.zeros(len(neg))]
-    s = SeedMatch(edge_type=et).score(g, idx).numpy()
+    s = SeedMatch(calibrate=False).fit(Fold.full(g, et)).decision_function(g, idx).numpy()
     assert 0.75 <= roc_auc_score(y, s) <= 0.95

@@ -51,9 +51,15 @@ def test_cosine_from_features_zero_row_isolated():
     assert edges(ei, ew) == [(0, 1, 1.0), (1, 0, 1.0)]
 
 
+def test_threshold_capped_by_knn():
+    # threshold 0.55 alone keeps 0->3; knn=1 alone keeps 2->1 (0.5); both: neither
+    ei, ew = similarity_graph(S, threshold=0.55, knn=1, metric="precomputed", symmetric=False)
+    assert edges(ei, ew) == [(0, 1, 0.9), (1, 0, 0.9), (3, 0, 0.6)]
+    sym = similarity_graph(S, threshold=0.55, knn=1, metric="precomputed")
+    assert edges(*sym) == [(0, 1, 0.9), (0, 3, 0.6), (1, 0, 0.9), (3, 0, 0.6)]
+
+
 def test_errors():
-    with pytest.raises(ValueError, match="not both"):
-        similarity_graph(S, threshold=0.5, knn=2)
     with pytest.raises(ValueError, match="square"):
         similarity_graph(S[:3], metric="precomputed")
     with pytest.raises(ValueError, match="metric='l2'"):

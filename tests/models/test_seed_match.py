@@ -2,56 +2,71 @@ import math
 
 import pytest
 import torch
+from sklearn.base import clone
 
-from rnagraph.data import build_graph
+from rnagraph.data import Fold, LinkSet, build_graph
+from rnagraph.models import load
 from rnagraph.models.seed_match import SeedMatch
 
 MIR = "UGAGGUAGUAGGUUGUAUAGUU"  # let-7a
+MT = ("mirna", "targets", "mrna")
+CM = ("circrna", "binds", "mirna")
+EMPTY = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
 
 
-def test_count_sites_hand_made():
-    sm = SeedMatch()
-    # 8mer: CUACCUCA; 7mer-m8: CUACCUC + G; 7mer-A1: G + UACCUCA; 6mer: G + UACCUC + G
-    target = "GG" + "CUACCUCA" + "GG" + "CUACCUCG" + "GG" + "GUACCUCA" + "GG" + "GUACCUCG" + "G"
-    assert sm.count_sites(MIR, target) == {"8mer": 1, "7mer-m8": 1, "7mer-A1": 1, "6mer": 1}
-    assert sm.count_sites(MIR, "AAAAAAAAAA") == {"8mer": 0, "7mer-m8": 0, "7mer-A1": 0,
-                                                  "6mer": 0}
-    assert sm.raw_score(MIR, target) == pytest.approx(1 + 0.75 + 0.5 + 0.25)
-    # site at the very start / end: no flank is read out of range
-    assert sm.count_sites(MIR, "UACCUC") == {"8mer": 0, "7mer-m8": 0, "7mer-A1": 0, "6mer": 1}
+def _graph():
+    return build_graph({"mirna": {"let7": MIR}, "mrna": {"t": "GGCUACCUCAGG", "u": "AAAA"},
+                        "circrna": {"c": "CUACCUCAGGCUACCUCA"}},
+                       {MT: [("let7", "t"), ("let7", "u")],
+                        CM: [("c", "let7"), ("d", "let7")]})
 
 
-def test_score_both_orientations_and_missing():
-    g = build_graph({"mirna": {"let7": MIR}, "mrna": {"t": "GGCUACCUCAGG", "u": "AAAA"},
-                     "circrna": {"c": "CUACCUCAGGCUACCUCA"}},
-                    {("mirna", "targets", "mrna"): [("let7", "t"), ("let7", "u")],
-                     ("circrna", "binds", "mirna"): [("c", "let7"), ("d", "let7")]})
-    sm = SeedMatch(edge_type=("mirna", "targets", "mrna"))
-    s = sm.score(g, torch.tensor([[0, 0], [0, 1]]))
-    assert s.tolist() == pytest.approx([1 - math.exp(-1.0), 0.0])
-    sc = SeedMatch(edge_type=("circrna", "binds", "mirna"))
+def _fold(g, et):
+    ei = g[et].edge_index
+    return Fold(0, et, g, LinkSet(ei, torch.ones(ei.size(1))), EMPTY, EMPTY)
+
+
+def test_raw_scores_and_link_both_orientations():
+    g = _graph()
+    sm = SeedMatch(calibrate=False).fit(_fold(g, MT))
+    # one 8mer in 't', nothing in 'u': s = 1 and 0, p = 1 - e^{-s}
+    pairs = torch.tensor([[0, 0], [0, 1]])
+    assert sm.decision_function(None, pairs).tolist() == [1.0, 0.0]
+    assert sm.score(None, pairs).tolist() == pytest.approx([1 - math.exp(-1.0), 0.0])
+    assert sm.decision_function(None, pairs).dtype == torch.float64
+    sc = SeedMatch(calibrate=False).fit(_fold(g, CM))
     with pytest.warns(UserWarning, match="1 of 2 pairs lack a sequence"):
-        s2 = sc.score(g, torch.tensor([[0, 1], [0, 0]]))
-    assert s2.tolist() == pytest.approx([1 - math.exp(-2.0), 0.0])
+        s2 = sc.score(None, torch.tensor([[0, 1], [0, 0]]))
+    assert s2.tolist() == pytest.approx([1 - math.exp(-2.0), 0.0])    # two 8mers in 'c'
+    assert sm.raw_score(MIR, "CUACCUCG") == 0.75                       # a 7mer-m8
+    w = SeedMatch(weights={"8mer": 2.0}, calibrate=False).fit(_fold(g, MT))
+    assert w.decision_function(None, pairs).tolist() == [2.0, 0.0]     # unlisted types weigh 0
 
 
-def test_errors_and_repr():
+def test_calibrated_by_default_and_round_trips(tmp_path):
+    g = _graph()
+    et = MT
+    # validation pairs: 't' (a site) positive, 'u' (none) negative
+    val = LinkSet(torch.tensor([[0, 0], [0, 1]]), torch.tensor([1.0, 0.0]))
+    fold = Fold(0, et, g, LinkSet(torch.tensor([[0], [0]]), torch.tensor([1.0])), val, EMPTY)
+    sm = SeedMatch().fit(fold)
+    assert sm.calibrate and sm.calibrator_ is not None
+    p = sm.score(None, val.edge_label_index)
+    assert p[0] > 0.5 > p[1]                       # calibration keeps the order
+    m2 = load(sm.save(tmp_path / "seed.pt"))
+    assert torch.equal(m2.score(None, val.edge_label_index), p)
+    assert clone(sm).get_params() == {"weights": None, "calibrate": True}
+    assert repr(SeedMatch(calibrate=False)) == "SeedMatch(calibrate=False)"
+
+
+def test_errors():
     with pytest.raises(ValueError, match="unknown site types"):
         SeedMatch(weights={"9mer": 1.0})
-    g = build_graph({"mirna": {"m": MIR}}, {("circrna", "binds", "mirna"): [("c", "m")]})
-    with pytest.raises(ValueError, match="call fit"):
-        SeedMatch().score(g, torch.tensor([[0], [0]]))
+    g = build_graph({"mirna": {"m": MIR}}, {CM: [("c", "m")]})
     with pytest.raises(ValueError, match="'circrna' has no sequences"):
-        SeedMatch(edge_type=("circrna", "binds", "mirna")).score(g, torch.tensor([[0], [0]]))
-    assert repr(SeedMatch()) == "SeedMatch(8mer=1, 7mer-m8=0.75, 7mer-A1=0.5, 6mer=0.25)"
-
-
-def test_site_features_log_counts():
-    target = "GG" + "CUACCUCA" + "GG" + "CUACCUCA" + "GG" + "GUACCUCG" + "G"
-    g = build_graph({"mirna": {"let7": MIR}, "mrna": {"t": target}},
-                    {("mirna", "targets", "mrna"): [("let7", "t"), ("let7", "u")]})
-    sm = SeedMatch(edge_type=("mirna", "targets", "mrna"))
-    x = sm.site_features(g, torch.tensor([[0, 0], [0, 1]]))
-    assert x.shape == (2, 4)
-    assert x[0].tolist() == pytest.approx([math.log(3), 0.0, 0.0, math.log(2)])
-    assert x[1].tolist() == [0.0, 0.0, 0.0, 0.0]  # 'u' has no sequence
+        SeedMatch().fit(_fold(g, CM))
+    g2 = build_graph({"circrna": {"c": "ACGU"}, "mrna": {"t": "ACGU"}},
+                     {("circrna", "x", "mrna"): [("c", "t")]})
+    with pytest.raises(ValueError, match="no miRNA side"):
+        SeedMatch().fit(_fold(g2, ("circrna", "x", "mrna")))
+    assert SeedMatch.requires_sequences

@@ -102,3 +102,19 @@ def test_calibration_pairs_error_without_both_classes():
     f = _fold([0.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="fold 3 has no labelled pairs of both classes"):
         calibration_pairs(f)
+
+
+def test_equal_scores_get_bit_equal_probabilities():
+    # tied raw scores (e.g. SeedMatch's weighted site counts) must stay tied after calibration:
+    # torch's vectorised sigmoid may differ in the last bit between positions
+    g = torch.Generator().manual_seed(0)
+    levels = torch.tensor([0, .25, .5, .75, 1, 1.25, 2.0], dtype=torch.float64)
+    x = levels[torch.randint(7, (10_001,), generator=g)]
+    cal = PlattCalibrator()
+    cal.coef_, cal.intercept_ = 2.432, -2.013
+    p = cal(x)
+    assert p.shape == x.shape and p.dtype == torch.float64
+    for v in levels:
+        assert p[x == v].unique().numel() == 1
+    assert torch.equal(p[x == 0.5][:1], torch.sigmoid(torch.tensor([2.432 * 0.5 - 2.013],
+                                                                   dtype=torch.float64)))

@@ -1,0 +1,137 @@
+"""Canonical miRNA seed-site counts of RNA pairs (a pair featurizer)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rnagraph.typing import MIRNA, EdgeType
+
+if TYPE_CHECKING:  # torch is imported where it is used: importing features stays light
+    from torch import Tensor
+    from torch_geometric.data import HeteroData
+
+_COMP = str.maketrans("ACGUN", "UGCAN")
+
+#: the canonical site types, in the column order of :class:`SeedSiteFeatures` (TargetScan's
+#: order of efficacy)
+SITE_TYPES: tuple[str, ...] = ("8mer", "7mer-m8", "7mer-A1", "6mer")
+
+
+def count_sites(mirna: str, target: str) -> dict[str, int]:
+    """Count the canonical sites of ``mirna``'s seed in ``target`` (both 5'->3', RNA alphabet).
+
+    Every occurrence in ``target`` of the 6-nt core complementary to miRNA nucleotides 2-7 is
+    typed by its flanks: a match to miRNA position 8 just upstream (``m8``) and/or an ``A``
+    opposite position 1 just downstream (``A1``) make it an 8mer (both), 7mer-m8, 7mer-A1 or
+    6mer (neither). Overlapping occurrences count separately.
+    """
+    counts = dict.fromkeys(SITE_TYPES, 0)
+    core = mirna[1:7].translate(_COMP)[::-1]  # pairs with miRNA nt 2-7
+    if len(core) < 6:
+        return counts
+    m8 = mirna[7:8].translate(_COMP)  # target nt opposite miRNA nt 8 (5' of the core)
+    i = target.find(core)
+    while i >= 0:
+        has_m8 = i > 0 and m8 != "" and target[i - 1] == m8
+        has_a1 = i + 6 < len(target) and target[i + 6] == "A"
+        kind = ("8mer" if has_m8 and has_a1 else "7mer-m8" if has_m8
+                else "7mer-A1" if has_a1 else "6mer")
+        counts[kind] += 1
+        i = target.find(core, i + 1)
+    return counts
+
+
+class SeedSiteFeatures:
+    r"""Per-pair counts of canonical miRNA seed sites in the target sequence.
+
+    For a miRNA :math:`m` and a target :math:`t` (mRNA or circRNA), :math:`n_k(m, t)` is the
+    number of sites of type :math:`k \in` (8mer, 7mer-m8, 7mer-A1, 6mer) in :math:`t`
+    (:func:`count_sites`); the features are
+
+    .. math::
+        \phi(m, t) = \big(\log(1 + n_k(m, t))\big)_k \quad (\texttt{log=True}), \qquad
+        \text{else } (n_k(m, t))_k .
+
+    A pair with a missing sequence (``None``) gets a row of zeros; ``transform(...,
+    return_mask=True)`` also says which rows had both sequences. Nothing is learned: ``fit``
+    only returns ``self`` (kept for the scikit-learn pattern). Used as the pair input of
+    ``MFERL(pair_features=True)``, as the score of :class:`~rnagraph.models.SeedMatch` and to
+    explain predictions site by site.
+
+    Args:
+        log (bool): :math:`\log(1 + n)` counts; ``False``: raw counts. (default: ``True``)
+
+    Shapes:
+        - **input:** ``N`` pairs ``(mirna_seq, target_seq)`` (``str`` or ``None``), or a graph,
+          an edge type and ``edge_label_index [2, N]`` (:meth:`graph_transform`)
+        - **output:** ``float32 [N, 4]`` in the order :data:`SITE_TYPES`
+    """
+
+    site_types: tuple[str, ...] = SITE_TYPES
+
+    def __init__(self, log: bool = True):
+        self.log = log
+
+    def fit(self, pairs: Sequence | None = None) -> SeedSiteFeatures:
+        """Nothing to learn; returns ``self``."""
+        return self
+
+    def get_feature_names_out(self) -> list[str]:
+        return list(SITE_TYPES)
+
+    def transform(self, pairs: Sequence[tuple[str | None, str | None]],
+                  return_mask: bool = False):
+        """Features ``float32 [N, 4]`` of ``(mirna_seq, target_seq)`` pairs; with
+        ``return_mask=True`` also ``bool [N]``, ``True`` where both sequences exist."""
+        out = np.zeros((len(pairs), len(SITE_TYPES)), dtype=np.float32)
+        mask = np.zeros(len(pairs), dtype=bool)
+        memo: dict[tuple[str, str], list[int]] = {}
+        for j, (m, t) in enumerate(pairs):
+            if m is None or t is None:
+                continue
+            mask[j] = True
+            if (m, t) not in memo:
+                c = count_sites(m, t)
+                memo[(m, t)] = [c[k] for k in SITE_TYPES]
+            out[j] = memo[(m, t)]
+        if self.log:
+            out = np.log1p(out)
+        return (out, mask) if return_mask else out
+
+    def fit_transform(self, pairs: Sequence[tuple[str | None, str | None]],
+                      return_mask: bool = False):
+        return self.fit(pairs).transform(pairs, return_mask=return_mask)
+
+    @staticmethod
+    def pair_sequences(graph: HeteroData, edge_type: EdgeType, edge_label_index: Tensor
+                       ) -> list[tuple[str | None, str | None]]:
+        """``(mirna_seq, target_seq)`` of each pair ``edge_label_index [2, N]`` of
+        ``edge_type`` (miRNA on either side), from the graph's ``seq`` lists."""
+        src_t, _, dst_t = edge_type
+        if MIRNA not in (src_t, dst_t):
+            raise ValueError(f"SeedSiteFeatures: edge type {tuple(edge_type)} has no miRNA side; "
+                             "seed sites pair a miRNA with a target")
+        mir_row = 0 if src_t == MIRNA else 1
+        tgt_t = dst_t if mir_row == 0 else src_t
+        import torch
+        mir_seq = getattr(graph[MIRNA], "seq", None) or [None] * int(graph[MIRNA].num_nodes)
+        tgt_seq = getattr(graph[tgt_t], "seq", None) or [None] * int(graph[tgt_t].num_nodes)
+        eli = torch.as_tensor(edge_label_index)
+        rows = eli[mir_row].tolist(), eli[1 - mir_row].tolist()
+        return [(mir_seq[m], tgt_seq[t]) for m, t in zip(*rows)]
+
+    def graph_transform(self, graph: HeteroData, edge_type: EdgeType,
+                        edge_label_index: Tensor) -> Tensor:
+        """:meth:`transform` of the pairs ``edge_label_index [2, N]`` of ``edge_type`` in
+        ``graph``, as a ``torch.float32 [N, 4]`` tensor."""
+        import torch
+        pairs = self.pair_sequences(graph, edge_type, edge_label_index)
+        return torch.from_numpy(self.transform(pairs))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(log={self.log})"
+
+
+__all__ = ["SeedSiteFeatures", "SITE_TYPES", "count_sites"]

@@ -1,0 +1,55 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rnagraph.data import build_graph
+from rnagraph.features import SITE_TYPES, SeedSiteFeatures, count_sites
+
+MIR = "UGAGGUAGUAGGUUGUAUAGUU"  # let-7a: seed (nt 2-7) GAGGUA, nt 8 G
+# core site = reverse complement of GAGGUA = UACCUC; m8 flank (opposite nt 8 = G) = C upstream;
+# A1 flank = A just downstream of the core
+SITE_8MER, SITE_7M8, SITE_7A1, SITE_6 = "CUACCUCA", "CUACCUCG", "GUACCUCA", "GUACCUCG"
+
+
+def test_count_sites_hand_made():
+    target = "GG" + SITE_8MER + "GG" + SITE_7M8 + "GG" + SITE_7A1 + "GG" + SITE_6 + "G"
+    assert count_sites(MIR, target) == {"8mer": 1, "7mer-m8": 1, "7mer-A1": 1, "6mer": 1}
+    assert count_sites(MIR, "AAAAAAAAAA") == dict.fromkeys(SITE_TYPES, 0)
+    # a site at the very start / end reads no flank out of range: a plain 6mer
+    assert count_sites(MIR, "UACCUC") == {"8mer": 0, "7mer-m8": 0, "7mer-A1": 0, "6mer": 1}
+    # two 8mers and a 7mer-A1 (no C before the core)
+    assert count_sites(MIR, SITE_8MER + SITE_8MER + "UACCUCA") == \
+        {"8mer": 2, "7mer-m8": 0, "7mer-A1": 1, "6mer": 0}
+    # too short a miRNA has no seed
+    assert count_sites("UGAG", "UACCUCA") == dict.fromkeys(SITE_TYPES, 0)
+
+
+def test_transform_log_counts_mask_and_raw():
+    t = "GG" + SITE_8MER + "GG" + SITE_8MER + "GG" + SITE_6 + "G"     # 2 x 8mer, 1 x 6mer
+    pairs = [(MIR, t), (MIR, None), (None, t), (MIR, "AAAA")]
+    x, mask = SeedSiteFeatures().fit(pairs).transform(pairs, return_mask=True)
+    assert x.dtype == np.float32 and x.shape == (4, 4)
+    assert x[0].tolist() == pytest.approx([math.log(3), 0.0, 0.0, math.log(2)])
+    assert x[1:].tolist() == [[0.0] * 4] * 3          # missing sequence or no site: zeros
+    assert mask.tolist() == [True, False, False, True]
+    raw = SeedSiteFeatures(log=False).fit_transform(pairs)
+    assert raw[0].tolist() == [2.0, 0.0, 0.0, 1.0]
+    assert SeedSiteFeatures().get_feature_names_out() == list(SITE_TYPES)
+    assert repr(SeedSiteFeatures(log=False)) == "SeedSiteFeatures(log=False)"
+
+
+def test_graph_transform_both_orientations():
+    g = build_graph({"mirna": {"let7": MIR}, "mrna": {"t": "GG" + SITE_7M8 + "G"},
+                     "circrna": {"c": SITE_7A1 + SITE_7A1}},
+                    {("mirna", "targets", "mrna"): [("let7", "t")],
+                     ("circrna", "binds", "mirna"): [("c", "let7"), ("d", "let7")]})
+    f = SeedSiteFeatures(log=False)
+    x = f.graph_transform(g, ("mirna", "targets", "mrna"), torch.tensor([[0], [0]]))
+    assert isinstance(x, torch.Tensor) and x.tolist() == [[0.0, 1.0, 0.0, 0.0]]
+    # circRNA is the source type: rows of edge_label_index are (circRNA, miRNA)
+    x = f.graph_transform(g, ("circrna", "binds", "mirna"), torch.tensor([[0, 1], [0, 0]]))
+    assert x.tolist() == [[0.0, 0.0, 2.0, 0.0], [0.0] * 4]      # 'd' has no sequence
+    with pytest.raises(ValueError, match="no miRNA side"):
+        f.graph_transform(g, ("circrna", "x", "mrna"), torch.tensor([[0], [0]]))

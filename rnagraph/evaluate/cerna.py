@@ -28,7 +28,6 @@ from rnagraph.typing import CIRC_MIRNA, CIRCRNA, MIRNA, MIRNA_MRNA, MRNA, revers
 
 #: how known interactions enter the path probabilities
 KNOWN_MODES = ("one", "score")
-_SITES = ("8mer", "7mer-m8", "7mer-A1", "6mer")
 
 
 @dataclass
@@ -135,11 +134,11 @@ def _dense_probs(graph: HeteroData, model, edge_type, known: str,
     return p, mask
 
 
-def _site(sites, mirna: str | None, target: str | None) -> str:
-    if not mirna or not target:
-        return ""
-    c = sites.count_sites(mirna, target)
-    return next((k for k in _SITES if c.get(k, 0) > 0), "none")
+def _site(mirna: str | None, target: str | None) -> str:
+    """The strongest seed site of the path's miRNA in its target (empty without sequences)."""
+    from rnagraph.evaluate.evidence import seed_evidence
+    kind, _ = seed_evidence(mirna, target)
+    return "" if kind == "no sequence" else kind
 
 
 def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
@@ -192,8 +191,6 @@ def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
     ids = {nt: list(graph[nt].ids) for nt in (CIRCRNA, MIRNA, MRNA)}
     mseq = list(getattr(graph[MIRNA], "seq", [None] * len(ids[MIRNA])))
     tseq = list(getattr(graph[MRNA], "seq", [None] * len(ids[MRNA])))
-    from rnagraph.models.seed_match import SeedMatch
-    sites = SeedMatch()
     pair_rows, path_rows = [], []
     for s, c, t in zip(scores.tolist(), cs.tolist(), ts.tolist()):
         contrib = p[c] * q[:, t]
@@ -207,7 +204,7 @@ def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
                 "circ_prob": float(p[c, m]),
                 "target_evidence": "known" if bool(q_known[m, t]) else "predicted",
                 "target_prob": float(q[m, t]),
-                "seed_site": _site(sites, mseq[m], tseq[t])})
+                "seed_site": _site(mseq[m], tseq[t])})
         pair_rows.append({"circrna": ids[CIRCRNA][c], "mrna": ids[MRNA][t], "score": s,
                           "best_mirna": ids[MIRNA][int(top_m[0])],
                           "best_path": float(top_v[0])})

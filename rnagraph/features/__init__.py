@@ -12,7 +12,7 @@ from rnagraph.features.gip import InteractionProfileSimilarity
 from rnagraph.features.kmer import KmerFrequency
 from rnagraph.features.kmer_embedding import KmerEmbedding
 from rnagraph.features.levenshtein import LevenshteinSimilarity
-from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures, count_sites
+from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures, count_sites, find_sites
 from rnagraph.features.similarity_graph import similarity_graph
 from rnagraph.features.tokenizer import KmerTokenizer
 
@@ -27,6 +27,7 @@ __all__ = [
     "SeedSiteFeatures",
     "SITE_TYPES",
     "count_sites",
+    "find_sites",
     "similarity_graph",
     "sequence_mask",
     "normalize_sequence",

@@ -19,27 +19,38 @@ _COMP = str.maketrans("ACGUN", "UGCAN")
 SITE_TYPES: tuple[str, ...] = ("8mer", "7mer-m8", "7mer-A1", "6mer")
 
 
-def count_sites(mirna: str, target: str) -> dict[str, int]:
-    """Count the canonical sites of ``mirna``'s seed in ``target`` (both 5'->3', RNA alphabet).
+def find_sites(mirna: str, target: str) -> list[tuple[str, int]]:
+    """Every canonical site of ``mirna``'s seed in ``target`` (both 5'->3', RNA alphabet), as
+    ``(site type, 0-based start in the target)`` in target order.
 
     Every occurrence in ``target`` of the 6-nt core complementary to miRNA nucleotides 2-7 is
     typed by its flanks: a match to miRNA position 8 just upstream (``m8``) and/or an ``A``
     opposite position 1 just downstream (``A1``) make it an 8mer (both), 7mer-m8, 7mer-A1 or
-    6mer (neither). Overlapping occurrences count separately.
+    6mer (neither). Overlapping occurrences count separately. A site with ``m8`` starts at that
+    nucleotide, one upstream of the core.
     """
-    counts = dict.fromkeys(SITE_TYPES, 0)
     core = mirna[1:7].translate(_COMP)[::-1]  # pairs with miRNA nt 2-7
     if len(core) < 6:
-        return counts
+        return []
     m8 = mirna[7:8].translate(_COMP)  # target nt opposite miRNA nt 8 (5' of the core)
+    out = []
     i = target.find(core)
     while i >= 0:
         has_m8 = i > 0 and m8 != "" and target[i - 1] == m8
         has_a1 = i + 6 < len(target) and target[i + 6] == "A"
         kind = ("8mer" if has_m8 and has_a1 else "7mer-m8" if has_m8
                 else "7mer-A1" if has_a1 else "6mer")
-        counts[kind] += 1
+        out.append((kind, i - 1 if has_m8 else i))
         i = target.find(core, i + 1)
+    return out
+
+
+def count_sites(mirna: str, target: str) -> dict[str, int]:
+    """Count the canonical sites of ``mirna``'s seed in ``target`` by type
+    (:func:`find_sites`)."""
+    counts = dict.fromkeys(SITE_TYPES, 0)
+    for kind, _ in find_sites(mirna, target):
+        counts[kind] += 1
     return counts
 
 

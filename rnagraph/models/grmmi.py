@@ -57,9 +57,9 @@ def _graph_encoder(name: str, dim: int, seed: int):
 
 def _count_seed_sites(mirna: str, target: str) -> int:
     """Canonical seed sites (8mer, 7mer-m8, 7mer-A1, 6mer) of ``mirna`` in ``target`` (both
-    5'->3'). The one place GRMMI reads the seed-site featurizer."""
-    from rnagraph.models.seed_match import SeedMatch
-    return sum(SeedMatch().count_sites(mirna, target).values())
+    5'->3'), from the seed-site featurizer."""
+    from rnagraph.features.seed_sites import find_sites
+    return len(find_sites(mirna, target))
 
 
 class GRMMI(LinkModel):

@@ -107,7 +107,7 @@ def test_rank_matches_brute_force_top_k(trained, tmp_path):
 
 
 def test_rank_one_rna_with_evidence(trained, tmp_path):
-    from rnagraph.models.seed_match import SeedMatch
+    from rnagraph.features import count_sites
     m = load(trained / "svd.rg")
     circ = m.graph_["circrna"].ids[3]
     ref, _ = _brute_force(m, 10, src={3})
@@ -119,7 +119,7 @@ def test_rank_one_rna_with_evidence(trained, tmp_path):
     g = m.graph_
     for r in rows:
         mi = g["mirna"].seq[g["mirna"].ids.index(r["mirna_id"])]
-        counts = SeedMatch().count_sites(mi, g["circrna"].seq[3])
+        counts = count_sites(mi, g["circrna"].seq[3])
         assert (r["seed_site"] == "none") == (sum(counts.values()) == 0)
         if r["seed_site"] != "none":
             assert counts[r["seed_site"]] > 0 and int(r["site_position"]) >= 1

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from rnagraph.data import build_graph
-from rnagraph.features import SITE_TYPES, SeedSiteFeatures, count_sites
+from rnagraph.features import SITE_TYPES, SeedSiteFeatures, count_sites, find_sites
 
 MIR = "UGAGGUAGUAGGUUGUAUAGUU"  # let-7a: seed (nt 2-7) GAGGUA, nt 8 G
 # core site = reverse complement of GAGGUA = UACCUC; m8 flank (opposite nt 8 = G) = C upstream;
@@ -24,6 +24,26 @@ def test_count_sites_hand_made():
         {"8mer": 2, "7mer-m8": 0, "7mer-A1": 1, "6mer": 0}
     # too short a miRNA has no seed
     assert count_sites("UGAG", "UACCUCA") == dict.fromkeys(SITE_TYPES, 0)
+
+
+def test_find_sites_types_and_positions():
+    target = "GG" + SITE_8MER + "GG" + SITE_7M8 + "GG" + SITE_7A1 + "GG" + SITE_6 + "G"
+    sites = find_sites(MIR, target)
+    assert [k for k, _ in sites] == ["8mer", "7mer-m8", "7mer-A1", "6mer"]
+    # a site starts at its m8 nucleotide when it has one (8mer, 7mer-m8: the first letter of
+    # the planted segment), else at the 6-nt core (one letter into the segment)
+    seg = [2, 2 + 10, 2 + 20, 2 + 30]                  # each planted segment: 8 nt + "GG"
+    assert [p for _, p in sites] == [seg[0], seg[1], seg[2] + 1, seg[3] + 1]
+    assert all(target[p:p + 6] in ("CUACCU", "UACCUC") for _, p in sites)
+
+
+def test_seed_evidence_takes_the_strongest_site():
+    from rnagraph.evaluate.evidence import seed_evidence
+    target = "GG" + SITE_6 + "GG" + SITE_7A1 + "GG" + SITE_8MER
+    # 1-based position of the 8mer's first nucleotide (its m8 flank)
+    assert seed_evidence(MIR, target) == ("8mer", len("GG" + SITE_6 + "GG" + SITE_7A1 + "GG") + 1)
+    assert seed_evidence(MIR, "AAAAAAAAAA") == ("none", None)
+    assert seed_evidence(None, target) == ("no sequence", None)
 
 
 def test_transform_log_counts_mask_and_raw():

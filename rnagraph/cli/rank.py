@@ -55,7 +55,23 @@ def evidence_columns(model, edge_type, src, dst) -> tuple[list[str], list[list[s
         site, pos = seed_evidence(g["mirna"].seq[mi],
                                   g[dst_t if mir_first else src_t].seq[tg])
         rows.append([site, "" if pos is None else str(pos)])
-    return ["seed_site", "site_position"], rows
+    cols = ["seed_site", "site_position"]
+    if _explains(model):        # attention models: the target window the miRNA attends to most
+        import torch
+        windows = model.explain(None, torch.stack([src, dst]), top=1)
+        for row, win in zip(rows, windows):
+            w = win[0] if win else None
+            row += (["", ""] if w is None else
+                    [f"{w['start'] + 1}-{w['end']}", f"{float(w['weight']):.4g}"])
+        cols += ["top_window", "window_attention"]
+    return cols, rows
+
+
+def _explains(model) -> bool:
+    """Whether ``model`` can name the target window it attends to (GRMMI with attention)."""
+    net = getattr(model, "net_", None)
+    enc = getattr(net, "encoder", None)
+    return hasattr(model, "explain") and enc is not None and bool(getattr(enc, "attention", 0))
 
 
 def rank(
@@ -81,8 +97,9 @@ def rank(
 
     Pairs are scored in blocks keeping only the best --top (no dense matrix, no full sort);
     known pairs are skipped. Writes rank, the two ids, score (calibrated), raw_score and, for
-    sequence models, the strongest seed site and its position in the target. Beside it:
-    NAME.config.json.
+    sequence models, the strongest seed site and its position in the target; for attention
+    models (GRMMI) also the top-attended target window (1-based, inclusive) and its weight.
+    Beside it: NAME.config.json.
 
     Example: rnagraph rank --model cmi9589-svd.rg --rna hsa-miR-762 --top 20 --out top.csv
     """
@@ -113,7 +130,7 @@ def rank(
                               progress=lambda n: bar.advance(task, n))
     want = v["evidence"]
     if want is None:
-        want = bool(getattr(m, "requires_sequences", False))
+        want = bool(getattr(m, "requires_sequences", False)) or _explains(m)
     ev = evidence_columns(m, et, cand.src, cand.dst) if want else None
     if want and ev is None:
         raise CLIError(f"--evidence: the model predicts {et}, which has no miRNA side")

@@ -229,3 +229,25 @@ def test_rank_cerna_writes_the_paths_rank_cerna_finds(tmp_path):
                               str(files["circ"]), "--out", str(tmp_path / "x.tsv")])
     assert res.exit_code != 0 and "--cerna needs" in res.output
     assert not (tmp_path / "x.tsv").exists()
+
+
+def test_rank_writes_grmmi_top_attended_window(tmp_path):
+    from rnagraph.data import Fold
+    from rnagraph.datasets import synthetic
+    from rnagraph.models import GRMMI
+    from rnagraph.typing import CIRC_MIRNA
+
+    g = synthetic(seed=0)
+    m = GRMMI(embedding_dim=8, embedding_epochs=1, conv_channels=8, hidden_channels=8, heads=2,
+              graph_dim=8, mlp_channels=8, epochs=1, max_tokens=64)
+    path = m.fit(Fold.full(g, CIRC_MIRNA, seed=0)).save(tmp_path / "grmmi.rg")
+    out = tmp_path / "r.csv"
+    _ok(["rank", "--model", path, "--rna", g["circrna"].ids[0], "--top", 5, "--out", out])
+    rows = _rows(out)
+    assert len(rows) == 5 and {"seed_site", "top_window", "window_attention"} <= set(rows[0])
+    m = load(path)
+    mi = torch.tensor([m.graph_["mirna"].ids.index(r["mirna_id"]) for r in rows])
+    want = m.explain(None, torch.stack([torch.zeros_like(mi), mi]), top=1)
+    for r, w in zip(rows, want):
+        assert r["top_window"] == f"{w[0]['start'] + 1}-{w[0]['end']}"
+        assert float(r["window_attention"]) == pytest.approx(float(w[0]["weight"]), rel=1e-3)

@@ -79,7 +79,9 @@ class PlattCalibrator:
         return f"PlattCalibrator(a={self.coef_:.4g}, b={self.intercept_:.4g})"
 
 
-def _both_classes(links: LinkSet) -> bool:
+def has_both_classes(links: LinkSet) -> bool:
+    """Whether ``links`` holds at least one positive and one negative pair (what calibration
+    and early stopping on AUC need)."""
     return len(links) > 0 and 0 < float(links.edge_label.sum()) < len(links)
 
 
@@ -95,9 +97,9 @@ def calibration_pairs(fold: Fold) -> LinkSet:
     Raises:
         ValueError: if neither set holds both classes.
     """
-    if _both_classes(fold.val):
+    if has_both_classes(fold.val):
         return fold.val
-    if _both_classes(fold.train):
+    if has_both_classes(fold.train):
         warnings.warn(f"calibration: fold {fold.index} has no validation pairs of both classes; "
                       "calibrating on training pairs (thresholds will be biased; split with "
                       "val_ratio > 0)", stacklevel=3)

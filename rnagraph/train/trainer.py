@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from rnagraph.data.fold import LinkSet
+from rnagraph.train.calibration import has_both_classes
 
 #: called after every epoch with that epoch's history record; returning ``True`` stops training
 Callback = Callable[[dict], Any]
@@ -37,10 +38,6 @@ class LinkTask(Protocol):
     def loss(self, pairs: Tensor, labels: Tensor) -> Tensor | tuple[Tensor, dict]: ...
 
     def logits(self, pairs: Tensor) -> Tensor: ...
-
-
-def _both_classes(y: Tensor) -> bool:
-    return y.numel() > 0 and 0 < float(y.sum()) < y.numel()
 
 
 class Trainer:
@@ -118,7 +115,7 @@ class Trainer:
             raise ValueError("Trainer: no training pairs")
         module = task.module
         dev = self.device
-        use_val = val is not None and _both_classes(val.edge_label)
+        use_val = val is not None and has_both_classes(val)
         pairs, labels = train.edge_label_index.to(dev), train.edge_label.to(dev)
         n = labels.numel()
         self.history_: list[dict] = []

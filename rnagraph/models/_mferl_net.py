@@ -89,12 +89,7 @@ class MFERLNet(torch.nn.Module):
         if len(in_channels) != 2 or not all(in_channels.values()):
             raise ValueError(f"MFERLNet: in_channels needs views for exactly two node types "
                              f"(source, target), got {in_channels}")
-        if not (use_homo or use_mcam or use_heter):
-            raise ValueError("MFERLNet: at least one of use_homo, use_mcam, use_heter must be "
-                             "True")
-        if not 0.0 <= disjoint_train_ratio < 1.0:
-            raise ValueError(f"MFERLNet: disjoint_train_ratio must be in [0, 1), got "
-                             f"{disjoint_train_ratio}")
+        self.check_args(use_homo, use_mcam, use_heter, disjoint_train_ratio)
         self.in_channels = {t: dict(v) for t, v in in_channels.items()}
         self.node_types: tuple[NodeType, NodeType] = tuple(in_channels)
         self.hidden_channels, self.heads, self.k = hidden_channels, heads, k
@@ -123,6 +118,17 @@ class MFERLNet(torch.nn.Module):
         self.pair_lin = torch.nn.Linear(pair_channels, 1) if pair_channels else None
         self.infonce = InfoNCE(temperature, max_nodes=cl_nodes)
         self.reset_parameters()
+
+    @staticmethod
+    def check_args(use_homo: bool, use_mcam: bool, use_heter: bool,
+                   disjoint_train_ratio: float, owner: str = "MFERLNet") -> None:
+        """Raise ``ValueError`` for switches that leave no branch or a ratio outside [0, 1)."""
+        if not (use_homo or use_mcam or use_heter):
+            raise ValueError(f"{owner}: at least one of use_homo, use_mcam, use_heter must be "
+                             "True")
+        if not 0.0 <= disjoint_train_ratio < 1.0:
+            raise ValueError(f"{owner}: disjoint_train_ratio must be in [0, 1), got "
+                             f"{disjoint_train_ratio}")
 
     def _homo_views(self, t: NodeType) -> list[str]:
         rest = [v for v in self.in_channels[t] if v != "similarity"]
@@ -194,6 +200,14 @@ class MFERLNet(torch.nn.Module):
                                  "(rnagraph.features.SeedSiteFeatures)")
             logits = logits + self.pair_lin(pair_x).squeeze(-1)
         return logits
+
+    def decode_grid(self, z: dict[NodeType, Tensor], src: Tensor, dst: Tensor) -> Tensor:
+        """Logits ``[R, C]`` of every pair of sources ``src`` ``[R]`` and targets ``dst``
+        ``[C]`` (no pair term): one matrix product, equal to :meth:`decode` of those pairs."""
+        if self.pair_lin is not None:
+            raise ValueError("MFERLNet.decode_grid: the pair term needs per-pair features; "
+                             "use decode")
+        return self.head.grid(z[self.node_types[0]][src], z[self.node_types[1]][dst])
 
     def forward(self, x_dict: dict[NodeType, dict[str, Tensor]],
                 homo_edge_index: dict[NodeType, Tensor], edge_index: Tensor,

@@ -66,11 +66,7 @@ class MFERL(LinkModel):
                  patience: int = 30, role2vec_dim: int = 128, seed: int = 0,
                  feature_kwargs: dict | None = None, pair_features: bool = False,
                  disk_cache: bool | str = True, calibrate: bool = True, device: str = "cpu"):
-        if not (use_homo or use_mcam or use_heter):
-            raise ValueError("MFERL: at least one of use_homo, use_mcam, use_heter must be True")
-        if not 0.0 <= disjoint_train_ratio < 1.0:
-            raise ValueError(f"MFERL: disjoint_train_ratio must be in [0, 1), got "
-                             f"{disjoint_train_ratio}")
+        MFERLNet.check_args(use_homo, use_mcam, use_heter, disjoint_train_ratio, "MFERL")
         if set(views or VIEWS) - set(VIEWS):
             raise ValueError(f"MFERL: unknown views {sorted(set(views) - set(VIEWS))}; choose "
                              f"from {VIEWS}")
@@ -130,6 +126,10 @@ class MFERL(LinkModel):
         px = self._pair_x(pairs)
         dev = next(iter(z.values())).device
         return self.net_.decode(z, pairs.to(dev), None if px is None else px.to(dev))
+
+    def _decision_grid(self, z: dict, src: Tensor, dst: Tensor) -> Tensor | None:
+        dev = next(iter(z.values())).device    # a per-pair term (pair_x): score as pairs
+        return None if self.net_.pair_lin else self.net_.decode_grid(z, src.to(dev), dst.to(dev))
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         tensors, meta = self.inputs_.state()

@@ -239,6 +239,10 @@ class SAGELink(LinkModel):
         z_src, z_dst = encoded
         return pair_dot(z_src, z_dst, pairs.to(z_src.device))
 
+    def _decision_grid(self, encoded: tuple[Tensor, Tensor], src: Tensor, dst: Tensor) -> Tensor:
+        z_src, z_dst = encoded
+        return z_src[src.to(z_src.device)] @ z_dst[dst.to(z_dst.device)].T  # one product
+
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         net = self.net_
         extra = {"num_nodes": net.num_nodes, "edge_types": [list(et) for et in net.edge_types],

@@ -322,3 +322,13 @@ def test_loss_matches_bce_plus_weighted_cl():
     z, cl = net.encode(x, homo, ei)
     bce = F.binary_cross_entropy_with_logits(net.decode(z, eli), y)
     assert loss.item() == pytest.approx((bce + 0.5 * cl).item(), rel=1e-6)
+
+
+def test_decision_grid_is_the_matrix_of_decision_function(planted_fold, fitted):
+    n_s, n_d = (planted_fold.train_graph[t].num_nodes for t in ("circrna", "mirna"))
+    src, dst = torch.tensor([n_s - 1, 0, 3]), torch.tensor([n_d - 1, 1, 2, 0])
+    grid = fitted.decision_grid(None, src, dst)   # one matrix product (CNNProductHead.grid)
+    flat = fitted.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
+    assert grid.shape == (3, 4) and grid.dtype == torch.float64
+    assert torch.allclose(grid.reshape(-1), flat, rtol=1e-5, atol=1e-5)
+    assert fitted._decision_grid(fitted.encoded(), src, dst) is not None

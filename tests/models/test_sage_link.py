@@ -80,3 +80,13 @@ def test_embeddings_follow_the_scoring_graph(planted_cm, tmp_path):
     assert torch.equal(back.decision_function(None, pairs), m.decision_function(None, pairs))
     assert torch.equal(back.decision_function(g, pairs), m.decision_function(g, pairs))
     assert back.best_epoch_ == m.best_epoch_ and back.history_ == m.history_
+
+
+def test_decision_grid_is_the_matrix_of_decision_function(planted_cm):
+    f = kfold_link_split(planted_cm(), CM, k=5, seed=0)[0]
+    m = SAGELink(hidden_channels=8, epochs=5).fit(f)
+    src, dst = torch.tensor([3, 0, 7]), torch.tensor([5, 1, 2, 0])
+    grid = m.decision_grid(None, src, dst)
+    flat = m.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
+    assert grid.shape == (3, 4) and grid.dtype == torch.float64
+    assert torch.allclose(grid.reshape(-1), flat, rtol=1e-12, atol=1e-12)

@@ -88,6 +88,14 @@ class CNNProductHead(torch.nn.Module):
         # w^T (m_i * c_j) + b as a blocked row-wise dot product (no [N, K F / p] pair tensor)
         return pair_dot(m * self.lin.weight.view(-1), c, edge_label_index) + self.lin.bias
 
+    def grid(self, x_src: Tensor, x_dst: Tensor) -> Tensor:
+        r"""Logits :math:`(N_s, N_d)` of every pair of ``x_src`` :math:`(N_s, F)` and ``x_dst``
+        :math:`(N_d, F)`: :math:`(\mathbf{M} \operatorname{diag}(\mathbf{w})) \mathbf{C}^\top
+        + b`, one matrix product (what ranking every candidate pair needs; equal to
+        :meth:`forward` of the same pairs up to float rounding)."""
+        m, c = self.embed(x_src, x_dst)
+        return torch.addmm(self.lin.bias, m * self.lin.weight.view(-1), c.t())
+
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.channels}, num_filters={self.num_filters}, "
                 f"kernel_size={self.kernel_size}, pool={self.pool})")

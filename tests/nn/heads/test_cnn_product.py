@@ -61,3 +61,13 @@ def test_matches_conv1d_maxpool_reference(channels, k, ks, pool):
     ref = head.lin(ref_cnn(head.conv_src, x_src)[pairs[0]]
                    * ref_cnn(head.conv_dst, x_dst)[pairs[1]]).view(-1)
     assert torch.allclose(head(x_src, x_dst, pairs), ref, atol=1e-6)
+
+
+def test_grid_equals_forward_of_every_pair():
+    torch.manual_seed(0)
+    head = CNNProductHead(10, num_filters=3, kernel_size=5, pool=3)
+    x_src, x_dst = torch.randn(4, 10), torch.randn(6, 10)
+    pairs = torch.stack([torch.arange(4).repeat_interleave(6), torch.arange(6).repeat(4)])
+    grid = head.grid(x_src, x_dst)
+    assert grid.shape == (4, 6)
+    assert torch.allclose(grid.reshape(-1), head(x_src, x_dst, pairs), atol=1e-6)

@@ -14,6 +14,10 @@ if TYPE_CHECKING:  # torch is imported where it is used: importing features stay
 
 _COMP = str.maketrans("ACGUN", "UGCAN")
 
+#: byte -> 0..4 for A, C, G, U, N; 5 for anything else (SeedSiteIndex)
+_LETTER_CODE = np.full(256, 5, dtype=np.int64)
+_LETTER_CODE[np.frombuffer(b"ACGUN", dtype=np.uint8)] = np.arange(5)
+
 #: the canonical site types, in the column order of :class:`SeedSiteFeatures` (TargetScan's
 #: order of efficacy)
 SITE_TYPES: tuple[str, ...] = ("8mer", "7mer-m8", "7mer-A1", "6mer")
@@ -52,6 +56,110 @@ def count_sites(mirna: str, target: str) -> dict[str, int]:
     for kind, _ in find_sites(mirna, target):
         counts[kind] += 1
     return counts
+
+
+class SeedSiteIndex:
+    r"""Seed-site counts of many miRNAs against a fixed set of targets at once, equal to
+    :func:`count_sites` of every pair (what ranking every candidate pair needs).
+
+    Built once per target set: every 6-nt window of every target is keyed by its core
+    :math:`k` (4,096 ACGU 6-mers), the nucleotide 5' of it (A, C, G, U, N, or none) and
+    whether an ``A`` follows it, into a sparse count matrix :math:`\mathbf{T}` (targets x
+    keys). A miRNA with core :math:`k` and position-8 partner :math:`p` then reads its four
+    counts from columns: 8mer :math:`= T_{(p, k, A)}`, 7mer-m8 :math:`= T_{(p, k, \neg A)}`,
+    7mer-A1 :math:`= \sum_q T_{(q, k, A)} - \text{8mer}`, 6mer likewise without ``A``. Cost:
+    :math:`O(\sum_t |t|)` to build, one sparse column gather per block of miRNAs. Written here
+    because :func:`count_sites` scans each pair's target string (about 0.3M pairs/s); this
+    scores a whole block of pairs with array operations. miRNAs whose seed holds a letter other
+    than ACGU (or an unusual position-8 letter) fall back to :func:`count_sites`.
+
+    Args:
+        targets (Sequence[str | None]): target sequences (RNA alphabet; ``None``: no sequence,
+            zero counts).
+
+    Shapes:
+        - **output** of :meth:`counts`: ``float64 [len(mirnas), len(targets), 4]`` in the order
+          :data:`SITE_TYPES`
+    """
+
+    def __init__(self, targets: Sequence[str | None]):
+        import scipy.sparse as sp
+        self.targets = list(targets)
+        n = len(self.targets)
+        seqs = [t or "" for t in self.targets]
+        lengths = np.fromiter((len(t) + 1 for t in seqs), dtype=np.int64, count=n)
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        # all targets in one array, each followed by a separator (code 5): windows that cross
+        # a separator hold a non-ACGU code and are dropped
+        raw = np.frombuffer("\x00".join(seqs).encode("latin-1", "replace") + b"\x00",
+                            dtype=np.uint8)
+        code = _LETTER_CODE[raw]
+        total = code.size
+        nwin = max(total - 5, 0)
+        core = np.zeros(nwin, dtype=np.int64)
+        valid = np.ones(nwin, dtype=bool)
+        for j in range(6):
+            c = code[j:j + nwin]
+            valid &= c < 4
+            core = core * 4 + np.minimum(c, 3)
+        pos = np.nonzero(valid)[0]
+        prev = np.where(pos > 0, code[np.maximum(pos - 1, 0)], 5)
+        nxt = code[np.minimum(pos + 6, total - 1)]
+        next_a = (pos + 6 < total) & (nxt == 0)
+        tgt = np.searchsorted(starts, pos, side="right") - 1
+        key = (prev * 4096 + core[pos]) * 2 + next_a
+        self._ctx = sp.csc_matrix((np.ones(pos.size), (tgt, key)), shape=(n, 6 * 4096 * 2))
+        self._any = sp.csc_matrix((np.ones(pos.size), (tgt, core[pos] * 2 + next_a)),
+                                  shape=(n, 4096 * 2))
+
+    def _fast_keys(self, mirna: str | None) -> tuple[int, int | None] | None:
+        """``(core, partner of nt 8 or None)`` when the fast path applies, else ``None``."""
+        if mirna is None or len(mirna) < 7:
+            return -1, None                          # no seed: no sites
+        core = mirna[1:7].translate(_COMP)[::-1]
+        m8 = mirna[7:8].translate(_COMP)
+        if any(ch not in "ACGU" for ch in core) or (m8 and m8 not in "ACGUN"):
+            return None
+        k = 0
+        for ch in core:
+            k = k * 4 + "ACGU".index(ch)
+        return k, ("ACGUN".index(m8) if m8 else None)
+
+    def counts(self, mirnas: Sequence[str | None], targets: Sequence[int] | None = None
+               ) -> np.ndarray:
+        """Site counts ``float64 [len(mirnas), T, 4]`` (columns :data:`SITE_TYPES`) against
+        the targets at positions ``targets`` (``None``: all, :math:`T` = their number)."""
+        mirnas = list(mirnas)
+        tg = np.arange(len(self.targets)) if targets is None else np.asarray(targets, np.int64)
+        out = np.zeros((len(mirnas), tg.size, len(SITE_TYPES)))
+        keys = [self._fast_keys(m) for m in mirnas]
+
+        def gather(mat, cols: np.ndarray) -> np.ndarray:   # [len(cols), T]
+            return mat[:, cols].tocsr()[tg].toarray().T
+
+        fast = [i for i, k in enumerate(keys) if k is not None and k[0] >= 0]
+        if fast:
+            core = np.array([keys[i][0] for i in fast])
+            out[fast, :, 2] = gather(self._any, core * 2 + 1)
+            out[fast, :, 3] = gather(self._any, core * 2)
+            m8 = [j for j, i in enumerate(fast) if keys[i][1] is not None]
+            if m8:
+                rows = [fast[j] for j in m8]
+                base = (np.array([keys[i][1] for i in rows]) * 4096 + core[m8]) * 2
+                out[rows, :, 0] = gather(self._ctx, base + 1)
+                out[rows, :, 1] = gather(self._ctx, base)
+                out[rows, :, 2] -= out[rows, :, 0]
+                out[rows, :, 3] -= out[rows, :, 1]
+        for i, k in enumerate(keys):
+            if k is None:                            # unusual letters: scan each target
+                for j, t in enumerate(tg.tolist()):
+                    if self.targets[t] is not None:
+                        c = count_sites(mirnas[i], self.targets[t])
+                        out[i, j] = [c[s] for s in SITE_TYPES]
+        return out
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(targets={len(self.targets)})"
 
 
 class SeedSiteFeatures:
@@ -145,4 +253,4 @@ class SeedSiteFeatures:
         return f"{type(self).__name__}(log={self.log})"
 
 
-__all__ = ["SeedSiteFeatures", "SITE_TYPES", "count_sites"]
+__all__ = ["SeedSiteFeatures", "SeedSiteIndex", "SITE_TYPES", "count_sites"]

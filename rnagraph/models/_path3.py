@@ -42,3 +42,12 @@ class _Path3Link(LinkModel):
         if direct:
             out = out + direct * np.asarray(a[s, d], dtype=np.float64).ravel()
         return torch.from_numpy(out)
+
+    def _decision_grid(self, encoded: tuple, src: Tensor, dst: Tensor) -> Tensor:
+        a, x, y = encoded
+        s, d = src.cpu().numpy(), dst.cpu().numpy()
+        direct, path = self._terms()
+        out = path * (x[s] @ y[d].T).toarray()      # one sparse product per block
+        if direct:
+            out = out + direct * a[s][:, d].toarray()
+        return torch.from_numpy(np.asarray(out, dtype=np.float64))

@@ -9,7 +9,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
-from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
+from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures, SeedSiteIndex
 from rnagraph.models.base import LinkModel
 from rnagraph.typing import MIRNA
 
@@ -66,18 +66,32 @@ class SeedMatch(LinkModel):
                                  f"(e.g. datasets.load(..., sequences={{{t!r}: 'file.fa'}})) "
                                  f"or use a graph-only model")
 
-    def _encode(self, graph: HeteroData) -> HeteroData:
-        return graph     # sequences are read per pair
+    def _encode(self, graph: HeteroData) -> dict:
+        # sequences are read per pair; the target index for whole blocks is built on demand
+        return {"graph": graph, "index": None}
 
-    def _decision(self, graph: HeteroData, pairs: Tensor) -> Tensor:
+    def _decision(self, encoded: dict, pairs: Tensor) -> Tensor:
         feats = SeedSiteFeatures(log=False)
-        seqs = feats.pair_sequences(graph, self.edge_type_, pairs)
+        seqs = feats.pair_sequences(encoded["graph"], self.edge_type_, pairs)
         counts, ok = feats.transform(seqs, return_mask=True)
         missing = int((~ok).sum())
         if missing:
             warnings.warn(f"SeedMatch: {missing} of {len(seqs)} pairs lack a sequence and "
                           f"score 0", stacklevel=4)
         return torch.from_numpy(counts).double() @ self._weights()
+
+    def _decision_grid(self, encoded: dict, src: Tensor, dst: Tensor) -> Tensor:
+        g, (src_t, _, dst_t) = encoded["graph"], self.edge_type_
+        mir_src = src_t == MIRNA
+        tgt_t = dst_t if mir_src else src_t
+        if encoded["index"] is None:     # every target scanned once (SeedSiteIndex)
+            seqs = getattr(g[tgt_t], "seq", None) or [None] * int(g[tgt_t].num_nodes)
+            encoded["index"] = SeedSiteIndex(seqs)
+        mir_seq = getattr(g[MIRNA], "seq", None) or [None] * int(g[MIRNA].num_nodes)
+        mir, tgt = (src, dst) if mir_src else (dst, src)
+        counts = encoded["index"].counts([mir_seq[i] for i in mir.tolist()], tgt.numpy())
+        raw = torch.from_numpy(counts) @ self._weights()       # [miRNAs, targets]
+        return raw if mir_src else raw.T
 
     def _link(self, raw: Tensor) -> Tensor:
         return 1.0 - torch.exp(-raw)

@@ -73,3 +73,32 @@ def test_graph_transform_both_orientations():
     assert x.tolist() == [[0.0, 0.0, 2.0, 0.0], [0.0] * 4]      # 'd' has no sequence
     with pytest.raises(ValueError, match="no miRNA side"):
         f.graph_transform(g, ("circrna", "x", "mrna"), torch.tensor([[0], [0]]))
+
+
+def test_seed_site_index_hand_made_and_equal_to_count_sites():
+    from rnagraph.features.seed_sites import SeedSiteIndex
+    hand = "GG" + SITE_8MER + "GG" + SITE_7M8 + "GG" + SITE_7A1 + "GG" + SITE_6 + "G"
+    idx = SeedSiteIndex([hand, None, "UACCUC", SITE_8MER + SITE_8MER + "UACCUCA"])
+    got = idx.counts([MIR, None, "UGAG"])
+    assert got[0].tolist() == [[1, 1, 1, 1], [0] * 4, [0, 0, 0, 1], [2, 0, 1, 0]]
+    assert not got[1:].any()                      # no miRNA sequence / no seed: no sites
+    assert idx.counts([MIR], targets=[3, 0]).tolist() == [[[2, 0, 1, 0], [1, 1, 1, 1]]]
+    # random sequences with planted sites, N letters, a 7-nt miRNA (no nt 8), a seed with N
+    # (the count_sites fallback), m8 = N, empty and short targets
+    rng = np.random.default_rng(0)
+
+    def rs(n: int) -> str:
+        return "".join(rng.choice(list("ACGU"), n))
+    mirnas = [rs(int(rng.integers(7, 24))) for _ in range(40)]
+    mirnas += ["ANGUACGUA", "ACGUACGN", "ACGUACG"]
+    comp = str.maketrans("ACGU", "UGCA")
+    targets = [rs(int(rng.integers(0, 200))) for _ in range(50)] + ["", "NNACGUN", "CGUAC"]
+    for i, m in enumerate(mirnas[:40]):
+        t = int(rng.integers(0, 50))
+        site = ("NU"[i % 2]) + m[1:7].translate(comp)[::-1] + "AG"[i % 2 == 0]
+        targets[t] = targets[t][:3] + site + targets[t][3:]
+    ref = np.array([[[count_sites(m, t)[s] for s in SITE_TYPES] for t in targets]
+                    for m in mirnas])
+    got = SeedSiteIndex(targets).counts(mirnas)
+    assert ref.sum() >= 40 and (ref[:, :, 0] + ref[:, :, 1]).sum() >= 1
+    np.testing.assert_array_equal(got, ref)

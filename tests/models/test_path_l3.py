@@ -51,6 +51,9 @@ def test_scores_match_dense_reference(model, shape):
     np.testing.assert_allclose(raw.numpy().reshape(shape), reference(a, model), atol=1e-12)
     lonely = a.sum(1) == 0  # the circRNA without training edges: no path
     assert lonely.sum() >= 1 and (raw.reshape(shape)[torch.from_numpy(lonely)] == 0).all()
+    src, dst = torch.tensor([shape[0] - 1, 0, 2]), torch.tensor([1, shape[1] - 1, 0])
+    grid = m.decision_grid(None, src, dst)    # the block product ranking uses
+    np.testing.assert_allclose(grid.numpy(), reference(a, model)[np.ix_(src, dst)], atol=1e-12)
 
 
 def test_hand_computed_l3_ra_katz():

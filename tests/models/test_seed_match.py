@@ -70,3 +70,17 @@ def test_errors():
     with pytest.raises(ValueError, match="no miRNA side"):
         SeedMatch().fit(_fold(g2, ("circrna", "x", "mrna")))
     assert SeedMatch.requires_sequences
+
+
+@pytest.mark.parametrize("et", [MT, CM])
+def test_decision_grid_is_the_matrix_of_decision_function(et):
+    from rnagraph.datasets import synthetic
+    g = synthetic(num_mirna=12, num_mrna=30, num_circrna=25, seed=3)
+    sm = SeedMatch(calibrate=False).fit(_fold(g, et))
+    n_s, n_d = g[et[0]].num_nodes, g[et[2]].num_nodes
+    src, dst = torch.arange(n_s).flip(0)[:9], torch.arange(n_d)[::2]
+    grid = sm.decision_grid(None, src, dst)     # SeedSiteIndex: one gather per block
+    flat = sm.decision_function(None, torch.stack([src.repeat_interleave(dst.numel()),
+                                                   dst.repeat(src.numel())]))
+    assert grid.shape == (9, dst.numel()) and (grid > 0).sum() >= 5
+    assert torch.equal(grid.reshape(-1), flat)

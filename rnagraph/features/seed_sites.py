@@ -93,24 +93,23 @@ class SeedSiteIndex:
         # a separator hold a non-ACGU code and are dropped
         raw = np.frombuffer("\x00".join(seqs).encode("latin-1", "replace") + b"\x00",
                             dtype=np.uint8)
-        code = _LETTER_CODE[raw]
+        code = _LETTER_CODE[raw].astype(np.int32)
         total = code.size
         nwin = max(total - 5, 0)
-        core = np.zeros(nwin, dtype=np.int64)
-        valid = np.ones(nwin, dtype=bool)
+        bad = np.concatenate([[0], np.cumsum(code >= 4, dtype=np.int32)])
+        pos = np.nonzero(bad[6:6 + nwin] == bad[:nwin])[0]   # windows of ACGU only
+        core = np.zeros(pos.size, dtype=np.int32)
         for j in range(6):
-            c = code[j:j + nwin]
-            valid &= c < 4
-            core = core * 4 + np.minimum(c, 3)
-        pos = np.nonzero(valid)[0]
+            core = core * 4 + code[pos + j]
         prev = np.where(pos > 0, code[np.maximum(pos - 1, 0)], 5)
-        nxt = code[np.minimum(pos + 6, total - 1)]
-        next_a = (pos + 6 < total) & (nxt == 0)
-        tgt = np.searchsorted(starts, pos, side="right") - 1
-        key = (prev * 4096 + core[pos]) * 2 + next_a
-        self._ctx = sp.csc_matrix((np.ones(pos.size), (tgt, key)), shape=(n, 6 * 4096 * 2))
-        self._any = sp.csc_matrix((np.ones(pos.size), (tgt, core[pos] * 2 + next_a)),
-                                  shape=(n, 4096 * 2))
+        next_a = code[np.minimum(pos + 6, total - 1)] == 0   # the last code is a separator
+        # windows are in target order: row pointers straight from the targets' offsets
+        indptr = np.searchsorted(pos, starts)
+        ones = np.ones(pos.size)
+        self._ctx = sp.csr_matrix((ones, (prev * 4096 + core) * 2 + next_a, indptr),
+                                  shape=(n, 6 * 4096 * 2)).tocsc()
+        self._any = sp.csr_matrix((ones, core * 2 + next_a, indptr),
+                                  shape=(n, 4096 * 2)).tocsc()
 
     def _fast_keys(self, mirna: str | None) -> tuple[int, int | None] | None:
         """``(core, partner of nt 8 or None)`` when the fast path applies, else ``None``."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
+from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder, _masked_max
 
 FUSIONS = ("concat", "add", "average", "dnn")
 
@@ -137,3 +137,44 @@ class GRMMINet(torch.nn.Module):
 
     def forward(self, pairs: Tensor, cache: dict | None = None) -> Tensor:
         return self.lin(self.fused(pairs, cache)).squeeze(-1)
+
+    def forward_grid(self, mi: Tensor, m: Tensor, cache: dict | None) -> Tensor | None:
+        r"""Logits ``[R, C]`` of every pair of miRNAs ``mi`` ``[R]`` and targets ``m`` ``[C]``
+        (``cache`` from :meth:`encode_all`), equal to :meth:`forward` of those pairs; ``None``
+        where the fusion does not split (``add`` / ``average`` / ``dnn``).
+
+        A pair whose miRNA or target has no sequence gets the encoder vector
+        :math:`[\max_t \mathbf{h}^{mi}_t \| \max_t \mathbf{h}^{m}_t \| 0 \| 0]` (no
+        attention), so the first layer splits into a miRNA term and a target term,
+        :math:`\mathbf{W}\mathbf{h}_{ij} = \mathbf{a}_i + \mathbf{b}_j`, and a block costs
+        one broadcast sum instead of one attention per pair. Pairs with both sequences (and
+        attention on) are scored pair by pair."""
+        if self.fusion != "concat" or (self.bp and len(self.hidden) != 3):
+            return None
+        first = self.hidden[0] if self.bp else self.lin
+        w, bias = first.weight, first.bias                                 # [H, h], [H]
+        a, b, off = bias.expand(mi.numel(), -1), 0.0, 0
+        has_mi = has_m = None
+        if self.encoder is not None:
+            p_mi = _masked_max(*cache["mi"])[mi]
+            p_m = _masked_max(*cache["m"])[m]
+            d = p_mi.size(1)
+            a, b = a + p_mi @ w[:, :d].T, b + p_m @ w[:, d:2 * d].T
+            off = self.encoder.out_channels
+            has_mi, has_m = cache["mi"][1][mi].any(1), cache["m"][1][m].any(1)
+        g = self.x_mi.size(1)
+        if g:
+            a = a + self.x_mi[mi] @ w[:, off:off + g].T
+            b = b + self.x_m[m] @ w[:, off + g:off + 2 * g].T
+        if self.bp:   # a few rows at a time: the [rows, C, H] sum stays in cache
+            step = max(1, 16384 // max(m.numel(), 1))
+            out = torch.cat([(a[i:i + step].unsqueeze(1) + b.unsqueeze(0)).relu_()
+                             @ self.lin.weight[0] for i in range(0, mi.numel(), step)]
+                            ) + self.lin.bias if mi.numel() else a.new_empty(0, m.numel())
+        else:
+            out = a[:, :1] + b[:, 0].unsqueeze(0)
+        if has_mi is not None and self.encoder.attention:
+            ii, jj = (has_mi.unsqueeze(1) & has_m.unsqueeze(0)).nonzero(as_tuple=True)
+            if ii.numel():
+                out[ii, jj] = self.forward(torch.stack([mi[ii], m[jj]]), cache)
+        return out

@@ -310,6 +310,15 @@ class GRMMI(LinkModel):
         return torch.cat(out) if out else torch.empty(0)
 
     @torch.no_grad()
+    def _decision_grid(self, encoded: dict, src: Tensor, dst: Tensor) -> Tensor | None:
+        if self.head != "mlp":
+            return None
+        net = self.net_.to(self.device).eval()
+        mi, t = (src, dst) if self.mi_row_ == 0 else (dst, src)
+        out = net.forward_grid(mi.to(self.device), t.to(self.device), encoded or None)
+        return None if out is None else (out if self.mi_row_ == 0 else out.T).cpu()
+
+    @torch.no_grad()
     def fused_features(self, graph: HeteroData | None, pairs: Tensor,
                        block: int = 4096) -> np.ndarray:
         """``float32 [N, F]`` fused pair features (the input of the final logit: the BP

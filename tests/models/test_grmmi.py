@@ -198,3 +198,21 @@ def test_registry_and_errors(fold):
         GRMMI(sequence=False, graph_encoder=None).fit(fold)
     with pytest.raises(ValueError, match="needs the sequence branch"):
         GRMMI(sequence=False, epochs=1).fit(fold).explain(None, fold.test.edge_label_index)
+
+
+@pytest.mark.parametrize("kw", [{}, {"bp": False}, {"attention": False}, {"fusion": "add"},
+                                {"graph_encoder": None}])
+def test_decision_grid_equals_decision_function(sites, kw):
+    g = sites[0].clone()     # half the targets without a sequence: split and per-pair paths
+    g[MRNA].seq = [s if i % 2 else None for i, s in enumerate(g[MRNA].seq)]
+    g[MRNA].has_seq = torch.tensor([s is not None for s in g[MRNA].seq])
+    f = kfold_link_split(g, MIRNA_MRNA, k=5, seed=0)[0]
+    m = GRMMI(epochs=1, **{**SMALL, **kw}).fit(f)
+    mi, t = torch.tensor([0, 5, 2, 11]), torch.arange(0, 40, 3)
+    grid = m.decision_grid(None, mi, t)
+    flat = m.decision_function(None, torch.stack([mi.repeat_interleave(t.numel()),
+                                                  t.repeat(mi.numel())]))
+    assert grid.shape == (4, t.numel())
+    torch.testing.assert_close(grid.reshape(-1), flat, atol=1e-5, rtol=0)
+    split = m.net_.forward_grid(mi, t, m.encoded())
+    assert (split is None) == (kw.get("fusion") == "add")

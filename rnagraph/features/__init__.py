@@ -12,7 +12,13 @@ from rnagraph.features.gip import InteractionProfileSimilarity
 from rnagraph.features.kmer import KmerFrequency
 from rnagraph.features.kmer_embedding import KmerEmbedding
 from rnagraph.features.levenshtein import LevenshteinSimilarity
-from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures, count_sites, find_sites
+from rnagraph.features.seed_sites import (
+    SITE_TYPES,
+    SeedSiteFeatures,
+    SeedSiteIndex,
+    count_sites,
+    find_sites,
+)
 from rnagraph.features.similarity_graph import similarity_graph
 from rnagraph.features.tokenizer import KmerTokenizer
 
@@ -25,6 +31,7 @@ __all__ = [
     "KmerTokenizer",
     "InteractionProfileSimilarity",
     "SeedSiteFeatures",
+    "SeedSiteIndex",
     "SITE_TYPES",
     "count_sites",
     "find_sites",

@@ -96,6 +96,32 @@ class SitePairs:
         keep = [i for i, k in enumerate(zip(self.mirna_seq, self.target_seq)) if k not in seen]
         return self.subset(keep)
 
+    def overlap(self, other: SitePairs | Sequence[tuple[str, str]], near: float = 0.9
+                ) -> np.ndarray:
+        """How each row overlaps ``other`` (a :class:`SitePairs` or ``(mirna_seq,
+        target_seq)`` tuples, e.g. a split's training pairs): ``2`` = the same ``(mirna_seq,
+        target_seq)`` occurs there; ``1`` = a near-duplicate: the same miRNA sequence with a
+        target site whose normalised Levenshtein similarity (:mod:`rapidfuzz`) is at least
+        ``near``; ``0`` = neither. ``int8 [N]``. Test rows coded 1 or 2 are what an
+        independent test must drop before scoring a model trained on ``other``."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+        pairs = (list(zip(other.mirna_seq, other.target_seq)) if isinstance(other, SitePairs)
+                 else [tuple(p) for p in other])
+        seen = set(pairs)
+        by_mirna: dict[str, list[str]] = {}
+        for m, t in seen:
+            by_mirna.setdefault(m, []).append(t)
+        out = np.zeros(len(self), dtype=np.int8)
+        for i, (m, t) in enumerate(zip(self.mirna_seq, self.target_seq)):
+            if (m, t) in seen:
+                out[i] = 2
+            elif m in by_mirna and process.extractOne(
+                    t, by_mirna[m], scorer=Levenshtein.normalized_similarity,
+                    score_cutoff=near) is not None:
+                out[i] = 1
+        return out
+
     def kfold(self, k: int = 5, seed: int = 0, stratify: bool = True
               ) -> list[tuple[np.ndarray, np.ndarray]]:
         """``k`` seeded (train, test) row-index pairs; the test folds partition the rows.

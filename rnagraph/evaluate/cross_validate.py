@@ -59,7 +59,10 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     ``model`` itself is never fitted);
     ``fit(fold)``; ``score(fold.train_graph, fold.test.edge_label_index)``; the threshold
     (``0.5``, a number, or chosen on ``fold.val`` with ``"val"`` / ``"val-f1"`` /
-    ``"val-mcc"``, never on test); :func:`~rnagraph.train.metrics.binary_metrics`.
+    ``"val-mcc"``, never on test); :func:`~rnagraph.train.metrics.binary_metrics`. Extra labelled
+    pair sets in ``fold.meta["extra_tests"]`` (``{name: LinkSet}``, e.g. independent test files
+    with what overlaps the fold's training pairs removed) are scored the same way after the fit
+    (metrics ``"<name>/auc"``, ..., ``"<name>/n"``); ``fit`` sees neither them nor the test set.
 
     With ``out_dir`` the run is persistent: each finished fold is saved as ``fold_<i>.json``
     (metrics, predictions and a fingerprint: :func:`~rnagraph.evaluate.store.fold_fingerprint`
@@ -176,6 +179,10 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     return result
 
 
+#: ``fold.meta`` key of extra labelled pair sets ``{name: LinkSet}`` scored like the test set
+EXTRA_TESTS = "extra_tests"
+
+
 def _check_graph_matches(data: HeteroData, fold: Fold) -> None:
     """``data`` names the nodes of ``predictions.csv``: it must be the graph the folds were
     split from (same node types, counts and ids), or the ids written would be wrong."""
@@ -200,7 +207,8 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
     t0 = time.perf_counter()
     # the model is handed the fold without its test pairs: it cannot read them, by construction
     blind = dataclasses.replace(fold, test=LinkSet(torch.empty(2, 0, dtype=torch.long),
-                                                   torch.empty(0)))
+                                                   torch.empty(0)),
+                                meta={k: v for k, v in fold.meta.items() if k != EXTRA_TESTS})
     fitted = m.fit(blind)
     m = fitted if fitted is not None else m
     fit_s = time.perf_counter() - t0
@@ -222,6 +230,12 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
     metrics = {"fold": fold.index, **binary_metrics(y, s, thr), "threshold": thr,
                "fit_s": fit_s, "score_s": score_s, "n_test": int(y.size),
                "n_test_pos": int(y.sum())}
+    for tname, ls in fold.meta.get(EXTRA_TESTS, {}).items():   # e.g. independent test files
+        if len(ls):
+            xs = _check_scores(m.score(fold.train_graph, ls.edge_label_index), len(ls), name)
+            xm = binary_metrics(ls.edge_label.numpy(), xs, thr)
+            metrics.update({f"{tname}/{k}": v for k, v in xm.items()})
+        metrics[f"{tname}/n"] = len(ls)
     if ranking_ks:
         metrics.update(fold_ranking_metrics(m, fold, ks=ranking_ks))
         metrics.pop("num_queries", None)

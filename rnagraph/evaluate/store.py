@@ -78,7 +78,10 @@ def fold_fingerprint(model: object, fold: Fold, threshold: float | str,
             "meta": {k: v for k, v in fold.meta.items() if isinstance(v, _SIMPLE)},
             "train": _digest(fold.train.edge_label_index, fold.train.edge_label),
             "val": _digest(fold.val.edge_label_index, fold.val.edge_label),
-            "test": _digest(fold.test.edge_label_index, fold.test.edge_label)}
+            "test": _digest(fold.test.edge_label_index, fold.test.edge_label),
+            **({"extra_tests": {k: _digest(v.edge_label_index, v.edge_label)
+                                for k, v in sorted(fold.meta["extra_tests"].items())}}
+               if fold.meta.get("extra_tests") else {})}
 
 
 def fingerprint_mismatch(stored: dict, current: dict) -> str:

@@ -83,3 +83,21 @@ def test_subset_and_frame():
     df = sp.to_frame()
     assert list(df.columns) == ["mirna_id", "mirna_seq", "target_id", "target_seq", "label"]
     assert df["label"].sum() == int(sp.label.sum())
+
+
+def test_overlap_exact_near_and_none():
+    train = SitePairs(["a", "b"], ["UGAGGUAG", "CCCCCCCC"], ["t1", "t2"],
+                      ["ACGUACGUACGUACGUACGU", "GGGGGGGGGGGGGGGGGGGG"], [1, 0])
+    test = SitePairs(["a", "a", "a", "b", "c"],
+                     ["UGAGGUAG", "UGAGGUAG", "UGAGGUAG", "CCCCCCCC", "AAAAAAAA"],
+                     ["x"] * 5,
+                     ["ACGUACGUACGUACGUACGU",      # the same pair: exact
+                      "ACGUACGUACGUACGUACGA",      # one substitution in 20 nt: 0.95 >= 0.9
+                      "UUUUACGUACGUACGUUUUU",      # 8 substitutions: 0.6
+                      "GGGGGGGGGGGGGGGGGGGG",      # exact, whatever the label
+                      "ACGUACGUACGUACGUACGU"],     # same site, another miRNA: no overlap
+                     [1, 1, 0, 1, 0])
+    assert test.overlap(train).tolist() == [2, 1, 0, 2, 0]
+    assert test.overlap(train, near=0.96).tolist() == [2, 0, 0, 2, 0]
+    pairs = list(zip(train.mirna_seq, train.target_seq))
+    assert test.overlap(pairs).tolist() == [2, 1, 0, 2, 0]

@@ -181,3 +181,32 @@ def test_parallel_workers_relay_warnings_under_the_callers_filters(capfd):
         warnings.simplefilter("ignore", PaperProtocolWarning)
         cross_validate(DegreeProduct(), g, CM, folds, progress=False, n_jobs=2)
     assert "PaperProtocolWarning" not in capfd.readouterr().err
+
+
+class _Peeking(DegreeProduct):
+    """Fails if fit can read the extra test sets."""
+
+    def fit(self, fold):
+        assert "extra_tests" not in fold.meta and len(fold.test) == 0
+        return super().fit(fold)
+
+
+def test_extra_test_sets_scored_like_the_test_set_and_hidden_from_fit(tmp_path):
+    from rnagraph.train import binary_metrics
+    g = planted()
+    folds = kfold_link_split(g, CM, k=3, seed=0)
+    extra = LinkSet(torch.tensor([[0, 1, 2, 3], [0, 1, 2, 4]]), torch.tensor([1.0, 0, 1, 0]))
+    with_extra = [dataclasses.replace(f, meta={**f.meta, "extra_tests": {"ind": extra}})
+                  for f in folds]
+    res = cross_validate(_Peeking(), g, CM, with_extra, out_dir=tmp_path, progress=False)
+    m = DegreeProduct().fit(folds[1])
+    expect = binary_metrics(extra.edge_label.numpy(),
+                            m.score(folds[1].train_graph, extra.edge_label_index), 0.5)
+    assert res.folds[1]["ind/auc"] == pytest.approx(expect["auc"]) and res.folds[1]["ind/n"] == 4
+    assert res.folds[1]["auc"] == cross_validate(DegreeProduct(), g, CM, folds,
+                                                 progress=False).folds[1]["auc"]
+    # another extra set is another run: resuming refuses it
+    other = [dataclasses.replace(f, meta={**f.meta, "extra_tests": {"ind": LinkSet(
+        extra.edge_label_index, 1 - extra.edge_label)}}) for f in folds]
+    with pytest.raises(ValueError, match="extra_tests"):
+        cross_validate(_Peeking(), g, CM, other, out_dir=tmp_path, progress=False)

@@ -27,17 +27,27 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _log import ROOT, fmt_mean_std, machine, timer, write_section  # noqa: E402
+from _log import ROOT, machine, timer, write_section  # noqa: E402
 
 from rnagraph.data import joint_kfold_split  # noqa: E402
-from rnagraph.models import DegreeProduct, JointLink, SAGELink, TruncatedSVDLink  # noqa: E402
+from rnagraph.evaluate.results import format_mean_std  # noqa: E402
+from rnagraph.models import (  # noqa: E402
+    DegreeProduct,
+    JointLink,
+    SAGELink,
+    TruncatedSVDLink,
+    get_model,
+)
 from rnagraph.train.metrics import binary_metrics  # noqa: E402
 from rnagraph.typing import CIRC_MIRNA, MIRNA, MIRNA_MRNA  # noqa: E402
 
-MODELS = ("degree+1", "svd", "sage", "joint-single", "joint")
-LABEL = {"degree+1": "DegreeProduct (+1)", "svd": "TruncatedSVD (64)", "sage": "SAGELink",
+MODELS = ("degree+1", "svd", "l3", "ra3", "sage", "mferl", "grmmi", "joint-single", "joint")
+LABEL = {"degree+1": "DegreeProduct (+1)", "svd": "TruncatedSVD (64)", "l3": "PathL3",
+         "ra3": "PathRA3", "sage": "SAGELink", "mferl": "MFERL", "grmmi": "GRMMI",
          "joint-single": "JointLink single-task", "joint": "JointLink joint"}
 EDGE = {CIRC_MIRNA: "circRNA–miRNA", MIRNA_MRNA: "miRNA–mRNA"}
+#: single-task models of one edge type only (the published model of that relation)
+ONLY = {"mferl": CIRC_MIRNA, "grmmi": MIRNA_MRNA}
 
 
 def make(name: str, epochs: int, seed: int, hidden: int = 64):
@@ -47,6 +57,10 @@ def make(name: str, epochs: int, seed: int, hidden: int = 64):
         return TruncatedSVDLink(64, seed=seed)
     if name == "sage":
         return SAGELink(epochs=epochs, seed=seed)
+    if name in ("l3", "ra3"):
+        return get_model(name)
+    if name in ("mferl", "grmmi"):          # their own defaults (epochs, patience, sizes)
+        return get_model(name, seed=seed)
     return JointLink(joint=name == "joint", epochs=epochs, seed=seed, hidden_channels=hidden)
 
 
@@ -82,7 +96,7 @@ def run_one(name: str, fold, both: torch.Tensor, epochs: int, seed: int, hidden:
 
 def _ms(vals: list) -> str:
     vals = [v for v in vals if v is not None]
-    return fmt_mean_std(vals, 3) if vals else "—"
+    return format_mean_std(vals, 3) if vals else "—"
 
 
 def table(records: list[dict], folds: int) -> str:
@@ -118,9 +132,6 @@ def table(records: list[dict], folds: int) -> str:
                      for k in ("auc", "aupr", "auc_both", "auc_one")}
                 out.append(f"| Δ joint − single-task (paired) | {len(common)} | {d['auc']} | "
                            f"{d['aupr']} | {d['auc_both']} | {d['auc_one']} | |")
-            out.append("| GRMMI (slot: not on this branch yet) | — | — | — | — | — | — |"
-                       if et == MIRNA_MRNA else
-                       "| MFERL (slot: not run here) | — | — | — | — | — | — |")
             out.append("")
     return "\n".join(out)
 
@@ -163,6 +174,8 @@ def main(argv: list[str] | None = None) -> None:
             jf = splits[mode][i]
             for et in (CIRC_MIRNA, MIRNA_MRNA):
                 for name in args.models:
+                    if ONLY.get(name, et) != et:
+                        continue
                     key = (mode, jf.index, et, name, args.folds, args.seed, args.epochs,
                            args.hidden)
                     if key in done or args.report_only:

@@ -104,7 +104,8 @@ def _ms(vals: list) -> str:
     return format_mean_std(vals, 3) if vals else "—"
 
 
-def table(records: list[dict], folds: int) -> str:
+def table(records: list[dict], n_folds: int) -> str:
+    """The Markdown tables; a row over fewer than ``n_folds`` folds names its folds."""
     out = []
     for mode in ("warm", "cold"):
         recs = [r for r in records if r["mode"] == mode]
@@ -123,7 +124,9 @@ def table(records: list[dict], folds: int) -> str:
                 mr = sorted((r for r in rs if r["model"] == name), key=lambda r: r["fold"])
                 if not mr:
                     continue
-                out.append(f"| {LABEL[name]} | {len(mr)} | {_ms([r['auc'] for r in mr])} | "
+                n = str(len(mr)) if len(mr) == n_folds else \
+                    f"{len(mr)} (fold {', '.join(str(r['fold']) for r in mr)})"
+                out.append(f"| {LABEL[name]} | {n} | {_ms([r['auc'] for r in mr])} | "
                            f"{_ms([r['aupr'] for r in mr])} | "
                            f"{_ms([r['auc_both'] for r in mr])} | "
                            f"{_ms([r['auc_one'] for r in mr])} | "
@@ -222,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     for mode, sh in shares.items():
         md.append(f"Share of miRNAs (with any training edge) that carry training edges of both "
                   f"types, {mode}, per fold: " + ", ".join(f"{s:.3f}" for s in sh) + ".")
-    md += ["", table(records, args.folds)]
+    md += ["", table(records, n_run)]
     if args.timing:
         md += ["", timing(data, args.epochs, args.seed, args.hidden)]
     write_section(args.out, "cerna", "\n".join(md))

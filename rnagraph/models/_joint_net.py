@@ -40,6 +40,9 @@ class JointNet(torch.nn.Module):
         num_layers (int): :math:`L`.
         dropout (float): dropout between layers.
         feature_dims (dict[NodeType, int]): input feature width per node type (may be empty).
+        no_embedding (tuple[NodeType, ...]): feature node types **without** a free embedding
+            (:math:`h_v^{(0)} = W_t x_v`: their representation generalises from the features
+            only). (default: ``()``)
 
     Shapes:
         - **input:** ``x_dict`` ``{nt: [N_nt, F_nt]}`` for the types in ``feature_dims``,
@@ -49,12 +52,18 @@ class JointNet(torch.nn.Module):
 
     def __init__(self, num_nodes: dict[NodeType, int], message_types: list[EdgeType],
                  relations: list[EdgeType], channels: int, num_layers: int, dropout: float,
-                 feature_dims: dict[NodeType, int]) -> None:
+                 feature_dims: dict[NodeType, int],
+                 no_embedding: tuple[NodeType, ...] = ()) -> None:
         super().__init__()
         self.num_nodes, self.channels, self.dropout = dict(num_nodes), channels, dropout
         self.feature_dims = dict(feature_dims)
+        bad = [nt for nt in no_embedding if nt not in feature_dims]
+        if bad:
+            raise ValueError(f"JointNet: node types {bad} in no_embedding have no features; "
+                             f"a node type needs an embedding or features")
         self.emb = torch.nn.ModuleDict({nt: torch.nn.Embedding(n, channels)
-                                        for nt, n in num_nodes.items()})
+                                        for nt, n in num_nodes.items()
+                                        if nt not in no_embedding})
         self.lin = torch.nn.ModuleDict({nt: torch.nn.Linear(d, channels)
                                         for nt, d in feature_dims.items()})
         self.convs = torch.nn.ModuleList([
@@ -75,8 +84,8 @@ class JointNet(torch.nn.Module):
 
     def forward(self, x_dict: dict[NodeType, Tensor],
                 edge_index_dict: dict[EdgeType, Tensor]) -> dict[NodeType, Tensor]:
-        h = {nt: e.weight + (self.lin[nt](x_dict[nt]) if nt in self.lin else 0.0)
-             for nt, e in self.emb.items()}
+        h = {nt: (self.emb[nt].weight if nt in self.emb else 0.0)
+             + (self.lin[nt](x_dict[nt]) if nt in self.lin else 0.0) for nt in self.num_nodes}
         for i, conv in enumerate(self.convs):
             out = conv(h, edge_index_dict)
             h = {nt: out.get(nt, torch.zeros_like(v)) for nt, v in h.items()}

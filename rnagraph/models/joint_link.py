@@ -41,6 +41,35 @@ def message_edges(graph: HeteroData, relations: list[EdgeType]) -> dict[EdgeType
     return out
 
 
+def seed_family_features(seqs: list[str | None], min_count: int = 2) -> np.ndarray:
+    r"""miRNA seed codes ``[N, 32 + V]`` (float32): a one-hot of each of nucleotides 1-8
+    (``A, C, G, U``; ``T`` read as ``U``; 32 columns) and a one-hot of the seed hexamer (nt 2-7)
+    and heptamer (nt 2-8) over the :math:`V` of them carried by at least ``min_count`` of the
+    sequences (a miRNA-family code: a miRNA whose seed no other miRNA shares adds no column).
+    Rows of missing or shorter-than-8 sequences are zero."""
+    if min_count < 1:
+        raise ValueError(f"seed_family_features: min_count must be >= 1, got {min_count}")
+    seeds = [s.upper().replace("T", "U")[:8] if s is not None and len(s) >= 8 else None
+             for s in seqs]
+    words: dict[str, int] = {}
+    for s in seeds:
+        if s is not None:
+            for w in (s[1:7], s[1:8]):
+                words[w] = words.get(w, 0) + 1
+    vocab = {w: i for i, w in enumerate(sorted(w for w, c in words.items() if c >= min_count))}
+    x = np.zeros((len(seqs), 32 + len(vocab)), dtype=np.float32)
+    for row, s in enumerate(seeds):
+        if s is None:
+            continue
+        for pos, nt in enumerate(s):
+            if nt in "ACGU":
+                x[row, 4 * pos + "ACGU".index(nt)] = 1.0
+        for w in (s[1:7], s[1:8]):
+            if w in vocab:
+                x[row, 32 + vocab[w]] = 1.0
+    return x
+
+
 class JointLink(LinkModel):
     r"""Learns several interaction types of one graph together: a shared representation of
     every node, heterogeneous GraphSAGE over **all** relations, one head per relation, a
@@ -79,6 +108,13 @@ class JointLink(LinkModel):
             of the edge type, e.g. ``{"binds": 1, "targets": 0.5}``); missing names weigh 1.
         mirna_features (bool): feed miRNA 1-3-mer frequencies (84 dims; zeros where no
             sequence is known). (default: ``True``)
+        seed_features (bool): also feed the miRNA seed code of
+            :func:`seed_family_features` (nt 1-8 one-hot + shared seed hexamers/heptamers,
+            over the graph's miRNA sequences: inputs, not labels), so a miRNA without
+            edges shares the representation of its seed family. (default: ``False``)
+        mirna_embedding (bool): give miRNAs a free embedding besides their features;
+            ``False`` represents a miRNA by its sequence features alone (needs
+            ``mirna_features`` or ``seed_features``). (default: ``True``)
         neg_ratio (float): fresh negatives per positive each epoch. (default: ``1``)
         epochs, lr, weight_decay, patience, eval_every: as in :class:`~rnagraph.train.Trainer`
             (defaults ``300``, ``0.01``, ``0``, ``50`` epochs, ``5``).
@@ -89,7 +125,9 @@ class JointLink(LinkModel):
 
     def __init__(self, hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.0,
                  joint: bool = True, loss_weights: dict | None = None,
-                 mirna_features: bool = True, neg_ratio: float = 1.0, epochs: int = 300,
+                 mirna_features: bool = True, seed_features: bool = False,
+                 mirna_embedding: bool = True,
+                 neg_ratio: float = 1.0, epochs: int = 300,
                  lr: float = 0.01, weight_decay: float = 0.0, patience: int = 50,
                  eval_every: int = 5, device: str = "cpu", calibrate: bool = True,
                  seed: int = 0):
@@ -104,6 +142,8 @@ class JointLink(LinkModel):
         self.joint = joint
         self.loss_weights = loss_weights
         self.mirna_features = mirna_features
+        self.seed_features = seed_features
+        self.mirna_embedding = mirna_embedding
         self.neg_ratio = neg_ratio
         self.epochs = epochs
         self.lr = lr
@@ -116,12 +156,17 @@ class JointLink(LinkModel):
 
     # ----------------------------------------------------------------- inputs
     def _features(self, graph: HeteroData) -> dict[NodeType, Tensor]:
-        if not self.mirna_features or MIRNA not in graph.node_types:
+        if not (self.mirna_features or self.seed_features) or MIRNA not in graph.node_types:
             return {}
         from rnagraph.features.kmer import KmerFrequency
         seq = list(getattr(graph[MIRNA], "seq", [None] * int(graph[MIRNA].num_nodes)))
-        x = KmerFrequency(k=(1, 2, 3)).fit_transform(seq)
-        return {MIRNA: torch.as_tensor(np.asarray(x), dtype=torch.float32)}
+        parts = []
+        if self.mirna_features:
+            parts.append(np.asarray(KmerFrequency(k=(1, 2, 3)).fit_transform(seq)))
+        if self.seed_features:
+            parts.append(seed_family_features(seq))
+        x = np.concatenate(parts, axis=1)
+        return {MIRNA: torch.as_tensor(x, dtype=torch.float32)}
 
     def _build(self, graph: HeteroData) -> JointNet:
         num_nodes = {nt: int(graph[nt].num_nodes) for nt in graph.node_types}
@@ -130,7 +175,8 @@ class JointLink(LinkModel):
             torch.manual_seed(self.seed)
             return JointNet(num_nodes, msg, self.relations_, self.hidden_channels,
                             self.num_layers, self.dropout,
-                            {nt: int(x.size(1)) for nt, x in self.x_.items()})
+                            {nt: int(x.size(1)) for nt, x in self.x_.items()},
+                            () if self.mirna_embedding else (MIRNA,))
 
     # ----------------------------------------------------------------- contract hooks
     def _fit(self, fold: Fold) -> None:
@@ -194,4 +240,4 @@ class JointLink(LinkModel):
         self.net_ = net.eval()
 
 
-__all__ = ["JointLink", "interaction_types", "message_edges"]
+__all__ = ["JointLink", "interaction_types", "message_edges", "seed_family_features"]

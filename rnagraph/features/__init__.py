@@ -14,6 +14,7 @@ from rnagraph.features.kmer_embedding import KmerEmbedding
 from rnagraph.features.levenshtein import LevenshteinSimilarity
 from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures, count_sites, find_sites
 from rnagraph.features.similarity_graph import similarity_graph
+from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
 from rnagraph.features.tokenizer import KmerTokenizer
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "KmerTokenizer",
     "InteractionProfileSimilarity",
     "SeedSiteFeatures",
+    "StructuralPairFeatures",
+    "STRUCTURAL_FEATURES",
     "SITE_TYPES",
     "count_sites",
     "find_sites",

@@ -59,6 +59,11 @@ def _mferl_pair(**kw: Any):
     return MFERL(pair_features=True, **kw)
 
 
+def _mferl_struct(**kw: Any):
+    from rnagraph.models.mferl import MFERL
+    return MFERL(structural_features=True, **kw)
+
+
 def _joint(**kw: Any):
     from rnagraph.models.joint_link import JointLink
     return JointLink(**kw)
@@ -95,6 +100,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
                "degrees) trained on popularity negatives", False),
     "mferl": (_mferl, "MFERL (five views, HomoGCN, MCAM, bilinear attention, InfoNCE)", False),
     "mferl-pair": (_mferl_pair, "MFERL + learned seed-site pair term (our extension)", False),
+    "mferl-struct": (_mferl_struct, "MFERL + learned own-edge-free structural pair term",
+                     False),
     "joint": (_joint, "JointLink: HeteroConv over every relation of the graph, one head per "
               "relation, losses of all relations (ceRNA graph)", False),
     "joint-single": (_joint_single, "JointLink trained on the predicted relation's loss only",

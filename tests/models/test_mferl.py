@@ -322,3 +322,24 @@ def test_loss_matches_bce_plus_weighted_cl():
     z, cl = net.encode(x, homo, ei)
     bce = F.binary_cross_entropy_with_logits(net.decode(z, eli), y)
     assert loss.item() == pytest.approx((bce + 0.5 * cl).item(), rel=1e-6)
+
+
+def test_structural_features_term(planted_fold, tmp_path):
+    """``structural_features=True``: seven more pair channels (started at 0) holding the
+    own-edge-free features of the training graph; fit is blind to test; save -> load keeps
+    the decision function."""
+    from rnagraph.features import STRUCTURAL_FEATURES, StructuralPairFeatures
+    fold = planted_fold
+    m = MFERL(hidden_channels=16, epochs=20, patience=10, seed=0, disk_cache=False,
+              structural_features=True, pair_features=True).fit(fold)
+    assert m.net_.pair_lin.in_features == 4 + len(STRUCTURAL_FEATURES)
+    assert m.net_.pair_init[4:] == (0.0,) * len(STRUCTURAL_FEATURES)
+    pos = fold.train.pos_index
+    want = StructuralPairFeatures().fit(fold.train_graph, CIRC_MIRNA).transform(pos)
+    assert torch.equal(m._pair_x(pos)[:, 4:], want)
+    fake = LinkSet(fold.test.edge_label_index.flip(0) % 5, 1.0 - fold.test.edge_label)
+    b = clone(m).fit(dataclasses.replace(fold, test=fake))
+    eli = fold.test.edge_label_index
+    assert torch.equal(b.decision_function(None, eli), m.decision_function(None, eli))
+    back = load(m.save(tmp_path / "mferl-struct.pt"))
+    assert torch.equal(back.decision_function(None, eli), m.decision_function(None, eli))

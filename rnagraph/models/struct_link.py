@@ -48,7 +48,15 @@ class _StructNet(torch.nn.Module):
         return z[self.src_t], z[self.dst_t]
 
     def decode(self, z: tuple[Tensor, Tensor] | None, pairs: Tensor, phi: Tensor) -> Tensor:
-        out = self.mlp((phi - self.mean) / self.std).squeeze(-1)
+        x = (phi - self.mean) / self.std
+        if self.training:
+            out = self.mlp(x).squeeze(-1)
+        else:       # the same MLP as row-wise float64 sums: a pair's score ignores its block
+            l1, l2 = self.mlp[0], self.mlp[2]
+            out = torch.cat([
+                (((c[:, None, :] * l1.weight.double()).sum(-1) + l1.bias.double()).relu()
+                 * l2.weight[0].double()).sum(-1) + l2.bias.double()
+                for c in x.double().split(4096)]) if x.size(0) else x.new_zeros(0).double()
         if z is not None:
             out = out + pair_dot(z[0], z[1], pairs).to(out.dtype)
         return out

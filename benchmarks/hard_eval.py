@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--negatives", nargs="*", default=["uniform", "degree", "hard"])
     ap.add_argument("--models", nargs="*", default=list(MODELS), help="registry names")
     ap.add_argument("--mferl", action="store_true", help="also MFERL and MFERL(structural)")
+    ap.add_argument("--max-folds", type=int, default=None,
+                    help="evaluate only the first N folds of the k-fold split")
     ap.add_argument("--out", default=None, help="run store (default runs/hard_eval/<dataset>)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--no-results", action="store_true", help="do not touch docs/results.md")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     twins, best = None, {}
     for n_kind, neg in enumerate(args.negatives):
         folds = kfold_link_split(g, et, k=k, neg_ratio=1, mode="warm", seed=args.seed,
-                                 negatives=neg)
+                                 negatives=neg)[:args.max_folds]
         twins = [f.meta["twins"]["share"] for f in folds]
         for key, rank in models:
             model = get_model(key, **({"seed": args.seed} if key in SEEDED else {}))
@@ -124,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
                  f"the same ≥2 partners in the full graph whose pair with the same partner "
                  f"is a training positive): {np.mean(twins):.1%} (per fold "
                  f"{', '.join(f'{x:.1%}' for x in twins)}).")
+    if args.max_folds:
+        log.note(f"Only the first {len(folds)} of the {k} folds evaluated (--max-folds).")
     if args.quick:
         log.note("QUICK run: synthetic graph, 3 folds.")
     if args.no_log:

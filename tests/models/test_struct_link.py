@@ -80,14 +80,20 @@ def test_popularity_negatives():
     # all popularity draws: miRNA 0 (degree 4 of 6) is drawn far more often than miRNA 4
     # (degree 0, never drawn); circRNA 4 and 5 have no positive and never appear
     assert (neg[1] == 4).sum() == 0 and not np.isin(neg[0], [4, 5]).any()
+    # uniform one-end corruptions: every pair keeps a positive's circRNA or miRNA
+    cor = _popularity_negatives(pos, 6, 5, 400, 0.0, rng, corrupt_share=1.0)
+    ends = [set(pos[0].tolist()), set(pos[1].tolist())]
+    assert all(s in ends[0] and d in ends[1] for s, d in cor.T)
+    assert set(cor[1].tolist()) == {0, 1, 2}          # uniform over miRNAs with positives
     uni = _popularity_negatives(pos, 6, 5, 4000, 0.0, rng)
     assert set(np.unique(uni[0])) <= {0, 1, 2, 3} and set(np.unique(uni[1])) <= {0, 1, 2}
 
 
 def test_options_are_checked_and_registered():
     assert type(get_model("struct")) is StructLink
-    for bad in ({"degree_share": 1.5}, {"neg_ratio": -1}, {"mlp_channels": 0}, {"power": 0},
-                {"disjoint_train_ratio": 1.0}):
+    for bad in ({"degree_share": 1.5}, {"degree_share": 0.6, "corrupt_share": 0.6},
+                {"corrupt_share": -0.1}, {"neg_ratio": -1}, {"mlp_channels": 0},
+                {"power": 0}, {"disjoint_train_ratio": 1.0}):
         with pytest.raises(ValueError, match=next(iter(bad)).split("_")[0]):
             StructLink(**bad)
     assert repr(StructLink(power=3.0)) == "StructLink(power=3.0)"

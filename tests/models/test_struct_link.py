@@ -84,7 +84,7 @@ def test_popularity_negatives():
     cor = _popularity_negatives(pos, 6, 5, 400, 0.0, rng, corrupt_share=1.0)
     ends = [set(pos[0].tolist()), set(pos[1].tolist())]
     assert all(s in ends[0] and d in ends[1] for s, d in cor.T)
-    assert set(cor[1].tolist()) == {0, 1, 2}          # uniform over miRNAs with positives
+    assert set(cor[1].tolist()) == {1, 2}   # miRNA 0 pairs with every circRNA: all rejected
     uni = _popularity_negatives(pos, 6, 5, 4000, 0.0, rng)
     assert set(np.unique(uni[0])) <= {0, 1, 2, 3} and set(np.unique(uni[1])) <= {0, 1, 2}
 

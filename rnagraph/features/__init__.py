@@ -20,6 +20,7 @@ from rnagraph.features.seed_sites import (
     find_sites,
 )
 from rnagraph.features.similarity_graph import similarity_graph
+from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
 from rnagraph.features.tokenizer import KmerTokenizer
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "InteractionProfileSimilarity",
     "SeedSiteFeatures",
     "SeedSiteIndex",
+    "StructuralPairFeatures",
+    "STRUCTURAL_FEATURES",
     "SITE_TYPES",
     "count_sites",
     "find_sites",

@@ -17,6 +17,7 @@ from rnagraph.models.path_ra3 import PathRA3
 from rnagraph.models.registry import MODELS, get_model, needs_sequences
 from rnagraph.models.sage_link import SAGELink
 from rnagraph.models.seed_match import SeedMatch
+from rnagraph.models.struct_link import StructLink
 from rnagraph.models.svd_link import TruncatedSVDLink
 from rnagraph.models.truncated_katz import TruncatedKatz
 
@@ -35,6 +36,7 @@ __all__ = [
     "DegreeProduct",
     "TruncatedSVDLink",
     "SAGELink",
+    "StructLink",
     "PathL3",
     "PathRA3",
     "TruncatedKatz",

@@ -198,7 +198,8 @@ class MFERLNet(torch.nn.Module):
             if pair_x is None:
                 raise ValueError("MFERLNet: pair_channels > 0 needs pair_x [B, pair_channels] "
                                  "(rnagraph.features.SeedSiteFeatures)")
-            logits = logits + self.pair_lin(pair_x).squeeze(-1)
+            w, b = self.pair_lin.weight[0], self.pair_lin.bias   # row-wise: block-invariant
+            logits = logits + (pair_x * w).sum(-1) + b
         return logits
 
     def decode_grid(self, z: dict[NodeType, Tensor], src: Tensor, dst: Tensor) -> Tensor:

@@ -1,7 +1,36 @@
 """MFERL's training step for :class:`~rnagraph.train.Trainer` (private helper of MFERL)."""
 from __future__ import annotations
 
+import math
+
+import torch
 from torch import Tensor
+
+from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
+from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
+from rnagraph.models.seed_match import DEFAULT_WEIGHTS
+
+
+def pair_init(model) -> list[float]:
+    r"""Initial weights of MFERL's pair term: seed-site counts in SeedMatch's order (one site
+    is :math:`\log 2`, so one 8mer moves the logit by about 2) with ``pair_features``, then 0
+    for each structural feature with ``structural_features``; ``[]``: no pair term."""
+    seed = ([2.0 * DEFAULT_WEIGHTS[s] / math.log(2.0) for s in SITE_TYPES]
+            if model.pair_features else [])
+    return seed + [0.0] * (len(STRUCTURAL_FEATURES) if model.structural_features else 0)
+
+
+def pair_x(model, pairs: Tensor) -> Tensor | None:
+    """MFERL's pair features ``[B, len(pair_init(model))]`` of ``pairs [2, B]``: seed-site
+    counts, then the own-edge-free structural features of the fitted (training) graph (the
+    featurizer is fitted once and kept as ``model.struct_``); ``None`` without a pair term."""
+    px = ([SeedSiteFeatures().graph_transform(model.graph_, model.edge_type_, pairs.cpu())]
+          if model.pair_features else [])
+    if model.structural_features:
+        if "struct_" not in model.__dict__:
+            model.struct_ = StructuralPairFeatures().fit(model.graph_, model.edge_type_)
+        px.append(model.struct_.transform(pairs.cpu()))
+    return torch.cat(px, dim=1) if px else None
 
 
 class MFERLTask:

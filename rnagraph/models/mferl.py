@@ -1,7 +1,6 @@
 """MFERL: multi-feature embedding representation learning for circRNA-miRNA interactions."""
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 
@@ -10,12 +9,10 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
-from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
 from rnagraph.models._mferl_inputs import VIEWS, MFERLInputs, mferl_inputs
 from rnagraph.models._mferl_net import MFERLNet
-from rnagraph.models._mferl_task import MFERLTask
+from rnagraph.models._mferl_task import MFERLTask, pair_init, pair_x
 from rnagraph.models.base import LinkModel
-from rnagraph.models.seed_match import DEFAULT_WEIGHTS
 from rnagraph.train.trainer import Callback, Trainer
 
 _NET_ARGS = ("hidden_channels", "heads", "k", "temperature", "cl_weight", "src_cl_weight",
@@ -52,7 +49,9 @@ class MFERL(LinkModel):
         0; ``calibrate`` ``True``. ``pair_features=True`` (our extension) adds a term
         :math:`\mathbf{w}^\top \phi_{ij} + b` on :math:`\log(1 + n)` seed-site counts
         (:class:`~rnagraph.features.SeedSiteFeatures`), free of weight decay and started in
-        SeedMatch's order (one 8mer moves the logit by about 2).
+        SeedMatch's order (one 8mer moves the logit by about 2). ``structural_features=True``
+        adds the seven own-edge-free structural features of the training graph
+        (:class:`~rnagraph.features.StructuralPairFeatures`, started at 0) to that term.
     """
 
     def __init__(self, hidden_channels: int = 128, *, views: Sequence[str] | None = None,
@@ -65,7 +64,8 @@ class MFERL(LinkModel):
                  lr: float = 0.01, weight_decay: float = 1e-4, epochs: int = 300,
                  patience: int = 30, role2vec_dim: int = 128, seed: int = 0,
                  feature_kwargs: dict | None = None, pair_features: bool = False,
-                 disk_cache: bool | str = True, calibrate: bool = True, device: str = "cpu"):
+                 structural_features: bool = False, disk_cache: bool | str = True,
+                 calibrate: bool = True, device: str = "cpu"):
         MFERLNet.check_args(use_homo, use_mcam, use_heter, disjoint_train_ratio, "MFERL")
         if set(views or VIEWS) - set(VIEWS):
             raise ValueError(f"MFERL: unknown views {sorted(set(views) - set(VIEWS))}; choose "
@@ -84,14 +84,12 @@ class MFERL(LinkModel):
             del self._callbacks
 
     def _build_net(self, inputs: MFERLInputs) -> MFERLNet:
-        init = [2.0 * DEFAULT_WEIGHTS[s] / math.log(2.0) for s in SITE_TYPES]  # 1 site: log 2
+        init = pair_init(self)
         return MFERLNet(inputs.in_channels(), **{a: getattr(self, a) for a in _NET_ARGS},
-                        pair_channels=len(SITE_TYPES) if self.pair_features else 0,
-                        pair_init=init if self.pair_features else None)
+                        pair_channels=len(init), pair_init=init or None)
 
     def _pair_x(self, pairs: Tensor) -> Tensor | None:
-        return SeedSiteFeatures().graph_transform(self.graph_, self.edge_type_, pairs.cpu()) \
-            if self.pair_features else None
+        return pair_x(self, pairs)
 
     def _fit(self, fold: Fold) -> None:
         t0 = time.perf_counter()

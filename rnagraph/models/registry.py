@@ -44,6 +44,11 @@ def _sage(**kw: Any):
     return SAGELink(**kw)
 
 
+def _struct(**kw: Any):
+    from rnagraph.models.struct_link import StructLink
+    return StructLink(**kw)
+
+
 def _mferl(**kw: Any):
     from rnagraph.models.mferl import MFERL
     return MFERL(**kw)
@@ -52,6 +57,11 @@ def _mferl(**kw: Any):
 def _mferl_pair(**kw: Any):
     from rnagraph.models.mferl import MFERL
     return MFERL(pair_features=True, **kw)
+
+
+def _mferl_struct(**kw: Any):
+    from rnagraph.models.mferl import MFERL
+    return MFERL(structural_features=True, **kw)
 
 
 def _joint(**kw: Any):
@@ -86,8 +96,12 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "ra3": (_ra3, "resource allocation along length-3 paths of the training graph", False),
     "katz": (_katz, "Katz index truncated to paths of length 1 and 3 (beta=0.1)", False),
     "sage": (_sage, "learnable embeddings -> 2-layer GraphSAGE -> dot product", False),
+    "struct": (_struct, "MLP on own-edge-free structural pair features (paths, twins, "
+               "degrees) trained on popularity negatives", False),
     "mferl": (_mferl, "MFERL (five views, HomoGCN, MCAM, bilinear attention, InfoNCE)", False),
     "mferl-pair": (_mferl_pair, "MFERL + learned seed-site pair term (our extension)", False),
+    "mferl-struct": (_mferl_struct, "MFERL + learned own-edge-free structural pair term",
+                     False),
     "joint": (_joint, "JointLink: HeteroConv over every relation of the graph, one head per "
               "relation, losses of all relations (ceRNA graph)", False),
     "joint-single": (_joint_single, "JointLink trained on the predicted relation's loss only",

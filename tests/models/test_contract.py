@@ -25,8 +25,10 @@ CM = ("circrna", "binds", "mirna")
 FAST: dict[str, dict] = {
     "svd": {"dim": 8},
     "sage": {"hidden_channels": 8, "epochs": 30},
+    "struct": {"mlp_channels": 8, "epochs": 30},
     "mferl": {"hidden_channels": 8, "epochs": 3, "role2vec_dim": 8, "disk_cache": False},
     "mferl-pair": {"hidden_channels": 8, "epochs": 3, "role2vec_dim": 8, "disk_cache": False},
+    "mferl-struct": {"hidden_channels": 8, "epochs": 3, "role2vec_dim": 8, "disk_cache": False},
     "joint": {"hidden_channels": 16, "epochs": 60},
     "joint-single": {"hidden_channels": 16, "epochs": 60},
     "grmmi": {"embedding_dim": 8, "embedding_epochs": 1, "conv_channels": 8,

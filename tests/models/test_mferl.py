@@ -332,3 +332,24 @@ def test_decision_grid_is_the_matrix_of_decision_function(planted_fold, fitted):
     assert grid.shape == (3, 4) and grid.dtype == torch.float64
     assert torch.allclose(grid.reshape(-1), flat, rtol=1e-5, atol=1e-5)
     assert fitted._decision_grid(fitted.encoded(), src, dst) is not None
+
+
+def test_structural_features_term(planted_fold, tmp_path):
+    """``structural_features=True``: seven more pair channels (started at 0) holding the
+    own-edge-free features of the training graph; fit is blind to test; save -> load keeps
+    the decision function."""
+    from rnagraph.features import STRUCTURAL_FEATURES, StructuralPairFeatures
+    fold = planted_fold
+    m = MFERL(hidden_channels=16, epochs=20, patience=10, seed=0, disk_cache=False,
+              structural_features=True, pair_features=True).fit(fold)
+    assert m.net_.pair_lin.in_features == 4 + len(STRUCTURAL_FEATURES)
+    assert m.net_.pair_init[4:] == (0.0,) * len(STRUCTURAL_FEATURES)
+    pos = fold.train.pos_index
+    want = StructuralPairFeatures().fit(fold.train_graph, CIRC_MIRNA).transform(pos)
+    assert torch.equal(m._pair_x(pos)[:, 4:], want)
+    fake = LinkSet(fold.test.edge_label_index.flip(0) % 5, 1.0 - fold.test.edge_label)
+    b = clone(m).fit(dataclasses.replace(fold, test=fake))
+    eli = fold.test.edge_label_index
+    assert torch.equal(b.decision_function(None, eli), m.decision_function(None, eli))
+    back = load(m.save(tmp_path / "mferl-struct.pt"))
+    assert torch.equal(back.decision_function(None, eli), m.decision_function(None, eli))

@@ -1,0 +1,99 @@
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from rnagraph.data import LinkSet, kfold_link_split
+from rnagraph.datasets import synthetic
+from rnagraph.features import StructuralPairFeatures
+from rnagraph.models import DegreeProduct, StructLink, get_model, load
+from rnagraph.models.struct_link import _popularity_negatives
+from rnagraph.train import binary_metrics
+
+CM = ("circrna", "binds", "mirna")
+KW = {"mlp_channels": 16, "epochs": 60}
+
+
+@pytest.fixture(scope="module")
+def folds():
+    g = synthetic(seed=0)
+    return {neg: kfold_link_split(g, CM, k=5, seed=0, negatives=neg)[0]
+            for neg in ("uniform", "degree")}
+
+
+def test_learns_on_a_synthetic_graph_and_beats_degree(folds):
+    for f in folds.values():
+        m = StructLink(seed=0, **KW).fit(f)
+        auc = binary_metrics(f.test.edge_label, m.score(None, f.test.edge_label_index))["auc"]
+        deg = DegreeProduct().fit(f)
+        base = binary_metrics(f.test.edge_label,
+                              deg.score(None, f.test.edge_label_index))["auc"]
+        assert auc > base + 0.05 and auc > 0.75
+        # seeded: a second fit gives the same scores; the global torch RNG is untouched
+        state = torch.random.get_rng_state()
+        m2 = StructLink(seed=0, **KW).fit(f)
+        assert torch.equal(state, torch.random.get_rng_state())
+        assert torch.equal(m.decision_function(None, f.test.edge_label_index),
+                           m2.decision_function(None, f.test.edge_label_index))
+
+
+@pytest.mark.parametrize("use_sage", [False, True])
+def test_fit_ignores_a_poisoned_test_set_and_round_trips(folds, use_sage, tmp_path):
+    f = folds["degree"]
+    gen = torch.Generator().manual_seed(1)
+    n_s, n_d = (int(f.train_graph[nt].num_nodes) for nt in (CM[0], CM[2]))
+    rand = torch.stack([torch.randint(n_s, (100,), generator=gen),
+                        torch.randint(n_d, (100,), generator=gen)])
+    bad = LinkSet(torch.cat([f.test.edge_label_index, rand], 1),
+                  torch.cat([1 - f.test.edge_label, torch.ones(100)]))
+    kw = {**KW, "epochs": 20, "use_sage": use_sage, "hidden_channels": 8}
+    a = StructLink(**kw).fit(f)
+    b = StructLink(**kw).fit(dataclasses.replace(f, test=bad))
+    pairs = torch.cat([f.test.edge_label_index, f.val.edge_label_index, rand], 1)
+    assert torch.equal(a.decision_function(None, pairs), b.decision_function(None, pairs))
+    assert torch.equal(a.score(None, pairs), b.score(None, pairs))
+    back = load(a.save(tmp_path / "struct.pt"))
+    assert type(back) is StructLink and back.get_params() == a.get_params()
+    assert torch.equal(back.decision_function(None, pairs), a.decision_function(None, pairs))
+    assert torch.equal(back.score(None, pairs), a.score(None, pairs))
+    assert (back.net_.sage is not None) == use_sage
+
+
+def test_the_logit_uses_own_edge_free_features_of_the_scoring_graph(folds):
+    f = folds["uniform"]
+    m = StructLink(**{**KW, "epochs": 5}).fit(f)
+    pos = f.train.pos_index[:, :50]
+    phi = StructuralPairFeatures(m.power).fit(f.train_graph, CM).transform(pos)
+    with torch.no_grad():
+        want = m.net_.decode(None, pos, phi).double()
+    assert torch.allclose(m.decision_function(None, pos), want)
+
+
+def test_popularity_negatives():
+    rng = np.random.default_rng(0)
+    pos = np.array([[0, 0, 0, 1, 2, 3], [0, 1, 2, 0, 0, 0]])
+    neg = _popularity_negatives(pos, 6, 5, 4000, 1.0, rng)
+    codes = set((pos[0] * 5 + pos[1]).tolist())
+    assert not codes & set((neg[0] * 5 + neg[1]).tolist())        # no training positive
+    assert 0 < neg.shape[1] <= 4000
+    # all popularity draws: miRNA 0 (degree 4 of 6) is drawn far more often than miRNA 4
+    # (degree 0, never drawn); circRNA 4 and 5 have no positive and never appear
+    assert (neg[1] == 4).sum() == 0 and not np.isin(neg[0], [4, 5]).any()
+    # uniform one-end corruptions: every pair keeps a positive's circRNA or miRNA
+    cor = _popularity_negatives(pos, 6, 5, 400, 0.0, rng, corrupt_share=1.0)
+    ends = [set(pos[0].tolist()), set(pos[1].tolist())]
+    assert all(s in ends[0] and d in ends[1] for s, d in cor.T)
+    assert set(cor[1].tolist()) == {1, 2}   # miRNA 0 pairs with every circRNA: all rejected
+    uni = _popularity_negatives(pos, 6, 5, 4000, 0.0, rng)
+    assert set(np.unique(uni[0])) <= {0, 1, 2, 3} and set(np.unique(uni[1])) <= {0, 1, 2}
+
+
+def test_options_are_checked_and_registered():
+    assert type(get_model("struct")) is StructLink
+    for bad in ({"degree_share": 1.5}, {"degree_share": 0.6, "corrupt_share": 0.6},
+                {"corrupt_share": -0.1}, {"neg_ratio": -1}, {"mlp_channels": 0},
+                {"power": 0}, {"disjoint_train_ratio": 1.0}):
+        with pytest.raises(ValueError, match=next(iter(bad)).split("_")[0]):
+            StructLink(**bad)
+    assert repr(StructLink(power=3.0)) == "StructLink(power=3.0)"

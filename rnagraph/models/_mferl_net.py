@@ -194,21 +194,24 @@ class MFERLNet(torch.nn.Module):
                pair_x: Tensor | None = None) -> Tensor:
         """Logits ``[B]`` of the pairs ``edge_label_index`` from representations ``z``."""
         logits = self.head(z[self.node_types[0]], z[self.node_types[1]], edge_label_index)
-        if self.pair_lin is not None:
-            if pair_x is None:
-                raise ValueError("MFERLNet: pair_channels > 0 needs pair_x [B, pair_channels] "
-                                 "(rnagraph.features.SeedSiteFeatures)")
-            w, b = self.pair_lin.weight[0], self.pair_lin.bias   # row-wise: block-invariant
-            logits = logits + (pair_x * w).sum(-1) + b
-        return logits
+        return logits + self._pair_term(pair_x, logits.shape)
 
-    def decode_grid(self, z: dict[NodeType, Tensor], src: Tensor, dst: Tensor) -> Tensor:
+    def decode_grid(self, z: dict[NodeType, Tensor], src: Tensor, dst: Tensor,
+                    pair_x: Tensor | None = None) -> Tensor:
         """Logits ``[R, C]`` of every pair of sources ``src`` ``[R]`` and targets ``dst``
-        ``[C]`` (no pair term): one matrix product, equal to :meth:`decode` of those pairs."""
-        if self.pair_lin is not None:
-            raise ValueError("MFERLNet.decode_grid: the pair term needs per-pair features; "
-                             "use decode")
-        return self.head.grid(z[self.node_types[0]][src], z[self.node_types[1]][dst])
+        ``[C]`` (``pair_x`` ``[R * C, pair_channels]``, source-major): the head as one matrix
+        product, equal to :meth:`decode` of those pairs."""
+        grid = self.head.grid(z[self.node_types[0]][src], z[self.node_types[1]][dst])
+        return grid + self._pair_term(pair_x, grid.shape)
+
+    def _pair_term(self, pair_x: Tensor | None, shape: torch.Size) -> Tensor | float:
+        if self.pair_lin is None:
+            return 0.0
+        if pair_x is None:
+            raise ValueError("MFERLNet: pair_channels > 0 needs pair_x [B, pair_channels] "
+                             "(rnagraph.features.SeedSiteFeatures)")
+        w, b = self.pair_lin.weight[0], self.pair_lin.bias   # row-wise: block-invariant
+        return ((pair_x.to(w.device) * w).sum(-1) + b).view(shape)
 
     def forward(self, x_dict: dict[NodeType, dict[str, Tensor]],
                 homo_edge_index: dict[NodeType, Tensor], edge_index: Tensor,

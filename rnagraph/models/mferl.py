@@ -125,9 +125,10 @@ class MFERL(LinkModel):
         dev = next(iter(z.values())).device
         return self.net_.decode(z, pairs.to(dev), None if px is None else px.to(dev))
 
-    def _decision_grid(self, z: dict, src: Tensor, dst: Tensor) -> Tensor | None:
-        dev = next(iter(z.values())).device    # a per-pair term (pair_x): score as pairs
-        return None if self.net_.pair_lin else self.net_.decode_grid(z, src.to(dev), dst.to(dev))
+    def _decision_grid(self, z: dict, src: Tensor, dst: Tensor) -> Tensor:
+        flat = torch.stack([src.repeat_interleave(len(dst)), dst.repeat(len(src))])
+        dev = z[self.edge_type_[0]].device        # the head: one matrix product per block
+        return self.net_.decode_grid(z, src.to(dev), dst.to(dev), self._pair_x(flat))
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         tensors, meta = self.inputs_.state()

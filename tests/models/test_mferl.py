@@ -353,3 +353,12 @@ def test_structural_features_term(planted_fold, tmp_path):
     assert torch.equal(b.decision_function(None, eli), m.decision_function(None, eli))
     back = load(m.save(tmp_path / "mferl-struct.pt"))
     assert torch.equal(back.decision_function(None, eli), m.decision_function(None, eli))
+
+
+def test_decision_grid_with_the_pair_term(planted_fold):
+    m = MFERL(hidden_channels=16, epochs=3, seed=0, disk_cache=False, structural_features=True,
+              pair_features=True).fit(planted_fold)
+    src, dst = torch.tensor([4, 0, 2]), torch.tensor([3, 1, 0, 5])
+    flat = m.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
+    torch.testing.assert_close(m.decision_grid(None, src, dst).reshape(-1), flat, rtol=1e-5,
+                               atol=1e-5)

@@ -112,8 +112,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
 
 
 def get_model(name: str, **kwargs: Any):
-    """A new model by its registry name (``seedmatch``, ``degree``, ``degree+1``, ``svd``,
-    ``sage``, ``mferl``, ``mferl-pair``, ``grmmi``, ``mitar``), constructed with ``kwargs``."""
+    """A new model by its registry name (a key of :data:`MODELS`: ``rnagraph models`` lists
+    them with one line each), constructed with ``kwargs``."""
     key = name.lower()
     if key not in MODELS:
         raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")

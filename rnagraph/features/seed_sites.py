@@ -58,6 +58,10 @@ def count_sites(mirna: str, target: str) -> dict[str, int]:
     return counts
 
 
+def _seqs(graph: HeteroData, node_type: str) -> list[str | None]:
+    return getattr(graph[node_type], "seq", None) or [None] * int(graph[node_type].num_nodes)
+
+
 class SeedSiteIndex:
     r"""Seed-site counts of many miRNAs against a fixed set of targets at once, equal to
     :func:`count_sites` of every pair (what ranking every candidate pair needs).
@@ -234,8 +238,7 @@ class SeedSiteFeatures:
         mir_row = 0 if src_t == MIRNA else 1
         tgt_t = dst_t if mir_row == 0 else src_t
         import torch
-        mir_seq = getattr(graph[MIRNA], "seq", None) or [None] * int(graph[MIRNA].num_nodes)
-        tgt_seq = getattr(graph[tgt_t], "seq", None) or [None] * int(graph[tgt_t].num_nodes)
+        mir_seq, tgt_seq = _seqs(graph, MIRNA), _seqs(graph, tgt_t)
         eli = torch.as_tensor(edge_label_index)
         rows = eli[mir_row].tolist(), eli[1 - mir_row].tolist()
         return [(mir_seq[m], tgt_seq[t]) for m, t in zip(*rows)]
@@ -245,7 +248,22 @@ class SeedSiteFeatures:
         """:meth:`transform` of the pairs ``edge_label_index [2, N]`` of ``edge_type`` in
         ``graph``, as a ``torch.float32 [N, 4]`` tensor."""
         import torch
-        pairs = self.pair_sequences(graph, edge_type, edge_label_index)
+        eli = torch.as_tensor(edge_label_index)
+        mir_row = 0 if edge_type[0] == MIRNA else 1
+        if MIRNA in (edge_type[0], edge_type[2]) and eli.size(1) >= 4096:
+            # many pairs (a block of all-pair ranking): count through one SeedSiteIndex over
+            # the distinct targets instead of scanning each pair's target
+            um, mi = torch.unique(eli[mir_row], return_inverse=True)
+            ut, ti = torch.unique(eli[1 - mir_row], return_inverse=True)
+            if um.numel() * ut.numel() <= 4 * eli.size(1):
+                tgt_t = edge_type[2] if mir_row == 0 else edge_type[0]
+                mseq = _seqs(graph, MIRNA)
+                tseq = _seqs(graph, tgt_t)
+                counts = SeedSiteIndex([tseq[t] for t in ut.tolist()]).counts(
+                    [mseq[m] for m in um.tolist()])[mi.numpy(), ti.numpy()]
+                out = np.log1p(counts) if self.log else counts
+                return torch.from_numpy(out.astype(np.float32))
+        pairs = self.pair_sequences(graph, edge_type, eli)
         return torch.from_numpy(self.transform(pairs))
 
     def __repr__(self) -> str:

@@ -102,3 +102,17 @@ def test_seed_site_index_hand_made_and_equal_to_count_sites():
     got = SeedSiteIndex(targets).counts(mirnas)
     assert ref.sum() >= 40 and (ref[:, :, 0] + ref[:, :, 1]).sum() >= 1
     np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.parametrize("log", [True, False])
+def test_graph_transform_of_a_large_block_equals_pair_by_pair(log):
+    from rnagraph.datasets import synthetic
+    g = synthetic(num_mirna=40, num_mrna=0, num_circrna=120, seed=1)
+    g["circrna"].seq = [None if i == 3 else x for i, x in enumerate(g["circrna"].seq)]
+    et = ("circrna", "binds", "mirna")
+    pairs = torch.cartesian_prod(torch.arange(120), torch.arange(40)).t()  # 4,800: fast path
+    f = SeedSiteFeatures(log=log)
+    fast = f.graph_transform(g, et, pairs)
+    slow = torch.from_numpy(f.transform(f.pair_sequences(g, et, pairs)))
+    assert fast.dtype == torch.float32 and (fast > 0).sum() >= 50
+    torch.testing.assert_close(fast, slow, rtol=0, atol=1e-6)

@@ -280,6 +280,21 @@ class StructLink(LinkModel):
         with torch.no_grad():
             return self.net_.decode(z, pairs.to(dev), feats.transform(pairs).to(dev)).double()
 
+    def _decision_grid(self, encoded: tuple, src: Tensor, dst: Tensor) -> Tensor:
+        # ranking a block: the MLP as float64 matrix products (equal to _decision up to
+        # rounding; _decision's row-wise sums keep a pair's score independent of its block)
+        z, feats = encoded
+        net, dev = self.net_, next(self.net_.parameters()).device
+        pairs = torch.stack([src.repeat_interleave(len(dst)), dst.repeat(len(src))]).to(dev)
+        x = ((feats.transform(pairs.cpu()).to(dev) - net.mean) / net.std).double()
+        l1, l2 = net.mlp[0], net.mlp[2]
+        with torch.no_grad():
+            h = F.linear(x, l1.weight.double(), l1.bias.double()).relu_()
+            out = F.linear(h, l2.weight.double(), l2.bias.double()).squeeze(-1)
+            if z is not None:
+                out = out + pair_dot(z[0], z[1], pairs).double()
+        return out.view(len(src), len(dst))
+
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         net = self.net_
         extra = {"best_epoch": int(self.best_epoch_), "fit_info": self.fit_info_,

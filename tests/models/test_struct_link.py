@@ -97,3 +97,14 @@ def test_options_are_checked_and_registered():
         with pytest.raises(ValueError, match=next(iter(bad)).split("_")[0]):
             StructLink(**bad)
     assert repr(StructLink(power=3.0)) == "StructLink(power=3.0)"
+
+
+@pytest.mark.parametrize("use_sage", [False, True])
+def test_decision_grid_equals_decision_function(folds, use_sage):
+    f = folds["uniform"]
+    m = StructLink(**{**KW, "epochs": 5, "use_sage": use_sage, "hidden_channels": 8}).fit(f)
+    src, dst = torch.tensor([7, 0, 3]), torch.tensor([2, 0, 5, 9])
+    flat = m.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
+    grid = m.decision_grid(None, src, dst)
+    assert grid.shape == (3, 4) and grid.dtype == torch.float64
+    torch.testing.assert_close(grid.reshape(-1), flat, rtol=1e-6, atol=1e-6)

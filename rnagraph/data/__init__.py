@@ -1,5 +1,5 @@
 """ids -> HeteroData: id maps, graph building, negatives, splits, leakage checks."""
-from rnagraph.data.build import add_reverse_edges, build_graph
+from rnagraph.data.build import add_reverse_edges, build_graph, node_sequences
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.from_files import read_graph, read_sequences
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
@@ -13,6 +13,7 @@ from rnagraph.data.split import full_fold, holdout_split, kfold_link_split, trai
 __all__ = [
     "build_graph",
     "add_reverse_edges",
+    "node_sequences",
     "NodeColumn",
     "as_column",
     "read_graph",

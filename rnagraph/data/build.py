@@ -129,6 +129,13 @@ def add_reverse_edges(data: HeteroData) -> HeteroData:
     return out
 
 
+def node_sequences(graph: HeteroData, node_type: NodeType) -> list[str | None]:
+    """The sequences of ``graph[node_type]`` as a list, ``None`` where a node has none (every
+    node when the type carries no ``seq`` at all)."""
+    seq = getattr(graph[node_type], "seq", None)
+    return list(seq) if seq is not None else [None] * int(graph[node_type].num_nodes)
+
+
 def _check_id(rid: object, node_type: NodeType) -> None:
     """Node ids are non-empty strings (``None`` or ``''`` would silently become a node)."""
     if not isinstance(rid, str) or not rid.strip():

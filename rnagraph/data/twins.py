@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from torch_geometric.data import HeteroData
 
+from rnagraph.data.build import node_sequences
 from rnagraph.data.paths import bipartite_adjacency
 from rnagraph.typing import EdgeType
 
@@ -72,8 +73,7 @@ def twin_groups(data: HeteroData, edge_type: EdgeType, side: str = "src",
              if a.indptr[i + 1] - a.indptr[i] >= min_degree else None for i in range(n)])
     if by in ("sequence", "both"):
         nt = edge_type[0] if side == "src" else edge_type[2]
-        seqs = getattr(data[nt], "seq", None) or [None] * n
-        label["sequence"] = _labels_from_keys([s or None for s in seqs])
+        label["sequence"] = _labels_from_keys([s or None for s in node_sequences(data, nt)])
     if by != "both":
         return label[by]
     la, lb = label["neighbours"], label["sequence"]

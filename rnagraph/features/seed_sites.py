@@ -58,10 +58,6 @@ def count_sites(mirna: str, target: str) -> dict[str, int]:
     return counts
 
 
-def _seqs(graph: HeteroData, node_type: str) -> list[str | None]:
-    return getattr(graph[node_type], "seq", None) or [None] * int(graph[node_type].num_nodes)
-
-
 class SeedSiteIndex:
     r"""Seed-site counts of many miRNAs against a fixed set of targets at once, equal to
     :func:`count_sites` of every pair (what ranking every candidate pair needs).
@@ -238,7 +234,9 @@ class SeedSiteFeatures:
         mir_row = 0 if src_t == MIRNA else 1
         tgt_t = dst_t if mir_row == 0 else src_t
         import torch
-        mir_seq, tgt_seq = _seqs(graph, MIRNA), _seqs(graph, tgt_t)
+
+        from rnagraph.data import node_sequences
+        mir_seq, tgt_seq = node_sequences(graph, MIRNA), node_sequences(graph, tgt_t)
         eli = torch.as_tensor(edge_label_index)
         rows = eli[mir_row].tolist(), eli[1 - mir_row].tolist()
         return [(mir_seq[m], tgt_seq[t]) for m, t in zip(*rows)]
@@ -248,6 +246,8 @@ class SeedSiteFeatures:
         """:meth:`transform` of the pairs ``edge_label_index [2, N]`` of ``edge_type`` in
         ``graph``, as a ``torch.float32 [N, 4]`` tensor."""
         import torch
+
+        from rnagraph.data import node_sequences
         eli = torch.as_tensor(edge_label_index)
         mir_row = 0 if edge_type[0] == MIRNA else 1
         if MIRNA in (edge_type[0], edge_type[2]) and eli.size(1) >= 4096:
@@ -257,8 +257,8 @@ class SeedSiteFeatures:
             ut, ti = torch.unique(eli[1 - mir_row], return_inverse=True)
             if um.numel() * ut.numel() <= 4 * eli.size(1):
                 tgt_t = edge_type[2] if mir_row == 0 else edge_type[0]
-                mseq = _seqs(graph, MIRNA)
-                tseq = _seqs(graph, tgt_t)
+                mseq = node_sequences(graph, MIRNA)
+                tseq = node_sequences(graph, tgt_t)
                 counts = SeedSiteIndex([tseq[t] for t in ut.tolist()]).counts(
                     [mseq[m] for m in um.tolist()])[mi.numpy(), ti.numpy()]
                 out = np.log1p(counts) if self.log else counts

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from rnagraph.data.build import node_sequences
 from rnagraph.features import _cache
 from rnagraph.typing import EdgeType, NodeType
 
@@ -144,7 +145,7 @@ def mferl_inputs(graph: HeteroData, edge_type: EdgeType, views: tuple[str, ...] 
     emb = _role2vec(graph, edge_type, role2vec_dim, seed, cache) if "role2vec" in views else {}
     x, homo, used, sources = {}, {}, {}, {}
     for t in (src_t, dst_t):
-        seqs = list(getattr(graph[t], "seq", None) or [None] * n[t])
+        seqs = node_sequences(graph, t)
         frac = sum(s is not None for s in seqs) / max(1, n[t])
         x[t], used[t], sources[t] = {}, [], {}
         for v in views:

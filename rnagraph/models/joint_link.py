@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from rnagraph.data.build import node_sequences
 from rnagraph.data.fold import Fold
 from rnagraph.models._joint_net import JointNet, JointTask
 from rnagraph.models.base import LinkModel
@@ -159,7 +160,7 @@ class JointLink(LinkModel):
         if not (self.mirna_features or self.seed_features) or MIRNA not in graph.node_types:
             return {}
         from rnagraph.features.kmer import KmerFrequency
-        seq = list(getattr(graph[MIRNA], "seq", [None] * int(graph[MIRNA].num_nodes)))
+        seq = node_sequences(graph, MIRNA)
         parts = []
         if self.mirna_features:
             parts.append(np.asarray(KmerFrequency(k=(1, 2, 3)).fit_transform(seq)))

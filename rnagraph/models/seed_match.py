@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from rnagraph.data.build import node_sequences
 from rnagraph.data.fold import Fold
 from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures, SeedSiteIndex
 from rnagraph.models.base import LinkModel
@@ -60,8 +61,7 @@ class SeedMatch(LinkModel):
         if MIRNA not in (src_t, dst_t):
             raise ValueError(f"SeedMatch: edge type {self.edge_type_} has no miRNA side")
         for t in (src_t, dst_t):
-            seqs = getattr(fold.train_graph[t], "seq", None) or []
-            if not any(s is not None for s in seqs):
+            if not any(s is not None for s in node_sequences(fold.train_graph, t)):
                 raise ValueError(f"SeedMatch: node type {t!r} has no sequences; attach a FASTA "
                                  f"(e.g. datasets.load(..., sequences={{{t!r}: 'file.fa'}})) "
                                  f"or use a graph-only model")
@@ -85,9 +85,8 @@ class SeedMatch(LinkModel):
         mir_src = src_t == MIRNA
         tgt_t = dst_t if mir_src else src_t
         if encoded["index"] is None:     # every target scanned once (SeedSiteIndex)
-            seqs = getattr(g[tgt_t], "seq", None) or [None] * int(g[tgt_t].num_nodes)
-            encoded["index"] = SeedSiteIndex(seqs)
-        mir_seq = getattr(g[MIRNA], "seq", None) or [None] * int(g[MIRNA].num_nodes)
+            encoded["index"] = SeedSiteIndex(node_sequences(g, tgt_t))
+        mir_seq = node_sequences(g, MIRNA)
         mir, tgt = (src, dst) if mir_src else (dst, src)
         counts = encoded["index"].counts([mir_seq[i] for i in mir.tolist()], tgt.numpy())
         raw = torch.from_numpy(counts) @ self._weights()       # [miRNAs, targets]

@@ -41,6 +41,12 @@ from rnagraph.typing import EdgeType
 DEFAULT_BLOCK = 65536
 
 
+def grid_pairs(src: Tensor, dst: Tensor) -> Tensor:
+    """Every pair of ``src`` ``[R]`` x ``dst`` ``[C]`` as ``[2, R * C]``, source-major (the
+    row order of :meth:`LinkModel.decision_grid`)."""
+    return torch.stack([src.repeat_interleave(dst.numel()), dst.repeat(src.numel())])
+
+
 class LinkModel(BaseEstimator):
     """Base class of every link predictor (see the module docstring for the contract).
 
@@ -183,7 +189,7 @@ class LinkModel(BaseEstimator):
         enc = self.encoded(graph)
         out = self._decision_grid(enc, src, dst)
         if out is None:
-            pairs = torch.stack([src.repeat_interleave(dst.numel()), dst.repeat(src.numel())])
+            pairs = grid_pairs(src, dst)
             out = self._decision(enc, pairs).reshape(src.numel(), dst.numel())
         return out.double()
 
@@ -217,4 +223,4 @@ class LinkModel(BaseEstimator):
         return state
 
 
-__all__ = ["LinkModel", "NotFittedError", "DEFAULT_BLOCK"]
+__all__ = ["LinkModel", "NotFittedError", "DEFAULT_BLOCK", "grid_pairs"]

@@ -12,7 +12,7 @@ from rnagraph.data.fold import Fold
 from rnagraph.models._mferl_inputs import VIEWS, MFERLInputs, mferl_inputs
 from rnagraph.models._mferl_net import MFERLNet
 from rnagraph.models._mferl_task import MFERLTask, pair_init, pair_x
-from rnagraph.models.base import LinkModel
+from rnagraph.models.base import LinkModel, grid_pairs
 from rnagraph.train.trainer import Callback, Trainer
 
 _NET_ARGS = ("hidden_channels", "heads", "k", "temperature", "cl_weight", "src_cl_weight",
@@ -126,9 +126,9 @@ class MFERL(LinkModel):
         return self.net_.decode(z, pairs.to(dev), None if px is None else px.to(dev))
 
     def _decision_grid(self, z: dict, src: Tensor, dst: Tensor) -> Tensor:
-        flat = torch.stack([src.repeat_interleave(len(dst)), dst.repeat(len(src))])
         dev = z[self.edge_type_[0]].device        # the head: one matrix product per block
-        return self.net_.decode_grid(z, src.to(dev), dst.to(dev), self._pair_x(flat))
+        return self.net_.decode_grid(z, src.to(dev), dst.to(dev),
+                                     self._pair_x(grid_pairs(src, dst)))
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         tensors, meta = self.inputs_.state()

@@ -10,7 +10,7 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
 from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
-from rnagraph.models.base import LinkModel
+from rnagraph.models.base import LinkModel, grid_pairs
 from rnagraph.models.sage_link import _message_edges, _SAGENet
 from rnagraph.nn.heads._utils import pair_dot
 from rnagraph.train.trainer import Trainer
@@ -285,7 +285,7 @@ class StructLink(LinkModel):
         # rounding; _decision's row-wise sums keep a pair's score independent of its block)
         z, feats = encoded
         net, dev = self.net_, next(self.net_.parameters()).device
-        pairs = torch.stack([src.repeat_interleave(len(dst)), dst.repeat(len(src))]).to(dev)
+        pairs = grid_pairs(src, dst).to(dev)
         x = ((feats.transform(pairs.cpu()).to(dev) - net.mean) / net.std).double()
         l1, l2 = net.mlp[0], net.mlp[2]
         with torch.no_grad():

@@ -161,6 +161,35 @@ class SeedSiteIndex:
         return f"{type(self).__name__}(targets={len(self.targets)})"
 
 
+def seed_family_features(seqs: list[str | None], min_count: int = 2) -> np.ndarray:
+    r"""miRNA seed codes ``[N, 32 + V]`` (float32): a one-hot of each of nucleotides 1-8
+    (``A, C, G, U``; ``T`` read as ``U``; 32 columns) and a one-hot of the seed hexamer (nt 2-7)
+    and heptamer (nt 2-8) over the :math:`V` of them carried by at least ``min_count`` of the
+    sequences (a miRNA-family code: a miRNA whose seed no other miRNA shares adds no column).
+    Rows of missing or shorter-than-8 sequences are zero."""
+    if min_count < 1:
+        raise ValueError(f"seed_family_features: min_count must be >= 1, got {min_count}")
+    seeds = [s.upper().replace("T", "U")[:8] if s is not None and len(s) >= 8 else None
+             for s in seqs]
+    words: dict[str, int] = {}
+    for s in seeds:
+        if s is not None:
+            for w in (s[1:7], s[1:8]):
+                words[w] = words.get(w, 0) + 1
+    vocab = {w: i for i, w in enumerate(sorted(w for w, c in words.items() if c >= min_count))}
+    x = np.zeros((len(seqs), 32 + len(vocab)), dtype=np.float32)
+    for row, s in enumerate(seeds):
+        if s is None:
+            continue
+        for pos, nt in enumerate(s):
+            if nt in "ACGU":
+                x[row, 4 * pos + "ACGU".index(nt)] = 1.0
+        for w in (s[1:7], s[1:8]):
+            if w in vocab:
+                x[row, 32 + vocab[w]] = 1.0
+    return x
+
+
 class SeedSiteFeatures:
     r"""Per-pair counts of canonical miRNA seed sites in the target sequence.
 
@@ -270,4 +299,4 @@ class SeedSiteFeatures:
         return f"{type(self).__name__}(log={self.log})"
 
 
-__all__ = ["SeedSiteFeatures", "SeedSiteIndex", "SITE_TYPES", "count_sites"]
+__all__ = ["SeedSiteFeatures", "SeedSiteIndex", "SITE_TYPES", "count_sites", "seed_family_features"]

@@ -10,6 +10,7 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.build import node_sequences
 from rnagraph.data.fold import Fold
+from rnagraph.features.seed_sites import seed_family_features
 from rnagraph.models._joint_net import JointNet, JointTask
 from rnagraph.models.base import LinkModel
 from rnagraph.train.trainer import Trainer
@@ -40,35 +41,6 @@ def message_edges(graph: HeteroData, relations: list[EdgeType]) -> dict[EdgeType
         out[et] = ei
         out[reverse_edge_type(et)] = ei.flip(0)
     return out
-
-
-def seed_family_features(seqs: list[str | None], min_count: int = 2) -> np.ndarray:
-    r"""miRNA seed codes ``[N, 32 + V]`` (float32): a one-hot of each of nucleotides 1-8
-    (``A, C, G, U``; ``T`` read as ``U``; 32 columns) and a one-hot of the seed hexamer (nt 2-7)
-    and heptamer (nt 2-8) over the :math:`V` of them carried by at least ``min_count`` of the
-    sequences (a miRNA-family code: a miRNA whose seed no other miRNA shares adds no column).
-    Rows of missing or shorter-than-8 sequences are zero."""
-    if min_count < 1:
-        raise ValueError(f"seed_family_features: min_count must be >= 1, got {min_count}")
-    seeds = [s.upper().replace("T", "U")[:8] if s is not None and len(s) >= 8 else None
-             for s in seqs]
-    words: dict[str, int] = {}
-    for s in seeds:
-        if s is not None:
-            for w in (s[1:7], s[1:8]):
-                words[w] = words.get(w, 0) + 1
-    vocab = {w: i for i, w in enumerate(sorted(w for w, c in words.items() if c >= min_count))}
-    x = np.zeros((len(seqs), 32 + len(vocab)), dtype=np.float32)
-    for row, s in enumerate(seeds):
-        if s is None:
-            continue
-        for pos, nt in enumerate(s):
-            if nt in "ACGU":
-                x[row, 4 * pos + "ACGU".index(nt)] = 1.0
-        for w in (s[1:7], s[1:8]):
-            if w in vocab:
-                x[row, 32 + vocab[w]] = 1.0
-    return x
 
 
 class JointLink(LinkModel):
@@ -110,8 +82,9 @@ class JointLink(LinkModel):
         mirna_features (bool): feed miRNA 1-3-mer frequencies (84 dims; zeros where no
             sequence is known). (default: ``True``)
         seed_features (bool): also feed the miRNA seed code of
-            :func:`seed_family_features` (nt 1-8 one-hot + shared seed hexamers/heptamers,
-            over the graph's miRNA sequences: inputs, not labels), so a miRNA without
+            :func:`~rnagraph.features.seed_sites.seed_family_features` (nt 1-8 one-hot +
+            shared seed hexamers/heptamers, over the graph's miRNA sequences: inputs, not
+            labels), so a miRNA without
             edges shares the representation of its seed family. (default: ``False``)
         mirna_embedding (bool): give miRNAs a free embedding besides their features;
             ``False`` represents a miRNA by its sequence features alone (needs
@@ -241,4 +214,4 @@ class JointLink(LinkModel):
         self.net_ = net.eval()
 
 
-__all__ = ["JointLink", "interaction_types", "message_edges", "seed_family_features"]
+__all__ = ["JointLink", "interaction_types", "message_edges"]

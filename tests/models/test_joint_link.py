@@ -112,7 +112,7 @@ def test_single_relation_graph_warns_and_errors(jfold):
 
 
 def test_seed_family_features_hand_computed():
-    from rnagraph.models.joint_link import seed_family_features
+    from rnagraph.features.seed_sites import seed_family_features
     let7a, let7b = "UGAGGUAGUAGGUUGUAUAGUU", "TGAGGTAGTAGGTTGTGTGGTT"    # T read as U
     x = seed_family_features([let7a, let7b, "AACCGUU", None, "CAGUGCAAUGUUAAAAGGGCAU"])
     # nt 1-8 one-hot (32) + the hexamer GAGGUA and heptamer GAGGUAG, shared by let-7a/b only

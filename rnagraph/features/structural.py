@@ -146,31 +146,63 @@ class StructuralPairFeatures:
     def transform(self, pairs: Tensor | np.ndarray) -> Tensor:
         """Features ``float32 [B, 7]`` of ``pairs [2, B]`` (source, destination indices of the
         fitted graph)."""
-        if not hasattr(self, "adj_"):
-            raise ValueError("StructuralPairFeatures: call fit(graph, edge_type) first")
+        self._check_fitted()
         p = pairs.cpu().numpy() if isinstance(pairs, Tensor) else np.asarray(pairs)
         s, d = p[0].astype(np.int64), p[1].astype(np.int64)
-        out = np.zeros((s.size, len(STRUCTURAL_FEATURES)), dtype=np.float64)
         if s.size == 0:
-            return torch.from_numpy(out.astype(np.float32))
-        pos = np.searchsorted(self.edge_codes_, s * self.n_dst_ + d)
-        pos = np.minimum(pos, max(self.edge_codes_.size - 1, 0))
-        own = (self.edge_codes_.size > 0) & (self.edge_codes_[pos] == s * self.n_dst_ + d)
-        ks, kd = self.deg_src_[s] - own, self.deg_dst_[d] - own
-        out[:, 0], out[:, 1] = np.log1p(ks), np.log1p(kd)
-        e, se, de = pos[own], s[own], d[own]
+            return torch.zeros(0, len(STRUCTURAL_FEATURES))
+        codes = s * self.n_dst_ + d
+        pos = np.minimum(np.searchsorted(self.edge_codes_, codes),
+                         max(self.edge_codes_.size - 1, 0))
+        own = np.flatnonzero((self.edge_codes_.size > 0) & (self.edge_codes_[pos] == codes))
+        out = self._columns(s, d, own, pos[own], lambda x, y: path3_pairs(x, y, s, d))
+        return torch.from_numpy(out.astype(np.float32))
+
+    def transform_grid(self, src: Tensor | np.ndarray, dst: Tensor | np.ndarray) -> Tensor:
+        """Features ``float64 [R * C, 7]`` of every pair of sources ``src [R]`` and
+        destinations ``dst [C]``, source-major (the pairs of
+        :func:`~rnagraph.models.base.grid_pairs`): equal to :meth:`transform` of those pairs
+        (which rounds to float32), but each walk sum is one sparse block product
+        :math:`X_{[src]} Y_{[dst]}^\top` and the own edges are read from the adjacency block,
+        so ranking every pair needs no per-pair search."""
+        self._check_fitted()
+        src = np.asarray(src.cpu() if isinstance(src, Tensor) else src, dtype=np.int64)
+        dst = np.asarray(dst.cpu() if isinstance(dst, Tensor) else dst, dtype=np.int64)
+        blk = self.adj_[src][:, dst].tocoo()          # the fitted edges inside the block
+        own = blk.row.astype(np.int64) * dst.size + blk.col
+        edge = np.searchsorted(self.edge_codes_, src[blk.row] * self.n_dst_ + dst[blk.col])
+        s, d = np.repeat(src, dst.size), np.tile(dst, src.size)
+        out = self._columns(s, d, own, edge, lambda x, y: np.asarray(
+            (x[src] @ y[dst].T).todense(), dtype=np.float64).ravel())
+        return torch.from_numpy(out)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "adj_"):
+            raise ValueError("StructuralPairFeatures: call fit(graph, edge_type) first")
+
+    def _columns(self, s: np.ndarray, d: np.ndarray, own: np.ndarray, edge: np.ndarray,
+                 walks) -> np.ndarray:
+        """``float64 [B, 7]`` of the pairs ``(s, d)``; ``own`` are the positions of the pairs
+        that are fitted edges, ``edge`` their positions in ``edge_codes_``; ``walks(X, Y)``
+        gives the raw walk sums (row of X times row of Y) of every pair."""
+        out = np.empty((s.size, len(STRUCTURAL_FEATURES)), dtype=np.float64)
+        is_own = np.zeros(s.size, dtype=np.float64)
+        is_own[own] = 1.0
+        np.log1p(self.deg_src_[s] - is_own, out=out[:, 0])
+        np.log1p(self.deg_dst_[d] - is_own, out=out[:, 1])
+        se, de = s[own], d[own]
         for j, f in enumerate(("count3", "l3", "ra3"), start=2):
-            x = path3_pairs(*self.factors_[f], s, d)
+            x = walks(*self.factors_[f])
             q = _POWER[f]
             r_s, c_d = self.path_sums_[f]
             ws, wd = _inv_pow(self.deg_src_[se], q), _inv_pow(self.deg_dst_[de], q)
             x[own] -= wd * c_d[de] + ws * r_s[se] - ws * wd
-            out[:, j] = np.log1p(np.maximum(x, 0.0))
+            np.log1p(np.maximum(x, 0.0, out=x), out=out[:, j])
         for j, f in enumerate(("cf_src", "cf_dst"), start=5):
-            x = path3_pairs(*self.cf_[f], s, d)
-            x[own] = self.cf_own_[f][e]
-            out[:, j] = np.log1p(np.maximum(x, 0.0))
-        return torch.from_numpy(out.astype(np.float32))
+            x = walks(*self.cf_[f])
+            x[own] = self.cf_own_[f][edge]
+            np.log1p(np.maximum(x, 0.0, out=x), out=out[:, j])
+        return out
 
     def graph_transform(self, graph: HeteroData, edge_type: EdgeType,
                         edge_label_index: Tensor) -> Tensor:

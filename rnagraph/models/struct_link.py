@@ -281,18 +281,23 @@ class StructLink(LinkModel):
             return self.net_.decode(z, pairs.to(dev), feats.transform(pairs).to(dev)).double()
 
     def _decision_grid(self, encoded: tuple, src: Tensor, dst: Tensor) -> Tensor:
-        # ranking a block: the MLP as float64 matrix products (equal to _decision up to
-        # rounding; _decision's row-wise sums keep a pair's score independent of its block)
+        # ranking a block: the features as sparse block products (transform_grid) and the MLP
+        # as float64 matrix products over row chunks of 8,192 pairs, whose [8192, 64] hidden
+        # layer stays in cache (2-3x faster than one product over the block); equal to
+        # _decision up to rounding (its row-wise sums keep a pair's score block-independent)
         z, feats = encoded
         net, dev = self.net_, next(self.net_.parameters()).device
-        pairs = grid_pairs(src, dst).to(dev)
-        x = ((feats.transform(pairs.cpu()).to(dev) - net.mean) / net.std).double()
         l1, l2 = net.mlp[0], net.mlp[2]
+        std = net.std.double()
+        w1 = (l1.weight.double() / std).to(dev)               # standardisation folded in
+        b1 = (l1.bias.double() - w1 @ net.mean.double().to(dev)).to(dev)
+        w2, b2 = l2.weight[0].double(), l2.bias.double()
+        x = feats.transform_grid(src, dst).float().double().to(dev)   # transform's float32
         with torch.no_grad():
-            h = F.linear(x, l1.weight.double(), l1.bias.double()).relu_()
-            out = F.linear(h, l2.weight.double(), l2.bias.double()).squeeze(-1)
+            out = torch.cat([torch.addmm(b1, c, w1.t()).relu_() @ w2 + b2
+                             for c in x.split(8192)]) if x.size(0) else x.new_zeros(0)
             if z is not None:
-                out = out + pair_dot(z[0], z[1], pairs).double()
+                out = out + pair_dot(z[0], z[1], grid_pairs(src, dst).to(dev)).double()
         return out.view(len(src), len(dst))
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:

@@ -57,6 +57,18 @@ def test_every_pair_matches_the_dense_reference_without_its_own_edge(adj, power)
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
+def test_grid_block_matches_the_dense_reference_and_transform(adj):
+    f = StructuralPairFeatures(power=2.0).fit(_graph(adj), ET)
+    src, dst = np.array([5, 0, 8, 1]), np.array([2, 6, 0, 4, 1])    # unsorted, own edges inside
+    got = f.transform_grid(torch.from_numpy(src), dst).numpy()
+    want = np.array([_dense(adj, i, j, 2.0) for i in src for j in dst])
+    assert got.dtype == np.float64 and got.shape == (20, len(STRUCTURAL_FEATURES))
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    pairs = torch.from_numpy(np.stack([np.repeat(src, 5), np.tile(dst, 4)]))
+    np.testing.assert_allclose(got, f.transform(pairs).numpy(), rtol=1e-6, atol=1e-7)
+    assert f.transform_grid(src[:0], dst).shape == (0, len(STRUCTURAL_FEATURES))
+
+
 def test_a_training_positive_ignores_its_own_edge_hand_computed():
     # circRNAs 0, 1 both bind miRNAs 0 and 1; circRNA 2 binds miRNA 1 only.
     a = np.array([[1, 1], [1, 1], [0, 1]])

@@ -107,3 +107,21 @@ def test_pair_dot_blocks_equal_one_gather():
     ga, gb = torch.autograd.grad((out * g).sum(), (a, b))
     ra, rb = torch.autograd.grad((ref * g).sum(), (a, b))
     assert torch.allclose(ga, ra) and torch.allclose(gb, rb)
+
+
+def test_pair_dot_sparse_backward_passes_gradcheck_and_handles_one_shared_input():
+    from rnagraph.nn.heads._utils import pair_dot
+    gen = torch.Generator().manual_seed(1)
+    a = torch.randn(6, 3, dtype=torch.float64, generator=gen, requires_grad=True)
+    b = torch.randn(5, 3, dtype=torch.float64, generator=gen, requires_grad=True)
+    pairs = torch.tensor([[0, 0, 5, 2, 2, 2], [4, 4, 0, 1, 3, 1]])   # repeated pairs and rows
+    assert torch.autograd.gradcheck(lambda x, y: pair_dot(x, y, pairs, chunk_size=4), (a, b))
+    # one input on both sides (a homogeneous graph): both gradient paths add up
+    (ga,) = torch.autograd.grad(pair_dot(a, a, pairs % 5).sum(), a)
+    (ra,) = torch.autograd.grad((a[pairs[0] % 5] * a[pairs[1] % 5]).sum(), a)
+    torch.testing.assert_close(ga, ra)
+    # only one side learnable: no gradient is computed for the other
+    c = b.detach()
+    (gb,) = torch.autograd.grad(pair_dot(a, c, pairs).sum(), a)
+    (rb,) = torch.autograd.grad((a[pairs[0]] * c[pairs[1]]).sum(), a)
+    torch.testing.assert_close(gb, rb)

@@ -1,5 +1,5 @@
 """ids -> HeteroData: id maps, graph building, negatives, splits, leakage checks."""
-from rnagraph.data.build import add_reverse_edges, build_graph, node_sequences
+from rnagraph.data.build import add_reverse_edges, build_graph, message_edges, node_sequences
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.from_files import read_graph, read_sequences
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
@@ -11,7 +11,7 @@ from rnagraph.data.node_column import NodeColumn, as_column
 from rnagraph.data.split import full_fold, holdout_split, kfold_link_split, train_graph_from
 
 __all__ = [
-    "build_graph",
+    "build_graph", "message_edges",
     "add_reverse_edges",
     "node_sequences",
     "NodeColumn",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import torch
 from torch import Tensor
@@ -126,6 +126,37 @@ def add_reverse_edges(data: HeteroData) -> HeteroData:
         for key, value in store.items():
             if key != "edge_index" and isinstance(value, Tensor) and value.size(0) == nnz:
                 out[rev][key] = value
+    return out
+
+
+def message_edges(graph: HeteroData, relations: Sequence[EdgeType] | None = None,
+                  ) -> dict[EdgeType, Tensor]:
+    """The ``edge_index`` of each edge type a message-passing model runs over, with reverses.
+
+    Without ``relations``: every edge type of ``graph`` that has an ``edge_index``, plus the
+    flipped edges of each bipartite type whose reverse is missing (the input of a
+    :class:`~torch_geometric.nn.HeteroConv` on a graph that was not made undirected). With
+    ``relations``: exactly those relations (read from their reverse, flipped, where only that
+    is stored) and each one's reverse as its flipped edges. Nothing is copied or modified."""
+    out: dict[EdgeType, Tensor] = {}
+    if relations is None:
+        for et in graph.edge_types:
+            ei = graph[et].get("edge_index")
+            if ei is not None:
+                out[et] = ei
+        for et in list(out):
+            rev = reverse_edge_type(et)
+            if rev not in out and et[0] != et[2]:
+                out[rev] = out[et].flip(0)
+        return out
+    for et in relations:
+        et = tuple(et)
+        if et in graph.edge_types and "edge_index" in graph[et]:
+            ei = graph[et].edge_index
+        else:
+            ei = graph[reverse_edge_type(et)].edge_index.flip(0)
+        out[et] = ei
+        out[reverse_edge_type(et)] = ei.flip(0)
     return out
 
 

@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
-from rnagraph.data.build import node_sequences
+from rnagraph.data.build import message_edges, node_sequences
 from rnagraph.data.fold import Fold
 from rnagraph.features.seed_sites import seed_family_features
 from rnagraph.models._joint_net import JointNet, JointTask
@@ -27,19 +27,6 @@ def interaction_types(graph: HeteroData) -> list[EdgeType]:
         if et[1].startswith("rev_") and reverse_edge_type(et) in graph.edge_types:
             continue
         out.append(tuple(et))
-    return out
-
-
-def message_edges(graph: HeteroData, relations: list[EdgeType]) -> dict[EdgeType, Tensor]:
-    """``relations``' edges of ``graph`` and their reverses (added when missing)."""
-    out: dict[EdgeType, Tensor] = {}
-    for et in relations:
-        if et in graph.edge_types and "edge_index" in graph[et]:
-            ei = graph[et].edge_index
-        else:
-            ei = graph[reverse_edge_type(et)].edge_index.flip(0)
-        out[et] = ei
-        out[reverse_edge_type(et)] = ei.flip(0)
     return out
 
 
@@ -214,4 +201,4 @@ class JointLink(LinkModel):
         self.net_ = net.eval()
 
 
-__all__ = ["JointLink", "interaction_types", "message_edges"]
+__all__ = ["JointLink", "interaction_types"]

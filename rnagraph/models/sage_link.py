@@ -7,11 +7,12 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 from torch_geometric.nn import MessagePassing, SAGEConv, to_hetero
 
+from rnagraph.data.build import message_edges
 from rnagraph.data.fold import Fold
 from rnagraph.models.base import LinkModel
 from rnagraph.nn.heads._utils import pair_dot
 from rnagraph.train.trainer import Trainer
-from rnagraph.typing import EdgeType, NodeType, reverse_edge_type
+from rnagraph.typing import EdgeType, NodeType
 
 #: the values of ``SAGELink(negatives=...)``
 NEGATIVES = ("resample", "fold")
@@ -61,20 +62,6 @@ class _SAGENet(torch.nn.Module):
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(channels={self.channels}, "
                 f"num_nodes={self.num_nodes}, edge_types={len(self.edge_types)})")
-
-
-def _message_edges(graph: HeteroData) -> dict[EdgeType, Tensor]:
-    """Every edge type of ``graph``, with the reverse added where it is missing."""
-    out: dict[EdgeType, Tensor] = {}
-    for et in graph.edge_types:
-        ei = graph[et].get("edge_index")
-        if ei is not None:
-            out[et] = ei
-    for et in list(out):
-        rev = reverse_edge_type(et)
-        if rev not in out and et[0] != et[2]:
-            out[rev] = out[et].flip(0)
-    return out
 
 
 class _SAGETask:
@@ -207,7 +194,7 @@ class SAGELink(LinkModel):
         if fold.train.pos_index.size(1) == 0:
             raise ValueError("SAGELink: fold has no training positives")
         g = fold.train_graph
-        edges = _message_edges(g)
+        edges = message_edges(g)
         net = self._build({nt: int(g[nt].num_nodes) for nt in g.node_types}, list(edges))
         device = torch.device(self.device)
         task = _SAGETask(net, edges, self.edge_type_, fold, self.negatives, self.neg_ratio,
@@ -227,7 +214,7 @@ class SAGELink(LinkModel):
         ignored; missing ones send no messages)."""
         net = self.net_
         dev = next(net.parameters()).device
-        got = _message_edges(graph)
+        got = message_edges(graph)
         empty = torch.empty(2, 0, dtype=torch.long)
         edges = {et: got.get(et, empty).to(dev) for et in net.edge_types}
         net.eval()

@@ -8,10 +8,11 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from rnagraph.data.build import message_edges
 from rnagraph.data.fold import Fold
 from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
 from rnagraph.models.base import LinkModel, grid_pairs
-from rnagraph.models.sage_link import _message_edges, _SAGENet
+from rnagraph.models.sage_link import _SAGENet
 from rnagraph.nn.heads._utils import pair_dot
 from rnagraph.train.trainer import Trainer
 from rnagraph.typing import EdgeType, NodeType
@@ -246,7 +247,7 @@ class StructLink(LinkModel):
         known = np.concatenate([fold.train.edge_label_index.numpy(), pool], axis=1)
         codes = np.unique(known[0].astype(np.int64) * n_d + known[1])
         phi = feats.transform(np.stack([codes // n_d, codes % n_d]))
-        edges = _message_edges(g)
+        edges = message_edges(g)
         net = self._build({nt: int(g[nt].num_nodes) for nt in g.node_types}, list(edges))
         net.mean.copy_(phi.mean(0))
         net.std.copy_(phi.std(0).clamp_min(1e-6))
@@ -268,7 +269,7 @@ class StructLink(LinkModel):
         net.eval()
         z = None
         if net.sage is not None:
-            got = _message_edges(graph)
+            got = message_edges(graph)
             empty = torch.empty(2, 0, dtype=torch.long)
             with torch.no_grad():
                 z = net.embed({et: got.get(et, empty).to(dev) for et in net.sage.edge_types})

@@ -89,3 +89,23 @@ def test_ids_index_round_trip():
     with pytest.raises(ValueError, match="duplicate id 'a'"):
         IdMap(["a", "b", "a"])
     assert repr(IdMap(["a"])) == "IdMap(num_ids=1)"
+
+
+def test_message_edges_adds_missing_reverses_or_takes_the_given_relations():
+    from torch_geometric.data import HeteroData
+
+    from rnagraph.data import message_edges
+    g = HeteroData()
+    cm, mm = ("circrna", "binds", "mirna"), ("mirna", "targets", "mrna")
+    g[cm].edge_index = torch.tensor([[0, 1, 1], [2, 0, 1]])
+    g[("mrna", "rev_targets", "mirna")].edge_index = torch.tensor([[4, 5], [0, 0]])
+    every = message_edges(g)
+    assert set(every) == {cm, ("mirna", "rev_binds", "circrna"),
+                          ("mrna", "rev_targets", "mirna"), mm}
+    assert every[("mirna", "rev_binds", "circrna")].tolist() == [[2, 0, 1], [0, 1, 1]]
+    assert every[mm].tolist() == [[0, 0], [4, 5]]        # read from its stored reverse
+    only = message_edges(g, [mm])
+    assert set(only) == {mm, ("mrna", "rev_targets", "mirna")}
+    assert only[mm].tolist() == [[0, 0], [4, 5]]
+    assert only[("mrna", "rev_targets", "mirna")].tolist() == [[4, 5], [0, 0]]
+    assert g[cm].edge_index.tolist() == [[0, 1, 1], [2, 0, 1]]     # input untouched

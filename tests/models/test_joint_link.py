@@ -6,11 +6,11 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from rnagraph.data import LinkSet, joint_kfold_split
+from rnagraph.data import LinkSet, joint_kfold_split, message_edges
 from rnagraph.datasets.synthetic_cerna import synthetic_cerna
 from rnagraph.models import load
 from rnagraph.models._joint_net import JointNet, JointTask
-from rnagraph.models.joint_link import JointLink, interaction_types, message_edges
+from rnagraph.models.joint_link import JointLink, interaction_types
 from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
 
 FAST = dict(hidden_channels=16, epochs=100, lr=0.03, patience=300)

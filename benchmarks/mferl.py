@@ -91,8 +91,9 @@ class Timed:
         self.fit_info_ = rec
         extra = ""
         if "epochs" in rec:
+            feats = (f"features {rec['features_s']:.1f} s, " if "features_s" in rec else "")
             extra = (f"{rec['epochs']} epochs (best {rec['best_epoch']}), "
-                     f"{rec['epoch_s']:.3f} s/epoch, features {rec['features_s']:.1f} s, ")
+                     f"{rec['epoch_s']:.3f} s/epoch, {feats}")
         print(f"    fold {fold.index}: {extra}fit {rec['fit_s']:.1f} s, "
               f"peak RSS {rec['peak_rss_mib']:.0f} MiB", flush=True)
         return self

@@ -23,3 +23,29 @@ def test_script_imports_and_prints_help(script, monkeypatch, capsys):
         torch.set_num_threads(threads)
     assert stop.value.code == 0
     assert "usage:" in capsys.readouterr().out
+
+
+def test_mferl_benchmark_timer_reports_models_without_feature_timings(monkeypatch, capsys):
+    # benchmarks/mferl.py wraps every model of a table; a trained baseline's fit_info has
+    # epochs but no feature seconds (SAGELink), which once ended the run with a KeyError
+    monkeypatch.syspath_prepend(str(BENCH))
+    import torch
+    threads = torch.get_num_threads()
+    try:
+        mod = runpy.run_path(str(BENCH / "mferl.py"))
+    finally:
+        torch.set_num_threads(threads)
+
+    class Fitted:
+        fit_info_ = {"epochs": 12, "best_epoch": 7, "epoch_s": 0.25}
+
+        def fit(self, fold):
+            return self
+
+    class Fold:
+        index = 3
+
+    timed = mod["Timed"](Fitted(), "stub").fit(Fold())
+    out = capsys.readouterr().out
+    assert "fold 3: 12 epochs (best 7), 0.250 s/epoch, fit" in out
+    assert timed.fit_info_["epochs"] == 12 and timed.fit_info_["tag"] == "stub"

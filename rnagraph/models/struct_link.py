@@ -262,7 +262,8 @@ class StructLink(LinkModel):
     fit with ``fold.test`` emptied, each validation positive ranked against every pair that is
     not a training positive, as :func:`~rnagraph.evaluate.ranking.ranking_metrics`
     ``per="positive"``, ties ``"mean"``; mean of the two folds; PathRA3 on the same pairs:
-    MRR dst 0.275, Hits@50 dst 0.697, MRR src 0.394, AUC 0.898):
+    MRR dst 0.275, Hits@50 dst 0.697, MRR src 0.394, AUC 0.898; reproduced by
+    ``benchmarks/struct_rank_val.py``):
 
     ============================================  =====  =======  =======  =======  =======
     setting                                       AUC    MRR src  H@50 s   MRR dst  H@50 d

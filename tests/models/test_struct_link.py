@@ -8,7 +8,7 @@ from rnagraph.data import LinkSet, kfold_link_split
 from rnagraph.datasets import synthetic
 from rnagraph.features import StructuralPairFeatures
 from rnagraph.models import DegreeProduct, StructLink, get_model, load
-from rnagraph.models.struct_link import _popularity_negatives
+from rnagraph.models.struct_link import _popularity_negatives, _rank_corruptions
 from rnagraph.train import binary_metrics
 
 CM = ("circrna", "binds", "mirna")
@@ -38,8 +38,9 @@ def test_learns_on_a_synthetic_graph_and_beats_degree(folds):
                            m2.decision_function(None, f.test.edge_label_index))
 
 
-@pytest.mark.parametrize("use_sage", [False, True])
-def test_fit_ignores_a_poisoned_test_set_and_round_trips(folds, use_sage, tmp_path):
+@pytest.mark.parametrize("use_sage,rank_weight", [(False, 2.0), (True, 2.0), (False, 0.0)])
+def test_fit_ignores_a_poisoned_test_set_and_round_trips(folds, use_sage, rank_weight,
+                                                         tmp_path):
     f = folds["degree"]
     gen = torch.Generator().manual_seed(1)
     n_s, n_d = (int(f.train_graph[nt].num_nodes) for nt in (CM[0], CM[2]))
@@ -47,7 +48,8 @@ def test_fit_ignores_a_poisoned_test_set_and_round_trips(folds, use_sage, tmp_pa
                         torch.randint(n_d, (100,), generator=gen)])
     bad = LinkSet(torch.cat([f.test.edge_label_index, rand], 1),
                   torch.cat([1 - f.test.edge_label, torch.ones(100)]))
-    kw = {**KW, "epochs": 20, "use_sage": use_sage, "hidden_channels": 8}
+    kw = {**KW, "epochs": 20, "use_sage": use_sage, "hidden_channels": 8,
+          "rank_weight": rank_weight}
     a = StructLink(**kw).fit(f)
     b = StructLink(**kw).fit(dataclasses.replace(f, test=bad))
     pairs = torch.cat([f.test.edge_label_index, f.val.edge_label_index, rand], 1)
@@ -93,7 +95,9 @@ def test_options_are_checked_and_registered():
     assert type(get_model("struct")) is StructLink
     for bad in ({"degree_share": 1.5}, {"degree_share": 0.6, "corrupt_share": 0.6},
                 {"corrupt_share": -0.1}, {"neg_ratio": -1}, {"mlp_channels": 0},
-                {"power": 0}, {"disjoint_train_ratio": 1.0}):
+                {"power": 0}, {"disjoint_train_ratio": 1.0}, {"rank_weight": -1},
+                {"rank_k": 0}, {"rank_pool": 0}, {"rank_batch": -1},
+                {"rank_degree_share": 1.5}):
         with pytest.raises(ValueError, match=next(iter(bad)).split("_")[0]):
             StructLink(**bad)
     assert repr(StructLink(power=3.0)) == "StructLink(power=3.0)"
@@ -108,3 +112,55 @@ def test_decision_grid_equals_decision_function(folds, use_sage):
     grid = m.decision_grid(None, src, dst)
     assert grid.shape == (3, 4) and grid.dtype == torch.float64
     torch.testing.assert_close(grid.reshape(-1), flat, rtol=1e-6, atol=1e-6)
+
+
+def test_rank_corruptions():
+    rng = np.random.default_rng(0)
+    pos = np.array([[2, 0, 0, 1], [1, 0, 2, 0]])            # codes 7, 0, 2, 3 with n_dst 3
+    codes, keep_dst, keep_src = _rank_corruptions(pos, 3, 3, 50, rng)
+    assert codes.tolist() == [0, 2, 3, 7] and keep_dst.shape == keep_src.shape == (4, 50)
+    src, dst = codes // 3, codes % 3
+    for row in range(4):
+        for new in keep_dst[row].tolist():       # new circRNA for the same miRNA
+            assert new == -1 or (new * 3 + dst[row]) not in codes
+        # the masked draws are exactly the positives: circRNA 0 and 1 of miRNA 0
+        if dst[row] == 0:
+            got = set(keep_dst[row].tolist())
+            assert got <= {-1, 2} and -1 in got and 2 in got
+        for new in keep_src[row].tolist():       # new miRNA for the same circRNA
+            assert new == -1 or (src[row] * 3 + new) not in codes
+    assert set(keep_src[2].tolist()) <= {-1, 1, 2}   # circRNA 1 has miRNA 0
+    assert (keep_src[1] == -1).sum() > 0              # circRNA 0 has miRNA 0 and 2
+
+
+def test_rank_loss_is_a_softmax_of_each_positive_against_its_corruptions(folds):
+    f = folds["uniform"]
+    m = StructLink(**{**KW, "rank_weight": 2.0, "rank_k": 6, "rank_pool": 10, "rank_batch": 0})
+    m.edge_type_ = CM
+    task = m._task(f)
+    pairs, labels = f.train.edge_label_index, f.train.edge_label
+    out = task.module.mlp[2]
+    with torch.no_grad():                      # equal logits: each side gives log(1 + #valid)
+        out.weight.zero_()
+        out.bias.fill_(0.3)
+    pos = pairs[:, labels > 0.5]
+    n_neg = int(round(m.neg_ratio * pos.size(1)))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        loss, parts = task.loss(pairs, labels)
+        torch.manual_seed(0)                   # the same draws: the pool's, then the ranking's
+        torch.randint(task.pool.size(1), (n_neg,))
+        *_, vd, vs = task._corruptions(pos)
+    assert vd.shape == vs.shape == (pos.size(1), 6) and 0 < vd.float().mean() < 1
+    want = 0.5 * (torch.log1p(vd.sum(1).double()).mean()
+                  + torch.log1p(vs.sum(1).double()).mean())
+    assert parts["rank"] == pytest.approx(float(want), rel=1e-5)
+    share = float(labels.sum()) / (labels.numel() + n_neg)
+    bce = float(np.log1p(np.exp(-0.3)) * share + np.log1p(np.exp(0.3)) * (1 - share))
+    assert parts["bce"] == pytest.approx(bce, rel=1e-5)
+    assert float(loss.detach()) == pytest.approx(parts["bce"] + 2.0 * parts["rank"], rel=1e-5)
+    # training on it: the rank term falls well below its equal-logit value
+    fitted = StructLink(**{**KW, "rank_k": 6, "rank_pool": 10, "rank_batch": 0}).fit(f)
+    best = fitted.history_[fitted.best_epoch_ - 1]
+    assert best["rank"] < 0.8 * float(want) and "bce" in best
+    assert "rank" not in StructLink(**{**KW, "epochs": 2, "rank_weight": 0}).fit(f).history_[0]

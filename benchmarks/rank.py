@@ -83,7 +83,7 @@ FIT_KW = {"mitar": {"epochs": 1}}
 #: per-pair sequence models too slow to rank every pair here: timed on this many source rows
 #: (x every destination) and the rate reported
 SAMPLE_ROWS = {"mitar": 4}
-ALL = ("degree", "degree+1", "svd", "l3", "ra3", "katz", "sage", "mferl", "mferl-pair",
+ALL = ("degree", "degree+1", "svd", "l3", "ra3", "katz", "sage", "struct", "mferl", "mferl-pair",
        "grmmi", "joint", "joint-single", "seedmatch", "mitar")
 
 

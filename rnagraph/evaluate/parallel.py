@@ -9,10 +9,22 @@ from torch_geometric.data import HeteroData
 
 
 def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, MiB (Linux ``ru_maxrss`` is in KiB, macOS
-    in bytes); the benchmarks report it too."""
+    """Peak resident memory of this process so far, MiB; the benchmarks report it too.
+
+    On Linux this is ``VmHWM`` of ``/proc/self/status``, the high-water mark of this process
+    image. ``ru_maxrss`` is not used there: a child started by fork + exec (a spawned worker, a
+    subprocess) inherits in it the parent's resident size at the fork, so a worker started by a
+    large parent would report the parent's memory as its own. Elsewhere ``ru_maxrss`` (KiB on
+    Linux, bytes on macOS)."""
     import resource
     import sys
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / 2**20 if sys.platform == "darwin" else rss / 1024
 

@@ -83,6 +83,13 @@ def path3_factors(a: sp.spmatrix, weight: str = "l3") -> tuple[sp.csr_matrix, sp
     return sp.csr_matrix(x), sp.csr_matrix(y)
 
 
+def path3_block(x: sp.csr_matrix, y: sp.csr_matrix, src: np.ndarray, dst: np.ndarray
+                ) -> np.ndarray:
+    """Dense scores ``float64 [len(src), len(dst)]`` of every pair of sources ``src`` and
+    destinations ``dst``: one sparse product :math:`X_{[src]} Y_{[dst]}^\top`."""
+    return np.asarray((x[src] @ y[dst].T).toarray(), dtype=np.float64)
+
+
 def path3_pairs(x: sp.csr_matrix, y: sp.csr_matrix, src: np.ndarray, dst: np.ndarray,
                 max_block: int = 1 << 22) -> np.ndarray:
     """Scores ``[B]`` of the pairs ``(src[i], dst[i])``.
@@ -97,8 +104,7 @@ def path3_pairs(x: sp.csr_matrix, y: sp.csr_matrix, src: np.ndarray, dst: np.nda
     us, si = np.unique(src, return_inverse=True)
     ud, di = np.unique(dst, return_inverse=True)
     if us.size * ud.size <= max(max_block, 4 * src.size):
-        block = (x[us] @ y[ud].T).toarray()
-        return np.asarray(block[si, di], dtype=np.float64)
+        return path3_block(x, y, us, ud)[si, di]
     return np.asarray(x[src].multiply(y[dst]).sum(1), dtype=np.float64).ravel()
 
 
@@ -111,4 +117,5 @@ def path3_rows(x: sp.csr_matrix, y: sp.csr_matrix, rows: np.ndarray,
     return np.asarray(out.todense() if sp.issparse(out) else out, dtype=np.float64)
 
 
-__all__ = ["bipartite_adjacency", "path3_factors", "path3_pairs", "path3_rows", "WEIGHTS"]
+__all__ = ["bipartite_adjacency", "path3_factors", "path3_block", "path3_pairs", "path3_rows",
+           "WEIGHTS"]

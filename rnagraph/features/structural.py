@@ -8,7 +8,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
-from rnagraph.data.paths import bipartite_adjacency, path3_factors, path3_pairs
+from rnagraph.data.paths import bipartite_adjacency, path3_block, path3_factors, path3_pairs
 from rnagraph.typing import EdgeType
 
 #: the columns of :class:`StructuralPairFeatures`, in order
@@ -172,8 +172,7 @@ class StructuralPairFeatures:
         own = blk.row.astype(np.int64) * dst.size + blk.col
         edge = np.searchsorted(self.edge_codes_, src[blk.row] * self.n_dst_ + dst[blk.col])
         s, d = np.repeat(src, dst.size), np.tile(dst, src.size)
-        out = self._columns(s, d, own, edge, lambda x, y: np.asarray(
-            (x[src] @ y[dst].T).todense(), dtype=np.float64).ravel())
+        out = self._columns(s, d, own, edge, lambda x, y: path3_block(x, y, src, dst).ravel())
         return torch.from_numpy(out)
 
     def _check_fitted(self) -> None:

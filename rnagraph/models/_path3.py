@@ -11,7 +11,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
-from rnagraph.data.paths import bipartite_adjacency, path3_factors, path3_pairs
+from rnagraph.data.paths import bipartite_adjacency, path3_block, path3_factors, path3_pairs
 from rnagraph.models.base import LinkModel
 
 
@@ -47,7 +47,7 @@ class _Path3Link(LinkModel):
         a, x, y = encoded
         s, d = src.cpu().numpy(), dst.cpu().numpy()
         direct, path = self._terms()
-        out = path * (x[s] @ y[d].T).toarray()      # one sparse product per block
+        out = path * path3_block(x, y, s, d)        # one sparse product per block
         if direct:
             out = out + direct * a[s][:, d].toarray()
         return torch.from_numpy(np.asarray(out, dtype=np.float64))

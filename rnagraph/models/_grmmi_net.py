@@ -106,7 +106,9 @@ class GRMMINet(torch.nn.Module):
 
     @torch.no_grad()
     def encode_all(self, chunk: int = 1024) -> dict:
-        """Encodings of every node (padded to the longest), for scoring many pairs."""
+        """Encodings of every node (padded to the longest), for scoring many pairs:
+        ``{"mi": (H, mask), "m": (H, mask)}``, and each node's masked max over positions
+        (``"mi_pool"``, ``"m_pool"``, what :meth:`forward_grid` reads per block)."""
         out = {}
         for side in ("mi", "m"):
             n = getattr(self, f"{side}_len").numel()
@@ -118,6 +120,7 @@ class GRMMINet(torch.nn.Module):
                            for p in parts])
             k = torch.cat([torch.nn.functional.pad(p[1], (0, t - p[1].size(1))) for p in parts])
             out[side] = (h, k)
+            out[f"{side}_pool"] = _masked_max(h, k)
         return out
 
     # ------------------------------------------------------------------ fusion
@@ -156,8 +159,7 @@ class GRMMINet(torch.nn.Module):
         a, b, off = bias.expand(mi.numel(), -1), 0.0, 0
         has_mi = has_m = None
         if self.encoder is not None:
-            p_mi = _masked_max(*cache["mi"])[mi]
-            p_m = _masked_max(*cache["m"])[m]
+            p_mi, p_m = cache["mi_pool"][mi], cache["m_pool"][m]
             d = p_mi.size(1)
             a, b = a + p_mi @ w[:, :d].T, b + p_m @ w[:, d:2 * d].T
             off = self.encoder.out_channels

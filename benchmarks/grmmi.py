@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _log import ROOT, machine, write_section  # noqa: E402
 
 from rnagraph.data import build_graph, kfold_link_split  # noqa: E402
-from rnagraph.data.fold import Fold, LinkSet  # noqa: E402
+from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet  # noqa: E402
 from rnagraph.evaluate import cross_validate  # noqa: E402
 from rnagraph.models import GRMMI, DegreeProduct, MiTAR, SAGELink, TruncatedSVDLink  # noqa: E402
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA  # noqa: E402
@@ -88,11 +88,11 @@ def mitar_folds(n_splits: int, seed: int, root: str | None, near: float = 0.9):
         ls = [LinkSet(pairs[:, torch.from_numpy(ix)], y[torch.from_numpy(ix)])
               for ix in (tr, va, te)]
         seen = [(sp.mirna_seq[i], sp.target_seq[i]) for i in tr]
-        meta: dict = {"seed": seed + s, "split": "64/16/20", "extra_tests": {}}
+        meta: dict = {"seed": seed + s, "split": "64/16/20", EXTRA_TESTS: {}}
         for n, d in inds.items():
             code = d.overlap(seen, near=near)
             keep = torch.from_numpy(np.nonzero(code == 0)[0])
-            meta["extra_tests"][n] = LinkSet(ind_pairs[n][:, keep], d.label[keep].float())
+            meta[EXTRA_TESTS][n] = LinkSet(ind_pairs[n][:, keep], d.label[keep].float())
             meta[f"{n}:exact"], meta[f"{n}:near"] = int((code == 2).sum()), int((code == 1).sum())
         folds.append(Fold(s, MIRNA_MRNA, tg, *ls, meta=meta))
     return full, folds

@@ -59,6 +59,11 @@ class LinkSet:
         return f"LinkSet(pos={n_pos}, neg={len(self) - n_pos})"
 
 
+#: ``Fold.meta`` key of extra labelled pair sets ``{name: LinkSet}`` (e.g. independent test
+#: files) scored like the test set after the fit, never shown to it
+EXTRA_TESTS = "extra_tests"
+
+
 @dataclass
 class Fold:
     """One fold of a link-prediction split.
@@ -75,7 +80,9 @@ class Fold:
         protocol (str): ``"leakage-free"``, ``"paper"`` (the papers' leakier protocol,
             in which ``train_graph`` holds every known positive) or ``"full"`` (a fold to fit a
             model on every known pair, :meth:`Fold.full`: no test set).
-        meta (dict): anything else worth recording (ratio, seed, ...).
+        meta (dict): anything else worth recording (ratio, seed, ...); under
+            :data:`EXTRA_TESTS` extra labelled pair sets ``{name: LinkSet}`` that
+            :func:`~rnagraph.evaluate.cross_validate` scores like the test set.
     """
 
     index: int

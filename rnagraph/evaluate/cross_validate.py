@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
-from rnagraph.data.fold import Fold, LinkSet
+from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet
 from rnagraph.data.leakage import check_no_leakage
 from rnagraph.evaluate.parallel import peak_rss_mib, run_parallel
 from rnagraph.evaluate.plots import plot_curves
@@ -177,10 +177,6 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     if out is not None:
         _write_outputs(out, result, records, data, edge_type, curves)
     return result
-
-
-#: ``fold.meta`` key of extra labelled pair sets ``{name: LinkSet}`` scored like the test set
-EXTRA_TESTS = "extra_tests"
 
 
 def _check_graph_matches(data: HeteroData, fold: Fold) -> None:

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 from torch import Tensor
 
-from rnagraph.data.fold import Fold
+from rnagraph.data.fold import EXTRA_TESTS, Fold
 from rnagraph.io.atomic import atomic_write
 
 _SIMPLE = (int, float, str, bool, type(None))
@@ -79,9 +79,9 @@ def fold_fingerprint(model: object, fold: Fold, threshold: float | str,
             "train": _digest(fold.train.edge_label_index, fold.train.edge_label),
             "val": _digest(fold.val.edge_label_index, fold.val.edge_label),
             "test": _digest(fold.test.edge_label_index, fold.test.edge_label),
-            **({"extra_tests": {k: _digest(v.edge_label_index, v.edge_label)
-                                for k, v in sorted(fold.meta["extra_tests"].items())}}
-               if fold.meta.get("extra_tests") else {})}
+            **({EXTRA_TESTS: {k: _digest(v.edge_label_index, v.edge_label)
+                              for k, v in sorted(fold.meta[EXTRA_TESTS].items())}}
+               if fold.meta.get(EXTRA_TESTS) else {})}
 
 
 def fingerprint_mismatch(stored: dict, current: dict) -> str:

@@ -68,7 +68,7 @@ class SeedMatch(LinkModel):
 
     def _encode(self, graph: HeteroData) -> dict:
         # sequences are read per pair; the target index for whole blocks is built on demand
-        return {"graph": graph, "index": None}
+        return {"graph": graph, "index": None, "mirna": None}
 
     def _decision(self, encoded: dict, pairs: Tensor) -> Tensor:
         feats = SeedSiteFeatures(log=False)
@@ -86,7 +86,8 @@ class SeedMatch(LinkModel):
         tgt_t = dst_t if mir_src else src_t
         if encoded["index"] is None:     # every target scanned once (SeedSiteIndex)
             encoded["index"] = SeedSiteIndex(node_sequences(g, tgt_t))
-        mir_seq = node_sequences(g, MIRNA)
+            encoded["mirna"] = node_sequences(g, MIRNA)
+        mir_seq = encoded["mirna"]
         mir, tgt = (src, dst) if mir_src else (dst, src)
         counts = encoded["index"].counts([mir_seq[i] for i in mir.tolist()], tgt.numpy())
         raw = torch.from_numpy(counts) @ self._weights()       # [miRNAs, targets]

@@ -15,6 +15,8 @@ run resumes fold by fold.
     python benchmarks/hard_eval.py --mferl               # + MFERL and MFERL(structural)
     python benchmarks/hard_eval.py --models degree l3 sage struct --negatives uniform degree
     python benchmarks/hard_eval.py --quick               # 3 folds, synthetic graph
+    python benchmarks/hard_eval.py --models ra3 sage struct --mferl --negatives uniform degree \
+        --section hard-eval-cmi-9589-mferl                # MFERL's structural term, own section
 """
 from __future__ import annotations
 
@@ -54,6 +56,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--no-results", action="store_true", help="do not touch docs/results.md")
     ap.add_argument("--no-log", action="store_true", help="do not append to docs/benchmarks.md")
+    ap.add_argument("--section", default=None,
+                    help="docs/results.md section to replace (default hard-eval-<dataset>; "
+                         "give another name for a run over a subset of the models)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     k = args.folds or (3 if args.quick else 5)
@@ -69,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
             "Hits@50 dst", "global AUPR", "s/fold"]
     log = BenchmarkLog(f"hard-eval: {name} {et[0]}-{et[2]} warm 1:1 {k}-fold, "
                        f"{' / '.join(args.negatives)} negatives", cols)
-    twins, best = None, {}
+    twins, best, labels = None, {}, []
     for n_kind, neg in enumerate(args.negatives):
         folds = kfold_link_split(g, et, k=k, neg_ratio=1, mode="warm", seed=args.seed,
                                  negatives=neg)[:args.max_folds]
@@ -77,6 +82,8 @@ def main(argv: list[str] | None = None) -> None:
         for key, rank in models:
             model = get_model(key, **({"seed": args.seed} if key in SEEDED else {}))
             label = type(model).__name__ + (" (structural)" if key == "mferl-struct" else "")
+            if n_kind == 0:
+                labels.append(label)
             with timer() as t:
                 # ranking ignores the negatives (and the kinds share positives and training
                 # graphs), so it is computed with the first kind only
@@ -135,9 +142,12 @@ def main(argv: list[str] | None = None) -> None:
     else:
         log.write()
     if not args.no_results:
-        md = log.markdown().replace(f"## {log.title}", f"## Harder evaluation ({name}, "
-                                    f"{k}-fold warm)", 1)
-        write_section(ROOT / "docs" / "results.md", f"hard-eval-{name}", md)
+        section = args.section or f"hard-eval-{name}"
+        heading = f"## Harder evaluation ({name}, {k}-fold warm)"
+        if args.section:
+            heading = heading[:-1] + f"; {', '.join(labels)})"
+        md = log.markdown().replace(f"## {log.title}", heading, 1)
+        write_section(ROOT / "docs" / "results.md", section, md)
 
 
 if __name__ == "__main__":

@@ -88,40 +88,68 @@ class GRMMINet(torch.nn.Module):
     def sequence_vector(self, pairs: Tensor, cache: dict | None = None,
                         return_attention: bool = False):
         """The encoder's pair vectors ``[B, out]``; ``cache`` holds precomputed node
-        encodings (``{"mi": (H, mask), "m": (H, mask)}``, see :meth:`encode_all`)."""
+        encodings (:meth:`encoding_cache`, filled here as needed)."""
         if cache is None:
             u_mi, inv_mi = torch.unique(pairs[0], return_inverse=True)
             u_m, inv_m = torch.unique(pairs[1], return_inverse=True)
             h_mi, k_mi = self.encode_nodes("mi", u_mi)
             h_m, k_m = self.encode_nodes("m", u_m)
         else:
+            self.fill(cache, "mi", pairs[0])
+            self.fill(cache, "m", pairs[1])
             (h_mi, k_mi), (h_m, k_m) = cache["mi"], cache["m"]
             inv_mi, inv_m = pairs[0], pairs[1]
+        # cached rows keep the cache's full width: a pair's numbers never depend on the
+        # longest sequence of its block, so scores do not change with the block size
         h_mi, k_mi, h_m, k_m = h_mi[inv_mi], k_mi[inv_mi], h_m[inv_m], k_m[inv_m]
-        if cache is not None:       # trim the block to its longest sequences
-            t_mi, t_m = int(k_mi.sum(1).max().clamp(min=1)), int(k_m.sum(1).max().clamp(min=1))
-            if self.encoder.window is None:
-                h_mi, k_mi, h_m, k_m = h_mi[:, :t_mi], k_mi[:, :t_mi], h_m[:, :t_m], k_m[:, :t_m]
         return self.encoder.interact(h_mi, k_mi, h_m, k_m, return_attention)
 
     @torch.no_grad()
-    def encode_all(self, chunk: int = 1024) -> dict:
-        """Encodings of every node (padded to the longest), for scoring many pairs:
-        ``{"mi": (H, mask), "m": (H, mask)}``, and each node's masked max over positions
-        (``"mi_pool"``, ``"m_pool"``, what :meth:`forward_grid` reads per block)."""
-        out = {}
+    def encoding_cache(self) -> dict:
+        """An empty cache of node encodings, filled on demand by :meth:`fill` (scoring
+        reads it): ``{"mi": (H, mask), "m": (H, mask)}`` padded to the longest sequence of
+        each side, each node's masked max over positions (``"mi_pool"``, ``"m_pool"``, what
+        :meth:`forward_grid` reads) and which nodes are encoded (``"mi_done"``, ``"m_done"``).
+        Scoring a few pairs of a large graph thus encodes only their sequences."""
+        out, d = {}, self.encoder.channels
         for side in ("mi", "m"):
-            n = getattr(self, f"{side}_len").numel()
-            parts = [self.encode_nodes(side, torch.arange(i, min(i + chunk, n),
-                                                          device=self.mi_len.device))
-                     for i in range(0, n, chunk)]
-            t = max(p[0].size(1) for p in parts)
-            h = torch.cat([torch.nn.functional.pad(p[0], (0, 0, 0, t - p[0].size(1)))
-                           for p in parts])
-            k = torch.cat([torch.nn.functional.pad(p[1], (0, t - p[1].size(1))) for p in parts])
-            out[side] = (h, k)
-            out[f"{side}_pool"] = _masked_max(h, k)
+            lengths = getattr(self, f"{side}_len")
+            t = self.encoder.token_starts(max(int(lengths.max()), 1) if lengths.numel()
+                                          else 1).numel()
+            n, dev = lengths.numel(), lengths.device
+            out[side] = (torch.zeros(n, t, d, device=dev),
+                         torch.zeros(n, t, dtype=torch.bool, device=dev))
+            out[f"{side}_pool"] = torch.zeros(n, d, device=dev)
+            out[f"{side}_done"] = torch.zeros(n, dtype=torch.bool, device=dev)
         return out
+
+    @torch.no_grad()
+    def fill(self, cache: dict, side: str, index: Tensor, chunk: int = 1024) -> None:
+        """Encode the nodes of ``side`` in ``index`` that ``cache`` lacks (in chunks of
+        similar length, so little padding is encoded)."""
+        if f"{side}_done" not in cache:          # a complete cache (e.g. encode_all)
+            return
+        todo = torch.unique(index)
+        todo = todo[~cache[f"{side}_done"][todo]]
+        if not todo.numel():
+            return
+        todo = todo[torch.argsort(getattr(self, f"{side}_len")[todo], stable=True)]
+        h_all, k_all = cache[side]
+        for i in range(0, todo.numel(), chunk):
+            ix = todo[i:i + chunk]
+            h, k = self.encode_nodes(side, ix)
+            h_all[ix, :h.size(1)], k_all[ix, :k.size(1)] = h, k
+            cache[f"{side}_pool"][ix] = _masked_max(h, k)
+        cache[f"{side}_done"][todo] = True
+
+    @torch.no_grad()
+    def encode_all(self, chunk: int = 1024) -> dict:
+        """:meth:`encoding_cache` with every node encoded."""
+        cache = self.encoding_cache()
+        for side in ("mi", "m"):
+            self.fill(cache, side, torch.arange(getattr(self, f"{side}_len").numel(),
+                                                device=self.mi_len.device), chunk)
+        return cache
 
     # ------------------------------------------------------------------ fusion
     def fused(self, pairs: Tensor, cache: dict | None = None) -> Tensor:
@@ -143,7 +171,7 @@ class GRMMINet(torch.nn.Module):
 
     def forward_grid(self, mi: Tensor, m: Tensor, cache: dict | None) -> Tensor | None:
         r"""Logits ``[R, C]`` of every pair of miRNAs ``mi`` ``[R]`` and targets ``m`` ``[C]``
-        (``cache`` from :meth:`encode_all`), equal to :meth:`forward` of those pairs; ``None``
+        (``cache`` from :meth:`encoding_cache`), equal to :meth:`forward` of those pairs; ``None``
         where the fusion does not split (``add`` / ``average`` / ``dnn``).
 
         A pair whose miRNA or target has no sequence gets the encoder vector
@@ -159,6 +187,8 @@ class GRMMINet(torch.nn.Module):
         a, b, off = bias.expand(mi.numel(), -1), 0.0, 0
         has_mi = has_m = None
         if self.encoder is not None:
+            self.fill(cache, "mi", mi)
+            self.fill(cache, "m", m)
             p_mi, p_m = cache["mi_pool"][mi], cache["m_pool"][m]
             d = p_mi.size(1)
             a, b = a + p_mi @ w[:, :d].T, b + p_m @ w[:, d:2 * d].T

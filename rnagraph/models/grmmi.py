@@ -92,8 +92,8 @@ class GRMMI(LinkModel):
 
     Training is :class:`~rnagraph.train.Trainer`'s mini-batch loop (binary cross-entropy on
     ``fold.train``, early stopping on ``fold.val``); calibration is the contract's Platt stage.
-    Scoring encodes every sequence once per fitted model (:meth:`encoded`) and runs the
-    attention per pair in blocks.
+    Scoring encodes each sequence once per fitted model, the first time one of its pairs is
+    scored (:meth:`encoded` holds the cache), and runs the attention per pair in blocks.
 
     Args:
         k (int): k-mer length. (default: ``6``)
@@ -291,7 +291,7 @@ class GRMMI(LinkModel):
 
     def _encode(self, graph: HeteroData) -> dict:
         net = self.net_.to(self.device).eval()
-        return net.encode_all() if net.encoder is not None else {}
+        return net.encoding_cache() if net.encoder is not None else {}
 
     @torch.no_grad()
     def _decision(self, encoded: dict, pairs: Tensor, block: int = 4096) -> Tensor:

@@ -165,6 +165,27 @@ def test_cached_scoring_equals_per_batch_scoring(short_fit, fold):
                                atol=1e-5, rtol=0)
 
 
+@pytest.mark.parametrize("window", [None, 12])
+def test_encoding_cache_encodes_only_the_scored_sequences(short_fit, fold, window):
+    # scoring a few pairs encodes only their two sides; the lazily filled cache gives the
+    # numbers of the fully encoded one, whatever order the nodes are filled in
+    net = short_fit.net_.eval()
+    old = net.encoder.window, net.encoder.overlap
+    net.encoder.window, net.encoder.overlap = window, 4     # 40-nt targets: 35 tokens, 3 windows
+    try:
+        x = fold.test.edge_label_index[:, :9]
+        cache = net.encoding_cache()
+        with torch.no_grad():
+            lazy = net(x.flip(0) if short_fit.mi_row_ else x, cache)
+            assert int(cache["mi_done"].sum()) + int(cache["m_done"].sum()) == \
+                len(set(x[0].tolist())) + len(set(x[1].tolist()))
+            full = net(x.flip(0) if short_fit.mi_row_ else x, net.encode_all(chunk=5))
+            direct = net(x.flip(0) if short_fit.mi_row_ else x)
+        torch.testing.assert_close(lazy, full, atol=1e-6, rtol=0)
+        torch.testing.assert_close(lazy, direct, atol=1e-5, rtol=0)
+    finally:
+        net.encoder.window, net.encoder.overlap = old
+
 def test_fused_features_shape_and_variants(fold):
     x = fold.test.edge_label_index[:, :5]
     for kw, width in [({"fusion": "add"}, 8), ({"fusion": "dnn"}, 4), ({"bp": False}, None)]:

@@ -33,18 +33,22 @@ class _CrossAttention(torch.nn.Module):
         for lin in (self.q, self.k, self.v, self.out):
             lin.reset_parameters()
 
-    def forward(self, x: Tensor, x_mask: Tensor, y: Tensor,
-                y_mask: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor, x_mask: Tensor, y: Tensor, y_mask: Tensor,
+                need_weights: bool = True) -> tuple[Tensor, Tensor | None]:
         b, tq, c = x.shape
         tk, h = y.size(1), self.heads
         q = self.q(x).view(b, tq, h, c // h).transpose(1, 2)        # [B, h, Tq, dk]
         k = self.k(y).view(b, tk, h, c // h).transpose(1, 2)        # [B, h, Tk, dk]
         v = self.v(y).view(b, tk, h, c // h).transpose(1, 2)
-        a = q @ k.transpose(-1, -2) / math.sqrt(c // h)             # [B, h, Tq, Tk]
         has = y_mask.any(dim=1)                                      # [B]
         safe = y_mask | ~has.unsqueeze(1)                            # no NaN rows
-        a = a.masked_fill(~safe[:, None, None, :], float("-inf"))
         valid = (x_mask & has.unsqueeze(1))[:, None, :, None]        # [B, 1, Tq, 1]
+        if not need_weights:     # the fused kernel, without the [B, h, Tq, Tk] weights
+            out = torch.nn.functional.scaled_dot_product_attention(
+                q, k, v, attn_mask=safe[:, None, None, :]) * valid.to(q.dtype)
+            return self.out(out.transpose(1, 2).reshape(b, tq, c)), None
+        a = q @ k.transpose(-1, -2) / math.sqrt(c // h)             # [B, h, Tq, Tk]
+        a = a.masked_fill(~safe[:, None, None, :], float("-inf"))
         alpha = torch.softmax(a, dim=-1) * valid.to(a.dtype)
         out = (alpha @ v).transpose(1, 2).reshape(b, tq, c)
         return self.out(out), alpha
@@ -242,7 +246,7 @@ class MutualAttentionEncoder(torch.nn.Module):
         if self.window is None:
             return torch.arange(0, max(num_tokens, 1), s)
         w, step = self.window, self.window - self.overlap
-        n = max(1, math.ceil((num_tokens - w) / step) + 1)
+        n = max(1, math.ceil(max(num_tokens - w, 0) / step) + 1)     # as in _windows
         per = torch.arange(0, w, s)
         return (torch.arange(n).unsqueeze(1) * step + per).reshape(-1)
 
@@ -286,8 +290,9 @@ class MutualAttentionEncoder(torch.nn.Module):
         parts = [_masked_max(h_mi, mask_mi), _masked_max(h_m, mask_m)]
         att = None
         if self.attention:
-            a_mi, al_mi = self.att_mi(h_mi, mask_mi, h_m, mask_m)             # miRNA queries
-            a_m, al_m = self.att_m(h_m, mask_m, h_mi, mask_mi)                # mRNA queries
+            w = return_attention
+            a_mi, al_mi = self.att_mi(h_mi, mask_mi, h_m, mask_m, w)          # miRNA queries
+            a_m, al_m = self.att_m(h_m, mask_m, h_mi, mask_mi, w)             # mRNA queries
             both = (mask_mi.any(1) & mask_m.any(1)).unsqueeze(1)
             parts += [_masked_max(a_mi, mask_mi & both), _masked_max(a_m, mask_m & both)]
             att = {"mirna": al_mi, "mrna": al_m}

@@ -115,3 +115,13 @@ def test_repr_and_errors():
         _enc(window=4, overlap=4)
     with pytest.raises(ValueError, match="embedding_init has shape"):
         _enc(embedding_init=torch.zeros(3, 8))
+
+
+@pytest.mark.parametrize("kw", VARIANTS)
+def test_fused_attention_kernel_equals_the_explicit_weights(kw):
+    # scoring without return_attention takes torch's fused attention; same pair vectors
+    torch.manual_seed(0)
+    enc = _enc(**kw).eval()
+    mi, mi_len, m, m_len = _batch()
+    z, _ = enc(mi, mi_len, m, m_len, return_attention=True)
+    torch.testing.assert_close(enc(mi, mi_len, m, m_len), z, atol=1e-6, rtol=1e-5)

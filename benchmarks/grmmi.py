@@ -3,14 +3,16 @@ the complete model with ablations on synthetic data.
 
 Every (experiment, dataset, model) is one :func:`~rnagraph.evaluate.cross_validate` run with its
 own ``out_dir`` under ``--out`` (default ``runs/grmmi``), so a killed run resumes split by split.
-At the end it rebuilds the ``grmmi`` section of ``docs/results.md`` from every finished
-``metrics.json`` under ``--out`` (with seconds per epoch, pairs per second at inference and peak
-RSS from the per-fold records).
+At the end it rebuilds the ``grmmi`` section (or ``--section``) of ``docs/results.md`` from
+every finished ``metrics.json`` under ``--out`` (with seconds per epoch, pairs per second at
+inference and peak RSS from the per-fold records).
 
     python benchmarks/grmmi.py --experiments mtis                 # graph branch, 5 folds
     python benchmarks/grmmi.py --experiments mitar --splits 10    # miTAR protocol
     python benchmarks/grmmi.py --experiments mitar --splits 2 --epochs 5   # reduced
-    python benchmarks/grmmi.py --experiments synthetic
+    python benchmarks/grmmi.py --experiments synthetic --modes warm cold-dst
+    python benchmarks/grmmi.py --experiments synthetic --out runs/grmmi-syn \
+        --section grmmi-synthetic                                  # its own section
     python benchmarks/grmmi.py --report-only
 """
 from __future__ import annotations
@@ -112,8 +114,8 @@ def grmmi_seq(epochs: int, seed: int, **kw) -> GRMMI:
 
 
 def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
+    from rnagraph.models.seed_match import SeedMatch
     if exp == "mitar":
-        from rnagraph.models.seed_match import SeedMatch
         return [("SeedMatch", SeedMatch()),
                 ("GRMMI-seq", grmmi_seq(epochs, seed)),
                 ("MiTAR", MiTAR(epochs=epochs, seed=seed, patience=10))]
@@ -145,6 +147,7 @@ def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
             ("GRMMI no-BP", GRMMI(bp=False, **base)),
             ("GRMMI graph only", GRMMI(sequence=False, **base)),
             ("GRMMI sequence only", GRMMI(graph_encoder=None, **base)),
+            ("SeedMatch", SeedMatch()),
             ("DegreeProduct", DegreeProduct()),
             ("SAGELink", SAGELink(seed=seed))]
 
@@ -152,23 +155,26 @@ def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
 def run_experiment(exp: str, args) -> None:
     if exp == "mitar":
         data, folds = mitar_folds(args.splits, args.seed, args.root)
-        sets = [("mitar (combined)", data, folds)]
+        sets = [("mitar (combined)", "", data, folds)]
     else:
         name = "mtis-9214" if exp == "mtis" else "synthetic"
         g = load_graph(name, args.root)
-        folds = kfold_link_split(g, MIRNA_MRNA, k=5, neg_ratio=1, mode="warm", seed=args.seed)
-        sets = [(name, g, folds[:args.max_folds])]
-    for dname, data, folds in sets:
+        sets = [(name if mode == "warm" else f"{name} ({mode})", "" if mode == "warm" else mode,
+                 g, kfold_link_split(g, MIRNA_MRNA, k=5, neg_ratio=1, mode=mode,
+                                     seed=args.seed)[:args.max_folds])
+                for mode in args.modes]
+    for dname, sub, data, folds in sets:
         for tag, model in runs(exp, args.epochs, args.seed):
             if args.models and tag not in args.models:
                 continue
-            out = Path(args.out) / exp / tag.replace(" ", "_")
+            out = Path(args.out) / exp / sub / tag.replace(" ", "_")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 res = cross_validate(model, data, MIRNA_MRNA, folds, out_dir=out,
                                      progress=False, curves=False)
-            (out / "run.json").write_text(json.dumps({"experiment": exp, "dataset": dname,
-                                                      "model": tag, "epochs": args.epochs}))
+            (out / "run.json").write_text(json.dumps({
+                "experiment": exp, "dataset": dname, "model": tag, "epochs": args.epochs,
+                "command": " ".join(["python benchmarks/grmmi.py", *sys.argv[1:]])}))
             print(f"{exp:9s} {dname:18s} {tag:22s} AUC {res.summary('auc', 4)}  "
                   f"ACC {res.summary('acc', 4)}", flush=True)
 
@@ -186,7 +192,7 @@ def _ci(v: list[float]) -> str:
 def independent_rows(out_root: Path) -> list[str]:
     """Table rows of the independent test files from the mitar runs' fold records."""
     out = []
-    for run in sorted(out_root.glob("mitar/*/run.json")):
+    for run in sorted(out_root.glob("mitar/**/run.json")):
         meta = json.loads(run.read_text())
         recs = [json.loads(p.read_text()) for p in sorted(run.parent.glob("fold_*.json"))]
         for n in INDEPENDENT:
@@ -204,10 +210,12 @@ def independent_rows(out_root: Path) -> list[str]:
     return out
 
 
-def report(out_root: Path, note: str = "") -> str:
+def report(out_root: Path, note: str = "", heading: str = "## GRMMI") -> str:
     rows: dict[str, list[str]] = {e: [] for e in EXPERIMENTS}
-    for run in sorted(out_root.glob("*/*/run.json")):
+    commands: dict[str, None] = {}
+    for run in sorted(out_root.glob("*/**/run.json")):
         meta = json.loads(run.read_text())
+        commands[meta.get("command", "python benchmarks/grmmi.py")] = None
         mpath = run.parent / "metrics.json"
         if not mpath.exists():
             continue
@@ -231,9 +239,10 @@ def report(out_root: Path, note: str = "") -> str:
                        "splits; mean ± 95% CI over splits)",
               "mtis": "mtis-9214, 5-fold warm 1:1 leakage-free (same folds as the baselines; "
                       "mean ± 95% CI over folds)",
-              "synthetic": "Synthetic (warm 1:1, leakage-free): complete model and ablations"}
-    parts = ["## GRMMI", f"Machine: {machine()}. Command: `python benchmarks/grmmi.py` "
-             "(options per run in run.json)."]
+              "synthetic": "Synthetic (1:1, leakage-free; warm, and cold splits where named): "
+                           "complete model and ablations"}
+    parts = [heading, f"Machine: {machine()}. Commands: "
+             + "; ".join(f"`{c}`" for c in commands) + " (options per run in run.json)."]
     for e in EXPERIMENTS:
         if rows[e]:
             parts += [f"### {titles[e]}", "\n".join([head, *rows[e]])]
@@ -263,6 +272,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--models", nargs="*", default=None, help="only these model tags")
     ap.add_argument("--splits", type=int, default=10, help="miTAR random splits")
     ap.add_argument("--max-folds", type=int, default=5)
+    ap.add_argument("--modes", nargs="*", default=["warm"],
+                    choices=["warm", "cold-src", "cold-dst", "cold-both"],
+                    help="split modes of the mtis / synthetic experiments (cold-dst: held-out "
+                         "targets, cold-src: held-out miRNAs)")
+    ap.add_argument("--section", default="grmmi", help="docs/results.md section to replace")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
@@ -276,10 +290,11 @@ def main(argv: list[str] | None = None) -> None:
     if not args.report_only:
         for exp in args.experiments:
             run_experiment(exp, args)
-    md = report(Path(args.out), args.note)
+    md = report(Path(args.out), args.note, "## GRMMI" if args.section == "grmmi" else
+                f"## GRMMI ({', '.join(args.experiments)}; {', '.join(args.modes)})")
     print(md)
     if not args.no_results:
-        write_section(ROOT / "docs" / "results.md", "grmmi", md)
+        write_section(ROOT / "docs" / "results.md", args.section, md)
 
 
 if __name__ == "__main__":

@@ -260,7 +260,8 @@ def report(out_root: Path, note: str = "", heading: str = "## GRMMI") -> str:
         parts.append(note)
     parts.append(PAPER)
     parts.append("Threshold 0.5 on Platt-calibrated scores (calibration on the split's "
-                 "validation pairs). Pairs/s include encoding every sequence once. Runs with "
+                 "validation pairs). Pairs/s include encoding the test pairs' sequences (each "
+                 "once, the first time a pair needs it). Runs with "
                  "fewer splits or a low epoch cap than the protocol asks are REDUCED runs "
                  "(see the splits and epochs columns); their numbers are not the protocol's.")
     return "\n\n".join(parts)

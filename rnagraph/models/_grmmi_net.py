@@ -127,7 +127,7 @@ class GRMMINet(torch.nn.Module):
     def fill(self, cache: dict, side: str, index: Tensor, chunk: int = 1024) -> None:
         """Encode the nodes of ``side`` in ``index`` that ``cache`` lacks (in chunks of
         similar length, so little padding is encoded)."""
-        if f"{side}_done" not in cache:          # a complete cache (e.g. encode_all)
+        if f"{side}_done" not in cache:          # a cache without bookkeeping is complete
             return
         todo = torch.unique(index)
         todo = todo[~cache[f"{side}_done"][todo]]

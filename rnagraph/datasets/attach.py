@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch_geometric.data import HeteroData
 
-from rnagraph.data import NodeColumn
+from rnagraph.data import NodeColumn, node_sequences
 from rnagraph.io import normalize_sequence, read_fasta
 from rnagraph.typing import NodeType
 
@@ -64,7 +64,7 @@ def attach_sequences(data: HeteroData, sequences: Mapping[NodeType, SequenceSour
                 table.setdefault(key.split("|", 1)[0], table[key])
         store = out[nt]
         ids = list(store.ids)
-        seq = list(getattr(store, "seq", [None] * len(ids)))
+        seq = node_sequences(out, nt)
         origin = list(getattr(store, "seq_source", [None if s is None else "dataset"
                                                     for s in seq]))
         attached = matched = 0

@@ -24,6 +24,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from rnagraph.data import node_sequences
 from rnagraph.typing import CIRC_MIRNA, CIRCRNA, MIRNA, MIRNA_MRNA, MRNA, reverse_edge_type
 
 #: how known interactions enter the path probabilities
@@ -189,8 +190,7 @@ def rank_cerna(graph: HeteroData, circ_model, target_model, *, top_k: int = 100,
     q, q_known = _dense_probs(graph, target_model, MIRNA_MRNA, known, prior)
     scores, cs, ts = top_regulation_pairs(p, q, top_k, block)
     ids = {nt: list(graph[nt].ids) for nt in (CIRCRNA, MIRNA, MRNA)}
-    mseq = list(getattr(graph[MIRNA], "seq", [None] * len(ids[MIRNA])))
-    tseq = list(getattr(graph[MRNA], "seq", [None] * len(ids[MRNA])))
+    mseq, tseq = node_sequences(graph, MIRNA), node_sequences(graph, MRNA)
     pair_rows, path_rows = [], []
     for s, c, t in zip(scores.tolist(), cs.tolist(), ts.tolist()):
         contrib = p[c] * q[:, t]

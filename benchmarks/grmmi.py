@@ -258,7 +258,8 @@ def report(out_root: Path, note: str = "", heading: str = "## GRMMI") -> str:
                       "before scoring."]
     if note:
         parts.append(note)
-    parts.append(PAPER)
+    if rows["mtis"]:
+        parts.append(PAPER)
     parts.append("Threshold 0.5 on Platt-calibrated scores (calibration on the split's "
                  "validation pairs). Pairs/s include encoding the test pairs' sequences (each "
                  "once, the first time a pair needs it). Runs with "

@@ -114,8 +114,7 @@ class GRMMINet(torch.nn.Module):
         out, d = {}, self.encoder.channels
         for side in ("mi", "m"):
             lengths = getattr(self, f"{side}_len")
-            t = self.encoder.token_starts(max(int(lengths.max()), 1) if lengths.numel()
-                                          else 1).numel()
+            t = self.encoder.token_starts(int(lengths.max()) if lengths.numel() else 0).numel()
             n, dev = lengths.numel(), lengths.device
             out[side] = (torch.zeros(n, t, d, device=dev),
                          torch.zeros(n, t, dtype=torch.bool, device=dev))
@@ -127,8 +126,6 @@ class GRMMINet(torch.nn.Module):
     def fill(self, cache: dict, side: str, index: Tensor, chunk: int = 1024) -> None:
         """Encode the nodes of ``side`` in ``index`` that ``cache`` lacks (in chunks of
         similar length, so little padding is encoded)."""
-        if f"{side}_done" not in cache:          # a cache without bookkeeping is complete
-            return
         todo = torch.unique(index)
         todo = todo[~cache[f"{side}_done"][todo]]
         if not todo.numel():

@@ -223,11 +223,16 @@ class MutualAttentionEncoder(torch.nn.Module):
                 att.reset_parameters()
 
     # ------------------------------------------------------------------ per sequence
+    def _num_windows(self, num_tokens: int) -> int:
+        """Windows that cover ``num_tokens`` tokens (at least one)."""
+        return max(1, math.ceil(max(num_tokens - self.window, 0)
+                                / (self.window - self.overlap)) + 1)
+
     def _windows(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor, int]:
         """Cut ``[B, T]`` into ``[B * W, window]`` with lengths; returns the window count W."""
         b, t = ids.shape
         w, step = self.window, self.window - self.overlap
-        n = max(1, math.ceil(max(t - w, 0) / step) + 1)
+        n = self._num_windows(t)
         full = n * step + self.overlap
         if full < w:
             full = w
@@ -246,9 +251,9 @@ class MutualAttentionEncoder(torch.nn.Module):
         if self.window is None:
             return torch.arange(0, max(num_tokens, 1), s)
         w, step = self.window, self.window - self.overlap
-        n = max(1, math.ceil(max(num_tokens - w, 0) / step) + 1)     # as in _windows
         per = torch.arange(0, w, s)
-        return (torch.arange(n).unsqueeze(1) * step + per).reshape(-1)
+        return (torch.arange(self._num_windows(num_tokens)).unsqueeze(1) * step
+                + per).reshape(-1)
 
     def encode(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         """Per-sequence features ``[N, T', d]`` and their mask ``[N, T']`` of token ids

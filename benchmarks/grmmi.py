@@ -32,7 +32,8 @@ from _log import ROOT, machine, write_section  # noqa: E402
 from rnagraph.data import build_graph, kfold_link_split  # noqa: E402
 from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet  # noqa: E402
 from rnagraph.evaluate import cross_validate  # noqa: E402
-from rnagraph.models import GRMMI, DegreeProduct, MiTAR, SAGELink, TruncatedSVDLink  # noqa: E402
+from rnagraph.models import (GRMMI, DegreeProduct, MiTAR, SAGELink, SeedMatch,  # noqa: E402
+                             TruncatedSVDLink)
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA  # noqa: E402
 
 EXPERIMENTS = ("mitar", "mtis", "synthetic")
@@ -114,7 +115,6 @@ def grmmi_seq(epochs: int, seed: int, **kw) -> GRMMI:
 
 
 def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
-    from rnagraph.models.seed_match import SeedMatch
     if exp == "mitar":
         return [("SeedMatch", SeedMatch()),
                 ("GRMMI-seq", grmmi_seq(epochs, seed)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder, _masked_max
+from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
 
 FUSIONS = ("concat", "add", "average", "dnn")
 
@@ -87,56 +87,58 @@ class GRMMINet(torch.nn.Module):
 
     def sequence_vector(self, pairs: Tensor, cache: dict | None = None,
                         return_attention: bool = False):
-        """The encoder's pair vectors ``[B, out]``; ``cache`` holds precomputed node
-        encodings (:meth:`encoding_cache`, filled here as needed)."""
-        if cache is None:
+        """The encoder's pair vectors ``[B, out]``; ``cache`` holds prepared node encodings
+        (:meth:`encoding_cache`, filled here as needed)."""
+        enc = self.encoder
+        if cache is None:   # each distinct sequence of the batch encoded and projected once
             u_mi, inv_mi = torch.unique(pairs[0], return_inverse=True)
             u_m, inv_m = torch.unique(pairs[1], return_inverse=True)
-            h_mi, k_mi = self.encode_nodes("mi", u_mi)
-            h_m, k_m = self.encode_nodes("m", u_m)
+            p_mi = enc.prepare(*self.encode_nodes("mi", u_mi), "mi")
+            p_m = enc.prepare(*self.encode_nodes("m", u_m), "m")
         else:
+            # cached rows keep the cache's full width: a pair's numbers never depend on the
+            # longest sequence of its block, so scores do not change with the block size
             self.fill(cache, "mi", pairs[0])
             self.fill(cache, "m", pairs[1])
-            (h_mi, k_mi), (h_m, k_m) = cache["mi"], cache["m"]
-            inv_mi, inv_m = pairs[0], pairs[1]
-        # cached rows keep the cache's full width: a pair's numbers never depend on the
-        # longest sequence of its block, so scores do not change with the block size
-        h_mi, k_mi, h_m, k_m = h_mi[inv_mi], k_mi[inv_mi], h_m[inv_m], k_m[inv_m]
-        return self.encoder.interact(h_mi, k_mi, h_m, k_m, return_attention)
+            p_mi, p_m, inv_mi, inv_m = cache["mi"], cache["m"], pairs[0], pairs[1]
+        return enc.pair(enc.gather(p_mi, inv_mi), enc.gather(p_m, inv_m), return_attention)
 
     @torch.no_grad()
     def encoding_cache(self) -> dict:
-        """An empty cache of node encodings, filled on demand by :meth:`fill` (scoring
-        reads it): ``{"mi": (H, mask), "m": (H, mask)}`` padded to the longest sequence of
-        each side, each node's masked max over positions (``"mi_pool"``, ``"m_pool"``, what
-        :meth:`forward_grid` reads) and which nodes are encoded (``"mi_done"``, ``"m_done"``).
-        Scoring a few pairs of a large graph thus encodes only their sequences."""
-        out, d = {}, self.encoder.channels
+        """An empty cache of prepared node encodings (:meth:`MutualAttentionEncoder.prepare`
+        padded to the longest sequence of each side), filled on demand by :meth:`fill`:
+        ``{"mi": {...}, "m": {...}}`` with ``"mask"``, ``"pool"`` (what
+        :meth:`forward_grid` reads) and the attention projections, and which nodes are
+        encoded (``"mi_done"``, ``"m_done"``). Scoring a few pairs of a large graph thus
+        encodes only their sequences. With attention a node takes about ``3 T' d`` floats
+        (its query, key and value projections), three times its encoding."""
+        out, enc = {}, self.encoder
         for side in ("mi", "m"):
             lengths = getattr(self, f"{side}_len")
-            t = self.encoder.token_starts(int(lengths.max()) if lengths.numel() else 0).numel()
+            t = enc.token_starts(int(lengths.max()) if lengths.numel() else 0).numel()
             n, dev = lengths.numel(), lengths.device
-            out[side] = (torch.zeros(n, t, d, device=dev),
-                         torch.zeros(n, t, dtype=torch.bool, device=dev))
-            out[f"{side}_pool"] = torch.zeros(n, d, device=dev)
+            row = enc.prepare(torch.zeros(1, t, enc.channels, device=dev),
+                              torch.zeros(1, t, dtype=torch.bool, device=dev), side)
+            out[side] = {key: v.new_zeros((n, *v.shape[1:])) for key, v in row.items()}
             out[f"{side}_done"] = torch.zeros(n, dtype=torch.bool, device=dev)
         return out
 
     @torch.no_grad()
     def fill(self, cache: dict, side: str, index: Tensor, chunk: int = 1024) -> None:
-        """Encode the nodes of ``side`` in ``index`` that ``cache`` lacks (in chunks of
-        similar length, so little padding is encoded)."""
+        """Encode and prepare the nodes of ``side`` in ``index`` that ``cache`` lacks (in
+        chunks of similar length, so little padding is encoded)."""
         todo = torch.unique(index)
         todo = todo[~cache[f"{side}_done"][todo]]
         if not todo.numel():
             return
         todo = todo[torch.argsort(getattr(self, f"{side}_len")[todo], stable=True)]
-        h_all, k_all = cache[side]
+        rows = cache[side]
+        width = rows["mask"].size(1)
         for i in range(0, todo.numel(), chunk):
             ix = todo[i:i + chunk]
-            h, k = self.encode_nodes(side, ix)
-            h_all[ix, :h.size(1)], k_all[ix, :k.size(1)] = h, k
-            cache[f"{side}_pool"][ix] = _masked_max(h, k)
+            for key, v in self.encoder.prepare(*self.encode_nodes(side, ix), side,
+                                               width).items():
+                rows[key][ix] = v
         cache[f"{side}_done"][todo] = True
 
     @torch.no_grad()
@@ -186,11 +188,11 @@ class GRMMINet(torch.nn.Module):
         if self.encoder is not None:
             self.fill(cache, "mi", mi)
             self.fill(cache, "m", m)
-            p_mi, p_m = cache["mi_pool"][mi], cache["m_pool"][m]
+            p_mi, p_m = cache["mi"]["pool"][mi], cache["m"]["pool"][m]
             d = p_mi.size(1)
             a, b = a + p_mi @ w[:, :d].T, b + p_m @ w[:, d:2 * d].T
             off = self.encoder.out_channels
-            has_mi, has_m = cache["mi"][1][mi].any(1), cache["m"][1][m].any(1)
+            has_mi, has_m = cache["mi"]["mask"][mi].any(1), cache["m"]["mask"][m].any(1)
         g = self.x_mi.size(1)
         if g:
             a = a + self.x_mi[mi] @ w[:, off:off + g].T

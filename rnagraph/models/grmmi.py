@@ -294,7 +294,10 @@ class GRMMI(LinkModel):
         return net.encoding_cache() if net.encoder is not None else {}
 
     @torch.no_grad()
-    def _decision(self, encoded: dict, pairs: Tensor, block: int = 4096) -> Tensor:
+    def _decision(self, encoded: dict, pairs: Tensor, block: int = 1024) -> Tensor:
+        # blocks of 1024 pairs keep the per-pair temporaries (gathered projections,
+        # attention weights) at a few MB, which the allocator reuses; larger blocks get
+        # fresh pages every call, and the page faults cost more than the arithmetic
         net = self.net_.to(self.device).eval()
         pairs = self._pairs_mi_first(pairs).to(self.device)
         if self.head != "mlp":

@@ -10,16 +10,21 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 _LSTM = ("bi", "uni", None)
 
 
-def _masked_max(x: Tensor, mask: Tensor) -> Tensor:
+def _masked_max(x: Tensor, mask: Tensor, inplace: bool = False) -> Tensor:
     """Max over dim 1 of ``x`` ``[B, T, D]`` at ``mask`` ``[B, T]``; 0 where no position is
-    valid."""
-    out = x.masked_fill(~mask.unsqueeze(-1), float("-inf")).amax(dim=1)
+    valid. ``inplace`` overwrites ``x``'s masked rows (for a temporary)."""
+    fill = x.masked_fill_ if inplace else x.masked_fill
+    out = fill(~mask.unsqueeze(-1), float("-inf")).amax(dim=1)
     return torch.where(mask.any(dim=1, keepdim=True), out, torch.zeros_like(out))
 
 
 class _CrossAttention(torch.nn.Module):
     """Multi-head scaled dot-product attention of queries over keys with padding masks;
-    padded queries and rows without a valid key get zero weights."""
+    padded queries and rows without a valid key get zero weights.
+
+    Split in a per-sequence part (:meth:`queries`, :meth:`keys`: the linear projections,
+    laid out head-major) and a per-pair part (:meth:`attend`: two batched products and a
+    softmax), so projections can be computed once per sequence and gathered per pair."""
 
     def __init__(self, channels: int, heads: int) -> None:
         super().__init__()
@@ -33,25 +38,56 @@ class _CrossAttention(torch.nn.Module):
         for lin in (self.q, self.k, self.v, self.out):
             lin.reset_parameters()
 
-    def forward(self, x: Tensor, x_mask: Tensor, y: Tensor, y_mask: Tensor,
-                need_weights: bool = True) -> tuple[Tensor, Tensor | None]:
-        b, tq, c = x.shape
-        tk, h = y.size(1), self.heads
-        q = self.q(x).view(b, tq, h, c // h).transpose(1, 2)        # [B, h, Tq, dk]
-        k = self.k(y).view(b, tk, h, c // h).transpose(1, 2)        # [B, h, Tk, dk]
-        v = self.v(y).view(b, tk, h, c // h).transpose(1, 2)
-        has = y_mask.any(dim=1)                                      # [B]
-        safe = y_mask | ~has.unsqueeze(1)                            # no NaN rows
-        valid = (x_mask & has.unsqueeze(1))[:, None, :, None]        # [B, 1, Tq, 1]
-        if not need_weights:     # the fused kernel, without the [B, h, Tq, Tk] weights
-            out = torch.nn.functional.scaled_dot_product_attention(
-                q, k, v, attn_mask=safe[:, None, None, :]) * valid.to(q.dtype)
-            return self.out(out.transpose(1, 2).reshape(b, tq, c)), None
-        a = q @ k.transpose(-1, -2) / math.sqrt(c // h)             # [B, h, Tq, Tk]
-        a = a.masked_fill(~safe[:, None, None, :], float("-inf"))
-        alpha = torch.softmax(a, dim=-1) * valid.to(a.dtype)
-        out = (alpha @ v).transpose(1, 2).reshape(b, tq, c)
-        return self.out(out), alpha
+    def _heads(self, x: Tensor) -> Tensor:
+        """``[N, T, d]`` -> ``[N, heads, T, d / heads]`` (contiguous)."""
+        n, t, c = x.shape
+        return x.view(n, t, self.heads, c // self.heads).transpose(1, 2).contiguous()
+
+    def queries(self, x: Tensor) -> Tensor:
+        """Scaled query projections ``[N, heads, T, d_k]`` of ``x`` ``[N, T, d]``."""
+        return self._heads(self.q(x) / math.sqrt(self.channels // self.heads))
+
+    def keys(self, y: Tensor, y_mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Transposed keys ``[N, heads, d_k, T]``, values ``[N, heads, T, d_k]`` and the
+        additive key mask ``[N, T]`` (0 or -inf; all 0 for a sequence without a valid
+        position, so its softmax stays finite) of ``y`` ``[N, T, d]``."""
+        k = self._heads(self.k(y)).transpose(2, 3).contiguous()
+        safe = y_mask | ~y_mask.any(dim=1, keepdim=True)
+        bias = torch.zeros(y_mask.shape, dtype=y.dtype, device=y.device)
+        return k, self._heads(self.v(y)), bias.masked_fill_(~safe, float("-inf"))
+
+    def attend(self, q: Tensor, x_mask: Tensor, k: Tensor, v: Tensor, bias: Tensor,
+               y_has: Tensor, out_bias: bool = True) -> tuple[Tensor, Tensor]:
+        """Per pair: outputs ``[B, T_q, d]`` and weights ``[B, heads, T_q, T_k]`` of queries
+        ``q`` (:meth:`queries`) with mask ``x_mask`` ``[B, T_q]`` over keys ``k, v, bias``
+        (:meth:`keys`); ``y_has`` ``[B]``: the key side has a valid position.
+        ``out_bias=False`` leaves the output projection's bias out (a caller that pools
+        over positions adds it once per pair)."""
+        b, h, tq, dk = q.shape
+        tk = k.size(-1)
+        # batched products over (pair, head): each pair's numbers are computed alone, so
+        # they do not depend on the other pairs of the block
+        a = torch.bmm(q.reshape(b * h, tq, dk), k.reshape(b * h, dk, tk)).view(b, h, tq, tk)
+        valid = (x_mask & y_has.unsqueeze(1))[:, None, :, None]
+        if torch.is_grad_enabled() and a.requires_grad:
+            a = a + bias[:, None, None, :]
+            a = (a - a.amax(dim=-1, keepdim=True).detach()).exp()
+            a = a / a.sum(dim=-1, keepdim=True) * valid
+        else:   # the same arithmetic in place: no temporaries when scoring
+            a.add_(bias[:, None, None, :])
+            a.sub_(a.amax(dim=-1, keepdim=True)).exp_()
+            a.div_(a.sum(dim=-1, keepdim=True)).mul_(valid)
+        out = torch.bmm(a.view(b * h, tq, tk), v.reshape(b * h, tk, dk))
+        out = out.view(b, h, tq, dk).transpose(1, 2).reshape(b, tq, h * dk)
+        if out_bias:
+            return self.out(out), a
+        return torch.matmul(out, self.out.weight.T), a
+
+    def forward(self, x: Tensor, x_mask: Tensor, y: Tensor, y_mask: Tensor
+                ) -> tuple[Tensor, Tensor]:
+        """Outputs ``[B, T_q, d]`` and weights ``[B, heads, T_q, T_k]`` of ``x`` ``[B, T_q,
+        d]`` attending over ``y`` ``[B, T_k, d]``."""
+        return self.attend(self.queries(x), x_mask, *self.keys(y, y_mask), y_mask.any(dim=1))
 
 
 class MutualAttentionEncoder(torch.nn.Module):
@@ -106,9 +142,12 @@ class MutualAttentionEncoder(torch.nn.Module):
     (3'->5'), so that a canonical site pairs position by position with the miRNA read 5'->3'
     (see :class:`~rnagraph.models.GRMMI`).
 
-    **Caching.** :meth:`encode` is per sequence and :meth:`interact` per pair: encode every
-    distinct sequence once, gather rows per pair and call :meth:`interact` (what
-    :meth:`forward` does for one batch).
+    **Caching.** The work splits in three: :meth:`encode` and :meth:`prepare` are per
+    sequence (CNN, LSTM, pooling, and the attention's query, key and value projections),
+    :meth:`pair` is per pair (two batched products and a softmax per direction). Encode and
+    prepare every distinct sequence once, gather the prepared rows per pair
+    (:meth:`gather`) and call :meth:`pair`; :meth:`interact` does this for encodings
+    already gathered per pair, and :meth:`forward` for one batch of token ids.
 
     Args:
         vocab_size (int): token vocabulary including the padding id. (default: ``4097``, 6-mers)
@@ -288,21 +327,63 @@ class MutualAttentionEncoder(torch.nn.Module):
         return x, mask
 
     # ------------------------------------------------------------------ per pair
+    def prepare(self, h: Tensor, mask: Tensor, side: str, width: int | None = None
+                ) -> dict[str, Tensor]:
+        """The per-sequence inputs of :meth:`pair` for encodings ``h`` ``[N, T', d]`` with
+        ``mask`` ``[N, T']`` (from :meth:`encode`) of ``side`` (``"mi"`` or ``"m"``):
+        ``mask``, ``pool`` (the masked max ``[N, d]``) and, with attention, the side's
+        query projections ``q`` ``[N, heads, T', d_k]`` for its own direction and its key
+        and value projections ``k`` ``[N, heads, d_k, T']``, ``v`` ``[N, heads, T', d_k]``
+        and key mask ``bias`` ``[N, T']`` for the other direction. ``width`` pads the
+        positions to that many (padded positions are masked, so they add exactly zero
+        weight), for a cache of fixed width."""
+        if side not in ("mi", "m"):
+            raise ValueError(f"MutualAttentionEncoder.prepare: side must be 'mi' or 'm', got "
+                             f"{side!r}")
+        if width is not None and width > h.size(1):
+            h = torch.nn.functional.pad(h, (0, 0, 0, width - h.size(1)))
+            mask = torch.nn.functional.pad(mask, (0, width - mask.size(1)))
+        out = {"mask": mask, "pool": _masked_max(h, mask)}
+        if self.attention:
+            own, other = (self.att_mi, self.att_m) if side == "mi" else (self.att_m, self.att_mi)
+            out["q"] = own.queries(h)
+            out["k"], out["v"], out["bias"] = other.keys(h, mask)
+        return out
+
+    @staticmethod
+    def gather(prepared: dict[str, Tensor], index: Tensor) -> dict[str, Tensor]:
+        """The rows ``index`` ``[B]`` of every tensor of :meth:`prepare`'s output."""
+        return {key: t.index_select(0, index) for key, t in prepared.items()}
+
+    def pair(self, mi: dict[str, Tensor], m: dict[str, Tensor],
+             return_attention: bool = False):
+        """Pair vectors ``[B, out_channels]`` of the prepared miRNA and mRNA rows of ``B``
+        pairs (:meth:`prepare`, gathered per pair)."""
+        parts = [mi["pool"], m["pool"]]
+        att = None
+        if self.attention:
+            has_mi, has_m = mi["mask"].any(1), m["mask"].any(1)
+            # the output projections' biases are added after the max over positions (the
+            # same numbers: rounding is monotonic), sparing a [B, T', d] pass each
+            a_mi, al_mi = self.att_mi.attend(mi["q"], mi["mask"], m["k"], m["v"], m["bias"],
+                                             has_m, out_bias=False)      # miRNA queries
+            a_m, al_m = self.att_m.attend(m["q"], m["mask"], mi["k"], mi["v"], mi["bias"],
+                                          has_mi, out_bias=False)        # mRNA queries
+            both = (has_mi & has_m).unsqueeze(1)
+            inplace = not (torch.is_grad_enabled() and a_mi.requires_grad)
+            for a, mask, att in ((a_mi, mi["mask"], self.att_mi), (a_m, m["mask"], self.att_m)):
+                pooled = _masked_max(a, mask & both, inplace)
+                parts.append(torch.where(both, pooled + att.out.bias, pooled))
+            att = {"mirna": al_mi, "mrna": al_m}
+        z = torch.cat(parts, dim=-1)
+        return (z, att) if return_attention else z
+
     def interact(self, h_mi: Tensor, mask_mi: Tensor, h_m: Tensor, mask_m: Tensor,
                  return_attention: bool = False):
         """Pair vectors ``[B, out_channels]`` of per-pair gathered encodings (from
         :meth:`encode`): ``h_mi`` ``[B, T'_mi, d]``, ``h_m`` ``[B, T'_m, d]`` and masks."""
-        parts = [_masked_max(h_mi, mask_mi), _masked_max(h_m, mask_m)]
-        att = None
-        if self.attention:
-            w = return_attention
-            a_mi, al_mi = self.att_mi(h_mi, mask_mi, h_m, mask_m, w)          # miRNA queries
-            a_m, al_m = self.att_m(h_m, mask_m, h_mi, mask_mi, w)             # mRNA queries
-            both = (mask_mi.any(1) & mask_m.any(1)).unsqueeze(1)
-            parts += [_masked_max(a_mi, mask_mi & both), _masked_max(a_m, mask_m & both)]
-            att = {"mirna": al_mi, "mrna": al_m}
-        z = torch.cat(parts, dim=-1)
-        return (z, att) if return_attention else z
+        return self.pair(self.prepare(h_mi, mask_mi, "mi"), self.prepare(h_m, mask_m, "m"),
+                         return_attention)
 
     def forward(self, mi_ids: Tensor, mi_len: Tensor, m_ids: Tensor, m_len: Tensor,
                 return_attention: bool = False):

@@ -34,8 +34,7 @@ def test_shapes_and_padding_invariance(kw):
     d = enc.channels
     assert z.shape == (3, enc.out_channels) == (3, 2 * d if kw.get("attention") is False
                                                  else 4 * d)
-    # extra padding on both sides: identical pair vectors (and without return_attention the
-    # layer takes torch's fused attention kernel: the same numbers as the explicit weights)
+    # extra padding on both sides: identical pair vectors
     mi2 = torch.cat([mi, torch.full((3, 5), PAD)], 1)
     m2 = torch.cat([m, torch.full((3, 13), PAD)], 1)
     torch.testing.assert_close(enc(mi2, mi_len, m2, m_len), z, atol=1e-6, rtol=0)
@@ -59,6 +58,56 @@ def test_attention_weights_are_distributions_over_valid_keys():
     assert torch.all(a[1, :, 3:] == 0)                  # padded queries get no weight
     assert torch.all(a[2] == 0)                         # no miRNA -> no valid query
     assert torch.all(att["mrna"][2] == 0)
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_cross_attention_agrees_with_torch_multihead_attention(grad):
+    # the layer's attention is torch's MultiheadAttention with separate projections; both
+    # its scoring path (in place, no grad) and its training path give torch's numbers
+    from rnagraph.nn.attention.mutual_attention import _CrossAttention
+    torch.manual_seed(0)
+    att = _CrossAttention(8, heads=2)
+    ref = torch.nn.MultiheadAttention(8, 2, batch_first=True)
+    with torch.no_grad():
+        ref.in_proj_weight.copy_(torch.cat([att.q.weight, att.k.weight, att.v.weight]))
+        ref.in_proj_bias.copy_(torch.cat([att.q.bias, att.k.bias, att.v.bias]))
+        ref.out_proj.weight.copy_(att.out.weight)
+        ref.out_proj.bias.copy_(att.out.bias)
+    x, y = torch.randn(3, 4, 8), torch.randn(3, 6, 8)
+    x_mask = torch.tensor([[1, 1, 1, 0], [1, 1, 1, 1], [1, 0, 0, 0]], dtype=torch.bool)
+    y_mask = torch.tensor([[1, 1, 1, 1, 0, 0], [1, 1, 1, 1, 1, 1], [1, 1, 0, 0, 0, 0]],
+                          dtype=torch.bool)
+    with torch.set_grad_enabled(grad):
+        out, alpha = att(x.requires_grad_(grad), x_mask, y, y_mask)
+    want, w = ref(x, y, y, key_padding_mask=~y_mask, average_attn_weights=False)
+    valid = x_mask.unsqueeze(-1)
+    torch.testing.assert_close(out * valid, want * valid, atol=1e-6, rtol=1e-5)
+    torch.testing.assert_close(alpha, w * valid.unsqueeze(1), atol=1e-6, rtol=1e-5)
+
+
+def test_prepared_rows_gathered_per_pair_equal_interact():
+    # the caching split: encode and prepare each distinct sequence once (padded to a wider
+    # cache), gather per pair, pair() -- the numbers of interact() on per-pair encodings
+    torch.manual_seed(0)
+    enc = _enc().eval()
+    mi, mi_len, m, m_len = _batch()
+    h_mi, k_mi = enc.encode(mi, mi_len)
+    h_m, k_m = enc.encode(m, m_len)
+    i, j = torch.tensor([0, 1, 0, 2, 1]), torch.tensor([1, 0, 0, 2, 1])
+    with torch.no_grad():
+        want, att = enc.interact(h_mi[i], k_mi[i], h_m[j], k_m[j], return_attention=True)
+        p_mi = enc.prepare(h_mi, k_mi, "mi", width=h_mi.size(1) + 3)
+        p_m = enc.prepare(h_m, k_m, "m", width=h_m.size(1) + 5)
+        got, att2 = enc.pair(enc.gather(p_mi, i), enc.gather(p_m, j), return_attention=True)
+    torch.testing.assert_close(got, want, atol=1e-6, rtol=0)
+    t_mi, t_m = h_mi.size(1), h_m.size(1)
+    torch.testing.assert_close(att2["mirna"][:, :, :t_mi, :t_m], att["mirna"], atol=1e-6,
+                               rtol=0)
+    assert torch.all(att2["mirna"][:, :, t_mi:] == 0)             # padded queries
+    assert torch.all(att2["mirna"][..., t_m:] == 0)               # padded keys
+    assert p_m["q"].shape == (3, 2, t_m + 5, 4) and p_m["k"].shape == (3, 2, 4, t_m + 5)
+    with pytest.raises(ValueError, match="side must be"):
+        enc.prepare(h_mi, k_mi, "circ")
 
 
 def test_gradients_reach_every_parameter():

@@ -32,8 +32,7 @@ from _log import ROOT, machine, write_section  # noqa: E402
 from rnagraph.data import build_graph, kfold_link_split  # noqa: E402
 from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet  # noqa: E402
 from rnagraph.evaluate import cross_validate  # noqa: E402
-from rnagraph.models import (GRMMI, DegreeProduct, MiTAR, SAGELink, SeedMatch,  # noqa: E402
-                             TruncatedSVDLink)
+from rnagraph.models import GRMMI, DegreeProduct, MiTAR, SAGELink, SeedMatch, TruncatedSVDLink  # noqa: E402
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA  # noqa: E402
 
 EXPERIMENTS = ("mitar", "mtis", "synthetic")

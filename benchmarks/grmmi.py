@@ -163,6 +163,8 @@ def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
 def run_experiment(exp: str, args) -> None:
     if exp == "mitar":
         data, folds = mitar_folds(args.splits, args.seed, args.root)
+        if args.only_splits is not None:
+            folds = [folds[i] for i in args.only_splits]
         sets = [("mitar (combined)", "", data, folds)]
     else:
         name = "mtis-9214" if exp == "mtis" else "synthetic"
@@ -285,6 +287,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--experiments", nargs="*", default=list(EXPERIMENTS), choices=EXPERIMENTS)
     ap.add_argument("--models", nargs="*", default=None, help="only these model tags")
     ap.add_argument("--splits", type=int, default=10, help="miTAR random splits")
+    ap.add_argument("--only-splits", type=int, nargs="*", default=None,
+                    help="run only these split indices, in this order (the others resume from "
+                         "stored records or are left out; lets two processes share a run)")
     ap.add_argument("--max-folds", type=int, default=5)
     ap.add_argument("--modes", nargs="*", default=["warm"],
                     choices=["warm", "cold-src", "cold-dst", "cold-both"],

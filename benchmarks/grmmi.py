@@ -118,7 +118,8 @@ def grmmi_seq(epochs: int, seed: int, **kw) -> GRMMI:
 #: AUC (the "val AUC" column), never by test
 SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           "GRMMI-seq wd1e-4": {"weight_decay": 1e-4},
-          "GRMMI-seq dropout0.4": {"dropout": 0.4}}
+          "GRMMI-seq dropout0.4": {"dropout": 0.4},
+          "GRMMI-seq k3": {"k": 3}}
 
 
 def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:

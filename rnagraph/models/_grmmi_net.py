@@ -105,7 +105,7 @@ class GRMMINet(torch.nn.Module):
 
     @torch.no_grad()
     def encoding_cache(self) -> dict:
-        """An empty cache of prepared node encodings (:meth:`MutualAttentionEncoder.prepare`
+        """An unfilled cache of prepared node encodings (:meth:`MutualAttentionEncoder.prepare`
         padded to the longest sequence of each side), filled on demand by :meth:`fill`:
         ``{"mi": {...}, "m": {...}}`` with ``"mask"``, ``"pool"`` (what
         :meth:`forward_grid` reads) and the attention projections, and which nodes are
@@ -119,7 +119,10 @@ class GRMMINet(torch.nn.Module):
             n, dev = lengths.numel(), lengths.device
             row = enc.prepare(torch.zeros(1, t, enc.channels, device=dev),
                               torch.zeros(1, t, dtype=torch.bool, device=dev), side)
-            out[side] = {key: v.new_zeros((n, *v.shape[1:])) for key, v in row.items()}
+            # uninitialised: a row is read only after fill() wrote it, and the pages of
+            # rows never filled stay unmapped, so the cache costs memory only for the
+            # nodes actually scored
+            out[side] = {key: v.new_empty((n, *v.shape[1:])) for key, v in row.items()}
             out[f"{side}_done"] = torch.zeros(n, dtype=torch.bool, device=dev)
         return out
 

@@ -8,8 +8,11 @@ every finished ``metrics.json`` under ``--out`` (with seconds per epoch, pairs p
 inference and peak RSS from the per-fold records).
 
     python benchmarks/grmmi.py --experiments mtis                 # graph branch, 5 folds
+    python benchmarks/grmmi.py --experiments mtis --modes paper   # the papers' leaky protocol
     python benchmarks/grmmi.py --experiments mitar --splits 10    # miTAR protocol
     python benchmarks/grmmi.py --experiments mitar --splits 2 --epochs 5   # reduced
+    python benchmarks/grmmi.py --experiments mitar --splits 5 --only-splits 4 3  # 2nd process
+    python benchmarks/grmmi.py --experiments mitar --splits 1 --models "GRMMI-seq k3"  # search
     python benchmarks/grmmi.py --experiments synthetic --modes warm cold-dst
     python benchmarks/grmmi.py --experiments synthetic --out runs/grmmi-syn \
         --section grmmi-synthetic                                  # its own section
@@ -301,8 +304,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--models", nargs="*", default=None, help="only these model tags")
     ap.add_argument("--splits", type=int, default=10, help="miTAR random splits")
     ap.add_argument("--only-splits", type=int, nargs="*", default=None,
-                    help="run only these split indices, in this order (the others resume from "
-                         "stored records or are left out; lets two processes share a run)")
+                    help="run only these split indices, in this order (lets two processes "
+                         "share a run; a later run over every split resumes from the records)")
     ap.add_argument("--max-folds", type=int, default=5)
     ap.add_argument("--modes", nargs="*", default=["warm"],
                     choices=["warm", "cold-src", "cold-dst", "cold-both", "paper"],

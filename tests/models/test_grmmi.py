@@ -186,6 +186,7 @@ def test_encoding_cache_encodes_only_the_scored_sequences(short_fit, fold, windo
     finally:
         net.encoder.window, net.encoder.overlap = old
 
+
 def test_fused_features_shape_and_variants(fold):
     x = fold.test.edge_label_index[:, :5]
     for kw, width in [({"fusion": "add"}, 8), ({"fusion": "dnn"}, 4), ({"bp": False}, None)]:

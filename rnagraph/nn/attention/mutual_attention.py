@@ -10,6 +10,12 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 _LSTM = ("bi", "uni", None)
 
 
+def _tracks_grad(x: Tensor) -> bool:
+    """Whether autograd records ops on ``x``: the training path, where nothing is done in
+    place (scoring, without gradients, reuses its temporaries)."""
+    return torch.is_grad_enabled() and x.requires_grad
+
+
 def _masked_max(x: Tensor, mask: Tensor, inplace: bool = False) -> Tensor:
     """Max over dim 1 of ``x`` ``[B, T, D]`` at ``mask`` ``[B, T]``; 0 where no position is
     valid. ``inplace`` overwrites ``x``'s masked rows (for a temporary)."""
@@ -69,7 +75,7 @@ class _CrossAttention(torch.nn.Module):
         # they do not depend on the other pairs of the block
         a = torch.bmm(q.reshape(b * h, tq, dk), k.reshape(b * h, dk, tk)).view(b, h, tq, tk)
         valid = (x_mask & y_has.unsqueeze(1))[:, None, :, None]
-        if torch.is_grad_enabled() and a.requires_grad:
+        if _tracks_grad(a):
             a = a + bias[:, None, None, :]
             a = (a - a.amax(dim=-1, keepdim=True).detach()).exp()
             a = a / a.sum(dim=-1, keepdim=True) * valid
@@ -79,9 +85,8 @@ class _CrossAttention(torch.nn.Module):
             a.div_(a.sum(dim=-1, keepdim=True)).mul_(valid)
         out = torch.bmm(a.view(b * h, tq, tk), v.reshape(b * h, tk, dk))
         out = out.view(b, h, tq, dk).transpose(1, 2).reshape(b, tq, h * dk)
-        if out_bias:
-            return self.out(out), a
-        return torch.matmul(out, self.out.weight.T), a
+        return torch.nn.functional.linear(out, self.out.weight,
+                                          self.out.bias if out_bias else None), a
 
     def forward(self, x: Tensor, x_mask: Tensor, y: Tensor, y_mask: Tensor
                 ) -> tuple[Tensor, Tensor]:
@@ -370,7 +375,7 @@ class MutualAttentionEncoder(torch.nn.Module):
             a_m, al_m = self.att_m.attend(m["q"], m["mask"], mi["k"], mi["v"], mi["bias"],
                                           has_mi, out_bias=False)        # mRNA queries
             both = (has_mi & has_m).unsqueeze(1)
-            inplace = not (torch.is_grad_enabled() and a_mi.requires_grad)
+            inplace = not _tracks_grad(a_mi)
             for a, mask, att in ((a_mi, mi["mask"], self.att_mi), (a_m, m["mask"], self.att_m)):
                 pooled = _masked_max(a, mask & both, inplace)
                 parts.append(torch.where(both, pooled + att.out.bias, pooled))

@@ -165,4 +165,3 @@ def test_repr_and_errors():
         _enc(window=4, overlap=4)
     with pytest.raises(ValueError, match="embedding_init has shape"):
         _enc(embedding_init=torch.zeros(3, 8))
-

@@ -173,16 +173,16 @@ def run_experiment(exp: str, args) -> None:
     else:
         name = "mtis-9214" if exp == "mtis" else "synthetic"
         g = load_graph(name, args.root)
-        # "paper": the papers' leaky protocol (warm; test edges stay in the training graph),
-        # labelled as such, to set beside their tables
-        sets = [(name if mode == "warm" else
-                 f"{name} (PAPER protocol, leaky)" if mode == "paper" else f"{name} ({mode})",
-                 "" if mode == "warm" else mode, g,
-                 kfold_link_split(g, MIRNA_MRNA, k=5, neg_ratio=1,
-                                  mode="warm" if mode == "paper" else mode,
-                                  protocol="paper" if mode == "paper" else "leakage-free",
-                                  seed=args.seed)[:args.max_folds])
-                for mode in args.modes]
+        sets = []
+        for mode in args.modes:
+            label, split = f"{name} ({mode})", {"mode": mode, "protocol": "leakage-free"}
+            if mode == "warm":
+                label = name
+            elif mode == "paper":   # the papers' leaky protocol, labelled, beside their tables
+                label, split = f"{name} (PAPER protocol, leaky)", {"mode": "warm",
+                                                                    "protocol": "paper"}
+            folds = kfold_link_split(g, MIRNA_MRNA, k=5, neg_ratio=1, seed=args.seed, **split)
+            sets.append((label, "" if mode == "warm" else mode, g, folds[:args.max_folds]))
     for dname, sub, data, folds in sets:
         for tag, model in runs(exp, args.epochs, args.seed):
             if (tag not in args.models) if args.models else tag in SEARCH:

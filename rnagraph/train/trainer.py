@@ -60,7 +60,8 @@ class Trainer:
     the same model and the caller's global random state is left untouched.
 
     History (``history_``): one dict per epoch with ``epoch`` (1-based), ``loss`` (mean over
-    batches, weighted by batch size), ``val_auc`` (``None`` where not evaluated), ``seconds``
+    batches, weighted by batch size), ``val_auc`` (``None`` where not evaluated), ``lr`` (the
+    learning rate the epoch trained with), ``seconds``
     and the mean of each ``extras`` value the task returned.
 
     Args:
@@ -74,6 +75,12 @@ class Trainer:
             (default: ``0``)
         eval_every (int): epochs between validation evaluations. (default: ``1``)
         grad_clip (float, optional): clip the global gradient norm to this value.
+        lr_factor (float, optional): multiply the learning rate by this factor whenever the
+            validation AUC has not improved (by more than ``min_delta``) for more than
+            ``lr_patience`` evaluations (:class:`torch.optim.lr_scheduler.ReduceLROnPlateau`);
+            ``None`` keeps it constant. Needs validation pairs. (default: ``None``)
+        lr_patience (int): evaluations without improvement tolerated before a reduction.
+            (default: ``1``)
         device (str | torch.device): where the module and pairs live. (default: ``"cpu"``)
         seed (int): seed of everything random in the fit. (default: ``0``)
         callbacks (Sequence[Callback]): called with each epoch's record; a callback that
@@ -83,6 +90,7 @@ class Trainer:
     def __init__(self, *, epochs: int = 100, lr: float = 0.01, weight_decay: float = 0.0,
                  batch_size: int | None = None, patience: int = 30, eval_every: int = 1,
                  min_delta: float = 0.0, grad_clip: float | None = None,
+                 lr_factor: float | None = None, lr_patience: int = 1,
                  device: str | torch.device = "cpu", seed: int = 0,
                  callbacks: Sequence[Callback] = ()) -> None:
         if epochs < 1:
@@ -96,6 +104,11 @@ class Trainer:
             raise ValueError(f"Trainer: min_delta must be >= 0, got {min_delta}")
         if grad_clip is not None and not grad_clip > 0:
             raise ValueError(f"Trainer: grad_clip must be > 0 or None, got {grad_clip}")
+        if lr_factor is not None and not 0 < lr_factor < 1:
+            raise ValueError(f"Trainer: lr_factor must be in (0, 1) or None, got {lr_factor}")
+        if lr_patience < 0:
+            raise ValueError(f"Trainer: lr_patience must be >= 0, got {lr_patience}")
+        self.lr_factor, self.lr_patience = lr_factor, lr_patience
         self.epochs, self.lr, self.weight_decay = epochs, lr, weight_decay
         self.batch_size, self.patience, self.eval_every = batch_size, patience, eval_every
         self.min_delta = min_delta
@@ -139,6 +152,10 @@ class Trainer:
             groups = (task.param_groups() if hasattr(task, "param_groups")
                       else [{"params": [p for p in module.parameters() if p.requires_grad]}])
             opt = torch.optim.Adam(groups, lr=self.lr, weight_decay=self.weight_decay)
+            plateau = (torch.optim.lr_scheduler.ReduceLROnPlateau(
+                opt, mode="max", factor=self.lr_factor, patience=self.lr_patience,
+                threshold=self.min_delta, threshold_mode="abs")
+                if self.lr_factor is not None and use_val else None)
             best_state, gain_auc, gain_epoch = None, -math.inf, 0
             for epoch in range(1, self.epochs + 1):
                 t0 = time.perf_counter()
@@ -160,7 +177,8 @@ class Trainer:
                     tot += float(loss.detach()) * w
                     for k, v in ext.items():
                         extras[k] = extras.get(k, 0.0) + float(v) * w
-                rec = {"epoch": epoch, "loss": tot, "val_auc": None, **extras}
+                rec = {"epoch": epoch, "loss": tot, "val_auc": None,
+                       "lr": opt.param_groups[0]["lr"], **extras}
                 if use_val and (epoch % self.eval_every == 0 or epoch == self.epochs):
                     auc = self.validation_auc(task, val)
                     rec["val_auc"] = auc
@@ -169,6 +187,8 @@ class Trainer:
                         best_state = copy.deepcopy(module.state_dict())
                     if auc > gain_auc + self.min_delta:
                         gain_auc, gain_epoch = auc, epoch
+                    if plateau is not None:
+                        plateau.step(auc)
                 rec["seconds"] = time.perf_counter() - t0
                 self.history_.append(rec)
                 # every callback sees every record, even after one asked to stop

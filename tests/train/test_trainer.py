@@ -58,6 +58,30 @@ def test_early_stopping_restores_the_best_epoch():
     assert tr.fit_info()["best_epoch"] == 3 and tr.fit_info()["epochs"] == 6
 
 
+def test_learning_rate_drops_on_a_validation_plateau():
+    # AUC 0.5, 0.75, then flat: lr_patience=1 tolerates one flat evaluation, the second
+    # flat one cuts the rate for the next epoch; the count restarts after each cut
+    task = ScriptedTask([AUC_05, AUC_075] + [AUC_075] * 6)
+    w_after = []
+    tr = Trainer(epochs=8, lr=1.0, patience=10, lr_factor=0.5, lr_patience=1,
+                 callbacks=[lambda r: w_after.append(task.module.w.item())])
+    tr.fit(task, pairs_of(4, 2), pairs_of(4, 2))
+    assert [h["lr"] for h in tr.history_] == [1, 1, 1, 1, 0.5, 0.5, 0.25, 0.25]
+    # Adam moves w by ~lr per epoch: the cuts are in the parameters, not only the record
+    assert w_after[-1] == pytest.approx(4 + 2 * 0.5 + 2 * 0.25, rel=1e-5)
+    assert task.module.w.item() == w_after[1]                  # the best epoch is restored
+
+
+def test_learning_rate_stays_without_lr_factor_and_rejects_bad_values():
+    task = ScriptedTask([AUC_05] * 5)
+    tr = Trainer(epochs=5, lr=0.1, patience=10).fit(task, pairs_of(4, 2), pairs_of(4, 2))
+    assert {h["lr"] for h in tr.history_} == {0.1}
+    with pytest.raises(ValueError, match="lr_factor"):
+        Trainer(lr_factor=1.5)
+    with pytest.raises(ValueError, match="lr_patience"):
+        Trainer(lr_factor=0.5, lr_patience=-1)
+
+
 def test_eval_every_and_patience_in_epochs():
     # evaluated at epochs 2, 4, 6, ...: best at 4, stopped at 4 + 5 = 9 (not after 5 evaluations)
     task = ScriptedTask([AUC_075, AUC_1] + [AUC_05] * 10)
@@ -166,7 +190,7 @@ def test_same_seed_same_history():
         return [{k: v for k, v in r.items() if k != "seconds"} for r in h]
     assert strip(a.history_) == strip(b.history_)
     assert strip(a.history_) != strip(c.history_)  # the seed sets the batch order
-    assert set(a.history_[0]) == {"epoch", "loss", "val_auc", "seconds", "n"}
+    assert set(a.history_[0]) == {"epoch", "loss", "val_auc", "lr", "seconds", "n"}
 
 
 def test_callbacks_see_every_record_and_can_stop():

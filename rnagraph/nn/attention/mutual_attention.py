@@ -63,12 +63,15 @@ class _CrossAttention(torch.nn.Module):
         return k, self._heads(self.v(y)), bias.masked_fill_(~safe, float("-inf"))
 
     def attend(self, q: Tensor, x_mask: Tensor, k: Tensor, v: Tensor, bias: Tensor,
-               y_has: Tensor, out_bias: bool = True) -> tuple[Tensor, Tensor]:
+               y_has: Tensor, out_bias: bool = True, return_scores: bool = False):
         """Per pair: outputs ``[B, T_q, d]`` and weights ``[B, heads, T_q, T_k]`` of queries
         ``q`` (:meth:`queries`) with mask ``x_mask`` ``[B, T_q]`` over keys ``k, v, bias``
         (:meth:`keys`); ``y_has`` ``[B]``: the key side has a valid position.
         ``out_bias=False`` leaves the output projection's bias out (a caller that pools
-        over positions adds it once per pair)."""
+        over positions adds it once per pair). ``return_scores=True`` also returns each
+        query's largest scaled logit ``[B, heads, T_q]`` (before the softmax; meaningless
+        at padded queries), the strength of its best match that the softmax normalises
+        away."""
         b, h, tq, dk = q.shape
         tk = k.size(-1)
         # batched products over (pair, head): each pair's numbers are computed alone, so
@@ -77,16 +80,21 @@ class _CrossAttention(torch.nn.Module):
         valid = (x_mask & y_has.unsqueeze(1))[:, None, :, None]
         if _tracks_grad(a):
             a = a + bias[:, None, None, :]
-            a = (a - a.amax(dim=-1, keepdim=True).detach()).exp()
+            top = a.amax(dim=-1, keepdim=True)
+            a = (a - top.detach()).exp()
             a = a / a.sum(dim=-1, keepdim=True) * valid
         else:   # the same arithmetic in place: no temporaries when scoring
             a.add_(bias[:, None, None, :])
-            a.sub_(a.amax(dim=-1, keepdim=True)).exp_()
+            top = a.amax(dim=-1, keepdim=True)
+            a.sub_(top).exp_()
             a.div_(a.sum(dim=-1, keepdim=True)).mul_(valid)
         out = torch.bmm(a.view(b * h, tq, tk), v.reshape(b * h, tk, dk))
         out = out.view(b, h, tq, dk).transpose(1, 2).reshape(b, tq, h * dk)
-        return torch.nn.functional.linear(out, self.out.weight,
-                                          self.out.bias if out_bias else None), a
+        out = torch.nn.functional.linear(out, self.out.weight,
+                                         self.out.bias if out_bias else None)
+        if return_scores:
+            return out, a, top.squeeze(-1)
+        return out, a
 
     def forward(self, x: Tensor, x_mask: Tensor, y: Tensor, y_mask: Tensor
                 ) -> tuple[Tensor, Tensor]:
@@ -127,7 +135,13 @@ class MutualAttentionEncoder(torch.nn.Module):
         \mathbf{z} = \big[\max_t \mathbf{H}^{mi}_t \,\|\, \max_t \mathbf{H}^{m}_t \,\|\,
         \max_t \mathbf{A}^{mi}_t \,\|\, \max_t \mathbf{A}^{m}_t\big] \in \mathbb{R}^{4d}
 
-    (:math:`2d` without attention, GRMMI-noatt).
+    (:math:`2d` without attention, GRMMI-noatt). The attention outputs are convex
+    combinations of values, so how *well* the best positions match is normalised away; with
+    ``match_scores=True`` the pair vector also carries, per head and direction, the largest
+    scaled logit over valid query and key positions,
+    :math:`s^{h} = \max_{i, j} \mathbf{H}^{mi}_i\mathbf{W}_Q^h (\mathbf{H}^{m}_j
+    \mathbf{W}_K^h)^\top / \sqrt{d_k}` (and the same for the mRNA queries), adding
+    :math:`2 \cdot \text{heads}` entries (rnagraph's extension, not in the paper).
 
     **Padding** is masked everywhere: padded tokens embed to zero, are never attended to and
     never pooled, and the LSTM runs on packed sequences, so extra padding does not change the
@@ -175,11 +189,13 @@ class MutualAttentionEncoder(torch.nn.Module):
             :meth:`~rnagraph.features.KmerEmbedding.get_embedding` plus a padding row); kept as
             a buffer, so :meth:`reset_parameters` restores it. (default: ``None``: random)
         freeze_embedding (bool): keep the embedding table fixed. (default: ``False``)
+        match_scores (bool): append the per-head best logits to the pair vector (needs
+            ``attention``). (default: ``False``)
 
     Shapes:
         - **input:** ``mi_ids`` ``[B, T_mi]``, ``mi_len`` ``[B]``, ``m_ids`` ``[B, T_m]``,
           ``m_len`` ``[B]`` (long)
-        - **output:** ``[B, out_channels]`` (``4d`` or ``2d``, :math:`d` = ``2 *
+        - **output:** ``[B, out_channels]`` (``4d``, ``4d + 2 heads`` or ``2d``, :math:`d` = ``2 *
           hidden_channels`` for a BiLSTM); with ``return_attention=True`` also a dict with
           ``"mirna"`` ``[B, heads, T'_mi, T'_m]`` (miRNA queries over mRNA positions) and
           ``"mrna"`` ``[B, heads, T'_m, T'_mi]``.
@@ -190,7 +206,8 @@ class MutualAttentionEncoder(torch.nn.Module):
                  heads: int = 4, cnn: bool = True, lstm: str | None = "bi",
                  attention: bool = True, dropout: float = 0.1, window: int | None = None,
                  overlap: int = 16, padding_idx: int | None = None,
-                 embedding_init: Tensor | None = None, freeze_embedding: bool = False) -> None:
+                 embedding_init: Tensor | None = None, freeze_embedding: bool = False,
+                 match_scores: bool = False) -> None:
         super().__init__()
         if lstm not in _LSTM:
             raise ValueError(f"MutualAttentionEncoder: lstm must be 'bi', 'uni' or None, got "
@@ -210,6 +227,7 @@ class MutualAttentionEncoder(torch.nn.Module):
         self.dropout_p, self.window, self.overlap = dropout, window, overlap
         self.padding_idx = vocab_size - 1 if padding_idx is None else padding_idx
         self.freeze_embedding = freeze_embedding
+        self.match_scores = match_scores and attention
         if embedding_init is not None:
             if tuple(embedding_init.shape) != (vocab_size, embedding_dim):
                 raise ValueError(f"MutualAttentionEncoder: embedding_init has shape "
@@ -242,8 +260,10 @@ class MutualAttentionEncoder(torch.nn.Module):
 
     @property
     def out_channels(self) -> int:
-        """Size of the pair vector: ``4 d`` with attention, ``2 d`` without."""
-        return self.channels * (4 if self.attention else 2)
+        """Size of the pair vector: ``4 d`` with attention (plus ``2 heads`` with
+        ``match_scores``), ``2 d`` without."""
+        extra = 2 * self.heads if self.match_scores else 0
+        return self.channels * (4 if self.attention else 2) + extra
 
     @property
     def stride(self) -> int:
@@ -370,16 +390,20 @@ class MutualAttentionEncoder(torch.nn.Module):
             has_mi, has_m = mi["mask"].any(1), m["mask"].any(1)
             # the output projections' biases are added after the max over positions (the
             # same numbers: rounding is monotonic), sparing a [B, T', d] pass each
-            a_mi, al_mi = self.att_mi.attend(mi["q"], mi["mask"], m["k"], m["v"], m["bias"],
-                                             has_m, out_bias=False)      # miRNA queries
-            a_m, al_m = self.att_m.attend(m["q"], m["mask"], mi["k"], mi["v"], mi["bias"],
-                                          has_mi, out_bias=False)        # mRNA queries
+            ms = self.match_scores
+            r_mi = self.att_mi.attend(mi["q"], mi["mask"], m["k"], m["v"], m["bias"], has_m,
+                                      out_bias=False, return_scores=ms)  # miRNA queries
+            r_m = self.att_m.attend(m["q"], m["mask"], mi["k"], mi["v"], mi["bias"], has_mi,
+                                    out_bias=False, return_scores=ms)    # mRNA queries
             both = (has_mi & has_m).unsqueeze(1)
-            inplace = not _tracks_grad(a_mi)
-            for a, mask, att in ((a_mi, mi["mask"], self.att_mi), (a_m, m["mask"], self.att_m)):
-                pooled = _masked_max(a, mask & both, inplace)
+            inplace = not _tracks_grad(r_mi[0])
+            for r, mask, att in ((r_mi, mi["mask"], self.att_mi), (r_m, m["mask"], self.att_m)):
+                pooled = _masked_max(r[0], mask & both, inplace)
                 parts.append(torch.where(both, pooled + att.out.bias, pooled))
-            att = {"mirna": al_mi, "mrna": al_m}
+            if ms:   # per head, the best logit over query positions: [B, heads] each
+                for r, mask in ((r_mi, mi["mask"]), (r_m, m["mask"])):
+                    parts.append(_masked_max(r[2].transpose(1, 2), mask & both, inplace))
+            att = {"mirna": r_mi[1], "mrna": r_m[1]}
         z = torch.cat(parts, dim=-1)
         return (z, att) if return_attention else z
 

@@ -5,7 +5,7 @@ from rnagraph.nn import MutualAttentionEncoder
 
 PAD = 19
 VARIANTS = [{}, {"window": 10, "overlap": 4}, {"cnn": False}, {"lstm": None},
-            {"attention": False}, {"lstm": "uni"}]
+            {"attention": False}, {"lstm": "uni"}, {"match_scores": True}]
 
 
 def _enc(**kw):
@@ -32,8 +32,9 @@ def test_shapes_and_padding_invariance(kw):
     mi, mi_len, m, m_len = _batch()
     z, att = enc(mi, mi_len, m, m_len, return_attention=True)
     d = enc.channels
+    extra = 2 * enc.heads if kw.get("match_scores") else 0
     assert z.shape == (3, enc.out_channels) == (3, 2 * d if kw.get("attention") is False
-                                                 else 4 * d)
+                                                 else 4 * d + extra)
     # extra padding on both sides: identical pair vectors
     mi2 = torch.cat([mi, torch.full((3, 5), PAD)], 1)
     m2 = torch.cat([m, torch.full((3, 13), PAD)], 1)
@@ -108,6 +109,35 @@ def test_prepared_rows_gathered_per_pair_equal_interact():
     assert p_m["q"].shape == (3, 2, t_m + 5, 4) and p_m["k"].shape == (3, 2, 4, t_m + 5)
     with pytest.raises(ValueError, match="side must be"):
         enc.prepare(h_mi, k_mi, "circ")
+
+
+def test_match_scores_are_the_best_logit_over_valid_positions():
+    # brute force: per pair, head and direction, the max over valid (query, key) positions
+    # of the scaled logits; the same on the scoring path, the training path and via the
+    # prepared cache; zeros for the pair without a miRNA sequence
+    torch.manual_seed(0)
+    enc = _enc(match_scores=True).eval()
+    mi, mi_len, m, m_len = _batch()
+    h_mi, k_mi = enc.encode(mi, mi_len)
+    h_m, k_m = enc.encode(m, m_len)
+    want = torch.zeros(3, 2, 2)                       # [pair, direction, head]
+    for b in range(2):
+        x, y = h_mi[b, k_mi[b]], h_m[b, k_m[b]]
+        for d, (att, q_in, k_in) in enumerate(((enc.att_mi, x, y), (enc.att_m, y, x))):
+            q = att.q(q_in).view(len(q_in), 2, 4).transpose(0, 1)   # [heads, T_q, d_k]
+            k = att.k(k_in).view(len(k_in), 2, 4).transpose(0, 1)
+            want[b, d] = (q @ k.transpose(1, 2) / 2.0).amax(dim=(1, 2))
+    with torch.no_grad():
+        z = enc.interact(h_mi, k_mi, h_m, k_m)
+        cached = enc.pair(enc.prepare(h_mi, k_mi, "mi", width=h_mi.size(1) + 2),
+                          enc.prepare(h_m, k_m, "m", width=h_m.size(1) + 4))
+    got = z[:, 4 * enc.channels:].view(3, 2, 2)
+    torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(cached, z, atol=1e-6, rtol=0)
+    z_grad = enc.interact(h_mi, k_mi, h_m, k_m)       # encodings carry grad: training path
+    torch.testing.assert_close(z_grad.detach(), z, atol=1e-6, rtol=0)
+    z_grad[:, 4 * enc.channels:].sum().backward()
+    assert enc.att_mi.q.weight.grad.abs().sum() > 0 and enc.att_m.k.weight.grad.abs().sum() > 0
 
 
 def test_gradients_reach_every_parameter():

@@ -14,6 +14,12 @@ if TYPE_CHECKING:  # torch is imported where it is used: importing features stay
 
 _COMP = str.maketrans("ACGUN", "UGCAN")
 
+
+def complement(seq: str) -> str:
+    """The Watson-Crick complement of an RNA sequence, letter by letter in the same order
+    (A<->U, C<->G, N stays N); reverse it for the reverse complement."""
+    return seq.translate(_COMP)
+
 #: byte -> 0..4 for A, C, G, U, N; 5 for anything else (SeedSiteIndex)
 _LETTER_CODE = np.full(256, 5, dtype=np.int64)
 _LETTER_CODE[np.frombuffer(b"ACGUN", dtype=np.uint8)] = np.arange(5)

@@ -10,6 +10,7 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
 from rnagraph.features import KmerEmbedding, KmerTokenizer
+from rnagraph.features.seed_sites import complement
 from rnagraph.models._grmmi_net import FUSIONS, GRMMINet
 from rnagraph.models.base import LinkModel
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
@@ -78,7 +79,11 @@ class GRMMI(LinkModel):
     target is read **3'->5'**. A canonical site is the reverse complement of miRNA nt 2-8 in
     the target read 5'->3'; reversed, it becomes the plain complement of miRNA nt 2-8 in the
     same left-to-right order as the miRNA read 5'->3', so miRNA token :math:`i` and the site's
-    token :math:`i` pair base by base. ``"forward"`` keeps 5'->3'.
+    token :math:`i` pair base by base. ``"reverse_complement"`` also complements it (the
+    antisense strand): a site then reads as the miRNA's own letters, so a paired miRNA
+    window and site window are the *same* k-mers and pass the shared embedding, CNN and
+    LSTM to the same features, which the attention's query-key products can match
+    directly (G:U wobbles read as G:A mismatches). ``"forward"`` keeps 5'->3'.
 
     **Graph branch.** ``graph_encoder`` (GraRep by default; LINE, DeepWalk, GF, HOPE or
     Laplacian eigenmaps) fitted per fold on ``fold.train_graph`` with
@@ -103,8 +108,11 @@ class GRMMI(LinkModel):
         conv_channels, kernel_size, pool_size, hidden_channels, heads: encoder sizes
             (see :class:`~rnagraph.nn.MutualAttentionEncoder`). (defaults: ``64, 5, 2, 32, 4``)
         cnn (bool), lstm (str or None), attention (bool): encoder variants.
+        match_scores (bool): add the attention's per-head best logits to the pair vector
+            (:class:`~rnagraph.nn.MutualAttentionEncoder`). (default: ``False``)
         sequence (bool): use the sequence branch. (default: ``True``)
-        mrna_orientation (str): ``"reverse"`` (3'->5') or ``"forward"``. (default: reverse)
+        mrna_orientation (str): ``"reverse"`` (3'->5'), ``"reverse_complement"`` or
+            ``"forward"``. (default: ``"reverse"``)
         max_tokens (int, optional): keep at most this many tokens per sequence (the 5' ones
             of the sequence as read). (default: ``None``)
         window (int, optional), overlap (int): sliding windows for long targets.
@@ -119,6 +127,8 @@ class GRMMI(LinkModel):
         dropout (float): dropout in encoder and head. (default: ``0.2``)
         epochs, lr, weight_decay, batch_size, patience: :class:`~rnagraph.train.Trainer`.
             (defaults: ``30, 1e-3, 0, 128, 5``)
+        lr_factor, lr_patience: the trainer's learning-rate reduction on a validation
+            plateau (``None``: constant rate). (defaults: ``None, 1``)
         device (str): training and scoring device, e.g. ``"cuda"``. (default: ``"cpu"``)
         head (str): ``"mlp"`` (the network's own logit) or a scikit-learn classifier fitted
             on the fused features of ``fold.train`` after training: ``"svm"``, ``"rf"``,
@@ -132,12 +142,14 @@ class GRMMI(LinkModel):
                  embedding_epochs: int = 5, conv_channels: int = 64, kernel_size: int = 5,
                  pool_size: int = 2, hidden_channels: int = 32, heads: int = 4,
                  cnn: bool = True, lstm: str | None = "bi", attention: bool = True,
+                 match_scores: bool = False,
                  sequence: bool = True, mrna_orientation: str = "reverse",
                  max_tokens: int | None = None, window: int | None = None, overlap: int = 16,
                  graph_encoder: str | None = "grarep", graph_dim: int = 64,
                  fusion: str = "concat", bp: bool = True, mlp_channels: int = 64,
                  dropout: float = 0.2, epochs: int = 30, lr: float = 1e-3,
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int = 5,
+                 lr_factor: float | None = None, lr_patience: int = 1,
                  device: str = "cpu", head: str = "mlp", calibrate: bool = True,
                  seed: int = 0):
         self.k = k
@@ -152,6 +164,7 @@ class GRMMI(LinkModel):
         self.cnn = cnn
         self.lstm = lstm
         self.attention = attention
+        self.match_scores = match_scores
         self.sequence = sequence
         self.mrna_orientation = mrna_orientation
         self.max_tokens = max_tokens
@@ -168,6 +181,7 @@ class GRMMI(LinkModel):
         self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.patience = patience
+        self.lr_factor, self.lr_patience = lr_factor, lr_patience
         self.device = device
         self.head = head
         self.calibrate = calibrate
@@ -177,8 +191,9 @@ class GRMMI(LinkModel):
     def _check_params(self) -> None:
         if self.init not in INITS:
             raise ValueError(f"GRMMI: init must be one of {INITS}, got {self.init!r}")
-        if self.mrna_orientation not in ("reverse", "forward"):
-            raise ValueError(f"GRMMI: mrna_orientation must be 'reverse' or 'forward', got "
+        if self.mrna_orientation not in ("reverse", "reverse_complement", "forward"):
+            raise ValueError("GRMMI: mrna_orientation must be 'reverse', 'reverse_complement' "
+                             f"or 'forward', got "
                              f"{self.mrna_orientation!r}")
         if self.graph_encoder is not None and self.graph_encoder not in GRAPH_ENCODERS:
             raise ValueError(f"GRMMI: graph_encoder must be one of {GRAPH_ENCODERS} or None, "
@@ -200,9 +215,12 @@ class GRMMI(LinkModel):
         raise ValueError(f"GRMMI: edge type {edge_type} has no {MIRNA!r} side")
 
     def target_sequence(self, seq: str | None) -> str | None:
-        """A target sequence as the model reads it (reversed for ``"reverse"``)."""
+        """A target sequence as the model reads it (reversed for ``"reverse"``, reversed and
+        complemented for ``"reverse_complement"``)."""
         if seq is None or self.mrna_orientation == "forward":
             return seq
+        if self.mrna_orientation == "reverse_complement":
+            return complement(seq[::-1])
         return seq[::-1]
 
     def _tokens(self, seqs: list[str | None]) -> tuple[Tensor, Tensor]:
@@ -247,7 +265,8 @@ class GRMMI(LinkModel):
                 4**self.k + 1, self.embedding_dim, self.conv_channels, self.kernel_size,
                 self.pool_size, self.hidden_channels, self.heads, cnn=self.cnn, lstm=self.lstm,
                 attention=self.attention, dropout=self.dropout, window=self.window,
-                overlap=self.overlap, embedding_init=embedding_init)
+                overlap=self.overlap, embedding_init=embedding_init,
+                match_scores=self.match_scores)
         return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
                         self.mlp_channels, self.dropout)
 
@@ -275,6 +294,7 @@ class GRMMI(LinkModel):
             net.x_m.copy_(gx[1])
         trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
                           batch_size=self.batch_size, patience=self.patience,
+                          lr_factor=self.lr_factor, lr_patience=self.lr_patience,
                           device=self.device, seed=self.seed, grad_clip=5.0)
         trainer.fit(_Task(net), self._mi_first(fold.train),
                     self._mi_first(fold.val))
@@ -384,7 +404,7 @@ class GRMMI(LinkModel):
                     break
                 s = int(starts[pos])
                 lo, hi = max(0, s - flank), min(len(tgt), s + span + flank)
-                if self.mrna_orientation == "reverse":    # back to 5'->3' coordinates
+                if self.mrna_orientation != "forward":    # back to 5'->3' coordinates
                     lo, hi = len(tgt) - hi, len(tgt) - lo
                 res.append({"start": lo, "end": hi, "weight": float(wb[pos]),
                             "seed_site": _count_seed_sites(mi, tgt[lo:hi]) > 0})

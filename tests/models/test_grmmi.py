@@ -92,6 +92,16 @@ def test_reversed_mrna_pairs_position_by_position_with_the_mirna():
     assert GRMMI(mrna_orientation="forward").target_sequence(target) == target
 
 
+def test_reverse_complement_reads_a_site_as_the_mirnas_own_letters():
+    mir = "UAGCUUAUCAGACUGAUGUUGA"
+    target = "GGGCCC" + seed_site(mir, "8mer") + "CCCGGG"
+    rc = GRMMI(mrna_orientation="reverse_complement").target_sequence(target)
+    assert len(rc) == len(target) and mir[1:8] in rc       # nt 2-8 verbatim
+    tok = KmerTokenizer(6)
+    assert tok.encode(mir[1:7])[0] in tok.encode(rc).tolist()   # the same 6-mer token
+    assert rc.translate(_COMP)[::-1] == target             # nothing else changed
+
+
 @pytest.mark.slow
 def test_sequence_branch_learns_planted_sites(learned, fold):
     s = learned.score(None, fold.test.edge_label_index)
@@ -218,6 +228,8 @@ def test_registry_and_errors(fold):
         GRMMI(graph_encoder="node2vec").fit(fold)
     with pytest.raises(ValueError, match="leave no input"):
         GRMMI(sequence=False, graph_encoder=None).fit(fold)
+    with pytest.raises(ValueError, match="'reverse_complement' or 'forward'"):
+        GRMMI(mrna_orientation="antisense").fit(fold)
     with pytest.raises(ValueError, match="needs the sequence branch"):
         GRMMI(sequence=False, epochs=1).fit(fold).explain(None, fold.test.edge_label_index)
 

@@ -108,8 +108,9 @@ class GRMMI(LinkModel):
         conv_channels, kernel_size, pool_size, hidden_channels, heads: encoder sizes
             (see :class:`~rnagraph.nn.MutualAttentionEncoder`). (defaults: ``64, 5, 2, 32, 4``)
         cnn (bool), lstm (str or None), attention (bool): encoder variants.
-        match_scores (bool): add the attention's per-head best logits to the pair vector
-            (:class:`~rnagraph.nn.MutualAttentionEncoder`). (default: ``False``)
+        match_scores (bool), map_channels (int): add the attention's per-head best logits
+            and a convolution over its logit maps to the pair vector
+            (:class:`~rnagraph.nn.MutualAttentionEncoder`). (defaults: ``False``, ``0``)
         sequence (bool): use the sequence branch. (default: ``True``)
         mrna_orientation (str): ``"reverse"`` (3'->5'), ``"reverse_complement"`` or
             ``"forward"``. (default: ``"reverse"``)
@@ -142,7 +143,7 @@ class GRMMI(LinkModel):
                  embedding_epochs: int = 5, conv_channels: int = 64, kernel_size: int = 5,
                  pool_size: int = 2, hidden_channels: int = 32, heads: int = 4,
                  cnn: bool = True, lstm: str | None = "bi", attention: bool = True,
-                 match_scores: bool = False,
+                 match_scores: bool = False, map_channels: int = 0,
                  sequence: bool = True, mrna_orientation: str = "reverse",
                  max_tokens: int | None = None, window: int | None = None, overlap: int = 16,
                  graph_encoder: str | None = "grarep", graph_dim: int = 64,
@@ -164,7 +165,7 @@ class GRMMI(LinkModel):
         self.cnn = cnn
         self.lstm = lstm
         self.attention = attention
-        self.match_scores = match_scores
+        self.match_scores, self.map_channels = match_scores, map_channels
         self.sequence = sequence
         self.mrna_orientation = mrna_orientation
         self.max_tokens = max_tokens
@@ -266,7 +267,7 @@ class GRMMI(LinkModel):
                 self.pool_size, self.hidden_channels, self.heads, cnn=self.cnn, lstm=self.lstm,
                 attention=self.attention, dropout=self.dropout, window=self.window,
                 overlap=self.overlap, embedding_init=embedding_init,
-                match_scores=self.match_scores)
+                match_scores=self.match_scores, map_channels=self.map_channels)
         return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
                         self.mlp_channels, self.dropout)
 

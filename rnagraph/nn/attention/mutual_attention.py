@@ -69,15 +69,16 @@ class _CrossAttention(torch.nn.Module):
         (:meth:`keys`); ``y_has`` ``[B]``: the key side has a valid position.
         ``out_bias=False`` leaves the output projection's bias out (a caller that pools
         over positions adds it once per pair). ``return_scores=True`` also returns each
-        query's largest scaled logit ``[B, heads, T_q]`` (before the softmax; meaningless
-        at padded queries), the strength of its best match that the softmax normalises
-        away."""
+        query's largest scaled logit ``[B, heads, T_q]`` and the scaled logits ``[B, heads,
+        T_q, T_k]`` (before the key mask and the softmax; meaningless at padded positions):
+        the strength of the matches that the softmax normalises away."""
         b, h, tq, dk = q.shape
         tk = k.size(-1)
         # batched products over (pair, head): each pair's numbers are computed alone, so
         # they do not depend on the other pairs of the block
         a = torch.bmm(q.reshape(b * h, tq, dk), k.reshape(b * h, dk, tk)).view(b, h, tq, tk)
         valid = (x_mask & y_has.unsqueeze(1))[:, None, :, None]
+        logits = (a if _tracks_grad(a) else a.clone()) if return_scores else None
         if _tracks_grad(a):
             a = a + bias[:, None, None, :]
             top = a.amax(dim=-1, keepdim=True)
@@ -93,7 +94,7 @@ class _CrossAttention(torch.nn.Module):
         out = torch.nn.functional.linear(out, self.out.weight,
                                          self.out.bias if out_bias else None)
         if return_scores:
-            return out, a, top.squeeze(-1)
+            return out, a, top.squeeze(-1), logits
         return out, a
 
     def forward(self, x: Tensor, x_mask: Tensor, y: Tensor, y_mask: Tensor
@@ -141,7 +142,12 @@ class MutualAttentionEncoder(torch.nn.Module):
     scaled logit over valid query and key positions,
     :math:`s^{h} = \max_{i, j} \mathbf{H}^{mi}_i\mathbf{W}_Q^h (\mathbf{H}^{m}_j
     \mathbf{W}_K^h)^\top / \sqrt{d_k}` (and the same for the mRNA queries), adding
-    :math:`2 \cdot \text{heads}` entries (rnagraph's extension, not in the paper).
+    :math:`2 \cdot \text{heads}` entries; with ``map_channels`` :math:`= c > 0` the logit
+    maps of both directions, stacked as :math:`2 \cdot \text{heads}` channels over the
+    :math:`T'_{mi} \times T'_m` grid (zero outside valid positions), pass a 3x3 ``Conv2d``
+    with :math:`c` filters and ReLU and are max-pooled over valid positions, adding :math:`c`
+    entries: a filter can respond to a diagonal run of strong matches, i.e. a contiguous
+    stretch of pairing (both rnagraph's extensions, not in the paper).
 
     **Padding** is masked everywhere: padded tokens embed to zero, are never attended to and
     never pooled, and the LSTM runs on packed sequences, so extra padding does not change the
@@ -191,12 +197,15 @@ class MutualAttentionEncoder(torch.nn.Module):
         freeze_embedding (bool): keep the embedding table fixed. (default: ``False``)
         match_scores (bool): append the per-head best logits to the pair vector (needs
             ``attention``). (default: ``False``)
+        map_channels (int): filters of the convolution over the logit maps; ``0`` for none
+            (needs ``attention``). (default: ``0``)
 
     Shapes:
         - **input:** ``mi_ids`` ``[B, T_mi]``, ``mi_len`` ``[B]``, ``m_ids`` ``[B, T_m]``,
           ``m_len`` ``[B]`` (long)
-        - **output:** ``[B, out_channels]`` (``4d``, ``4d + 2 heads`` or ``2d``, :math:`d` = ``2 *
-          hidden_channels`` for a BiLSTM); with ``return_attention=True`` also a dict with
+        - **output:** ``[B, out_channels]`` (``4d``, plus ``2 heads`` and ``map_channels``
+          if set, or ``2d``; :math:`d` = ``2 * hidden_channels`` for a BiLSTM); with
+          ``return_attention=True`` also a dict with
           ``"mirna"`` ``[B, heads, T'_mi, T'_m]`` (miRNA queries over mRNA positions) and
           ``"mrna"`` ``[B, heads, T'_m, T'_mi]``.
     """
@@ -207,7 +216,7 @@ class MutualAttentionEncoder(torch.nn.Module):
                  attention: bool = True, dropout: float = 0.1, window: int | None = None,
                  overlap: int = 16, padding_idx: int | None = None,
                  embedding_init: Tensor | None = None, freeze_embedding: bool = False,
-                 match_scores: bool = False) -> None:
+                 match_scores: bool = False, map_channels: int = 0) -> None:
         super().__init__()
         if lstm not in _LSTM:
             raise ValueError(f"MutualAttentionEncoder: lstm must be 'bi', 'uni' or None, got "
@@ -228,6 +237,7 @@ class MutualAttentionEncoder(torch.nn.Module):
         self.padding_idx = vocab_size - 1 if padding_idx is None else padding_idx
         self.freeze_embedding = freeze_embedding
         self.match_scores = match_scores and attention
+        self.map_channels = map_channels if attention else 0
         if embedding_init is not None:
             if tuple(embedding_init.shape) != (vocab_size, embedding_dim):
                 raise ValueError(f"MutualAttentionEncoder: embedding_init has shape "
@@ -255,6 +265,8 @@ class MutualAttentionEncoder(torch.nn.Module):
                              f"size {c}")
         self.att_mi = _CrossAttention(c, heads) if attention else None
         self.att_m = _CrossAttention(c, heads) if attention else None
+        self.map_conv = (torch.nn.Conv2d(2 * heads, self.map_channels, 3, padding=1)
+                         if self.map_channels else None)
         self.drop = torch.nn.Dropout(dropout)
         self.reset_parameters()
 
@@ -262,7 +274,7 @@ class MutualAttentionEncoder(torch.nn.Module):
     def out_channels(self) -> int:
         """Size of the pair vector: ``4 d`` with attention (plus ``2 heads`` with
         ``match_scores``), ``2 d`` without."""
-        extra = 2 * self.heads if self.match_scores else 0
+        extra = (2 * self.heads if self.match_scores else 0) + self.map_channels
         return self.channels * (4 if self.attention else 2) + extra
 
     @property
@@ -285,6 +297,8 @@ class MutualAttentionEncoder(torch.nn.Module):
         for att in (self.att_mi, self.att_m):
             if att is not None:
                 att.reset_parameters()
+        if self.map_conv is not None:
+            self.map_conv.reset_parameters()
 
     # ------------------------------------------------------------------ per sequence
     def _num_windows(self, num_tokens: int) -> int:
@@ -390,7 +404,7 @@ class MutualAttentionEncoder(torch.nn.Module):
             has_mi, has_m = mi["mask"].any(1), m["mask"].any(1)
             # the output projections' biases are added after the max over positions (the
             # same numbers: rounding is monotonic), sparing a [B, T', d] pass each
-            ms = self.match_scores
+            ms = self.match_scores or self.map_conv is not None
             r_mi = self.att_mi.attend(mi["q"], mi["mask"], m["k"], m["v"], m["bias"], has_m,
                                       out_bias=False, return_scores=ms)  # miRNA queries
             r_m = self.att_m.attend(m["q"], m["mask"], mi["k"], mi["v"], mi["bias"], has_mi,
@@ -400,12 +414,24 @@ class MutualAttentionEncoder(torch.nn.Module):
             for r, mask, att in ((r_mi, mi["mask"], self.att_mi), (r_m, m["mask"], self.att_m)):
                 pooled = _masked_max(r[0], mask & both, inplace)
                 parts.append(torch.where(both, pooled + att.out.bias, pooled))
-            if ms:   # per head, the best logit over query positions: [B, heads] each
+            if self.match_scores:   # per head, the best logit over queries: [B, heads] each
                 for r, mask in ((r_mi, mi["mask"]), (r_m, m["mask"])):
                     parts.append(_masked_max(r[2].transpose(1, 2), mask & both, inplace))
+            if self.map_conv is not None:
+                parts.append(self._map(r_mi[3], r_m[3], mi["mask"], m["mask"], both))
             att = {"mirna": r_mi[1], "mrna": r_m[1]}
         z = torch.cat(parts, dim=-1)
         return (z, att) if return_attention else z
+
+    def _map(self, l_mi: Tensor, l_m: Tensor, mask_mi: Tensor, mask_m: Tensor,
+             both: Tensor) -> Tensor:
+        """``[B, map_channels]``: a 3x3 convolution over the stacked logit maps of both
+        directions (``[B, 2 heads, T'_mi, T'_m]``, zero outside the valid positions), ReLU,
+        masked max over the valid (miRNA, mRNA) positions."""
+        valid = (mask_mi.unsqueeze(2) & mask_m.unsqueeze(1)).unsqueeze(1)   # [B, 1, Tmi, Tm]
+        maps = torch.cat([l_mi, l_m.transpose(2, 3)], dim=1).masked_fill(~valid, 0.0)
+        y = torch.relu(self.map_conv(maps)).masked_fill(~valid, 0.0)       # relu >= 0
+        return y.amax(dim=(2, 3)) * both
 
     def interact(self, h_mi: Tensor, mask_mi: Tensor, h_m: Tensor, mask_m: Tensor,
                  return_attention: bool = False):

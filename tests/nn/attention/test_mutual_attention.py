@@ -5,7 +5,8 @@ from rnagraph.nn import MutualAttentionEncoder
 
 PAD = 19
 VARIANTS = [{}, {"window": 10, "overlap": 4}, {"cnn": False}, {"lstm": None},
-            {"attention": False}, {"lstm": "uni"}, {"match_scores": True}]
+            {"attention": False}, {"lstm": "uni"}, {"match_scores": True},
+            {"map_channels": 3}, {"window": 10, "overlap": 4, "map_channels": 3}]
 
 
 def _enc(**kw):
@@ -32,7 +33,7 @@ def test_shapes_and_padding_invariance(kw):
     mi, mi_len, m, m_len = _batch()
     z, att = enc(mi, mi_len, m, m_len, return_attention=True)
     d = enc.channels
-    extra = 2 * enc.heads if kw.get("match_scores") else 0
+    extra = (2 * enc.heads if kw.get("match_scores") else 0) + kw.get("map_channels", 0)
     assert z.shape == (3, enc.out_channels) == (3, 2 * d if kw.get("attention") is False
                                                  else 4 * d + extra)
     # extra padding on both sides: identical pair vectors
@@ -138,6 +139,36 @@ def test_match_scores_are_the_best_logit_over_valid_positions():
     torch.testing.assert_close(z_grad.detach(), z, atol=1e-6, rtol=0)
     z_grad[:, 4 * enc.channels:].sum().backward()
     assert enc.att_mi.q.weight.grad.abs().sum() > 0 and enc.att_m.k.weight.grad.abs().sum() > 0
+
+
+def test_logit_map_convolution_equals_a_per_pair_reference():
+    # one pair at a time: the logits of both directions on the valid grid, zero padded by one
+    # (what the 3x3 convolution sees at the border), conv2d, ReLU, max over the valid grid
+    torch.manual_seed(0)
+    enc = _enc(map_channels=3).eval()
+    mi, mi_len, m, m_len = _batch()
+    h_mi, k_mi = enc.encode(mi, mi_len)
+    h_m, k_m = enc.encode(m, m_len)
+    want = torch.zeros(3, 3)
+    for b in range(2):
+        x, y = h_mi[b, k_mi[b]], h_m[b, k_m[b]]
+        maps = []
+        for att, q_in, k_in, flip in ((enc.att_mi, x, y, False), (enc.att_m, y, x, True)):
+            q = att.q(q_in).view(len(q_in), 2, 4).transpose(0, 1)
+            k = att.k(k_in).view(len(k_in), 2, 4).transpose(0, 1)
+            lg = q @ k.transpose(1, 2) / 2.0
+            maps.append(lg.transpose(1, 2) if flip else lg)
+        y2 = torch.nn.functional.conv2d(torch.cat(maps).unsqueeze(0), enc.map_conv.weight,
+                                        enc.map_conv.bias, padding=1)
+        want[b] = torch.relu(y2).amax(dim=(2, 3))[0]
+    with torch.no_grad():
+        z = enc.interact(h_mi, k_mi, h_m, k_m)
+        cached = enc.pair(enc.prepare(h_mi, k_mi, "mi", width=h_mi.size(1) + 2),
+                          enc.prepare(h_m, k_m, "m", width=h_m.size(1) + 4))
+    torch.testing.assert_close(z[:, -3:], want, atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(cached, z, atol=1e-6, rtol=0)
+    enc.interact(h_mi, k_mi, h_m, k_m)[:, -3:].sum().backward()
+    assert enc.map_conv.weight.grad.abs().sum() > 0 and enc.att_m.q.weight.grad.abs().sum() > 0
 
 
 def test_gradients_reach_every_parameter():

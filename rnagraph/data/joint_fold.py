@@ -25,7 +25,8 @@ class JointFold:
         index (int): fold number (0-based).
         folds (dict[EdgeType, Fold]): the per-edge-type folds.
         train_graph (HeteroData): the joint training graph.
-        mode (str): ``"warm"`` or ``"cold-<shared node type>"`` (e.g. ``"cold-mirna"``).
+        mode (str): ``"warm"``, ``"cold-<shared node type>"`` (e.g. ``"cold-mirna"``) or
+            ``"cold-one-<shared node type>"`` (each type's fold has its own training graph).
         meta (dict): ``shared`` (the shared node type), ``held_out`` (cold mode: the held-out
             node indices), ``share_both`` (share of shared nodes with training edges of every
             type among those with any), and per edge type ``test_share_both`` (share of test

@@ -17,7 +17,7 @@ from rnagraph.data.negatives import codes_to_index, sample_codes
 from rnagraph.data.split import _node_groups, _positives, _subsample, train_graph_from
 from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA, EdgeType
 
-JOINT_MODES = ("warm", "cold")
+JOINT_MODES = ("warm", "cold", "cold-one")
 
 
 def _shared_type(edge_types: list[EdgeType]) -> str:
@@ -43,8 +43,16 @@ def joint_kfold_split(data: HeteroData, edge_types: tuple[EdgeType, ...] = (CIRC
       ``k`` groups; fold :math:`i` tests every pair, of every type, whose shared node is in
       group :math:`i`; such nodes keep no training or validation edge of **any** type. A further
       ``val_ratio`` of the other shared nodes is held out for validation the same way.
+    * ``mode="cold-one"``: the same groups, pairs and negatives as ``"cold"`` (same ``seed``,
+      so the test sets are identical), but each type's fold holds its shared nodes out of
+      **that type only**: ``fold[edge_type].train_graph`` keeps every edge of the other
+      type(s), those of the held-out nodes included. It asks what a held-out miRNA's known
+      edges of the other relation are worth (e.g. predicting the sponges of a miRNA whose
+      targets are known); compare it with ``"cold"`` pair by pair.
 
-    The training graph (``JointFold.train_graph``) holds each type's training positives only.
+    The training graph (``JointFold.train_graph``) holds each type's training positives only
+    (in ``"cold-one"`` mode it is the ``"cold"`` graph; the per-type folds' graphs add the
+    other types' held-out edges back).
     Negatives: ``neg_ratio`` per positive in each set, uniform over pairs that are not positives
     of the full graph, among the relation's **candidate nodes** -- the nodes with at least one
     edge of that type in the full graph (cold: restricted to the set's shared nodes), disjoint
@@ -58,7 +66,7 @@ def joint_kfold_split(data: HeteroData, edge_types: tuple[EdgeType, ...] = (CIRC
         edge_types (tuple[EdgeType, ...]): the interaction types, sharing one node type.
             (default: circRNA-miRNA and miRNA-mRNA)
         k (int): number of folds. (default: ``5``)
-        mode (str): ``"warm"`` or ``"cold"``. (default: ``"warm"``)
+        mode (str): ``"warm"``, ``"cold"`` or ``"cold-one"``. (default: ``"warm"``)
         neg_ratio (float): negatives per positive. (default: ``1``)
         val_ratio (float): share of non-test positives (warm) or shared nodes (cold) held out
             for validation. (default: ``0.1``)
@@ -106,7 +114,7 @@ def joint_kfold_split(data: HeteroData, edge_types: tuple[EdgeType, ...] = (CIRC
     for i in range(k):
         masks: dict[EdgeType, dict[str, np.ndarray]] = {}
         boxes: dict[str, np.ndarray | None] = {"test": None, "val": None, "train": None}
-        if mode == "cold":
+        if mode != "warm":
             t = group == i
             v = np.zeros(n_shared, dtype=bool)
             v[_subsample(np.flatnonzero(~t), val_ratio, rng)] = True
@@ -144,17 +152,20 @@ def joint_kfold_split(data: HeteroData, edge_types: tuple[EdgeType, ...] = (CIRC
                 sets[name] = LinkSet.from_pos_neg(codes_to_index(p, n_dst),
                                                   codes_to_index(neg, n_dst))
             fmode = "warm" if mode == "warm" else ("cold-src" if side == 0 else "cold-dst")
-            folds[et] = Fold(index=i, edge_type=et, train_graph=graph, train=sets["train"],
+            own = graph
+            if mode == "cold-one":      # this type reduced, the other types whole
+                own = train_graph_from(data, et, info[et][0][masks[et]["train"]])
+            folds[et] = Fold(index=i, edge_type=et, train_graph=own, train=sets["train"],
                              val=sets["val"], test=sets["test"], mode=fmode,
                              protocol="leakage-free",
                              meta={"k": k, "neg_ratio": neg_ratio, "val_ratio": val_ratio,
                                    "seed": seed, "joint_mode": f"{mode}-{shared}"
-                                   if mode == "cold" else mode})
+                                   if mode != "warm" else mode})
         meta = {"shared": shared, **shared_node_shares(data, graph, folds, shared)}
-        if mode == "cold":
+        if mode != "warm":
             meta["held_out"] = torch.from_numpy(np.flatnonzero(t))
         out.append(JointFold(index=i, folds=folds, train_graph=graph,
-                             mode="warm" if mode == "warm" else f"cold-{shared}", meta=meta))
+                             mode="warm" if mode == "warm" else f"{mode}-{shared}", meta=meta))
     return out
 
 

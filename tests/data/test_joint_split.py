@@ -77,6 +77,33 @@ def test_cold_mirna_has_no_training_edge_of_either_type():
     assert sorted(allheld.tolist()) == list(range(data[MIRNA].num_nodes))
 
 
+def test_cold_one_holds_a_mirna_out_of_one_relation_only():
+    # same seed: the same test pairs as "cold"; each type's fold graph has the held-out
+    # miRNAs' edges of the *other* type back, and none of its own type
+    data = _graph(seed=1)
+    cold = joint_kfold_split(data, k=3, mode="cold", seed=0)
+    one = joint_kfold_split(data, k=3, mode="cold-one", seed=0)
+    back = 0
+    for jc, jo in zip(cold, one):
+        assert jo.mode == "cold-one-mirna" and torch.equal(jo.meta["held_out"],
+                                                           jc.meta["held_out"])
+        held = jo.meta["held_out"]
+        for et, side, other, o_side in ((CIRC_MIRNA, 1, MIRNA_MRNA, 0),
+                                        (MIRNA_MRNA, 0, CIRC_MIRNA, 1)):
+            f, fc = jo[et], jc[et]
+            for name in ("train", "val", "test"):
+                assert torch.equal(getattr(f, name).edge_label_index,
+                                   getattr(fc, name).edge_label_index)
+            check_no_leakage(f)
+            g = f.train_graph
+            assert not torch.isin(g[et].edge_index[side], held).any()
+            assert torch.equal(g[et].edge_index, jc.train_graph[et].edge_index)
+            # the other relation is whole: held-out miRNAs' edges included
+            assert set(_codes(g, other)) == set(_codes(data, other))
+            back += int(torch.isin(g[other].edge_index[o_side], held).sum())
+    assert back > 0
+
+
 def test_joint_split_meta_shares_by_hand():
     # mi0 has both types; mi1 only circ; mi2 only target
     data = build_graph({}, {CIRC_MIRNA: [("c0", "mi0"), ("c1", "mi0"), ("c2", "mi1"),

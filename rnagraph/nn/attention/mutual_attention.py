@@ -236,8 +236,13 @@ class MutualAttentionEncoder(torch.nn.Module):
         self.dropout_p, self.window, self.overlap = dropout, window, overlap
         self.padding_idx = vocab_size - 1 if padding_idx is None else padding_idx
         self.freeze_embedding = freeze_embedding
-        self.match_scores = match_scores and attention
-        self.map_channels = map_channels if attention else 0
+        if (match_scores or map_channels) and not attention:
+            raise ValueError("MutualAttentionEncoder: match_scores and map_channels read the "
+                             "attention's logits; they need attention=True")
+        if map_channels < 0:
+            raise ValueError(f"MutualAttentionEncoder: map_channels must be >= 0, got "
+                             f"{map_channels}")
+        self.match_scores, self.map_channels = match_scores, map_channels
         if embedding_init is not None:
             if tuple(embedding_init.shape) != (vocab_size, embedding_dim):
                 raise ValueError(f"MutualAttentionEncoder: embedding_init has shape "
@@ -273,7 +278,7 @@ class MutualAttentionEncoder(torch.nn.Module):
     @property
     def out_channels(self) -> int:
         """Size of the pair vector: ``4 d`` with attention (plus ``2 heads`` with
-        ``match_scores``), ``2 d`` without."""
+        ``match_scores`` and ``map_channels``), ``2 d`` without."""
         extra = (2 * self.heads if self.match_scores else 0) + self.map_channels
         return self.channels * (4 if self.attention else 2) + extra
 
@@ -453,6 +458,10 @@ class MutualAttentionEncoder(torch.nn.Module):
                          f"pool_size={self.pool_size}")
         parts.append(f"lstm={self.lstm!r}, hidden_channels={self.hidden_channels}")
         parts.append(f"heads={self.heads}" if self.attention else "attention=False")
+        if self.match_scores:
+            parts.append("match_scores=True")
+        if self.map_channels:
+            parts.append(f"map_channels={self.map_channels}")
         if self.window is not None:
             parts.append(f"window={self.window}, overlap={self.overlap}")
         return f"{type(self).__name__}({', '.join(parts)})"

@@ -218,6 +218,12 @@ def test_repr_and_errors():
     assert repr(_enc()) == ("MutualAttentionEncoder(20, embedding_dim=8, conv_channels=8, "
                             "kernel_size=5, pool_size=2, lstm='bi', hidden_channels=4, heads=2)")
     assert "attention=False" in repr(_enc(attention=False))
+    assert repr(_enc(match_scores=True, map_channels=3)).endswith(
+        "heads=2, match_scores=True, map_channels=3)")
+    with pytest.raises(ValueError, match="need attention=True"):
+        _enc(attention=False, map_channels=3)
+    with pytest.raises(ValueError, match="map_channels must be >= 0"):
+        _enc(map_channels=-1)
     with pytest.raises(ValueError, match="lstm must be"):
         _enc(lstm="gru")
     with pytest.raises(ValueError, match="heads=3 must divide"):

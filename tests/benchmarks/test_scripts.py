@@ -49,3 +49,26 @@ def test_mferl_benchmark_timer_reports_models_without_feature_timings(monkeypatc
     out = capsys.readouterr().out
     assert "fold 3: 12 epochs (best 7), 0.250 s/epoch, fit" in out
     assert timed.fit_info_["epochs"] == 12 and timed.fit_info_["tag"] == "stub"
+
+
+def test_cerna_cold_one_gain_pairs_folds_by_hand(monkeypatch):
+    # cold-one − cold per model over the folds both modes have, by miRNA group; population
+    # std as in the rest of the table: diffs -0.04, -0.02 -> -0.030 ± 0.010
+    monkeypatch.syspath_prepend(str(BENCH))
+    import torch
+    threads = torch.get_num_threads()
+    try:
+        mod = runpy.run_path(str(BENCH / "cerna.py"))
+    finally:
+        torch.set_num_threads(threads)
+    et = mod["CIRC_MIRNA"]
+
+    def rec(mode, fold, auc, both, one):
+        return {"mode": mode, "fold": fold, "model": "joint", "edge_type": list(et),
+                "auc": auc, "auc_both": both, "auc_one": one}
+    records = [rec("cold", 0, 0.70, 0.60, 0.80), rec("cold-one", 0, 0.66, 0.50, 0.80),
+               rec("cold", 1, 0.72, 0.70, 0.74), rec("cold-one", 1, 0.70, 0.66, 0.74),
+               rec("cold-one", 2, 0.99, 0.99, 0.99)]          # no cold twin: left out
+    lines = mod["_cold_one_gain"](records, et)
+    assert lines[2] == "| JointLink joint | 2 | -0.030 ± 0.010 | -0.070 ± 0.030 | 0.000 ± 0.000 |"
+    assert len(lines) == 3

@@ -10,6 +10,18 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 SCRIPTS = sorted(p for p in BENCH.glob("*.py") if not p.name.startswith("_"))
 
 
+def _module(name, monkeypatch):
+    """The globals of ``benchmarks/<name>`` run as a module (not ``__main__``), with torch's
+    thread count restored (some scripts set it at import)."""
+    import torch
+    monkeypatch.syspath_prepend(str(BENCH))
+    threads = torch.get_num_threads()
+    try:
+        return runpy.run_path(str(BENCH / name))
+    finally:
+        torch.set_num_threads(threads)
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_script_imports_and_prints_help(script, monkeypatch, capsys):
     import torch
@@ -28,13 +40,7 @@ def test_script_imports_and_prints_help(script, monkeypatch, capsys):
 def test_mferl_benchmark_timer_reports_models_without_feature_timings(monkeypatch, capsys):
     # benchmarks/mferl.py wraps every model of a table; a trained baseline's fit_info has
     # epochs but no feature seconds (SAGELink), which once ended the run with a KeyError
-    monkeypatch.syspath_prepend(str(BENCH))
-    import torch
-    threads = torch.get_num_threads()
-    try:
-        mod = runpy.run_path(str(BENCH / "mferl.py"))
-    finally:
-        torch.set_num_threads(threads)
+    mod = _module("mferl.py", monkeypatch)
 
     class Fitted:
         fit_info_ = {"epochs": 12, "best_epoch": 7, "epoch_s": 0.25}
@@ -54,13 +60,7 @@ def test_mferl_benchmark_timer_reports_models_without_feature_timings(monkeypatc
 def test_cerna_cold_one_gain_pairs_folds_by_hand(monkeypatch):
     # cold-one − cold per model over the folds both modes have, by miRNA group; population
     # std as in the rest of the table: diffs -0.04, -0.02 -> -0.030 ± 0.010
-    monkeypatch.syspath_prepend(str(BENCH))
-    import torch
-    threads = torch.get_num_threads()
-    try:
-        mod = runpy.run_path(str(BENCH / "cerna.py"))
-    finally:
-        torch.set_num_threads(threads)
+    mod = _module("cerna.py", monkeypatch)
     et = mod["CIRC_MIRNA"]
 
     def rec(mode, fold, auc, both, one):

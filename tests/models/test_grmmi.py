@@ -164,6 +164,17 @@ def test_save_load_gives_identical_scores(short_fit, fold, tmp_path):
     assert back.explain(None, x[:, :2]) == short_fit.explain(None, x[:, :2])
 
 
+def test_extensions_survive_save_load_and_cached_scoring(fold, tmp_path):
+    # the logit-map / match-score head and the antisense reading are model-file options
+    m = GRMMI(epochs=1, map_channels=4, match_scores=True, lr_factor=0.5,
+              mrna_orientation="reverse_complement", **SMALL).fit(fold)
+    assert m.net_.encoder.map_conv.out_channels == 4
+    back = load(m.save(tmp_path / "ext.rg"))
+    assert back.get_params() == m.get_params()
+    x = fold.test.edge_label_index
+    assert torch.equal(back.score(None, x), m.score(None, x))
+
+
 def test_cached_scoring_equals_per_batch_scoring(short_fit, fold):
     # decision_function: every sequence encoded once, attention per pair in blocks;
     # the training path encodes each batch's sequences itself. Same numbers.

@@ -63,39 +63,35 @@ class _CrossAttention(torch.nn.Module):
         return k, self._heads(self.v(y)), bias.masked_fill_(~safe, float("-inf"))
 
     def attend(self, q: Tensor, x_mask: Tensor, k: Tensor, v: Tensor, bias: Tensor,
-               y_has: Tensor, out_bias: bool = True, return_scores: bool = False):
+               y_has: Tensor, out_bias: bool = True, return_logits: bool = False):
         """Per pair: outputs ``[B, T_q, d]`` and weights ``[B, heads, T_q, T_k]`` of queries
         ``q`` (:meth:`queries`) with mask ``x_mask`` ``[B, T_q]`` over keys ``k, v, bias``
         (:meth:`keys`); ``y_has`` ``[B]``: the key side has a valid position.
         ``out_bias=False`` leaves the output projection's bias out (a caller that pools
-        over positions adds it once per pair). ``return_scores=True`` also returns each
-        query's largest scaled logit ``[B, heads, T_q]`` and the scaled logits ``[B, heads,
-        T_q, T_k]`` (before the key mask and the softmax; meaningless at padded positions):
-        the strength of the matches that the softmax normalises away."""
+        over positions adds it once per pair). ``return_logits=True`` also returns the
+        scaled logits ``[B, heads, T_q, T_k]`` (before the key mask and the softmax;
+        meaningless at padded positions): the strength of the matches that the softmax
+        normalises away."""
         b, h, tq, dk = q.shape
         tk = k.size(-1)
         # batched products over (pair, head): each pair's numbers are computed alone, so
         # they do not depend on the other pairs of the block
         a = torch.bmm(q.reshape(b * h, tq, dk), k.reshape(b * h, dk, tk)).view(b, h, tq, tk)
         valid = (x_mask & y_has.unsqueeze(1))[:, None, :, None]
-        logits = (a if _tracks_grad(a) else a.clone()) if return_scores else None
+        logits = (a if _tracks_grad(a) else a.clone()) if return_logits else None
         if _tracks_grad(a):
             a = a + bias[:, None, None, :]
-            top = a.amax(dim=-1, keepdim=True)
-            a = (a - top.detach()).exp()
+            a = (a - a.amax(dim=-1, keepdim=True).detach()).exp()
             a = a / a.sum(dim=-1, keepdim=True) * valid
         else:   # the same arithmetic in place: no temporaries when scoring
             a.add_(bias[:, None, None, :])
-            top = a.amax(dim=-1, keepdim=True)
-            a.sub_(top).exp_()
+            a.sub_(a.amax(dim=-1, keepdim=True)).exp_()
             a.div_(a.sum(dim=-1, keepdim=True)).mul_(valid)
         out = torch.bmm(a.view(b * h, tq, tk), v.reshape(b * h, tk, dk))
         out = out.view(b, h, tq, dk).transpose(1, 2).reshape(b, tq, h * dk)
         out = torch.nn.functional.linear(out, self.out.weight,
                                          self.out.bias if out_bias else None)
-        if return_scores:
-            return out, a, top.squeeze(-1), logits
-        return out, a
+        return (out, a, logits) if return_logits else (out, a)
 
     def forward(self, x: Tensor, x_mask: Tensor, y: Tensor, y_mask: Tensor
                 ) -> tuple[Tensor, Tensor]:
@@ -409,34 +405,39 @@ class MutualAttentionEncoder(torch.nn.Module):
             has_mi, has_m = mi["mask"].any(1), m["mask"].any(1)
             # the output projections' biases are added after the max over positions (the
             # same numbers: rounding is monotonic), sparing a [B, T', d] pass each
-            ms = self.match_scores or self.map_conv is not None
+            maps = self.match_scores or self.map_conv is not None
             r_mi = self.att_mi.attend(mi["q"], mi["mask"], m["k"], m["v"], m["bias"], has_m,
-                                      out_bias=False, return_scores=ms)  # miRNA queries
+                                      out_bias=False, return_logits=maps)  # miRNA queries
             r_m = self.att_m.attend(m["q"], m["mask"], mi["k"], mi["v"], mi["bias"], has_mi,
-                                    out_bias=False, return_scores=ms)    # mRNA queries
+                                    out_bias=False, return_logits=maps)    # mRNA queries
             both = (has_mi & has_m).unsqueeze(1)
             inplace = not _tracks_grad(r_mi[0])
             for r, mask, att in ((r_mi, mi["mask"], self.att_mi), (r_m, m["mask"], self.att_m)):
                 pooled = _masked_max(r[0], mask & both, inplace)
                 parts.append(torch.where(both, pooled + att.out.bias, pooled))
-            if self.match_scores:   # per head, the best logit over queries: [B, heads] each
-                for r, mask in ((r_mi, mi["mask"]), (r_m, m["mask"])):
-                    parts.append(_masked_max(r[2].transpose(1, 2), mask & both, inplace))
-            if self.map_conv is not None:
-                parts.append(self._map(r_mi[3], r_m[3], mi["mask"], m["mask"], both))
+            if maps:
+                parts += self._map_features(r_mi[2], r_m[2], mi["mask"], m["mask"], both)
             att = {"mirna": r_mi[1], "mrna": r_m[1]}
         z = torch.cat(parts, dim=-1)
         return (z, att) if return_attention else z
 
-    def _map(self, l_mi: Tensor, l_m: Tensor, mask_mi: Tensor, mask_m: Tensor,
-             both: Tensor) -> Tensor:
-        """``[B, map_channels]``: a 3x3 convolution over the stacked logit maps of both
-        directions (``[B, 2 heads, T'_mi, T'_m]``, zero outside the valid positions), ReLU,
-        masked max over the valid (miRNA, mRNA) positions."""
+    def _map_features(self, l_mi: Tensor, l_m: Tensor, mask_mi: Tensor, mask_m: Tensor,
+                      both: Tensor) -> list[Tensor]:
+        """From the logit maps of both directions, stacked as ``[B, 2 heads, T'_mi, T'_m]``
+        over the valid (miRNA, mRNA) positions: with ``match_scores`` each channel's max
+        ``[B, 2 heads]``; with ``map_channels`` a 3x3 convolution of the maps (zero outside
+        the valid positions), ReLU and max over the valid positions ``[B, map_channels]``.
+        Zeros for a pair without both sequences."""
         valid = (mask_mi.unsqueeze(2) & mask_m.unsqueeze(1)).unsqueeze(1)   # [B, 1, Tmi, Tm]
-        maps = torch.cat([l_mi, l_m.transpose(2, 3)], dim=1).masked_fill(~valid, 0.0)
-        y = torch.relu(self.map_conv(maps)).masked_fill(~valid, 0.0)       # relu >= 0
-        return y.amax(dim=(2, 3)) * both
+        maps = torch.cat([l_mi, l_m.transpose(2, 3)], dim=1)
+        out = []
+        if self.match_scores:
+            best = maps.masked_fill(~valid, float("-inf")).amax(dim=(2, 3))
+            out.append(torch.where(both, best, torch.zeros_like(best)))
+        if self.map_conv is not None:
+            y = torch.relu(self.map_conv(maps.masked_fill(~valid, 0.0)))
+            out.append(y.masked_fill(~valid, 0.0).amax(dim=(2, 3)) * both)   # relu >= 0
+        return out
 
     def interact(self, h_mi: Tensor, mask_mi: Tensor, h_m: Tensor, mask_m: Tensor,
                  return_attention: bool = False):

@@ -116,6 +116,10 @@ def grmmi_seq(epochs: int, seed: int, **kw) -> GRMMI:
                     "patience": 5, "seed": seed, **kw})
 
 
+#: the trainer's learning-rate cut on a validation plateau, and the antisense target reading,
+#: as the search tried them
+_PLATEAU = {"lr_factor": 0.3, "lr_patience": 1, "patience": 6}
+_RC = {"mrna_orientation": "reverse_complement"}
 #: GRMMI-seq variants for a validation search on miTAR's split 0 (run only when named:
 #: ``--experiments mitar --splits 1 --models ...``); a variant is chosen by its validation
 #: AUC (the "val AUC" column), never by test
@@ -123,28 +127,18 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           "GRMMI-seq wd1e-4": {"weight_decay": 1e-4},
           "GRMMI-seq dropout0.4": {"dropout": 0.4},
           "GRMMI-seq k3": {"k": 3},
-          "GRMMI-seq rc": {"mrna_orientation": "reverse_complement"},
+          "GRMMI-seq rc": _RC,
           "GRMMI-seq match": {"match_scores": True},
-          "GRMMI-seq rc match": {"mrna_orientation": "reverse_complement",
-                                 "match_scores": True},
-          "GRMMI-seq plateau": {"lr_factor": 0.3, "lr_patience": 1, "patience": 6},
-          "GRMMI-seq rc match plateau": {"mrna_orientation": "reverse_complement",
-                                         "match_scores": True, "lr_factor": 0.3,
-                                         "lr_patience": 1, "patience": 6},
-          "GRMMI-seq plateau conv256": {"lr_factor": 0.3, "lr_patience": 1, "patience": 6,
-                                        "conv_channels": 256},
-          "GRMMI-seq plateau hidden64": {"lr_factor": 0.3, "lr_patience": 1, "patience": 6,
-                                         "hidden_channels": 64},
-          "GRMMI-seq plateau map16": {"lr_factor": 0.3, "lr_patience": 1, "patience": 6,
-                                      "map_channels": 16},
-          "GRMMI-seq plateau map32": {"lr_factor": 0.3, "lr_patience": 1, "patience": 6,
-                                      "map_channels": 32},
-          "GRMMI-seq plateau map16 match": {"lr_factor": 0.3, "lr_patience": 1,
-                                            "patience": 6, "map_channels": 16,
+          "GRMMI-seq rc match": {**_RC, "match_scores": True},
+          "GRMMI-seq plateau": _PLATEAU,
+          "GRMMI-seq rc match plateau": {**_RC, "match_scores": True, **_PLATEAU},
+          "GRMMI-seq plateau conv256": {**_PLATEAU, "conv_channels": 256},
+          "GRMMI-seq plateau hidden64": {**_PLATEAU, "hidden_channels": 64},
+          "GRMMI-seq plateau map16": {**_PLATEAU, "map_channels": 16},
+          "GRMMI-seq plateau map32": {**_PLATEAU, "map_channels": 32},
+          "GRMMI-seq plateau map16 match": {**_PLATEAU, "map_channels": 16,
                                             "match_scores": True},
-          "GRMMI-seq rc plateau map16": {"lr_factor": 0.3, "lr_patience": 1, "patience": 6,
-                                         "map_channels": 16,
-                                         "mrna_orientation": "reverse_complement"}}
+          "GRMMI-seq rc plateau map16": {**_PLATEAU, "map_channels": 16, **_RC}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's

@@ -137,12 +137,9 @@ def table(records: list[dict], n_folds: int) -> str:
                            f"{np.mean([r['fit_s'] for r in mr]):.0f} |")
             js = {r["fold"]: r for r in rs if r["model"] == "joint"}
             ss = {r["fold"]: r for r in rs if r["model"] == "joint-single"}
-            common = sorted(set(js) & set(ss))
-            if common:
-                d = {k: _ms([js[f][k] - ss[f][k] for f in common
-                             if js[f][k] is not None and ss[f][k] is not None])
-                     for k in ("auc", "aupr", "auc_both", "auc_one")}
-                out.append(f"| Δ joint − single-task (paired) | {len(common)} | {d['auc']} | "
+            n, d = _paired(js, ss, ("auc", "aupr", "auc_both", "auc_one"))
+            if n:
+                out.append(f"| Δ joint − single-task (paired) | {n} | {d['auc']} | "
                            f"{d['aupr']} | {d['auc_both']} | {d['auc_one']} | |")
             if mode == "cold-one":
                 out += ["", *_cold_one_gain(records, et)]
@@ -150,24 +147,28 @@ def table(records: list[dict], n_folds: int) -> str:
     return "\n".join(out)
 
 
+def _paired(a: dict, b: dict, keys) -> tuple[int, dict[str, str]]:
+    """``a`` − ``b`` per metric over the folds both hold (fold -> record), as mean ± std
+    over the folds where both values exist; returns the number of common folds too."""
+    common = sorted(set(a) & set(b))
+    return len(common), {k: _ms([a[f][k] - b[f][k] for f in common
+                                 if a[f][k] is not None and b[f][k] is not None])
+                         for k in keys}
+
+
 def _cold_one_gain(records: list[dict], et) -> list[str]:
     """Per model, cold-one − cold AUC over the same folds (identical test pairs): what a
     held-out miRNA's edges of the other relation are worth."""
-    by = {(r["mode"], r["model"], r["fold"]): r for r in records
-          if tuple(r["edge_type"]) == et}
+    rs = [r for r in records if tuple(r["edge_type"]) == et]
     lines = ["| model | folds | Δ AUC, cold-one − cold (same test pairs) | Δ, miRNA has both "
              "types | Δ, miRNA has one type |", "|---|---|---|---|---|"]
     for name in MODELS:
-        fs = sorted(f for (m, n, f) in by if m == "cold-one" and n == name
-                    and ("cold", name, f) in by)
-        if not fs:
-            continue
-        d = {k: _ms([by["cold-one", name, f][k] - by["cold", name, f][k] for f in fs
-                     if by["cold-one", name, f][k] is not None
-                     and by["cold", name, f][k] is not None])
-             for k in ("auc", "auc_both", "auc_one")}
-        lines.append(f"| {LABEL[name]} | {len(fs)} | {d['auc']} | {d['auc_both']} | "
-                     f"{d['auc_one']} |")
+        one, cold = ({r["fold"]: r for r in rs if r["model"] == name and r["mode"] == mode}
+                     for mode in ("cold-one", "cold"))
+        n, d = _paired(one, cold, ("auc", "auc_both", "auc_one"))
+        if n:
+            lines.append(f"| {LABEL[name]} | {n} | {d['auc']} | {d['auc_both']} | "
+                         f"{d['auc_one']} |")
     return lines
 
 

@@ -20,6 +20,7 @@ def complement(seq: str) -> str:
     (A<->U, C<->G, N stays N); reverse it for the reverse complement."""
     return seq.translate(_COMP)
 
+
 #: byte -> 0..4 for A, C, G, U, N; 5 for anything else (SeedSiteIndex)
 _LETTER_CODE = np.full(256, 5, dtype=np.int64)
 _LETTER_CODE[np.frombuffer(b"ACGUN", dtype=np.uint8)] = np.arange(5)
@@ -39,10 +40,10 @@ def find_sites(mirna: str, target: str) -> list[tuple[str, int]]:
     6mer (neither). Overlapping occurrences count separately. A site with ``m8`` starts at that
     nucleotide, one upstream of the core.
     """
-    core = mirna[1:7].translate(_COMP)[::-1]  # pairs with miRNA nt 2-7
+    core = complement(mirna[1:7])[::-1]  # pairs with miRNA nt 2-7
     if len(core) < 6:
         return []
-    m8 = mirna[7:8].translate(_COMP)  # target nt opposite miRNA nt 8 (5' of the core)
+    m8 = complement(mirna[7:8])  # target nt opposite miRNA nt 8 (5' of the core)
     out = []
     i = target.find(core)
     while i >= 0:
@@ -121,8 +122,8 @@ class SeedSiteIndex:
         """``(core, partner of nt 8 or None)`` when the fast path applies, else ``None``."""
         if mirna is None or len(mirna) < 7:
             return -1, None                          # no seed: no sites
-        core = mirna[1:7].translate(_COMP)[::-1]
-        m8 = mirna[7:8].translate(_COMP)
+        core = complement(mirna[1:7])[::-1]
+        m8 = complement(mirna[7:8])
         if any(ch not in "ACGU" for ch in core) or (m8 and m8 not in "ACGUN"):
             return None
         k = 0

@@ -138,7 +138,10 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           "GRMMI-seq plateau map32": {**_PLATEAU, "map_channels": 32},
           "GRMMI-seq plateau map16 match": {**_PLATEAU, "map_channels": 16,
                                             "match_scores": True},
-          "GRMMI-seq rc plateau map16": {**_PLATEAU, "map_channels": 16, **_RC}}
+          "GRMMI-seq rc plateau map16": {**_PLATEAU, "map_channels": 16, **_RC},
+          "GRMMI-seq plateau pair32": {**_PLATEAU, "pairing_channels": 32},
+          "GRMMI-seq plateau map16 pair32": {**_PLATEAU, "map_channels": 16,
+                                             "pairing_channels": 32}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's

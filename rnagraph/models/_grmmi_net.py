@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
+from rnagraph.nn.pairing import PAD, PairingMapCNN
 
 FUSIONS = ("concat", "add", "average", "dnn")
 
@@ -22,12 +23,16 @@ class GRMMINet(torch.nn.Module):
 
     Buffers (moved with the module): ``mi_ids [N_mi, T_mi]``, ``mi_len [N_mi]``,
     ``m_ids [N_m, T_m]``, ``m_len [N_m]`` (k-mer token ids of every node; length 0 = no
-    sequence) and ``x_mi [N_mi, D_g]``, ``x_m [N_m, D_g]`` (graph embeddings, ``D_g = 0``
-    without a graph branch). Pairs are ``[2, B]`` with the miRNA index in row 0.
+    sequence), ``mi_nt [N_mi, L_mi]``, ``m_nt [N_m, L_m]`` (nucleotide codes for the
+    ``pairing`` layer, 4 = padding; width 0 without it) and ``x_mi [N_mi, D_g]``,
+    ``x_m [N_m, D_g]`` (graph embeddings, ``D_g = 0`` without a graph branch). Pairs are
+    ``[2, B]`` with the miRNA index in row 0.
 
-    With :math:`\mathbf{s}` the encoder's pair vector and :math:`\mathbf{g} = [\mathbf{x}^{mi}
-    \| \mathbf{x}^{m}]`: ``concat`` :math:`\mathbf{h} = [\mathbf{s} \| \mathbf{g}]`; ``add`` /
-    ``average`` :math:`\mathbf{h} = \mathbf{W}_s\mathbf{s} + \mathbf{W}_g\mathbf{g}` (halved);
+    With :math:`\mathbf{s}` the encoder's pair vector (followed by the
+    :class:`~rnagraph.nn.PairingMapCNN` features of the pair with ``pairing``) and
+    :math:`\mathbf{g} = [\mathbf{x}^{mi} \| \mathbf{x}^{m}]`: ``concat``
+    :math:`\mathbf{h} = [\mathbf{s} \| \mathbf{g}]`; ``add`` / ``average``
+    :math:`\mathbf{h} = \mathbf{W}_s\mathbf{s} + \mathbf{W}_g\mathbf{g}` (halved);
     ``dnn`` like ``concat`` with three hidden layers. The "BP" head is one hidden ReLU layer,
     then a linear logit; ``bp=False`` is the linear logit alone (the paper's No-BP).
     """
@@ -35,13 +40,17 @@ class GRMMINet(torch.nn.Module):
     def __init__(self, encoder: MutualAttentionEncoder | None, graph_channels: int,
                  num_nodes: tuple[int, int], max_tokens: tuple[int, int],
                  fusion: str = "concat", bp: bool = True, hidden_channels: int = 64,
-                 dropout: float = 0.2) -> None:
+                 dropout: float = 0.2, pairing: PairingMapCNN | None = None,
+                 max_nucleotides: tuple[int, int] = (0, 0)) -> None:
         super().__init__()
         if fusion not in FUSIONS:
             raise ValueError(f"GRMMINet: fusion must be one of {FUSIONS}, got {fusion!r}")
         if encoder is None and graph_channels == 0:
             raise ValueError("GRMMINet: needs a sequence branch or a graph branch")
-        self.encoder, self.fusion, self.bp = encoder, fusion, bp
+        if pairing is not None and encoder is None:
+            raise ValueError("GRMMINet: the pairing map is part of the sequence branch; it "
+                             "needs an encoder")
+        self.encoder, self.fusion, self.bp, self.pairing = encoder, fusion, bp, pairing
         (n_mi, n_m), (t_mi, t_m) = num_nodes, max_tokens
         self.register_buffer("mi_ids", torch.zeros(n_mi, t_mi, dtype=torch.long))
         self.register_buffer("mi_len", torch.zeros(n_mi, dtype=torch.long))
@@ -49,7 +58,10 @@ class GRMMINet(torch.nn.Module):
         self.register_buffer("m_len", torch.zeros(n_m, dtype=torch.long))
         self.register_buffer("x_mi", torch.zeros(n_mi, graph_channels))
         self.register_buffer("x_m", torch.zeros(n_m, graph_channels))
-        s_dim = encoder.out_channels if encoder is not None else 0
+        nt_mi, nt_m = max_nucleotides if pairing is not None else (0, 0)
+        self.register_buffer("mi_nt", torch.full((n_mi, nt_mi), PAD, dtype=torch.long))
+        self.register_buffer("m_nt", torch.full((n_m, nt_m), PAD, dtype=torch.long))
+        s_dim = self.sequence_channels
         g_dim = 2 * graph_channels
         self.proj_s = self.proj_g = None
         if fusion in ("add", "average") and s_dim and g_dim:
@@ -67,9 +79,17 @@ class GRMMINet(torch.nn.Module):
         self.lin = torch.nn.Linear(sizes[-1], 1)
         self.reset_parameters()
 
+    @property
+    def sequence_channels(self) -> int:
+        """Size of the sequence branch's pair vector (encoder, then pairing map)."""
+        return ((self.encoder.out_channels if self.encoder is not None else 0)
+                + (self.pairing.out_channels if self.pairing is not None else 0))
+
     def reset_parameters(self) -> None:
         if self.encoder is not None:
             self.encoder.reset_parameters()
+        if self.pairing is not None:
+            self.pairing.reset_parameters()
         for m in [self.proj_s, self.proj_g, *self.hidden, self.lin]:
             if hasattr(m, "reset_parameters"):
                 m.reset_parameters()
@@ -158,6 +178,8 @@ class GRMMINet(torch.nn.Module):
         """The fused pair features ``[B, out_channels]`` (input of the final logit)."""
         parts = []
         s = self.sequence_vector(pairs, cache) if self.encoder is not None else None
+        if self.pairing is not None:   # full buffer widths: scores do not depend on the block
+            s = torch.cat([s, self.pairing(self.mi_nt[pairs[0]], self.m_nt[pairs[1]])], -1)
         g = (torch.cat([self.x_mi[pairs[0]], self.x_m[pairs[1]]], -1)
              if self.x_mi.size(1) else None)
         if self.proj_s is not None:
@@ -178,10 +200,11 @@ class GRMMINet(torch.nn.Module):
 
         A pair whose miRNA or target has no sequence gets the encoder vector
         :math:`[\max_t \mathbf{h}^{mi}_t \| \max_t \mathbf{h}^{m}_t \| 0 \| 0]` (no
-        attention), so the first layer splits into a miRNA term and a target term,
-        :math:`\mathbf{W}\mathbf{h}_{ij} = \mathbf{a}_i + \mathbf{b}_j`, and a block costs
-        one broadcast sum instead of one attention per pair. Pairs with both sequences (and
-        attention on) are scored pair by pair."""
+        attention, and zeros for the pairing map), so the first layer splits into a miRNA
+        term and a target term, :math:`\mathbf{W}\mathbf{h}_{ij} = \mathbf{a}_i +
+        \mathbf{b}_j`, and a block costs one broadcast sum instead of one attention per
+        pair. Pairs with both sequences (and attention or the pairing map on) are scored
+        pair by pair."""
         if self.fusion != "concat" or (self.bp and len(self.hidden) != 3):
             return None
         first = self.hidden[0] if self.bp else self.lin
@@ -194,7 +217,7 @@ class GRMMINet(torch.nn.Module):
             p_mi, p_m = cache["mi"]["pool"][mi], cache["m"]["pool"][m]
             d = p_mi.size(1)
             a, b = a + p_mi @ w[:, :d].T, b + p_m @ w[:, d:2 * d].T
-            off = self.encoder.out_channels
+            off = self.sequence_channels
             has_mi, has_m = cache["mi"]["mask"][mi].any(1), cache["m"]["mask"][m].any(1)
         g = self.x_mi.size(1)
         if g:
@@ -207,7 +230,7 @@ class GRMMINet(torch.nn.Module):
                             ) + self.lin.bias if mi.numel() else a.new_empty(0, m.numel())
         else:
             out = a[:, :1] + b[:, 0].unsqueeze(0)
-        if has_mi is not None and self.encoder.attention:
+        if has_mi is not None and (self.encoder.attention or self.pairing is not None):
             ii, jj = (has_mi.unsqueeze(1) & has_m.unsqueeze(0)).nonzero(as_tuple=True)
             if ii.numel():
                 out[ii, jj] = self.forward(torch.stack([mi[ii], m[jj]]), cache)

@@ -14,6 +14,7 @@ from rnagraph.features.seed_sites import complement
 from rnagraph.models._grmmi_net import FUSIONS, GRMMINet
 from rnagraph.models.base import LinkModel
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
+from rnagraph.nn.pairing import PairingMapCNN
 from rnagraph.train.trainer import Trainer
 from rnagraph.typing import MIRNA
 
@@ -111,6 +112,9 @@ class GRMMI(LinkModel):
         match_scores (bool), map_channels (int): add the attention's per-head best logits
             and a convolution over its logit maps to the pair vector
             (:class:`~rnagraph.nn.MutualAttentionEncoder`). (defaults: ``False``, ``0``)
+        pairing_channels (int): features of a :class:`~rnagraph.nn.PairingMapCNN` over the
+            nucleotide pairing map of miRNA and target (as the model reads it), appended to
+            the sequence branch's pair vector; ``0`` for none. (default: ``0``)
         sequence (bool): use the sequence branch. (default: ``True``)
         mrna_orientation (str): ``"reverse"`` (3'->5'), ``"reverse_complement"`` or
             ``"forward"``. (default: ``"reverse"``)
@@ -144,7 +148,8 @@ class GRMMI(LinkModel):
                  pool_size: int = 2, hidden_channels: int = 32, heads: int = 4,
                  cnn: bool = True, lstm: str | None = "bi", attention: bool = True,
                  match_scores: bool = False, map_channels: int = 0,
-                 sequence: bool = True, mrna_orientation: str = "reverse",
+                 pairing_channels: int = 0, sequence: bool = True,
+                 mrna_orientation: str = "reverse",
                  max_tokens: int | None = None, window: int | None = None, overlap: int = 16,
                  graph_encoder: str | None = "grarep", graph_dim: int = 64,
                  fusion: str = "concat", bp: bool = True, mlp_channels: int = 64,
@@ -166,6 +171,7 @@ class GRMMI(LinkModel):
         self.lstm = lstm
         self.attention = attention
         self.match_scores, self.map_channels = match_scores, map_channels
+        self.pairing_channels = pairing_channels
         self.sequence = sequence
         self.mrna_orientation = mrna_orientation
         self.max_tokens = max_tokens
@@ -203,6 +209,9 @@ class GRMMI(LinkModel):
             raise ValueError(f"GRMMI: fusion must be one of {FUSIONS}, got {self.fusion!r}")
         if self.head not in HEADS:
             raise ValueError(f"GRMMI: head must be one of {HEADS}, got {self.head!r}")
+        if self.pairing_channels < 0 or (self.pairing_channels and not self.sequence):
+            raise ValueError(f"GRMMI: pairing_channels={self.pairing_channels} needs to be "
+                             ">= 0, and the sequence branch (sequence=True) when > 0")
         if not self.sequence and self.graph_encoder is None:
             raise ValueError("GRMMI: sequence=False and graph_encoder=None leave no input; "
                              "enable one branch")
@@ -226,6 +235,12 @@ class GRMMI(LinkModel):
 
     def _tokens(self, seqs: list[str | None]) -> tuple[Tensor, Tensor]:
         return KmerTokenizer(self.k, max_tokens=self.max_tokens)(seqs)
+
+    def _nucleotides(self, seqs: list[str | None]) -> Tensor:
+        """Nucleotide codes of the pairing map (4 = padding / N), covering the same
+        nucleotides as the k-mer tokens."""
+        cap = None if self.max_tokens is None else self.max_tokens + self.k - 1
+        return KmerTokenizer(1, max_tokens=cap)(seqs)[0]
 
     def _pairs_mi_first(self, pairs: Tensor) -> Tensor:
         return pairs if self.mi_row_ == 0 else pairs.flip(0)
@@ -259,7 +274,8 @@ class GRMMI(LinkModel):
         return x_mi / scale, x_t / scale
 
     def _build_net(self, n: tuple[int, int], t: tuple[int, int], graph_channels: int,
-                   embedding_init: Tensor | None) -> GRMMINet:
+                   embedding_init: Tensor | None,
+                   nucleotides: tuple[int, int] = (0, 0)) -> GRMMINet:
         encoder = None
         if self.sequence:
             encoder = MutualAttentionEncoder(
@@ -268,8 +284,9 @@ class GRMMI(LinkModel):
                 attention=self.attention, dropout=self.dropout, window=self.window,
                 overlap=self.overlap, embedding_init=embedding_init,
                 match_scores=self.match_scores, map_channels=self.map_channels)
+        pairing = PairingMapCNN(self.pairing_channels) if self.pairing_channels else None
         return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
-                        self.mlp_channels, self.dropout)
+                        self.mlp_channels, self.dropout, pairing, nucleotides)
 
     # ------------------------------------------------------------------ the contract
     def _fit(self, fold: Fold) -> None:
@@ -284,8 +301,13 @@ class GRMMI(LinkModel):
         t_ids, t_len = self._tokens(t_seq)
         gx = self._graph_features(fold)
         dg = gx[0].size(1) if gx is not None else 0
+        nt = ((self._nucleotides(mi_seq), self._nucleotides(t_seq)) if self.pairing_channels
+              else None)
         net = self._build_net((len(mi_seq), len(t_seq)), (mi_ids.size(1), t_ids.size(1)), dg,
-                              init)
+                              init, (nt[0].size(1), nt[1].size(1)) if nt else (0, 0))
+        if nt:
+            net.mi_nt.copy_(nt[0])
+            net.m_nt.copy_(nt[1])
         net.mi_ids.copy_(mi_ids)
         net.mi_len.copy_(mi_len)
         net.m_ids.copy_(t_ids)
@@ -424,6 +446,7 @@ class GRMMI(LinkModel):
                                                        int(net.m_len.numel())],
                  "max_tokens": [int(net.mi_ids.size(1)), int(net.m_ids.size(1))],
                  "graph_channels": int(net.x_mi.size(1)),
+                 "max_nucleotides": [int(net.mi_nt.size(1)), int(net.m_nt.size(1))],
                  "embedding_init": net.encoder is not None
                  and net.encoder.embedding_init is not None,
                  "fit_info": self.fit_info_})
@@ -434,7 +457,8 @@ class GRMMI(LinkModel):
         init = (torch.zeros(4**self.k + 1, self.embedding_dim) if extra["embedding_init"]
                 else None)
         net = self._build_net(tuple(extra["num_nodes"]), tuple(extra["max_tokens"]),
-                              extra["graph_channels"], init)
+                              extra["graph_channels"], init,
+                              tuple(extra.get("max_nucleotides", (0, 0))))
         net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
         self.net_ = net.eval()
         self.fit_info_ = extra.get("fit_info", {})

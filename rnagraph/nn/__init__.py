@@ -22,6 +22,7 @@ from rnagraph.nn.heads import (
     InnerProductHead,
 )
 from rnagraph.nn.losses import InfoNCE
+from rnagraph.nn.pairing import PairingMapCNN
 
 __all__ = [
     # encoders
@@ -29,7 +30,7 @@ __all__ = [
     "GraphFactorization", "HomogeneousGraph", "EncoderTransform",
     # layers
     "HomoGCN", "BilinearInteraction", "MCAM", "ChannelAttention", "SpatialAttention",
-    "MutualAttentionEncoder",
+    "MutualAttentionEncoder", "PairingMapCNN",
     # heads
     "InnerProductHead", "ConcatMLPHead", "BilinearHead", "HadamardHead", "CNNProductHead",
     # losses

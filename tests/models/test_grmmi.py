@@ -165,14 +165,24 @@ def test_save_load_gives_identical_scores(short_fit, fold, tmp_path):
 
 
 def test_extensions_survive_save_load_and_cached_scoring(fold, tmp_path):
-    # the logit-map / match-score head and the antisense reading are model-file options
-    m = GRMMI(epochs=1, map_channels=4, match_scores=True, lr_factor=0.5,
+    # the logit-map / match-score head, the pairing map and the antisense reading are
+    # model-file options; the cached scoring path gives the training path's numbers
+    m = GRMMI(epochs=1, map_channels=4, match_scores=True, pairing_channels=3, lr_factor=0.5,
               mrna_orientation="reverse_complement", **SMALL).fit(fold)
     assert m.net_.encoder.map_conv.out_channels == 4
+    assert m.net_.pairing.out_channels == 3
+    # the pairing map reads the nucleotides the model reads: miRNA 5'->3', target antisense
+    g = fold.train_graph
+    assert "".join("ACGU"[c] for c in m.net_.m_nt[0].tolist() if c < 4) == \
+        m.target_sequence(g[MRNA].seq[0])
     back = load(m.save(tmp_path / "ext.rg"))
     assert back.get_params() == m.get_params()
     x = fold.test.edge_label_index
     assert torch.equal(back.score(None, x), m.score(None, x))
+    with torch.no_grad():
+        direct = m.net_.eval()(x.flip(0) if m.mi_row_ else x).double()
+    torch.testing.assert_close(m.decision_function(None, x, batch_size=7), direct,
+                               atol=1e-5, rtol=0)
 
 
 def test_cached_scoring_equals_per_batch_scoring(short_fit, fold):
@@ -239,6 +249,8 @@ def test_registry_and_errors(fold):
         GRMMI(graph_encoder="node2vec").fit(fold)
     with pytest.raises(ValueError, match="leave no input"):
         GRMMI(sequence=False, graph_encoder=None).fit(fold)
+    with pytest.raises(ValueError, match="pairing_channels=4 needs"):
+        GRMMI(sequence=False, pairing_channels=4).fit(fold)
     with pytest.raises(ValueError, match="'reverse_complement' or 'forward'"):
         GRMMI(mrna_orientation="antisense").fit(fold)
     with pytest.raises(ValueError, match="needs the sequence branch"):
@@ -246,7 +258,8 @@ def test_registry_and_errors(fold):
 
 
 @pytest.mark.parametrize("kw", [{}, {"bp": False}, {"attention": False}, {"fusion": "add"},
-                                {"graph_encoder": None}])
+                                {"graph_encoder": None},
+                                {"attention": False, "pairing_channels": 3}])
 def test_decision_grid_equals_decision_function(sites, kw):
     g = sites[0].clone()     # half the targets without a sequence: split and per-pair paths
     g[MRNA].seq = [s if i % 2 else None for i, s in enumerate(g[MRNA].seq)]

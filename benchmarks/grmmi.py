@@ -17,6 +17,7 @@ inference and peak RSS from the per-fold records).
     python benchmarks/grmmi.py --experiments synthetic --out runs/grmmi-syn \
         --section grmmi-synthetic                                  # its own section
     python benchmarks/grmmi.py --report-only
+    python benchmarks/grmmi.py --report-only --also runs/grmmi-long   # + longer-capped runs
 """
 from __future__ import annotations
 
@@ -147,6 +148,9 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's
 #: architecture: a convolution over the attention's logit maps, learning-rate cuts on plateau
 CHOSEN = "GRMMI-seq plateau map16"
+#: the pick with rnagraph's nucleotide pairing map added (``PairingMapCNN``), timed by
+#: ``benchmarks/grmmi_speed.py``
+PAIRED = "GRMMI-seq plateau map16 pair32"
 
 
 def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
@@ -234,11 +238,21 @@ def _ci(v: list[float]) -> str:
     return f"{a.mean():.4f} ± {h:.4f}"
 
 
-def independent_rows(out_root: Path) -> list[str]:
+def _runs(roots: list[Path], pattern: str) -> list[tuple[Path, dict, str]]:
+    """``(run.json path, its meta, the model's label)`` of every run under ``roots``; runs
+    of a root after the first are labelled with that root's name (e.g. a longer epoch cap)."""
+    out = []
+    for i, root in enumerate(roots):
+        for run in sorted(root.glob(pattern)):
+            meta = json.loads(run.read_text())
+            out.append((run, meta, meta["model"] + (f" ({root.name})" if i else "")))
+    return out
+
+
+def independent_rows(roots: list[Path]) -> list[str]:
     """Table rows of the independent test files from the mitar runs' fold records."""
     out = []
-    for run in sorted(out_root.glob("mitar/**/run.json")):
-        meta = json.loads(run.read_text())
+    for run, meta, label in _runs(roots, "mitar/**/run.json"):
         if meta["model"] in SEARCH:
             continue
         recs = [json.loads(p.read_text()) for p in sorted(run.parent.glob("fold_*.json"))]
@@ -248,7 +262,7 @@ def independent_rows(out_root: Path) -> list[str]:
                 continue
             m = [r["metrics"] for r in got]
             fm = [r["fingerprint"]["meta"] for r in got]
-            out.append(f"| {n} | {meta['model']} | {len(got)} | "
+            out.append(f"| {n} | {label} | {len(got)} | "
                        f"{np.mean([x[f'{n}/n'] for x in m]):,.0f} | "
                        f"{np.mean([x.get(f'{n}:exact', 0) for x in fm]):.0f} / "
                        f"{np.mean([x.get(f'{n}:near', 0) for x in fm]):.0f} | "
@@ -257,11 +271,11 @@ def independent_rows(out_root: Path) -> list[str]:
     return out
 
 
-def report(out_root: Path, note: str = "", heading: str = "## GRMMI") -> str:
+def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI") -> str:
+    roots = [out_root] if isinstance(out_root, Path) else list(out_root)
     rows: dict[str, list[str]] = {e: [] for e in (*EXPERIMENTS, "search")}
     commands: dict[str, None] = {}
-    for run in sorted(out_root.glob("*/**/run.json")):
-        meta = json.loads(run.read_text())
+    for run, meta, label in _runs(roots, "*/**/run.json"):
         commands[meta.get("command", "python benchmarks/grmmi.py")] = None
         mpath = run.parent / "metrics.json"
         if not mpath.exists():
@@ -276,12 +290,12 @@ def report(out_root: Path, note: str = "", heading: str = "## GRMMI") -> str:
         cells = [_ci([f[m] for f in folds]) for m in METRICS]
         val = [i["best_val_auc"] for i in info if "best_val_auc" in i]
         rows["search" if meta["model"] in SEARCH else meta["experiment"]].append(
-            f"| {meta['dataset']} | {meta['model']} | {len(folds)} | "
+            f"| {meta['dataset']} | {label} | {len(folds)} | "
             + (f"{np.mean(val):.4f}" if val else "–") + " | " + " | ".join(cells)
             + f" | {np.mean(epochs) if epochs else 0:.1f} / {meta['epochs']} | "
             f"{np.mean(ep) if ep else 0:.1f} | {np.mean(pps) if pps else 0:,.0f} | "
             f"{rss:,.0f} |")
-    ind_rows = independent_rows(out_root)
+    ind_rows = independent_rows(roots)
     head = ("| dataset | model | splits | val AUC | AUC | AUPR | ACC | F1 | MCC | "
             "epochs run / max | s/epoch | test pairs/s | peak RSS MiB |\n" + "|---" * 13 + "|")
     titles = {"mitar": "Sequence branch on miTAR's combined set (repeated random 64/16/20 "
@@ -346,13 +360,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--no-results", action="store_true", help="do not touch docs/results.md")
     ap.add_argument("--note", default="", help="a line for the report (e.g. machine load)")
+    ap.add_argument("--also", nargs="*", default=[],
+                    help="more run roots for the report (their rows carry the root's name)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     if not args.report_only:
         for exp in args.experiments:
             run_experiment(exp, args)
-    md = report(Path(args.out), args.note, "## GRMMI" if args.section == "grmmi" else
-                f"## GRMMI ({', '.join(args.experiments)}; {', '.join(args.modes)})")
+    heading = ("## GRMMI" if args.section == "grmmi" else
+               f"## GRMMI ({', '.join(args.experiments)}; {', '.join(args.modes)})")
+    md = report([Path(args.out), *map(Path, args.also)], args.note, heading)
     print(md)
     if not args.no_results:
         write_section(ROOT / "docs" / "results.md", args.section, md)

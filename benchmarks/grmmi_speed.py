@@ -23,7 +23,8 @@ Rows are printed and written as this benchmark's section of ``docs/benchmarks.md
     python benchmarks/grmmi_speed.py [--epochs 2] [--threads 2] [--models GRMMI-seq MiTAR]
 
 ``GRMMI-seq+map`` is ``benchmarks/grmmi.py``'s validation pick (``CHOSEN``): the same branch
-with a convolution over the attention's logit maps (per-pair work) and learning-rate cuts.
+with a convolution over the attention's logit maps (per-pair work) and learning-rate cuts;
+``GRMMI-seq+map+pair`` adds the nucleotide pairing map (``PairingMapCNN``, per-pair work too).
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _log import BenchmarkLog  # noqa: E402
-from grmmi import CHOSEN, SEARCH, grmmi_seq, mitar_folds  # noqa: E402
+from grmmi import CHOSEN, PAIRED, SEARCH, grmmi_seq, mitar_folds  # noqa: E402
 
 from rnagraph.data.fold import EXTRA_TESTS  # noqa: E402
 from rnagraph.evaluate.parallel import peak_rss_mib  # noqa: E402
@@ -53,13 +54,19 @@ def _rate(model, data, pairs) -> float:
     return pairs.size(1) / (time.perf_counter() - t0)
 
 
+#: the timed models: name -> (epochs, seed) -> unfitted model
+MODELS = {"GRMMI-seq": lambda e, s: grmmi_seq(e, s),
+          "GRMMI-seq+map": lambda e, s: grmmi_seq(e, s, **SEARCH[CHOSEN]),
+          "GRMMI-seq+map+pair": lambda e, s: grmmi_seq(e, s, **SEARCH[PAIRED]),
+          "MiTAR": lambda e, s: MiTAR(epochs=e, seed=s)}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--epochs", type=int, default=2, help="training epochs per model")
     ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     ap.add_argument("--seed", type=int, default=0, help="the split's seed")
-    ap.add_argument("--models", nargs="*", default=["GRMMI-seq", "GRMMI-seq+map", "MiTAR"],
-                    choices=["GRMMI-seq", "MiTAR"])
+    ap.add_argument("--models", nargs="*", default=list(MODELS), choices=list(MODELS))
     ap.add_argument("--root", default=None, help="data root (default $RNAGRAPH_DATA)")
     ap.add_argument("--no-log", action="store_true", help="do not write docs/benchmarks.md")
     args = ap.parse_args(argv)
@@ -72,12 +79,9 @@ def main(argv: list[str] | None = None) -> None:
                        ["model", "train pairs", "epochs", "s/epoch", "test pairs",
                         "distinct test targets", "pairs/s, new sequences", "pairs/s, cached",
                         "peak RSS MiB"])
-    make = {"GRMMI-seq": lambda: grmmi_seq(args.epochs, args.seed),
-            "GRMMI-seq+map": lambda: grmmi_seq(args.epochs, args.seed, **SEARCH[CHOSEN]),
-            "MiTAR": lambda: MiTAR(epochs=args.epochs, seed=args.seed)}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
-            model = make[name]()
+            model = MODELS[name](args.epochs, args.seed)
             model.patience = args.epochs          # time every epoch: no early stop
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -96,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     log.note(f"{args.threads} torch thread(s); miTAR's combined set, split seed {args.seed} "
              "(64/16/20); the models' defaults of `benchmarks/grmmi.py` (GRMMI-seq: "
              "`GRMMI(graph_encoder=None, batch_size=256, lr=2e-3)`; GRMMI-seq+map: that plus "
-             "`map_channels=16` and the plateau learning-rate cut; MiTAR: the miTAR "
+             "`map_channels=16` and the plateau learning-rate cut; GRMMI-seq+map+pair: that plus "
+             "`pairing_channels=32`; MiTAR: the miTAR "
              "architecture) for a fixed number of epochs. Reference, miTAR's own Keras code "
              "on 2 CPU cores: 15 s/epoch, 4,200 pairs/s. Peak RSS is the process's, so the "
              "second row includes the first model's peak if that was higher.")

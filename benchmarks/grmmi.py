@@ -121,6 +121,7 @@ def grmmi_seq(epochs: int, seed: int, **kw) -> GRMMI:
 #: as the search tried them
 _PLATEAU = {"lr_factor": 0.3, "lr_patience": 1, "patience": 6}
 _RC = {"mrna_orientation": "reverse_complement"}
+_NT = {"k": 1, "init": "random", "embedding_dim": 16, "conv_channels": 128, "kernel_size": 12}
 #: GRMMI-seq variants for a validation search on miTAR's split 0 (run only when named:
 #: ``--experiments mitar --splits 1 --models ...``); a variant is chosen by its validation
 #: AUC (the "val AUC" column), never by test
@@ -142,7 +143,9 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           "GRMMI-seq rc plateau map16": {**_PLATEAU, "map_channels": 16, **_RC},
           "GRMMI-seq plateau pair32": {**_PLATEAU, "pairing_channels": 32},
           "GRMMI-seq plateau map16 pair32": {**_PLATEAU, "map_channels": 16,
-                                             "pairing_channels": 32}}
+                                             "pairing_channels": 32},
+          # nucleotide tokens with a miTAR-like front end (12-nt filters)
+          "GRMMI-seq plateau map16 nt": {**_PLATEAU, "map_channels": 16, **_NT}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's

@@ -72,3 +72,28 @@ def test_cerna_cold_one_gain_pairs_folds_by_hand(monkeypatch):
     lines = mod["_cold_one_gain"](records, et)
     assert lines[2] == "| JointLink joint | 2 | -0.030 ± 0.010 | -0.070 ± 0.030 | 0.000 ± 0.000 |"
     assert len(lines) == 3
+
+
+def test_grmmi_report_labels_rows_of_further_run_roots(monkeypatch, tmp_path):
+    # `grmmi.py --also runs/grmmi-long`: a second root's runs (e.g. a longer epoch cap) are
+    # rows of their own, named after the root, beside the first root's run of that model
+    import json
+    mod = _module("grmmi.py", monkeypatch)
+    for root, aucs in (("grmmi", [0.98, 0.99]), ("grmmi-long", [0.995])):
+        run = tmp_path / root / "mitar" / "MiTAR"
+        run.mkdir(parents=True)
+        run.joinpath("run.json").write_text(json.dumps(
+            {"experiment": "mitar", "dataset": "mitar (combined)", "model": "MiTAR",
+             "epochs": 25 if root == "grmmi" else 80, "command": f"cmd {root}"}))
+        folds = [{"n_test": 10, "score_s": 1.0, **{m: a for m in mod["METRICS"]}}
+                 for a in aucs]
+        run.joinpath("metrics.json").write_text(json.dumps({"folds": folds}))
+        for i, _ in enumerate(aucs):
+            run.joinpath(f"fold_{i}.json").write_text(json.dumps(
+                {"metrics": {}, "fit_info": {"best_val_auc": 0.9, "epochs": 7, "epoch_s": 2.0},
+                 "fingerprint": {"meta": {}}}))
+    md = mod["report"]([tmp_path / "grmmi", tmp_path / "grmmi-long"])
+    rows = [r for r in md.splitlines() if r.startswith("| mitar (combined) | MiTAR")]
+    assert rows[0].startswith("| mitar (combined) | MiTAR | 2 | 0.9000 | 0.9850 ± ")
+    assert rows[1].startswith("| mitar (combined) | MiTAR (grmmi-long) | 1 | 0.9000 | 0.9950 |")
+    assert "7.0 / 80" in rows[1] and "`cmd grmmi`; `cmd grmmi-long`" in md

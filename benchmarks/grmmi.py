@@ -145,7 +145,9 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           "GRMMI-seq plateau map16 pair32": {**_PLATEAU, "map_channels": 16,
                                              "pairing_channels": 32},
           # nucleotide tokens with a miTAR-like front end (12-nt filters)
-          "GRMMI-seq plateau map16 nt": {**_PLATEAU, "map_channels": 16, **_NT}}
+          "GRMMI-seq plateau map16 nt": {**_PLATEAU, "map_channels": 16, **_NT},
+          "GRMMI-seq plateau map16 frozen": {**_PLATEAU, "map_channels": 16,
+                                             "freeze_embedding": True}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's

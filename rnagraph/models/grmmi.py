@@ -106,6 +106,8 @@ class GRMMI(LinkModel):
         embedding_dim (int): k-mer embedding size. (default: ``64``)
         init (str): ``"fasttext"``, ``"word2vec"`` or ``"random"``. (default: ``"fasttext"``)
         embedding_epochs (int): skip-gram epochs. (default: ``5``)
+        freeze_embedding (bool): keep the k-mer table at its initial vectors (the skip-gram
+            embedding as fixed features) instead of fine-tuning it. (default: ``False``)
         conv_channels, kernel_size, pool_size, hidden_channels, heads: encoder sizes
             (see :class:`~rnagraph.nn.MutualAttentionEncoder`). (defaults: ``64, 5, 2, 32, 4``)
         cnn (bool), lstm (str or None), attention (bool): encoder variants.
@@ -144,7 +146,8 @@ class GRMMI(LinkModel):
     """
 
     def __init__(self, k: int = 6, embedding_dim: int = 64, init: str = "fasttext",
-                 embedding_epochs: int = 5, conv_channels: int = 64, kernel_size: int = 5,
+                 embedding_epochs: int = 5, freeze_embedding: bool = False,
+                 conv_channels: int = 64, kernel_size: int = 5,
                  pool_size: int = 2, hidden_channels: int = 32, heads: int = 4,
                  cnn: bool = True, lstm: str | None = "bi", attention: bool = True,
                  match_scores: bool = False, map_channels: int = 0,
@@ -162,6 +165,7 @@ class GRMMI(LinkModel):
         self.embedding_dim = embedding_dim
         self.init = init
         self.embedding_epochs = embedding_epochs
+        self.freeze_embedding = freeze_embedding
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
         self.pool_size = pool_size
@@ -283,7 +287,8 @@ class GRMMI(LinkModel):
                 self.pool_size, self.hidden_channels, self.heads, cnn=self.cnn, lstm=self.lstm,
                 attention=self.attention, dropout=self.dropout, window=self.window,
                 overlap=self.overlap, embedding_init=embedding_init,
-                match_scores=self.match_scores, map_channels=self.map_channels)
+                freeze_embedding=self.freeze_embedding, match_scores=self.match_scores,
+                map_channels=self.map_channels)
         pairing = PairingMapCNN(self.pairing_channels) if self.pairing_channels else None
         return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
                         self.mlp_channels, self.dropout, pairing, nucleotides)

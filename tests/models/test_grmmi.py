@@ -274,3 +274,14 @@ def test_decision_grid_equals_decision_function(sites, kw):
     torch.testing.assert_close(grid.reshape(-1), flat, atol=1e-5, rtol=0)
     split = m.net_.forward_grid(mi, t, m.encoded())
     assert (split is None) == (kw.get("fusion") == "add")
+
+
+def test_frozen_embedding_keeps_the_skipgram_table(fold):
+    # freeze_embedding: the FastText vectors are fixed features; the rest still trains
+    m = GRMMI(epochs=1, freeze_embedding=True, graph_encoder=None, **SMALL).fit(fold)
+    enc = m.net_.encoder
+    assert torch.equal(enc.embedding.weight, enc.embedding_init)
+    tuned = GRMMI(epochs=1, graph_encoder=None, **SMALL).fit(fold).net_.encoder
+    assert torch.equal(tuned.embedding_init, enc.embedding_init)      # same init, same seed
+    assert not torch.equal(tuned.embedding.weight, tuned.embedding_init)
+    assert not torch.equal(enc.conv.weight, tuned.conv.weight)

@@ -147,7 +147,8 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           # nucleotide tokens with a miTAR-like front end (12-nt filters)
           "GRMMI-seq plateau map16 nt": {**_PLATEAU, "map_channels": 16, **_NT},
           "GRMMI-seq plateau map16 frozen": {**_PLATEAU, "map_channels": 16,
-                                             "freeze_embedding": True}}
+                                             "freeze_embedding": True},
+          "GRMMI-seq plateau map16 ema": {**_PLATEAU, "map_channels": 16, "ema_decay": 0.99}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's

@@ -136,6 +136,8 @@ class GRMMI(LinkModel):
             (defaults: ``30, 1e-3, 0, 128, 5``)
         lr_factor, lr_patience: the trainer's learning-rate reduction on a validation
             plateau (``None``: constant rate). (defaults: ``None, 1``)
+        ema_decay (float, optional): the trainer's moving average of the parameters
+            (validated, kept and scored in place of the raw ones). (default: ``None``)
         device (str): training and scoring device, e.g. ``"cuda"``. (default: ``"cpu"``)
         head (str): ``"mlp"`` (the network's own logit) or a scikit-learn classifier fitted
             on the fused features of ``fold.train`` after training: ``"svm"``, ``"rf"``,
@@ -159,8 +161,8 @@ class GRMMI(LinkModel):
                  dropout: float = 0.2, epochs: int = 30, lr: float = 1e-3,
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int = 5,
                  lr_factor: float | None = None, lr_patience: int = 1,
-                 device: str = "cpu", head: str = "mlp", calibrate: bool = True,
-                 seed: int = 0):
+                 ema_decay: float | None = None, device: str = "cpu", head: str = "mlp",
+                 calibrate: bool = True, seed: int = 0):
         self.k = k
         self.embedding_dim = embedding_dim
         self.init = init
@@ -193,6 +195,7 @@ class GRMMI(LinkModel):
         self.batch_size = batch_size
         self.patience = patience
         self.lr_factor, self.lr_patience = lr_factor, lr_patience
+        self.ema_decay = ema_decay
         self.device = device
         self.head = head
         self.calibrate = calibrate
@@ -323,7 +326,8 @@ class GRMMI(LinkModel):
         trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
                           batch_size=self.batch_size, patience=self.patience,
                           lr_factor=self.lr_factor, lr_patience=self.lr_patience,
-                          device=self.device, seed=self.seed, grad_clip=5.0)
+                          ema_decay=self.ema_decay, device=self.device, seed=self.seed,
+                          grad_clip=5.0)
         trainer.fit(_Task(net), self._mi_first(fold.train),
                     self._mi_first(fold.val))
         self.net_ = net.cpu() if str(self.device) != "cpu" else net

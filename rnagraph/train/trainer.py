@@ -59,6 +59,14 @@ class Trainer:
     (initialisation, dropout, the task's own draws and the batch order), so the same seed gives
     the same model and the caller's global random state is left untouched.
 
+    Weight averaging: with ``ema_decay`` :math:`= d` the trainer keeps an exponential moving
+    average of the parameters, :math:`\bar\theta \leftarrow d\,\bar\theta + (1 - d)\,\theta`
+    after every optimiser step (:class:`torch.optim.swa_utils.AveragedModel`; the first step
+    copies :math:`\theta`). Validation, the kept best state and the returned module use the
+    averaged parameters; training itself follows the raw ones, so the optimisation path is
+    the one without averaging. Buffers are the module's own (the networks here have no
+    running statistics).
+
     History (``history_``): one dict per epoch with ``epoch`` (1-based), ``loss`` (mean over
     batches, weighted by batch size), ``val_auc`` (``None`` where not evaluated), ``lr`` (the
     learning rate the epoch trained with), ``seconds``
@@ -81,6 +89,8 @@ class Trainer:
             ``None`` keeps it constant. Needs validation pairs. (default: ``None``)
         lr_patience (int): evaluations without improvement tolerated before a reduction.
             (default: ``1``)
+        ema_decay (float, optional): decay :math:`d \in (0, 1)` of the parameters' moving
+            average; ``None``: no averaging. (default: ``None``)
         device (str | torch.device): where the module and pairs live. (default: ``"cpu"``)
         seed (int): seed of everything random in the fit. (default: ``0``)
         callbacks (Sequence[Callback]): called with each epoch's record; a callback that
@@ -91,6 +101,7 @@ class Trainer:
                  batch_size: int | None = None, patience: int = 30, eval_every: int = 1,
                  min_delta: float = 0.0, grad_clip: float | None = None,
                  lr_factor: float | None = None, lr_patience: int = 1,
+                 ema_decay: float | None = None,
                  device: str | torch.device = "cpu", seed: int = 0,
                  callbacks: Sequence[Callback] = ()) -> None:
         if epochs < 1:
@@ -108,6 +119,9 @@ class Trainer:
             raise ValueError(f"Trainer: lr_factor must be in (0, 1) or None, got {lr_factor}")
         if lr_patience < 0:
             raise ValueError(f"Trainer: lr_patience must be >= 0, got {lr_patience}")
+        if ema_decay is not None and not 0 < ema_decay < 1:
+            raise ValueError(f"Trainer: ema_decay must be in (0, 1) or None, got {ema_decay}")
+        self.ema_decay = ema_decay
         self.lr_factor, self.lr_patience = lr_factor, lr_patience
         self.epochs, self.lr, self.weight_decay = epochs, lr, weight_decay
         self.batch_size, self.patience, self.eval_every = batch_size, patience, eval_every
@@ -156,6 +170,9 @@ class Trainer:
                 opt, mode="max", factor=self.lr_factor, patience=self.lr_patience,
                 threshold=self.min_delta, threshold_mode="abs")
                 if self.lr_factor is not None and use_val else None)
+            ema = (torch.optim.swa_utils.AveragedModel(
+                module, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(self.ema_decay))
+                if self.ema_decay is not None else None)
             best_state, gain_auc, gain_epoch = None, -math.inf, 0
             for epoch in range(1, self.epochs + 1):
                 t0 = time.perf_counter()
@@ -173,6 +190,8 @@ class Trainer:
                     if self.grad_clip is not None:
                         torch.nn.utils.clip_grad_norm_(module.parameters(), self.grad_clip)
                     opt.step()
+                    if ema is not None:
+                        ema.update_parameters(module)
                     w = by.numel() / n
                     tot += float(loss.detach()) * w
                     for k, v in ext.items():
@@ -180,11 +199,13 @@ class Trainer:
                 rec = {"epoch": epoch, "loss": tot, "val_auc": None,
                        "lr": opt.param_groups[0]["lr"], **extras}
                 if use_val and (epoch % self.eval_every == 0 or epoch == self.epochs):
+                    live = _swap_in(module, ema)
                     auc = self.validation_auc(task, val)
                     rec["val_auc"] = auc
                     if auc > self.best_val_auc_:
                         self.best_val_auc_, self.best_epoch_ = auc, epoch
                         best_state = copy.deepcopy(module.state_dict())
+                    _swap_out(module, live)
                     if auc > gain_auc + self.min_delta:
                         gain_auc, gain_epoch = auc, epoch
                     if plateau is not None:
@@ -200,8 +221,10 @@ class Trainer:
                     break
             if best_state is not None:
                 module.load_state_dict(best_state)
-            elif not use_val:
-                self.best_epoch_ = len(self.history_)
+            else:
+                _swap_in(module, ema)      # no validation: the final (averaged) parameters
+                if not use_val:
+                    self.best_epoch_ = len(self.history_)
         module.eval()
         return self
 
@@ -218,6 +241,27 @@ class Trainer:
         bs = "full" if self.batch_size is None else self.batch_size
         return (f"Trainer(epochs={self.epochs}, lr={self.lr}, batch_size={bs}, "
                 f"patience={self.patience}, device={str(self.device)!r})")
+
+
+def _swap_in(module: torch.nn.Module, ema) -> list[Tensor] | None:
+    """Load ``ema``'s averaged parameters into ``module``; returns the raw ones (``None``
+    and nothing done without ``ema``)."""
+    if ema is None:
+        return None
+    params = list(module.parameters())
+    live = [p.detach().clone() for p in params]
+    with torch.no_grad():
+        for p, q in zip(params, ema.module.parameters()):
+            p.copy_(q)
+    return live
+
+
+def _swap_out(module: torch.nn.Module, live: list[Tensor] | None) -> None:
+    """Put the raw parameters ``live`` (from :func:`_swap_in`) back."""
+    if live is not None:
+        with torch.no_grad():
+            for p, q in zip(module.parameters(), live):
+                p.copy_(q)
 
 
 __all__ = ["Trainer", "LinkTask", "Callback"]

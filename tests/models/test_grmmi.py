@@ -168,7 +168,7 @@ def test_extensions_survive_save_load_and_cached_scoring(fold, tmp_path):
     # the logit-map / match-score head, the pairing map and the antisense reading are
     # model-file options; the cached scoring path gives the training path's numbers
     m = GRMMI(epochs=1, map_channels=4, match_scores=True, pairing_channels=3, lr_factor=0.5,
-              mrna_orientation="reverse_complement", **SMALL).fit(fold)
+              ema_decay=0.9, mrna_orientation="reverse_complement", **SMALL).fit(fold)
     assert m.net_.encoder.map_conv.out_channels == 4
     assert m.net_.pairing.out_channels == 3
     # the pairing map reads the nucleotides the model reads: miRNA 5'->3', target antisense

@@ -72,6 +72,38 @@ def test_learning_rate_drops_on_a_validation_plateau():
     assert task.module.w.item() == w_after[1]                  # the best epoch is restored
 
 
+def test_weight_averaging_validates_and_keeps_the_averaged_parameters():
+    # one step per epoch; the raw w follows Adam exactly as without averaging, and the kept
+    # parameters are the moving average at the best epoch: ema_1 = w_1,
+    # ema_k = d ema_(k-1) + (1 - d) w_k
+    d = 0.5
+    runs = {}
+    for decay in (None, d):
+        task = ScriptedTask([AUC_05, AUC_075, AUC_1, AUC_05, AUC_05])
+        raw = []
+        tr = Trainer(epochs=20, lr=1.0, patience=2, ema_decay=decay,
+                     callbacks=[lambda r, raw=raw, task=task: raw.append(task.module.w.item())])
+        tr.fit(task, pairs_of(4, 2), pairs_of(4, 2))
+        runs[decay] = (raw, task.module.w.item(), tr.best_epoch_)
+    (raw, _, _), (raw_ema, kept, best) = runs[None], runs[d]
+    assert raw_ema == raw and best == 3                       # the same optimisation path
+    ema = raw[0]
+    for w in raw[1:best]:
+        ema = d * ema + (1 - d) * w
+    assert kept == pytest.approx(ema, rel=1e-6) and kept < raw[best - 1] - 0.5
+    # without validation: the final average
+    task = ScriptedTask([])
+    raw = []
+    Trainer(epochs=4, lr=1.0, ema_decay=d, callbacks=[lambda r: raw.append(
+        task.module.w.item())]).fit(task, pairs_of(4, 2))
+    ema = raw[0]
+    for w in raw[1:]:
+        ema = d * ema + (1 - d) * w
+    assert task.module.w.item() == pytest.approx(ema, rel=1e-6)
+    with pytest.raises(ValueError, match="ema_decay must be in"):
+        Trainer(ema_decay=1.0)
+
+
 def test_learning_rate_stays_without_lr_factor_and_rejects_bad_values():
     task = ScriptedTask([AUC_05] * 5)
     tr = Trainer(epochs=5, lr=0.1, patience=10).fit(task, pairs_of(4, 2), pairs_of(4, 2))

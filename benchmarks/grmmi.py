@@ -121,6 +121,7 @@ def grmmi_seq(epochs: int, seed: int, **kw) -> GRMMI:
 #: as the search tried them
 _PLATEAU = {"lr_factor": 0.3, "lr_patience": 1, "patience": 6}
 _RC = {"mrna_orientation": "reverse_complement"}
+_FROZEN_EMA = {"freeze_embedding": True, "ema_decay": 0.99}
 _NT = {"k": 1, "init": "random", "embedding_dim": 16, "conv_channels": 128, "kernel_size": 12}
 #: GRMMI-seq variants for a validation search on miTAR's split 0 (run only when named:
 #: ``--experiments mitar --splits 1 --models ...``); a variant is chosen by its validation
@@ -148,7 +149,9 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           "GRMMI-seq plateau map16 nt": {**_PLATEAU, "map_channels": 16, **_NT},
           "GRMMI-seq plateau map16 frozen": {**_PLATEAU, "map_channels": 16,
                                              "freeze_embedding": True},
-          "GRMMI-seq plateau map16 ema": {**_PLATEAU, "map_channels": 16, "ema_decay": 0.99}}
+          "GRMMI-seq plateau map16 ema": {**_PLATEAU, "map_channels": 16, "ema_decay": 0.99},
+          "GRMMI-seq plateau map16 frozen ema": {**_PLATEAU, "map_channels": 16, **_FROZEN_EMA},
+          "GRMMI-seq plateau frozen ema": {**_PLATEAU, **_FROZEN_EMA}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's

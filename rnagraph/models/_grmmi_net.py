@@ -24,7 +24,7 @@ class GRMMINet(torch.nn.Module):
     Buffers (moved with the module): ``mi_ids [N_mi, T_mi]``, ``mi_len [N_mi]``,
     ``m_ids [N_m, T_m]``, ``m_len [N_m]`` (k-mer token ids of every node; length 0 = no
     sequence), ``mi_nt [N_mi, L_mi]``, ``m_nt [N_m, L_m]`` (nucleotide codes for the
-    ``pairing`` layer, 4 = padding; width 0 without it) and ``x_mi [N_mi, D_g]``,
+    ``pairing`` layer, 4 = padding; ``None`` without it) and ``x_mi [N_mi, D_g]``,
     ``x_m [N_m, D_g]`` (graph embeddings, ``D_g = 0`` without a graph branch). Pairs are
     ``[2, B]`` with the miRNA index in row 0.
 
@@ -58,9 +58,12 @@ class GRMMINet(torch.nn.Module):
         self.register_buffer("m_len", torch.zeros(n_m, dtype=torch.long))
         self.register_buffer("x_mi", torch.zeros(n_mi, graph_channels))
         self.register_buffer("x_m", torch.zeros(n_m, graph_channels))
-        nt_mi, nt_m = max_nucleotides if pairing is not None else (0, 0)
-        self.register_buffer("mi_nt", torch.full((n_mi, nt_mi), PAD, dtype=torch.long))
-        self.register_buffer("m_nt", torch.full((n_m, nt_m), PAD, dtype=torch.long))
+        # None without a pairing map: model files written before it still load
+        nt_mi, nt_m = max_nucleotides
+        self.register_buffer("mi_nt", None if pairing is None else
+                             torch.full((n_mi, nt_mi), PAD, dtype=torch.long))
+        self.register_buffer("m_nt", None if pairing is None else
+                             torch.full((n_m, nt_m), PAD, dtype=torch.long))
         s_dim = self.sequence_channels
         g_dim = 2 * graph_channels
         self.proj_s = self.proj_g = None

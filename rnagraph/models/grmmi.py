@@ -455,7 +455,8 @@ class GRMMI(LinkModel):
                                                        int(net.m_len.numel())],
                  "max_tokens": [int(net.mi_ids.size(1)), int(net.m_ids.size(1))],
                  "graph_channels": int(net.x_mi.size(1)),
-                 "max_nucleotides": [int(net.mi_nt.size(1)), int(net.m_nt.size(1))],
+                 "max_nucleotides": ([0, 0] if net.pairing is None else
+                                     [int(net.mi_nt.size(1)), int(net.m_nt.size(1))]),
                  "embedding_init": net.encoder is not None
                  and net.encoder.embedding_init is not None,
                  "fit_info": self.fit_info_})

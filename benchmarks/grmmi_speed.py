@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
              "and `ema_decay=0.99`; MiTAR: the miTAR "
              "architecture) for a fixed number of epochs. Reference, miTAR's own Keras code "
              "on 2 CPU cores: 15 s/epoch, 4,200 pairs/s. Peak RSS is the process's, so the "
-             "second row includes the first model's peak if that was higher.")
+             "row includes an earlier model's peak where that was higher.")
     if args.no_log:
         log.print()
     else:

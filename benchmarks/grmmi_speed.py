@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> None:
              "`pairing_channels=32`; GRMMI-seq tuned: GRMMI-seq+map with `freeze_embedding=True` "
              "and `ema_decay=0.99`; MiTAR: the miTAR "
              "architecture) for a fixed number of epochs. Reference, miTAR's own Keras code "
-             "on 2 CPU cores: 15 s/epoch, 4,200 pairs/s. Peak RSS is the process's, so the "
+             "on 2 CPU cores: 15 s/epoch, 4,200 pairs/s. Peak RSS is the process's, so a "
              "row includes an earlier model's peak where that was higher.")
     if args.no_log:
         log.print()

@@ -151,7 +151,11 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
                                              "freeze_embedding": True},
           "GRMMI-seq plateau map16 ema": {**_PLATEAU, "map_channels": 16, "ema_decay": 0.99},
           "GRMMI-seq plateau map16 frozen ema": {**_PLATEAU, "map_channels": 16, **_FROZEN_EMA},
-          "GRMMI-seq plateau frozen ema": {**_PLATEAU, **_FROZEN_EMA}}
+          "GRMMI-seq plateau frozen ema": {**_PLATEAU, **_FROZEN_EMA},
+          "GRMMI-seq plateau map16 frozen ema rc": {**_PLATEAU, "map_channels": 16,
+                                                    **_FROZEN_EMA, **_RC},
+          "GRMMI-seq plateau map16 frozen ema pair32": {**_PLATEAU, "map_channels": 16,
+                                                        **_FROZEN_EMA, "pairing_channels": 32}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's

@@ -43,8 +43,9 @@ class PairingMapCNN(torch.nn.Module):
 
     **Cost** is per pair and grows with :math:`L_{mi} \times L_m`: about
     :math:`L_{mi} L_m (9 e h + 9 h c / 4)` multiply-adds (2.1 M for a 23-nt miRNA and a
-    40-nt site with the defaults), so cap long targets (windows of the target, or
-    ``max_tokens`` in :class:`~rnagraph.models.GRMMI`).
+    40-nt site with the defaults), so cap long targets beforehand (in
+    :class:`~rnagraph.models.GRMMI`, ``max_tokens`` caps these nucleotides too; its
+    ``window`` does not, the map always covers the whole target).
 
     Args:
         channels (int): output features :math:`c`. (default: ``32``)

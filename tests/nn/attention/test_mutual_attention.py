@@ -167,7 +167,10 @@ def test_logit_map_convolution_equals_a_per_pair_reference():
                           enc.prepare(h_m, k_m, "m", width=h_m.size(1) + 4))
     torch.testing.assert_close(z[:, -3:], want, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(cached, z, atol=1e-6, rtol=0)
-    enc.interact(h_mi, k_mi, h_m, k_m)[:, -3:].sum().backward()
+    # the training path (autograd, no channels-last stack, no in-place masking) agrees
+    z_grad = enc.interact(h_mi, k_mi, h_m, k_m)
+    torch.testing.assert_close(z_grad, z, atol=1e-6, rtol=0)
+    z_grad[:, -3:].sum().backward()
     assert enc.map_conv.weight.grad.abs().sum() > 0 and enc.att_m.q.weight.grad.abs().sum() > 0
 
 

@@ -155,7 +155,11 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           "GRMMI-seq plateau map16 frozen ema rc": {**_PLATEAU, "map_channels": 16,
                                                     **_FROZEN_EMA, **_RC},
           "GRMMI-seq plateau map16 frozen ema pair32": {**_PLATEAU, "map_channels": 16,
-                                                        **_FROZEN_EMA, "pairing_channels": 32}}
+                                                        **_FROZEN_EMA, "pairing_channels": 32},
+          # the pairing map read by DiagonalPairing (every alignment scored as one duplex)
+          "GRMMI-seq plateau map16 frozen ema diag32": {**_PLATEAU, "map_channels": 16,
+                                                        **_FROZEN_EMA, "pairing_channels": 32,
+                                                        "pairing": "diagonal"}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's

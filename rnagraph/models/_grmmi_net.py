@@ -6,7 +6,7 @@ import torch
 from torch import Tensor
 
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
-from rnagraph.nn.pairing import PAD, PairingMapCNN
+from rnagraph.nn.pairing import PAD
 
 FUSIONS = ("concat", "add", "average", "dnn")
 
@@ -29,7 +29,8 @@ class GRMMINet(torch.nn.Module):
     ``[2, B]`` with the miRNA index in row 0.
 
     With :math:`\mathbf{s}` the encoder's pair vector (followed by the
-    :class:`~rnagraph.nn.PairingMapCNN` features of the pair with ``pairing``) and
+    features of the pair's nucleotide pairing map with ``pairing``, a
+    :class:`~rnagraph.nn.PairingMapCNN` or :class:`~rnagraph.nn.DiagonalPairing`) and
     :math:`\mathbf{g} = [\mathbf{x}^{mi} \| \mathbf{x}^{m}]`: ``concat``
     :math:`\mathbf{h} = [\mathbf{s} \| \mathbf{g}]`; ``add`` / ``average``
     :math:`\mathbf{h} = \mathbf{W}_s\mathbf{s} + \mathbf{W}_g\mathbf{g}` (halved);
@@ -40,7 +41,7 @@ class GRMMINet(torch.nn.Module):
     def __init__(self, encoder: MutualAttentionEncoder | None, graph_channels: int,
                  num_nodes: tuple[int, int], max_tokens: tuple[int, int],
                  fusion: str = "concat", bp: bool = True, hidden_channels: int = 64,
-                 dropout: float = 0.2, pairing: PairingMapCNN | None = None,
+                 dropout: float = 0.2, pairing: torch.nn.Module | None = None,
                  max_nucleotides: tuple[int, int] = (0, 0)) -> None:
         super().__init__()
         if fusion not in FUSIONS:

@@ -14,7 +14,7 @@ from rnagraph.features.seed_sites import complement
 from rnagraph.models._grmmi_net import FUSIONS, GRMMINet
 from rnagraph.models.base import LinkModel
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
-from rnagraph.nn.pairing import PairingMapCNN
+from rnagraph.nn.pairing import DiagonalPairing, PairingMapCNN
 from rnagraph.train.trainer import Trainer
 from rnagraph.typing import MIRNA
 
@@ -22,6 +22,8 @@ GRAPH_ENCODERS = ("grarep", "line", "deepwalk", "gf", "hope", "lap")
 INITS = ("fasttext", "word2vec", "random")
 #: scikit-learn classifiers on the fused features, as in the paper's classifier comparison
 HEADS = ("mlp", "svm", "rf", "adaboost", "gb", "knn", "lr")
+#: the layers that read the nucleotide pairing map (``pairing``)
+PAIRINGS = {"map": PairingMapCNN, "diagonal": DiagonalPairing}
 
 
 def _sklearn_head(name: str, seed: int):
@@ -114,9 +116,13 @@ class GRMMI(LinkModel):
         match_scores (bool), map_channels (int): add the attention's per-head best logits
             and a convolution over its logit maps to the pair vector
             (:class:`~rnagraph.nn.MutualAttentionEncoder`). (defaults: ``False``, ``0``)
-        pairing_channels (int): features of a :class:`~rnagraph.nn.PairingMapCNN` over the
-            nucleotide pairing map of miRNA and target (as the model reads it), appended to
-            the sequence branch's pair vector; ``0`` for none. (default: ``0``)
+        pairing_channels (int): features read from the nucleotide pairing map of miRNA
+            and target (as the model reads it), appended to the sequence branch's pair
+            vector; ``0`` for none. (default: ``0``)
+        pairing (str): the layer that reads them: ``"map"``, a 2-D CNN over the map
+            (:class:`~rnagraph.nn.PairingMapCNN`), or ``"diagonal"``, a position-specific
+            score of every alignment (:class:`~rnagraph.nn.DiagonalPairing`, about a
+            twentieth of the map's cost). (default: ``"map"``)
         sequence (bool): use the sequence branch. (default: ``True``)
         mrna_orientation (str): ``"reverse"`` (3'->5'), ``"reverse_complement"`` or
             ``"forward"``. (default: ``"reverse"``)
@@ -153,7 +159,7 @@ class GRMMI(LinkModel):
                  pool_size: int = 2, hidden_channels: int = 32, heads: int = 4,
                  cnn: bool = True, lstm: str | None = "bi", attention: bool = True,
                  match_scores: bool = False, map_channels: int = 0,
-                 pairing_channels: int = 0, sequence: bool = True,
+                 pairing_channels: int = 0, pairing: str = "map", sequence: bool = True,
                  mrna_orientation: str = "reverse",
                  max_tokens: int | None = None, window: int | None = None, overlap: int = 16,
                  graph_encoder: str | None = "grarep", graph_dim: int = 64,
@@ -178,6 +184,7 @@ class GRMMI(LinkModel):
         self.attention = attention
         self.match_scores, self.map_channels = match_scores, map_channels
         self.pairing_channels = pairing_channels
+        self.pairing = pairing
         self.sequence = sequence
         self.mrna_orientation = mrna_orientation
         self.max_tokens = max_tokens
@@ -219,6 +226,9 @@ class GRMMI(LinkModel):
         if self.pairing_channels < 0 or (self.pairing_channels and not self.sequence):
             raise ValueError(f"GRMMI: pairing_channels={self.pairing_channels} needs to be "
                              ">= 0, and the sequence branch (sequence=True) when > 0")
+        if self.pairing not in PAIRINGS:
+            raise ValueError(f"GRMMI: pairing must be one of {tuple(PAIRINGS)}, got "
+                             f"{self.pairing!r}")
         if not self.sequence and self.graph_encoder is None:
             raise ValueError("GRMMI: sequence=False and graph_encoder=None leave no input; "
                              "enable one branch")
@@ -292,7 +302,8 @@ class GRMMI(LinkModel):
                 overlap=self.overlap, embedding_init=embedding_init,
                 freeze_embedding=self.freeze_embedding, match_scores=self.match_scores,
                 map_channels=self.map_channels)
-        pairing = PairingMapCNN(self.pairing_channels) if self.pairing_channels else None
+        pairing = (PAIRINGS[self.pairing](self.pairing_channels) if self.pairing_channels
+                   else None)
         return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
                         self.mlp_channels, self.dropout, pairing, nucleotides)
 

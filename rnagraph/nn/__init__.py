@@ -22,7 +22,7 @@ from rnagraph.nn.heads import (
     InnerProductHead,
 )
 from rnagraph.nn.losses import InfoNCE
-from rnagraph.nn.pairing import PairingMapCNN
+from rnagraph.nn.pairing import DiagonalPairing, PairingMapCNN
 
 __all__ = [
     # encoders
@@ -30,7 +30,7 @@ __all__ = [
     "GraphFactorization", "HomogeneousGraph", "EncoderTransform",
     # layers
     "HomoGCN", "BilinearInteraction", "MCAM", "ChannelAttention", "SpatialAttention",
-    "MutualAttentionEncoder", "PairingMapCNN",
+    "MutualAttentionEncoder", "PairingMapCNN", "DiagonalPairing",
     # heads
     "InnerProductHead", "ConcatMLPHead", "BilinearHead", "HadamardHead", "CNNProductHead",
     # losses

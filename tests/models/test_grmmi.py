@@ -10,6 +10,7 @@ from rnagraph.data.fold import LinkSet
 from rnagraph.datasets.synthetic import seed_site
 from rnagraph.features import KmerTokenizer
 from rnagraph.models import GRMMI, get_model, load
+from rnagraph.models.grmmi import PAIRINGS
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
 _COMP = str.maketrans("ACGU", "UGCA")
@@ -164,12 +165,15 @@ def test_save_load_gives_identical_scores(short_fit, fold, tmp_path):
     assert back.explain(None, x[:, :2]) == short_fit.explain(None, x[:, :2])
 
 
-def test_extensions_survive_save_load_and_cached_scoring(fold, tmp_path):
-    # the logit-map / match-score head, the pairing map and the antisense reading are
+@pytest.mark.parametrize("pairing", ["map", "diagonal"])
+def test_extensions_survive_save_load_and_cached_scoring(fold, tmp_path, pairing):
+    # the logit-map / match-score head, the pairing layers and the antisense reading are
     # model-file options; the cached scoring path gives the training path's numbers
-    m = GRMMI(epochs=1, map_channels=4, match_scores=True, pairing_channels=3, lr_factor=0.5,
-              ema_decay=0.9, mrna_orientation="reverse_complement", **SMALL).fit(fold)
+    m = GRMMI(epochs=1, map_channels=4, match_scores=True, pairing_channels=3,
+              pairing=pairing, lr_factor=0.5, ema_decay=0.9,
+              mrna_orientation="reverse_complement", **SMALL).fit(fold)
     assert m.net_.encoder.map_conv.out_channels == 4
+    assert isinstance(m.net_.pairing, PAIRINGS[pairing])
     assert m.net_.pairing.out_channels == 3
     # the pairing map reads the nucleotides the model reads: miRNA 5'->3', target antisense
     g = fold.train_graph
@@ -251,6 +255,8 @@ def test_registry_and_errors(fold):
         GRMMI(sequence=False, graph_encoder=None).fit(fold)
     with pytest.raises(ValueError, match="pairing_channels=4 needs"):
         GRMMI(sequence=False, pairing_channels=4).fit(fold)
+    with pytest.raises(ValueError, match="pairing must be one of"):
+        GRMMI(pairing_channels=4, pairing="cnn").fit(fold)
     with pytest.raises(ValueError, match="'reverse_complement' or 'forward'"):
         GRMMI(mrna_orientation="antisense").fit(fold)
     with pytest.raises(ValueError, match="needs the sequence branch"):

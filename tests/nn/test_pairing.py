@@ -3,7 +3,7 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from rnagraph.nn import PairingMapCNN
+from rnagraph.nn import DiagonalPairing, PairingMapCNN
 from rnagraph.nn.pairing import PAD
 
 
@@ -130,3 +130,96 @@ def test_repr_and_errors():
     layer.reset_parameters()
     assert not torch.equal(layer.conv1.weight, torch.zeros_like(before))
     assert torch.equal(layer.pair_emb.weight[16], torch.zeros(3))
+
+
+# ---------------------------------------------------------------- DiagonalPairing
+def _diag(**kw):
+    torch.manual_seed(0)
+    return DiagonalPairing(**{"channels": 5, "hidden_channels": 4, "max_positions": 4, **kw})
+
+
+def _diag_reference(layer: DiagonalPairing, mi: list[int], m: list[int]) -> torch.Tensor:
+    """One pair with explicit loops: every shift s pairs miRNA nt i with target nt i + s;
+    the valid cells' rows (position capped at P - 1) are summed with the bias, ReLU, the
+    linear map; the max over shifts with a valid cell, ReLU."""
+    W, bias = layer.cells.weight.detach(), layer.bias.detach()
+    P = layer.max_positions
+    ys = []
+    for s in range(-len(mi) + 1, len(m)):
+        cells = [(i, i + s) for i in range(len(mi)) if 0 <= i + s < len(m)
+                 and mi[i] < PAD and m[i + s] < PAD]
+        if cells:
+            z = bias + sum(W[16 * min(i, P - 1) + 4 * mi[i] + m[j]] for i, j in cells)
+            ys.append(layer.lin(torch.relu(z)).detach())
+    return torch.relu(torch.stack(ys).amax(0)) if ys else torch.zeros(layer.channels)
+
+
+def test_diagonal_matches_the_shift_by_shift_reference():
+    layer = _diag()
+    with torch.no_grad():
+        out = layer(_codes(MI), _codes(M))
+        for b in range(3):
+            torch.testing.assert_close(out[b], _diag_reference(layer, MI[b], M[b]),
+                                       atol=1e-5, rtol=0)
+    assert out.shape == (3, 5)
+    assert torch.equal(out[2], torch.zeros(5))            # no miRNA sequence: zeros
+    assert out[0].abs().sum() > 0
+
+
+def test_diagonal_padding_and_other_pairs_do_not_change_a_pair():
+    layer = _diag()
+    mi, m = _codes(MI), _codes(M)
+    with torch.no_grad():
+        out = layer(mi, m)
+        wide = layer(torch.cat([mi, torch.full((3, 6), PAD)], 1),
+                     torch.cat([m, torch.full((3, 11), PAD)], 1))
+        alone = layer(_codes(MI[:1]), _codes(M[:1]))
+    torch.testing.assert_close(wide, out, atol=1e-6, rtol=0)
+    torch.testing.assert_close(alone[0], out[0], atol=1e-6, rtol=0)
+
+
+def test_diagonal_gradients_reach_every_parameter():
+    layer = _diag()
+    layer(_codes(MI), _codes(M)).sum().backward()
+    for name, p in layer.named_parameters():
+        g = p.grad if name != "cells.weight" else p.grad[:-1]          # last row: padding
+        assert g is not None and g.abs().sum() > 0, name
+    assert torch.equal(layer.cells.weight.grad[-1], torch.zeros(4))
+
+
+def test_diagonal_learns_planted_seed_pairing():
+    rng = np.random.default_rng(0)
+    comp = np.array([3, 2, 1, 0])
+    n, n_train = 1200, 1000
+    mi = rng.integers(0, 4, (8, 22))[rng.integers(0, 8, n)]
+    m = rng.integers(0, 4, (n, 40))
+    y = np.arange(n) % 2
+    for b in np.nonzero(y)[0]:
+        s = int(rng.integers(0, 33))
+        m[b, s:s + 7] = comp[mi[b, 1:8]]
+    torch.manual_seed(0)
+    layer, lin = DiagonalPairing(channels=8), torch.nn.Linear(8, 1)
+    opt = torch.optim.Adam([*layer.parameters(), *lin.parameters()], lr=0.01)
+    x_mi, x_m, t = torch.from_numpy(mi), torch.from_numpy(m), torch.from_numpy(y).float()
+    for _ in range(200):
+        i = torch.from_numpy(rng.integers(0, n_train, 64))
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            lin(layer(x_mi[i], x_m[i])).squeeze(-1), t[i])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        s = lin(layer(x_mi[n_train:], x_m[n_train:])).squeeze(-1)
+    assert roc_auc_score(y[n_train:], s.numpy()) >= 0.9
+
+
+def test_diagonal_repr_and_errors():
+    assert repr(_diag()) == "DiagonalPairing(channels=5, hidden_channels=4, max_positions=4)"
+    with pytest.raises(ValueError, match="hidden_channels must be >= 1"):
+        DiagonalPairing(hidden_channels=0)
+    layer = _diag()
+    torch.nn.init.zeros_(layer.cells.weight)
+    torch.manual_seed(0)
+    layer.reset_parameters()
+    assert layer.cells.weight[:-1].abs().sum() > 0
+    assert torch.equal(layer.cells.weight[-1], torch.zeros(4))

@@ -171,9 +171,9 @@ CHOSEN = "GRMMI-seq plateau map16 frozen ema pair32"
 TUNED = "GRMMI-seq plateau map16 frozen ema"
 #: the first search's pick (0.9854), run on every split as "GRMMI-seq+map"
 MAP = "GRMMI-seq plateau map16"
-#: the map pick with rnagraph's nucleotide pairing map added (``PairingMapCNN``), timed by
-#: ``benchmarks/grmmi_speed.py``
-PAIRED = "GRMMI-seq plateau map16 pair32"
+#: the tuned pick with the pairing map read along its diagonals (``DiagonalPairing``) in
+#: place of the map CNN
+DIAG = "GRMMI-seq plateau map16 frozen ema diag32"
 
 
 def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:

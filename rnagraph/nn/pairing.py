@@ -139,6 +139,9 @@ class DiagonalPairing(torch.nn.Module):
     **Cost** is per pair, :math:`(L_{mi} + L_m - 1)(L_{mi} h + h c)` additions and
     multiply-adds (0.11 M for a 23-nt miRNA and a 40-nt site with the defaults, about a
     twentieth of :class:`PairingMapCNN`'s), as one ``EmbeddingBag`` sum and one linear map.
+    The sum gathers a row per cell and is bound by memory, not arithmetic: in GRMMI on
+    miTAR's sites it scores 1.7x the map CNN's pairs per second, not 20x
+    (``benchmarks/grmmi_speed.py``).
 
     Args:
         channels (int): output features :math:`c`. (default: ``32``)

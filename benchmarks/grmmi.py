@@ -18,6 +18,8 @@ inference and peak RSS from the per-fold records).
         --section grmmi-synthetic                                  # its own section
     python benchmarks/grmmi.py --report-only
     python benchmarks/grmmi.py --report-only --also runs/grmmi-long   # + longer-capped runs
+    python benchmarks/grmmi.py --experiments mitar --splits 5 --model-seed 1 \
+        --out runs/grmmi-seed1 --no-results                        # a seed replicate
 """
 from __future__ import annotations
 
@@ -238,7 +240,8 @@ def run_experiment(exp: str, args) -> None:
             folds = kfold_link_split(g, MIRNA_MRNA, k=5, neg_ratio=1, seed=args.seed, **split)
             sets.append((label, "" if mode == "warm" else mode, g, folds[:args.max_folds]))
     for dname, sub, data, folds in sets:
-        for tag, model in runs(exp, args.epochs, args.seed):
+        model_seed = args.seed if args.model_seed is None else args.model_seed
+        for tag, model in runs(exp, args.epochs, model_seed):
             if (tag not in args.models) if args.models else tag in SEARCH:
                 continue
             out = Path(args.out) / exp / sub / tag.replace(" ", "_")
@@ -378,7 +381,11 @@ def main(argv: list[str] | None = None) -> None:
                          "protocol, labelled PAPER)")
     ap.add_argument("--section", default="grmmi", help="docs/results.md section to replace")
     ap.add_argument("--epochs", type=int, default=30)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="seed of the splits (and, unless "
+                    "--model-seed is given, of the models)")
+    ap.add_argument("--model-seed", type=int, default=None,
+                    help="the models' seed alone, the splits unchanged (a seed replicate: "
+                         "write it to its own --out and report it with --also)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--root", default=None, help="data root (default $RNAGRAPH_DATA)")
     ap.add_argument("--out", default=str(ROOT / "runs" / "grmmi"))

@@ -97,3 +97,19 @@ def test_grmmi_report_labels_rows_of_further_run_roots(monkeypatch, tmp_path):
     assert rows[0].startswith("| mitar (combined) | MiTAR | 2 | 0.9000 | 0.9850 ± ")
     assert rows[1].startswith("| mitar (combined) | MiTAR (grmmi-long) | 1 | 0.9000 | 0.9950 |")
     assert "7.0 / 80" in rows[1] and "`cmd grmmi`; `cmd grmmi-long`" in md
+
+
+def test_grmmi_model_seed_changes_the_models_not_the_splits(monkeypatch, tmp_path):
+    # `--model-seed`: a seed replicate trains in the same folds (same pair hashes in the
+    # fold records' fingerprints) with the models' seed alone changed
+    import json
+    mod = _module("grmmi.py", monkeypatch)
+    common = ["--experiments", "synthetic", "--models", "GRMMI graph only", "--epochs", "1",
+              "--max-folds", "1", "--seed", "1", "--no-results"]
+    for out, extra in (("a", []), ("b", ["--model-seed", "3"])):
+        mod["main"]([*common, "--out", str(tmp_path / out), *extra])
+    recs = [json.loads(next((tmp_path / out).glob("synthetic/**/fold_0.json")).read_text())
+            for out in ("a", "b")]
+    fp = [r["fingerprint"] for r in recs]
+    assert [f["model"]["params"]["seed"] for f in fp] == [1, 3]
+    assert fp[0]["train"] == fp[1]["train"] and fp[0]["test"] == fp[1]["test"]

@@ -239,8 +239,8 @@ def run_experiment(exp: str, args) -> None:
                                                                     "protocol": "paper"}
             folds = kfold_link_split(g, MIRNA_MRNA, k=5, neg_ratio=1, seed=args.seed, **split)
             sets.append((label, "" if mode == "warm" else mode, g, folds[:args.max_folds]))
+    model_seed = args.seed if args.model_seed is None else args.model_seed
     for dname, sub, data, folds in sets:
-        model_seed = args.seed if args.model_seed is None else args.model_seed
         for tag, model in runs(exp, args.epochs, model_seed):
             if (tag not in args.models) if args.models else tag in SEARCH:
                 continue

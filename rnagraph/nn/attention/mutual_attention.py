@@ -446,36 +446,34 @@ class MutualAttentionEncoder(torch.nn.Module):
             if maps:
                 stack = (buf if buf is not None
                          else torch.cat([r_mi[2], r_m[2].transpose(2, 3)], dim=1))
-                parts += self._map_features(stack, mi["mask"], m["mask"], both)
+                parts += self._map_features(stack, mi, m, both)
             att = {"mirna": r_mi[1], "mrna": r_m[1]}
         z = torch.cat(parts, dim=-1)
         return (z, att) if return_attention else z
 
-    def _map_features(self, maps: Tensor, mask_mi: Tensor, mask_m: Tensor,
+    def _map_features(self, maps: Tensor, mi: dict[str, Tensor], m: dict[str, Tensor],
                       both: Tensor) -> list[Tensor]:
         """From the logit maps of both directions, stacked as ``maps`` ``[B, 2 heads, T'_mi,
-        T'_m]`` (the mRNA queries' maps transposed) over the valid (miRNA, mRNA) positions:
-        with ``match_scores`` each channel's max ``[B, 2 heads]``; with ``map_channels`` a 3x3
-        convolution of the maps (zero outside the valid positions: :meth:`prepare` zeroes
-        queries and keys there), ReLU and max over the valid positions ``[B,
-        map_channels]``. Zeros for a pair without both sequences."""
+        T'_m]`` (the mRNA queries' maps transposed) over the valid (miRNA, mRNA) positions
+        of the prepared rows ``mi`` and ``m``: with ``match_scores`` each channel's max
+        ``[B, 2 heads]``; with ``map_channels`` a 3x3 convolution of the maps (zero outside
+        the valid positions: :meth:`prepare` zeroes queries and keys there), ReLU and max
+        over the valid positions ``[B, map_channels]``. Zeros for a pair without both
+        sequences."""
         out = []
         if self.match_scores:
-            valid = (mask_mi.unsqueeze(2) & mask_m.unsqueeze(1)).unsqueeze(1)  # [B,1,Tmi,Tm]
+            valid = (mi["mask"].unsqueeze(2) & m["mask"].unsqueeze(1)).unsqueeze(1)
             best = maps.masked_fill(~valid, float("-inf")).amax(dim=(2, 3))
             out.append(torch.where(both, best, torch.zeros_like(best)))
         if self.map_conv is not None:
             y = self.map_conv(maps)
-            # -inf outside the valid cells, as an additive [B, 1, T'_mi, T'_m] mask built
-            # from the two [B, T'] masks; the max over positions by max-pooling (on the
-            # channels-last maps of scoring, both run several times faster than a boolean
-            # masked_fill and amax); ReLU after the max (the same numbers: ReLU is
-            # monotonic), one pass less over the maps; a pair without a valid cell gets
-            # relu(-inf) = 0
-            zero = maps.new_zeros(())
-            neg = maps.new_full((), float("-inf"))
-            bias = (torch.where(mask_mi, zero, neg)[:, None, :, None]
-                    + torch.where(mask_m, zero, neg)[:, None, None, :])
+            # -inf outside the valid cells: the sum of both sides' additive key masks
+            # (:meth:`prepare`'s ``bias``, 0 or -inf per position; all 0 for a sequence
+            # without a valid position, a pair that ``both`` zeroes below); the max over
+            # positions by max-pooling (on the channels-last maps of scoring, both run
+            # several times faster than a boolean masked_fill and amax); ReLU after the max
+            # (the same numbers: ReLU is monotonic), one pass less over the maps
+            bias = mi["bias"][:, None, :, None] + m["bias"][:, None, None, :]
             y = y.add_(bias) if not _tracks_grad(y) else y + bias
             pooled = torch.nn.functional.adaptive_max_pool2d(y, 1).flatten(1)
             out.append(torch.relu(pooled) * both)

@@ -8,6 +8,19 @@ from torch import Tensor
 PAD = 4
 
 
+def _windows(x: Tensor) -> Tensor:
+    """``[B, L, d]`` -> ``[B, L, 3, d]``: rows ``l - 1, l, l + 1`` of each position (zeros
+    beyond the ends), the 3-wide window of a 3x3 convolution with zero padding."""
+    return torch.nn.functional.pad(x, (0, 0, 1, 1)).unfold(1, 3, 1).transpose(2, 3)
+
+
+def _neg_inf_outside(ok: Tensor) -> Tensor:
+    """``[B, L]`` 0/1 validity -> ``[B, ceil(L / 2)]`` additive mask of the 2-pooled
+    positions: 0 where either of the two is valid, -inf elsewhere."""
+    pooled = torch.nn.functional.max_pool1d(ok.unsqueeze(1), 2, ceil_mode=True).squeeze(1)
+    return torch.where(pooled > 0, 0.0, float("-inf")).to(ok.dtype)
+
+
 class PairingMapCNN(torch.nn.Module):
     r"""Pair features from the **pairing map** of a miRNA and a target: every miRNA
     nucleotide against every target nucleotide, read by a small 2-D CNN (rnagraph's
@@ -42,8 +55,10 @@ class PairingMapCNN(torch.nn.Module):
     output. A pair with no valid cell (a missing sequence) gets zeros.
 
     **Cost** is per pair and grows with :math:`L_{mi} \times L_m`: about
-    :math:`L_{mi} L_m (9 e h + 9 h c / 4)` multiply-adds (2.1 M for a 23-nt miRNA and a
-    40-nt site with the defaults), so cap long targets beforehand (in
+    :math:`L_{mi} L_m (13 h + 9 h c / 4)` multiply-adds (1.3 M for a 23-nt miRNA and a
+    40-nt site with the defaults: the map itself is never built, the first convolution
+    is computed as a bilinear form of 3-nt miRNA and target windows, see ``forward``),
+    so cap long targets beforehand (in
     :class:`~rnagraph.models.GRMMI`, ``max_tokens`` caps these nucleotides too; its
     ``window`` does not, the map always covers the whole target).
 
@@ -87,20 +102,50 @@ class PairingMapCNN(torch.nn.Module):
 
     def forward(self, mi: Tensor, m: Tensor) -> Tensor:
         mi, m = mi.long(), m.long()
-        if mi.size(1) == 0 or m.size(1) == 0:
-            return mi.new_zeros(mi.size(0), self.channels, dtype=self.conv2.weight.dtype)
-        ok_mi, ok_m = mi < PAD, m < PAD
-        valid = ok_mi.unsqueeze(2) & ok_m.unsqueeze(1)                    # [B, Lmi, Lm]
-        code = torch.where(valid, 4 * mi.unsqueeze(2) + m.unsqueeze(1), 16)
-        pos = torch.arange(mi.size(1), device=mi.device).clamp(max=self.max_positions - 1)
-        x = self.pair_emb(code) + self.pos_emb(pos)[None, :, None, :]    # [B, Lmi, Lm, e]
-        keep = valid.unsqueeze(1).to(x.dtype)                             # [B, 1, Lmi, Lm]
-        x = x.permute(0, 3, 1, 2) * keep
-        h = torch.relu(self.conv1(x)) * keep
-        h = torch.nn.functional.max_pool2d(h, 2, ceil_mode=True)
-        keep = torch.nn.functional.max_pool2d(keep, 2, ceil_mode=True)
-        h = torch.relu(self.conv2(h)) * keep
-        return h.amax(dim=(2, 3))                         # relu >= 0: invalid cells add 0
+        b, l_mi, l_m = mi.size(0), mi.size(1), m.size(1)
+        if l_mi == 0 or l_m == 0:
+            return mi.new_zeros(b, self.channels, dtype=self.conv2.weight.dtype)
+        # The map is never built: its cell is a sum over (miRNA nt p, target nt q) of
+        # onehot(a_i)_p onehot(b_j)_q (E[4p + q] + R[i]), so the first convolution is
+        # bilinear in a 3-nt miRNA window and a 3-nt target window:
+        #   conv1(X)_{c,i,j} = U[i, c, :] . V[j, :]
+        # with V[j] = (onehot(b_{j-1}), onehot(b_j), onehot(b_{j+1}), 1) (13 numbers) and
+        # U[i, c] holding, per kernel column and target nt, the weights the miRNA window
+        # selects (plus the bias). One bmm of [h L_mi, 13] x [13, L_m] per pair replaces the
+        # map's embedding lookup, masking and 8-channel convolution: 1.3-1.9x less time
+        # for a training step and 1.7x for scoring than building the map (throwaway
+        # measurement, B 256, 25 x 50 nt, 2 threads); same outputs up to float rounding.
+        w, dtype = self.conv1.weight, self.conv1.weight.dtype
+        h, e = w.size(0), w.size(1)
+        ok_mi, ok_m = (mi < PAD).to(dtype), (m < PAD).to(dtype)
+        one_mi = torch.nn.functional.one_hot(mi.clamp(max=3), 4).to(dtype) * ok_mi[..., None]
+        one_m = torch.nn.functional.one_hot(m.clamp(max=3), 4).to(dtype) * ok_m[..., None]
+        rng = torch.arange(3, device=mi.device)
+        # miRNA side: window rows x = 0..2 read nt i + x - 1 (zero outside the sequence)
+        win_mi = _windows(one_mi).reshape(b, l_mi, 12)                       # (x, p)
+        w_pair = torch.einsum("cexy,pqe->xpcyq", w, self.pair_emb.weight[:16].view(4, 4, e))
+        u = (win_mi @ w_pair.reshape(12, h * 12)).view(b, l_mi, h, 3, 4)
+        # the position term R[i + x - 1] reaches every target nt of a valid cell alike
+        pos = torch.arange(-1, l_mi + 1, device=mi.device).clamp(0, self.max_positions - 1)
+        w_pos = torch.einsum("cexy,re->rxcy", w, self.pos_emb(pos))        # [L_mi + 2, 3, h, 3]
+        w_pos = w_pos[torch.arange(l_mi, device=mi.device)[:, None] + rng, rng]
+        u = u + torch.einsum("bix,ixcy->bicy", _windows(ok_mi[..., None])[..., 0],
+                             w_pos).unsqueeze(-1)
+        u = torch.cat([u.reshape(b, l_mi, h, 12),
+                       self.conv1.bias.view(h, 1).expand(b, l_mi, h, 1)], -1)
+        # invalid rows and columns get all-zero U / V, so their cells are exactly 0
+        u = (u * ok_mi[:, :, None, None]).transpose(1, 2).reshape(b, h * l_mi, 13)
+        v = torch.cat([_windows(one_m).reshape(b, l_m, 12), ok_m[..., None]], -1)
+        v = v * ok_m[..., None]
+        x = torch.bmm(u, v.transpose(1, 2)).view(b, h, l_mi, l_m)
+        # ReLU commutes with the max-pool; oneDNN pools channels-last 2-3x faster
+        x = x.contiguous(memory_format=torch.channels_last)
+        x = torch.relu(torch.nn.functional.max_pool2d(x, 2, ceil_mode=True))
+        x = self.conv2(x)
+        # max over valid pooled cells (a pooled row / column is valid if one of its is),
+        # then ReLU: a pair with no valid cell gets relu(-inf) = 0
+        x = (x + _neg_inf_outside(ok_m)[:, None, None, :]).amax(3)
+        return torch.relu((x + _neg_inf_outside(ok_mi)[:, None, :]).amax(2))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(channels={self.channels}, "

@@ -251,6 +251,7 @@ def run_experiment(exp: str, args) -> None:
                                      progress=False, curves=False)
             (out / "run.json").write_text(json.dumps({
                 "experiment": exp, "dataset": dname, "model": tag, "epochs": args.epochs,
+                "model_seed": model_seed,
                 "command": " ".join(["python benchmarks/grmmi.py", *sys.argv[1:]])}))
             print(f"{exp:9s} {dname:18s} {tag:22s} AUC {res.summary('auc', 4)}  "
                   f"ACC {res.summary('acc', 4)}", flush=True)
@@ -297,6 +298,61 @@ def independent_rows(roots: list[Path]) -> list[str]:
                        + " | ".join(_ci([x[f"{n}/{k}"] for x in m])
                                     for k in ("auc", "aupr", "acc", "mcc")) + " |")
     return out
+
+
+def _model_seed(meta: dict) -> int:
+    """The models' seed of a run (recorded since ``model_seed`` exists; older runs: parsed
+    from their command, whose ``--model-seed`` defaults to ``--seed``, default 0)."""
+    if "model_seed" in meta:
+        return int(meta["model_seed"])
+    cmd = meta.get("command", "").split()
+    for flag in ("--model-seed", "--seed"):
+        if flag in cmd:
+            return int(cmd[cmd.index(flag) + 1])
+    return 0
+
+
+def seed_rows(roots: list[Path]) -> tuple[int, list[str]]:
+    """Rows of the models run with several seeds in the same miTAR splits: each seed's AUC,
+    their mean, and the **seed ensemble** (the seeds' test scores averaged pair by pair),
+    over the splits every seed finished; then each split's seed-mean AUC, so models can be
+    compared split by split. A model is its tag and epoch cap (a capped and a converged run
+    of the same architecture are different rows). Returns the number of split columns and
+    the rows."""
+    import pandas as pd
+    from sklearn.metrics import roc_auc_score
+    groups: dict[tuple, dict[int, Path]] = {}
+    for run, meta, _ in _runs(roots, "mitar/**/run.json"):
+        pred = run.parent / "predictions.csv"
+        if meta["model"] in SEARCH or not pred.exists():
+            continue
+        groups.setdefault((meta["model"], meta["epochs"]), {})[_model_seed(meta)] = pred
+    rows = []
+    for (model, epochs), by_seed in groups.items():
+        if len(by_seed) < 2:
+            continue
+        seeds = sorted(by_seed)
+        frames = [pd.read_csv(by_seed[k]).set_index(["fold", "src_id", "dst_id"]) for k in seeds]
+        common = sorted(set.intersection(*(set(f.index.get_level_values(0)) for f in frames)))
+        per_seed, ens = np.zeros((len(seeds), len(common))), []
+        for j, fold in enumerate(common):
+            parts = [f.loc[fold] for f in frames]
+            y = parts[0]["label"]
+            for i, part in enumerate(parts):
+                per_seed[i, j] = roc_auc_score(y, part["score"].reindex(y.index))
+            mean = sum(part["score"].reindex(y.index) for part in parts) / len(parts)
+            ens.append(roc_auc_score(y, mean))
+        rows.append((f"{model} (max {epochs} epochs)", seeds, common, per_seed, ens))
+    n_splits = max((max(r[2]) + 1 for r in rows if r[2]), default=0)
+    out = []
+    for label, seeds, common, per_seed, ens in rows:
+        by_split = dict(zip(common, per_seed.mean(0)))
+        out.append(f"| {label} | {', '.join(map(str, seeds))} | {len(common)} | "
+                   + " / ".join(f"{a:.4f}" for a in per_seed.mean(1))
+                   + f" | {per_seed.mean():.4f} | {_ci(ens)} | "
+                   + " | ".join(f"{by_split[k]:.4f}" if k in by_split else "–"
+                                for k in range(n_splits)) + " |")
+    return n_splits, out
 
 
 def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI") -> str:
@@ -351,6 +407,17 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                       "Levenshtein similarity >= 0.9 to a training pair's "
                       "(`SitePairs.overlap`); such rows and exact repeats are dropped per split "
                       "before scoring."]
+        n_splits, seeds = seed_rows(roots) if e == "mitar" else (0, [])
+        if seeds:
+            parts += ["### Seed replicates in the same miTAR splits (test AUC over the splits "
+                      "every seed finished)",
+                      "\n".join(["| model | seeds | splits | AUC per seed | seed mean | seed "
+                                 "ensemble (mean ± 95% CI over splits) | "
+                                 + " | ".join(f"split {k}" for k in range(n_splits)) + " |",
+                                 "|---" * (6 + n_splits) + "|", *seeds]),
+                      "Seed ensemble: each test pair's scores from the seeds averaged, no "
+                      "other fitting. split k: the seeds' mean AUC on split k, to compare "
+                      "models split by split in the same test pairs."]
     if note:
         parts.append(note)
     if rows["mtis"]:

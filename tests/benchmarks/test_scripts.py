@@ -113,3 +113,32 @@ def test_grmmi_model_seed_changes_the_models_not_the_splits(monkeypatch, tmp_pat
     fp = [r["fingerprint"] for r in recs]
     assert [f["model"]["params"]["seed"] for f in fp] == [1, 3]
     assert fp[0]["train"] == fp[1]["train"] and fp[0]["test"] == fp[1]["test"]
+
+
+def test_grmmi_seed_rows_average_seeds_pair_by_pair(monkeypatch, tmp_path):
+    # two seeds of one model in the same split: each seed's AUC, their mean, and the AUC of
+    # the pairwise-averaged scores, by hand; a single-seed model gets no row; a split only
+    # one seed finished is left out
+    import json
+    mod = _module("grmmi.py", monkeypatch)
+    labels = [1, 1, 0, 0]
+    scores = {0: [0.9, 0.2, 0.5, 0.1], 1: [0.3, 0.8, 0.4, 0.1]}   # AUC 0.75 and 0.75
+    for root, seed in (("a", 0), ("b", 1)):
+        for model in ("M",) if root == "b" else ("M", "Lonely"):
+            run = tmp_path / root / "mitar" / model
+            run.mkdir(parents=True)
+            run.joinpath("run.json").write_text(json.dumps(
+                {"experiment": "mitar", "dataset": "d", "model": model, "epochs": 9,
+                 "command": f"python benchmarks/grmmi.py --model-seed {seed}"}))
+            lines = ["fold,src_id,dst_id,score,label,protocol"]
+            lines += [f"0,mi{i},t{i},{s},{y},x" for i, (s, y) in
+                      enumerate(zip(scores[seed], labels))]
+            if seed == 0:
+                lines.append("1,mi9,t9,0.5,1,x")
+            run.joinpath("predictions.csv").write_text("\n".join(lines) + "\n")
+    n, rows = mod["seed_rows"]([tmp_path / "a", tmp_path / "b"])
+    # averaged: 0.6, 0.5 against 0.45, 0.1: every positive above every negative, AUC 1
+    assert n == 1 and len(rows) == 1
+    assert rows[0] == "| M (max 9 epochs) | 0, 1 | 1 | 0.7500 / 0.7500 | 0.7500 | 1.0000 | 0.7500 |"
+    assert mod["_model_seed"]({"model_seed": 4, "command": "--seed 2"}) == 4
+    assert mod["_model_seed"]({"command": "x --seed 2"}) == 2

@@ -112,9 +112,10 @@ class PairingMapCNN(torch.nn.Module):
         # with V[j] = (onehot(b_{j-1}), onehot(b_j), onehot(b_{j+1}), 1) (13 numbers) and
         # U[i, c] holding, per kernel column and target nt, the weights the miRNA window
         # selects (plus the bias). One bmm of [h L_mi, 13] x [13, L_m] per pair replaces the
-        # map's embedding lookup, masking and 8-channel convolution: 1.3-1.9x less time
-        # for a training step and 1.7x for scoring than building the map (throwaway
-        # measurement, B 256, 25 x 50 nt, 2 threads); same outputs up to float rounding.
+        # map's embedding lookup, masking and 8-channel convolution: the layer takes about
+        # 1.5x less time per training step and 1.7x less for scoring than when it built the
+        # map (throwaway measurement, B 256, 26 x 53 nt, 2 threads); same outputs up to
+        # float rounding.
         w, dtype = self.conv1.weight, self.conv1.weight.dtype
         h, e = w.size(0), w.size(1)
         ok_mi, ok_m = (mi < PAD).to(dtype), (m < PAD).to(dtype)
@@ -133,19 +134,24 @@ class PairingMapCNN(torch.nn.Module):
                              w_pos).unsqueeze(-1)
         u = torch.cat([u.reshape(b, l_mi, h, 12),
                        self.conv1.bias.view(h, 1).expand(b, l_mi, h, 1)], -1)
-        # invalid rows and columns get all-zero U / V, so their cells are exactly 0
-        u = (u * ok_mi[:, :, None, None]).transpose(1, 2).reshape(b, h * l_mi, 13)
+        # invalid rows and columns get all-zero U / V, so their cells are exactly 0; so do
+        # the rows and columns that pad the grid to even sizes for the 2x2 pool (ReLU comes
+        # after the pool and relu(max(x, 0)) = relu(max(x)): the same as a ceil-mode pool)
+        u = torch.nn.functional.pad(u * ok_mi[:, :, None, None], (0, 0, 0, 0, 0, l_mi % 2))
         v = torch.cat([_windows(one_m).reshape(b, l_m, 12), ok_m[..., None]], -1)
-        v = v * ok_m[..., None]
-        x = torch.bmm(u, v.transpose(1, 2)).view(b, h, l_mi, l_m)
-        # ReLU commutes with the max-pool; oneDNN pools channels-last 2-3x faster
-        x = x.contiguous(memory_format=torch.channels_last)
-        x = torch.relu(torch.nn.functional.max_pool2d(x, 2, ceil_mode=True))
-        x = self.conv2(x)
+        v = torch.nn.functional.pad(v * ok_m[..., None], (0, 0, 0, l_m % 2))
+        x = torch.bmm(u.transpose(1, 2).reshape(b, -1, 13), v.transpose(1, 2))
+        x = x.view(b, h, u.size(1), v.size(1))
+        if x.requires_grad:   # training: oneDNN's channels-last pool has the fast backward
+            x = torch.nn.functional.max_pool2d(x.contiguous(memory_format=torch.channels_last), 2)
+        else:                 # scoring: maxima of strided halves, no layout copy, 2x faster
+            x = torch.maximum(x[:, :, 0::2], x[:, :, 1::2])
+            x = torch.maximum(x[..., 0::2], x[..., 1::2])
+        x = self.conv2(torch.relu(x))
         # max over valid pooled cells (a pooled row / column is valid if one of its is),
         # then ReLU: a pair with no valid cell gets relu(-inf) = 0
-        x = (x + _neg_inf_outside(ok_m)[:, None, None, :]).amax(3)
-        return torch.relu((x + _neg_inf_outside(ok_mi)[:, None, :]).amax(2))
+        x = x + _neg_inf_outside(ok_mi)[:, None, :, None] + _neg_inf_outside(ok_m)[:, None, None, :]
+        return torch.relu(x.amax((2, 3)))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(channels={self.channels}, "
@@ -183,10 +189,9 @@ class DiagonalPairing(torch.nn.Module):
 
     **Cost** is per pair, :math:`(L_{mi} + L_m - 1)(L_{mi} h + h c)` additions and
     multiply-adds (0.11 M for a 23-nt miRNA and a 40-nt site with the defaults, about a
-    twentieth of :class:`PairingMapCNN`'s), as one ``EmbeddingBag`` sum and one linear map.
-    The sum gathers a row per cell and is bound by memory, not arithmetic: in GRMMI on
-    miTAR's sites it scores 1.7x the map CNN's pairs per second, not 20x
-    (``benchmarks/grmmi_speed.py``).
+    tenth of :class:`PairingMapCNN`'s). It runs as one dense product per pair (one-hot
+    target windows times the rows the miRNA selects; 4x those multiply-adds, but dense)
+    and one linear map; ``benchmarks/grmmi_speed.py`` times it inside GRMMI.
 
     Args:
         channels (int): output features :math:`c`. (default: ``32``)
@@ -209,9 +214,8 @@ class DiagonalPairing(torch.nn.Module):
                 raise ValueError(f"DiagonalPairing: {name} must be >= 1, got {v}")
         self.channels, self.hidden_channels = channels, hidden_channels
         self.max_positions = max_positions
-        # rows: 16 nucleotide pairs per miRNA position, then one padding row (summed as zero)
-        self.cells = torch.nn.EmbeddingBag(16 * max_positions + 1, hidden_channels,
-                                           mode="sum", padding_idx=16 * max_positions)
+        # rows: 16 nucleotide pairs (4 a + b) per miRNA position
+        self.cells = torch.nn.Embedding(16 * max_positions, hidden_channels)
         self.bias = torch.nn.Parameter(torch.empty(hidden_channels))
         self.lin = torch.nn.Linear(hidden_channels, channels)
         self.reset_parameters()
@@ -225,8 +229,6 @@ class DiagonalPairing(torch.nn.Module):
         torch.nn.init.normal_(self.cells.weight, std=20 ** -0.5)
         torch.nn.init.zeros_(self.bias)
         self.lin.reset_parameters()
-        with torch.no_grad():
-            self.cells.weight[self.cells.padding_idx].zero_()
 
     def forward(self, mi: Tensor, m: Tensor) -> Tensor:
         mi, m = mi.long(), m.long()
@@ -234,15 +236,25 @@ class DiagonalPairing(torch.nn.Module):
         if l_mi == 0 or l_m == 0:
             return mi.new_zeros(b, self.channels, dtype=self.lin.weight.dtype)
         # window a of the padded target holds target nt a - (L_mi - 1) + i against miRNA nt
-        # i: shift s = a - (L_mi - 1), from -(L_mi - 1) to L_m - 1
-        win = torch.nn.functional.pad(m, (l_mi - 1, l_mi - 1), value=PAD).unfold(1, l_mi, 1)
-        valid = (mi < PAD).unsqueeze(1) & (win < PAD)                     # [B, S, L_mi]
+        # i: shift s = a - (L_mi - 1), from -(L_mi - 1) to L_m - 1. The sum over a shift's
+        # cells is one dense product: the target window's one-hot codes [S, L_mi 4] times
+        # the rows [L_mi 4, h] the miRNA's nucleotides select (zero at invalid positions),
+        # 4x the arithmetic of gathering one row per cell but 2-3x faster than an
+        # EmbeddingBag sum, which is bound by memory (throwaway measurement, 2 threads)
+        dtype = self.lin.weight.dtype
+        ok_mi, ok_m = (mi < PAD).to(dtype), (m < PAD).to(dtype)
+        one_m = torch.nn.functional.one_hot(m.clamp(max=3), 4).to(dtype) * ok_m[..., None]
+        win = torch.nn.functional.pad(one_m, (0, 0, l_mi - 1, l_mi - 1)).unfold(1, l_mi, 1)
+        s = win.size(1)
+        win = win.transpose(2, 3).reshape(b, s, l_mi * 4)                  # [B, S, (i, q)]
         pos = 16 * torch.arange(l_mi, device=mi.device).clamp(max=self.max_positions - 1)
-        idx = torch.where(valid, pos + 4 * mi.unsqueeze(1) + win, self.cells.padding_idx)
-        s = idx.size(1)
-        z = self.cells(idx.view(b * s, l_mi)) + self.bias                 # [B S, h]
-        y = self.lin(torch.relu(z)).view(b, s, self.channels)
-        skip = torch.where(valid.any(-1), 0.0, float("-inf")).to(y.dtype)  # [B, S]
+        rows = (pos + 4 * mi.clamp(max=3)).unsqueeze(-1) + torch.arange(4, device=mi.device)
+        rows = self.cells(rows) * ok_mi[:, :, None, None]                 # [B, L_mi, 4, h]
+        z = torch.bmm(win, rows.view(b, l_mi * 4, -1)) + self.bias         # [B, S, h]
+        y = self.lin(torch.relu(z))
+        ok_win = torch.nn.functional.pad(ok_m, (l_mi - 1, l_mi - 1)).unfold(1, l_mi, 1)
+        any_valid = (ok_win * ok_mi.unsqueeze(1)).amax(-1) > 0             # [B, S]
+        skip = torch.where(any_valid, 0.0, float("-inf")).to(dtype)
         return torch.relu((y + skip.unsqueeze(-1)).amax(dim=1))   # no valid shift: 0
 
     def __repr__(self) -> str:

@@ -121,9 +121,9 @@ class GRMMI(LinkModel):
             vector; ``0`` for none. (default: ``0``)
         pairing (str): the layer that reads them: ``"map"``, a 2-D CNN over the map
             (:class:`~rnagraph.nn.PairingMapCNN`), or ``"diagonal"``, a position-specific
-            score of every alignment (:class:`~rnagraph.nn.DiagonalPairing`: a twentieth
-            of the map's arithmetic; measured on miTAR's sites, 1.7x the map's cached pairs
-            per second and 0.57x its epoch time). (default: ``"map"``)
+            score of every alignment (:class:`~rnagraph.nn.DiagonalPairing`: a tenth of
+            the map's arithmetic; measured on miTAR's sites, 2.3x the map's cached pairs
+            per second and 0.65x its epoch time). (default: ``"map"``)
         sequence (bool): use the sequence branch. (default: ``True``)
         mrna_orientation (str): ``"reverse"`` (3'->5'), ``"reverse_complement"`` or
             ``"forward"``. (default: ``"reverse"``)

@@ -136,9 +136,31 @@ def test_grmmi_seed_rows_average_seeds_pair_by_pair(monkeypatch, tmp_path):
             if seed == 0:
                 lines.append("1,mi9,t9,0.5,1,x")
             run.joinpath("predictions.csv").write_text("\n".join(lines) + "\n")
-    n, rows = mod["seed_rows"]([tmp_path / "a", tmp_path / "b"])
+    n, n_ens, rows = mod["seed_rows"]([tmp_path / "a", tmp_path / "b"])
     # averaged: 0.6, 0.5 against 0.45, 0.1: every positive above every negative, AUC 1
-    assert n == 1 and len(rows) == 1
+    assert n == 1 and n_ens == 2 and len(rows) == 1
     assert rows[0] == "| M (max 9 epochs) | 0, 1 | 1 | 0.7500 / 0.7500 | 0.7500 | 1.0000 | 0.7500 |"
     assert mod["_model_seed"]({"model_seed": 4, "command": "--seed 2"}) == 4
     assert mod["_model_seed"]({"command": "x --seed 2"}) == 2
+
+
+def test_grmmi_seed_ensembles_have_equal_size(monkeypatch, tmp_path):
+    # model M has three seeds, model N two: both ensembles average the first two seeds
+    import json
+    mod = _module("grmmi.py", monkeypatch)
+    labels = [1, 1, 0, 0]
+    runs = {("M", 0): [0.9, 0.2, 0.5, 0.1], ("M", 1): [0.3, 0.8, 0.4, 0.1],
+            ("M", 2): [0.1, 0.1, 0.9, 0.9],            # would pull M's ensemble down
+            ("N", 0): [0.9, 0.2, 0.5, 0.1], ("N", 1): [0.3, 0.8, 0.4, 0.1]}
+    for (model, seed), scores in runs.items():
+        run = tmp_path / f"s{seed}" / "mitar" / model
+        run.mkdir(parents=True)
+        run.joinpath("run.json").write_text(json.dumps(
+            {"experiment": "mitar", "dataset": "d", "model": model, "epochs": 9,
+             "model_seed": seed}))
+        run.joinpath("predictions.csv").write_text("fold,src_id,dst_id,score,label\n" + "".join(
+            f"0,mi{i},t{i},{s},{y}\n" for i, (s, y) in enumerate(zip(scores, labels))))
+    _, n_ens, rows = mod["seed_rows"]([tmp_path / f"s{k}" for k in range(3)])
+    assert n_ens == 2
+    assert [r.split(" | ")[5] for r in rows] == ["1.0000", "1.0000"]
+    assert rows[0].split(" | ")[3] == "0.7500 / 0.7500 / 0.0000"

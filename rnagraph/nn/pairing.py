@@ -8,6 +8,13 @@ from torch import Tensor
 PAD = 4
 
 
+def _one_hot(codes: Tensor, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
+    """Nucleotide codes ``[B, L]`` -> their one-hot rows ``[B, L, 4]`` (all zero at padding
+    and ``N``) and the 0/1 validity ``[B, L]``, both in ``dtype``."""
+    ok = (codes < PAD).to(dtype)
+    return torch.nn.functional.one_hot(codes.clamp(max=3), 4).to(dtype) * ok[..., None], ok
+
+
 def _windows(x: Tensor) -> Tensor:
     """``[B, L, d]`` -> ``[B, L, 3, d]``: rows ``l - 1, l, l + 1`` of each position (zeros
     beyond the ends), the 3-wide window of a 3x3 convolution with zero padding."""
@@ -118,9 +125,7 @@ class PairingMapCNN(torch.nn.Module):
         # float rounding.
         w, dtype = self.conv1.weight, self.conv1.weight.dtype
         h, e = w.size(0), w.size(1)
-        ok_mi, ok_m = (mi < PAD).to(dtype), (m < PAD).to(dtype)
-        one_mi = torch.nn.functional.one_hot(mi.clamp(max=3), 4).to(dtype) * ok_mi[..., None]
-        one_m = torch.nn.functional.one_hot(m.clamp(max=3), 4).to(dtype) * ok_m[..., None]
+        (one_mi, ok_mi), (one_m, ok_m) = _one_hot(mi, dtype), _one_hot(m, dtype)
         rng = torch.arange(3, device=mi.device)
         # miRNA side: window rows x = 0..2 read nt i + x - 1 (zero outside the sequence)
         win_mi = _windows(one_mi).reshape(b, l_mi, 12)                       # (x, p)
@@ -242,8 +247,8 @@ class DiagonalPairing(torch.nn.Module):
         # 4x the arithmetic of gathering one row per cell but 2-3x faster than an
         # EmbeddingBag sum, which is bound by memory (throwaway measurement, 2 threads)
         dtype = self.lin.weight.dtype
-        ok_mi, ok_m = (mi < PAD).to(dtype), (m < PAD).to(dtype)
-        one_m = torch.nn.functional.one_hot(m.clamp(max=3), 4).to(dtype) * ok_m[..., None]
+        ok_mi = (mi < PAD).to(dtype)
+        one_m, ok_m = _one_hot(m, dtype)
         win = torch.nn.functional.pad(one_m, (0, 0, l_mi - 1, l_mi - 1)).unfold(1, l_mi, 1)
         s = win.size(1)
         win = win.transpose(2, 3).reshape(b, s, l_mi * 4)                  # [B, S, (i, q)]

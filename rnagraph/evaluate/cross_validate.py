@@ -62,7 +62,8 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     ``"val-mcc"``, never on test); :func:`~rnagraph.train.metrics.binary_metrics`. Extra labelled
     pair sets in ``fold.meta["extra_tests"]`` (``{name: LinkSet}``, e.g. independent test files
     with what overlaps the fold's training pairs removed) are scored the same way after the fit
-    (metrics ``"<name>/auc"``, ..., ``"<name>/n"``); ``fit`` sees neither them nor the test set.
+    (metrics ``"<name>/auc"``, ..., ``"<name>/n"``; their pairs and scores in the fold record
+    under ``"extra_tests"``); ``fit`` sees neither them nor the test set.
 
     With ``out_dir`` the run is persistent: each finished fold is saved as ``fold_<i>.json``
     (metrics, predictions and a fingerprint: :func:`~rnagraph.evaluate.store.fold_fingerprint`
@@ -226,11 +227,15 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
     metrics = {"fold": fold.index, **binary_metrics(y, s, thr), "threshold": thr,
                "fit_s": fit_s, "score_s": score_s, "n_test": int(y.size),
                "n_test_pos": int(y.sum())}
+    extra = {}
     for tname, ls in fold.meta.get(EXTRA_TESTS, {}).items():   # e.g. independent test files
         if len(ls):
             xs = _check_scores(m.score(fold.train_graph, ls.edge_label_index), len(ls), name)
             xm = binary_metrics(ls.edge_label.numpy(), xs, thr)
             metrics.update({f"{tname}/{k}": v for k, v in xm.items()})
+            extra[tname] = {"src": ls.edge_label_index[0].tolist(),
+                            "dst": ls.edge_label_index[1].tolist(), "score": xs.tolist(),
+                            "label": ls.edge_label.tolist()}
         metrics[f"{tname}/n"] = len(ls)
     if ranking_ks:
         metrics.update(fold_ranking_metrics(m, fold, ks=ranking_ks))
@@ -240,7 +245,8 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
     info = dict(getattr(m, "fit_info_", None) or {})
     info["peak_rss_mib"] = peak_rss_mib()
     return {"fingerprint": fp, "metrics": metrics, "fit_info": info, "src": ei[0].tolist(),
-            "dst": ei[1].tolist(), "score": s.tolist(), "label": y.tolist()}
+            "dst": ei[1].tolist(), "score": s.tolist(), "label": y.tolist(),
+            **({EXTRA_TESTS: extra} if extra else {})}
 
 
 def _write_outputs(out: Path, result: CVResult, records: list[dict], data: HeteroData,

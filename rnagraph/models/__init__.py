@@ -12,6 +12,7 @@ from rnagraph.models.grmmi import GRMMI
 from rnagraph.models.joint_link import JointLink
 from rnagraph.models.mferl import MFERL
 from rnagraph.models.mitar_net import MiTAR
+from rnagraph.models.node_prior import NodePrior
 from rnagraph.models.path_l3 import PathL3
 from rnagraph.models.path_ra3 import PathRA3
 from rnagraph.models.registry import MODELS, get_model, needs_sequences
@@ -34,6 +35,7 @@ __all__ = [
     "MiTAR",
     "SeedMatch",
     "DegreeProduct",
+    "NodePrior",
     "TruncatedSVDLink",
     "SAGELink",
     "StructLink",

@@ -19,6 +19,11 @@ def _degree_add1(**kw: Any):
     return DegreeProduct(smoothing=1, **kw)
 
 
+def _node_prior(**kw: Any):
+    from rnagraph.models.node_prior import NodePrior
+    return NodePrior(**kw)
+
+
 def _svd(**kw: Any):
     from rnagraph.models.svd_link import TruncatedSVDLink
     return TruncatedSVDLink(**kw)
@@ -90,6 +95,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "degree": (_degree, "degree product of the training graph (calibrated)", False),
     "degree+1": (_degree_add1, "degree product with add-one degrees: in cold-start splits it "
                  "ranks by the known side's degree", False),
+    "node-prior": (_node_prior, "the miRNA's positive rate among the training pairs: the "
+                   "identity shortcut, blind to the pair", False),
     "svd": (_svd, "truncated SVD of the training adjacency (calibrated)", False),
     "l3": (_l3, "L3: degree-normalised length-3 paths of the training graph (calibrated)",
            False),

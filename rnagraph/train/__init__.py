@@ -1,9 +1,10 @@
 """How to fit: metrics (named floats) and, for the models above, the shared training loop and
 the calibration stage. Cross-validation and ranking live in :mod:`rnagraph.evaluate`."""
-from rnagraph.train.metrics import METRICS, binary_metrics, choose_threshold
+from rnagraph.train.metrics import METRICS, binary_metrics, choose_threshold, grouped_auc
 
 __all__ = [
     "binary_metrics",
     "choose_threshold",
+    "grouped_auc",
     "METRICS",
 ]

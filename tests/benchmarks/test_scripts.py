@@ -164,3 +164,27 @@ def test_grmmi_seed_ensembles_have_equal_size(monkeypatch, tmp_path):
     assert n_ens == 2
     assert [r.split(" | ")[5] for r in rows] == ["1.0000", "1.0000"]
     assert rows[0].split(" | ")[3] == "0.7500 / 0.7500 / 0.0000"
+
+
+def test_grmmi_within_rows_compare_pairs_of_the_same_mirna(monkeypatch, tmp_path):
+    # split 0: miRNA 0 has 2 positives / 1 negative, miRNA 1 one of each, miRNA 2 negatives
+    # only. Scores: miRNA 0 positives 0.9, 0.2 vs negative 0.5 -> 1 of 2; miRNA 1 positive
+    # 0.3 vs negative 0.1 -> 1 of 1: within AUC 2 / 3 over 2 miRNAs, 3 comparisons; the
+    # pairs of those miRNAs are 5 of 6
+    import json
+    mod = _module("grmmi.py", monkeypatch)
+    run = tmp_path / "mitar" / "M"
+    run.mkdir(parents=True)
+    run.joinpath("run.json").write_text(json.dumps(
+        {"experiment": "mitar", "dataset": "d", "model": "M", "epochs": 9}))
+    rec = {"src": [0, 0, 0, 1, 1, 2], "label": [1, 1, 0, 1, 0, 0],
+           "score": [0.9, 0.2, 0.5, 0.3, 0.1, 0.0]}
+    # an independent file whose miRNAs each hold one class: nothing to compare within
+    ind = {"src": [0, 1], "label": [1, 0], "score": [0.9, 0.1]}
+    run.joinpath("fold_0.json").write_text(json.dumps(
+        {**rec, "extra_tests": {"deepmirtar-indtest": ind}}))
+    rows = mod["within_rows"]([tmp_path])
+    from sklearn.metrics import roc_auc_score
+    auc = roc_auc_score(rec["label"], rec["score"])
+    assert rows == [f"| test split | M | 1 | {auc:.4f} | 0.6667 | 2 | 3 | 83.3% |",
+                    "| deepmirtar-indtest | M | 1 | 1.0000 | – | 0 | 0 | 0.0% |"]

@@ -203,6 +203,11 @@ def test_extra_test_sets_scored_like_the_test_set_and_hidden_from_fit(tmp_path):
     expect = binary_metrics(extra.edge_label.numpy(),
                             m.score(folds[1].train_graph, extra.edge_label_index), 0.5)
     assert res.folds[1]["ind/auc"] == pytest.approx(expect["auc"]) and res.folds[1]["ind/n"] == 4
+    # the fold record keeps the extra set's pairs and scores, for metrics computed later
+    rec = json.loads((tmp_path / "fold_1.json").read_text())["extra_tests"]["ind"]
+    assert rec["src"] == [0, 1, 2, 3] and rec["label"] == [1.0, 0.0, 1.0, 0.0]
+    assert rec["score"] == pytest.approx(
+        m.score(folds[1].train_graph, extra.edge_label_index).tolist())
     assert res.folds[1]["auc"] == cross_validate(DegreeProduct(), g, CM, folds,
                                                  progress=False).folds[1]["auc"]
     # another extra set is another run: resuming refuses it

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnagraph.train.metrics import METRICS, binary_metrics, choose_threshold
+from rnagraph.train.metrics import METRICS, binary_metrics, choose_threshold, grouped_auc
 
 # 4 positives, 6 negatives. At threshold 0.5 the predicted positives are 0.9, 0.8, 0.6 (true)
 # and 0.7, 0.55 (false):  TP=3, FN=1 (0.4), FP=2, TN=4.
@@ -49,3 +49,39 @@ def test_bad_input():
         binary_metrics([0, 1], [0.1, float("nan")])
     with pytest.warns(UserWarning, match="one class"):
         assert math.isnan(binary_metrics([1, 1], [0.2, 0.9])["auc"])
+
+
+def test_grouped_auc_hand_computed():
+    # group 0: positives 0.9, 0.4 / negatives 0.5, 0.4 -> wins 1 + 1 + 0 + 0.5 = 2.5 of 4
+    # group 1: positive 0.1 / negative 0.2 -> 0 of 1; group 2: positives only -> left out
+    y = [1, 1, 0, 0, 1, 0, 1]
+    s = [0.9, 0.4, 0.5, 0.4, 0.1, 0.2, 0.3]
+    g = [0, 0, 0, 0, 7, 7, 3]
+    auc, used, comparisons = grouped_auc(y, s, g)
+    assert (used, comparisons) == (2, 5)
+    assert auc == pytest.approx(2.5 / 5)
+
+
+def test_grouped_auc_ignores_group_level_scores_and_matches_sklearn_in_one_group():
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    g = rng.integers(0, 30, 2000)
+    y = (rng.random(2000) < 0.2 + 0.6 * (g % 2)).astype(float)    # base rate set by group
+    pair = rng.normal(size=2000) + y                                # a real pair signal
+    prior = (g % 2).astype(float)                                   # the group's base rate
+    assert roc_auc_score(y, prior) > 0.75                           # the shortcut scores...
+    assert grouped_auc(y, prior, g)[0] == pytest.approx(0.5)        # ...nothing within groups
+    # adding a group-level offset leaves the within-group AUC exactly where it was
+    assert grouped_auc(y, pair + 5 * prior, g)[0] == pytest.approx(grouped_auc(y, pair, g)[0])
+    one = np.zeros(2000, dtype=int)
+    assert grouped_auc(y, pair, one)[0] == pytest.approx(roc_auc_score(y, pair))
+
+
+def test_grouped_auc_no_mixed_group_and_bad_input():
+    auc, used, comparisons = grouped_auc([1, 0], [0.3, 0.2], [0, 1])
+    assert math.isnan(auc) and (used, comparisons) == (0, 0)
+    with pytest.raises(ValueError, match="2 labels, 2 scores, 3 groups"):
+        grouped_auc([1, 0], [0.3, 0.2], [0, 1, 2])
+    with pytest.raises(ValueError, match="NaN"):
+        grouped_auc([1, 0], [float("nan"), 0.2], [0, 0])

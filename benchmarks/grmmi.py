@@ -45,6 +45,7 @@ from rnagraph.models import (  # noqa: E402
     NodePrior,
     SAGELink,
     SeedMatch,
+    StackedLink,
     TruncatedSVDLink,
 )
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA  # noqa: E402
@@ -213,6 +214,8 @@ def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
                 ("MiTAR", MiTAR(epochs=epochs, seed=seed, patience=10)),
                 # the miRNA's positive rate in training, blind to the pair (the shortcut)
                 ("NodePrior (miRNA)", NodePrior()),
+                # that and SeedMatch's site count, weighed on validation pairs
+                ("NodePrior+SeedMatch (stacked)", StackedLink()),
                 *[(tag, grmmi_seq(epochs, seed, **kw)) for tag, kw in SEARCH.items()]]
     if exp == "mtis":
         base = dict(epochs=epochs, batch_size=256, lr=2e-3, patience=10, seed=seed)

@@ -18,6 +18,7 @@ from rnagraph.models.path_ra3 import PathRA3
 from rnagraph.models.registry import MODELS, get_model, needs_sequences
 from rnagraph.models.sage_link import SAGELink
 from rnagraph.models.seed_match import SeedMatch
+from rnagraph.models.stacked_link import StackedLink
 from rnagraph.models.struct_link import StructLink
 from rnagraph.models.svd_link import TruncatedSVDLink
 from rnagraph.models.truncated_katz import TruncatedKatz
@@ -36,6 +37,7 @@ __all__ = [
     "SeedMatch",
     "DegreeProduct",
     "NodePrior",
+    "StackedLink",
     "TruncatedSVDLink",
     "SAGELink",
     "StructLink",

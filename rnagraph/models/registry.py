@@ -24,6 +24,11 @@ def _node_prior(**kw: Any):
     return NodePrior(**kw)
 
 
+def _stacked(**kw: Any):
+    from rnagraph.models.stacked_link import StackedLink
+    return StackedLink(**kw)
+
+
 def _svd(**kw: Any):
     from rnagraph.models.svd_link import TruncatedSVDLink
     return TruncatedSVDLink(**kw)
@@ -97,6 +102,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
                  "ranks by the known side's degree", False),
     "node-prior": (_node_prior, "the miRNA's positive rate among the training pairs: the "
                    "identity shortcut, blind to the pair", False),
+    "prior+seed": (_stacked, "logistic regression on node-prior and seedmatch scores, "
+                   "fitted on validation pairs (StackedLink)", True),
     "svd": (_svd, "truncated SVD of the training adjacency (calibrated)", False),
     "l3": (_l3, "L3: degree-normalised length-3 paths of the training graph (calibrated)",
            False),

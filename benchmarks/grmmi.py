@@ -130,18 +130,15 @@ def load_graph(name: str, root: str | None):
 
 
 def mirna_label_mix(root: str | None) -> str:
-    """One sentence on how the combined set's labels sit on its miRNAs (distinct sequences):
-    how many occur only in negatives, only in positives, or in both, and their pairs."""
+    """One sentence on how the combined set's labels sit on its miRNAs
+    (:meth:`SitePairs.mirna_label_mix`)."""
     from rnagraph.datasets.mitar import load_site_pairs
     sp = load_site_pairs("combined", root)
-    _, inv = np.unique(np.asarray(sp.mirna_seq), return_inverse=True)
-    y = sp.label.numpy().astype(float)
-    pos, cnt = np.bincount(inv, weights=y), np.bincount(inv)
-    kinds = {"only in negatives": pos == 0, "only in positives": pos == cnt,
-             "in both": (pos > 0) & (pos < cnt)}
+    mix = sp.mirna_label_mix()
     return ("miTAR's combined set: " + ", ".join(
-        f"{int(k.sum()):,} miRNAs {name} ({int(cnt[k].sum()):,} pairs)"
-        for name, k in kinds.items()) + f", of {cnt.size:,} miRNAs and {cnt.sum():,} pairs.")
+        f"{n:,} miRNAs {'in both classes' if k == 'both' else 'in ' + k.replace(' only', 's only')}"
+        f" ({r:,} pairs)" for k, (n, r) in mix.items())
+        + f", of {sum(n for n, _ in mix.values()):,} miRNAs and {len(sp):,} pairs.")
 
 
 # ---------------------------------------------------------------------------- runs

@@ -67,6 +67,18 @@ class SitePairs:
         cnt = torch.bincount(self.groups, minlength=g)
         return int(((pos > 0) & (pos < cnt)).sum())
 
+    def mirna_label_mix(self) -> dict[str, tuple[int, int]]:
+        """How the labels sit on the miRNAs (distinct miRNA sequences): ``{"negative only",
+        "positive only", "both": (miRNAs, rows)}``. Where most miRNAs hold one class (mock
+        miRNAs as negatives), a miRNA's identity alone separates the classes (see
+        :class:`~rnagraph.models.NodePrior`)."""
+        _, inv = np.unique(np.asarray(self.mirna_seq, dtype=object), return_inverse=True)
+        pos = np.bincount(inv, weights=self.label.numpy().astype(float))
+        cnt = np.bincount(inv)
+        kinds = {"negative only": pos == 0, "positive only": pos == cnt,
+                 "both": (pos > 0) & (pos < cnt)}
+        return {k: (int(m.sum()), int(cnt[m].sum())) for k, m in kinds.items()}
+
     def subset(self, index: Tensor | np.ndarray | Sequence[int]) -> SitePairs:
         """The rows at ``index`` (a new object; this one is unchanged)."""
         idx = torch.as_tensor(np.asarray(index), dtype=torch.long).view(-1).tolist()

@@ -83,3 +83,16 @@ def test_deepmirtar_indtest_overlaps_training_file(real_root):
     assert len(shared) == 826  # of the test file's 826 distinct pairs: all of them
     assert test.num_groups == 826
     assert len(train) - len(train.exclude(test)) == 848  # training rows holding them
+
+
+
+@pytest.mark.realdata
+def test_labels_sit_on_mirnas_real(real_root):
+    # the shortcut NodePrior measures: most miRNA sequences occur in one class only
+    # (DeepMirTar's negatives use mock miRNAs), and DeepMirTar's independent test file
+    # holds no miRNA with both classes at all
+    mix = load_site_pairs("combined", real_root).mirna_label_mix()
+    assert mix == {"negative only": (3486, 4910), "positive only": (326, 7847),
+                   "both": (96, 14963)}
+    assert load_site_pairs("deepmirtar-indtest", real_root).mirna_label_mix()["both"] == (0, 0)
+    assert load_site_pairs("miraw-indtest", real_root).mirna_label_mix()["both"][0] == 57

@@ -101,3 +101,12 @@ def test_overlap_exact_near_and_none():
     assert test.overlap(train, near=0.96).tolist() == [2, 0, 0, 2, 0]
     pairs = list(zip(train.mirna_seq, train.target_seq))
     assert test.overlap(pairs).tolist() == [2, 1, 0, 2, 0]
+
+
+def test_mirna_label_mix_by_hand():
+    # miRNA A: 1 positive + 1 negative, B: 2 negatives, C: 1 positive
+    sp = SitePairs(["a", "a", "b", "b", "c"], ["AAA", "AAA", "CCC", "CCC", "GGG"],
+                   ["t1", "t2", "t3", "t4", "t5"], ["UU", "UG", "UC", "UA", "GG"],
+                   torch.tensor([1, 0, 0, 0, 1]))
+    assert sp.mirna_label_mix() == {"negative only": (1, 2), "positive only": (1, 1),
+                                    "both": (1, 2)}

@@ -110,17 +110,24 @@ def test_sequence_branch_learns_planted_sites(learned, fold):
     assert s.dtype == torch.float64 and 0 <= float(s.min()) <= float(s.max()) <= 1
 
 
+@pytest.fixture(scope="module")
+def learned_seeds(learned, fold):
+    """``learned`` and the same model trained with seeds 1 and 2."""
+    torch.set_num_threads(1)
+    return [learned, *(GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.005, seed=s,
+                             **SMALL).fit(fold) for s in (1, 2))]
+
+
 @pytest.mark.slow
-def test_top_attended_window_finds_the_planted_site(learned, fold, sites):
+def test_top_attended_window_finds_the_planted_site(learned_seeds, fold, sites):
+    # how sharply the attention settles on the site varies with the seed (about half the
+    # positives with some seeds, all with others; the AUC is high either way), so the
+    # median over three seeds is asserted
     _, planted = sites
     pos = fold.test.pos_index
-    expl = learned.explain(None, pos, top=1, flank=0)
-    assert len(expl) == pos.size(1) and all(len(e) == 1 for e in expl)
-    hit = [planted[j][0] < e[0]["end"] and e[0]["start"] < planted[j][1]
-           for e, j in zip(expl, pos[1].tolist())]
     # shuffled attention: the same windows at uniformly random encoded positions
     rng = np.random.default_rng(0)
-    k, stride = learned.k, learned.pool_size
+    k, stride = learned_seeds[0].k, learned_seeds[0].pool_size
     span = stride + k - 1                          # nt covered by one encoded position
     n_pos = (40 - k + 1 + stride - 1) // stride
     base = []
@@ -128,11 +135,17 @@ def test_top_attended_window_finds_the_planted_site(learned, fold, sites):
         for _ in range(50):
             lo = int(rng.integers(n_pos)) * stride
             base.append(planted[j][0] < lo + span and lo < planted[j][1])
-    ratio = np.mean(hit) / np.mean(base)
-    assert ratio >= 1.5, (np.mean(hit), np.mean(base))
-    # with the default flank the top window of most positives holds the full seed site
-    wide = learned.explain(None, pos, top=1)
-    assert np.mean([e[0]["seed_site"] for e in wide]) >= 0.5
+    ratios, full_sites = [], []
+    for model in learned_seeds:
+        expl = model.explain(None, pos, top=1, flank=0)
+        assert len(expl) == pos.size(1) and all(len(e) == 1 for e in expl)
+        hit = [planted[j][0] < e[0]["end"] and e[0]["start"] < planted[j][1]
+               for e, j in zip(expl, pos[1].tolist())]
+        ratios.append(np.mean(hit) / np.mean(base))
+        # with the default flank the top window holds the full seed site
+        full_sites.append(np.mean([e[0]["seed_site"] for e in model.explain(None, pos, top=1)]))
+    assert np.median(ratios) >= 1.5, ratios
+    assert np.median(full_sites) >= 0.5, full_sites
 
 
 def test_same_seed_gives_identical_scores(short_fit, fold):

@@ -135,9 +135,10 @@ def mirna_label_mix(root: str | None) -> str:
     from rnagraph.datasets.mitar import load_site_pairs
     sp = load_site_pairs("combined", root)
     mix = sp.mirna_label_mix()
+    says = {"negative only": "in negatives only", "positive only": "in positives only",
+            "both": "in both classes"}
     return ("miTAR's combined set: " + ", ".join(
-        f"{n:,} miRNAs {'in both classes' if k == 'both' else 'in ' + k.replace(' only', 's only')}"
-        f" ({r:,} pairs)" for k, (n, r) in mix.items())
+        f"{n:,} miRNAs {says[k]} ({r:,} pairs)" for k, (n, r) in mix.items())
         + f", of {sum(n for n, _ in mix.values()):,} miRNAs and {len(sp):,} pairs.")
 
 
@@ -413,11 +414,8 @@ def within_rows(roots: list[Path]) -> list[str]:
             cols = np.zeros((len(parts), 5))
             for i, r in enumerate(parts):
                 y, sc, mi = np.asarray(r["label"]), np.asarray(r["score"]), np.asarray(r["src"])
-                w, g, c = grouped_auc(y, sc, mi)
-                _, inv = np.unique(mi, return_inverse=True)
-                pos, cnt = np.bincount(inv, weights=y), np.bincount(inv)
-                mixed = ((pos > 0) & (pos < cnt))[inv]   # pairs of miRNAs with both classes
-                cols[i] = roc_auc_score(y, sc), w, g, c, mixed.mean()
+                w, g, rows, c = grouped_auc(y, sc, mi)
+                cols[i] = roc_auc_score(y, sc), w, g, c, rows / y.size
             within = _ci(cols[:, 1]) if cols[:, 3].all() else "–"
             out.setdefault(name, []).append(
                 f"| {name} | {label} | {len(parts)} | {_ci(cols[:, 0])} | {within} | "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
+from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
 from rnagraph.models.base import LinkModel
@@ -66,18 +67,16 @@ class NodePrior(LinkModel):
         # clamped so a class-pure training fold (pi 0 or 1) keeps finite log-odds
         self.rate_: Tensor = ((pos + a * pi) / (cnt + a)).clamp(1e-6, 1 - 1e-6)
 
-    def _decision(self, encoded: None, pairs: Tensor) -> Tensor:
-        r = self.rate_[pairs[self._side()]]
-        return torch.log(r) - torch.log1p(-r)
+    def _encode(self, graph: HeteroData) -> Tensor:
+        """Each node's log-odds :math:`x_v` (the rates do not depend on ``graph``)."""
+        return torch.log(self.rate_) - torch.log1p(-self.rate_)
 
-    def _decision_grid(self, encoded: None, src: Tensor, dst: Tensor) -> Tensor:
-        r = self.rate_
-        x = torch.log(r) - torch.log1p(-r)
-        return (x[src, None].expand(-1, dst.numel()) if self._side() == 0
-                else x[None, dst].expand(src.numel(), -1)).clone()
+    def _decision(self, encoded: Tensor, pairs: Tensor) -> Tensor:
+        return encoded[pairs[self._side()]]
 
-    def _link(self, raw: Tensor) -> Tensor:
-        return torch.sigmoid(raw)
+    def _decision_grid(self, encoded: Tensor, src: Tensor, dst: Tensor) -> Tensor:
+        return (encoded[src, None].expand(-1, dst.numel()) if self._side() == 0
+                else encoded[None, dst].expand(src.numel(), -1)).clone()
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         return {"rate": self.rate_}, {}

@@ -118,7 +118,7 @@ def choose_threshold(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
 
 
 def grouped_auc(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
-                groups: Tensor | np.ndarray) -> tuple[float, int, int]:
+                groups: Tensor | np.ndarray) -> tuple[float, int, int, int]:
     r"""ROC AUC over the positive-negative comparisons **within** groups (e.g. per miRNA).
 
     With :math:`P_g`, :math:`N_g` the positive and negative pairs of group :math:`g`,
@@ -139,8 +139,8 @@ def grouped_auc(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
         groups: ``[N]`` group ids (any integers, e.g. the miRNA of each pair).
 
     Returns:
-        tuple: ``(auc, groups used, comparisons)``; ``auc`` is NaN when no group holds both
-        classes.
+        tuple: ``(auc, groups used, their rows, comparisons)``; ``auc`` is NaN when no group
+        holds both classes.
     """
     from scipy.stats import rankdata
     y, s, g = _np(y_true), _np(y_score), np.asarray(groups).ravel()
@@ -153,7 +153,7 @@ def grouped_auc(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
     _, inv = np.unique(g, return_inverse=True)
     order = np.argsort(inv, kind="stable")
     bounds = np.flatnonzero(np.diff(inv[order])) + 1
-    wins = comparisons = used = 0
+    wins = comparisons = used = rows = 0
     for idx in np.split(order, bounds):
         pos = y[idx] == 1
         n_pos = int(pos.sum())
@@ -164,7 +164,9 @@ def grouped_auc(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
         wins += ranks[pos].sum() - n_pos * (n_pos + 1) / 2
         comparisons += n_pos * n_neg
         used += 1
-    return (float(wins / comparisons) if comparisons else math.nan), used, int(comparisons)
+        rows += idx.size
+    return ((float(wins / comparisons) if comparisons else math.nan), used, rows,
+            int(comparisons))
 
 
 __all__ = ["binary_metrics", "choose_threshold", "grouped_auc", "METRICS"]

@@ -57,8 +57,8 @@ def test_grouped_auc_hand_computed():
     y = [1, 1, 0, 0, 1, 0, 1]
     s = [0.9, 0.4, 0.5, 0.4, 0.1, 0.2, 0.3]
     g = [0, 0, 0, 0, 7, 7, 3]
-    auc, used, comparisons = grouped_auc(y, s, g)
-    assert (used, comparisons) == (2, 5)
+    auc, used, rows, comparisons = grouped_auc(y, s, g)
+    assert (used, rows, comparisons) == (2, 6, 5)
     assert auc == pytest.approx(2.5 / 5)
 
 
@@ -79,8 +79,8 @@ def test_grouped_auc_ignores_group_level_scores_and_matches_sklearn_in_one_group
 
 
 def test_grouped_auc_no_mixed_group_and_bad_input():
-    auc, used, comparisons = grouped_auc([1, 0], [0.3, 0.2], [0, 1])
-    assert math.isnan(auc) and (used, comparisons) == (0, 0)
+    auc, used, rows, comparisons = grouped_auc([1, 0], [0.3, 0.2], [0, 1])
+    assert math.isnan(auc) and (used, rows, comparisons) == (0, 0, 0)
     with pytest.raises(ValueError, match="2 labels, 2 scores, 3 groups"):
         grouped_auc([1, 0], [0.3, 0.2], [0, 1, 2])
     with pytest.raises(ValueError, match="NaN"):

@@ -190,7 +190,11 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           # the pairing map read by DiagonalPairing (every alignment scored as one duplex)
           "GRMMI-seq plateau map16 frozen ema diag32": {**_PLATEAU, "map_channels": 16,
                                                         **_FROZEN_EMA, "pairing_channels": 32,
-                                                        "pairing": "diagonal"}}
+                                                        "pairing": "diagonal"},
+          # the pick with the within-miRNA ranking term (pair reading, not miRNA recognition)
+          "GRMMI-seq plateau map16 frozen ema pair32 rank1": {
+              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pairing_channels": 32,
+              "rank_weight": 1.0}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's
@@ -423,6 +427,57 @@ def within_rows(roots: list[Path]) -> list[str]:
     return [row for rows in out.values() for row in rows]
 
 
+#: a miRNA's kind by its pairs in a split's training set
+KINDS = {"P": "positives only", "B": "both classes", "N": "negatives only", "U": "unseen"}
+
+
+def loss_rows(roots: list[Path], root: str | None, top: int = 6) -> tuple[list[str], list[str]]:
+    """Where each model loses its test AUC (:func:`~rnagraph.train.metrics.auc_loss_by_category`):
+    the per-mille share of misordered positive-negative comparisons on each split's test pairs,
+    by the kind of the positive's miRNA and of the negative's (:data:`KINDS`, from that split's
+    training pairs, rebuilt with :func:`mitar_folds` and checked against the record's
+    fingerprint). Mean over splits; the ``top`` cells with the largest median loss over the
+    models, the rest summed. Returns the header cells and the rows."""
+    from rnagraph.evaluate.store import _digest
+    from rnagraph.train.metrics import auc_loss_by_category
+    found = []
+    for run, meta, label in _runs(roots, "mitar/**/run.json"):
+        recs = [json.loads(p.read_text()) for p in sorted(run.parent.glob("fold_*.json"))]
+        if meta["model"] not in SEARCH and recs and "src" in recs[0]:
+            found.append((label, recs))
+    folds: dict[int, dict[int, object]] = {}      # split seed base -> fold index -> fold
+    losses: dict[str, list[dict]] = {}
+    for label, recs in found:
+        for r in recs:
+            fp = r["fingerprint"]
+            base = int(fp["meta"]["seed"]) - int(fp["fold"])
+            if base not in folds or fp["fold"] not in folds[base]:
+                n = max(int(q["fingerprint"]["fold"]) for _, rs in found for q in rs) + 1
+                folds[base] = dict(enumerate(mitar_folds(n, base, root)[1]))
+            f = folds[base][fp["fold"]]
+            if _digest(f.train.edge_label_index, f.train.edge_label) != fp["train"]:
+                continue                                  # not this split: skip the record
+            mi, y = f.train.edge_label_index[0].numpy(), f.train.edge_label.numpy()
+            pos, neg = set(mi[y == 1].tolist()), set(mi[y == 0].tolist())
+            kind = ["B" if m in pos and m in neg else "P" if m in pos else "N" if m in neg
+                    else "U" for m in r["src"]]
+            losses.setdefault(label, []).append(auc_loss_by_category(r["label"], r["score"],
+                                                                     kind))
+    if not losses:
+        return [], []
+    mean = {lab: {k: 1e3 * np.mean([d.get(k, 0.0) for d in ds])
+                  for k in set().union(*ds)} for lab, ds in losses.items()}
+    cells = sorted(set().union(*mean.values()),
+                   key=lambda k: (-np.median([m.get(k, 0.0) for m in mean.values()]), k))
+    shown = cells[:top]
+    head = [f"pos {a} / neg {b}" for a, b in shown]
+    rows = [f"| {lab} | {len(losses[lab])} | {sum(m.values()):.2f} | "
+            + " | ".join(f"{m.get(k, 0.0):.2f}" for k in shown)
+            + f" | {sum(v for k, v in m.items() if k not in shown):.2f} |"
+            for lab, m in mean.items()]
+    return head, rows
+
+
 #: how to read the within-miRNA table
 WITHIN = ("Within-miRNA AUC: the chance that a positive pair outscores a negative pair *of the "
           "same miRNA*, over every such comparison in the split's test pairs "
@@ -433,7 +488,9 @@ WITHIN = ("Within-miRNA AUC: the chance that a positive pair outscores a negativ
 
 
 def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI",
-           mix: str = "") -> str:
+           mix: str = "", root: str | None | bool = None) -> str:
+    """The section's markdown from the finished runs under ``out_root``; ``root``: the data
+    root for the tables that rebuild miTAR's splits (``False``: leave them out)."""
     roots = [out_root] if isinstance(out_root, Path) else list(out_root)
     rows: dict[str, list[str]] = {e: [] for e in (*EXPERIMENTS, "search")}
     commands: dict[str, None] = {}
@@ -493,6 +550,17 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                                  "compared | comparisons | pairs of those miRNAs |",
                                  "|---" * 8 + "|", *within]),
                       (mix + " " if mix else "") + WITHIN]
+        head_l, lost = loss_rows(roots, root) if e == "mitar" and root is not False else ([], [])
+        if lost:
+            parts += ["### Where the test AUC is lost, by the kind of miRNA (per mille of all "
+                      "positive-negative comparisons, mean over splits)",
+                      "\n".join(["| model | splits | 1 - AUC | " + " | ".join(head_l)
+                                 + " | other |", "|---" * (4 + len(head_l)) + "|", *lost]),
+                      "A cell `pos a / neg b`: misordered comparisons of a positive whose "
+                      "miRNA is of kind a with a negative whose miRNA is of kind b "
+                      "(`rnagraph.train.metrics.auc_loss_by_category`); the cells sum to "
+                      "1 - AUC. Kinds, by the miRNA's pairs in the split's training set: "
+                      + ", ".join(f"{k} {v}" for k, v in KINDS.items()) + "."]
         n_splits, n_ens, seeds = seed_rows(roots) if e == "mitar" else (0, 0, [])
         if seeds:
             parts += ["### Seed replicates in the same miTAR splits (test AUC over the splits "
@@ -559,7 +627,7 @@ def main(argv: list[str] | None = None) -> None:
                                f"## GRMMI ({', '.join(args.experiments)}; "
                                f"{', '.join(args.modes)})")
     mix = mirna_label_mix(args.root) if "mitar" in args.experiments else ""
-    md = report([Path(args.out), *map(Path, args.also)], args.note, heading, mix)
+    md = report([Path(args.out), *map(Path, args.also)], args.note, heading, mix, args.root)
     print(md)
     if not args.no_results:
         write_section(ROOT / "docs" / "results.md", args.section, md)

@@ -145,6 +145,16 @@ class GRMMI(LinkModel):
             plateau (``None``: constant rate). (defaults: ``None, 1``)
         ema_decay (float, optional): the trainer's moving average of the parameters
             (validated, kept and scored in place of the raw ones). (default: ``None``)
+        rank_weight (float): weight :math:`\lambda` of a **within-miRNA ranking** term added
+            to the cross-entropy: every training pair whose miRNA has training pairs of the
+            other class is scored beside one such pair drawn at random, and
+            :math:`\lambda` times :func:`~rnagraph.nn.within_group_ranking` over the batch's
+            same-miRNA positive-negative comparisons is added. It trains the network to
+            read the pair rather than to recognise the miRNA (a miRNA's base rate cancels in
+            the term). ``0``: cross-entropy alone. (default: ``0``)
+        monitor (str): the validation metric of early stopping and the kept state:
+            ``"auc"`` or ``"grouped_auc"``, the within-miRNA AUC. Both are recorded per
+            epoch in ``history_`` (``val_auc``, ``val_grouped_auc``). (default: ``"auc"``)
         device (str): training and scoring device, e.g. ``"cuda"``. (default: ``"cpu"``)
         head (str): ``"mlp"`` (the network's own logit) or a scikit-learn classifier fitted
             on the fused features of ``fold.train`` after training: ``"svm"``, ``"rf"``,
@@ -168,7 +178,8 @@ class GRMMI(LinkModel):
                  dropout: float = 0.2, epochs: int = 30, lr: float = 1e-3,
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int = 5,
                  lr_factor: float | None = None, lr_patience: int = 1,
-                 ema_decay: float | None = None, device: str = "cpu", head: str = "mlp",
+                 ema_decay: float | None = None, rank_weight: float = 0.0,
+                 monitor: str = "auc", device: str = "cpu", head: str = "mlp",
                  calibrate: bool = True, seed: int = 0):
         self.k = k
         self.embedding_dim = embedding_dim
@@ -204,6 +215,7 @@ class GRMMI(LinkModel):
         self.patience = patience
         self.lr_factor, self.lr_patience = lr_factor, lr_patience
         self.ema_decay = ema_decay
+        self.rank_weight, self.monitor = rank_weight, monitor
         self.device = device
         self.head = head
         self.calibrate = calibrate
@@ -230,6 +242,11 @@ class GRMMI(LinkModel):
         if self.pairing not in PAIRINGS:
             raise ValueError(f"GRMMI: pairing must be one of {tuple(PAIRINGS)}, got "
                              f"{self.pairing!r}")
+        if not self.rank_weight >= 0:
+            raise ValueError(f"GRMMI: rank_weight must be >= 0, got {self.rank_weight!r}")
+        if self.monitor not in ("auc", "grouped_auc"):
+            raise ValueError(f"GRMMI: monitor must be 'auc' or 'grouped_auc', got "
+                             f"{self.monitor!r}")
         if not self.sequence and self.graph_encoder is None:
             raise ValueError("GRMMI: sequence=False and graph_encoder=None leave no input; "
                              "enable one branch")
@@ -338,10 +355,10 @@ class GRMMI(LinkModel):
         trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
                           batch_size=self.batch_size, patience=self.patience,
                           lr_factor=self.lr_factor, lr_patience=self.lr_patience,
-                          ema_decay=self.ema_decay, device=self.device, seed=self.seed,
-                          grad_clip=5.0)
-        trainer.fit(_Task(net), self._mi_first(fold.train),
-                    self._mi_first(fold.val))
+                          ema_decay=self.ema_decay, group_row=0, monitor=self.monitor,
+                          device=self.device, seed=self.seed, grad_clip=5.0)
+        train = self._mi_first(fold.train)
+        trainer.fit(_Task(net, train, self.rank_weight), train, self._mi_first(fold.val))
         self.net_ = net.cpu() if str(self.device) != "cpu" else net
         self.history_ = trainer.history_
         self.fit_info_ = trainer.fit_info()
@@ -489,13 +506,56 @@ class GRMMI(LinkModel):
 
 
 class _Task:
-    """What GRMMI hands the Trainer: its network and the BCE loss of a batch of pairs."""
+    """What GRMMI hands the Trainer: its network and the loss of a batch of pairs (miRNA in
+    row 0): BCE, plus ``rank_weight`` times the within-miRNA ranking loss over the batch and
+    one drawn opposite-class partner per pair whose miRNA has one in ``train``."""
 
-    def __init__(self, net: GRMMINet) -> None:
-        self.module = net
+    def __init__(self, net: GRMMINet, train=None, rank_weight: float = 0.0) -> None:
+        self.module, self.rank_weight = net, rank_weight
+        if rank_weight > 0:
+            # per class c: the targets of the training pairs of class c, sorted by miRNA
+            # (CSR: miRNA m's are rows ptr[c][m]:ptr[c][m + 1] of tgt[c])
+            mi, t = train.edge_label_index
+            n = int(net.mi_len.numel())
+            self.tgt, self.ptr = [], []
+            for c in (0, 1):
+                keep = train.edge_label == c
+                order = torch.argsort(mi[keep], stable=True)
+                self.tgt.append(t[keep][order])
+                self.ptr.append(torch.cat([mi.new_zeros(1), torch.bincount(
+                    mi[keep], minlength=n).cumsum(0)]))
 
-    def loss(self, pairs: Tensor, labels: Tensor) -> Tensor:
-        return torch.nn.functional.binary_cross_entropy_with_logits(self.module(pairs), labels)
+    def _partners(self, pairs: Tensor, labels: Tensor) -> tuple[Tensor, Tensor]:
+        """One random opposite-class training pair of the same miRNA per batch pair that
+        has one: pairs ``[2, P]`` and labels ``[P]``."""
+        dev = pairs.device
+        mi, other = pairs[0].cpu(), (labels < 0.5).long().cpu()   # the partner's class
+        out_t, out_mi, out_y = [], [], []
+        for c in (0, 1):
+            sel = mi[other == c]
+            lo, hi = self.ptr[c][sel], self.ptr[c][sel + 1]
+            has = hi > lo
+            sel, lo, cnt = sel[has], lo[has], (hi - lo)[has]
+            pick = lo + (torch.rand(sel.numel()) * cnt).long().clamp(max=cnt - 1)
+            out_mi.append(sel)
+            out_t.append(self.tgt[c][pick])
+            out_y.append(torch.full((sel.numel(),), float(c)))
+        pairs_out = torch.stack([torch.cat(out_mi), torch.cat(out_t)])
+        return pairs_out.to(dev), torch.cat(out_y).to(dev)
+
+    def loss(self, pairs: Tensor, labels: Tensor) -> Tensor | tuple[Tensor, dict]:
+        from torch.nn.functional import binary_cross_entropy_with_logits as bce
+        if self.rank_weight == 0:
+            return bce(self.module(pairs), labels)
+        from rnagraph.nn.losses import within_group_ranking
+        extra, extra_y = self._partners(pairs, labels)
+        logits = self.module(torch.cat([pairs, extra], 1))
+        b = labels.numel()
+        fit = bce(logits[:b], labels)
+        rank = within_group_ranking(logits, torch.cat([labels, extra_y]),
+                                    torch.cat([pairs[0], extra[0]]))
+        return fit + self.rank_weight * rank, {"bce": float(fit.detach()),
+                                               "rank": float(rank.detach())}
 
     def logits(self, pairs: Tensor) -> Tensor:
         # validation pairs: each block encodes only the sequences it uses

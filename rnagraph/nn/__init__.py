@@ -21,7 +21,7 @@ from rnagraph.nn.heads import (
     HadamardHead,
     InnerProductHead,
 )
-from rnagraph.nn.losses import InfoNCE
+from rnagraph.nn.losses import InfoNCE, within_group_ranking
 from rnagraph.nn.pairing import DiagonalPairing, PairingMapCNN
 
 __all__ = [
@@ -35,4 +35,5 @@ __all__ = [
     "InnerProductHead", "ConcatMLPHead", "BilinearHead", "HadamardHead", "CNNProductHead",
     # losses
     "InfoNCE",
+    "within_group_ranking",
 ]

@@ -1,4 +1,4 @@
-"""Contrastive losses."""
+"""Contrastive and ranking losses."""
 from __future__ import annotations
 
 import torch
@@ -90,3 +90,40 @@ class InfoNCE(torch.nn.Module):
         extra = f", max_nodes={self.max_nodes}" if self.max_nodes is not None else ""
         return (f"{type(self).__name__}(temperature={self.temperature}, "
                 f"normalize={self.normalize}, reduction={self.reduction!r}{extra})")
+
+
+def within_group_ranking(logits: Tensor, labels: Tensor, groups: Tensor) -> Tensor:
+    r"""Pairwise logistic (RankNet / BPR) loss over the positive-negative comparisons
+    **within** groups, e.g. a miRNA's targets against its non-targets:
+
+    .. math::
+        \mathcal{L} = \frac{1}{|C|} \sum_{(i, j) \in C} \log\big(1 + e^{s_j - s_i}\big),
+        \qquad C = \{(i, j) : y_i = 1,\ y_j = 0,\ g_i = g_j\},
+
+    the smooth surrogate of one minus :func:`~rnagraph.train.metrics.grouped_auc`. A score
+    shared by a whole group (a miRNA's base rate) cancels in :math:`s_j - s_i`, so the loss
+    only rewards what a model knows about the pair. Returns a zero that keeps the graph
+    (``0 * logits.sum()``) when no group of the batch holds both classes.
+
+    The comparisons are one :math:`B \times B` mask: memory :math:`O(B^2)` for a batch of
+    :math:`B` pairs (a few hundred in a training batch).
+
+    Args:
+        logits: ``[B]`` scores.
+        labels: ``[B]`` 0/1 labels.
+        groups: ``[B]`` integer group ids.
+
+    Returns:
+        a scalar tensor.
+    """
+    if not logits.shape == labels.shape == groups.shape or logits.dim() != 1:
+        raise ValueError(f"within_group_ranking: logits {tuple(logits.shape)}, labels "
+                         f"{tuple(labels.shape)} and groups {tuple(groups.shape)} must be the "
+                         "same 1-D shape")
+    pos, neg = labels > 0.5, labels <= 0.5
+    pi, ni = pos.nonzero(as_tuple=True)[0], neg.nonzero(as_tuple=True)[0]
+    same = groups[pi].unsqueeze(1) == groups[ni].unsqueeze(0)           # [P, N]
+    if not bool(same.any()):
+        return logits.sum() * 0.0
+    diff = logits[ni].unsqueeze(0) - logits[pi].unsqueeze(1)
+    return F.softplus(diff[same]).mean()

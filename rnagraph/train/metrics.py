@@ -169,4 +169,54 @@ def grouped_auc(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
             int(comparisons))
 
 
-__all__ = ["binary_metrics", "choose_threshold", "grouped_auc", "METRICS"]
+
+def auc_loss_by_category(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
+                         category: Tensor | np.ndarray | list) -> dict[tuple, float]:
+    r"""Where the AUC is lost: the share of all positive-negative comparisons that are
+    misordered, split by the categories of the positive and of the negative.
+
+    With :math:`P_a` the positives of category :math:`a` and :math:`N_b` the negatives of
+    category :math:`b`,
+
+    .. math::
+        L_{ab} = \frac{\sum_{i \in P_a} \sum_{j \in N_b} \big(\mathbb{1}[s_i < s_j]
+        + \tfrac12 \mathbb{1}[s_i = s_j]\big)}{|P|\,|N|},
+        \qquad \sum_{a, b} L_{ab} = 1 - \text{AUC},
+
+    e.g. with each pair's miRNA put in a category by its training pairs (seen with
+    positives only, with both classes, with negatives only, unseen), :math:`L_{ab}` says
+    whether a model loses its AUC on pairs of the same kind of miRNA or by ranking one kind
+    above another.
+
+    Args:
+        y_true: ``[N]`` 0/1 labels.
+        y_score: ``[N]`` scores.
+        category: ``[N]`` hashable category of each pair.
+
+    Returns:
+        dict: ``{(positive's category, negative's category): share}`` over the category
+        pairs that occur (shares of 0 included).
+    """
+    y, s = _np(y_true), _np(y_score)
+    c = np.asarray(category, dtype=object).ravel()
+    if not y.size == s.size == c.size:
+        raise ValueError(f"auc_loss_by_category: {y.size} labels, {s.size} scores, "
+                         f"{c.size} categories")
+    if not np.isin(y, (0.0, 1.0)).all() or np.isnan(s).any():
+        raise ValueError("auc_loss_by_category: labels must be 0 or 1 and scores not NaN")
+    pos, neg = y == 1, y == 0
+    total = int(pos.sum()) * int(neg.sum())
+    if total == 0:
+        raise ValueError("auc_loss_by_category: needs positives and negatives")
+    out = {}
+    for b in dict.fromkeys(c[neg]):
+        nb = np.sort(s[neg & (c == b)])
+        for a in dict.fromkeys(c[pos]):
+            pa = s[pos & (c == a)]
+            lo, hi = np.searchsorted(nb, pa, "left"), np.searchsorted(nb, pa, "right")
+            out[(a, b)] = float(((nb.size - hi) + 0.5 * (hi - lo)).sum() / total)
+    return out
+
+
+__all__ = ["binary_metrics", "choose_threshold", "grouped_auc", "auc_loss_by_category",
+           "METRICS"]

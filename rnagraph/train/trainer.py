@@ -91,6 +91,12 @@ class Trainer:
             (default: ``1``)
         ema_decay (float, optional): decay :math:`d \in (0, 1)` of the parameters' moving
             average; ``None``: no averaging. (default: ``None``)
+        group_row (int, optional): ``0`` or ``1``: also compute the validation pairs'
+            **within-group AUC** (:func:`~rnagraph.train.metrics.grouped_auc`), grouping the
+            pairs by their node in that row of ``edge_label_index`` (e.g. the miRNA), recorded
+            as ``val_grouped_auc``. (default: ``None``)
+        monitor (str): what early stopping, the kept state and the plateau cut follow:
+            ``"auc"`` or ``"grouped_auc"`` (needs ``group_row``). (default: ``"auc"``)
         device (str | torch.device): where the module and pairs live. (default: ``"cpu"``)
         seed (int): seed of everything random in the fit. (default: ``0``)
         callbacks (Sequence[Callback]): called with each epoch's record; a callback that
@@ -101,8 +107,8 @@ class Trainer:
                  batch_size: int | None = None, patience: int = 30, eval_every: int = 1,
                  min_delta: float = 0.0, grad_clip: float | None = None,
                  lr_factor: float | None = None, lr_patience: int = 1,
-                 ema_decay: float | None = None,
-                 device: str | torch.device = "cpu", seed: int = 0,
+                 ema_decay: float | None = None, group_row: int | None = None,
+                 monitor: str = "auc", device: str | torch.device = "cpu", seed: int = 0,
                  callbacks: Sequence[Callback] = ()) -> None:
         if epochs < 1:
             raise ValueError(f"Trainer: epochs must be >= 1, got {epochs}")
@@ -121,6 +127,13 @@ class Trainer:
             raise ValueError(f"Trainer: lr_patience must be >= 0, got {lr_patience}")
         if ema_decay is not None and not 0 < ema_decay < 1:
             raise ValueError(f"Trainer: ema_decay must be in (0, 1) or None, got {ema_decay}")
+        if group_row not in (None, 0, 1):
+            raise ValueError(f"Trainer: group_row must be 0, 1 or None, got {group_row!r}")
+        if monitor not in ("auc", "grouped_auc") or (monitor == "grouped_auc"
+                                                      and group_row is None):
+            raise ValueError(f"Trainer: monitor must be 'auc' or 'grouped_auc' (the latter "
+                             f"with group_row set), got {monitor!r} with group_row={group_row}")
+        self.group_row, self.monitor = group_row, monitor
         self.ema_decay = ema_decay
         self.lr_factor, self.lr_patience = lr_factor, lr_patience
         self.epochs, self.lr, self.weight_decay = epochs, lr, weight_decay
@@ -137,12 +150,24 @@ class Trainer:
     @torch.no_grad()
     def validation_auc(self, task: LinkTask, val: LinkSet) -> float:
         """AUC of ``task.logits`` on ``val`` (module in eval mode)."""
+        return self._validate(task, val)["val_auc"]
+
+    @torch.no_grad()
+    def _validate(self, task: LinkTask, val: LinkSet) -> dict[str, float]:
+        """``val_auc`` (and ``val_grouped_auc`` with ``group_row``) of ``task.logits``."""
         from sklearn.metrics import roc_auc_score
+
+        from rnagraph.train.metrics import grouped_auc
         task.module.eval()
         s = task.logits(val.edge_label_index.to(self.device)).double().cpu().numpy()
         if not np.isfinite(s).all():
             raise ValueError("Trainer: the model returned non-finite validation scores")
-        return float(roc_auc_score(val.edge_label.numpy(), s))
+        y = val.edge_label.numpy()
+        out = {"val_auc": float(roc_auc_score(y, s))}
+        if self.group_row is not None:
+            out["val_grouped_auc"] = grouped_auc(
+                y, s, val.edge_label_index[self.group_row].numpy())[0]
+        return out
 
     def fit(self, task: LinkTask, train: LinkSet, val: LinkSet | None = None) -> Trainer:
         """Train ``task.module`` on ``train``, early-stopping on ``val``; returns ``self`` with
@@ -156,6 +181,13 @@ class Trainer:
         n = labels.numel()
         self.history_: list[dict] = []
         self.best_epoch_, self.best_val_auc_, self.stopped_early_ = 0, -math.inf, False
+        if use_val and self.monitor == "grouped_auc":
+            from rnagraph.train.metrics import grouped_auc
+            g = grouped_auc(val.edge_label.numpy(), np.zeros(len(val)),
+                            val.edge_label_index[self.group_row].numpy())
+            if g[1] == 0:
+                raise ValueError("Trainer: monitor='grouped_auc' needs a validation group "
+                                 "holding both classes; none does")
         cuda = [dev.index or 0] if dev.type == "cuda" else []
         with torch.random.fork_rng(devices=cuda):
             torch.manual_seed(self.seed)
@@ -200,8 +232,9 @@ class Trainer:
                        "lr": opt.param_groups[0]["lr"], **extras}
                 if use_val and (epoch % self.eval_every == 0 or epoch == self.epochs):
                     live = _swap_in(module, ema)
-                    auc = self.validation_auc(task, val)
-                    rec["val_auc"] = auc
+                    got = self._validate(task, val)
+                    rec.update(got)
+                    auc = got["val_" + self.monitor]
                     if auc > self.best_val_auc_:
                         self.best_val_auc_, self.best_epoch_ = auc, epoch
                         best_state = copy.deepcopy(module.state_dict())
@@ -229,13 +262,18 @@ class Trainer:
         return self
 
     def fit_info(self) -> dict:
-        """A JSON-ready summary: epochs run, best epoch, best validation AUC, seconds per epoch
-        and in all."""
+        """A JSON-ready summary: epochs run, best epoch, the validation AUC of the kept state
+        (``best_val_auc``; with ``group_row`` also ``best_val_grouped_auc``), seconds per
+        epoch and in all."""
         secs = [h["seconds"] for h in self.history_]
-        return {"epochs": len(secs), "best_epoch": int(self.best_epoch_),
-                "best_val_auc": (None if self.best_val_auc_ == -math.inf
-                                 else float(self.best_val_auc_)),
-                "epoch_s": float(np.mean(secs)) if secs else 0.0, "train_s": float(sum(secs))}
+        best = next((h for h in self.history_ if h["epoch"] == self.best_epoch_
+                     and h.get("val_auc") is not None), {})
+        out = {"epochs": len(secs), "best_epoch": int(self.best_epoch_),
+               "best_val_auc": best.get("val_auc"),
+               "epoch_s": float(np.mean(secs)) if secs else 0.0, "train_s": float(sum(secs))}
+        if self.group_row is not None:
+            out["best_val_grouped_auc"] = best.get("val_grouped_auc")
+        return out
 
     def __repr__(self) -> str:
         bs = "full" if self.batch_size is None else self.batch_size

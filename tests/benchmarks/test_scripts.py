@@ -188,3 +188,41 @@ def test_grmmi_within_rows_compare_pairs_of_the_same_mirna(monkeypatch, tmp_path
     auc = roc_auc_score(rec["label"], rec["score"])
     assert rows == [f"| test split | M | 1 | {auc:.4f} | 0.6667 | 2 | 3 | 83.3% |",
                     "| deepmirtar-indtest | M | 1 | 1.0000 | – | 0 | 0 | 0.0% |"]
+
+
+def test_grmmi_loss_rows_split_the_auc_loss_by_mirna_kind(monkeypatch, tmp_path):
+    # training pairs: miRNA 0 both classes (B), 1 positives only (P), 2 negatives only (N);
+    # miRNA 3 unseen (U). Test positives B 0.9, P 0.2, U 0.6 against negatives B 0.5, N 0.1,
+    # U 0.7: misordered P<B, P<U, U<U, each 1 of 9 comparisons (111.11 per mille)
+    import json
+    from types import SimpleNamespace
+
+    import torch
+
+    from rnagraph.data.fold import LinkSet
+    from rnagraph.evaluate.store import _digest
+    mod = _module("grmmi.py", monkeypatch)
+    train = LinkSet(torch.tensor([[0, 0, 1, 2], [0, 1, 2, 3]]), torch.tensor([1.0, 0, 1, 0]))
+    calls = []
+
+    def fake_folds(n, seed, root):
+        calls.append((n, seed, root))
+        return None, [SimpleNamespace(train=train)]
+    monkeypatch.setitem(mod["loss_rows"].__globals__, "mitar_folds", fake_folds)
+    run = tmp_path / "mitar" / "M"
+    run.mkdir(parents=True)
+    run.joinpath("run.json").write_text(json.dumps(
+        {"experiment": "mitar", "dataset": "d", "model": "M", "epochs": 9}))
+    fp = {"fold": 0, "meta": {"seed": 0},
+          "train": _digest(train.edge_label_index, train.edge_label)}
+    run.joinpath("fold_0.json").write_text(json.dumps(
+        {"src": [0, 1, 3, 0, 2, 3], "label": [1, 1, 1, 0, 0, 0],
+         "score": [0.9, 0.2, 0.6, 0.5, 0.1, 0.7], "fingerprint": fp}))
+    head, rows = mod["loss_rows"]([tmp_path], "ROOT", top=2)
+    assert calls == [(1, 0, "ROOT")]
+    assert head == ["pos P / neg B", "pos P / neg U"]
+    assert rows == ["| M | 1 | 333.33 | 111.11 | 111.11 | 111.11 |"]
+    # a record of another split (its training pairs differ) is left out
+    run.joinpath("fold_0.json").write_text(json.dumps(
+        {"src": [0], "label": [1], "score": [0.5], "fingerprint": {**fp, "train": "x"}}))
+    assert mod["loss_rows"]([tmp_path], "ROOT") == ([], [])

@@ -304,3 +304,44 @@ def test_frozen_embedding_keeps_the_skipgram_table(fold):
     assert torch.equal(tuned.embedding_init, enc.embedding_init)      # same init, same seed
     assert not torch.equal(tuned.embedding.weight, tuned.embedding_init)
     assert not torch.equal(enc.conv.weight, tuned.conv.weight)
+
+
+def test_ranking_partners_share_the_mirna_and_have_the_other_label(fold):
+    from rnagraph.models.grmmi import _Task
+    m = GRMMI(graph_encoder=None, epochs=1, rank_weight=1.0, **SMALL).fit(fold)
+    train = fold.train
+    # one miRNA keeps only its positives: it has no partner to draw
+    lone = int(train.edge_label_index[0, 0])
+    keep = (train.edge_label_index[0] != lone) | (train.edge_label == 1)
+    train = LinkSet(train.edge_label_index[:, keep], train.edge_label[keep])
+    task = _Task(m.net_, train, 1.0)
+    seen = {(int(a), int(b)): float(y) for (a, b), y in zip(train.edge_label_index.t(),
+                                                            train.edge_label)}
+    torch.manual_seed(0)
+    for _ in range(3):
+        extra, extra_y = task._partners(train.edge_label_index, train.edge_label)
+        assert lone not in extra[0].tolist()
+        assert all(seen[(int(a), int(b))] == y for (a, b), y in zip(extra.t(), extra_y))
+        # one partner per pair whose miRNA has both classes, and of the other class
+        has_both = {mi for mi in set(train.edge_label_index[0].tolist())
+                    if len({y for (a, _), y in seen.items() if a == mi}) == 2}
+        want = sorted((mi, 1.0 - y) for (mi, _), y in seen.items() if mi in has_both)
+        assert sorted(zip(extra[0].tolist(), extra_y.tolist())) == want
+
+
+def test_ranking_term_is_recorded_and_the_branch_learns_within_mirnas(fold):
+    from rnagraph.train.metrics import grouped_auc
+    m = GRMMI(graph_encoder=None, epochs=12, patience=12, lr=0.005, rank_weight=1.0,
+              **SMALL).fit(fold)
+    h = m.history_[-1]
+    assert h["loss"] == pytest.approx(h["bce"] + h["rank"], rel=1e-5)
+    assert 0 < h["rank"] < 0.693       # below chance: log 2 for untrained ties
+    x, y = fold.test.edge_label_index, fold.test.edge_label
+    auc, used, _, _ = grouped_auc(y, m.decision_function(None, x), x[0])
+    assert used >= 6 and auc >= 0.9, auc   # 0.99 here
+    assert m.fit_info_["best_val_grouped_auc"] == max(
+        r["val_grouped_auc"] for r in m.history_ if r["val_auc"] == m.fit_info_["best_val_auc"])
+    with pytest.raises(ValueError, match="rank_weight"):
+        GRMMI(rank_weight=-1.0).fit(fold)
+    with pytest.raises(ValueError, match="monitor"):
+        GRMMI(monitor="loss").fit(fold)

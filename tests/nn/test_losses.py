@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from rnagraph.nn.losses import InfoNCE
+from rnagraph.nn.losses import InfoNCE, within_group_ranking
 
 X = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
 Y = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
@@ -69,3 +69,25 @@ def test_max_nodes_samples_a_subset():
     assert repr(InfoNCE(max_nodes=4)).endswith("max_nodes=4)")
     with pytest.raises(ValueError, match="max_nodes"):
         InfoNCE(max_nodes=1)
+
+
+def test_within_group_ranking_hand_computed_and_group_offsets_cancel():
+    logits = torch.tensor([2.0, 0.0, 1.0, 3.0, 5.0], requires_grad=True)
+    labels = torch.tensor([1.0, 0.0, 0.0, 1.0, 0.0])
+    groups = torch.tensor([0, 0, 1, 1, 2])       # group 2 has one class: no comparison
+    loss = within_group_ranking(logits, labels, groups)
+    # comparisons (2 vs 0) in group 0 and (3 vs 1) in group 1: both softplus(-2)
+    assert loss.item() == pytest.approx(math.log1p(math.exp(-2.0)), rel=1e-6)
+    loss.backward()
+    g = -torch.sigmoid(torch.tensor(-2.0)).item() / 2
+    assert torch.allclose(logits.grad, torch.tensor([g, -g, -g, g, 0.0]))
+    shifted = logits.detach() + torch.tensor([10.0, 10.0, -4.0, -4.0, 7.0])
+    assert within_group_ranking(shifted, labels, groups).item() == pytest.approx(loss.item())
+
+
+def test_within_group_ranking_without_comparisons_is_a_zero_with_a_graph():
+    x = torch.randn(4, requires_grad=True)
+    loss = within_group_ranking(x, torch.tensor([1.0, 1.0, 0.0, 0.0]), torch.arange(4))
+    assert loss.item() == 0.0 and loss.requires_grad
+    with pytest.raises(ValueError, match="within_group_ranking"):
+        within_group_ranking(x, torch.ones(3), torch.arange(4))

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from rnagraph.train.metrics import METRICS, binary_metrics, choose_threshold, grouped_auc
+from rnagraph.train.metrics import (
+    METRICS,
+    auc_loss_by_category,
+    binary_metrics,
+    choose_threshold,
+    grouped_auc,
+)
 
 # 4 positives, 6 negatives. At threshold 0.5 the predicted positives are 0.9, 0.8, 0.6 (true)
 # and 0.7, 0.55 (false):  TP=3, FN=1 (0.4), FP=2, TN=4.
@@ -85,3 +91,20 @@ def test_grouped_auc_no_mixed_group_and_bad_input():
         grouped_auc([1, 0], [0.3, 0.2], [0, 1, 2])
     with pytest.raises(ValueError, match="NaN"):
         grouped_auc([1, 0], [float("nan"), 0.2], [0, 0])
+
+
+def test_auc_loss_by_category_hand_computed_and_sums_to_one_minus_auc():
+    from sklearn.metrics import roc_auc_score
+    y, s = [1, 1, 0, 0, 0], [0.9, 0.3, 0.5, 0.3, 0.1]
+    got = auc_loss_by_category(y, s, ["a", "b", "a", "b", "b"])
+    # 6 comparisons; the b positive (0.3) loses to the a negative (0.5), ties the b one (0.3)
+    assert got == {("a", "a"): 0.0, ("b", "a"): pytest.approx(1 / 6), ("a", "b"): 0.0,
+                   ("b", "b"): pytest.approx(0.5 / 6)}
+    rng = np.random.default_rng(0)
+    y, s = rng.integers(0, 2, 300), rng.integers(0, 20, 300).astype(float)   # with ties
+    got = auc_loss_by_category(y, s, rng.choice(list("PBNU"), 300))
+    assert sum(got.values()) == pytest.approx(1 - roc_auc_score(y, s))
+    with pytest.raises(ValueError, match="auc_loss_by_category"):
+        auc_loss_by_category([1, 1], [0.1, 0.2], ["a", "b"])
+    with pytest.raises(ValueError, match="auc_loss_by_category"):
+        auc_loss_by_category([1, 0], [0.1, 0.2], ["a"])

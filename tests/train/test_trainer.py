@@ -255,3 +255,35 @@ def test_bad_arguments():
             Trainer(**kw)
     with pytest.raises(ValueError, match="no training pairs"):
         Trainer().fit(DotTask(), LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0)))
+
+
+# two groups (node 0: pairs 0-1, node 1: pairs 2-3 in row 0), a positive and a negative each
+GROUPED_VAL = LinkSet(torch.tensor([[0, 0, 1, 1], [0, 1, 2, 3]]),
+                      torch.tensor([1.0, 0.0, 1.0, 0.0]))
+# (overall AUC, within-group AUC): S_WITHIN (0.75, 1.0), S_ACROSS (0.75, 0.5)
+S_WITHIN, S_ACROSS = [1, 0, 3, 2], [2, 3, 4, 1]
+
+
+@pytest.mark.parametrize("monitor, best", [("auc", 1), ("grouped_auc", 2)])
+def test_group_row_records_the_within_group_auc_and_monitor_follows_it(monitor, best):
+    task = ScriptedTask([S_ACROSS, S_WITHIN] + [S_ACROSS] * 6)
+    tr = Trainer(epochs=20, lr=1.0, patience=3, group_row=0, monitor=monitor)
+    tr.fit(task, pairs_of(4, 2), GROUPED_VAL)
+    assert [h["val_auc"] for h in tr.history_][:3] == [0.75, 0.75, 0.75]
+    assert [h["val_grouped_auc"] for h in tr.history_][:3] == [0.5, 1.0, 0.5]
+    info = tr.fit_info()
+    assert tr.best_epoch_ == info["best_epoch"] == best
+    assert info["best_val_auc"] == 0.75
+    assert info["best_val_grouped_auc"] == [0.5, 1.0][best - 1]
+
+
+def test_grouped_monitor_needs_a_group_with_both_classes():
+    with pytest.raises(ValueError, match="group_row"):
+        Trainer(monitor="grouped_auc")
+    with pytest.raises(ValueError, match="group_row"):
+        Trainer(group_row=2)
+    with pytest.raises(ValueError, match="no.*holding both classes|holding both classes"):
+        Trainer(group_row=0, monitor="grouped_auc").fit(ScriptedTask([S_WITHIN]),
+                                                        pairs_of(4, 2), pairs_of(4, 2))
+    assert "val_grouped_auc" not in Trainer(epochs=1).fit(
+        ScriptedTask([S_WITHIN]), pairs_of(4, 2), GROUPED_VAL).history_[0]

@@ -90,12 +90,15 @@ def test_grmmi_report_labels_rows_of_further_run_roots(monkeypatch, tmp_path):
         run.joinpath("metrics.json").write_text(json.dumps({"folds": folds}))
         for i, _ in enumerate(aucs):
             run.joinpath(f"fold_{i}.json").write_text(json.dumps(
-                {"metrics": {}, "fit_info": {"best_val_auc": 0.9, "epochs": 7, "epoch_s": 2.0},
+                {"metrics": {}, "fit_info": {"best_val_auc": 0.9, "epochs": 7, "epoch_s": 2.0,
+                                             **({"best_val_grouped_auc": 0.8}
+                                                if root == "grmmi-long" else {})},
                  "fingerprint": {"meta": {}}}))
     md = mod["report"]([tmp_path / "grmmi", tmp_path / "grmmi-long"])
     rows = [r for r in md.splitlines() if r.startswith("| mitar (combined) | MiTAR")]
-    assert rows[0].startswith("| mitar (combined) | MiTAR | 2 | 0.9000 | 0.9850 ± ")
-    assert rows[1].startswith("| mitar (combined) | MiTAR (grmmi-long) | 1 | 0.9000 | 0.9950 |")
+    assert rows[0].startswith("| mitar (combined) | MiTAR | 2 | 0.9000 | – | 0.9850 ± ")
+    assert rows[1].startswith("| mitar (combined) | MiTAR (grmmi-long) | 1 | 0.9000 | 0.8000 | "
+                              "0.9950 |")
     assert "7.0 / 80" in rows[1] and "`cmd grmmi`; `cmd grmmi-long`" in md
 
 

@@ -99,7 +99,9 @@ class GRMMI(LinkModel):
     of the sequence branch is zero (masked) and the graph branch carries the pair.
 
     Training is :class:`~rnagraph.train.Trainer`'s mini-batch loop (binary cross-entropy on
-    ``fold.train``, early stopping on ``fold.val``); calibration is the contract's Platt stage.
+    ``fold.train``, with ``rank_weight`` a within-miRNA ranking term; early stopping on
+    ``fold.val``'s AUC, or its within-miRNA AUC with ``monitor="grouped_auc"``; both are
+    recorded per epoch); calibration is the contract's Platt stage.
     Scoring encodes each sequence once per fitted model, the first time one of its pairs is
     scored (:meth:`encoded` holds the cache), and runs the attention per pair in blocks.
 

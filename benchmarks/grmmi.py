@@ -198,7 +198,13 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
           # ... and early stopping on the validation within-miRNA AUC
           "GRMMI-seq plateau map16 frozen ema pair32 rank1 within": {
               **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pairing_channels": 32,
-              "rank_weight": 1.0, "monitor": "grouped_auc"}}
+              "rank_weight": 1.0, "monitor": "grouped_auc"},
+          # the seed-site pair term (pair_features: SeedMatch's counts, weights learned)
+          "GRMMI-seq plateau map16 frozen ema pair32 site": {
+              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pairing_channels": 32,
+              "pair_features": True},
+          "GRMMI-seq plateau map16 frozen ema site": {
+              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pair_features": True}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's
@@ -214,6 +220,9 @@ MAP = "GRMMI-seq plateau map16"
 #: validation within-miRNA AUC (0.867 -> 0.915) at a small cost in validation AUC, so it is
 #: run on every split as "GRMMI-seq tuned+pair+rank", the candidate for pair reading
 RANK = "GRMMI-seq plateau map16 frozen ema pair32 rank1"
+#: the pick and the tuned branch with the seed-site pair term (``pair_features=True``)
+SITE, TUNED_SITE = ("GRMMI-seq plateau map16 frozen ema pair32 site",
+                    "GRMMI-seq plateau map16 frozen ema site")
 #: the tuned pick with the pairing map read along its diagonals (``DiagonalPairing``) in
 #: place of the map CNN
 DIAG = "GRMMI-seq plateau map16 frozen ema diag32"
@@ -227,6 +236,8 @@ def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
                 ("GRMMI-seq tuned", grmmi_seq(epochs, seed, **SEARCH[TUNED])),
                 ("GRMMI-seq tuned+pair", grmmi_seq(epochs, seed, **SEARCH[CHOSEN])),
                 ("GRMMI-seq tuned+pair+rank", grmmi_seq(epochs, seed, **SEARCH[RANK])),
+                ("GRMMI-seq tuned+pair+site", grmmi_seq(epochs, seed, **SEARCH[SITE])),
+                ("GRMMI-seq tuned+site", grmmi_seq(epochs, seed, **SEARCH[TUNED_SITE])),
                 # not a validation pick (val 0.9864): the fast pairing reader, for its speed
                 ("GRMMI-seq tuned+diag", grmmi_seq(epochs, seed, **SEARCH[DIAG])),
                 ("MiTAR", MiTAR(epochs=epochs, seed=seed, patience=10)),

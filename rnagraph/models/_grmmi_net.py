@@ -36,13 +36,19 @@ class GRMMINet(torch.nn.Module):
     :math:`\mathbf{h} = \mathbf{W}_s\mathbf{s} + \mathbf{W}_g\mathbf{g}` (halved);
     ``dnn`` like ``concat`` with three hidden layers. The "BP" head is one hidden ReLU layer,
     then a linear logit; ``bp=False`` is the linear logit alone (the paper's No-BP).
+
+    With ``pair_channels`` :math:`P > 0` a linear **pair term**
+    :math:`\mathbf{w}^\top\boldsymbol{\phi}_{ij} + b` of given pair features ``pair_x
+    [B, P]`` (seed-site counts, :class:`~rnagraph.features.SeedSiteFeatures`; rnagraph's
+    extension, as in MFERL) is added to the logit, started at ``pair_init`` (:math:`b = 0`).
     """
 
     def __init__(self, encoder: MutualAttentionEncoder | None, graph_channels: int,
                  num_nodes: tuple[int, int], max_tokens: tuple[int, int],
                  fusion: str = "concat", bp: bool = True, hidden_channels: int = 64,
                  dropout: float = 0.2, pairing: torch.nn.Module | None = None,
-                 max_nucleotides: tuple[int, int] = (0, 0)) -> None:
+                 max_nucleotides: tuple[int, int] = (0, 0), pair_channels: int = 0,
+                 pair_init: tuple[float, ...] | None = None) -> None:
         super().__init__()
         if fusion not in FUSIONS:
             raise ValueError(f"GRMMINet: fusion must be one of {FUSIONS}, got {fusion!r}")
@@ -81,6 +87,8 @@ class GRMMINet(torch.nn.Module):
         self.hidden = _mlp(sizes, dropout)
         self.out_channels = sizes[-1]
         self.lin = torch.nn.Linear(sizes[-1], 1)
+        self.pair_lin = torch.nn.Linear(pair_channels, 1) if pair_channels else None
+        self.pair_init = None if pair_init is None else tuple(pair_init)
         self.reset_parameters()
 
     @property
@@ -94,9 +102,13 @@ class GRMMINet(torch.nn.Module):
             self.encoder.reset_parameters()
         if self.pairing is not None:
             self.pairing.reset_parameters()
-        for m in [self.proj_s, self.proj_g, *self.hidden, self.lin]:
+        for m in [self.proj_s, self.proj_g, *self.hidden, self.lin, self.pair_lin]:
             if hasattr(m, "reset_parameters"):
                 m.reset_parameters()
+        if self.pair_lin is not None and self.pair_init is not None:
+            with torch.no_grad():
+                self.pair_lin.weight.copy_(torch.tensor(self.pair_init).unsqueeze(0))
+                self.pair_lin.bias.zero_()
 
     # ------------------------------------------------------------------ sequence branch
     @staticmethod
@@ -194,8 +206,16 @@ class GRMMINet(torch.nn.Module):
             h = torch.cat(parts, -1)
         return self.hidden(h)
 
-    def forward(self, pairs: Tensor, cache: dict | None = None) -> Tensor:
-        return self.lin(self.fused(pairs, cache)).squeeze(-1)
+    def forward(self, pairs: Tensor, cache: dict | None = None,
+                pair_x: Tensor | None = None) -> Tensor:
+        out = self.lin(self.fused(pairs, cache)).squeeze(-1)
+        if self.pair_lin is None:
+            return out
+        if pair_x is None:
+            raise ValueError("GRMMINet: pair_channels > 0 needs pair_x [B, pair_channels] "
+                             "(rnagraph.features.SeedSiteFeatures)")
+        w = self.pair_lin.weight[0]            # row-wise: a pair's score is block-invariant
+        return out + (pair_x.to(w) * w).sum(-1) + self.pair_lin.bias
 
     def forward_grid(self, mi: Tensor, m: Tensor, cache: dict | None) -> Tensor | None:
         r"""Logits ``[R, C]`` of every pair of miRNAs ``mi`` ``[R]`` and targets ``m`` ``[C]``
@@ -209,7 +229,8 @@ class GRMMINet(torch.nn.Module):
         \mathbf{b}_j`, and a block costs one broadcast sum instead of one attention per
         pair. Pairs with both sequences (and attention or the pairing map on) are scored
         pair by pair."""
-        if self.fusion != "concat" or (self.bp and len(self.hidden) != 3):
+        if (self.fusion != "concat" or (self.bp and len(self.hidden) != 3)
+                or self.pair_lin is not None):    # the pair term: scored pair by pair
             return None
         first = self.hidden[0] if self.bp else self.lin
         w, bias = first.weight, first.bias                                 # [H, h], [H]

@@ -1,22 +1,19 @@
 """MFERL's training step for :class:`~rnagraph.train.Trainer` (private helper of MFERL)."""
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import Tensor
 
-from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
+from rnagraph.features.seed_sites import SeedSiteFeatures
 from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
-from rnagraph.models.seed_match import DEFAULT_WEIGHTS
+from rnagraph.models.seed_match import seed_term_init
 
 
 def pair_init(model) -> list[float]:
     r"""Initial weights of MFERL's pair term: seed-site counts in SeedMatch's order (one site
     is :math:`\log 2`, so one 8mer moves the logit by about 2) with ``pair_features``, then 0
     for each structural feature with ``structural_features``; ``[]``: no pair term."""
-    seed = ([2.0 * DEFAULT_WEIGHTS[s] / math.log(2.0) for s in SITE_TYPES]
-            if model.pair_features else [])
+    seed = seed_term_init() if model.pair_features else []
     return seed + [0.0] * (len(STRUCTURAL_FEATURES) if model.structural_features else 0)
 
 

@@ -9,10 +9,11 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
-from rnagraph.features import KmerEmbedding, KmerTokenizer
+from rnagraph.features import KmerEmbedding, KmerTokenizer, SeedSiteFeatures
 from rnagraph.features.seed_sites import complement
 from rnagraph.models._grmmi_net import FUSIONS, GRMMINet
 from rnagraph.models.base import LinkModel
+from rnagraph.models.seed_match import seed_term_init
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
 from rnagraph.nn.pairing import DiagonalPairing, PairingMapCNN
 from rnagraph.train.trainer import Trainer
@@ -147,6 +148,13 @@ class GRMMI(LinkModel):
             plateau (``None``: constant rate). (defaults: ``None, 1``)
         ema_decay (float, optional): the trainer's moving average of the parameters
             (validated, kept and scored in place of the raw ones). (default: ``None``)
+        pair_features (bool): add a linear **seed-site pair term** to the logit: the
+            pair's canonical site counts (:class:`~rnagraph.features.SeedSiteFeatures`, log
+            counts of 8mer, 7mer-m8, 7mer-A1, 6mer sites of the miRNA in the target read
+            5'->3'), weighted by 4 learned weights started at SeedMatch's
+            (:func:`~rnagraph.models.seed_match.seed_term_init`), as MFERL's
+            ``pair_features``. The network then need not rediscover what a site count says.
+            Needs ``head="mlp"``. (default: ``False``)
         rank_weight (float): weight :math:`\lambda` of a **within-miRNA ranking** term added
             to the cross-entropy: every training pair whose miRNA has training pairs of the
             other class is scored beside one such pair drawn at random, and
@@ -180,7 +188,8 @@ class GRMMI(LinkModel):
                  dropout: float = 0.2, epochs: int = 30, lr: float = 1e-3,
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int = 5,
                  lr_factor: float | None = None, lr_patience: int = 1,
-                 ema_decay: float | None = None, rank_weight: float = 0.0,
+                 ema_decay: float | None = None, pair_features: bool = False,
+                 rank_weight: float = 0.0,
                  monitor: str = "auc", device: str = "cpu", head: str = "mlp",
                  calibrate: bool = True, seed: int = 0):
         self.k = k
@@ -218,6 +227,7 @@ class GRMMI(LinkModel):
         self.lr_factor, self.lr_patience = lr_factor, lr_patience
         self.ema_decay = ema_decay
         self.rank_weight, self.monitor = rank_weight, monitor
+        self.pair_features = pair_features
         self.device = device
         self.head = head
         self.calibrate = calibrate
@@ -244,6 +254,9 @@ class GRMMI(LinkModel):
         if self.pairing not in PAIRINGS:
             raise ValueError(f"GRMMI: pairing must be one of {tuple(PAIRINGS)}, got "
                              f"{self.pairing!r}")
+        if self.pair_features and self.head != "mlp":
+            raise ValueError(f"GRMMI: pair_features adds a term to the network's logit; it "
+                             f"needs head='mlp', got head={self.head!r}")
         if not self.rank_weight >= 0:
             raise ValueError(f"GRMMI: rank_weight must be >= 0, got {self.rank_weight!r}")
         if self.monitor not in ("auc", "grouped_auc"):
@@ -324,8 +337,18 @@ class GRMMI(LinkModel):
                 map_channels=self.map_channels)
         pairing = (PAIRINGS[self.pairing](self.pairing_channels) if self.pairing_channels
                    else None)
+        init = seed_term_init() if self.pair_features else None
         return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
-                        self.mlp_channels, self.dropout, pairing, nucleotides)
+                        self.mlp_channels, self.dropout, pairing, nucleotides,
+                        pair_channels=len(init or ()), pair_init=init)
+
+    def _pair_x(self, graph: HeteroData, pairs: Tensor) -> Tensor | None:
+        """Seed-site features ``[B, 4]`` of miRNA-first ``pairs`` from ``graph``'s
+        sequences (``None`` without ``pair_features``)."""
+        if not self.pair_features:
+            return None
+        return SeedSiteFeatures().graph_transform(
+            graph, (self.mirna_type_, "pairs", self.target_type_), pairs.cpu())
 
     # ------------------------------------------------------------------ the contract
     def _fit(self, fold: Fold) -> None:
@@ -360,7 +383,9 @@ class GRMMI(LinkModel):
                           ema_decay=self.ema_decay, group_row=0, monitor=self.monitor,
                           device=self.device, seed=self.seed, grad_clip=5.0)
         train = self._mi_first(fold.train)
-        trainer.fit(_Task(net, train, self.rank_weight), train, self._mi_first(fold.val))
+        pair_fn = (lambda p: self._pair_x(g, p)) if self.pair_features else None
+        trainer.fit(_Task(net, train, self.rank_weight, pair_fn), train,
+                    self._mi_first(fold.val))
         self.net_ = net.cpu() if str(self.device) != "cpu" else net
         self.history_ = trainer.history_
         self.fit_info_ = trainer.fit_info()
@@ -373,8 +398,11 @@ class GRMMI(LinkModel):
         return LinkSet(self._pairs_mi_first(links.edge_label_index), links.edge_label)
 
     def _encode(self, graph: HeteroData) -> dict:
+        """``{"cache": the network's encoding cache or None, "graph": graph}`` (the graph
+        gives the pair term's sequences)."""
         net = self.net_.to(self.device).eval()
-        return net.encoding_cache() if net.encoder is not None else {}
+        return {"cache": net.encoding_cache() if net.encoder is not None else None,
+                "graph": graph}
 
     @torch.no_grad()
     def _decision(self, encoded: dict, pairs: Tensor, block: int = 256) -> Tensor:
@@ -385,15 +413,18 @@ class GRMMI(LinkModel):
         # of blocks of 1024, with or without the logit-map convolution)
         net = self.net_.to(self.device).eval()
         pairs = self._pairs_mi_first(pairs).to(self.device)
+        cache = encoded["cache"]
         if self.head != "mlp":
-            x = torch.cat([net.fused(pairs[:, i:i + block], encoded or None).cpu()
+            x = torch.cat([net.fused(pairs[:, i:i + block], cache).cpu()
                            for i in range(0, pairs.size(1), block)]).numpy()
             clf = self.head_
             if hasattr(clf, "decision_function"):
                 return torch.from_numpy(np.asarray(clf.decision_function(x), dtype=np.float64))
             p = np.clip(clf.predict_proba(x)[:, 1], 1e-6, 1 - 1e-6)
             return torch.from_numpy(np.log(p / (1 - p)))
-        out = [net(pairs[:, i:i + block], encoded or None)
+        px = self._pair_x(encoded["graph"], pairs)
+        out = [net(pairs[:, i:i + block], cache, None if px is None else
+                   px[i:i + block].to(self.device))
                for i in range(0, pairs.size(1), block)]
         return torch.cat(out) if out else torch.empty(0)
 
@@ -403,7 +434,7 @@ class GRMMI(LinkModel):
             return None
         net = self.net_.to(self.device).eval()
         mi, t = (src, dst) if self.mi_row_ == 0 else (dst, src)
-        out = net.forward_grid(mi.to(self.device), t.to(self.device), encoded or None)
+        out = net.forward_grid(mi.to(self.device), t.to(self.device), encoded["cache"])
         return None if out is None else (out if self.mi_row_ == 0 else out.T).cpu()
 
     @torch.no_grad()
@@ -417,7 +448,7 @@ class GRMMI(LinkModel):
         enc = self.encoded(graph)
         net = self.net_.to(self.device).eval()
         p = self._pairs_mi_first(pairs).to(self.device)
-        out = [net.fused(p[:, i:i + block], enc or None).cpu()
+        out = [net.fused(p[:, i:i + block], enc["cache"]).cpu()
                for i in range(0, p.size(1), block)]
         return torch.cat(out).numpy() if out else np.zeros((0, net.out_channels), np.float32)
 
@@ -448,7 +479,7 @@ class GRMMI(LinkModel):
         enc = self.encoded(graph)
         p = self._pairs_mi_first(pairs)
         net = net.to(self.device).eval()
-        _, att = net.sequence_vector(p.to(self.device), enc or None, return_attention=True)
+        _, att = net.sequence_vector(p.to(self.device), enc["cache"], return_attention=True)
         a = att["mirna"].cpu()                                   # [B, h, T_mi, T_m]
         n_q = a.sum(-1).gt(0).sum((1, 2)).clamp(min=1)           # valid (head, query) rows
         w = a.sum((1, 2)) / n_q.unsqueeze(1)                     # [B, T_m]
@@ -490,6 +521,7 @@ class GRMMI(LinkModel):
                  "graph_channels": int(net.x_mi.size(1)),
                  "max_nucleotides": ([0, 0] if net.pairing is None else
                                      [int(net.mi_nt.size(1)), int(net.m_nt.size(1))]),
+                 "pair_channels": 0 if net.pair_lin is None else net.pair_lin.in_features,
                  "embedding_init": net.encoder is not None
                  and net.encoder.embedding_init is not None,
                  "fit_info": self.fit_info_})
@@ -512,8 +544,9 @@ class _Task:
     row 0): BCE, plus ``rank_weight`` times the within-miRNA ranking loss over the batch and
     one drawn opposite-class partner per pair whose miRNA has one in ``train``."""
 
-    def __init__(self, net: GRMMINet, train=None, rank_weight: float = 0.0) -> None:
-        self.module, self.rank_weight = net, rank_weight
+    def __init__(self, net: GRMMINet, train=None, rank_weight: float = 0.0,
+                 pair_fn=None) -> None:
+        self.module, self.rank_weight, self.pair_fn = net, rank_weight, pair_fn
         if rank_weight > 0:
             # per class c: the targets of the training pairs of class c, sorted by miRNA
             # (CSR: miRNA m's are rows ptr[c][m]:ptr[c][m + 1] of tgt[c])
@@ -545,13 +578,18 @@ class _Task:
         pairs_out = torch.stack([torch.cat(out_mi), torch.cat(out_t)])
         return pairs_out.to(dev), torch.cat(out_y).to(dev)
 
+    def _logits(self, pairs: Tensor) -> Tensor:
+        """The network's logits, with the pair term's features when it has one."""
+        px = None if self.pair_fn is None else self.pair_fn(pairs).to(pairs.device)
+        return self.module(pairs, None, px)
+
     def loss(self, pairs: Tensor, labels: Tensor) -> Tensor | tuple[Tensor, dict]:
         from torch.nn.functional import binary_cross_entropy_with_logits as bce
         if self.rank_weight == 0:
-            return bce(self.module(pairs), labels)
+            return bce(self._logits(pairs), labels)
         from rnagraph.nn.losses import within_group_ranking
         extra, extra_y = self._partners(pairs, labels)
-        logits = self.module(torch.cat([pairs, extra], 1))
+        logits = self._logits(torch.cat([pairs, extra], 1))
         b = labels.numel()
         fit = bce(logits[:b], labels)
         rank = within_group_ranking(logits, torch.cat([labels, extra_y]),
@@ -561,5 +599,5 @@ class _Task:
 
     def logits(self, pairs: Tensor) -> Tensor:
         # validation pairs: each block encodes only the sequences it uses
-        return torch.cat([self.module(pairs[:, i:i + 1024]) for i in range(0, pairs.size(1),
-                                                                             1024)])
+        return torch.cat([self._logits(pairs[:, i:i + 1024])
+                          for i in range(0, pairs.size(1), 1024)])

@@ -18,6 +18,15 @@ from rnagraph.typing import MIRNA
 DEFAULT_WEIGHTS = {"8mer": 1.0, "7mer-m8": 0.75, "7mer-A1": 0.5, "6mer": 0.25}
 
 
+def seed_term_init() -> list[float]:
+    r"""Initial weights of a linear seed-site pair term over
+    :class:`~rnagraph.features.SeedSiteFeatures` (log counts, in :data:`SITE_TYPES` order):
+    SeedMatch's weights scaled so that one site (:math:`\log 2`) moves the logit by twice
+    its weight (one 8mer by 2). Used by MFERL's and GRMMI's ``pair_features``."""
+    import math
+    return [2.0 * DEFAULT_WEIGHTS[s] / math.log(2.0) for s in SITE_TYPES]
+
+
 class SeedMatch(LinkModel):
     r"""Scores a miRNA-target pair by the canonical seed sites in the target sequence.
 

@@ -1,4 +1,5 @@
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -291,7 +292,7 @@ def test_decision_grid_equals_decision_function(sites, kw):
                                                   t.repeat(mi.numel())]))
     assert grid.shape == (4, t.numel())
     torch.testing.assert_close(grid.reshape(-1), flat, atol=1e-5, rtol=0)
-    split = m.net_.forward_grid(mi, t, m.encoded())
+    split = m.net_.forward_grid(mi, t, m.encoded()["cache"])
     assert (split is None) == (kw.get("fusion") == "add")
 
 
@@ -345,3 +346,37 @@ def test_ranking_term_is_recorded_and_the_branch_learns_within_mirnas(fold):
         GRMMI(rank_weight=-1.0).fit(fold)
     with pytest.raises(ValueError, match="monitor"):
         GRMMI(monitor="loss").fit(fold)
+
+
+def test_pair_features_add_the_seed_site_term_to_the_logit(fold, tmp_path):
+    from rnagraph.features.seed_sites import SITE_TYPES, count_sites
+    from rnagraph.models.seed_match import seed_term_init
+    m = GRMMI(graph_encoder=None, epochs=2, pair_features=True, **SMALL).fit(fold)
+    net = m.net_
+    x = fold.test.edge_label_index
+    # by hand: log(1 + site counts) of each pair (target 5'->3'), times the learned weights
+    g = fold.train_graph
+    phi = torch.tensor([[math.log1p(count_sites(g[MIRNA].seq[i], g[MRNA].seq[j])[k])
+                         for k in SITE_TYPES] for i, j in x.t().tolist()])
+    assert phi[:, 0].gt(0).sum() > 10                   # planted 8mers
+    cache = m.encoded()["cache"]
+    with torch.no_grad():
+        term = net(x, cache, phi) - net(x, cache, torch.zeros_like(phi))
+    w = net.pair_lin.weight[0]
+    torch.testing.assert_close(term, (phi * w).sum(-1), atol=1e-5, rtol=0)
+    torch.testing.assert_close(m.decision_function(None, x).float(),
+                               net(x, cache, phi), atol=1e-5, rtol=0)
+    # the trainer's reset starts the term at SeedMatch's weights
+    net.reset_parameters()
+    assert net.pair_lin.weight[0].tolist() == pytest.approx(seed_term_init())
+    assert net.pair_lin.bias.item() == 0.0
+    # a model file keeps the term; the grid falls back to pair-by-pair scoring, equal
+    fitted = GRMMI(graph_encoder=None, epochs=1, pair_features=True, **SMALL).fit(fold)
+    back = load(fitted.save(tmp_path / "pair.pt"))
+    assert torch.equal(back.score(None, x), fitted.score(None, x))
+    mi, t = torch.tensor([0, 3]), torch.arange(0, 30, 4)
+    torch.testing.assert_close(back.decision_grid(None, mi, t).reshape(-1),
+                               back.decision_function(None, torch.stack(
+                                   [mi.repeat_interleave(t.numel()), t.repeat(2)])))
+    with pytest.raises(ValueError, match="pair_features"):
+        GRMMI(pair_features=True, head="svm").fit(fold)

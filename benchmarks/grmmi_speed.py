@@ -28,7 +28,8 @@ cuts; ``GRMMI-seq tuned`` is the second pick (``TUNED``): the map variant with t
 frozen and the parameters' moving average; ``GRMMI-seq tuned+pair`` is the third (``CHOSEN``):
 tuned plus the nucleotide pairing map (``PairingMapCNN``, per-pair work too), and
 ``GRMMI-seq tuned+diag`` reads that map along its diagonals instead (``DIAG``,
-``DiagonalPairing``).
+``DiagonalPairing``); ``+site`` adds the seed-site pair term (``pair_features=True``:
+``SeedSiteFeatures`` counted per scored pair) to the tuned branch or to tuned+pair.
 """
 from __future__ import annotations
 
@@ -44,7 +45,17 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _log import BenchmarkLog  # noqa: E402
-from grmmi import CHOSEN, DIAG, MAP, SEARCH, TUNED, grmmi_seq, mitar_folds  # noqa: E402
+from grmmi import (  # noqa: E402
+    CHOSEN,
+    DIAG,
+    MAP,
+    SEARCH,
+    SITE,
+    TUNED,
+    TUNED_SITE,
+    grmmi_seq,
+    mitar_folds,
+)
 
 from rnagraph.data.fold import EXTRA_TESTS  # noqa: E402
 from rnagraph.evaluate.parallel import peak_rss_mib  # noqa: E402
@@ -64,6 +75,8 @@ MODELS = {"GRMMI-seq": lambda e, s: grmmi_seq(e, s),
           "GRMMI-seq tuned": lambda e, s: grmmi_seq(e, s, **SEARCH[TUNED]),
           "GRMMI-seq tuned+pair": lambda e, s: grmmi_seq(e, s, **SEARCH[CHOSEN]),
           "GRMMI-seq tuned+diag": lambda e, s: grmmi_seq(e, s, **SEARCH[DIAG]),
+          "GRMMI-seq tuned+site": lambda e, s: grmmi_seq(e, s, **SEARCH[TUNED_SITE]),
+          "GRMMI-seq tuned+pair+site": lambda e, s: grmmi_seq(e, s, **SEARCH[SITE]),
           "MiTAR": lambda e, s: MiTAR(epochs=e, seed=s)}
 
 
@@ -109,7 +122,9 @@ def main(argv: list[str] | None = None) -> None:
              "`map_channels=16` and the plateau learning-rate cut; GRMMI-seq tuned: that with "
              "`freeze_embedding=True` and `ema_decay=0.99`; GRMMI-seq tuned+pair: that plus "
              "`pairing_channels=32` (`PairingMapCNN`); GRMMI-seq tuned+diag: that plus "
-             "`pairing_channels=32, pairing='diagonal'` (`DiagonalPairing`); MiTAR: the miTAR "
+             "`pairing_channels=32, pairing='diagonal'` (`DiagonalPairing`); +site: "
+             "`pair_features=True`, the seed-site pair term (site counts per pair at "
+             "scoring, no cache); MiTAR: the miTAR "
              "architecture) for a fixed number of epochs. Reference, miTAR's own Keras code "
              "on 2 CPU cores: 15 s/epoch, 4,200 pairs/s. Peak RSS is the process's, so a "
              "row includes an earlier model's peak where that was higher.")

@@ -171,7 +171,9 @@ class Trainer:
 
     def fit(self, task: LinkTask, train: LinkSet, val: LinkSet | None = None) -> Trainer:
         """Train ``task.module`` on ``train``, early-stopping on ``val``; returns ``self`` with
-        ``history_``, ``best_epoch_``, ``best_val_auc_`` and ``stopped_early_`` set."""
+        ``history_``, ``best_epoch_``, ``best_val_auc_`` (the best value of the monitored
+        metric: the AUC, or the within-group AUC with ``monitor="grouped_auc"``) and
+        ``stopped_early_`` set."""
         if len(train) == 0:
             raise ValueError("Trainer: no training pairs")
         module = task.module

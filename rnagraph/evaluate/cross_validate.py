@@ -20,6 +20,7 @@ from rnagraph.evaluate.ranking import fold_link_ranking, fold_ranking_metrics
 from rnagraph.evaluate.results import CVResult
 from rnagraph.evaluate.store import (
     fingerprint_mismatch,
+    fingerprints_match,
     fold_fingerprint,
     load_fold_record,
     write_json,
@@ -139,7 +140,7 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
         path = out / f"fold_{fold.index}.json" if out is not None else None
         if path is not None and path.exists():
             rec = load_fold_record(path)
-            if rec["fingerprint"] != fp:
+            if not fingerprints_match(rec["fingerprint"], fp, model):
                 raise ValueError(f"cross_validate: {path} holds a different run "
                                  f"({fingerprint_mismatch(rec['fingerprint'], fp)}); nothing "
                                  "was overwritten: use another out_dir, or remove that "

@@ -84,6 +84,31 @@ def fold_fingerprint(model: object, fold: Fold, threshold: float | str,
                if fold.meta.get(EXTRA_TESTS) else {})}
 
 
+def fingerprints_match(stored: dict, current: dict, model: object) -> bool:
+    """Whether a stored fold record may be reused for ``model`` with fingerprint ``current``:
+    the fingerprints are equal, or equal once the hyper-parameters that ``model``'s class
+    gained after the record was written (absent from it) are filled in, each of them set to
+    its default in ``model`` (an option added at its default leaves the model as it was)."""
+    if stored == current:
+        return True
+    sm, cm = stored.get("model") or {}, current.get("model") or {}
+    sp, cp = sm.get("params"), cm.get("params")
+    if not isinstance(sp, dict) or not isinstance(cp, dict):
+        return False
+    import inspect
+    try:
+        sig = inspect.signature(type(model).__init__).parameters
+    except (TypeError, ValueError):
+        return False
+    new = set(cp) - set(sp)
+    for k in new:
+        default = sig[k].default if k in sig else inspect.Parameter.empty
+        if default is inspect.Parameter.empty or getattr(model, k, default) != default:
+            return False
+    filled = {**sm, "params": {**sp, **{k: cp[k] for k in new}}}
+    return bool(new) and {**stored, "model": filled} == current
+
+
 def fingerprint_mismatch(stored: dict, current: dict) -> str:
     """Say what differs between two :func:`fold_fingerprint` s, for the resume error: the
     library version, the model class, the names of changed hyper-parameters, the fold's pairs

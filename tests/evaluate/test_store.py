@@ -98,3 +98,21 @@ def test_changed_dict_param_is_refused_on_resume(folds, tmp_path):
     with pytest.raises(ValueError, match=r"model parameter\(s\) feature_kwargs"):
         cross_validate(Featured(feature_kwargs={"max_len": 20}), g, CM, folds,
                        out_dir=tmp_path, progress=False, curves=False)
+
+
+def test_a_parameter_added_at_its_default_still_resumes(folds, tmp_path):
+    # a record written before Featured had `feature_kwargs` (absent from its fingerprint) is
+    # the same run as Featured() at the default; with another value it is refused
+    import json
+    g = graph()
+    cross_validate(Featured(), g, CM, folds, out_dir=tmp_path, progress=False, curves=False)
+    for p in tmp_path.glob("fold_*.json"):
+        rec = json.loads(p.read_text())
+        del rec["fingerprint"]["model"]["params"]["feature_kwargs"]
+        p.write_text(json.dumps(rec))
+    res = cross_validate(Featured(), g, CM, folds, out_dir=tmp_path, progress=False,
+                         curves=False)
+    assert res.fitted == []
+    with pytest.raises(ValueError, match=r"model parameter\(s\) feature_kwargs"):
+        cross_validate(Featured(feature_kwargs={"max_len": 5}), g, CM, folds,
+                       out_dir=tmp_path, progress=False, curves=False)

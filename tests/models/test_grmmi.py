@@ -318,9 +318,10 @@ def test_ranking_partners_share_the_mirna_and_have_the_other_label(fold):
     task = _Task(m.net_, train, 1.0)
     seen = {(int(a), int(b)): float(y) for (a, b), y in zip(train.edge_label_index.t(),
                                                             train.edge_label)}
-    torch.manual_seed(0)
-    for _ in range(3):
-        extra, extra_y = task._partners(train.edge_label_index, train.edge_label)
+    with torch.random.fork_rng():        # the draws use torch's global generator
+        torch.manual_seed(0)
+        draws = [task._partners(train.edge_label_index, train.edge_label) for _ in range(3)]
+    for extra, extra_y in draws:
         assert lone not in extra[0].tolist()
         assert all(seen[(int(a), int(b))] == y for (a, b), y in zip(extra.t(), extra_y))
         # one partner per pair whose miRNA has both classes, and of the other class

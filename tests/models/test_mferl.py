@@ -195,7 +195,10 @@ def test_node_representations_computed_once(planted_fold, fitted, monkeypatch):
     eli = planted_fold.test.edge_label_index
     s1 = m.score(planted_fold.train_graph, eli[:, :10])
     s2 = m.score(planted_fold.train_graph, eli)
-    assert len(calls) == 1 and torch.equal(s1, s2[:10])
+    assert len(calls) == 1
+    # the same pairs in a block of 10 and in the whole set: equal up to float rounding (the
+    # head's kernels may order a sum differently for another batch size; seen in a full run)
+    torch.testing.assert_close(s1, s2[:10], rtol=0, atol=1e-12)
 
 
 def test_params_and_errors():

@@ -508,9 +508,9 @@ WITHIN = ("Within-miRNA AUC: the chance that a positive pair outscores a negativ
 
 
 def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI",
-           mix: str = "", root: str | None | bool = None) -> str:
+           mix: str = "", root: str | None = None) -> str:
     """The section's markdown from the finished runs under ``out_root``; ``root``: the data
-    root for the tables that rebuild miTAR's splits (``False``: leave them out)."""
+    root for the table that rebuilds miTAR's splits (``None``: ``$RNAGRAPH_DATA``)."""
     roots = [out_root] if isinstance(out_root, Path) else list(out_root)
     rows: dict[str, list[str]] = {e: [] for e in (*EXPERIMENTS, "search")}
     commands: dict[str, None] = {}
@@ -574,7 +574,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                                  "compared | comparisons | pairs of those miRNAs |",
                                  "|---" * 8 + "|", *within]),
                       (mix + " " if mix else "") + WITHIN]
-        head_l, lost = loss_rows(roots, root) if e == "mitar" and root is not False else ([], [])
+        head_l, lost = loss_rows(roots, root) if e == "mitar" else ([], [])
         if lost:
             parts += ["### Where the test AUC is lost, by the kind of miRNA (per mille of all "
                       "positive-negative comparisons, mean over splits)",

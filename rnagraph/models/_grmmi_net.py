@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from rnagraph.models._pair_term import PairTerm
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
 from rnagraph.nn.pairing import PAD
 
@@ -40,7 +41,8 @@ class GRMMINet(torch.nn.Module):
     With ``pair_channels`` :math:`P > 0` a linear **pair term**
     :math:`\mathbf{w}^\top\boldsymbol{\phi}_{ij} + b` of given pair features ``pair_x
     [B, P]`` (seed-site counts, :class:`~rnagraph.features.SeedSiteFeatures`; rnagraph's
-    extension, as in MFERL) is added to the logit, started at ``pair_init`` (:math:`b = 0`).
+    extension, MFERL's :class:`PairTerm`) is added to the logit, started at ``pair_init``
+    (:math:`b = 0`).
     """
 
     def __init__(self, encoder: MutualAttentionEncoder | None, graph_channels: int,
@@ -87,8 +89,7 @@ class GRMMINet(torch.nn.Module):
         self.hidden = _mlp(sizes, dropout)
         self.out_channels = sizes[-1]
         self.lin = torch.nn.Linear(sizes[-1], 1)
-        self.pair_lin = torch.nn.Linear(pair_channels, 1) if pair_channels else None
-        self.pair_init = None if pair_init is None else tuple(pair_init)
+        self.pair_lin = PairTerm(pair_channels, pair_init) if pair_channels else None
         self.reset_parameters()
 
     @property
@@ -105,10 +106,6 @@ class GRMMINet(torch.nn.Module):
         for m in [self.proj_s, self.proj_g, *self.hidden, self.lin, self.pair_lin]:
             if hasattr(m, "reset_parameters"):
                 m.reset_parameters()
-        if self.pair_lin is not None and self.pair_init is not None:
-            with torch.no_grad():
-                self.pair_lin.weight.copy_(torch.tensor(self.pair_init).unsqueeze(0))
-                self.pair_lin.bias.zero_()
 
     # ------------------------------------------------------------------ sequence branch
     @staticmethod
@@ -214,8 +211,7 @@ class GRMMINet(torch.nn.Module):
         if pair_x is None:
             raise ValueError("GRMMINet: pair_channels > 0 needs pair_x [B, pair_channels] "
                              "(rnagraph.features.SeedSiteFeatures)")
-        w = self.pair_lin.weight[0]            # row-wise: a pair's score is block-invariant
-        return out + (pair_x.to(w) * w).sum(-1) + self.pair_lin.bias
+        return self.pair_lin(pair_x, out)
 
     def forward_grid(self, mi: Tensor, m: Tensor, cache: dict | None) -> Tensor | None:
         r"""Logits ``[R, C]`` of every pair of miRNAs ``mi`` ``[R]`` and targets ``m`` ``[C]``

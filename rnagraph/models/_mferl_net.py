@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from rnagraph.models._pair_term import PairTerm
 from rnagraph.nn.attention import MCAM
 from rnagraph.nn.conv import BilinearInteraction, HomoGCN
 from rnagraph.nn.heads import CNNProductHead
@@ -97,7 +98,6 @@ class MFERLNet(torch.nn.Module):
         self.disjoint_train_ratio = disjoint_train_ratio
         self.use_homo, self.use_mcam, self.use_heter, self.use_cl = (use_homo, use_mcam,
                                                                      use_heter, use_cl)
-        self.pair_init = None if pair_init is None else tuple(pair_init)
         d, nv = hidden_channels, {t: len(v) for t, v in self.in_channels.items()}
         md = torch.nn.ModuleDict
         self.proj = md({t: md({v: torch.nn.Embedding(c, d) if v == "embedding"
@@ -115,7 +115,7 @@ class MFERLNet(torch.nn.Module):
         self.norm = md({t: torch.nn.BatchNorm1d(width, track_running_stats=False)
                         for t in self.node_types})
         self.head = CNNProductHead(width)
-        self.pair_lin = torch.nn.Linear(pair_channels, 1) if pair_channels else None
+        self.pair_lin = PairTerm(pair_channels, pair_init) if pair_channels else None
         self.infonce = InfoNCE(temperature, max_nodes=cl_nodes)
         self.reset_parameters()
 
@@ -135,7 +135,7 @@ class MFERLNet(torch.nn.Module):
         return rest or list(self.in_channels[t])
 
     def reset_parameters(self) -> None:
-        """Re-initialise every layer (``pair_init`` for the pair term, if given)."""
+        """Re-initialise every layer (the pair term at ``pair_init``, if given)."""
         for t in self.node_types:
             for lin in self.proj[t].values():
                 lin.reset_parameters()
@@ -149,10 +149,6 @@ class MFERLNet(torch.nn.Module):
         self.head.reset_parameters()
         if self.pair_lin is not None:
             self.pair_lin.reset_parameters()
-            if self.pair_init is not None:
-                with torch.no_grad():
-                    self.pair_lin.weight.copy_(torch.tensor(self.pair_init).unsqueeze(0))
-                    self.pair_lin.bias.zero_()
 
     def encode(self, x_dict: dict[NodeType, dict[str, Tensor]],
                homo_edge_index: dict[NodeType, Tensor], edge_index: Tensor,
@@ -210,8 +206,7 @@ class MFERLNet(torch.nn.Module):
         if pair_x is None:
             raise ValueError("MFERLNet: pair_channels > 0 needs pair_x [B, pair_channels] "
                              "(rnagraph.features.SeedSiteFeatures)")
-        w, b = self.pair_lin.weight[0], self.pair_lin.bias   # row-wise: block-invariant
-        return ((pair_x.to(w.device) * w).sum(-1) + b).view(shape)
+        return self.pair_lin(pair_x).view(shape)
 
     def forward(self, x_dict: dict[NodeType, dict[str, Tensor]],
                 homo_edge_index: dict[NodeType, Tensor], edge_index: Tensor,

@@ -521,7 +521,6 @@ class GRMMI(LinkModel):
                  "graph_channels": int(net.x_mi.size(1)),
                  "max_nucleotides": ([0, 0] if net.pairing is None else
                                      [int(net.mi_nt.size(1)), int(net.m_nt.size(1))]),
-                 "pair_channels": 0 if net.pair_lin is None else net.pair_lin.in_features,
                  "embedding_init": net.encoder is not None
                  and net.encoder.embedding_init is not None,
                  "fit_info": self.fit_info_})

@@ -169,7 +169,6 @@ def grouped_auc(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
             int(comparisons))
 
 
-
 def auc_loss_by_category(y_true: Tensor | np.ndarray, y_score: Tensor | np.ndarray,
                          category: Tensor | np.ndarray | list) -> dict[tuple, float]:
     r"""Where the AUC is lost: the share of all positive-negative comparisons that are

@@ -346,7 +346,7 @@ def test_structural_features_term(planted_fold, tmp_path):
     m = MFERL(hidden_channels=16, epochs=20, patience=10, seed=0, disk_cache=False,
               structural_features=True, pair_features=True).fit(fold)
     assert m.net_.pair_lin.in_features == 4 + len(STRUCTURAL_FEATURES)
-    assert m.net_.pair_init[4:] == (0.0,) * len(STRUCTURAL_FEATURES)
+    assert m.net_.pair_lin.init[4:] == (0.0,) * len(STRUCTURAL_FEATURES)
     pos = fold.train.pos_index
     want = StructuralPairFeatures().fit(fold.train_graph, CIRC_MIRNA).transform(pos)
     assert torch.equal(m._pair_x(pos)[:, 4:], want)

@@ -204,7 +204,15 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
               **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pairing_channels": 32,
               "pair_features": True},
           "GRMMI-seq plateau map16 frozen ema site": {
-              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pair_features": True}}
+              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pair_features": True},
+          # ... and the miRNA's count of training pairs in that term (mirna_count: miRNA
+          # recognition made explicit, the shortcut the miTAR port learns from sequence)
+          "GRMMI-seq plateau map16 frozen ema pair32 site count": {
+              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pairing_channels": 32,
+              "pair_features": True, "mirna_count": True},
+          "GRMMI-seq plateau map16 frozen ema site count": {
+              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pair_features": True,
+              "mirna_count": True}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's
@@ -223,6 +231,9 @@ RANK = "GRMMI-seq plateau map16 frozen ema pair32 rank1"
 #: the pick and the tuned branch with the seed-site pair term (``pair_features=True``)
 SITE, TUNED_SITE = ("GRMMI-seq plateau map16 frozen ema pair32 site",
                     "GRMMI-seq plateau map16 frozen ema site")
+#: those two with the miRNA's count of training pairs (``mirna_count=True``)
+SITE_COUNT, TUNED_SITE_COUNT = ("GRMMI-seq plateau map16 frozen ema pair32 site count",
+                                "GRMMI-seq plateau map16 frozen ema site count")
 #: the tuned pick with the pairing map read along its diagonals (``DiagonalPairing``) in
 #: place of the map CNN
 DIAG = "GRMMI-seq plateau map16 frozen ema diag32"
@@ -238,6 +249,10 @@ def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
                 ("GRMMI-seq tuned+pair+rank", grmmi_seq(epochs, seed, **SEARCH[RANK])),
                 ("GRMMI-seq tuned+pair+site", grmmi_seq(epochs, seed, **SEARCH[SITE])),
                 ("GRMMI-seq tuned+site", grmmi_seq(epochs, seed, **SEARCH[TUNED_SITE])),
+                ("GRMMI-seq tuned+pair+site+count",
+                 grmmi_seq(epochs, seed, **SEARCH[SITE_COUNT])),
+                ("GRMMI-seq tuned+site+count",
+                 grmmi_seq(epochs, seed, **SEARCH[TUNED_SITE_COUNT])),
                 # not a validation pick (val 0.9864): the fast pairing reader, for its speed
                 ("GRMMI-seq tuned+diag", grmmi_seq(epochs, seed, **SEARCH[DIAG])),
                 ("MiTAR", MiTAR(epochs=epochs, seed=seed, patience=10)),

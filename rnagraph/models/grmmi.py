@@ -155,6 +155,16 @@ class GRMMI(LinkModel):
             (:func:`~rnagraph.models.seed_match.seed_term_init`), as MFERL's
             ``pair_features``. The network then need not rediscover what a site count says.
             Needs ``head="mlp"``. (default: ``False``)
+        mirna_count (bool): add a **miRNA recognition** feature to that pair term:
+            :math:`\log(1 + n_v)`, with :math:`n_v` the labelled pairs of the pair's miRNA
+            :math:`v` in ``fold.train``, positive or negative (while training, the pair's own
+            row is not counted, so a training pair sees what a new pair of its miRNA
+            would). Its weight starts at 0 and is learned. It says how familiar the miRNA is,
+            not whether it pairs with this target: every pair of one miRNA gets the same
+            value when scored, so the within-miRNA AUC cannot gain from it. On site-level
+            sets whose negatives come from mock miRNAs (miTAR's, DeepMirTar's) it is the
+            identity shortcut made explicit; report what it adds as recognition.
+            Needs ``head="mlp"``. (default: ``False``)
         rank_weight (float): weight :math:`\lambda` of a **within-miRNA ranking** term added
             to the cross-entropy: every training pair whose miRNA has training pairs of the
             other class is scored beside one such pair drawn at random, and
@@ -189,7 +199,7 @@ class GRMMI(LinkModel):
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int = 5,
                  lr_factor: float | None = None, lr_patience: int = 1,
                  ema_decay: float | None = None, pair_features: bool = False,
-                 rank_weight: float = 0.0,
+                 mirna_count: bool = False, rank_weight: float = 0.0,
                  monitor: str = "auc", device: str = "cpu", head: str = "mlp",
                  calibrate: bool = True, seed: int = 0):
         self.k = k
@@ -228,6 +238,7 @@ class GRMMI(LinkModel):
         self.ema_decay = ema_decay
         self.rank_weight, self.monitor = rank_weight, monitor
         self.pair_features = pair_features
+        self.mirna_count = mirna_count
         self.device = device
         self.head = head
         self.calibrate = calibrate
@@ -254,9 +265,10 @@ class GRMMI(LinkModel):
         if self.pairing not in PAIRINGS:
             raise ValueError(f"GRMMI: pairing must be one of {tuple(PAIRINGS)}, got "
                              f"{self.pairing!r}")
-        if self.pair_features and self.head != "mlp":
-            raise ValueError(f"GRMMI: pair_features adds a term to the network's logit; it "
-                             f"needs head='mlp', got head={self.head!r}")
+        for opt in ("pair_features", "mirna_count"):
+            if getattr(self, opt) and self.head != "mlp":
+                raise ValueError(f"GRMMI: {opt} adds a term to the network's logit; it "
+                                 f"needs head='mlp', got head={self.head!r}")
         if not self.rank_weight >= 0:
             raise ValueError(f"GRMMI: rank_weight must be >= 0, got {self.rank_weight!r}")
         if self.monitor not in ("auc", "grouped_auc"):
@@ -337,18 +349,25 @@ class GRMMI(LinkModel):
                 map_channels=self.map_channels)
         pairing = (PAIRINGS[self.pairing](self.pairing_channels) if self.pairing_channels
                    else None)
-        init = seed_term_init() if self.pair_features else None
+        init = ((seed_term_init() if self.pair_features else [])
+                + ([0.0] if self.mirna_count else []))
         return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
                         self.mlp_channels, self.dropout, pairing, nucleotides,
-                        pair_channels=len(init or ()), pair_init=init)
+                        pair_channels=len(init), pair_init=init or None)
 
-    def _pair_x(self, graph: HeteroData, pairs: Tensor) -> Tensor | None:
-        """Seed-site features ``[B, 4]`` of miRNA-first ``pairs`` from ``graph``'s
-        sequences (``None`` without ``pair_features``)."""
-        if not self.pair_features:
-            return None
-        return SeedSiteFeatures().graph_transform(
-            graph, (self.mirna_type_, "pairs", self.target_type_), pairs.cpu())
+    def _pair_x(self, graph: HeteroData, pairs: Tensor, own: bool = False) -> Tensor | None:
+        r"""The pair term's features of miRNA-first ``pairs``: seed-site features ``[B, 4]``
+        from ``graph``'s sequences with ``pair_features``, then :math:`\log(1 + n_v)` with
+        ``mirna_count`` (``own``: the pairs are training rows, each counted in its miRNA's
+        :math:`n_v`, which is taken off); ``None`` without either."""
+        parts = []
+        if self.pair_features:
+            parts.append(SeedSiteFeatures().graph_transform(
+                graph, (self.mirna_type_, "pairs", self.target_type_), pairs.cpu()))
+        if self.mirna_count:
+            n = self.mirna_counts_[pairs[0].cpu()] - float(own)
+            parts.append(torch.log1p(n.clamp(min=0)).unsqueeze(1))
+        return torch.cat(parts, 1) if parts else None
 
     # ------------------------------------------------------------------ the contract
     def _fit(self, fold: Fold) -> None:
@@ -377,13 +396,17 @@ class GRMMI(LinkModel):
         if gx is not None:
             net.x_mi.copy_(gx[0])
             net.x_m.copy_(gx[1])
+        train = self._mi_first(fold.train)
+        # labelled training pairs per miRNA (mirna_count): fold.train only, labels unread
+        self.mirna_counts_ = torch.bincount(train.edge_label_index[0].cpu(),
+                                            minlength=len(mi_seq)).float()
         trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
                           batch_size=self.batch_size, patience=self.patience,
                           lr_factor=self.lr_factor, lr_patience=self.lr_patience,
                           ema_decay=self.ema_decay, group_row=0, monitor=self.monitor,
                           device=self.device, seed=self.seed, grad_clip=5.0)
-        train = self._mi_first(fold.train)
-        pair_fn = (lambda p: self._pair_x(g, p)) if self.pair_features else None
+        pair_fn = ((lambda p, own: self._pair_x(g, p, own))
+                   if self.pair_features or self.mirna_count else None)
         trainer.fit(_Task(net, train, self.rank_weight, pair_fn), train,
                     self._mi_first(fold.val))
         self.net_ = net.cpu() if str(self.device) != "cpu" else net
@@ -514,7 +537,8 @@ class GRMMI(LinkModel):
                              "which a model file cannot hold; save a head='mlp' model or "
                              "pickle this one yourself")
         net = self.net_
-        return ({f"net.{k}": v for k, v in net.state_dict().items()},
+        counts = {"mirna_counts": self.mirna_counts_} if self.mirna_count else {}
+        return ({**{f"net.{k}": v for k, v in net.state_dict().items()}, **counts},
                 {"mi_row": self.mi_row_, "num_nodes": [int(net.mi_len.numel()),
                                                        int(net.m_len.numel())],
                  "max_tokens": [int(net.mi_ids.size(1)), int(net.m_ids.size(1))],
@@ -534,6 +558,8 @@ class GRMMI(LinkModel):
                               extra["graph_channels"], init,
                               tuple(extra.get("max_nucleotides", (0, 0))))
         net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+        if self.mirna_count:
+            self.mirna_counts_ = tensors["mirna_counts"]
         self.net_ = net.eval()
         self.fit_info_ = extra.get("fit_info", {})
 
@@ -577,18 +603,19 @@ class _Task:
         pairs_out = torch.stack([torch.cat(out_mi), torch.cat(out_t)])
         return pairs_out.to(dev), torch.cat(out_y).to(dev)
 
-    def _logits(self, pairs: Tensor) -> Tensor:
-        """The network's logits, with the pair term's features when it has one."""
-        px = None if self.pair_fn is None else self.pair_fn(pairs).to(pairs.device)
+    def _logits(self, pairs: Tensor, own: bool = False) -> Tensor:
+        """The network's logits, with the pair term's features when it has one (``own``:
+        ``pairs`` are training rows)."""
+        px = None if self.pair_fn is None else self.pair_fn(pairs, own).to(pairs.device)
         return self.module(pairs, None, px)
 
     def loss(self, pairs: Tensor, labels: Tensor) -> Tensor | tuple[Tensor, dict]:
         from torch.nn.functional import binary_cross_entropy_with_logits as bce
         if self.rank_weight == 0:
-            return bce(self._logits(pairs), labels)
+            return bce(self._logits(pairs, own=True), labels)
         from rnagraph.nn.losses import within_group_ranking
         extra, extra_y = self._partners(pairs, labels)
-        logits = self._logits(torch.cat([pairs, extra], 1))
+        logits = self._logits(torch.cat([pairs, extra], 1), own=True)
         b = labels.numel()
         fit = bce(logits[:b], labels)
         rank = within_group_ranking(logits, torch.cat([labels, extra_y]),

@@ -381,3 +381,64 @@ def test_pair_features_add_the_seed_site_term_to_the_logit(fold, tmp_path):
                                    [mi.repeat_interleave(t.numel()), t.repeat(2)])))
     with pytest.raises(ValueError, match="pair_features"):
         GRMMI(pair_features=True, head="svm").fit(fold)
+
+
+def test_mirna_count_is_the_leave_one_out_count_of_training_pairs(fold, tmp_path):
+    from rnagraph.models.seed_match import seed_term_init
+    m = GRMMI(graph_encoder=None, epochs=1, pair_features=True, mirna_count=True,
+              **SMALL).fit(fold)
+    # by hand: n_v = labelled training pairs of the miRNA, either class
+    n = {}
+    for v in fold.train.edge_label_index[0].tolist():
+        n[v] = n.get(v, 0) + 1
+    g, x = fold.train_graph, fold.test.edge_label_index
+    scored = m._pair_x(g, x)
+    assert scored.shape == (x.size(1), 5)
+    want = torch.tensor([math.log1p(n.get(v, 0)) for v in x[0].tolist()])
+    torch.testing.assert_close(scored[:, 4], want)
+    # a training row is not counted in its own n_v: it sees n_v - 1
+    tr = fold.train.edge_label_index
+    torch.testing.assert_close(m._pair_x(g, tr, own=True)[:, 4],
+                               torch.tensor([math.log1p(n[v] - 1) for v in tr[0].tolist()]))
+    # the count's weight starts at 0, after SeedMatch's four
+    m.net_.reset_parameters()
+    assert m.net_.pair_lin.weight[0].tolist() == pytest.approx([*seed_term_init(), 0.0])
+    alone = GRMMI(graph_encoder=None, epochs=1, mirna_count=True, **SMALL).fit(fold)
+    assert alone.net_.pair_lin.in_features == 1
+    back = load(alone.save(tmp_path / "count.pt"))
+    assert torch.equal(back.score(None, x), alone.score(None, x))
+    with pytest.raises(ValueError, match="mirna_count"):
+        GRMMI(mirna_count=True, head="lr").fit(fold)
+
+
+def test_mirna_count_learns_that_mock_mirnas_are_negatives():
+    # 8 miRNAs with 30 pairs each, half of them positive, and 240 negatives of mock miRNAs
+    # seen once each, with the same sequences as the 8: only the count tells them apart
+    rng = np.random.default_rng(1)
+    alpha = np.array(list("ACGU"))
+    rand = lambda n: "".join(rng.choice(alpha, n))  # noqa: E731
+    real = {f"r{i}": rand(22) for i in range(8)}
+    mock = {f"k{i}": real[f"r{i % 8}"] for i in range(240)}
+    targets = {f"t{j}": rand(30) for j in range(480)}
+    rows = [(f"r{j % 8}", f"t{j}", float(j // 8 % 2 == 0)) for j in range(240)]
+    rows += [(f"k{j}", f"t{240 + j}", 0.0) for j in range(240)]
+    g = build_graph({MIRNA: {**real, **mock}, MRNA: targets},
+                    {MIRNA_MRNA: [(a, b) for a, b, y in rows if y == 1]})
+    mi = {s: i for i, s in enumerate(g[MIRNA].ids)}
+    t = {s: i for i, s in enumerate(g[MRNA].ids)}
+    order = rng.permutation(len(rows))
+
+    def links(ix):
+        return LinkSet(torch.tensor([[mi[rows[i][0]] for i in ix], [t[rows[i][1]] for i in ix]]),
+                       torch.tensor([rows[i][2] for i in ix]))
+    from rnagraph.data.fold import Fold
+    f = Fold(0, MIRNA_MRNA, g, links(order[:320]), links(order[320:400]), links(order[400:]))
+    x, is_mock = f.test.edge_label_index, f.test.edge_label_index[0] >= 8
+
+    def familiar_auc(**kw):
+        m = GRMMI(graph_encoder=None, epochs=8, patience=8, lr=0.01, **kw, **SMALL).fit(f)
+        return m, roc_auc_score((~is_mock).numpy(), m.decision_function(None, x).numpy())
+    m, auc = familiar_auc(mirna_count=True)
+    assert m.net_.pair_lin.weight[0, 0] > 0 and auc > 0.9, auc      # 1.0 here
+    # without the count, the sequences alone cannot tell a mock from its model
+    assert familiar_auc()[1] < 0.75                                  # 0.46 here

@@ -212,7 +212,16 @@ SEARCH = {"GRMMI-seq lr1e-3": {"lr": 1e-3, "patience": 8},
               "pair_features": True, "mirna_count": True},
           "GRMMI-seq plateau map16 frozen ema site count": {
               **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pair_features": True,
-              "mirna_count": True}}
+              "mirna_count": True},
+          # ... with those features in the head's input too (pair_head: the count can mean
+          # one thing for DeepMirTar's sites and another for miRAW's)
+          "GRMMI-seq plateau map16 frozen ema site count head": {
+              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pair_features": True,
+              "mirna_count": True, "pair_head": True},
+          # ... the ablation without the count: the site counts alone in the head's input
+          "GRMMI-seq plateau map16 frozen ema site head": {
+              **_PLATEAU, "map_channels": 16, **_FROZEN_EMA, "pair_features": True,
+              "pair_head": True}}
 
 
 #: the search's pick by validation AUC on split 0, run on every split beside the paper's
@@ -234,6 +243,10 @@ SITE, TUNED_SITE = ("GRMMI-seq plateau map16 frozen ema pair32 site",
 #: those two with the miRNA's count of training pairs (``mirna_count=True``)
 SITE_COUNT, TUNED_SITE_COUNT = ("GRMMI-seq plateau map16 frozen ema pair32 site count",
                                 "GRMMI-seq plateau map16 frozen ema site count")
+#: the tuned branch with both in the head's input as well (``pair_head=True``)
+TUNED_SITE_COUNT_HEAD = "GRMMI-seq plateau map16 frozen ema site count head"
+#: ... and the same without the count (its ablation)
+TUNED_SITE_HEAD = "GRMMI-seq plateau map16 frozen ema site head"
 #: the tuned pick with the pairing map read along its diagonals (``DiagonalPairing``) in
 #: place of the map CNN
 DIAG = "GRMMI-seq plateau map16 frozen ema diag32"
@@ -253,6 +266,9 @@ def runs(exp: str, epochs: int, seed: int) -> list[tuple[str, object]]:
                  grmmi_seq(epochs, seed, **SEARCH[SITE_COUNT])),
                 ("GRMMI-seq tuned+site+count",
                  grmmi_seq(epochs, seed, **SEARCH[TUNED_SITE_COUNT])),
+                ("GRMMI-seq tuned+site+count+head",
+                 grmmi_seq(epochs, seed, **SEARCH[TUNED_SITE_COUNT_HEAD])),
+                ("GRMMI-seq tuned+site+head", grmmi_seq(epochs, seed, **SEARCH[TUNED_SITE_HEAD])),
                 # not a validation pick (val 0.9864): the fast pairing reader, for its speed
                 ("GRMMI-seq tuned+diag", grmmi_seq(epochs, seed, **SEARCH[DIAG])),
                 ("MiTAR", MiTAR(epochs=epochs, seed=seed, patience=10)),

@@ -42,7 +42,10 @@ class GRMMINet(torch.nn.Module):
     :math:`\mathbf{w}^\top\boldsymbol{\phi}_{ij} + b` of given pair features ``pair_x
     [B, P]`` (seed-site counts, :class:`~rnagraph.features.SeedSiteFeatures`; rnagraph's
     extension, MFERL's :class:`PairTerm`) is added to the logit, started at ``pair_init``
-    (:math:`b = 0`).
+    (:math:`b = 0`). With ``pair_head`` the same features also join the head's input,
+    :math:`[\mathbf{h} \| \boldsymbol{\phi}_{ij}]`, so its hidden layer can weigh them
+    against what the branches read (e.g. a miRNA's training count against the kind of
+    target).
     """
 
     def __init__(self, encoder: MutualAttentionEncoder | None, graph_channels: int,
@@ -50,12 +53,14 @@ class GRMMINet(torch.nn.Module):
                  fusion: str = "concat", bp: bool = True, hidden_channels: int = 64,
                  dropout: float = 0.2, pairing: torch.nn.Module | None = None,
                  max_nucleotides: tuple[int, int] = (0, 0), pair_channels: int = 0,
-                 pair_init: tuple[float, ...] | None = None) -> None:
+                 pair_init: tuple[float, ...] | None = None, pair_head: bool = False) -> None:
         super().__init__()
         if fusion not in FUSIONS:
             raise ValueError(f"GRMMINet: fusion must be one of {FUSIONS}, got {fusion!r}")
         if encoder is None and graph_channels == 0:
             raise ValueError("GRMMINet: needs a sequence branch or a graph branch")
+        if pair_head and not pair_channels:
+            raise ValueError("GRMMINet: pair_head needs pair features (pair_channels > 0)")
         if pairing is not None and encoder is None:
             raise ValueError("GRMMINet: the pairing map is part of the sequence branch; it "
                              "needs an encoder")
@@ -82,7 +87,8 @@ class GRMMINet(torch.nn.Module):
             h = hidden_channels
         else:
             h = s_dim + g_dim
-        sizes = [h]
+        self.pair_head = pair_head
+        sizes = [h + (pair_channels if pair_head else 0)]
         if bp:
             sizes += ([hidden_channels] if fusion != "dnn"
                       else [2 * hidden_channels, hidden_channels, hidden_channels // 2])
@@ -187,8 +193,10 @@ class GRMMINet(torch.nn.Module):
         return cache
 
     # ------------------------------------------------------------------ fusion
-    def fused(self, pairs: Tensor, cache: dict | None = None) -> Tensor:
-        """The fused pair features ``[B, out_channels]`` (input of the final logit)."""
+    def fused(self, pairs: Tensor, cache: dict | None = None,
+              pair_x: Tensor | None = None) -> Tensor:
+        """The fused pair features ``[B, out_channels]`` (input of the final logit;
+        ``pair_x`` ``[B, pair_channels]`` is needed with ``pair_head``)."""
         parts = []
         s = self.sequence_vector(pairs, cache) if self.encoder is not None else None
         if self.pairing is not None:   # full buffer widths: scores do not depend on the block
@@ -201,17 +209,22 @@ class GRMMINet(torch.nn.Module):
         else:
             parts = [p for p in (s, g) if p is not None]
             h = torch.cat(parts, -1)
+        if self.pair_head:
+            h = torch.cat([h, self._need_pair_x(pair_x).to(h)], -1)
         return self.hidden(h)
 
-    def forward(self, pairs: Tensor, cache: dict | None = None,
-                pair_x: Tensor | None = None) -> Tensor:
-        out = self.lin(self.fused(pairs, cache)).squeeze(-1)
-        if self.pair_lin is None:
-            return out
+    def _need_pair_x(self, pair_x: Tensor | None) -> Tensor:
         if pair_x is None:
             raise ValueError("GRMMINet: pair_channels > 0 needs pair_x [B, pair_channels] "
                              "(rnagraph.features.SeedSiteFeatures)")
-        return self.pair_lin(pair_x, out)
+        return pair_x
+
+    def forward(self, pairs: Tensor, cache: dict | None = None,
+                pair_x: Tensor | None = None) -> Tensor:
+        out = self.lin(self.fused(pairs, cache, pair_x)).squeeze(-1)
+        if self.pair_lin is None:
+            return out
+        return self.pair_lin(self._need_pair_x(pair_x), out)
 
     def forward_grid(self, mi: Tensor, m: Tensor, cache: dict | None) -> Tensor | None:
         r"""Logits ``[R, C]`` of every pair of miRNAs ``mi`` ``[R]`` and targets ``m`` ``[C]``

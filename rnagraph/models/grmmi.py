@@ -165,6 +165,10 @@ class GRMMI(LinkModel):
             sets whose negatives come from mock miRNAs (miTAR's, DeepMirTar's) it is the
             identity shortcut made explicit; report what it adds as recognition.
             Needs ``head="mlp"``. (default: ``False``)
+        pair_head (bool): feed the pair term's features (``pair_features``,
+            ``mirna_count``) to the BP head's input as well, so its hidden layer can weigh
+            them against the branches (a miRNA's count may mean different things for
+            different kinds of target). (default: ``False``)
         rank_weight (float): weight :math:`\lambda` of a **within-miRNA ranking** term added
             to the cross-entropy: every training pair whose miRNA has training pairs of the
             other class is scored beside one such pair drawn at random, and
@@ -199,7 +203,8 @@ class GRMMI(LinkModel):
                  weight_decay: float = 0.0, batch_size: int = 128, patience: int = 5,
                  lr_factor: float | None = None, lr_patience: int = 1,
                  ema_decay: float | None = None, pair_features: bool = False,
-                 mirna_count: bool = False, rank_weight: float = 0.0,
+                 mirna_count: bool = False, pair_head: bool = False,
+                 rank_weight: float = 0.0,
                  monitor: str = "auc", device: str = "cpu", head: str = "mlp",
                  calibrate: bool = True, seed: int = 0):
         self.k = k
@@ -239,6 +244,7 @@ class GRMMI(LinkModel):
         self.rank_weight, self.monitor = rank_weight, monitor
         self.pair_features = pair_features
         self.mirna_count = mirna_count
+        self.pair_head = pair_head
         self.device = device
         self.head = head
         self.calibrate = calibrate
@@ -269,6 +275,9 @@ class GRMMI(LinkModel):
             if getattr(self, opt) and self.head != "mlp":
                 raise ValueError(f"GRMMI: {opt} adds a term to the network's logit; it "
                                  f"needs head='mlp', got head={self.head!r}")
+        if self.pair_head and not (self.pair_features or self.mirna_count):
+            raise ValueError("GRMMI: pair_head feeds the pair term's features to the head; "
+                             "it needs pair_features=True or mirna_count=True")
         if not self.rank_weight >= 0:
             raise ValueError(f"GRMMI: rank_weight must be >= 0, got {self.rank_weight!r}")
         if self.monitor not in ("auc", "grouped_auc"):
@@ -353,7 +362,8 @@ class GRMMI(LinkModel):
                 + ([0.0] if self.mirna_count else []))
         return GRMMINet(encoder, graph_channels, n, t, self.fusion, self.bp,
                         self.mlp_channels, self.dropout, pairing, nucleotides,
-                        pair_channels=len(init), pair_init=init or None)
+                        pair_channels=len(init), pair_init=init or None,
+                        pair_head=self.pair_head)
 
     def _pair_x(self, graph: HeteroData, pairs: Tensor, own: bool = False) -> Tensor | None:
         r"""The pair term's features of miRNA-first ``pairs``: seed-site features ``[B, 4]``
@@ -471,7 +481,9 @@ class GRMMI(LinkModel):
         enc = self.encoded(graph)
         net = self.net_.to(self.device).eval()
         p = self._pairs_mi_first(pairs).to(self.device)
-        out = [net.fused(p[:, i:i + block], enc["cache"]).cpu()
+        px = self._pair_x(enc["graph"], p) if net.pair_head else None
+        out = [net.fused(p[:, i:i + block], enc["cache"],
+                         None if px is None else px[i:i + block].to(self.device)).cpu()
                for i in range(0, p.size(1), block)]
         return torch.cat(out).numpy() if out else np.zeros((0, net.out_channels), np.float32)
 

@@ -411,6 +411,30 @@ def test_mirna_count_is_the_leave_one_out_count_of_training_pairs(fold, tmp_path
         GRMMI(mirna_count=True, head="lr").fit(fold)
 
 
+def test_pair_head_feeds_the_pair_features_to_the_head(fold, tmp_path):
+    m = GRMMI(graph_encoder=None, epochs=1, pair_features=True, mirna_count=True,
+              pair_head=True, **SMALL).fit(fold)
+    net, x = m.net_, fold.test.edge_label_index
+    assert net.hidden[0].in_features == net.sequence_channels + 5
+    phi = m._pair_x(fold.train_graph, x)
+    cache = m.encoded()["cache"]
+    with torch.no_grad():
+        h = net.sequence_vector(x, cache)
+        # by hand: the head reads [h || phi], then the linear pair term is added
+        want = net.pair_lin(phi, net.lin(net.hidden(torch.cat([h, phi], -1))).squeeze(-1))
+        torch.testing.assert_close(net(x, cache, phi), want)
+        # the head, not only the linear term, sees the count: doubling it moves the fused
+        # features
+        more = phi.clone()
+        more[:, 4] *= 2
+        assert not torch.allclose(net.fused(x, cache, phi), net.fused(x, cache, more))
+    assert m.fused_features(None, x).shape == (x.size(1), net.out_channels)
+    back = load(m.save(tmp_path / "head.pt"))
+    assert torch.equal(back.score(None, x), m.score(None, x))
+    with pytest.raises(ValueError, match="pair_head"):
+        GRMMI(pair_head=True).fit(fold)
+
+
 def test_mirna_count_learns_that_mock_mirnas_are_negatives():
     # 8 miRNAs with 30 pairs each, half of them positive, and 240 negatives of mock miRNAs
     # seen once each, with the same sequences as the 8: only the count tells them apart
@@ -440,5 +464,6 @@ def test_mirna_count_learns_that_mock_mirnas_are_negatives():
         return m, roc_auc_score((~is_mock).numpy(), m.decision_function(None, x).numpy())
     m, auc = familiar_auc(mirna_count=True)
     assert m.net_.pair_lin.weight[0, 0] > 0 and auc > 0.9, auc      # 1.0 here
+    assert familiar_auc(mirna_count=True, pair_head=True)[1] > 0.9   # 1.0 here
     # without the count, the sequences alone cannot tell a mock from its model
     assert familiar_auc()[1] < 0.75                                  # 0.46 here

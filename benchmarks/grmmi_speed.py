@@ -30,7 +30,8 @@ tuned plus the nucleotide pairing map (``PairingMapCNN``, per-pair work too), an
 ``GRMMI-seq tuned+diag`` reads that map along its diagonals instead (``DIAG``,
 ``DiagonalPairing``); ``+site`` adds the seed-site pair term (``pair_features=True``:
 ``SeedSiteFeatures`` counted per scored pair) to the tuned branch or to tuned+pair, and
-``+count`` the miRNA's count of training pairs to that term (``mirna_count=True``, a lookup).
+``+count`` the miRNA's count of training pairs to that term (``mirna_count=True``, a lookup),
+``+head`` those features to the head's input as well (``pair_head=True``).
 """
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ from grmmi import (  # noqa: E402
     TUNED,
     TUNED_SITE,
     TUNED_SITE_COUNT,
+    TUNED_SITE_COUNT_HEAD,
     grmmi_seq,
     mitar_folds,
 )
@@ -81,6 +83,8 @@ MODELS = {"GRMMI-seq": lambda e, s: grmmi_seq(e, s),
           "GRMMI-seq tuned+pair+site": lambda e, s: grmmi_seq(e, s, **SEARCH[SITE]),
           "GRMMI-seq tuned+site+count": lambda e, s: grmmi_seq(e, s,
                                                                **SEARCH[TUNED_SITE_COUNT]),
+          "GRMMI-seq tuned+site+count+head": lambda e, s: grmmi_seq(
+              e, s, **SEARCH[TUNED_SITE_COUNT_HEAD]),
           "MiTAR": lambda e, s: MiTAR(epochs=e, seed=s)}
 
 
@@ -128,7 +132,8 @@ def main(argv: list[str] | None = None) -> None:
              "`pairing_channels=32` (`PairingMapCNN`); GRMMI-seq tuned+diag: that plus "
              "`pairing_channels=32, pairing='diagonal'` (`DiagonalPairing`); +site: "
              "`pair_features=True`, the seed-site pair term (site counts per pair at "
-             "scoring, no cache); +count: `mirna_count=True`; MiTAR: the miTAR "
+             "scoring, no cache); +count: `mirna_count=True`; +head: `pair_head=True`; "
+             "MiTAR: the miTAR "
              "architecture) for a fixed number of epochs. Reference, miTAR's own Keras code "
              "on 2 CPU cores: 15 s/epoch, 4,200 pairs/s. Peak RSS is the process's, so a "
              "row includes an earlier model's peak where that was higher.")

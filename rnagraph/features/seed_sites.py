@@ -86,7 +86,7 @@ class SeedSiteIndex:
 
     Shapes:
         - **output** of :meth:`counts`: ``float64 [len(mirnas), len(targets), 4]`` in the order
-          :data:`SITE_TYPES`
+          :data:`SITE_TYPES`; of :meth:`pair_counts`: ``float64 [N, 4]``
     """
 
     def __init__(self, targets: Sequence[str | None]):
@@ -162,6 +162,41 @@ class SeedSiteIndex:
                     if self.targets[t] is not None:
                         c = count_sites(mirnas[i], self.targets[t])
                         out[i, j] = [c[s] for s in SITE_TYPES]
+        return out
+
+    def pair_counts(self, mirnas: Sequence[str | None], mirna_index: np.ndarray,
+                    target_index: np.ndarray) -> np.ndarray:
+        """Site counts ``float64 [N, 4]`` of the ``N`` pairs ``(mirnas[mirna_index[n]],
+        targets[target_index[n]])``: one sparse element read per pair and count instead of
+        the :math:`M \times T` grid of :meth:`counts` (for scattered pairs, e.g. a test set
+        whose targets are nearly all distinct)."""
+        mi = np.asarray(mirna_index, np.int64)
+        tg = np.asarray(target_index, np.int64)
+        out = np.zeros((mi.size, len(SITE_TYPES)))
+        keys = [self._fast_keys(m) for m in mirnas]
+        # per distinct miRNA: its core (-1: no seed) and nt-8 partner (-1: none), or slow
+        core = np.array([-1 if k is None else k[0] for k in keys], np.int64)
+        m8 = np.array([-1 if k is None or k[1] is None else k[1] for k in keys], np.int64)
+        slow = np.array([k is None for k in keys], bool)
+
+        def read(mat, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            return np.asarray(mat[rows, cols]).ravel() if rows.size else np.zeros(0)
+
+        fast = np.nonzero((core[mi] >= 0) & ~slow[mi])[0]
+        c, t = core[mi[fast]], tg[fast]
+        out[fast, 2] = read(self._any, c * 2 + 1, t)
+        out[fast, 3] = read(self._any, c * 2, t)
+        has8 = fast[m8[mi[fast]] >= 0]
+        base = (m8[mi[has8]] * 4096 + core[mi[has8]]) * 2
+        out[has8, 0] = read(self._ctx, base + 1, tg[has8])
+        out[has8, 1] = read(self._ctx, base, tg[has8])
+        out[has8, 2] -= out[has8, 0]
+        out[has8, 3] -= out[has8, 1]
+        for n in np.nonzero(slow[mi])[0].tolist():   # unusual letters: scan the target
+            tseq = self.targets[tg[n]]
+            if tseq is not None:
+                got = count_sites(mirnas[mi[n]], tseq)
+                out[n] = [got[k] for k in SITE_TYPES]
         return out
 
     def __repr__(self) -> str:
@@ -287,18 +322,23 @@ class SeedSiteFeatures:
         eli = torch.as_tensor(edge_label_index)
         mir_row = 0 if edge_type[0] == MIRNA else 1
         if MIRNA in (edge_type[0], edge_type[2]) and eli.size(1) >= 4096:
-            # many pairs (a block of all-pair ranking): count through one SeedSiteIndex over
-            # the distinct targets instead of scanning each pair's target
+            # many pairs (a block of all-pair ranking, a test set): count through one
+            # SeedSiteIndex over the distinct targets instead of scanning each pair's target
+            # (on miTAR's test split, 5,548 pairs with nearly all targets distinct: 1.4-1.8x
+            # faster than the scan, most of it building the index; throwaway timing)
             um, mi = torch.unique(eli[mir_row], return_inverse=True)
             ut, ti = torch.unique(eli[1 - mir_row], return_inverse=True)
-            if um.numel() * ut.numel() <= 4 * eli.size(1):
-                tgt_t = edge_type[2] if mir_row == 0 else edge_type[0]
-                mseq = node_sequences(graph, MIRNA)
-                tseq = node_sequences(graph, tgt_t)
-                counts = SeedSiteIndex([tseq[t] for t in ut.tolist()]).counts(
-                    [mseq[m] for m in um.tolist()])[mi.numpy(), ti.numpy()]
-                out = np.log1p(counts) if self.log else counts
-                return torch.from_numpy(out.astype(np.float32))
+            tgt_t = edge_type[2] if mir_row == 0 else edge_type[0]
+            mseq = node_sequences(graph, MIRNA)
+            tseq = node_sequences(graph, tgt_t)
+            index = SeedSiteIndex([tseq[t] for t in ut.tolist()])
+            mirnas = [mseq[m] for m in um.tolist()]
+            if um.numel() * ut.numel() <= 4 * eli.size(1):      # dense: gather the grid
+                counts = index.counts(mirnas)[mi.numpy(), ti.numpy()]
+            else:                                                # scattered: pair by pair
+                counts = index.pair_counts(mirnas, mi.numpy(), ti.numpy())
+            out = np.log1p(counts) if self.log else counts
+            return torch.from_numpy(out.astype(np.float32))
         pairs = self.pair_sequences(graph, edge_type, eli)
         return torch.from_numpy(self.transform(pairs))
 

@@ -99,9 +99,33 @@ def test_seed_site_index_hand_made_and_equal_to_count_sites():
         targets[t] = targets[t][:3] + site + targets[t][3:]
     ref = np.array([[[count_sites(m, t)[s] for s in SITE_TYPES] for t in targets]
                     for m in mirnas])
-    got = SeedSiteIndex(targets).counts(mirnas)
+    index = SeedSiteIndex(targets)
+    got = index.counts(mirnas)
     assert ref.sum() >= 40 and (ref[:, :, 0] + ref[:, :, 1]).sum() >= 1
     np.testing.assert_array_equal(got, ref)
+    # scattered pairs: every (miRNA, target) combination once, in a shuffled order, plus
+    # pairs of a missing miRNA
+    mi, ti = np.meshgrid(np.arange(len(mirnas)), np.arange(len(targets)), indexing="ij")
+    order = rng.permutation(mi.size)
+    mi, ti = mi.ravel()[order], ti.ravel()[order]
+    np.testing.assert_array_equal(index.pair_counts(mirnas, mi, ti), ref[mi, ti])
+    assert not index.pair_counts([None], np.zeros(3, int), np.arange(3)).any()
+    assert index.pair_counts(mirnas, np.zeros(0, int), np.zeros(0, int)).shape == (0, 4)
+
+
+def test_graph_transform_of_many_scattered_pairs_equals_pair_by_pair():
+    from rnagraph.datasets import synthetic
+    g = synthetic(num_mirna=100, num_mrna=300, num_circrna=0, seed=2)
+    et = ("mirna", "targets", "mrna")
+    rng = np.random.default_rng(0)
+    # 4,200 pairs over a 100 x 300 grid: too sparse for the grid, read pair by pair
+    pairs = torch.stack([torch.from_numpy(rng.integers(0, 100, 4200)),
+                         torch.from_numpy(rng.integers(0, 300, 4200))])
+    f = SeedSiteFeatures()
+    fast = f.graph_transform(g, et, pairs)
+    slow = torch.from_numpy(f.transform(f.pair_sequences(g, et, pairs)))
+    assert (fast > 0).sum() >= 50
+    torch.testing.assert_close(fast, slow, rtol=0, atol=1e-6)
 
 
 @pytest.mark.parametrize("log", [True, False])

@@ -166,7 +166,7 @@ class SeedSiteIndex:
 
     def pair_counts(self, mirnas: Sequence[str | None], mirna_index: np.ndarray,
                     target_index: np.ndarray) -> np.ndarray:
-        """Site counts ``float64 [N, 4]`` of the ``N`` pairs ``(mirnas[mirna_index[n]],
+        r"""Site counts ``float64 [N, 4]`` of the ``N`` pairs ``(mirnas[mirna_index[n]],
         targets[target_index[n]])``: one sparse element read per pair and count instead of
         the :math:`M \times T` grid of :meth:`counts` (for scattered pairs, e.g. a test set
         whose targets are nearly all distinct)."""

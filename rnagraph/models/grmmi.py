@@ -163,7 +163,9 @@ class GRMMI(LinkModel):
             not whether it pairs with this target: every pair of one miRNA gets the same
             value when scored, so the within-miRNA AUC cannot gain from it. On site-level
             sets whose negatives come from mock miRNAs (miTAR's, DeepMirTar's) it is the
-            identity shortcut made explicit; report what it adds as recognition.
+            identity shortcut made explicit; report what it adds as recognition. It also
+            ranks the pairs of a miRNA unseen in training below those of familiar ones:
+            compare such a miRNA's scores among themselves, or leave the count off.
             Needs ``head="mlp"``. (default: ``False``)
         pair_head (bool): feed the pair term's features (``pair_features``,
             ``mirna_count``) to the BP head's input as well, so its hidden layer can weigh

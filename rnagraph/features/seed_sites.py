@@ -131,6 +131,32 @@ class SeedSiteIndex:
             k = k * 4 + "ACGU".index(ch)
         return k, ("ACGUN".index(m8) if m8 else None)
 
+    def _keys(self, mirnas: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per miRNA: its seed core (-1: no seed, or a slow one), its nt-8 partner (-1:
+        none) and whether it needs :func:`count_sites`' scan (unusual letters)."""
+        keys = [self._fast_keys(m) for m in mirnas]
+        core = np.array([-1 if k is None else k[0] for k in keys], np.int64)
+        m8 = np.array([-1 if k is None or k[1] is None else k[1] for k in keys], np.int64)
+        return core, m8, np.array([k is None for k in keys], bool)
+
+    def _fill(self, out: np.ndarray, core: np.ndarray, m8: np.ndarray, read) -> None:
+        """Type the sites of every row ``r`` of ``out`` ``[R, ..., 4]`` with ``core[r] >= 0``
+        (its nt-8 partner ``m8[r]``, -1: none): ``read(mat, cols, rows)`` returns the index
+        entries ``[len(rows), ...]`` at columns ``cols`` for those rows."""
+        fast = np.nonzero(core >= 0)[0]
+        if not fast.size:
+            return
+        out[fast, ..., 2] = read(self._any, core[fast] * 2 + 1, fast)
+        out[fast, ..., 3] = read(self._any, core[fast] * 2, fast)
+        has8 = fast[m8[fast] >= 0]
+        if not has8.size:
+            return
+        base = (m8[has8] * 4096 + core[has8]) * 2
+        out[has8, ..., 0] = read(self._ctx, base + 1, has8)
+        out[has8, ..., 1] = read(self._ctx, base, has8)
+        out[has8, ..., 2] -= out[has8, ..., 0]
+        out[has8, ..., 3] -= out[has8, ..., 1]
+
     def counts(self, mirnas: Sequence[str | None], targets: Sequence[int] | None = None
                ) -> np.ndarray:
         """Site counts ``float64 [len(mirnas), T, 4]`` (columns :data:`SITE_TYPES`) against
@@ -138,30 +164,14 @@ class SeedSiteIndex:
         mirnas = list(mirnas)
         tg = np.arange(len(self.targets)) if targets is None else np.asarray(targets, np.int64)
         out = np.zeros((len(mirnas), tg.size, len(SITE_TYPES)))
-        keys = [self._fast_keys(m) for m in mirnas]
-
-        def gather(mat, cols: np.ndarray) -> np.ndarray:   # [len(cols), T]
-            return mat[:, cols].tocsr()[tg].toarray().T
-
-        fast = [i for i, k in enumerate(keys) if k is not None and k[0] >= 0]
-        if fast:
-            core = np.array([keys[i][0] for i in fast])
-            out[fast, :, 2] = gather(self._any, core * 2 + 1)
-            out[fast, :, 3] = gather(self._any, core * 2)
-            m8 = [j for j, i in enumerate(fast) if keys[i][1] is not None]
-            if m8:
-                rows = [fast[j] for j in m8]
-                base = (np.array([keys[i][1] for i in rows]) * 4096 + core[m8]) * 2
-                out[rows, :, 0] = gather(self._ctx, base + 1)
-                out[rows, :, 1] = gather(self._ctx, base)
-                out[rows, :, 2] -= out[rows, :, 0]
-                out[rows, :, 3] -= out[rows, :, 1]
-        for i, k in enumerate(keys):
-            if k is None:                            # unusual letters: scan each target
-                for j, t in enumerate(tg.tolist()):
-                    if self.targets[t] is not None:
-                        c = count_sites(mirnas[i], self.targets[t])
-                        out[i, j] = [c[s] for s in SITE_TYPES]
+        core, m8, slow = self._keys(mirnas)
+        # one column gather per count: [len(cols), T]
+        self._fill(out, core, m8, lambda mat, cols, rows: mat[:, cols].tocsr()[tg].toarray().T)
+        for i in np.nonzero(slow)[0].tolist():       # unusual letters: scan each target
+            for j, t in enumerate(tg.tolist()):
+                if self.targets[t] is not None:
+                    c = count_sites(mirnas[i], self.targets[t])
+                    out[i, j] = [c[s] for s in SITE_TYPES]
         return out
 
     def pair_counts(self, mirnas: Sequence[str | None], mirna_index: np.ndarray,
@@ -173,25 +183,10 @@ class SeedSiteIndex:
         mi = np.asarray(mirna_index, np.int64)
         tg = np.asarray(target_index, np.int64)
         out = np.zeros((mi.size, len(SITE_TYPES)))
-        keys = [self._fast_keys(m) for m in mirnas]
-        # per distinct miRNA: its core (-1: no seed) and nt-8 partner (-1: none), or slow
-        core = np.array([-1 if k is None else k[0] for k in keys], np.int64)
-        m8 = np.array([-1 if k is None or k[1] is None else k[1] for k in keys], np.int64)
-        slow = np.array([k is None for k in keys], bool)
-
-        def read(mat, cols: np.ndarray, rows: np.ndarray) -> np.ndarray:
-            return np.asarray(mat[rows, cols]).ravel() if rows.size else np.zeros(0)
-
-        fast = np.nonzero((core[mi] >= 0) & ~slow[mi])[0]
-        c, t = core[mi[fast]], tg[fast]
-        out[fast, 2] = read(self._any, c * 2 + 1, t)
-        out[fast, 3] = read(self._any, c * 2, t)
-        has8 = fast[m8[mi[fast]] >= 0]
-        base = (m8[mi[has8]] * 4096 + core[mi[has8]]) * 2
-        out[has8, 0] = read(self._ctx, base + 1, tg[has8])
-        out[has8, 1] = read(self._ctx, base, tg[has8])
-        out[has8, 2] -= out[has8, 0]
-        out[has8, 3] -= out[has8, 1]
+        core, m8, slow = self._keys(mirnas)
+        # the rows are pairs: each reads its own target's entry
+        self._fill(out, core[mi], m8[mi],
+                   lambda mat, cols, rows: np.asarray(mat[tg[rows], cols]).ravel())
         for n in np.nonzero(slow[mi])[0].tolist():   # unusual letters: scan the target
             tseq = self.targets[tg[n]]
             if tseq is not None:

@@ -409,9 +409,9 @@ class GRMMI(LinkModel):
             net.x_mi.copy_(gx[0])
             net.x_m.copy_(gx[1])
         train = self._mi_first(fold.train)
-        # labelled training pairs per miRNA (mirna_count): fold.train only, labels unread
-        self.mirna_counts_ = torch.bincount(train.edge_label_index[0].cpu(),
-                                            minlength=len(mi_seq)).float()
+        if self.mirna_count:   # labelled training pairs per miRNA: fold.train only, labels unread
+            self.mirna_counts_ = torch.bincount(train.edge_label_index[0].cpu(),
+                                                minlength=len(mi_seq)).float()
         trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
                           batch_size=self.batch_size, patience=self.patience,
                           lr_factor=self.lr_factor, lr_patience=self.lr_patience,

@@ -4,13 +4,17 @@ from __future__ import annotations
 import hashlib
 import os
 import os.path as osp
+import warnings
 from collections.abc import Callable
 
+import torch
 from torch_geometric.data import HeteroData, InMemoryDataset
+from torch_geometric.data.dataset import _repr
 
 from rnagraph.datasets._build import build_dataset, input_files
 from rnagraph.datasets._root import cache_root, check_not_inside, data_root, dataset_file
 from rnagraph.datasets.registry import get_info
+from rnagraph.io.atomic import atomic_path
 
 #: Bump when the processed format changes, so old caches are rebuilt.
 FORMAT_VERSION = 2   # 2: one direction per interaction, NodeColumn side tables
@@ -23,7 +27,11 @@ class RNAGraphDataset(InMemoryDataset):
 
     Raw files are read from ``<data root>/<folder>/`` and never written to; the processed graph is
     saved under ``<cache>/<name>/processed/``, in a file whose name hashes the raw files' paths,
-    sizes and modification times (so edited data is re-processed). ``dataset[0]`` is the
+    sizes and modification times (so edited data is re-processed). Nothing under the cache is
+    ever unpickled: every file there is read with ``torch.load(weights_only=True)`` (PyG's own
+    ``Dataset._process`` and ``InMemoryDataset.load`` may fall back to full unpickling, so both are
+    replaced here), and a file that does not read that way (tampered, foreign, truncated) is
+    ignored and rebuilt from the raw files with a warning. ``dataset[0]`` is the
     :class:`~torch_geometric.data.HeteroData` that :func:`~rnagraph.datasets.load` returns.
 
     Args:
@@ -53,6 +61,46 @@ class RNAGraphDataset(InMemoryDataset):
         super().__init__(str(self.cache_dir / self.name), transform, pre_transform,
                          force_reload=force_reload, log=log)
         self.load(self.processed_paths[0], data_cls=HeteroData)
+
+    def load(self, path: str, data_cls: type = HeteroData) -> None:
+        """Read the processed graph at ``path`` without unpickling: a file that does not read
+        with ``weights_only=True`` as the ``(dict, slices[, HeteroData])`` that :meth:`save`
+        writes is rebuilt from the raw files, with a warning."""
+        try:
+            self.data, self.slices = _read_processed(path)
+        except Exception as exc:  # tampered, foreign or truncated: never unpickle, rebuild
+            _warn_rebuild(path, exc)
+            self._rebuild()
+            self.data, self.slices = _read_processed(path)
+
+    def _process(self) -> None:
+        # PyG reads ``pre_transform.pt`` / ``pre_filter.pt`` with ``weights_only=False``; here
+        # they are read as plain strings and a mismatch or an unreadable file means a rebuild.
+        stale = self.force_reload
+        for name, want in (("pre_transform.pt", _repr(self.pre_transform)),
+                           ("pre_filter.pt", _repr(self.pre_filter))):
+            f = osp.join(self.processed_dir, name)
+            if stale or not osp.exists(f):
+                continue
+            try:
+                got = torch.load(f, map_location="cpu", weights_only=True)
+            except Exception as exc:
+                _warn_rebuild(f, exc)
+                stale = True
+                continue
+            if got != want:
+                stale = True
+        if not stale and all(osp.exists(p) for p in self.processed_paths):
+            return
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        os.makedirs(self.processed_dir, exist_ok=True)
+        self.process()
+        for name, value in (("pre_transform.pt", _repr(self.pre_transform)),
+                            ("pre_filter.pt", _repr(self.pre_filter))):
+            with atomic_path(osp.join(self.processed_dir, name)) as tmp:
+                torch.save(value, tmp)
 
     @property
     def raw_dir(self) -> str:
@@ -87,7 +135,25 @@ class RNAGraphDataset(InMemoryDataset):
         data = build_dataset(self.name, self.data_root)
         if self.pre_transform is not None:
             data = self.pre_transform(data)
-        self.save([data], self.processed_paths[0])
+        data_, slices = self.collate([data])
+        with atomic_path(self.processed_paths[0]) as tmp:
+            torch.save((data_.to_dict(), slices, HeteroData), tmp)
 
     def __repr__(self) -> str:
         return f"RNAGraphDataset(name={self.name!r})"
+
+
+def _read_processed(path: str) -> tuple[HeteroData, dict | None]:
+    """``(graph, slices)`` of a processed file, read with ``weights_only=True`` only."""
+    out = torch.load(path, map_location="cpu", weights_only=True)
+    if not (isinstance(out, tuple) and len(out) in (2, 3) and isinstance(out[0], dict)
+            and (out[1] is None or isinstance(out[1], dict))
+            and (len(out) == 2 or out[2] is HeteroData)):
+        raise ValueError("not a processed rnagraph graph")
+    return HeteroData.from_dict(out[0]), out[1]
+
+
+def _warn_rebuild(path: str, exc: BaseException) -> None:
+    warnings.warn(f"the processed cache is unreadable or was not written by rnagraph: ignoring "
+                  f"{path} ({type(exc).__name__}) and rebuilding it from the raw files",
+                  stacklevel=3)

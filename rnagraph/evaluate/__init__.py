@@ -19,6 +19,12 @@ from rnagraph.evaluate.report import write_report
 from rnagraph.evaluate.results import CVResult, format_mean_std, markdown_table, results_table
 from rnagraph.evaluate.run_config import graph_hash, read_config, resolve_config, write_config
 from rnagraph.evaluate.store import fold_fingerprint, model_config, write_json
+from rnagraph.evaluate.summaries import (
+    auc_within_groups,
+    format_mean_ci,
+    paired_differences,
+    seed_ensemble,
+)
 
 __all__ = [
     "cross_validate",
@@ -46,4 +52,8 @@ __all__ = [
     "write_config",
     "rank_cerna",
     "CernaRanking",
+    "format_mean_ci",
+    "seed_ensemble",
+    "auc_within_groups",
+    "paired_differences",
 ]

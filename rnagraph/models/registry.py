@@ -125,12 +125,55 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
 }
 
 
+_SEQ = {"graph_encoder": None, "batch_size": 256, "lr": 2e-3, "patience": 5}
+_TUNED = {**_SEQ, "lr_factor": 0.3, "lr_patience": 1, "patience": 6, "map_channels": 16,
+          "freeze_embedding": True, "ema_decay": 0.99}
+_SITE = {"pair_features": True}
+
+#: name -> (registry model, its keyword arguments, one line): the configurations the README and
+#: ``docs/results.md`` report, chosen on validation pairs (``benchmarks/grmmi.py`` runs them
+#: by these names). Keyword arguments given to :func:`get_model` override a preset's.
+PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
+    "grmmi-seq": ("grmmi", _SEQ, "GRMMI's sequence branch alone, as in the paper"),
+    "grmmi-seq-map": ("grmmi", {**_SEQ, "lr_factor": 0.3, "lr_patience": 1, "patience": 6,
+                                "map_channels": 16},
+                      "+ a convolution over the attention's logit maps, plateau lr cuts"),
+    "grmmi-seq-tuned": ("grmmi", _TUNED, "+ the k-mer table frozen and an EMA of the weights"),
+    "grmmi-seq-tuned-pair": ("grmmi", {**_TUNED, "pairing_channels": 32},
+                             "+ the nucleotide pairing-map CNN"),
+    "grmmi-seq-tuned-diag": ("grmmi", {**_TUNED, "pairing_channels": 32,
+                                       "pairing": "diagonal"},
+                             "+ the pairing map read along its diagonals (faster)"),
+    "grmmi-seq-tuned-pair-rank": ("grmmi", {**_TUNED, "pairing_channels": 32,
+                                            "rank_weight": 1.0},
+                                  "+ pairing map and the within-miRNA ranking term"),
+    "grmmi-seq-tuned-pair-site": ("grmmi", {**_TUNED, "pairing_channels": 32, **_SITE},
+                                  "+ pairing map and the seed-site pair term"),
+    "grmmi-seq-tuned-site": ("grmmi", {**_TUNED, **_SITE}, "+ the seed-site pair term"),
+    "grmmi-seq-tuned-pair-site-count": (
+        "grmmi", {**_TUNED, "pairing_channels": 32, **_SITE, "mirna_count": True},
+        "+ pairing map, seed-site term and the miRNA's count of training pairs"),
+    "grmmi-seq-tuned-site-count": ("grmmi", {**_TUNED, **_SITE, "mirna_count": True},
+                                   "+ the seed-site term and the miRNA's count"),
+    "grmmi-seq-tuned-site-count-head": (
+        "grmmi", {**_TUNED, **_SITE, "mirna_count": True, "pair_head": True},
+        "the validation pick on miTAR: site term and count, also in the head's input"),
+    "grmmi-seq-tuned-site-head": ("grmmi", {**_TUNED, **_SITE, "pair_head": True},
+                                  "the pick without the miRNA's count (its ablation)"),
+}
+
+
 def get_model(name: str, **kwargs: Any):
     """A new model by its registry name (a key of :data:`MODELS`: ``rnagraph models`` lists
-    them with one line each), constructed with ``kwargs``."""
+    them with one line each) or preset (a key of :data:`PRESETS`), constructed with
+    ``kwargs`` (over a preset's own)."""
     key = name.lower()
+    if key in PRESETS:
+        base, preset, _ = PRESETS[key]
+        return MODELS[base][0](**{**preset, **kwargs})
     if key not in MODELS:
-        raise ValueError(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+        raise ValueError(f"unknown model {name!r}; choose from "
+                         f"{', '.join([*MODELS, *PRESETS])}")
     return MODELS[key][0](**kwargs)
 
 
@@ -140,4 +183,5 @@ def needs_sequences(name: str) -> bool:
     Raises:
         KeyError: for an unknown model name.
     """
-    return MODELS[name.lower()][2]
+    key = name.lower()
+    return MODELS[PRESETS[key][0] if key in PRESETS else key][2]

@@ -1,0 +1,119 @@
+"""Summaries that decide reported numbers: confidence intervals over splits, seed ensembles,
+AUC within groups, where the AUC is lost by kind of node, paired differences between models.
+
+The benchmark scripts (``benchmarks/grmmi.py``, ``benchmarks/cerna.py``) build their tables
+from these; each works on plain arrays or the run store's per-fold records, so it is tested
+on hand-computed values.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from rnagraph.train.metrics import auc_loss_by_category, grouped_auc
+
+#: a node's kind by its pairs in a split's training set (:func:`node_kinds`)
+KINDS = {"P": "positives only", "B": "both classes", "N": "negatives only", "U": "unseen"}
+
+
+def format_mean_ci(values: Sequence[float], digits: int = 4, level: float = 0.95) -> str:
+    r"""``"mean ± h"`` with :math:`h = t_{(1+\text{level})/2,\,n-1}\, s / \sqrt{n}` the
+    half-width of the Student-t confidence interval of the mean (``s`` the sample std,
+    :math:`\frac{1}{n-1}`); a single value is printed alone. Not the population std of
+    :func:`~rnagraph.evaluate.format_mean_std`: tables say which one a cell holds."""
+    from scipy.stats import t
+    a = np.asarray(values, dtype=float)
+    if a.size == 0:
+        return "n/a"
+    if a.size < 2:
+        return f"{a.mean():.{digits}f}"
+    h = t.ppf(0.5 + level / 2, a.size - 1) * a.std(ddof=1) / np.sqrt(a.size)
+    return f"{a.mean():.{digits}f} ± {h:.{digits}f}"
+
+
+def seed_ensemble(predictions: Mapping[int, object], members: int) -> dict:
+    """Test AUC of each seed and of the **seed ensemble** (scores averaged pair by pair over
+    the first ``members`` seeds, no other fitting), per split that every seed finished.
+
+    Args:
+        predictions: ``{seed: DataFrame}`` of a run store's ``predictions.csv`` (columns
+            ``fold, src_id, dst_id, score, label``), one per seed of the same model in the
+            same splits.
+        members: seeds averaged (give every model of a table the same number: more members
+            score higher).
+
+    Returns:
+        dict: ``seeds`` (sorted), ``folds`` (the common splits), ``per_seed`` (``[seeds,
+        folds]`` AUCs) and ``ensemble`` (one AUC per common split).
+    """
+    from sklearn.metrics import roc_auc_score
+    seeds = sorted(predictions)
+    if not 1 <= members <= len(seeds):
+        raise ValueError(f"seed_ensemble: {members} members of {len(seeds)} seeds")
+    frames = [predictions[k].set_index(["fold", "src_id", "dst_id"]) for k in seeds]
+    common = sorted(set.intersection(*(set(f.index.get_level_values(0)) for f in frames)))
+    per_seed, ens = np.zeros((len(seeds), len(common))), []
+    for j, fold in enumerate(common):
+        parts = [f.loc[fold] for f in frames]
+        y = parts[0]["label"]
+        scores = [p["score"].reindex(y.index) for p in parts]
+        per_seed[:, j] = [roc_auc_score(y, s) for s in scores]
+        ens.append(float(roc_auc_score(y, sum(scores[:members]) / members)))
+    return {"seeds": seeds, "folds": common, "per_seed": per_seed, "ensemble": ens}
+
+
+def auc_within_groups(y_true, y_score, groups) -> tuple[float, float, int, int, float]:
+    """The AUC beside the within-group AUC (:func:`~rnagraph.train.metrics.grouped_auc`) of
+    one split: ``(auc, within, groups compared, comparisons, share of the pairs in those
+    groups)``. A score that depends on the group alone scores 0.5 within."""
+    from sklearn.metrics import roc_auc_score
+    y, s = np.asarray(y_true, dtype=float), np.asarray(y_score, dtype=float)
+    within, used, rows, comparisons = grouped_auc(y, s, np.asarray(groups))
+    return float(roc_auc_score(y, s)), within, used, comparisons, rows / y.size
+
+
+def node_kinds(train_nodes, train_labels, nodes) -> list[str]:
+    """Each of ``nodes`` by its pairs among the training pairs (``train_nodes[i]`` of label
+    ``train_labels[i]``): ``"B"`` both classes, ``"P"`` positives only, ``"N"`` negatives
+    only, ``"U"`` unseen (:data:`KINDS`)."""
+    tn, ty = np.asarray(train_nodes), np.asarray(train_labels)
+    pos, neg = set(tn[ty == 1].tolist()), set(tn[ty == 0].tolist())
+    return ["B" if m in pos and m in neg else "P" if m in pos else "N" if m in neg else "U"
+            for m in np.asarray(nodes).tolist()]
+
+
+def loss_by_kind(y_true, y_score, kinds) -> dict[tuple, float]:
+    """Per mille of all positive-negative comparisons that are misordered, by the kinds of
+    the positive's and the negative's node (:func:`node_kinds`); sums to ``1000 (1 - AUC)``
+    (:func:`~rnagraph.train.metrics.auc_loss_by_category`)."""
+    return {k: 1e3 * v for k, v in auc_loss_by_category(y_true, y_score, kinds).items()}
+
+
+def mean_losses(losses: Mapping[str, Sequence[dict]], top: int = 6
+                ) -> tuple[list[tuple], dict[str, list[float]]]:
+    """Mean over splits of each model's :func:`loss_by_kind` cells; the ``top`` cells with the
+    largest median over the models are shown, the rest summed. Returns the shown cells and,
+    per model, ``[splits, total, *shown cells, other]``."""
+    mean = {lab: {k: float(np.mean([d.get(k, 0.0) for d in ds])) for k in set().union(*ds)}
+            for lab, ds in losses.items()}
+    cells = sorted(set().union(*mean.values()) if mean else set(),
+                   key=lambda k: (-np.median([m.get(k, 0.0) for m in mean.values()]), k))
+    shown = cells[:top]
+    return shown, {lab: [len(losses[lab]), sum(m.values()), *(m.get(k, 0.0) for k in shown),
+                         sum(v for k, v in m.items() if k not in shown)]
+                   for lab, m in mean.items()}
+
+
+def paired_differences(a: Mapping[int, dict], b: Mapping[int, dict], keys: Sequence[str]
+                       ) -> tuple[int, dict[str, list[float]]]:
+    """``a`` − ``b`` per metric over the folds both hold (``{fold: record}``), leaving out a
+    fold where either value is ``None``; returns the number of common folds and the
+    differences per key (format them with :func:`~rnagraph.evaluate.format_mean_std`)."""
+    common = sorted(set(a) & set(b))
+    return len(common), {k: [a[f][k] - b[f][k] for f in common
+                             if a[f][k] is not None and b[f][k] is not None] for k in keys}
+
+
+__all__ = ["KINDS", "format_mean_ci", "seed_ensemble", "auc_within_groups", "node_kinds",
+           "loss_by_kind", "mean_losses", "paired_differences"]

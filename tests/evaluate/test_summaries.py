@@ -1,0 +1,82 @@
+"""Summaries behind reported numbers, against hand-computed values."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnagraph.evaluate.summaries import (
+    auc_within_groups,
+    format_mean_ci,
+    loss_by_kind,
+    mean_losses,
+    node_kinds,
+    paired_differences,
+    seed_ensemble,
+)
+
+
+def test_mean_ci_is_the_student_t_half_width_not_the_std():
+    # [0.8, 0.9, 1.0]: mean 0.9, sample std 0.1, t(0.975, 2) = 4.3027: h = 0.2484
+    assert format_mean_ci([0.8, 0.9, 1.0]) == "0.9000 ± 0.2484"
+    assert format_mean_ci([0.5], 3) == "0.500"
+    assert format_mean_ci([]) == "n/a"
+
+
+def _preds(scores, labels, extra=()):
+    rows = [(0, f"mi{i}", f"t{i}", s, y) for i, (s, y) in enumerate(zip(scores, labels))]
+    return pd.DataFrame([*rows, *extra], columns=["fold", "src_id", "dst_id", "score", "label"])
+
+
+def test_seed_ensemble_averages_pairs_over_the_splits_every_seed_has():
+    labels = [1, 1, 0, 0]
+    # each seed misorders one comparison of four (AUC 0.75); averaged: 0.6, 0.5 vs 0.45, 0.1
+    a = _preds([0.9, 0.2, 0.5, 0.1], labels, extra=[(1, "mi9", "t9", 0.5, 1)])   # split 1: a only
+    b = _preds([0.3, 0.8, 0.4, 0.1], labels)
+    r = seed_ensemble({1: b, 0: a}, members=2)
+    assert r["seeds"] == [0, 1] and r["folds"] == [0]
+    assert r["per_seed"].tolist() == [[0.75], [0.75]]
+    assert r["ensemble"] == [1.0]
+    # one member: the first seed's AUC
+    assert seed_ensemble({0: a, 1: b}, members=1)["ensemble"] == [0.75]
+    with pytest.raises(ValueError):
+        seed_ensemble({0: a}, members=2)
+
+
+def test_auc_within_groups_compares_pairs_of_the_same_group_only():
+    # group 0: positives 0.9, 0.2 vs negative 0.5 -> 1 of 2; group 1: 0.3 vs 0.1 -> 1 of 1;
+    # group 2 negatives only. Within: 2/3 over 2 groups, 3 comparisons, 5 of 6 pairs.
+    # Plain AUC: positives 0.9, 0.2, 0.3 vs negatives 0.5, 0.1, 0.0 -> 7 of 9
+    auc, within, used, comparisons, share = auc_within_groups(
+        [1, 1, 0, 1, 0, 0], [0.9, 0.2, 0.5, 0.3, 0.1, 0.0], [0, 0, 0, 1, 1, 2])
+    assert auc == pytest.approx(7 / 9) and within == pytest.approx(2 / 3)
+    assert (used, comparisons, share) == (2, 3, pytest.approx(5 / 6))
+
+
+def test_loss_by_kind_splits_one_minus_auc_by_the_nodes_kinds():
+    # training: node 0 both classes (B), 1 positives only (P), 2 negatives only (N), 3 unseen.
+    kinds = node_kinds([0, 0, 1, 2], [1, 0, 1, 0], [0, 1, 3, 0, 2, 3])
+    assert kinds == ["B", "P", "U", "B", "N", "U"]
+    # positives B 0.9, P 0.2, U 0.6 vs negatives B 0.5, N 0.1, U 0.7: misordered P<B, P<U,
+    # U<U, each 1 of 9 comparisons
+    loss = loss_by_kind([1, 1, 1, 0, 0, 0], [0.9, 0.2, 0.6, 0.5, 0.1, 0.7], kinds)
+    for cell in (("P", "B"), ("P", "U"), ("U", "U")):
+        assert loss[cell] == pytest.approx(1000 / 9)
+    assert loss[("B", "B")] == 0.0
+    assert sum(loss.values()) == pytest.approx(1000 / 3)      # 1000 (1 - AUC), AUC 6/9
+
+
+def test_mean_losses_averages_splits_and_shows_the_largest_cells():
+    losses = {"M": [{("P", "B"): 2.0, ("U", "U"): 1.0}, {("P", "B"): 4.0}],
+              "N": [{("P", "B"): 1.0, ("U", "U"): 3.0, ("B", "N"): 0.5}]}
+    shown, rows = mean_losses(losses, top=1)
+    # medians: (P,B) over M 3.0 and N 1.0 -> 2.0; (U,U) 0.5 and 3.0 -> 1.75; (B,N) 0.25
+    assert shown == [("P", "B")]
+    assert rows["M"] == [2, 3.5, 3.0, 0.5]
+    assert rows["N"] == [1, 4.5, 1.0, 3.5]
+
+
+def test_paired_differences_use_common_folds_and_skip_missing_values():
+    a = {0: {"auc": 0.66, "x": None}, 1: {"auc": 0.70, "x": 0.5}, 2: {"auc": 0.99, "x": 0.1}}
+    b = {0: {"auc": 0.70, "x": 0.2}, 1: {"auc": 0.72, "x": 0.4}}
+    n, d = paired_differences(a, b, ("auc", "x"))
+    assert n == 2
+    assert np.allclose(d["auc"], [-0.04, -0.02]) and np.allclose(d["x"], [0.1])

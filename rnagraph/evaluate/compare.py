@@ -9,6 +9,8 @@ from torch_geometric.data import HeteroData
 from rnagraph.data.fold import Fold
 from rnagraph.evaluate.cross_validate import cross_validate
 from rnagraph.evaluate.results import CVResult
+from rnagraph.evaluate.store import write_json
+from rnagraph.io.atomic import atomic_write
 from rnagraph.typing import EdgeType
 
 
@@ -32,4 +34,68 @@ def compare_models(models: Mapping[str, object], data: HeteroData, edge_type: Ed
     return out
 
 
-__all__ = ["compare_models"]
+def pool_over_seeds(per_seed: Mapping[int, Mapping[str, CVResult]],
+                    out_dir: str | Path | None = None) -> dict[str, CVResult]:
+    """Pool the runs of several seeds: per model, one :class:`CVResult` holding the folds of
+    every seed, so ``mean`` / ``std`` / tables give mean ± std over **all folds of all seeds**
+    (not over the seeds' means).
+
+    Each seed is a whole run (its own split and model seed), e.g. ``{seed: compare_models(...)}``.
+    The pooled ``folds`` are those of the first seed, then of the second, ...; each fold keeps
+    its own ``"fold"`` index within its seed.
+
+    Args:
+        per_seed: ``{seed: {name: CVResult}}``; every seed must hold the same models, edge type,
+            protocol and split mode.
+        out_dir (str | Path, optional): if given, each model's pooled ``metrics.json`` (the
+            usual fields plus ``"seeds"``) and ``predictions.csv`` (the seeds' files with a
+            ``seed`` column in front) are written to ``out_dir/<name>`` (where
+            ``rnagraph report`` reads them); the seeds' own runs stay where they were written.
+
+    Returns:
+        dict[str, CVResult]: in the order of the first seed's models.
+    """
+    if not per_seed:
+        raise ValueError("pool_over_seeds: no seeds")
+    seeds = list(per_seed)
+    first = per_seed[seeds[0]]
+    for s in seeds[1:]:
+        if list(per_seed[s]) != list(first):
+            raise ValueError(f"pool_over_seeds: seed {s} has models {list(per_seed[s])}, seed "
+                             f"{seeds[0]} {list(first)}; pool runs of the same models")
+    out: dict[str, CVResult] = {}
+    for name, r0 in first.items():
+        runs = [per_seed[s][name] for s in seeds]
+        for s, r in zip(seeds, runs):
+            if (tuple(r.edge_type), r.protocol, r.mode) != (tuple(r0.edge_type), r0.protocol,
+                                                            r0.mode):
+                raise ValueError(f"pool_over_seeds: {name} of seed {s} is a {r.protocol} / "
+                                 f"{r.mode} run of {r.edge_type}, that of seed {seeds[0]} a "
+                                 f"{r0.protocol} / {r0.mode} run of {r0.edge_type}")
+        pooled = CVResult(model=r0.model, edge_type=tuple(r0.edge_type), protocol=r0.protocol,
+                          mode=r0.mode, folds=[f for r in runs for f in r.folds],
+                          fit_info=[i for r in runs for i in r.fit_info])
+        if out_dir is not None:
+            pooled.out_dir = Path(out_dir) / name
+            _write_pooled(pooled.out_dir, pooled, seeds, runs)
+        out[name] = pooled
+    return out
+
+
+def _write_pooled(out: Path, pooled: CVResult, seeds: list[int], runs: list[CVResult]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    write_json(out / "metrics.json", {**pooled.to_dict(), "seeds": seeds,
+                                      "folds_per_seed": [len(r.folds) for r in runs]})
+    lines: list[str] = []
+    for s, r in zip(seeds, runs):
+        pred = None if r.out_dir is None else Path(r.out_dir) / "predictions.csv"
+        if pred is None or not pred.is_file():
+            return  # a seed without stored predictions: no pooled file
+        head, *rows = pred.read_text(encoding="utf-8").splitlines()
+        if not lines:
+            lines.append("seed," + head)
+        lines += [f"{s},{row}" for row in rows]
+    atomic_write(out / "predictions.csv", "\n".join(lines) + "\n")
+
+
+__all__ = ["compare_models", "pool_over_seeds"]

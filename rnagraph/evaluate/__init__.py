@@ -21,7 +21,6 @@ from rnagraph.evaluate.run_config import graph_hash, read_config, resolve_config
 from rnagraph.evaluate.store import fold_fingerprint, model_config, write_json
 from rnagraph.evaluate.summaries import (
     auc_within_groups,
-    format_mean_ci,
     paired_differences,
     seed_ensemble,
 )
@@ -52,7 +51,6 @@ __all__ = [
     "write_config",
     "rank_cerna",
     "CernaRanking",
-    "format_mean_ci",
     "seed_ensemble",
     "auc_within_groups",
     "paired_differences",

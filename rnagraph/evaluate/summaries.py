@@ -1,5 +1,6 @@
-"""Summaries that decide reported numbers: confidence intervals over splits, seed ensembles,
-AUC within groups, where the AUC is lost by kind of node, paired differences between models.
+"""Summaries that decide reported numbers: seed ensembles, AUC within groups, where the AUC
+is lost by kind of node, paired differences between models (confidence intervals over splits:
+:func:`~rnagraph.evaluate.results.format_mean_ci`).
 
 The benchmark scripts (``benchmarks/grmmi.py``, ``benchmarks/cerna.py``) build their tables
 from these; each works on plain arrays or the run store's per-fold records, so it is tested
@@ -15,21 +16,6 @@ from rnagraph.train.metrics import auc_loss_by_category, grouped_auc
 
 #: a node's kind by its pairs in a split's training set (:func:`node_kinds`)
 KINDS = {"P": "positives only", "B": "both classes", "N": "negatives only", "U": "unseen"}
-
-
-def format_mean_ci(values: Sequence[float], digits: int = 4, level: float = 0.95) -> str:
-    r"""``"mean ± h"`` with :math:`h = t_{(1+\text{level})/2,\,n-1}\, s / \sqrt{n}` the
-    half-width of the Student-t confidence interval of the mean (``s`` the sample std,
-    :math:`\frac{1}{n-1}`); a single value is printed alone. Not the population std of
-    :func:`~rnagraph.evaluate.format_mean_std`: tables say which one a cell holds."""
-    from scipy.stats import t
-    a = np.asarray(values, dtype=float)
-    if a.size == 0:
-        return "n/a"
-    if a.size < 2:
-        return f"{a.mean():.{digits}f}"
-    h = t.ppf(0.5 + level / 2, a.size - 1) * a.std(ddof=1) / np.sqrt(a.size)
-    return f"{a.mean():.{digits}f} ± {h:.{digits}f}"
 
 
 def seed_ensemble(predictions: Mapping[int, object], members: int) -> dict:
@@ -115,5 +101,5 @@ def paired_differences(a: Mapping[int, dict], b: Mapping[int, dict], keys: Seque
                              if a[f][k] is not None and b[f][k] is not None] for k in keys}
 
 
-__all__ = ["KINDS", "format_mean_ci", "seed_ensemble", "auc_within_groups", "node_kinds",
+__all__ = ["KINDS", "seed_ensemble", "auc_within_groups", "node_kinds",
            "loss_by_kind", "mean_losses", "paired_differences"]

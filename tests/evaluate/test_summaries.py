@@ -5,20 +5,12 @@ import pytest
 
 from rnagraph.evaluate.summaries import (
     auc_within_groups,
-    format_mean_ci,
     loss_by_kind,
     mean_losses,
     node_kinds,
     paired_differences,
     seed_ensemble,
 )
-
-
-def test_mean_ci_is_the_student_t_half_width_not_the_std():
-    # [0.8, 0.9, 1.0]: mean 0.9, sample std 0.1, t(0.975, 2) = 4.3027: h = 0.2484
-    assert format_mean_ci([0.8, 0.9, 1.0]) == "0.9000 ± 0.2484"
-    assert format_mean_ci([0.5], 3) == "0.500"
-    assert format_mean_ci([]) == "n/a"
 
 
 def _preds(scores, labels, extra=()):

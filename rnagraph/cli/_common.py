@@ -60,12 +60,16 @@ class OneLineErrors(TyperGroup):
         debug = "--debug" in args
         args = [a for a in args if a != "--debug"]
         old = warnings.showwarning
+        signals = _Signals()
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), signals:
                 warnings.showwarning = _show_warning
                 rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                   standalone_mode=False, **extra)
         except Exit as e:
+            if signals.caught:   # typer turns KeyboardInterrupt into Exit(130)
+                _error(signals.message())
+                sys.exit(signals.exit_code())
             sys.exit(e.exit_code)
         except ClickException as e:
             if debug:
@@ -76,8 +80,8 @@ class OneLineErrors(TyperGroup):
             _error(" ".join(e.format_message().split()) + hint)
             sys.exit(e.exit_code)
         except (Abort, KeyboardInterrupt):
-            _error("interrupted")
-            sys.exit(130)
+            _error(signals.message())
+            sys.exit(signals.exit_code())
         except Exception as e:  # every library error: one line, no traceback
             if debug:
                 traceback.print_exc()
@@ -85,9 +89,53 @@ class OneLineErrors(TyperGroup):
             sys.exit(1)
         finally:
             warnings.showwarning = old
+        if signals.caught:      # typer returns 130 for a KeyboardInterrupt it caught
+            _error(signals.message())
+            sys.exit(signals.exit_code())
         if isinstance(rv, int) and rv:  # help / exit codes in non-standalone mode
             sys.exit(rv)
         sys.exit(0)
+
+
+class _Signals:
+    """While a command runs, SIGINT (Ctrl-C) and SIGTERM raise :class:`KeyboardInterrupt`, so
+    every ``finally`` runs (an atomic write removes its temporary file) and the command ends
+    with ``error: interrupted`` (exit 130) or ``error: terminated`` (exit 143). A signal the
+    parent set to be ignored stays ignored; outside the main thread nothing is changed."""
+
+    def __init__(self):
+        self.caught: list[int] = []
+        self._old: dict[int, Any] = {}
+
+    def _handler(self, signum, frame):
+        self.caught.append(signum)
+        raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+        import threading
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            cur = signal.getsignal(sig)
+            if cur is signal.SIG_IGN:
+                continue
+            self._old[sig] = cur
+            signal.signal(sig, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+        for sig, handler in self._old.items():
+            signal.signal(sig, handler)
+        return False
+
+    def message(self) -> str:
+        import signal
+        return "terminated" if self.caught and self.caught[-1] == signal.SIGTERM else "interrupted"
+
+    def exit_code(self) -> int:
+        return 143 if self.message() == "terminated" else 130
 
 
 def _error(msg: str) -> None:

@@ -1,0 +1,121 @@
+"""The one harness of the benchmark scripts: common options, data loading, the run store,
+parallel folds and where tables go. A script declares its experiment and calls these.
+
+Common options (a script adds those it uses, with its own defaults): ``--datasets``,
+``--models``, ``--folds``, ``--out`` (run store root: one ``cross_validate`` directory per run,
+so a killed run resumes fold by fold), ``--jobs`` (folds fitted in parallel processes), and
+always ``--seed``, ``--threads``, ``--root`` (data root, default ``$RNAGRAPH_DATA``) and
+``--docs`` (the folder whose ``benchmarks.md`` / ``results.md`` sections are replaced;
+``none``: print only).
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import warnings
+from pathlib import Path
+from typing import Iterator
+
+import torch
+from _log import ROOT, BenchmarkLog, write_section
+
+REAL = ("cmi-9589", "cmi-9905", "cmi-20208", "mtis-9214")
+_HELP = {"datasets": "dataset names (synthetic, " + ", ".join(REAL) + ", ...)",
+         "models": "models (registry names or the script's tags)",
+         "folds": "k of the k-fold split", "out": "run store root (resumable)",
+         "jobs": "folds fitted in parallel worker processes"}
+
+
+def parser(doc: str, threads: int = 1, **defaults) -> argparse.ArgumentParser:
+    """An argument parser with the common options: those named in ``defaults`` (``datasets``,
+    ``models``, ``folds``, ``out``, ``jobs``) with those defaults, and always ``--seed``,
+    ``--threads``, ``--root``, ``--docs``."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    for name, default in defaults.items():
+        if name in ("datasets", "models"):
+            ap.add_argument(f"--{name}", nargs="*", default=list(default), help=_HELP[name])
+        else:
+            ap.add_argument(f"--{name}", type=int if name in ("folds", "jobs") else str,
+                            default=default, help=f"{_HELP[name]} (default {default})")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=threads,
+                    help=f"torch threads (default {threads}: small graphs run fastest on one)")
+    ap.add_argument("--root", default=None, help="data root (default $RNAGRAPH_DATA)")
+    ap.add_argument("--docs", default=str(ROOT / "docs"),
+                    help="folder whose benchmarks.md / results.md sections are replaced "
+                         "(default docs/; 'none': print only)")
+    return ap
+
+
+def parse(ap: argparse.ArgumentParser, argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse ``argv`` and set torch's thread count."""
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    return args
+
+
+def graph(name: str, root: str | None, **synthetic_kw):
+    """``synthetic(seed=0, **synthetic_kw)`` or ``load(name, root)``."""
+    from rnagraph.datasets import load, synthetic
+    return synthetic(**{"seed": 0, **synthetic_kw}) if name == "synthetic" else load(name, root)
+
+
+def graphs(names: list[str], root: str | None, **synthetic_kw) -> Iterator[tuple[str, object]]:
+    """``(name, graph)`` of each dataset; an absent one is skipped with one line."""
+    for name in names:
+        try:
+            yield name, graph(name, root, **synthetic_kw)
+        except FileNotFoundError as exc:
+            print(f"skip {name}: {exc}", flush=True)
+
+
+def edge_types(g) -> list[tuple[str, str, str]]:
+    """The graph's interaction types (not the ``rev_`` ones)."""
+    return [et for et in g.edge_types if not et[1].startswith("rev_")]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._+-]+", "_", str(text).replace(":", "to"))
+
+
+def run_dir(args: argparse.Namespace, *parts: object) -> Path | None:
+    """``--out``/parts (slugged), or ``None`` without ``--out``."""
+    return Path(args.out, *map(slug, parts)) if getattr(args, "out", None) else None
+
+
+def cv(model, g, et, folds, args: argparse.Namespace, *parts: object, **kw):
+    """:func:`~rnagraph.evaluate.cross_validate` with the run stored under
+    :func:`run_dir` ``(args, *parts)`` and ``--jobs`` folds in parallel; warnings (the paper
+    protocol's leakage warning, labelled in the tables) silenced."""
+    from rnagraph.evaluate import cross_validate
+    kw = {"progress": False, "curves": False, "n_jobs": getattr(args, "jobs", 1), **kw}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cross_validate(model, g, et, folds, out_dir=run_dir(args, *parts), **kw)
+
+
+def log(args: argparse.Namespace, title: str, columns: list[str], **kw) -> BenchmarkLog:
+    """A :class:`BenchmarkLog` writing to ``--docs``/benchmarks.md."""
+    docs = None if args.docs == "none" else Path(args.docs) / "benchmarks.md"
+    return BenchmarkLog(title, columns, path=docs, **kw)
+
+
+def publish(args: argparse.Namespace, table: BenchmarkLog, results: str | None = None,
+            heading: str | None = None) -> None:
+    """Print ``table`` and replace its section of ``--docs``/benchmarks.md; with
+    ``results``, also the section ``results`` of ``results.md`` (its title ``heading``)."""
+    if args.docs == "none":
+        table.print()
+        return
+    table.write()
+    if results:
+        md = table.markdown()
+        write_results(args, results, md.replace(f"## {table.title}", heading, 1) if heading
+                      else md)
+
+
+def write_results(args: argparse.Namespace, section: str, markdown: str) -> None:
+    """Print ``markdown`` and make it the section ``section`` of ``--docs``/results.md."""
+    print(markdown)
+    if args.docs != "none":
+        write_section(Path(args.docs) / "results.md", section, markdown)

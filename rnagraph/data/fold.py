@@ -97,11 +97,13 @@ class Fold:
 
     @classmethod
     def full(cls, graph: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
-             neg_ratio: float = 1, seed: int = 0) -> Fold:
+             neg_ratio: float = 1, seed: int = 0, isolated_negatives: bool = False) -> Fold:
         """A fold that fits on every known pair, validation carved from them, no test set
-        (``protocol="full"``); see :func:`~rnagraph.data.split.full_fold`."""
+        (``protocol="full"``; RNAs without any known pair are not negatives unless
+        ``isolated_negatives``); see :func:`~rnagraph.data.split.full_fold`."""
         from rnagraph.data.split import full_fold  # split builds on this module
-        return full_fold(graph, edge_type, val_ratio=val_ratio, neg_ratio=neg_ratio, seed=seed)
+        return full_fold(graph, edge_type, val_ratio=val_ratio, neg_ratio=neg_ratio, seed=seed,
+                         isolated_negatives=isolated_negatives)
 
     def __repr__(self) -> str:
         return (f"Fold(index={self.index}, edge_type={self.edge_type}, mode={self.mode!r}, "

@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
+from rnagraph.data.isolated import negative_boxes
 from rnagraph.typing import EdgeType
 
 #: Candidate boxes at most this large are enumerated exactly instead of rejection-sampled.
@@ -90,7 +91,8 @@ def sample_negatives(data: HeteroData, edge_type: EdgeType, num_samples: int | N
                      ratio: float = 1.0, exclude: Tensor | None = None,
                      known: Tensor | None = None, src_nodes: Tensor | None = None,
                      dst_nodes: Tensor | None = None,
-                     seed: int | np.random.Generator | None = 0) -> Tensor:
+                     seed: int | np.random.Generator | None = 0,
+                     isolated_negatives: bool = False) -> Tensor:
     r"""Sample negative pairs uniformly from the **unobserved** pairs of ``edge_type``.
 
     A candidate :math:`(s, d)` is any source node :math:`s` (of ``src_nodes``, default all) and
@@ -98,6 +100,11 @@ def sample_negatives(data: HeteroData, edge_type: EdgeType, num_samples: int | N
     known positive nor in ``exclude``. Known positives default to **every** ``edge_type`` edge of
     ``data``: pass the full graph (not a training graph), or test positives could come back as
     negatives. Use ``exclude`` to keep train / val / test negatives disjoint.
+
+    Isolated nodes of ``data`` (no ``edge_type`` edge at all:
+    :func:`~rnagraph.data.isolated.isolated_nodes`) are left out of the candidates, with an
+    :class:`~rnagraph.data.isolated.IsolatedNodesWarning`, unless ``isolated_negatives``: an RNA
+    without known pairs is not a known non-partner.
 
     Args:
         data (HeteroData): the full graph.
@@ -111,6 +118,7 @@ def sample_negatives(data: HeteroData, edge_type: EdgeType, num_samples: int | N
         src_nodes, dst_nodes (LongTensor, optional): restrict the candidates to these nodes
             (cold-start splits).
         seed (int or numpy Generator): randomness. (default: ``0``)
+        isolated_negatives (bool): also draw pairs of isolated nodes. (default: ``False``)
 
     Returns:
         LongTensor ``[2, num_samples]``: distinct negative pairs, in random order.
@@ -131,6 +139,9 @@ def sample_negatives(data: HeteroData, edge_type: EdgeType, num_samples: int | N
         forbidden = np.concatenate([forbidden, pair_codes(exclude, n_dst)])
     src = np.arange(n_src) if src_nodes is None else np.asarray(src_nodes)
     dst = np.arange(n_dst) if dst_nodes is None else np.asarray(dst_nodes)
+    allowed = negative_boxes(data, edge_type, isolated_negatives, "sample_negatives")
+    if allowed is not None:
+        src, dst = np.intersect1d(src, allowed[0]), np.intersect1d(dst, allowed[1])
     codes = sample_codes(src, dst, n_dst, int(num_samples), forbidden, _as_rng(seed))
     return codes_to_index(codes, n_dst)
 

@@ -4,7 +4,9 @@ Leakage-free folds (the default) hold a ``train_graph`` whose interaction edges 
 training positives only; validation and test positives never appear in it. Negatives are drawn
 uniformly from pairs that are not positives of the **full** graph, with train / val / test
 negatives disjoint (``negatives="degree"`` / ``"hard"`` replace the validation and test ones by
-degree-matched or heuristic-hard negatives). Folds report how many test positives a training
+degree-matched or heuristic-hard negatives). RNAs without any known pair of the predicted type
+(:func:`~rnagraph.data.isolated.isolated_nodes`) are never drawn as negatives unless
+``isolated_negatives=True``. Folds report how many test positives a training
 twin answers (:mod:`rnagraph.data.twins`); cold splits can keep twins in one fold.
 ``protocol="paper"`` reproduces how MFERL / GRMMI were evaluated and is labelled as such (see
 ``docs/protocol.md``).
@@ -21,6 +23,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold, LinkSet
+from rnagraph.data.isolated import negative_boxes
 from rnagraph.data.negatives import (
     codes_to_index,
     degree_matched_codes,
@@ -169,13 +172,16 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
                        n_dst: int, test_sel: np.ndarray, mode: str, val_ratio: float,
                        neg_ratio: float, rng: np.random.Generator, index: int,
                        exclude_test: np.ndarray, meta: dict, twins: tuple | None = None,
-                       twin_key: str | None = None) -> tuple[Fold, np.ndarray, dict]:
+                       twin_key: str | None = None,
+                       allowed: tuple[np.ndarray, np.ndarray] | None = None
+                       ) -> tuple[Fold, np.ndarray, dict]:
     """Build one fold given the held-out selection.
 
     ``test_sel`` is, for ``warm``, the indices of ``pos`` held out; for cold modes a boolean
     node mask over the cold side(s) (``[n_src]`` / ``[n_dst]`` or a tuple for ``cold-both``).
     ``twins``: (source, destination) twin labels on the full graph, for ``meta["twins"]``
     and, with ``twin_key``, to keep twin groups together in the validation hold-out.
+    ``allowed``: the (source, destination) nodes negatives may involve (``None``: all).
     """
     s, d = pos // n_dst, pos % n_dst
     all_src, all_dst = np.arange(n_src), np.arange(n_dst)
@@ -213,6 +219,7 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
         boxes = {"test": (np.flatnonzero(t_src), np.flatnonzero(t_dst)),
                  "val": (np.flatnonzero(v_src), np.flatnonzero(v_dst)),
                  "train": (np.flatnonzero(r_src), np.flatnonzero(r_dst))}
+    boxes = _restrict(boxes, allowed)
     sets: dict[str, LinkSet] = {}
     taken = [exclude_test]
     for name, mask in (("test", test_mask), ("val", val_mask), ("train", train_mask)):
@@ -236,6 +243,27 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
     if not len(fold.test.pos_index[0]):
         warnings.warn(f"split: fold {index} ({mode}) has no test positives", stacklevel=3)
     return fold, test_neg, boxes
+
+
+def _restrict(boxes: dict, allowed: tuple[np.ndarray, np.ndarray] | None) -> dict:
+    """The negative boxes without the nodes outside ``allowed`` (isolated nodes);
+    unchanged when ``allowed`` is ``None``."""
+    if allowed is None:
+        return boxes
+    return {k: (np.intersect1d(b[0], allowed[0]), np.intersect1d(b[1], allowed[1]))
+            for k, b in boxes.items()}
+
+
+def _isolated(data: HeteroData, edge_type: EdgeType, isolated_negatives: bool, meta: dict,
+              owner: str) -> tuple[tuple[np.ndarray, np.ndarray] | None, dict]:
+    """The nodes negatives may involve (``None``: all) and ``meta`` with the number of
+    isolated nodes left out (recorded only when there are some, so folds of graphs without
+    isolated nodes carry the meta of earlier versions)."""
+    allowed = negative_boxes(data, edge_type, isolated_negatives, owner, stacklevel=4)
+    if allowed is not None:
+        n_all = int(data[edge_type[0]].num_nodes) + int(data[edge_type[2]].num_nodes)
+        meta = {**meta, "isolated_excluded": n_all - allowed[0].size - allowed[1].size}
+    return allowed, meta
 
 
 def _harder(folds: list[Fold], boxes: list[dict], kind: str, pos: np.ndarray, data: HeteroData,
@@ -273,7 +301,8 @@ def _harder(folds: list[Fold], boxes: list[dict], kind: str, pos: np.ndarray, da
 def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_ratio: float = 1,
                      mode: str = "warm", val_ratio: float = 0.1, seed: int = 0,
                      protocol: str = "leakage-free", negatives: str = "uniform",
-                     group_twins: bool | str = False) -> list[Fold]:
+                     group_twins: bool | str = False,
+                     isolated_negatives: bool = False) -> list[Fold]:
     r"""Split the ``edge_type`` pairs of ``data`` into ``k`` folds.
 
     Modes (``protocol="leakage-free"``):
@@ -320,6 +349,15 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
     In every case negatives are never positives of the full graph and stay disjoint across
     train / val / test and across the folds' test sets.
 
+    Isolated nodes (:func:`~rnagraph.data.isolated.isolated_nodes`: RNAs of ``data`` without
+    any ``edge_type`` pair, e.g. sequences added without known partners) are left out of every
+    negative (training, validation and test, every mode and protocol), with an
+    :class:`~rnagraph.data.isolated.IsolatedNodesWarning` giving their number and
+    ``meta["isolated_excluded"]``; nothing says they bind nothing. ``isolated_negatives=True``
+    draws them as before. Isolation is read on ``data``, not on a fold: the held-out RNAs of a
+    cold split have known pairs and are negatives' partners as usual. A graph without isolated
+    nodes gives the same folds either way.
+
     Twins (:mod:`rnagraph.data.twins`): nodes with exactly the same partners in the full graph.
     Every leakage-free fold reports in ``meta["twins"]`` the share of test positives answered
     by a training twin (``share_src``, ``share_dst``, ``share``). ``group_twins`` (cold modes
@@ -341,6 +379,8 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
             negatives. (default: ``"uniform"``)
         group_twins (bool | str): keep twin groups in one fold (cold modes). (default:
             ``False``)
+        isolated_negatives (bool): also draw negatives among isolated nodes. (default:
+            ``False``)
 
     Returns:
         list[Fold]: ``k`` folds.
@@ -353,9 +393,10 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
     pos, _, n_src, n_dst = _positives(data, edge_type)
     meta = _meta({"k": k, "neg_ratio": neg_ratio, "val_ratio": val_ratio, "seed": seed},
                  negatives, twin_key)
+    allowed, meta = _isolated(data, edge_type, isolated_negatives, meta, "kfold_link_split")
     if protocol == "paper":
         return _paper_folds(data, edge_type, pos, n_src, n_dst, k, neg_ratio, val_ratio, rng,
-                            meta)
+                            meta, allowed=allowed)
     twins = _twins(data, edge_type, twin_key)
     if mode == "warm" and pos.size < k:
         raise ValueError(f"kfold_link_split: {pos.size} positives for k={k}")
@@ -377,7 +418,7 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
     for i, sel in enumerate(sels):
         fold, test_neg, box = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode,
                                                  val_ratio, neg_ratio, rng, i, tested_neg, meta,
-                                                 twins, twin_key)
+                                                 twins, twin_key, allowed)
         tested_neg = np.concatenate([tested_neg, test_neg])
         folds.append(fold)
         boxes.append(box)
@@ -403,7 +444,7 @@ def _twins(data: HeteroData, edge_type: EdgeType,
 
 
 def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
-              neg_ratio: float = 1, seed: int = 0) -> Fold:
+              neg_ratio: float = 1, seed: int = 0, isolated_negatives: bool = False) -> Fold:
     r"""A fold to fit on **every known pair** (for a model you will use, not evaluate).
 
     The ``edge_type`` positives are shuffled; a ``val_ratio`` share becomes ``val`` (for early
@@ -411,7 +452,9 @@ def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
     positives only, so validation pairs are scored as unseen pairs are. Each set gets
     ``neg_ratio`` uniform negatives per positive among pairs that are not positives, disjoint
     between the sets. ``test`` is empty. The fold is labelled ``protocol="full"``: it measures
-    nothing (there is no held-out test set) and is not a leakage-free evaluation.
+    nothing (there is no held-out test set) and is not a leakage-free evaluation. Isolated
+    nodes are not drawn as negatives unless ``isolated_negatives`` (as in
+    :func:`kfold_link_split`, with the same warning and ``meta["isolated_excluded"]``).
 
     Args:
         data (HeteroData): the graph of every known interaction.
@@ -419,8 +462,13 @@ def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
         val_ratio (float): share of positives held out for validation. (default: ``0.1``)
         neg_ratio (float): negatives per positive. (default: ``1``)
         seed (int): seed of every random choice. (default: ``0``)
+        isolated_negatives (bool): also draw negatives among isolated nodes. (default:
+            ``False``)
     """
     _check_args(data, edge_type, "warm", "leakage-free", neg_ratio, val_ratio)
+    allowed, meta = _isolated(data, edge_type, isolated_negatives,
+                              {"neg_ratio": neg_ratio, "val_ratio": val_ratio, "seed": seed},
+                              "full_fold")
     rng = np.random.default_rng(seed)
     pos, _, n_src, n_dst = _positives(data, edge_type)
     if pos.size < 2:
@@ -429,7 +477,7 @@ def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
     n_val = int(round(val_ratio * pos.size)) if val_ratio > 0 else 0
     n_val = min(max(n_val, 1 if val_ratio > 0 else 0), pos.size - 1)
     parts = {"val": pos[np.sort(order[:n_val])], "train": pos[np.sort(order[n_val:])]}
-    all_src, all_dst = np.arange(n_src), np.arange(n_dst)
+    all_src, all_dst = (np.arange(n_src), np.arange(n_dst)) if allowed is None else allowed
     sets: dict[str, LinkSet] = {}
     taken = [pos]
     for name in ("val", "train"):
@@ -442,18 +490,18 @@ def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
     return Fold(index=0, edge_type=edge_type,
                 train_graph=train_graph_from(data, edge_type, parts["train"]),
                 train=sets["train"], val=sets["val"], test=empty, mode="warm", protocol=FULL,
-                meta={"neg_ratio": neg_ratio, "val_ratio": val_ratio, "seed": seed})
+                meta=meta)
 
 
 def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2,
                   val_ratio: float = 0.1, neg_ratio: float = 1, mode: str = "warm",
                   seed: int = 0, protocol: str = "leakage-free", negatives: str = "uniform",
-                  group_twins: bool | str = False) -> Fold:
+                  group_twins: bool | str = False, isolated_negatives: bool = False) -> Fold:
     """A single train / val / test split (one :class:`Fold` with ``index=0``).
 
     ``test_ratio`` is the share of positives (warm, paper) or of the cold side's nodes (cold
     modes) held out for testing (whole twin groups with ``group_twins``, until the share is
-    reached); everything else is as in :func:`kfold_link_split`.
+    reached); everything else (isolated nodes included) is as in :func:`kfold_link_split`.
     """
     twin_key = _check_args(data, edge_type, mode, protocol, neg_ratio, val_ratio, negatives,
                            group_twins)
@@ -463,9 +511,10 @@ def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2
     pos, _, n_src, n_dst = _positives(data, edge_type)
     meta = _meta({"k": 1, "test_ratio": test_ratio, "neg_ratio": neg_ratio,
                   "val_ratio": val_ratio, "seed": seed}, negatives, twin_key)
+    allowed, meta = _isolated(data, edge_type, isolated_negatives, meta, "holdout_split")
     if protocol == "paper":
         return _paper_folds(data, edge_type, pos, n_src, n_dst, None, neg_ratio, val_ratio, rng,
-                            meta, test_ratio=test_ratio)[0]
+                            meta, test_ratio=test_ratio, allowed=allowed)[0]
     twins = _twins(data, edge_type, twin_key)
     if mode == "warm":
         sel = rng.permutation(pos.size)[: int(round(test_ratio * pos.size))]
@@ -483,7 +532,7 @@ def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2
                pick(n_dst, mode in ("cold-dst", "cold-both"), twins[1]))
     fold, _, box = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode, val_ratio,
                                       neg_ratio, rng, 0, np.empty(0, dtype=np.int64), meta,
-                                      twins, twin_key)
+                                      twins, twin_key, allowed)
     if negatives != "uniform":
         fold = _harder([fold], [box], negatives, pos, data, edge_type, seed)[0]
     return fold
@@ -491,10 +540,10 @@ def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2
 
 def _paper_folds(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n_src: int,
                  n_dst: int, k: int | None, neg_ratio: float, val_ratio: float,
-                 rng: np.random.Generator, meta: dict,
-                 test_ratio: float | None = None) -> list[Fold]:
-    neg = sample_codes(np.arange(n_src), np.arange(n_dst), n_dst,
-                       int(round(neg_ratio * pos.size)), pos, rng)
+                 rng: np.random.Generator, meta: dict, test_ratio: float | None = None,
+                 allowed: tuple[np.ndarray, np.ndarray] | None = None) -> list[Fold]:
+    box = (np.arange(n_src), np.arange(n_dst)) if allowed is None else allowed
+    neg = sample_codes(*box, n_dst, int(round(neg_ratio * pos.size)), pos, rng)
     codes = np.concatenate([pos, neg])
     labels = np.concatenate([np.ones(pos.size), np.zeros(neg.size)]).astype(np.float32)
     perm = rng.permutation(codes.size)

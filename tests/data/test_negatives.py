@@ -1,9 +1,12 @@
+import warnings
+
 import numpy as np
 import pytest
 import torch
 
 import rnagraph.data.negatives as negmod
 from rnagraph.data import build_graph, sample_negatives
+from rnagraph.data.isolated import IsolatedNodesWarning
 from rnagraph.data.negatives import pair_codes
 
 CM = ("circrna", "binds", "mirna")
@@ -62,15 +65,22 @@ def test_seeded():
 
 
 def test_uniform_over_free_pairs():
-    # 2 x 3 box, 2 positives -> 4 free pairs; drawing 1 many times hits each ~equally
+    # 2 x 3 box, 2 positives -> 4 free pairs; drawing 1 many times hits each ~equally. miRNA
+    # "z" (index 2) has no pair: isolated, drawn only with isolated_negatives=True
     g = build_graph({}, {CM: [("a", "x"), ("b", "y")]}, node_ids={"mirna": ["z"]})
-    hits = {}
-    for s in range(400):
-        c = int(pair_codes(sample_negatives(g, CM, 1, seed=s), 3)[0])
-        hits[c] = hits.get(c, 0) + 1
-    free = {0 * 3 + 1, 0 * 3 + 2, 1 * 3 + 0, 1 * 3 + 2}
-    assert set(hits) == free
-    assert min(hits.values()) > 60
+    for iso, free in ((True, {0 * 3 + 1, 0 * 3 + 2, 1 * 3 + 0, 1 * 3 + 2}),
+                      (False, {0 * 3 + 1, 1 * 3 + 0})):
+        hits = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore" if not iso else "error")  # no note when asked
+            for s in range(400):
+                ei = sample_negatives(g, CM, 1, seed=s, isolated_negatives=iso)
+                c = int(pair_codes(ei, 3)[0])
+                hits[c] = hits.get(c, 0) + 1
+        assert set(hits) == free
+        assert min(hits.values()) > 400 / len(free) * 0.6
+    with pytest.warns(IsolatedNodesWarning, match="1 mirna node"):
+        sample_negatives(g, CM, 1, seed=0)
 
 
 def test_too_many_raises():

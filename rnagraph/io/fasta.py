@@ -54,7 +54,10 @@ def read_fasta(path: str | os.PathLike, *, iupac: str = "n") -> dict[str, str]:
             else:
                 if cur_id is None:
                     raise InputError("sequence before any '>' header", path, lineno)
-                chunks.append(normalize_sequence(line, path=path, line=lineno, iupac=iupac))
+                # a record's first line spelled nan / NA / None: a missing value (a later
+                # short line is the end of a wrapped sequence)
+                chunks.append(normalize_sequence(line, path=path, line=lineno, iupac=iupac,
+                                                 check_missing=not chunks))
     if not saw_content:
         raise InputError("empty file (no FASTA records)", path)
     close()
@@ -97,10 +100,12 @@ def read_sequence_table(path: str | os.PathLike, *, id_col: int = 0, seq_col: in
     return out
 
 
-_HEADER_WORDS = frozenset({"mirna", "circrna", "mrna", "lncrna", "rna", "gene", "genes", "target",
-                           "targets", "source", "src", "dst", "destination", "id", "ids", "name",
-                           "names", "label", "labels", "interaction", "symbol", "sequence", "seq",
-                           "transcript", "accession"})
+_HEADER_WORDS = frozenset({
+    "mirna", "mir", "mi", "microrna", "circrna", "circ", "circular", "mrna", "lncrna", "lnc",
+    "rna", "rnas", "gene", "genes", "target", "targets", "source", "src", "dst", "destination",
+    "query", "partner", "id", "ids", "name", "names", "label", "labels", "y", "class",
+    "interaction", "interacts", "symbol", "sequence", "seq", "transcript", "accession", "score",
+    "type", "mature", "host", "entrez", "ensembl", "refseq", "circbase"})
 
 
 def looks_like_header(fields: list[str]) -> bool:
@@ -114,25 +119,37 @@ def looks_like_header(fields: list[str]) -> bool:
     return False
 
 
-def _rows(path: str | os.PathLike, sep: str | None, header: bool | None):
-    """Yield ``(line_number, fields)`` for non-empty lines of a delimited file. With
-    ``header=None`` a first row that :func:`looks_like_header` is skipped with a warning."""
+def _rows(path: str | os.PathLike, sep: str | None, header: bool | None, *,
+          with_header: bool = False):
+    """Yield ``(line_number, fields)`` for non-empty lines of a delimited file (or
+    ``(line_number, fields, is_header)`` with ``with_header``, the header row included). With
+    ``header=None`` a first row that :func:`looks_like_header` is skipped with a warning.
+
+    The separator is a tab when the first line holds one before its trailing whitespace (a
+    stray trailing tab does not turn a CSV into a TSV), else a comma; trailing whitespace of a
+    comma-separated line is dropped."""
     with open_text(path) as fh:
         lines = [(i, ln.rstrip("\n")) for i, ln in enumerate(fh, start=1) if ln.strip()]
     if not lines:
         raise InputError("empty file (no rows)", path)
     if sep is None:
-        sep = "\t" if "\t" in lines[0][1] else ","
+        sep = "\t" if "\t" in lines[0][1].strip() else ","
+    if sep != "\t":
+        lines = [(i, ln.rstrip()) for i, ln in lines]
+    first = _split(lines[0][1], sep, path, lines[0][0])
     if header is None:
-        header = looks_like_header(_split(lines[0][1], sep, path, lines[0][0]))
+        header = looks_like_header(first)
         if header:
             import warnings
             warnings.warn(f"{path}: line {lines[0][0]} read as a header row "
                           f"({lines[0][1][:60]!r})", stacklevel=3)
     if header:
+        if with_header:
+            yield lines[0][0], first, True
         lines = lines[1:]
     for lineno, ln in lines:
-        yield lineno, _split(ln, sep, path, lineno)
+        row = _split(ln, sep, path, lineno)
+        yield (lineno, row, False) if with_header else (lineno, row)
 
 
 def _split(line: str, sep: str, path: str | os.PathLike, lineno: int) -> list[str]:

@@ -89,3 +89,21 @@ def test_doc_blocks_run(page, kind, tmp_path, monkeypatch, request):
                                  f"{type(e).__name__}: {e}") from e
         ran += 1
     assert ran > 0
+
+
+def test_every_generated_section_is_what_the_store_gives():
+    """README.md, docs/results.md and docs/benchmarks.md hold, between their section markers,
+    exactly the rendering of the run records in ``benchmarks/store`` (regenerate with
+    ``python benchmarks/report.py``); a section without a record fails too."""
+    import importlib.util
+    import sys
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location("benchmarks_report", ROOT / "benchmarks"
+                                                  / "report.py")
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    store = report.load_store(ROOT / "benchmarks" / "store")
+    assert len(store) >= 20
+    for page, (old, new) in report.generate(store).items():
+        assert old == new, (f"{page}: sections {report.differing(old, new)} differ from the "
+                            "store; run `python benchmarks/report.py`")

@@ -1,7 +1,14 @@
-"""Results of a cross-validation run: per-fold metrics, mean ± std, Markdown tables.
+r"""Results of a cross-validation run: per-fold metrics, mean ± std, Markdown tables.
 
-:func:`format_mean_std` and :func:`markdown_table` are the one formatter and the one table
-builder of the project: results tables here, and every table ``benchmarks/`` prints and writes.
+:func:`format_mean_std`, :func:`format_mean_ci` and :func:`markdown_table` are the formatters
+and the one table builder of the project: results tables here, and every table that
+``benchmarks/`` and ``benchmarks/report.py`` write into the docs.
+
+**The two spreads are written differently everywhere**, so a reader never mistakes one for the
+other: a standard deviation over folds is ``0.950 ± 0.004`` (:data:`STD`, the population std,
+:math:`\frac{1}{n}`, as :attr:`CVResult.std`); a 95 % confidence interval of the mean over
+splits or seeds is ``0.950 (95% CI ± 0.006)`` (:data:`CI95`, Student's t on the sample std).
+:func:`spread_note` is the line under a table that says which one its cells hold.
 """
 from __future__ import annotations
 
@@ -25,7 +32,57 @@ def format_mean_std(values: Sequence[float], digits: int = 4) -> str:
     a = np.asarray([np.nan if v is None else v for v in values], dtype=float)
     if a.size == 0 or np.isnan(a).all():
         return "n/a"
-    return f"{np.nanmean(a):.{digits}f} ± {np.nanstd(a):.{digits}f}"
+    return format_spread(float(np.nanmean(a)), float(np.nanstd(a)), STD, digits)
+
+
+#: the statistic behind ``±``: population std over folds, or the 95 % CI half-width of the mean
+STD, CI95 = "std", "ci95"
+
+
+def format_spread(mean: float | str, spread: float | str, stat: str = STD,
+                  digits: int | None = None) -> str:
+    """One cell: ``"0.950 ± 0.004"`` for a std, ``"0.950 (95% CI ± 0.006)"`` for a 95 % CI.
+
+    ``mean`` and ``spread`` are numbers (printed with ``digits`` decimals, default 4) or
+    strings already printed (kept as they are, e.g. figures migrated from older docs).
+
+    Raises:
+        ValueError: ``stat`` is neither :data:`STD` nor :data:`CI95`.
+    """
+    if stat not in (STD, CI95):
+        raise ValueError(f"format_spread: unknown statistic {stat!r} (use 'std' or 'ci95')")
+    d = 4 if digits is None else digits
+    m, h = ((x if isinstance(x, str) else f"{x:.{d}f}") for x in (mean, spread))
+    return f"{m} ± {h}" if stat == STD else f"{m} (95% CI ± {h})"
+
+
+def format_mean_ci(values: Sequence[float], digits: int = 4, level: float = 0.95) -> str:
+    r"""``"mean (95% CI ± h)"`` of ``values`` (splits or seeds), NaNs ignored, where
+    :math:`h = t_{(1+\text{level})/2,\,n-1}\, s / \sqrt{n}` is the half-width of the
+    Student-t interval of the mean (``s`` the sample std, :math:`\frac{1}{n-1}`); one value is
+    printed alone: ``format_mean_ci([0.8, 0.9], 3) == "0.850 (95% CI ± 0.635)"``."""
+    from scipy.stats import t
+    a = np.asarray([np.nan if v is None else v for v in values], dtype=float)
+    a = a[~np.isnan(a)]
+    if a.size == 0:
+        return "n/a"
+    if a.size < 2:
+        return f"{a.mean():.{digits}f}"
+    h = t.ppf(0.5 + level / 2, a.size - 1) * a.std(ddof=1) / np.sqrt(a.size)
+    text = format_spread(float(a.mean()), float(h), CI95, digits)
+    return text if level == 0.95 else text.replace("95%", f"{100 * level:g}%")
+
+
+def spread_note(stat: str, n: int | str, over: str = "folds") -> str:
+    """The line under a table naming its spread: ``"mean ± std: population standard deviation
+    over 5 folds."`` or ``"mean (95% CI ± h): 95 % confidence interval of the mean over 5
+    splits (Student's t)."``"""
+    if stat == STD:
+        return f"mean ± std: population standard deviation over {n} {over}."
+    if stat == CI95:
+        return (f"mean (95% CI ± h): 95 % confidence interval of the mean over {n} {over} "
+                "(Student's t).")
+    raise ValueError(f"spread_note: unknown statistic {stat!r} (use 'std' or 'ci95')")
 
 
 def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -133,4 +190,5 @@ def results_table(results: Mapping[str, CVResult], metrics: Sequence[str] = METR
     return f"{head}\n\n" + markdown_table(["model", *metrics], rows)
 
 
-__all__ = ["CVResult", "results_table", "format_mean_std", "markdown_table"]
+__all__ = ["CVResult", "results_table", "format_mean_std", "format_mean_ci", "format_spread",
+           "spread_note", "markdown_table", "STD", "CI95"]

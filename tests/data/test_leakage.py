@@ -197,3 +197,37 @@ def test_negative_stored_as_training_edge_raises(which, edge_type, flip):
     leaky = with_edges(f, edge_type, neg.flip(0) if flip else neg)
     with pytest.raises(LeakageError, match=f"3 {which} negative.*edges of train_graph"):
         check_no_leakage(leaky)
+
+
+@pytest.mark.parametrize("name", ["train", "val", "test"])
+def test_negative_that_is_a_positive_stored_only_under_the_reverse_type_raises(name):
+    # the full graph knows one pair only as a miRNA -> circRNA edge (rev_binds), never as a
+    # binds edge: a negative on that pair is a known positive all the same
+    f = folds()[0]
+    neg = getattr(f, name).neg_index[:, :1]
+    full = copy.copy(graph())
+    assert not (full[CM].edge_index == neg).all(0).any()  # not a binds edge
+    check_no_leakage(f, full_graph=full)  # clean before
+    full[REV].edge_index = torch.cat([full[REV].edge_index, neg.flip(0)], 1)
+    with pytest.raises(LeakageError, match=f"1 {name} negative.*known positive"):
+        check_no_leakage(f, full_graph=full)
+
+
+@pytest.mark.parametrize("mode,side", [("cold-src", 0), ("cold-dst", 1), ("cold-both", 0),
+                                       ("cold-both", 1)])
+@pytest.mark.parametrize("edge_type,flip", [(CM, False), (REV, True)])
+def test_held_out_node_keeping_a_train_graph_edge_raises(mode, side, edge_type, flip):
+    # a held-out node keeps one train_graph edge to a partner it has no val / test pair with:
+    # no set's positive or negative is that edge, so only the cold-node check can see it
+    f = folds(mode)[0]
+    check_no_leakage(f)
+    held = int(f.test.pos_index[side, 0])
+    pairs = torch.cat([f.val.edge_label_index, f.test.edge_label_index], 1)
+    n_other = int(f.train_graph[CM[2 - 2 * side]].num_nodes)
+    other = next(o for o in range(n_other)
+                 if not ((pairs[side] == held) & (pairs[1 - side] == o)).any())
+    edge = torch.tensor([[held], [other]] if side == 0 else [[other], [held]])
+    leaky = with_edges(f, edge_type, edge.flip(0) if flip else edge)
+    label = "source" if side == 0 else "destination"
+    with pytest.raises(LeakageError, match=f"1 held-out {label} node"):
+        check_no_leakage(leaky)

@@ -154,3 +154,37 @@ def test_fold_link_ranking_uses_raw_scores_and_filters():
     assert set(r) == {"hits@1_src", "hits@2_src", "mrr_src", "hits@1_dst", "hits@2_dst",
                       "mrr_dst", "global_precision@1", "global_precision@2", "global_aupr",
                       "global_auc"}
+
+
+def test_fold_ranking_excludes_training_and_validation_positives():
+    """Known pairs of the fold (training and validation positives) are not candidates: a
+    scorer that puts them above the test positives still ranks every test positive first."""
+    import numpy as np
+
+    from rnagraph.data import build_graph, kfold_link_split
+    from rnagraph.evaluate.ranking import fold_link_ranking, fold_ranking_metrics
+
+    CM = ("circrna", "binds", "mirna")
+    rng = np.random.default_rng(0)
+    pairs = sorted({(f"c{rng.integers(20)}", f"m{rng.integers(25)}") for _ in range(100)})
+    fold = kfold_link_split(build_graph({}, {CM: pairs}), CM, k=4, val_ratio=0.3, seed=0)[0]
+    n_s, n_d = (int(fold.train_graph[t].num_nodes) for t in ("circrna", "mirna"))
+    table = torch.zeros(n_s, n_d, dtype=torch.float64)
+    table[fold.val.pos_index[0], fold.val.pos_index[1]] = 2.0
+    table[fold.test.pos_index[0], fold.test.pos_index[1]] = 1.0
+    t_src, v_src = set(fold.test.pos_index[0].tolist()), set(fold.val.pos_index[0].tolist())
+    t_dst, v_dst = set(fold.test.pos_index[1].tolist()), set(fold.val.pos_index[1].tolist())
+    assert t_src & v_src and t_dst & v_dst  # with validation pairs as candidates, ranks drop
+
+    class Table:
+        def decision_function(self, graph, p):
+            return table[p[0], p[1]]
+
+    for known in ("val", "train"):
+        if known == "train":  # training positives above the test positives too
+            table[fold.train.pos_index[0], fold.train.pos_index[1]] = 3.0
+        r = fold_ranking_metrics(Table(), fold, ks=(1,))
+        assert r["mrr"] == 1.0 and r["hits@1"] == 1.0
+        r = fold_link_ranking(Table(), fold, ks=(1,), global_ks=(len(t_src),))
+        assert r["mrr_src"] == r["mrr_dst"] == 1.0
+        assert r["global_aupr"] == 1.0 and r["global_auc"] == 1.0

@@ -10,25 +10,42 @@ DATA_ENV = "RNAGRAPH_DATA"
 CACHE_ENV = "RNAGRAPH_CACHE"
 
 
+def default_data_root() -> Path:
+    """The data root used when none is named, and where ``rnagraph datasets download`` puts the
+    data by default: ``$XDG_DATA_HOME/rnagraph/data``, else ``~/.local/share/rnagraph/data``."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base).expanduser() / "rnagraph" / "data"
+
+
+def locate_data_root(root: str | os.PathLike | None = None) -> tuple[Path, str]:
+    """The data root that :func:`data_root` would use and where it comes from: ``"root"``
+    (the argument), ``"env"`` (``$RNAGRAPH_DATA``) or ``"default"`` (:func:`default_data_root`).
+    The folder is not checked."""
+    if root is not None:
+        return Path(root).expanduser(), "root"
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env).expanduser(), "env"
+    return default_data_root(), "default"
+
+
 def data_root(root: str | os.PathLike | None = None) -> Path:
-    """Resolve the data root: ``root`` if given, else ``$RNAGRAPH_DATA``.
+    """Resolve the data root: ``root`` if given, else ``$RNAGRAPH_DATA``, else the default
+    folder (:func:`default_data_root`) when it exists.
 
     Raises:
-        FileNotFoundError: neither is set, or the folder does not exist; the message names the
-            path that was tried and how to set it.
+        FileNotFoundError: none of them names an existing folder; the message names the path
+            that was tried and how to set or fill it.
     """
-    if root is None:
-        env = os.environ.get(DATA_ENV)
-        if not env:
-            raise FileNotFoundError(
-                f"no data root: pass root=... or set ${DATA_ENV} to the folder that holds the "
-                f"dataset folders (e.g. {DATA_ENV}=../shared/data)")
-        root, how = env, f"${DATA_ENV}"
-    else:
-        how = "root="
-    path = Path(root).expanduser()
+    path, how = locate_data_root(root)
+    if how == "default" and not path.is_dir():
+        raise FileNotFoundError(
+            f"no data root: pass root=... or set ${DATA_ENV} to the folder that holds the "
+            f"dataset folders (e.g. {DATA_ENV}=../shared/data), or fetch the data into "
+            f"{str(path)!r} with `rnagraph datasets download all`")
     if not path.is_dir():
-        raise FileNotFoundError(f"data root {str(path)!r} (from {how}) is not a folder")
+        src = "root=" if how == "root" else f"${DATA_ENV}"
+        raise FileNotFoundError(f"data root {str(path)!r} (from {src}) is not a folder")
     return path
 
 

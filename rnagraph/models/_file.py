@@ -9,6 +9,7 @@ the calibrator and the graph the model was fitted on (node ids, sequences, known
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import torch
@@ -28,7 +29,9 @@ class ModelFileError(ValueError):
 
 
 def _classes() -> dict[str, type[LinkModel]]:
-    import rnagraph.models  # noqa: F401  (registers the library's own models)
+    import rnagraph.models
+    for name in rnagraph.models.__all__:  # the exports load lazily: import them all, which
+        getattr(rnagraph.models, name)    # registers the library's own models
     out: dict[str, type[LinkModel]] = {}
     todo = list(LinkModel.__subclasses__())
     while todo:
@@ -82,6 +85,9 @@ def load_model(path: str | Path) -> LinkModel:
             or one written by another format version.
     """
     path = Path(path)
+    if path.is_dir():
+        raise ModelFileError(f"{path}: is a directory, not a model file; give the file written "
+                             "by `rnagraph train --save` (e.g. model.rg)")
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file")
     try:
@@ -97,11 +103,19 @@ def load_model(path: str | Path) -> LinkModel:
                              f"{obj.get('library_version')}); this rnagraph reads version "
                              f"{FORMAT_VERSION}: refit the model with `rnagraph train`")
     classes = _classes()
-    cls = classes.get(obj.get("class"))
+    name = obj.get("class")
+    cls = classes.get(name) if isinstance(name, str) else None
     if cls is None:
-        raise ModelFileError(f"{path}: unknown model class {obj.get('class')!r}")
+        raise ModelFileError(f"{path}: unknown model class {name!r}")
     try:
         meta = json.loads(obj["json"])
+        bad = param_type_errors(cls, meta["params"])
+        if bad:
+            raise ValueError(f"edited hyper-parameters: {'; '.join(bad)}")
+        cal = meta["calibrator"]
+        if cal is not None and not all(isinstance(v, (int, float)) and math.isfinite(v)
+                                       for v in cal.values()):
+            raise ValueError(f"the calibrator holds a value that is not a finite number ({cal})")
         model = cls(**meta["params"])
         model.edge_type_ = tuple(meta["edge_type"])
         model.graph_ = graph_from_state(obj["graph"], meta["graph"])
@@ -110,10 +124,54 @@ def load_model(path: str | Path) -> LinkModel:
             model.known_pairs_ = obj["known_pairs"]
         model.calibrator_ = (PlattCalibrator().load_state_dict(meta["calibrator"])
                              if meta["calibrator"] is not None else None)
-    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
-        raise ModelFileError(f"{path}: damaged model file ({type(exc).__name__}: {exc})") \
-            from None
+    except Exception as exc:  # edited or damaged metadata of any kind: one message naming it
+        msg = " ".join(str(exc).split())[:300]
+        raise ModelFileError(f"{path}: damaged or edited model file ({type(exc).__name__}: "
+                             f"{msg}); refit the model with `rnagraph train`") from None
     return model
 
 
-__all__ = ["save_model", "load_model", "ModelFileError", "FORMAT_VERSION"]
+def param_type_errors(cls: type, params: object) -> list[str]:
+    """What is wrong with the types of ``params`` for ``cls`` (a :class:`LinkModel`
+    subclass): each value must have the type of the parameter's default (an integer where the
+    default is an integer, a number where it is a float, ``true``/``false`` for a flag, a
+    string for a string, a list for a list; a ``None`` default takes anything). Unknown names
+    are reported too. Empty when all is well."""
+    if not isinstance(params, dict):
+        return [f"parameters are {type(params).__name__}, not a mapping"]
+    import inspect
+    sig = inspect.signature(cls.__init__).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in sig):
+        return []
+    defaults = {p.name: None if p.default is p.empty else p.default for p in sig
+                if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    out = []
+    for k, v in params.items():
+        if k not in defaults:
+            out.append(f"{cls.__name__} has no parameter {k!r}")
+            continue
+        want = _type_name(defaults[k], v)
+        if want:
+            out.append(f"{k} takes {want} (default {defaults[k]!r}), got {v!r}")
+    return out
+
+
+def _type_name(default: object, value: object) -> str | None:
+    """The type ``value`` should have, or ``None`` when it fits ``default``'s."""
+    if default is None:
+        return None
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "true or false"
+    if isinstance(default, int):
+        return None if isinstance(value, int) and not isinstance(value, bool) else "an integer"
+    if isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok and math.isfinite(value) else "a finite number"
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "a string"
+    if isinstance(default, (list, tuple)):
+        return None if isinstance(value, (list, tuple)) else "a list"
+    return None
+
+
+__all__ = ["save_model", "load_model", "ModelFileError", "FORMAT_VERSION", "param_type_errors"]

@@ -27,6 +27,7 @@ from rnagraph.evaluate.store import (
 )
 from rnagraph.io.atomic import atomic_write
 from rnagraph.train.metrics import binary_metrics, choose_threshold
+from rnagraph.train.trainer import epoch_progress
 from rnagraph.typing import EdgeType
 
 
@@ -91,7 +92,9 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
         threshold (float | str): decision threshold or how to choose it on validation pairs.
         resume (bool): reuse matching finished folds in ``out_dir``; with ``False`` an
             ``out_dir`` that already holds results is an error (nothing is overwritten).
-        progress (bool): show a progress bar. (default: ``True``)
+        progress (bool): show a progress bar of folds, and under it (on a terminal) the
+            per-epoch bar of each fit (:func:`~rnagraph.train.trainer.epoch_progress`);
+            ``False`` hides both. (default: ``True``)
         curves (bool): write ROC / PR curve PNGs. (default: ``True``)
         ranking_ks (Sequence[int], optional): also compute all-candidate ranking metrics at
             these cut-offs: per query source RNA
@@ -163,12 +166,15 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
             bar.set_postfix(auc=f"{rec['metrics']['auc']:.4f}")
             bar.update(1)
 
+    # without our bar the models' per-epoch bars are off too; with it they nest under it
+    # (spawned workers never show theirs: train.trainer.show_progress)
     try:
-        if n_jobs == 1 or len(todo) <= 1:
-            for fold, fp, path in todo:
-                done(fold, _run_fold(model, data, fold, threshold, ranking_ks, fp), path)
-        else:
-            run_parallel(_run_fold, model, data, todo, threshold, ranking_ks, n_jobs, done)
+        with epoch_progress(None if progress else False):
+            if n_jobs == 1 or len(todo) <= 1:
+                for fold, fp, path in todo:
+                    done(fold, _run_fold(model, data, fold, threshold, ranking_ks, fp), path)
+            else:
+                run_parallel(_run_fold, model, data, todo, threshold, ranking_ks, n_jobs, done)
     finally:
         if bar is not None:
             bar.close()

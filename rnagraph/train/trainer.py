@@ -1,10 +1,14 @@
 """The one training loop of every gradient-trained link model."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import math
+import multiprocessing
+import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -16,6 +20,53 @@ from rnagraph.train.calibration import has_both_classes
 
 #: called after every epoch with that epoch's history record; returning ``True`` stops training
 Callback = Callable[[dict], Any]
+
+#: what :func:`epoch_progress` set for the fits in its block (``None``: the terminal decides)
+_PROGRESS: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
+    "rnagraph_epoch_progress", default=None)
+
+
+@contextlib.contextmanager
+def epoch_progress(enabled: bool | None) -> Iterator[None]:
+    """Show (``True``) or hide (``False``) the per-epoch progress bar of every
+    :class:`Trainer` fit in this block whose ``progress`` is ``None`` (models build their
+    trainers themselves, so this is how a caller such as
+    :func:`~rnagraph.evaluate.cross_validate` silences them); ``None`` restores the rule of
+    :class:`Trainer` (a bar only when stderr is a terminal)."""
+    token = _PROGRESS.set(enabled)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def show_progress(progress: bool | None = None) -> bool:
+    """Whether a fit shows its per-epoch bar: ``progress`` when given, else what
+    :func:`epoch_progress` set, else only when stderr is a terminal and this is not a worker
+    process (spawned fold workers share the terminal: their bars would overwrite each
+    other)."""
+    if progress is not None:
+        return bool(progress)
+    ctx = _PROGRESS.get()
+    if ctx is not None:
+        return ctx
+    if multiprocessing.parent_process() is not None:
+        return False
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def progress_postfix(rec: dict, monitor: str = "auc", best: float | None = None) -> str:
+    """The text an epoch's record adds to the progress bar: its loss, the monitored
+    validation metric where evaluated, and the best so far, e.g.
+    ``loss=0.4123, val_auc=0.8710, best=0.8744``."""
+    out = [f"loss={rec['loss']:.4f}"]
+    val = rec.get("val_" + monitor)
+    if val is not None:
+        out.append(f"val_{monitor}={val:.4f}")
+    if best is not None and math.isfinite(best):
+        out.append(f"best={best:.4f}")
+    return ", ".join(out)
 
 
 class LinkTask(Protocol):
@@ -67,6 +118,12 @@ class Trainer:
     the one without averaging. Buffers are the module's own (the networks here have no
     running statistics).
 
+    Progress: with ``progress`` (``None``: only when stderr is a terminal, see
+    :func:`show_progress` and :func:`epoch_progress`) a ``tqdm`` bar on stderr counts epochs
+    and shows each one's loss, validation metric and the best so far, with the time left
+    until ``epochs`` (an upper bound when early stopping ends the fit sooner); it is
+    cleared when the fit ends, so it nests under a cross-validation bar.
+
     History (``history_``): one dict per epoch with ``epoch`` (1-based), ``loss`` (mean over
     batches, weighted by batch size), ``val_auc`` (``None`` where not evaluated), ``lr`` (the
     learning rate the epoch trained with), ``seconds``
@@ -101,6 +158,8 @@ class Trainer:
         seed (int): seed of everything random in the fit. (default: ``0``)
         callbacks (Sequence[Callback]): called with each epoch's record; a callback that
             returns ``True`` stops training.
+        progress (bool, optional): show the per-epoch bar; ``None``: when stderr is a
+            terminal, unless :func:`epoch_progress` says otherwise. (default: ``None``)
     """
 
     def __init__(self, *, epochs: int = 100, lr: float = 0.01, weight_decay: float = 0.0,
@@ -109,7 +168,7 @@ class Trainer:
                  lr_factor: float | None = None, lr_patience: int = 1,
                  ema_decay: float | None = None, group_row: int | None = None,
                  monitor: str = "auc", device: str | torch.device = "cpu", seed: int = 0,
-                 callbacks: Sequence[Callback] = ()) -> None:
+                 callbacks: Sequence[Callback] = (), progress: bool | None = None) -> None:
         if epochs < 1:
             raise ValueError(f"Trainer: epochs must be >= 1, got {epochs}")
         if batch_size is not None and batch_size < 1:
@@ -141,6 +200,16 @@ class Trainer:
         self.min_delta = min_delta
         self.grad_clip, self.device, self.seed = grad_clip, torch.device(device), seed
         self.callbacks = list(callbacks)
+        self.progress = progress
+
+    def _bar(self, name: str) -> contextlib.AbstractContextManager:
+        """The per-epoch tqdm bar on stderr as a context (``None`` inside when not shown)."""
+        if not show_progress(self.progress):
+            return contextlib.nullcontext()
+        from tqdm.auto import tqdm
+        # redrawn after every epoch (mininterval=0): an epoch is seldom shorter than a write
+        return tqdm(total=self.epochs, desc=f"fit {name.lstrip('_')}", unit="epoch", leave=False,
+                    file=sys.stderr, dynamic_ncols=True, mininterval=0, miniters=1)
 
     def _batches(self, n: int, gen: torch.Generator) -> Iterable[Tensor | None]:
         if self.batch_size is None or self.batch_size >= n:
@@ -191,7 +260,7 @@ class Trainer:
                 raise ValueError("Trainer: monitor='grouped_auc' needs a validation group "
                                  "holding both classes; none does")
         cuda = [dev.index or 0] if dev.type == "cuda" else []
-        with torch.random.fork_rng(devices=cuda):
+        with torch.random.fork_rng(devices=cuda), self._bar(type(module).__name__) as bar:
             torch.manual_seed(self.seed)
             gen = torch.Generator().manual_seed(self.seed)
             module.to(dev)
@@ -247,6 +316,11 @@ class Trainer:
                         plateau.step(auc)
                 rec["seconds"] = time.perf_counter() - t0
                 self.history_.append(rec)
+                if bar is not None:
+                    bar.set_postfix_str(progress_postfix(
+                        rec, self.monitor, self.best_val_auc_ if use_val else None),
+                        refresh=False)
+                    bar.update(1)
                 # every callback sees every record, even after one asked to stop
                 stop = any([cb(rec) is True for cb in self.callbacks])
                 if use_val and epoch - gain_epoch >= self.patience:
@@ -304,4 +378,5 @@ def _swap_out(module: torch.nn.Module, live: list[Tensor] | None) -> None:
                 p.copy_(q)
 
 
-__all__ = ["Trainer", "LinkTask", "Callback"]
+__all__ = ["Trainer", "LinkTask", "Callback", "epoch_progress", "show_progress",
+           "progress_postfix"]

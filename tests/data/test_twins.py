@@ -112,3 +112,33 @@ def test_twin_meta_in_warm_folds_and_errors():
     f = holdout_split(g, CM, mode="cold-src", group_twins=True, test_ratio=0.3, seed=1)
     check_no_leakage(f)
     assert f.meta["twins"]["share_src"] == 0.0
+
+
+def _split_groups(labels, f):
+    """Twin labels (groups of 2 or more) with circRNAs both in validation and in training."""
+    sizes = np.bincount(labels)
+    val = np.unique(f.val.edge_label_index[0].numpy())
+    train = np.unique(np.concatenate([f.train.edge_label_index[0].numpy(),
+                                      f.train_graph[CM].edge_index[0].numpy()]))
+    assert val.size and train.size
+    return {int(x) for x in labels[val] if sizes[x] > 1} & {int(x) for x in labels[train]}
+
+
+@pytest.mark.parametrize("mode", ["cold-src", "cold-both"])
+def test_group_twins_keeps_groups_whole_between_validation_and_training(mode):
+    """Early stopping must not see a twin of a training node as a cold node either: the
+    validation hold-out takes whole twin groups (without grouping, some group is split)."""
+    g = planted_twins()
+    labels = twin_groups(g, CM, "src")
+    split_plain = 0
+    for seed in range(3):
+        for f in kfold_link_split(g, CM, k=4, mode=mode, seed=seed, val_ratio=0.3,
+                                  group_twins=True):
+            check_no_leakage(f)
+            assert not _split_groups(labels, f)
+        split_plain += sum(len(_split_groups(labels, f)) for f in
+                           kfold_link_split(g, CM, k=4, mode=mode, seed=seed, val_ratio=0.3))
+        f = holdout_split(g, CM, mode=mode, seed=seed, val_ratio=0.3, test_ratio=0.3,
+                          group_twins=True)
+        assert not _split_groups(labels, f)
+    assert split_plain > 0  # the check could fail

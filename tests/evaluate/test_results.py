@@ -39,3 +39,19 @@ def test_markdown_table():
         "| a | b |\n|---|---|\n| 1 | x |\n| 2.5 | None |")
     with pytest.raises(ValueError, match="row 1 has 1 cells for 2 columns"):
         markdown_table(["a", "b"], [[1, 2], [3]])
+
+
+def test_cv_result_std_is_the_population_std_the_tables_print():
+    # AUCs 0.7, 0.8, 1.0: mean 0.8333; squared deviations 0.017778 + 0.001111 + 0.027778 =
+    # 0.046667; population std sqrt(0.046667 / 3) = 0.124722 (the sample std, / 2, is 0.152753)
+    r = result([0.7, 0.8, 1.0])
+    assert r.std["auc"] == pytest.approx(0.124722, abs=1e-6)
+    assert r.mean["auc"] == pytest.approx(0.833333, abs=1e-6)
+    assert r.to_dict()["std"]["auc"] == r.std["auc"]
+    printed = f"{r.mean['auc']:.3f} ± {r.std['auc']:.3f}"
+    assert printed == "0.833 ± 0.125" == r.summary("auc", 3)
+    assert r.table(metrics=("auc",), digits=3).splitlines()[-1] == f"| mean ± std | {printed} |"
+    assert f"| M | {printed} |" in results_table({"M": r}, metrics=("auc",))
+    # a fold where a metric is undefined (NaN) is left out of both, alike
+    r = result([0.7, math.nan, 0.9])
+    assert r.std["auc"] == pytest.approx(0.1) and r.summary("auc", 2) == "0.80 ± 0.10"

@@ -271,13 +271,19 @@ def _cell(c, stat: str, store) -> str:
 
 def lookup(store: dict | None, section: str, where: dict, column: str,
            mean_only: bool = False) -> str:
-    """The cell ``column`` of the one row of ``section`` whose cells match ``where``."""
+    """The cell ``column`` of the one row of ``section`` whose cells match ``where`` (the key
+    ``"§"`` matches a part of the headings above the row's table)."""
     if not store or section not in store:
         raise KeyError(f"no record {section!r} in the store")
-    hits = [(b, r) for b in store[section]["blocks"] if column in b.get("columns", ())
-            for r in b["rows"]
-            if all(k in b["columns"] and _plain(r[b["columns"].index(k)]) == v
-                   for k, v in where.items())]
+    hits, heads = [], {}
+    for b in store[section]["blocks"]:
+        if b.get("text", "").startswith("#"):  # "§": a word of the headings above the table
+            level = len(b["text"]) - len(b["text"].lstrip("#"))
+            heads = {k: t for k, t in heads.items() if k < level} | {level: b["text"]}
+        if column in b.get("columns", ()) and where.get("§", "") in " ".join(heads.values()):
+            hits += [(b, r) for r in b["rows"] if all(
+                _plain(r[b["columns"].index(k)]) == v if k in b["columns"] else k == "§"
+                for k, v in where.items())]
     if len(hits) != 1:
         raise KeyError(f"{section}: {len(hits)} rows match {where} with a column {column!r}")
     b, r = hits[0]

@@ -232,3 +232,71 @@ def _range_start(resp) -> int | None:
     except (IndexError, ValueError):
         return None
 
+
+
+# ----------------------------------------------------------------- documentation
+_BEGIN = "<!-- BEGIN sources: generated from the registry by " \
+    "`python -m rnagraph.datasets.download docs/datasets.md`; a test checks it -->"
+_END = "<!-- END sources -->"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.1f} KiB" if n < 1 << 20 else f"{n / (1 << 20):.1f} MiB"
+
+
+def sources_markdown() -> str:
+    """The layout, sources, files, checksums and licences of every registry dataset as
+    Markdown (the generated section of ``docs/datasets.md``)."""
+    paths = sorted({s.path for i in REGISTRY.values() for s in i.sources})
+    folders: dict[str, list[str]] = {}
+    for p in paths:
+        folder, _, name = p.partition("/")
+        folders.setdefault(folder, []).append(name)
+    lines = [_BEGIN, "", "The layout under the data root (every file, as `download all` "
+             "writes it):", "", "```", "<data root>/"]
+    for folder, names in folders.items():
+        lines += [f"  {folder}/"] + [f"    {n}" for n in names]
+    lines += ["```", ""]
+    by_path = {}
+    for info in REGISTRY.values():
+        own = [s for s in info.sources if s.path not in by_path]
+        if not own:
+            users = sorted({by_path[s.path] for s in info.sources})
+            lines += [f"**`{info.name}`**: the files of {' and '.join(f'`{u}`' for u in users)} "
+                      "(no files of its own).", ""]
+            continue
+        for s in own:
+            by_path[s.path] = info.name
+        ups = list(dict.fromkeys(s.upstream for s in own))
+        src = "; ".join(f"[{u.repo} @ {u.commit[:7]}]({u.page}), licence: {u.licence}"
+                        for u in ups)
+        lines += [f"**`{info.name}`** ({info.kind}): {info.description}. From {src}.", "",
+                  "| file under the data root | upstream file | size | sha256 |",
+                  "|---|---|---|---|"]
+        lines += [f"| `{s.path}` | [`{s.upstream_path}`]({s.url}) | {_size(s.size)} | "
+                  f"`{s.sha256}` |" for s in own]
+        derived = [s for s in own if s.derived]
+        lines += [""] + [f"`{s.path}` is derived: {s.derived}" for s in derived]
+        if derived:
+            lines.append("")
+    lines.append(_END)
+    return "\n".join(lines)
+
+
+def update_docs(path: str | os.PathLike) -> bool:
+    """Replace the generated section of ``path`` (between its markers) by
+    :func:`sources_markdown`; returns whether the file changed."""
+    from rnagraph.io.atomic import atomic_write
+
+    text = Path(path).read_text(encoding="utf-8")
+    a, b = text.find(_BEGIN), text.find(_END)
+    if a < 0 or b < a:
+        raise ValueError(f"{path}: no generated-sources markers ({_BEGIN} ... {_END})")
+    new = text[:a] + sources_markdown() + text[b + len(_END):]
+    if new != text:
+        atomic_write(path, new)
+    return new != text
+
+
+if __name__ == "__main__":
+    print("updated" if update_docs(sys.argv[1]) else "up to date", sys.argv[1])

@@ -40,7 +40,7 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
     path, how = locate_data_root(root)
     if how == "default" and not path.is_dir():
         raise FileNotFoundError(
-            f"no data root: pass root=... or set ${DATA_ENV} to the folder that holds the "
+            f"no data root: pass root=... (--root) or set ${DATA_ENV} to the folder that holds the "
             f"dataset folders (e.g. {DATA_ENV}=../shared/data), or fetch the data into "
             f"{str(path)!r} with `rnagraph datasets download all`")
     if not path.is_dir():
@@ -52,13 +52,15 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
 def dataset_file(root: Path, folder: str, file: str, dataset: str) -> Path:
     """``root/folder/file``, or a :class:`FileNotFoundError` naming the expected path."""
     d = root / folder
+    fetch = f"`rnagraph datasets download {dataset} --root {root}` fetches it"
     if not d.is_dir():
         raise FileNotFoundError(
             f"dataset {dataset!r}: folder {str(d)!r} not found under the data root {str(root)!r} "
-            f"(set ${DATA_ENV} or root= to the folder that holds {folder}/)")
+            f"(set ${DATA_ENV} or root= to the folder that holds {folder}/, or {fetch})")
     path = d / file
     if not path.is_file():
-        raise FileNotFoundError(f"dataset {dataset!r}: expected file {str(path)!r} is missing")
+        raise FileNotFoundError(f"dataset {dataset!r}: expected file {str(path)!r} is missing; "
+                                f"{fetch}")
     return path
 
 

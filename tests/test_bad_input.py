@@ -190,7 +190,7 @@ CASES = [
                                      ["other.rg", "unknown model class"])),
     ("model-of-another-model", lambda e: (e.predict(_model_file(
         e, **{"class": "rnagraph.models.svd_link.TruncatedSVDLink"})),
-        ["other.rg", "damaged model file"])),
+        ["other.rg", "damaged or edited model file", "no parameter 'smoothing'"])),
     ("predict-unknown-ids", lambda e: (e.predict(None, e.write("p.csv", "circ_x,miR-0\n"
                                                                         "circ_0,miR-x\n")),
                                        ["p.csv", "none of the 2 pairs can be scored",

@@ -1,6 +1,7 @@
 """What every command shares: one-line errors, output safety, config replay, input loading."""
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import traceback
@@ -143,9 +144,14 @@ def _error(msg: str) -> None:
 
 
 # ----------------------------------------------------------------- outputs
-def check_output(path: Path, force: bool, what: str = "output") -> Path:
+def check_output(path: Path | str, force: bool, what: str = "output") -> Path:
     """Refuse to overwrite ``path`` without ``--force`` and fail early (before any work) when it
-    cannot be written: its nearest existing folder must be a writable folder."""
+    cannot be written: its nearest existing folder must be a writable folder. A name ending in
+    ``/`` (pass the option as a string to keep it) names a folder, not a file."""
+    import os
+    if isinstance(path, str) and path.endswith(("/", os.sep)):
+        raise CLIError(f"{path}: ends with '/', so it names a folder; give a file name for the "
+                       f"{what}, e.g. {path}{'model.rg' if what == 'model file' else 'out.csv'}")
     path = Path(path)
     if path.is_dir():
         raise CLIError(f"{path}: is a directory; give a file name for the {what}")
@@ -181,6 +187,7 @@ def replay(ctx: typer.Context, config: Path | None, command: str, values: dict) 
 
     from rnagraph.evaluate.run_config import read_config
     if config is None:
+        check_seed(values.get("seed"))
         return dict(values)
     stored = read_config(config, command)["args"]
     out = dict(values)
@@ -191,7 +198,23 @@ def replay(ctx: typer.Context, config: Path | None, command: str, values: dict) 
         if src in (ParameterSource.DEFAULT, None):
             out[k] = v
     out["_replayed"] = read_config(config, command)
+    check_seed(out.get("seed"), config)
     return out
+
+
+#: the largest seed numpy's and torch's generators both take
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: object, config: Path | None = None) -> None:
+    """``--seed`` must be an integer from 0 to 2**32 - 1 (numpy's generators refuse others with
+    a message that does not name the option)."""
+    if seed is None:
+        return
+    ok = isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed <= MAX_SEED
+    if not ok:
+        where = f" (from {config})" if config is not None else ""
+        raise CLIError(f"--seed {seed!r}{where}: must be an integer from 0 to {MAX_SEED}")
 
 
 def check_replay_data(values: dict, data_hash: str) -> None:
@@ -254,12 +277,20 @@ def edge_type_of(name: str | None, data) -> tuple[str, str, str]:
 
 def sequence_specs(fasta: list[str]) -> list | dict:
     """``--fasta FILE`` (matched to a pair column by its ids) or ``--fasta TYPE=FILE``."""
+    import os
+    types = ("mirna", "mrna", "circrna")
     typed = {}
     plain = []
     for spec in fasta:
-        if "=" in spec and spec.split("=", 1)[0] in ("mirna", "mrna", "circrna"):
-            nt, path = spec.split("=", 1)
+        nt, _, path = spec.partition("=")
+        if path and nt in types:
             typed[nt] = path
+        elif path and nt.lower() in types:
+            raise CLIError(f"--fasta {spec}: node types are written in lower case: "
+                           f"--fasta {nt.lower()}={path}")
+        elif path and not os.path.exists(spec) and re.fullmatch(r"[A-Za-z_]+", nt):
+            raise CLIError(f"--fasta {spec}: unknown node type {nt!r}; use "
+                           f"{', '.join(t + '=FILE' for t in types)}, or a plain FILE")
         else:
             plain.append(spec)
     if typed and plain:

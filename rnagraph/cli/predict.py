@@ -32,7 +32,7 @@ def predict(
                                     "id,sequence; TYPE=FILE), repeatable"),
     columns: str = typer.Option("1,2", help="the pair file's source and destination columns "
                                 "(1-based) in the model's edge type order"),
-    out: Path = typer.Option(..., help="the CSV to write"),
+    out: str = typer.Option(..., help="the CSV to write"),
     force: bool = typer.Option(False, help="overwrite existing files"),
     config: Optional[Path] = typer.Option(None, help="replay a config.json of an earlier run"),
 ) -> None:
@@ -51,12 +51,13 @@ def predict(
 
     v = replay(ctx, config, "predict", dict(model=str(model), pairs=str(pairs),
                                             fasta=list(fasta), columns=columns, out=str(out)))
-    out_p = check_output(Path(v["out"]), force)
+    out_p = check_output(str(v["out"]), force)
     cfg_p = check_output(sidecar(out_p, ".config.json"), force)
     m = load_model(Path(v["model"]))
     et = m.edge_type_
     src_t, dst_t = et[0], et[2]
-    plist = read_pairs(v["pairs"], columns=parse_columns(v["columns"]))
+    # every row is a candidate: a label column (say of an evaluation set) is not read here
+    plist = read_pairs(v["pairs"], columns=parse_columns(v["columns"]), label_col=None)
     specs = sequence_specs(v["fasta"])
     given: set[str] = set()
     for spec in (specs.values() if isinstance(specs, dict) else specs):
@@ -73,8 +74,13 @@ def predict(
     ok_idx, status = [], []
     for a, b in plist:
         why = []
+        if a not in smap and b not in dmap and a in dmap and b in smap:
+            why.append(f"swapped: {a!r} is a {dst_t} and {b!r} a {src_t} of the model "
+                       f"({src_t} -> {dst_t}); put the {src_t} first or pass --columns "
+                       f"{parse_columns(v['columns'])[1] + 1},"
+                       f"{parse_columns(v['columns'])[0] + 1}")
         for rid, mp, nt in ((a, smap, src_t), (b, dmap, dst_t)):
-            if rid not in mp:
+            if rid not in mp and not why:
                 seen = "its sequence is given but " if rid in given else ""
                 why.append(f"{nt} {rid!r} not in the model ({seen}this model scores only the "
                            "RNAs it was fitted with)")
@@ -90,6 +96,11 @@ def predict(
     with console.status(f"scoring {idx.size(1)} pairs"):
         raw = m.decision_function(None, idx)
         prob = m.probability(raw)
+    bad = ~torch.isfinite(torch.as_tensor(prob, dtype=torch.float64))
+    if bool(bad.any()):
+        raise InputError(f"the model gives no finite score for {int(bad.sum())} of "
+                         f"{idx.size(1)} pairs (NaN or infinite: the model file is damaged); "
+                         "refit it with `rnagraph train`", v["model"])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([f"{src_t}_id", f"{dst_t}_id", "score", "raw_score", "status"])

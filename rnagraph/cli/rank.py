@@ -81,7 +81,7 @@ def rank(
     top: int = typer.Option(100, help="how many pairs to write (the best first)"),
     evidence: Optional[bool] = typer.Option(None, help="add seed-site evidence (default: for "
                                             "sequence models)"),
-    out: Path = typer.Option(..., help="the CSV to write"),
+    out: str = typer.Option(..., help="the CSV to write"),
     force: bool = typer.Option(False, help="overwrite existing files"),
     config: Optional[Path] = typer.Option(None, help="replay a config.json of an earlier run"),
     cerna: Optional[Path] = typer.Option(None, help="a miRNA-mRNA model file: rank circRNA -> "
@@ -112,7 +112,7 @@ def rank(
                                          cerna=None if cerna is None else str(cerna)))
     if int(v["top"]) < 1:
         raise CLIError(f"--top {v['top']}: must be >= 1")
-    out_p = check_output(Path(v["out"]), force)
+    out_p = check_output(str(v["out"]), force)
     cfg_p = check_output(sidecar(out_p, ".config.json"), force)
     m = load_model(Path(v["model"]))
     if v.get("cerna"):

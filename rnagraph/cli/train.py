@@ -42,6 +42,13 @@ def make_model(name: str, params: list[str], seed: int):
     if bad:
         raise CLIError(f"--set {bad[0]}: {type(model).__name__} has no parameter {bad[0]!r}; it "
                        f"has {', '.join(sorted(known))}")
+    from rnagraph.models._file import expected_type
+    for p in params:
+        k, raw = p.split("=", 1)
+        want = expected_type(known[k], kw[k])
+        if want:
+            raise CLIError(f"--set {k}={raw}: {type(model).__name__}.{k} takes {want} "
+                           f"(default {known[k]!r})")
     if "seed" in known and "seed" not in kw:
         kw["seed"] = seed
     try:
@@ -88,7 +95,7 @@ def train(
     seed: int = typer.Option(0, help="seed of every random choice"),
     set_: list[str] = typer.Option([], "--set", help="model hyper-parameter KEY=VALUE, "
                                    "repeatable"),
-    save: Path = typer.Option(..., help="the model file to write (e.g. model.rg)"),
+    save: str = typer.Option(..., help="the model file to write (e.g. model.rg)"),
     force: bool = typer.Option(False, help="overwrite existing files"),
     config: Optional[Path] = typer.Option(None, help="replay a config.json of an earlier run"),
 ) -> None:
@@ -111,9 +118,9 @@ def train(
         save=str(save)))
     parse_float("val-ratio", float(v["val_ratio"]), 0.0, 0.9, lo_open=True)
     parse_float("ratio", float(v["ratio"]), 0.0, 1000.0, lo_open=True)
-    out = Path(v["save"])
-    outs = [check_output(p, force, "model file") for p in
-            (out, sidecar(out, ".config.json"), sidecar(out, ".val.json"))]
+    out = check_output(str(v["save"]), force, "model file")
+    outs = [out] + [check_output(p, force, "model file") for p in
+                    (sidecar(out, ".config.json"), sidecar(out, ".val.json"))]
     m = make_model(v["model"], v["set"], int(v["seed"]))
     pairs_p = Path(v["pairs"]) if v["pairs"] else None
     data, et = load_data(v["dataset"], pairs_p, v["fasta"], v["edge_type"], v["columns"],

@@ -17,7 +17,9 @@ from rnagraph.typing import NODE_TYPES, EdgeType, NodeType, reverse_edge_type
 def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
                 pairs: Mapping[EdgeType, Iterable[tuple[str, str]]], *,
                 node_ids: Mapping[NodeType, Iterable[str]] | None = None,
-                add_reverse: bool = False, strict_types: bool = True) -> HeteroData:
+                add_reverse: bool = False, strict_types: bool = True,
+                negatives: Mapping[EdgeType, Iterable[tuple[str, str]]] | None = None
+                ) -> HeteroData:
     """Build a :class:`~torch_geometric.data.HeteroData` graph of RNAs and their interactions.
 
     Node order per type (deterministic): ids of ``sequences[node_type]`` in their mapping order,
@@ -40,6 +42,11 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
         node_ids: extra ids per node type to include even without pairs (e.g. a node list file).
         add_reverse (bool): add reverse edge types. (default: ``False``)
         strict_types (bool): require node types among ``mirna``, ``mrna``, ``circrna``.
+        negatives: ``{edge_type: [(src_id, dst_id), ...]}`` known non-interactions (pairs
+            labelled 0 in a pair file). They are never edges; they are stored as
+            ``data[edge_type].known_negatives`` (LongTensor ``[2, M]``, read it with
+            :func:`known_negatives`) and their RNAs become nodes. A pair both known and
+            negative is an error.
 
     Raises:
         ValueError: unknown node type, malformed edge type, or an empty pair list.
@@ -79,6 +86,21 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
             order.setdefault(src_t, {}).setdefault(a, None)
             order.setdefault(dst_t, {}).setdefault(b, None)
         clean_pairs[tuple(et)] = uniq
+    clean_negs: dict[EdgeType, list[tuple[str, str]]] = {}
+    for et, plist in (negatives or {}).items():
+        et = tuple(et)
+        plist = list(dict.fromkeys(plist))
+        for a, b in plist:
+            _check_id(a, et[0])
+            _check_id(b, et[2])
+        both = set(plist) & set(clean_pairs.get(et, ()))
+        if both:
+            raise ValueError(f"build_graph: {len(both)} pair(s) of {et} are both interactions "
+                             f"and known negatives, e.g. {sorted(both)[0]}")
+        for a, b in plist:
+            order.setdefault(et[0], {}).setdefault(a, None)
+            order.setdefault(et[2], {}).setdefault(b, None)
+        clean_negs[et] = plist
     for nt, extra in (node_ids or {}).items():
         for rid in extra:
             _check_id(rid, nt)
@@ -100,6 +122,11 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
         ei = torch.tensor([[pos[src_t][a] for a, _ in plist], [pos[dst_t][b] for _, b in plist]],
                           dtype=torch.long)
         data[et].edge_index = ei
+    for et, plist in clean_negs.items():
+        src_t, _, dst_t = et
+        data[et].known_negatives = torch.tensor(
+            [[pos[src_t][a] for a, _ in plist], [pos[dst_t][b] for _, b in plist]],
+            dtype=torch.long).reshape(2, -1)
     if add_reverse:
         data = add_reverse_edges(data)
     data.validate(raise_on_error=True)
@@ -124,7 +151,9 @@ def add_reverse_edges(data: HeteroData) -> HeteroData:
         nnz = store.edge_index.size(1)
         out[rev].edge_index = store.edge_index.flip(0)
         for key, value in store.items():
-            if key != "edge_index" and isinstance(value, Tensor) and value.size(0) == nnz:
+            if key == "known_negatives":
+                out[rev][key] = value.flip(0)
+            elif key != "edge_index" and isinstance(value, Tensor) and value.size(0) == nnz:
                 out[rev][key] = value
     return out
 
@@ -158,6 +187,19 @@ def message_edges(graph: HeteroData, relations: Sequence[EdgeType] | None = None
         out[et] = ei
         out[reverse_edge_type(et)] = ei.flip(0)
     return out
+
+
+def known_negatives(graph: HeteroData, edge_type: EdgeType) -> Tensor:
+    """The known non-interactions of ``edge_type`` (pairs labelled 0 in the pair file) as a
+    LongTensor ``[2, M]`` of (source, destination) node indices; empty when there are none.
+    They are true negatives: use them as evaluation or training negatives, never as edges."""
+    et = tuple(edge_type)
+    if et in graph.edge_types and "known_negatives" in graph[et]:
+        return graph[et].known_negatives
+    rev = reverse_edge_type(et)
+    if rev in graph.edge_types and "known_negatives" in graph[rev]:
+        return graph[rev].known_negatives.flip(0)
+    return torch.empty(2, 0, dtype=torch.long)
 
 
 def node_sequences(graph: HeteroData, node_type: NodeType) -> list[str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -26,28 +27,105 @@ REPORT_FILES = ("report.md", "report.html", "report_roc.png", "report_pr.png")
 
 
 def _json(path: Path) -> dict:
+    """A run file's JSON object; anything else is an :class:`InputError` naming the file (and
+    the line of a syntax error)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"malformed run file (invalid JSON: {exc.msg}); rerun the command that "
+                         "wrote it", path, exc.lineno) from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"unreadable run file ({type(exc).__name__}); rerun the command that "
                          "wrote it", path) from None
+    if not isinstance(obj, dict):
+        raise InputError(f"malformed run file (a JSON {type(obj).__name__}, expected an object "
+                         "written by rnagraph); rerun the command that wrote it", path)
+    return obj
+
+
+@contextmanager
+def _malformed(path: Path):
+    """A missing key or a value of the wrong type inside the block is reported against
+    ``path`` as a malformed run file."""
+    try:
+        yield
+    except KeyError as exc:
+        raise InputError(f"malformed run file: no {exc.args[0]!r} entry; rerun the command that "
+                         "wrote it", path) from None
+    except (TypeError, ValueError, AttributeError, IndexError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"malformed run file ({type(exc).__name__}: {exc}); rerun the command "
+                         "that wrote it", path) from None
+
+
+def _predictions(pred: Path, n_test: dict[int, int]) -> tuple[list[int], list[float]]:
+    """Labels and scores of a ``predictions.csv``, checked row by row: a truncated or edited
+    file is an :class:`InputError` naming the file and line; ``n_test`` (fold -> test pairs,
+    from ``metrics.json``) must match the rows of each fold."""
+    import math
+    raw = pred.read_bytes()
+    if raw and not raw.endswith(b"\n"):
+        raise InputError("truncated: the last line is incomplete; rerun `rnagraph cv --out` "
+                         "to rewrite it", pred, raw.count(b"\n") + 1)
+    y, s = [], []
+    counts: dict[int, int] = {}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("unreadable predictions (not UTF-8 text)", pred) from None
+    rows = csv.reader(text.splitlines())
+    head = next(rows, None)
+    need = ("fold", "label", "score")
+    if head is None or any(c not in head for c in need):
+        raise InputError(f"malformed predictions: the header must name {', '.join(need)}", pred,
+                         1)
+    col = {c: head.index(c) for c in need}
+    for lineno, row in enumerate(rows, start=2):
+        if len(row) != len(head):
+            raise InputError(f"malformed predictions: {len(row)} fields where the header has "
+                             f"{len(head)}", pred, lineno)
+        lab, score, fold = row[col["label"]], row[col["score"]], row[col["fold"]]
+        try:
+            val = float(score)
+            k = int(fold)
+        except ValueError:
+            val, k = math.nan, -1
+        if lab not in ("0", "1") or not (0.0 <= val <= 1.0) or k < 0:
+            raise InputError(f"malformed predictions: label {lab!r}, score {score!r}, fold "
+                             f"{fold!r} (expected 0/1, a probability, a fold number)", pred,
+                             lineno)
+        y.append(int(lab))
+        s.append(val)
+        counts[k] = counts.get(k, 0) + 1
+    for k, n in n_test.items():
+        if counts.get(k, 0) != n:
+            raise InputError(f"truncated or edited: fold {k} has {counts.get(k, 0)} rows but "
+                             f"metrics.json counts {n} test pairs; rerun `rnagraph cv --out`",
+                             pred)
+    return y, s
 
 
 def _cv_run(run: Path) -> tuple[dict, dict[str, CVResult], dict[str, tuple]]:
     results, curves = {}, {}
     for sub in sorted(p for p in run.iterdir() if (p / "metrics.json").is_file()):
-        m = _json(sub / "metrics.json")
-        r = CVResult(model=m["model"], edge_type=tuple(m["edge_type"]), protocol=m["protocol"],
-                     mode=m["mode"], folds=[{k: (np.nan if v is None else v) for k, v in f.items()}
-                                            for f in m["folds"]])
+        path = sub / "metrics.json"
+        m = _json(path)
+        with _malformed(path):
+            r = CVResult(model=m["model"], edge_type=tuple(m["edge_type"]),
+                         protocol=m["protocol"], mode=m["mode"],
+                         folds=[{k: (np.nan if v is None else v) for k, v in f.items()}
+                                for f in m["folds"]])
+            for f in r.folds:
+                int(f["fold"])
+                for k in METRICS:
+                    float(f[k])
+            n_test = {int(f["fold"]): int(f["n_test"]) for f in r.folds if "n_test" in f}
         results[sub.name] = r
         y, s = [], []
         pred = sub / "predictions.csv"
         if pred.is_file():
-            with open(pred, encoding="utf-8", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    y.append(int(row["label"]))
-                    s.append(float(row["score"]))
+            y, s = _predictions(pred, n_test)
         curves[sub.name] = (np.array(y), np.array(s))
     return results, curves
 
@@ -62,10 +140,17 @@ def _train_run(run: Path, configs: list[tuple[Path, dict]]
             raise InputError(f"no {val.name} beside it: the train run did not finish; rerun "
                              "`rnagraph train`", path)
         v = _json(val)
-        name = f"{cfg['args'].get('model')} ({stem})"
-        results[name] = CVResult(model=v["model"], edge_type=tuple(v["edge_type"]),
-                                 protocol="full", mode="warm", folds=[{"fold": 0, **v["metrics"]}])
-        curves[name] = (np.array(v["label"]), np.array(v["score"]))
+        with _malformed(path):
+            name = f"{cfg['args'].get('model')} ({stem})"
+        with _malformed(val):
+            results[name] = CVResult(model=v["model"], edge_type=tuple(v["edge_type"]),
+                                     protocol="full", mode="warm",
+                                     folds=[{"fold": 0, **v["metrics"]}])
+            for k in METRICS:
+                float(results[name].folds[0][k])
+            curves[name] = (np.array(v["label"], dtype=int), np.array(v["score"], dtype=float))
+        if curves[name][0].shape != curves[name][1].shape:
+            raise InputError("malformed run file: 'label' and 'score' differ in length", val)
     return results, curves
 
 

@@ -150,13 +150,13 @@ def param_type_errors(cls: type, params: object) -> list[str]:
         if k not in defaults:
             out.append(f"{cls.__name__} has no parameter {k!r}")
             continue
-        want = _type_name(defaults[k], v)
+        want = expected_type(defaults[k], v)
         if want:
             out.append(f"{k} takes {want} (default {defaults[k]!r}), got {v!r}")
     return out
 
 
-def _type_name(default: object, value: object) -> str | None:
+def expected_type(default: object, value: object) -> str | None:
     """The type ``value`` should have, or ``None`` when it fits ``default``'s."""
     if default is None:
         return None
@@ -174,4 +174,5 @@ def _type_name(default: object, value: object) -> str | None:
     return None
 
 
-__all__ = ["save_model", "load_model", "ModelFileError", "FORMAT_VERSION", "param_type_errors"]
+__all__ = ["save_model", "load_model", "ModelFileError", "FORMAT_VERSION", "param_type_errors",
+           "expected_type"]

@@ -80,4 +80,11 @@ def datasets(root: Optional[Path] = typer.Option(None, help="data root (default:
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # Ctrl-C while the commands are being built, before any runs
+        import sys
+
+        from rnagraph.cli._common import _error
+        _error("interrupted")
+        sys.exit(130)

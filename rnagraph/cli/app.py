@@ -13,6 +13,7 @@ from rnagraph.cli._common import (
     edge_type_of,
 )
 from rnagraph.cli.cv import _run, cv
+from rnagraph.cli.datasets import datasets_app, list_models
 from rnagraph.cli.predict import predict
 from rnagraph.cli.rank import rank
 from rnagraph.cli.report import report
@@ -26,6 +27,8 @@ app.command()(cv)
 app.command()(predict)
 app.command()(rank)
 app.command()(report)
+app.command("models")(list_models)
+app.add_typer(datasets_app, name="datasets")
 
 _EDGE_TYPES = EDGE_TYPES
 _edge_type = edge_type_of
@@ -53,30 +56,6 @@ def demo(
                   + ", ".join(f"{t} {data[t].num_nodes}" for t in data.node_types))
     _run(data, _edge_type(edge_type, data), [m.strip() for m in models.split(",") if m.strip()],
          folds, 1, "warm", "leakage-free", seed, "0.5", out)
-
-
-@app.command("models")
-def list_models() -> None:
-    """List the model names the other commands accept.
-
-    Example: rnagraph models
-    """
-    from rnagraph.models import MODELS
-
-    for name, (_, desc, needs_seq) in MODELS.items():
-        print(f"{name:12s} {desc}" + ("  [needs sequences on both sides]" if needs_seq else ""))
-
-
-@app.command()
-def datasets(root: Optional[Path] = typer.Option(None, help="data root (default: "
-                                                 "$RNAGRAPH_DATA)")) -> None:
-    """List the datasets found under the data root with pair and node counts.
-
-    Example: rnagraph datasets --root ../shared/data
-    """
-    from rnagraph.datasets import available
-
-    print(available(root))
 
 
 def main() -> None:

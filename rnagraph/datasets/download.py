@@ -66,7 +66,13 @@ def sources_of(names: str | Iterable[str]) -> list[SourceFile]:
         names = [names]
     infos = []
     for n in names:
-        infos += list(REGISTRY.values()) if str(n).strip().lower() == "all" else [get_info(n)]
+        if str(n).strip().lower() == "all":
+            infos += list(REGISTRY.values())
+            continue
+        try:
+            infos.append(get_info(n))
+        except KeyError as e:
+            raise KeyError(f"{e.args[0]}, or 'all'") from None
     out: dict[str, SourceFile] = {}
     for info in infos:
         for s in info.sources:
@@ -140,8 +146,17 @@ def download(names: str | Iterable[str] = "all", root: str | os.PathLike | None 
                 raise FileExistsError(
                     f"{target}: exists with another sha256 than the published file "
                     f"({src.sha256[:12]}...); move it away or pass --force to replace it")
-        resumed = _fetch(src, url, target, progress=progress, retries=retries,
-                         timeout=timeout, backoff=backoff)
+        new_dirs = [d for d in [target.parent, *target.parent.parents] if not d.exists()]
+        try:
+            resumed = _fetch(src, url, target, progress=progress, retries=retries,
+                             timeout=timeout, backoff=backoff)
+        except BaseException:
+            for d in new_dirs:  # leave no empty folders behind (innermost first)
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
+            raise
         out.append(Fetched(target, url, "downloaded", resumed))
     return out
 

@@ -240,6 +240,7 @@ def render(record: dict, store: dict[str, dict] | None = None) -> str:
     stamp = " · ".join(record[k] for k in ("date", "machine") if record.get(k))
     out += [stamp] if stamp else []
     out += [f"Command: `{record['command']}`"] if record.get("command") else []
+    out += [f"Reproduce with the CLI: {record['cli']}"] if record.get("cli") else []
     if record.get("migrated"):
         out.append(f"Figures as published in {record['migrated']} (the per-fold records of "
                    "that run are gone).")
@@ -341,6 +342,7 @@ def parse_record(name: str, doc: str, markdown: str) -> dict:
     blocks = parse_blocks(markdown)
     heads = [("title", r"## (.+)"), ("stamp", r"(\d{4}-\d\d-\d\d(?: \d\d:\d\d)?)(?: · (.+))?"),
              ("command", r"Command: `(.+)`"),
+             ("cli", r"Reproduce with the CLI: (.+)"),
              ("migrated", r"Figures as published in (.+) \(the per-fold records of that run "
                           r"are gone\)\.")]
     for key, pattern in heads:

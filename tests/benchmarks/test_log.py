@@ -89,7 +89,8 @@ def test_add_result_keeps_the_folds_and_labels_the_spread(tmp_path):
 
 RECORD = {
     "section": "demo", "doc": "docs/results.md", "title": "Demo", "date": "2026-12-01",
-    "machine": "CPU", "command": "rnagraph cv synthetic --model degree --folds 5",
+    "machine": "CPU", "command": "python benchmarks/baselines.py",
+    "cli": "`rnagraph cv synthetic --model degree --folds 5`",
     "migrated": "docs/results.md of 2026-12-01",
     "blocks": [{"text": "### Warm"},
                {"columns": ["model", "AUC"], "stat": "std", "n": 5, "over": "folds",
@@ -102,7 +103,9 @@ RENDERED = """## Demo
 
 2026-12-01 · CPU
 
-Command: `rnagraph cv synthetic --model degree --folds 5`
+Command: `python benchmarks/baselines.py`
+
+Reproduce with the CLI: `rnagraph cv synthetic --model degree --folds 5`
 
 Figures as published in docs/results.md of 2026-12-01 (the per-fold records of that run are gone).
 
@@ -129,8 +132,8 @@ def test_a_hand_made_record_renders_to_the_hand_written_markdown():
     # and parsing the Markdown back gives the record (the quote aside, it is rendered text)
     back = _log.parse_record("demo", "docs/results.md", RENDERED)
     assert back["blocks"][:3] == RECORD["blocks"][:3]
-    assert {k: back[k] for k in ("title", "date", "machine", "command", "migrated")} == {
-        k: RECORD[k] for k in ("title", "date", "machine", "command", "migrated")}
+    assert {k: back[k] for k in ("title", "date", "machine", "command", "cli", "migrated")} == {
+        k: RECORD[k] for k in ("title", "date", "machine", "command", "cli", "migrated")}
 
 
 def test_views_quote_other_records_and_fail_loudly():

@@ -11,7 +11,6 @@ always ``--seed``, ``--threads``, ``--root`` (data root, default ``$RNAGRAPH_DAT
 from __future__ import annotations
 
 import argparse
-import re
 import warnings
 from pathlib import Path
 from typing import Iterator
@@ -74,8 +73,10 @@ def edge_types(g) -> list[tuple[str, str, str]]:
     return [et for et in g.edge_types if not et[1].startswith("rev_")]
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._+-]+", "_", str(text).replace(":", "to"))
+def slug(text: object) -> str:
+    """A file name for a run part: ``:`` -> ``to``, other characters than letters, digits
+    and ``-_.`` -> ``_`` (``"warm 1:1"`` -> ``warm_1to1``)."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in str(text).replace(":", "to"))
 
 
 def run_dir(args: argparse.Namespace, *parts: object) -> Path | None:
@@ -85,13 +86,15 @@ def run_dir(args: argparse.Namespace, *parts: object) -> Path | None:
 
 def cv(model, g, et, folds, args: argparse.Namespace, *parts: object, **kw):
     """:func:`~rnagraph.evaluate.cross_validate` with the run stored under
-    :func:`run_dir` ``(args, *parts)`` and ``--jobs`` folds in parallel; warnings (the paper
+    :func:`run_dir` ``(args, *parts)`` (or ``out_dir=``) and ``--jobs`` folds in parallel;
+    ``kw`` overrides these; warnings (the paper
     protocol's leakage warning, labelled in the tables) silenced."""
     from rnagraph.evaluate import cross_validate
-    kw = {"progress": False, "curves": False, "n_jobs": getattr(args, "jobs", 1), **kw}
+    kw = {"progress": False, "curves": False, "n_jobs": getattr(args, "jobs", 1),
+          "out_dir": run_dir(args, *parts), **kw}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return cross_validate(model, g, et, folds, out_dir=run_dir(args, *parts), **kw)
+        return cross_validate(model, g, et, folds, **kw)
 
 
 def log(args: argparse.Namespace, title: str, columns: list[str], **kw) -> BenchmarkLog:

@@ -37,24 +37,20 @@ def test_script_imports_and_prints_help(script, monkeypatch, capsys):
     assert "usage:" in capsys.readouterr().out
 
 
-def test_mferl_benchmark_timer_reports_models_without_feature_timings(monkeypatch, capsys):
-    # benchmarks/mferl.py wraps every model of a table; a trained baseline's fit_info has
-    # epochs but no feature seconds (SAGELink), which once ended the run with a KeyError
-    mod = _module("mferl.py", monkeypatch)
-
-    class Fitted:
-        fit_info_ = {"epochs": 12, "best_epoch": 7, "epoch_s": 0.25}
-
-        def fit(self, fold):
-            return self
-
-    class Fold:
-        index = 3
-
-    timed = mod["Timed"](Fitted(), "stub").fit(Fold())
-    out = capsys.readouterr().out
-    assert "fold 3: 12 epochs (best 7), 0.250 s/epoch, fit" in out
-    assert timed.fit_info_["epochs"] == 12 and timed.fit_info_["tag"] == "stub"
+def test_harness_skips_absent_data_with_one_line_and_names_run_dirs(monkeypatch, capsys,
+                                                                    tmp_path):
+    mod = _module("_harness.py", monkeypatch)
+    args = mod["parse"](mod["parser"]("doc", datasets=["synthetic"], out=str(tmp_path), jobs=1),
+                        ["--root", str(tmp_path / "nowhere"), "--datasets", "cmi-9589",
+                         "synthetic"])
+    got = [name for name, _ in mod["graphs"](args.datasets, args.root)]
+    assert got == ["synthetic"]
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith("skip cmi-9589: ")
+    assert mod["run_dir"](args, "cmi-9589", "warm 1:1", "w/o cl") == \
+        tmp_path / "cmi-9589" / "warm_1to1" / "w_o_cl"
+    # only the common options a script names are added
+    assert not hasattr(args, "folds") and not hasattr(args, "models") and args.jobs == 1
 
 
 def test_cerna_cold_one_gain_pairs_folds_by_hand(monkeypatch):
@@ -96,7 +92,7 @@ def test_grmmi_report_labels_rows_of_further_run_roots(monkeypatch, tmp_path):
                  "fingerprint": {"meta": {}}}))
     md = mod["report"]([tmp_path / "grmmi", tmp_path / "grmmi-long"])
     rows = [r for r in md.splitlines() if r.startswith("| mitar (combined) | MiTAR")]
-    assert rows[0].startswith("| mitar (combined) | MiTAR | 2 | 0.9000 | – | 0.9850 ± ")
+    assert rows[0].startswith("| mitar (combined) | MiTAR | 2 | 0.9000 | – | 0.9850 (95% CI ± ")
     assert rows[1].startswith("| mitar (combined) | MiTAR (grmmi-long) | 1 | 0.9000 | 0.8000 | "
                               "0.9950 |")
     assert "7.0 / 80" in rows[1] and "`cmd grmmi`; `cmd grmmi-long`" in md
@@ -108,7 +104,7 @@ def test_grmmi_model_seed_changes_the_models_not_the_splits(monkeypatch, tmp_pat
     import json
     mod = _module("grmmi.py", monkeypatch)
     common = ["--experiments", "synthetic", "--models", "GRMMI graph only", "--epochs", "1",
-              "--max-folds", "1", "--seed", "1", "--no-results"]
+              "--max-folds", "1", "--seed", "1", "--docs", "none"]
     for out, extra in (("a", []), ("b", ["--model-seed", "3"])):
         mod["main"]([*common, "--out", str(tmp_path / out), *extra])
     recs = [json.loads(next((tmp_path / out).glob("synthetic/**/fold_0.json")).read_text())

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from rnagraph.models.path_ra3 import PathRA3
     from rnagraph.models.sage_link import SAGELink
     from rnagraph.models.seed_match import SeedMatch
+    from rnagraph.models.seed_vote import SeedVote
+    from rnagraph.models.sequence_vote import SequenceVote
     from rnagraph.models.stacked_link import StackedLink
     from rnagraph.models.struct_link import StructLink
     from rnagraph.models.svd_link import TruncatedSVDLink
@@ -50,6 +52,8 @@ lazy_exports(__name__, {
     "PathRA3": ("path_ra3", "PathRA3"),
     "SAGELink": ("sage_link", "SAGELink"),
     "SeedMatch": ("seed_match", "SeedMatch"),
+    "SeedVote": ("seed_vote", "SeedVote"),
+    "SequenceVote": ("sequence_vote", "SequenceVote"),
     "StackedLink": ("stacked_link", "StackedLink"),
     "StructLink": ("struct_link", "StructLink"),
     "TruncatedSVDLink": ("svd_link", "TruncatedSVDLink"),
@@ -65,6 +69,8 @@ __all__ = [
     "GRMMI",
     "MiTAR",
     "SeedMatch",
+    "SeedVote",
+    "SequenceVote",
     "DegreeProduct",
     "NodePrior",
     "StackedLink",

@@ -94,6 +94,16 @@ def _mitar(**kw: Any):
     return MiTAR(**kw)
 
 
+def _seq_vote(**kw: Any):
+    from rnagraph.models.sequence_vote import SequenceVote
+    return SequenceVote(**kw)
+
+
+def _seed_vote(**kw: Any):
+    from rnagraph.models.seed_vote import SeedVote
+    return SeedVote(**kw)
+
+
 #: name -> (factory, one-line description, needs sequences on both sides)
 MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "seedmatch": (_seedmatch, "canonical seed-site counting, no training", True),
@@ -122,6 +132,10 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
                      False),
     "grmmi": (_grmmi, "GRMMI (6-mer CNN-BiLSTM mutual attention + GraRep, BP fusion)", False),
     "mitar": (_mitar, "miTAR architecture (CNN + BiLSTM on miRNA + target site)", True),
+    "seq-vote": (_seq_vote, "sequence-neighbour vote: the known partners of sequence-similar "
+                 "miRNAs, similarity^p (p chosen on validation); scores unseen RNAs", False),
+    "seed-vote": (_seed_vote, "same-seed vote: the share of the miRNA's seed family (nt 2-8) "
+                  "that binds the partner; scores unseen miRNAs", False),
 }
 
 

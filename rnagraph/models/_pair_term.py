@@ -15,15 +15,14 @@ class PairTerm(torch.nn.Linear):
 
     :meth:`reset_parameters` starts :math:`\mathbf{w}` at ``init`` (:math:`b = 0`) when
     given, after :class:`torch.nn.Linear`'s own draw (so the random stream is the same with
-    or without ``init``). The term is computed row by row, so a pair's value does not
-    depend on the block it is scored in.
+    or without ``init``).
 
     Args:
         channels (int): pair features :math:`P`.
         init (Sequence[float], optional): initial :math:`\mathbf{w}`. (default: ``None``)
 
     Shapes:
-        - **input:** ``pair_x [B, P]`` (moved to the weight's device, dtype kept)
+        - **input:** ``pair_x [B, P]`` (moved to the weight's device and dtype)
         - **output:** ``[B]`` (``logits`` ``[B]`` optional)
     """
 
@@ -39,9 +38,6 @@ class PairTerm(torch.nn.Linear):
                 self.bias.zero_()
 
     def forward(self, pair_x: Tensor, logits: Tensor | None = None) -> Tensor:
-        r"""The term ``[B]``; with ``logits`` ``[B]``, the logits plus the term, summed
-        left to right as :math:`(\ell + \mathbf{w}^\top\boldsymbol{\phi}) + b` (the order
-        GRMMI's network always used, so its scores keep their float rounding)."""
-        w = self.weight[0]
-        s = (pair_x.to(w.device) * w).sum(-1)
-        return s + self.bias if logits is None else logits + s + self.bias
+        """The term ``[B]``; with ``logits`` ``[B]``, the logits plus the term."""
+        s = super().forward(pair_x.to(self.weight)).squeeze(-1)
+        return s if logits is None else logits + s

@@ -20,6 +20,8 @@ class _Path3Link(LinkModel):
 
     #: path weighting passed to :func:`~rnagraph.data.paths.path3_factors`
     weight: ClassVar[str] = "l3"
+    #: scipy's sparse products sum each pair's paths in index order, whatever the block
+    block_rtol: ClassVar[float] = 0.0
 
     def _fit(self, fold: Fold) -> None:
         """Nothing to learn: paths are read from the scoring graph (``fold.train_graph`` by

@@ -21,6 +21,25 @@ graph-encoder views) use those and only check that ``graph`` has the same node c
 Node representations are computed once per (fitted model, graph) and reused across scoring
 calls; refitting clears them. Pairs are scored in blocks of ``batch_size`` so memory stays
 bounded for millions of pairs.
+
+**Block invariance.** A pair's raw score does not depend on the block it is scored in
+(``batch_size``, :meth:`~LinkModel.decision_grid` or :meth:`~LinkModel.decision_function`,
+the other pairs of the block) within the model's ``block_rtol``: scores ``a`` and ``b`` of one
+pair agree when :math:`|a - b| \le \text{rtol} \cdot \max(1, |a|)`
+(:func:`block_tolerance`).
+
+* ``block_rtol = 0`` (exact) where the arithmetic is exact: counts and indexing (SeedMatch,
+  degree products, a node's label counts, path counts).
+* ``block_rtol = BLOCK_RTOL`` (``1e-4``, the default) for everything that sums floats:
+  networks, factorisations, stacked scores. A float32 sum of :math:`K` terms taken in another
+  order (another block shape picks another kernel or another reduction tree) moves by at
+  most about :math:`2Ku` times the sum of the terms' magnitudes (:math:`u = 2^{-24}
+  \approx 6 \cdot 10^{-8}`, Higham's :math:`\gamma_K`); for the widest reductions of these
+  networks (:math:`K \lesssim 800`) and terms no larger than :math:`\max(1, |a|)` that is
+  below ``1e-4``. Typical differences are a few :math:`u`.
+
+Orders of raw scores are therefore only meaningful where their gaps exceed the tolerance;
+ties and near-ties may fall either way from one CPU (or one block size) to another.
 """
 from __future__ import annotations
 
@@ -39,6 +58,27 @@ from rnagraph.typing import EdgeType
 
 #: pairs scored per block by :meth:`LinkModel.decision_function`
 DEFAULT_BLOCK = 65536
+
+#: relative tolerance of block invariance for models whose scores sum floats (see the module
+#: docstring): ``|a - b| <= BLOCK_RTOL * max(1, |a|)``
+BLOCK_RTOL = 1e-4
+
+
+def block_tolerance(raw: Tensor, rtol: float = BLOCK_RTOL) -> Tensor:
+    r"""The contract's bound :math:`\text{rtol} \cdot \max(1, |a|)` ``[N]`` on how far each raw
+    score ``raw`` ``[N]`` may move with the block it is scored in (``rtol``: the model's
+    ``block_rtol``). Two scores are ordered the same under any blocking when their gap
+    exceeds the sum of their bounds."""
+    return rtol * raw.abs().clamp(min=1.0)
+
+
+def block_close(got: Tensor, want: Tensor, rtol: float = BLOCK_RTOL) -> bool:
+    """Whether raw scores ``got`` agree with ``want`` (same shape) within
+    :func:`block_tolerance` of ``want`` (``rtol=0``: equal)."""
+    if got.shape != want.shape:
+        raise ValueError(f"block_close: shapes differ, {tuple(got.shape)} and "
+                         f"{tuple(want.shape)}")
+    return bool(((got - want).abs() <= block_tolerance(want, rtol)).all())
 
 
 def grid_pairs(src: Tensor, dst: Tensor) -> Tensor:
@@ -65,6 +105,9 @@ class LinkModel(BaseEstimator):
 
     #: the model needs sequences on both node types of the edge type
     requires_sequences: ClassVar[bool] = False
+    #: block invariance: raw scores of one pair in any two blocks agree within
+    #: :func:`block_tolerance` with this ``rtol`` (``0``: exactly)
+    block_rtol: ClassVar[float] = BLOCK_RTOL
 
     # ----------------------------------------------------------------- subclass hooks
     def _fit(self, fold: Fold) -> None:
@@ -223,4 +266,5 @@ class LinkModel(BaseEstimator):
         return state
 
 
-__all__ = ["LinkModel", "NotFittedError", "DEFAULT_BLOCK", "grid_pairs"]
+__all__ = ["LinkModel", "NotFittedError", "DEFAULT_BLOCK", "BLOCK_RTOL", "block_close",
+           "block_tolerance", "grid_pairs"]

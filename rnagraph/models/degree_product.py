@@ -50,6 +50,8 @@ class DegreeProduct(LinkModel):
         smoothing (float): :math:`\alpha \ge 0`, added to every degree. (default: ``0``)
     """
 
+    block_rtol = 0.0    # integer degrees: block-invariant exactly
+
     def __init__(self, calibrate: bool = True, smoothing: float = 0.0):
         if not smoothing >= 0:  # also refuses NaN
             raise ValueError(f"DegreeProduct: smoothing must be >= 0, got {smoothing}")

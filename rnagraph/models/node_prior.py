@@ -38,6 +38,8 @@ class NodePrior(LinkModel):
         calibrate (bool): Platt-scale :math:`x` on ``fold.val``. (default: ``True``)
     """
 
+    block_rtol = 0.0    # a lookup of each node's rate: block-invariant exactly
+
     def __init__(self, node_type: str = "mirna", smoothing: float = 1.0, calibrate: bool = True):
         if not smoothing > 0:  # also refuses NaN
             raise ValueError(f"NodePrior: smoothing must be > 0, got {smoothing}")

@@ -51,6 +51,7 @@ class SeedMatch(LinkModel):
     """
 
     requires_sequences: ClassVar[bool] = True
+    block_rtol: ClassVar[float] = 0.0    # integer site counts: block-invariant exactly
 
     def __init__(self, weights: dict[str, float] | None = None, calibrate: bool = True):
         unknown = set(weights or {}) - set(DEFAULT_WEIGHTS)

@@ -14,6 +14,7 @@ from sklearn.base import clone
 from rnagraph.data import Fold, LinkSet, kfold_link_split
 from rnagraph.datasets import synthetic
 from rnagraph.models import MODELS, LinkModel, ModelFileError, NotFittedError, get_model, load
+from rnagraph.models.base import BLOCK_RTOL, block_close, block_tolerance, grid_pairs
 from rnagraph.models.degree_product import DegreeProduct
 from rnagraph.models.node_prior import NodePrior
 from rnagraph.models.sage_link import SAGELink
@@ -247,8 +248,41 @@ def test_score_is_calibrated_float64_and_monotone(fitted, fold):
         sign = 1.0
     order = raw.argsort()
     assert (sign * p[order].diff() >= 0).all()  # monotone in the raw score
-    # scoring in blocks changes nothing
-    assert torch.equal(fitted.decision_function(None, pairs, batch_size=7), raw)
+
+
+#: models whose arithmetic is exact (counts, indexing): blocks change nothing at all
+EXACT = {"seedmatch", "degree", "degree+1", "node-prior", "l3", "ra3", "katz"}
+
+
+@pytest.mark.parametrize("fitted", NAMES, indirect=True)
+def test_blocks_change_scores_within_the_stated_tolerance(fitted, fold):
+    pairs = torch.cat([fold.test.edge_label_index, fold.val.edge_label_index], dim=1)
+    raw = fitted.decision_function(None, pairs)
+    rtol = fitted.block_rtol
+    assert rtol == (0.0 if fitted.__class__ in {type(make(n)) for n in EXACT} else BLOCK_RTOL)
+    for batch_size in (1, 7, 1000):
+        assert block_close(fitted.decision_function(None, pairs, batch_size=batch_size), raw,
+                           rtol)
+    # a block of every pair of some sources and destinations, as ranking scores it
+    src, dst = pairs[0, :6].unique(), pairs[1, :40].unique()
+    grid = fitted.decision_grid(None, src, dst)
+    assert grid.shape == (src.numel(), dst.numel()) and grid.dtype == torch.float64
+    assert block_close(grid.reshape(-1), fitted.decision_function(None, grid_pairs(src, dst)),
+                       rtol)
+
+
+def test_block_tolerance_by_hand():
+    raw = torch.tensor([0.5, -3.0, 200.0], dtype=torch.float64)
+    # rtol * max(1, |a|): 1e-4 * [1, 3, 200]
+    assert torch.allclose(block_tolerance(raw), torch.tensor([1e-4, 3e-4, 2e-2],
+                                                             dtype=torch.float64))
+    assert block_close(raw + torch.tensor([9e-5, -2.9e-4, 1.9e-2], dtype=torch.float64), raw)
+    assert not block_close(raw + torch.tensor([0.0, 3.1e-4, 0.0], dtype=torch.float64), raw)
+    assert block_close(raw.clone(), raw, 0.0)
+    assert not block_close(raw + torch.tensor([0.0, 0.0, 2.9e-14], dtype=torch.float64), raw,
+                           0.0)
+    with pytest.raises(ValueError, match="block_close: shapes differ"):
+        block_close(raw, raw[:2])
 
 
 # ----------------------------------------------------------------------------- (f) not fitted

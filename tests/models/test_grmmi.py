@@ -11,6 +11,7 @@ from rnagraph.data.fold import LinkSet
 from rnagraph.datasets.synthetic import seed_site
 from rnagraph.features import KmerTokenizer
 from rnagraph.models import GRMMI, get_model, load
+from rnagraph.models.base import block_close
 from rnagraph.models.grmmi import PAIRINGS
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
@@ -199,8 +200,7 @@ def test_extensions_survive_save_load_and_cached_scoring(fold, tmp_path, pairing
     assert torch.equal(back.score(None, x), m.score(None, x))
     with torch.no_grad():
         direct = m.net_.eval()(x.flip(0) if m.mi_row_ else x).double()
-    torch.testing.assert_close(m.decision_function(None, x, batch_size=7), direct,
-                               atol=1e-5, rtol=0)
+    assert block_close(m.decision_function(None, x, batch_size=7), direct, m.block_rtol)
 
 
 def test_cached_scoring_equals_per_batch_scoring(short_fit, fold):
@@ -210,8 +210,8 @@ def test_cached_scoring_equals_per_batch_scoring(short_fit, fold):
     net = short_fit.net_.eval()
     with torch.no_grad():
         direct = net(x).double()
-    torch.testing.assert_close(short_fit.decision_function(None, x, batch_size=7), direct,
-                               atol=1e-5, rtol=0)
+    assert block_close(short_fit.decision_function(None, x, batch_size=7), direct,
+                       short_fit.block_rtol)
 
 
 @pytest.mark.parametrize("window", [None, 12])
@@ -230,8 +230,8 @@ def test_encoding_cache_encodes_only_the_scored_sequences(short_fit, fold, windo
                 len(set(x[0].tolist())) + len(set(x[1].tolist()))
             full = net(x.flip(0) if short_fit.mi_row_ else x, net.encode_all(chunk=5))
             direct = net(x.flip(0) if short_fit.mi_row_ else x)
-        torch.testing.assert_close(lazy, full, atol=1e-6, rtol=0)
-        torch.testing.assert_close(lazy, direct, atol=1e-5, rtol=0)
+        assert block_close(lazy, full, short_fit.block_rtol)
+        assert block_close(lazy, direct, short_fit.block_rtol)
     finally:
         net.encoder.window, net.encoder.overlap = old
 
@@ -291,7 +291,7 @@ def test_decision_grid_equals_decision_function(sites, kw):
     flat = m.decision_function(None, torch.stack([mi.repeat_interleave(t.numel()),
                                                   t.repeat(mi.numel())]))
     assert grid.shape == (4, t.numel())
-    torch.testing.assert_close(grid.reshape(-1), flat, atol=1e-5, rtol=0)
+    assert block_close(grid.reshape(-1), flat, m.block_rtol)
     split = m.net_.forward_grid(mi, t, m.encoded()["cache"])
     assert (split is None) == (kw.get("fusion") == "add")
 
@@ -365,8 +365,7 @@ def test_pair_features_add_the_seed_site_term_to_the_logit(fold, tmp_path):
         term = net(x, cache, phi) - net(x, cache, torch.zeros_like(phi))
     w = net.pair_lin.weight[0]
     torch.testing.assert_close(term, (phi * w).sum(-1), atol=1e-5, rtol=0)
-    torch.testing.assert_close(m.decision_function(None, x).float(),
-                               net(x, cache, phi), atol=1e-5, rtol=0)
+    assert block_close(m.decision_function(None, x), net(x, cache, phi).double(), m.block_rtol)
     # the trainer's reset starts the term at SeedMatch's weights
     net.reset_parameters()
     assert net.pair_lin.weight[0].tolist() == pytest.approx(seed_term_init())
@@ -376,9 +375,9 @@ def test_pair_features_add_the_seed_site_term_to_the_logit(fold, tmp_path):
     back = load(fitted.save(tmp_path / "pair.pt"))
     assert torch.equal(back.score(None, x), fitted.score(None, x))
     mi, t = torch.tensor([0, 3]), torch.arange(0, 30, 4)
-    torch.testing.assert_close(back.decision_grid(None, mi, t).reshape(-1),
-                               back.decision_function(None, torch.stack(
-                                   [mi.repeat_interleave(t.numel()), t.repeat(2)])))
+    assert block_close(back.decision_grid(None, mi, t).reshape(-1),
+                       back.decision_function(None, torch.stack(
+                           [mi.repeat_interleave(t.numel()), t.repeat(2)])), back.block_rtol)
     with pytest.raises(ValueError, match="pair_features"):
         GRMMI(pair_features=True, head="svm").fit(fold)
 

@@ -13,6 +13,7 @@ from rnagraph.data import LinkSet, build_graph, kfold_link_split
 from rnagraph.models import load
 from rnagraph.models._mferl_inputs import mferl_inputs
 from rnagraph.models._mferl_net import MFERLNet
+from rnagraph.models.base import block_close
 from rnagraph.models.mferl import MFERL
 from rnagraph.typing import CIRC_MIRNA, CIRCRNA, MIRNA
 
@@ -333,7 +334,7 @@ def test_decision_grid_is_the_matrix_of_decision_function(planted_fold, fitted):
     grid = fitted.decision_grid(None, src, dst)   # one matrix product (CNNProductHead.grid)
     flat = fitted.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
     assert grid.shape == (3, 4) and grid.dtype == torch.float64
-    assert torch.allclose(grid.reshape(-1), flat, rtol=1e-5, atol=1e-5)
+    assert block_close(grid.reshape(-1), flat, fitted.block_rtol)
     assert fitted._decision_grid(fitted.encoded(), src, dst) is not None
 
 
@@ -363,5 +364,4 @@ def test_decision_grid_with_the_pair_term(planted_fold):
               pair_features=True).fit(planted_fold)
     src, dst = torch.tensor([4, 0, 2]), torch.tensor([3, 1, 0, 5])
     flat = m.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
-    torch.testing.assert_close(m.decision_grid(None, src, dst).reshape(-1), flat, rtol=1e-5,
-                               atol=1e-5)
+    assert block_close(m.decision_grid(None, src, dst).reshape(-1), flat, m.block_rtol)

@@ -8,6 +8,7 @@ from rnagraph.data import LinkSet, kfold_link_split
 from rnagraph.datasets import synthetic
 from rnagraph.features import StructuralPairFeatures
 from rnagraph.models import DegreeProduct, StructLink, get_model, load
+from rnagraph.models.base import block_close
 from rnagraph.models.struct_link import _popularity_negatives, _rank_corruptions
 from rnagraph.train import binary_metrics
 
@@ -111,7 +112,7 @@ def test_decision_grid_equals_decision_function(folds, use_sage):
     flat = m.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
     grid = m.decision_grid(None, src, dst)
     assert grid.shape == (3, 4) and grid.dtype == torch.float64
-    torch.testing.assert_close(grid.reshape(-1), flat, rtol=1e-6, atol=1e-6)
+    assert block_close(grid.reshape(-1), flat, m.block_rtol)
 
 
 def test_rank_corruptions():

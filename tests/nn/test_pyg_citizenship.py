@@ -131,6 +131,7 @@ def test_compile_fullgraph_equals_eager(name):
 
 
 @pytest.mark.slow
+@pytest.mark.inductor
 @pytest.mark.parametrize("name", ["BilinearInteraction-both"])
 def test_compile_inductor_equals_eager(name):
     # the default (C++ code generating) backend on the most involved layer; ~2 minutes of

@@ -44,7 +44,7 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
             f"dataset folders (e.g. {DATA_ENV}=../shared/data), or fetch the data into "
             f"{str(path)!r} with `rnagraph datasets download all`")
     if not path.is_dir():
-        src = "root=" if how == "root" else f"${DATA_ENV}"
+        src = "root= / --root" if how == "root" else f"${DATA_ENV}"
         raise FileNotFoundError(f"data root {str(path)!r} (from {src}) is not a folder")
     return path
 

@@ -100,11 +100,12 @@ def download(
     base, how = locate_data_root(root)
     files = sources_of(name)
     console.print(f"{len(files)} file(s) for {name} into {base} (from {_WHERE[how]})",
-                  markup=False, highlight=False)
+                  markup=False, highlight=False, soft_wrap=True)
     done = fetch(name, root, mirror=mirror, force=force, retries=retries)
     for f in done:
         extra = f" (resumed {f.resumed}x)" if f.resumed else ""
-        console.print(f"{f.status:10s} {f.path}{extra}", markup=False, highlight=False)
+        console.print(f"{f.status:10s} {f.path}{extra}", markup=False, highlight=False,
+                      soft_wrap=True)
     got = sum(f.status == "downloaded" for f in done)
     console.print(f"{got} downloaded, {len(done) - got} already present; all sha256 verified",
-                  markup=False, highlight=False)
+                  markup=False, highlight=False, soft_wrap=True)

@@ -122,3 +122,37 @@ def write_results(args: argparse.Namespace, section: str, markdown: str) -> None
     print(markdown)
     if args.docs != "none":
         write_section(Path(args.docs) / "results.md", section, markdown)
+
+
+def memory_mib() -> dict[str, float]:
+    """``VmRSS`` and ``VmHWM`` (peak RSS) of this process, MiB (Linux ``/proc``)."""
+    with open("/proc/self/status") as fh:
+        return {k: int(v.split()[0]) / 1024 for k, v in (ln.split(":", 1) for ln in fh)
+                if k in ("VmRSS", "VmHWM")}
+
+
+def reset_peak() -> float | None:
+    """Collect garbage, return freed heap pages to the kernel (glibc ``malloc_trim``) and reset
+    the peak RSS to the current RSS (``/proc/self/clear_refs``); returns that RSS (MiB), or
+    ``None`` where the kernel does not allow the reset (the peak then covers earlier work)."""
+    import ctypes
+    import gc
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except (OSError, AttributeError):
+        return None
+    return memory_mib()["VmRSS"]
+
+
+def measure(fn):
+    """``(fn(), seconds, peak MiB above the RSS before the call)``; the peak is the process's
+    whole peak, marked ``*``, where it cannot be reset (:func:`reset_peak`)."""
+    from _log import peak_rss_mib, timer
+    base = reset_peak()
+    with timer() as t:
+        out = fn()
+    peak = f"{memory_mib()['VmHWM'] - base:.0f}" if base is not None else f"{peak_rss_mib():.0f}*"
+    return out, t["s"], peak

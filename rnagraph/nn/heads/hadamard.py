@@ -35,7 +35,11 @@ class HadamardHead(torch.nn.Module):
 
     def forward(self, x_src: Tensor, x_dst: Tensor, edge_label_index: Tensor) -> Tensor:
         check_pairs(type(self).__name__, x_src, x_dst, edge_label_index)
-        # w^T (x_i * x_j) + b, as a blocked row-wise dot product (no [N, F] pair tensor)
+        # w^T (x_i * x_j) + b, as a blocked row-wise dot product (no [N, F] pair tensor and a
+        # sparse backward). Kept because it is faster than self.lin(x_src[i] * x_dst[j]): on
+        # 5,000 nodes per side, F = 128, 400,000 pairs, 1 thread, forward 140-190 ms against
+        # 1.3-2.6 s and forward + backward 0.30-0.32 s against 2.0-2.6 s (a throwaway script
+        # timing both forms of this forward on random inputs, issue 31)
         out = pair_dot(x_src * self.lin.weight.view(-1), x_dst, edge_label_index)
         return out + self.lin.bias if self.lin.bias is not None else out
 

@@ -69,3 +69,10 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
         out[str(p.relative_to(root))] = (st.st_size, st.st_mtime_ns)
     out["."] = (0, root.stat().st_mtime_ns)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _no_default_data_root(tmp_path_factory, monkeypatch):
+    """The default data root (``$XDG_DATA_HOME/rnagraph/data``) of the machine never stands in
+    for a missing one: a user who ran ``rnagraph datasets download`` gets the same results."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))

@@ -215,3 +215,37 @@ def test_extra_test_sets_scored_like_the_test_set_and_hidden_from_fit(tmp_path):
         extra.edge_label_index, 1 - extra.edge_label)}}) for f in folds]
     with pytest.raises(ValueError, match="extra_tests"):
         cross_validate(_Peeking(), g, CM, other, out_dir=tmp_path, progress=False)
+
+
+def test_pool_over_seeds_pools_every_fold_by_hand(tmp_path):
+    from rnagraph.evaluate.compare import pool_over_seeds
+    from rnagraph.evaluate.results import CVResult
+
+    def res(aucs, mode="warm", out=None):
+        return CVResult(model="M", edge_type=CM, protocol="leakage-free", mode=mode,
+                        folds=[{"fold": i, "auc": a} for i, a in enumerate(aucs)], out_dir=out)
+
+    for s, rows in ((0, "0,c0,m0,0.9,1,leakage-free\n"), (1, "0,c1,m1,0.2,0,leakage-free\n")):
+        d = tmp_path / f"seed_{s}" / "m"
+        d.mkdir(parents=True)
+        (d / "predictions.csv").write_text("fold,src_id,dst_id,score,label,protocol\n" + rows)
+    per_seed = {0: {"m": res([0.6, 0.8], out=tmp_path / "seed_0" / "m")},
+                1: {"m": res([0.7, 0.9], out=tmp_path / "seed_1" / "m")}}
+    p = pool_over_seeds(per_seed, out_dir=tmp_path)["m"]
+    # all four folds: mean 0.75; population std sqrt((0.0225 + 0.0025) * 2 / 4) = 0.111803
+    # (the seeds' means 0.7 / 0.8 would give 0.05)
+    assert [f["auc"] for f in p.folds] == [0.6, 0.8, 0.7, 0.9]
+    assert p.mean["auc"] == pytest.approx(0.75)
+    assert p.std["auc"] == pytest.approx(0.111803, abs=1e-6)
+    stored = json.loads((tmp_path / "m" / "metrics.json").read_text())
+    assert stored["seeds"] == [0, 1] and stored["folds_per_seed"] == [2, 2]
+    assert stored["std"]["auc"] == pytest.approx(0.111803, abs=1e-6)
+    lines = (tmp_path / "m" / "predictions.csv").read_text().splitlines()
+    assert lines == ["seed,fold,src_id,dst_id,score,label,protocol",
+                     "0,0,c0,m0,0.9,1,leakage-free", "1,0,c1,m1,0.2,0,leakage-free"]
+    with pytest.raises(ValueError, match="pool runs of the same models"):
+        pool_over_seeds({0: {"m": res([0.6])}, 1: {"n": res([0.6])}})
+    with pytest.raises(ValueError, match="cold-src"):
+        pool_over_seeds({0: {"m": res([0.6])}, 1: {"m": res([0.6], mode="cold-src")}})
+    with pytest.raises(ValueError, match="no seeds"):
+        pool_over_seeds({})

@@ -68,7 +68,7 @@ class OneLineErrors(TyperGroup):
                 rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                   standalone_mode=False, **extra)
         except Exit as e:
-            if signals.caught:   # typer turns KeyboardInterrupt into Exit(130)
+            if signals.caught or isinstance(e.__cause__, KeyboardInterrupt):
                 _error(signals.message())
                 sys.exit(signals.exit_code())
             sys.exit(e.exit_code)
@@ -90,7 +90,7 @@ class OneLineErrors(TyperGroup):
             sys.exit(1)
         finally:
             warnings.showwarning = old
-        if signals.caught:      # typer returns 130 for a KeyboardInterrupt it caught
+        if signals.caught or rv == 130:  # typer returns 130 for a KeyboardInterrupt it caught
             _error(signals.message())
             sys.exit(signals.exit_code())
         if isinstance(rv, int) and rv:  # help / exit codes in non-standalone mode

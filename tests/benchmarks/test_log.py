@@ -170,10 +170,13 @@ def test_the_generator_rewrites_sections_and_rejects_what_the_store_lacks(tmp_pa
 def test_write_section_stores_and_keeps_text_around_it(tmp_path):
     md = tmp_path / "r.md"
     md.write_text("# Results\n\nintro\n\n<!-- section: x -->\nold\n<!-- /section: x -->\n\ntail\n")
-    _log.write_section(md, "x", "## X\n\n| a | b |\n|---|---|\n| 1 | 0.5 ± 0.1 |\n")
+    _log.write_section(md, "x", "## X\n\n| a | b |\n|---|---|\n| 1 | 0.5 ± 0.1 |\n",
+                       cli="`rnagraph cv synthetic`")
     rec = json.loads((tmp_path / "store" / "x.json").read_text())
     assert rec["title"] == "X" and rec["blocks"][0]["rows"] == [["1", ["0.5", "0.1"]]]
+    assert rec["cli"] == "`rnagraph cv synthetic`"
     text = md.read_text()
+    assert "Reproduce with the CLI: `rnagraph cv synthetic`" in text
     assert text.startswith("# Results\n\nintro\n\n<!-- section: x -->\n## X\n\n")
     assert text.endswith("mean ± std: population standard deviation over folds.\n"
                          "<!-- /section: x -->\n\ntail\n")

@@ -38,10 +38,11 @@ def hand_fold(g, et, val_pos, val_neg):
 
 
 # ----------------------------------------------------------------------------- SequenceVote
-def seq_graph():
+def seq_graph(extra=None):
     # miRNAs m0..m4 (CM destinations); Levenshtein similarities 1 - d / 4:
-    # S(m0, m1) = 0.75, S(m0, m2) = 0.25, S(m1, m2) = 0.5; m4 has no sequence
-    mirs = {"m0": "AAAA", "m1": "AAAU", "m2": "AUUU", "m4": None}
+    # S(m0, m1) = 0.75, S(m0, m2) = 0.25, S(m1, m2) = 0.5; m4 has no sequence; ``extra``
+    # {id: seq} appended after them (RNAs the model was not fitted with)
+    mirs = {"m0": "AAAA", "m1": "AAAU", "m2": "AUUU", "m4": None, **(extra or {})}
     return build_graph({"mirna": mirs},
                        {CM: [("c0", "m0"), ("c1", "m0"), ("c1", "m2"), ("c2", "m2")]})
 
@@ -116,10 +117,10 @@ def test_sequence_vote_errors():
 
 
 # ----------------------------------------------------------------------------- SeedVote
-def seed_graph():
+def seed_graph(extra=None):
     # seeds (nt 2-8): m0, m1, m2 share GAGGUAG; m3 has another; m4 has no sequence
     mirs = {"m0": "UGAGGUAGUA", "m1": "AGAGGUAGCC", "m2": "CGAGGUAGGG", "m3": "UAAAGUGCUU",
-            "m4": None}
+            "m4": None, **(extra or {})}
     return build_graph({"mirna": mirs},
                        {MM: [("m0", "t0"), ("m0", "t1"), ("m2", "t0"), ("m3", "t2")]},
                        node_ids={"mrna": ["t3"]})
@@ -154,6 +155,29 @@ def test_seed_vote_by_hand():
                           rtol=0, atol=1e-12)
     assert model.pair_reasons(None, pairs)[:7] == [None] * 7
     assert "without a seed" in model.pair_reasons(None, pairs)[7]
+
+
+def test_rnas_appended_to_the_graph_are_scored_from_their_sequence():
+    # the per-graph state (_encode) of a graph holding one more miRNA than the fitted one:
+    # "m9" copies m0's sequence, so m0 votes for it with weight 1 / it joins m0's family
+    g, ext = seq_graph(), seq_graph({"m9": "AAAA"})
+    fold = hand_fold(g, CM, [(0, 1)], [(2, 1)])
+    model = SequenceVote(powers=[2.0], calibrate=False).fit(fold)
+    new, m0 = int(g["mirna"].num_nodes), 0
+    assert list(ext["mirna"].ids)[new] == "m9"
+    raw = model._encode(ext)["raw"]
+    a_m0 = torch.zeros(int(g["circrna"].num_nodes), dtype=torch.float64)
+    a_m0[g[CM].edge_index[0, g[CM].edge_index[1] == m0]] = 1.0
+    assert torch.allclose(raw[new], torch.log1p(torch.expm1(raw[m0]) + a_m0), atol=1e-12)
+    g, ext = seed_graph(), seed_graph({"m9": "GGAGGUAGAA"})
+    fold = hand_fold(g, MM, [(0, 0)], [(3, 1)])
+    model = SeedVote(calibrate=False).fit(fold)
+    enc = model._encode(ext)
+    new = int(g["mirna"].num_nodes)
+    t = torch.arange(int(g["mrna"].num_nodes))
+    m1 = list(g["mirna"].ids).index("m1")          # unknown, same family: the same scores
+    assert torch.equal(model._score(enc, torch.full_like(t, new), t),
+                       model._score(enc, torch.full_like(t, m1), t))
 
 
 def test_seed_vote_errors():

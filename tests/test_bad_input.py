@@ -721,3 +721,28 @@ def test_a_signal_while_writing_ends_in_one_line_and_no_temporary(base, tmp_path
     assert "Traceback" not in res.output
     assert list(env.out.iterdir()) == []           # no model file, no temporary
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL   # handlers restored
+
+
+@pytest.mark.parametrize("content", ["payload", "int-array", "garbage"])
+def test_the_feature_cache_never_unpickles(tmp_path, content):
+    from rnagraph.features import _cache
+    target = tmp_path / "pwned"
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return np.ones((2, 3))
+
+    key = "k"
+    path = tmp_path / f"view-{__import__('hashlib').sha256(key.encode()).hexdigest()}.npy"
+    if content == "payload":
+        np.save(path, np.array([_Payload(target)], dtype=object), allow_pickle=True)
+    elif content == "int-array":
+        np.save(path, np.zeros((2, 3), dtype=np.int64))
+    else:
+        path.write_bytes(b"\x93NUMPY garbage")
+    with pytest.warns(UserWarning, match=r"rnagraph cache: .*recomputing"):
+        arr = _cache.cached_array("view", key, (2, 3), compute, cache=tmp_path)
+    assert not target.exists() and calls == [1]
+    assert arr.dtype == np.float32 and arr.tolist() == [[1.0] * 3] * 2
+    assert np.load(path, allow_pickle=False).tolist() == arr.tolist()   # rewritten, plain

@@ -30,14 +30,20 @@ def hash_key(options: str, *seq_lists: Iterable[str]) -> str:
 
 
 def load(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
-    """The cached array, or ``None`` if absent, unreadable or of the wrong shape (warns)."""
+    """The cached array, or ``None`` if absent, unreadable, not a plain ``float32`` array or of
+    the wrong shape (warns). Never unpickles: an object array (a pickle inside a ``.npy``, which
+    could run code) is refused by ``allow_pickle=False`` and recomputed."""
     if not path.exists():
         return None
     try:
         arr = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        warnings.warn(f"rnagraph cache: ignoring unreadable {path} ({exc}); recomputing",
-                      stacklevel=3)
+    except Exception as exc:  # truncated, foreign, a pickle payload: never trusted
+        warnings.warn(f"rnagraph cache: ignoring unreadable {path} ({type(exc).__name__}: "
+                      f"{exc}); recomputing", stacklevel=3)
+        return None
+    if not isinstance(arr, np.ndarray) or arr.dtype != np.float32:
+        warnings.warn(f"rnagraph cache: {path} is not a float32 array written by rnagraph; "
+                      "recomputing", stacklevel=3)
         return None
     if arr.shape != shape:
         warnings.warn(f"rnagraph cache: {path} has shape {arr.shape}, expected {shape}; "

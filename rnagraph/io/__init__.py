@@ -4,7 +4,7 @@ from rnagraph.io.atomic import atomic_path, atomic_write
 from rnagraph.io.errors import InputError
 from rnagraph.io.fasta import read_fasta, read_sequence_table
 from rnagraph.io.matrix import read_id_list, read_interaction_matrix
-from rnagraph.io.pairs import read_pairs
+from rnagraph.io.pairs import PairTable, read_pair_table, read_pairs
 
 __all__ = [
     "InputError",
@@ -13,6 +13,8 @@ __all__ = [
     "read_fasta",
     "read_sequence_table",
     "read_pairs",
+    "read_pair_table",
+    "PairTable",
     "read_id_list",
     "read_interaction_matrix",
     "normalize_sequence",

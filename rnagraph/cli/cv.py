@@ -9,6 +9,7 @@ PyG are imported inside the functions, so ``rnagraph --help`` stays fast.
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -99,11 +100,17 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
         from rnagraph.evaluate.run_config import write_config
         write_config(out / "config.json", cfg)
     seed_list = seeds if seeds is not None else [seed]
-    per_seed, twin_share = {}, []
+    per_seed, twin_share, seen = {}, [], set()
     for s in seed_list:
-        fold_list = kfold_link_split(data, edge_type, k=folds, neg_ratio=ratio, mode=mode,
-                                     seed=s, protocol=protocol, negatives=negatives,
-                                     group_twins=twins)
+        with warnings.catch_warnings(record=True) as caught:  # each note once, not per seed
+            warnings.simplefilter("always")
+            fold_list = kfold_link_split(data, edge_type, k=folds, neg_ratio=ratio, mode=mode,
+                                         seed=s, protocol=protocol, negatives=negatives,
+                                         group_twins=twins)
+        for w in caught:
+            if str(w.message) not in seen:
+                seen.add(str(w.message))
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         twin_share += [f.meta["twins"]["share"] for f in fold_list if "twins" in f.meta]
         models = {}
         for name in names:  # the model's own seed follows the split's, as the benchmarks do

@@ -65,8 +65,9 @@ def datasets(ctx: typer.Context,
     console.print(f"data root: {base} (from {_WHERE[how]}); {n_present} of {len(REGISTRY)} "
                   "datasets present"
                   + ("" if n_present == len(REGISTRY) else
-                     "; `rnagraph datasets download NAME|all` fetches the others "
-                     "(sources and licences: docs/datasets.md)"),
+                     "; `rnagraph datasets download NAME|all"
+                     + (f" --root {base}" if how == "root" else "")
+                     + "` fetches the others (sources and licences: docs/datasets.md)"),
                   markup=False, highlight=False, soft_wrap=True)
 
 

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 from rnagraph._lazy import lazy_exports
 from rnagraph.datasets._root import cache_root, data_root
 from rnagraph.datasets.mirna_names import match_mirna_names, normalize_mirna_name
-from rnagraph.datasets.registry import REGISTRY, DatasetInfo, available, get_info
+from rnagraph.datasets.registry import (
+    REGISTRY,
+    DatasetInfo,
+    SourceFile,
+    Upstream,
+    available,
+    get_info,
+)
 
 if TYPE_CHECKING:
     from rnagraph.datasets.attach import attach_sequences
@@ -56,6 +63,8 @@ __all__ = [
     "get_info",
     "REGISTRY",
     "DatasetInfo",
+    "SourceFile",
+    "Upstream",
     "RNAGraphDataset",
     "load_cmi",
     "load_mtis",

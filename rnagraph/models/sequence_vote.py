@@ -49,8 +49,9 @@ class SequenceVote(LinkModel):
     :class:`~rnagraph.features.KmerFrequency` profiles (``"kmer"``, 1-4-mers; fast on long
     sequences). An RNA of ``graph`` without a sequence cannot be compared: its pairs score
     the **expected** vote :math:`\bar{w}\, k_t` (:math:`\bar{w}` the mean of
-    :math:`S^p` over RNAs with sequences and the known RNAs, :math:`k_t` the partner's training
-    degree), with a warning that counts them; :meth:`pair_reasons` says which.
+    :math:`S^p` over pairs of distinct known RNAs, :math:`k_t` the partner's training degree:
+    the partner's popularity on the votes' scale), with a warning that counts them;
+    :meth:`pair_reasons` says which.
 
     Scores are read from the vote matrix of every RNA of ``graph``'s ``node_type`` against
     every partner, computed once per graph (memory :math:`O(N_r N_t)`, float64), so a pair's
@@ -139,15 +140,25 @@ class SequenceVote(LinkModel):
         w[torch.from_numpy(np.flatnonzero(own)), torch.from_numpy(j[own])] = 0.0
         return w
 
-    def _votes(self, sim: np.ndarray, nodes: np.ndarray, known: np.ndarray, a_known: Tensor,
-               p: float) -> Tensor:
+    def _votes(self, sim: np.ndarray, nodes: np.ndarray, has: np.ndarray, known: np.ndarray,
+               a_known: Tensor, p: float, mean_weight: float) -> Tensor:
         """The vote matrix :math:`v` ``[R, N_t]`` of the rows of ``sim`` (graph nodes
-        ``nodes``, sorted), computed in fixed blocks of rows."""
+        ``nodes``, sorted; ``has``: which have a sequence), computed in fixed blocks of rows;
+        rows without a sequence get the expected vote ``mean_weight`` x training degree."""
         out = torch.empty(nodes.size, a_known.size(1), dtype=torch.float64)
         for i in range(0, nodes.size, _ROWS):
             blk = slice(i, i + _ROWS)
             out[blk] = self._weights(sim[blk], nodes[blk], known, p) @ a_known
+        if not has.all():
+            out[torch.from_numpy(~has)] = mean_weight * a_known.sum(0)
         return out
+
+    @staticmethod
+    def _mean_weights(sim_kk: np.ndarray, powers: list[float]) -> dict[float, float]:
+        """Per exponent, the mean of :math:`S^p` over pairs of distinct known RNAs."""
+        k = sim_kk.shape[0]
+        off = ~np.eye(k, dtype=bool)
+        return {p: float((sim_kk[off] ** p).mean()) if k > 1 else 0.0 for p in powers}
 
     # ----------------------------------------------------------------- contract hooks
     def _fit(self, fold: Fold) -> None:
@@ -162,19 +173,22 @@ class SequenceVote(LinkModel):
         if known.size == 0:
             raise ValueError(f"SequenceVote: no {self.node_type} with both a sequence and a "
                              "training pair; nothing can vote")
-        powers = list(DEFAULT_POWERS if self.powers is None else self.powers)
+        powers = [float(p) for p in (DEFAULT_POWERS if self.powers is None else self.powers)]
+        mean_w = self._mean_weights(self._similarity(kseq, kseq), powers)
         cal = calibration_pairs(fold)
         r, t = cal.edge_label_index[side].numpy(), cal.edge_label_index[1 - side].numpy()
         rows, inv = np.unique(r, return_inverse=True)
-        sim = self._similarity([seqs[i] for i in rows], kseq)
+        qseq = [seqs[i] for i in rows]
+        has = np.array([q is not None for q in qseq], dtype=bool)
+        sim = self._similarity(qseq, kseq)
         y = cal.edge_label.numpy()
         self.val_auc_: dict[str, float] = {}
         for p in powers:
-            v = self._votes(sim, rows, known, a_known, float(p))
-            self.val_auc_[str(float(p))] = float(roc_auc_score(y, v[inv, t].numpy()))
+            v = self._votes(sim, rows, has, known, a_known, p, mean_w[p])
+            self.val_auc_[str(p)] = float(roc_auc_score(y, v[inv, t].numpy()))
         best = max(self.val_auc_.values())
-        self.power_: float = min(float(p) for p in powers
-                                 if self.val_auc_[str(float(p))] == best)
+        self.power_: float = min(p for p in powers if self.val_auc_[str(p)] == best)
+        self.mean_weight_: float = mean_w[self.power_]
 
     def _encode(self, graph: HeteroData) -> dict:
         """The raw scores of every (``node_type`` RNA of ``graph``, partner) pair."""
@@ -182,18 +196,11 @@ class SequenceVote(LinkModel):
         seqs = node_sequences(graph, self.node_type)
         has = np.array([s is not None for s in seqs], dtype=bool)
         sim = self._similarity(seqs, kseq)
-        p = self.power_
-        nodes = np.arange(len(seqs))
-        v = self._votes(sim, nodes, known, a_known, p)
+        v = self._votes(sim, np.arange(len(seqs)), has, known, a_known, self.power_,
+                        self.mean_weight_)
         n_t = int(graph[self.edge_type_[2 - 2 * self._side()]].num_nodes)
         if n_t > v.size(1):                            # partners without a known pair: 0
             v = torch.cat([v, v.new_zeros(v.size(0), n_t - v.size(1))], 1)
-        if not has.all():                              # the expected vote, by partner
-            w = self._weights(sim[has], nodes[has], known, p)
-            n_own = int(np.isin(nodes[has], known).sum())      # the zeroed own columns
-            mean_w = float(w.sum()) / max(w.numel() - n_own, 1)
-            deg = torch.cat([a_known.sum(0), a_known.new_zeros(n_t - a_known.size(1))])
-            v[torch.from_numpy(~has)] = mean_w * deg
         return {"raw": torch.log1p(v), "has_seq": torch.from_numpy(has)}
 
     def _split(self, pairs: Tensor) -> tuple[Tensor, Tensor]:
@@ -228,10 +235,12 @@ class SequenceVote(LinkModel):
                 "expected vote (partner's training degree)" for i in r.tolist()]
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
-        return {}, {"power": self.power_, "val_auc": self.val_auc_}
+        return {}, {"power": self.power_, "mean_weight": self.mean_weight_,
+                    "val_auc": self.val_auc_}
 
     def _set_state(self, tensors: dict[str, Tensor], extra: dict) -> None:
         self.power_ = float(extra["power"])
+        self.mean_weight_ = float(extra["mean_weight"])
         self.val_auc_ = {str(k): float(v) for k, v in extra["val_auc"].items()}
 
 

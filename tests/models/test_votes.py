@@ -61,8 +61,9 @@ def test_sequence_vote_by_hand():
             ("c1", "m0"): 0.25**2,                      # m2 only: m0's own pair left out
             ("c0", "m0"): 0.0,
             ("c2", "m0"): 0.25**2,
-            # m4 has no sequence: the mean weight of distinct pairs (0.9375 / 4) x degree 2
-            ("c1", "m4"): 0.9375 / 4 * 2}
+            # m4 has no sequence: the mean S^p of distinct known RNAs (m0, m2: 0.25^2)
+            # x the partner's training degree (2)
+            ("c1", "m4"): 0.25**2 * 2}
     pairs = torch.tensor([[c[a], m[b]] for a, b in want]).t()
     with pytest.warns(UserWarning, match="1 of 7 pairs have a mirna without a sequence"):
         raw = model.decision_function(None, pairs)

@@ -746,3 +746,29 @@ def test_the_feature_cache_never_unpickles(tmp_path, content):
     assert not target.exists() and calls == [1]
     assert arr.dtype == np.float32 and arr.tolist() == [[1.0] * 3] * 2
     assert np.load(path, allow_pickle=False).tolist() == arr.tolist()   # rewritten, plain
+
+
+def test_fold_full_uses_the_known_negatives_first():
+    """``train`` fits on Fold.full: the pairs labelled 0 are its first negatives (targeted
+    support in data/split.py:full_fold); a graph without them gives the fold it always gave."""
+    from rnagraph.data import Fold, build_graph
+    from rnagraph.data.build import known_negatives
+    et = ("circrna", "binds", "mirna")
+    pairs = [(f"c{i}", f"m{j}") for i in range(12) for j in range(6) if (i + 2 * j) % 3 == 0]
+    negs = [(f"c{i}", f"m{j}") for i in range(12) for j in range(6) if (i + 2 * j) % 3 == 1][:7]
+    plain = build_graph({}, {et: pairs})
+    labelled = build_graph({}, {et: pairs}, negatives={et: negs})
+    assert torch.equal(plain[et].edge_index, labelled[et].edge_index)
+    kn = known_negatives(labelled, et)
+    codes = set((kn[0] * 6 + kn[1]).tolist())
+    assert len(codes) == 7
+    a = Fold.full(plain, et, val_ratio=0.25, seed=3)
+    b = Fold.full(labelled, et, val_ratio=0.25, seed=3)
+    assert torch.equal(a.val.pos_index, b.val.pos_index)
+    assert torch.equal(a.train.pos_index, b.train.pos_index)
+    got = {name: set((s.neg_index[0] * 6 + s.neg_index[1]).tolist())
+           for name, s in (("val", b.val), ("train", b.train))}
+    assert got["val"] | got["train"] >= codes and not got["val"] & got["train"]
+    assert len(got["val"] & codes) == round(b.val.pos_index.size(1) / len(pairs) * 7)
+    assert b.meta["known_negatives"] == 7 and "known_negatives" not in a.meta
+    assert a.train.neg_index.size(1) == b.train.neg_index.size(1)

@@ -455,6 +455,11 @@ def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
     nothing (there is no held-out test set) and is not a leakage-free evaluation. Isolated
     nodes are not drawn as negatives unless ``isolated_negatives`` (as in
     :func:`kfold_link_split`, with the same warning and ``meta["isolated_excluded"]``).
+    Known negatives of the graph (pairs labelled 0 in a pair file,
+    :func:`~rnagraph.data.build.known_negatives`) are used first: shuffled, shared between
+    ``val`` and ``train`` in the share of the positives, and topped up with uniform draws (or
+    cut to ``neg_ratio`` per positive); ``meta["known_negatives"]`` counts them. A graph
+    without them gives exactly the fold it gave before.
 
     Args:
         data (HeteroData): the graph of every known interaction.
@@ -480,10 +485,20 @@ def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
     all_src, all_dst = (np.arange(n_src), np.arange(n_dst)) if allowed is None else allowed
     sets: dict[str, LinkSet] = {}
     taken = [pos]
+    known = _known_negative_codes(data, edge_type, n_dst, rng)
+    if known.size:   # labelled non-interactions first, shared as the positives are
+        meta = {**meta, "known_negatives": int(known.size)}
+        n_kval = min(int(round(n_val / pos.size * known.size)), known.size)
+        own = {"val": known[:n_kval], "train": known[n_kval:]}
+        taken.append(known)
     for name in ("val", "train"):
         p = parts[name]
-        neg = sample_codes(all_src, all_dst, n_dst, int(round(neg_ratio * p.size)),
-                           np.concatenate(taken), rng)
+        want = int(round(neg_ratio * p.size))
+        mine = own[name][:want] if known.size else np.empty(0, dtype=np.int64)
+        neg = sample_codes(all_src, all_dst, n_dst, want - mine.size, np.concatenate(taken),
+                           rng)
+        if mine.size:
+            neg = np.concatenate([mine, neg])
         taken.append(neg)
         sets[name] = LinkSet.from_pos_neg(codes_to_index(p, n_dst), codes_to_index(neg, n_dst))
     empty = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
@@ -491,6 +506,19 @@ def full_fold(data: HeteroData, edge_type: EdgeType, *, val_ratio: float = 0.1,
                 train_graph=train_graph_from(data, edge_type, parts["train"]),
                 train=sets["train"], val=sets["val"], test=empty, mode="warm", protocol=FULL,
                 meta=meta)
+
+
+def _known_negative_codes(data: HeteroData, edge_type: EdgeType, n_dst: int,
+                          rng: np.random.Generator) -> np.ndarray:
+    """The pair codes of the graph's known negatives (pairs labelled 0 in its pair file,
+    :func:`~rnagraph.data.build.known_negatives`) in a random order; empty (and ``rng`` left
+    untouched) when there are none."""
+    from rnagraph.data.build import known_negatives
+    kn = known_negatives(data, edge_type)
+    if kn.numel() == 0:
+        return np.empty(0, dtype=np.int64)
+    codes = pair_codes(kn, n_dst)
+    return codes[rng.permutation(codes.size)]
 
 
 def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2,

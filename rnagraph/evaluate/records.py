@@ -2,7 +2,7 @@ r"""Run records: the stored source of every table and figure in the docs.
 
 A **record** is one generated section of a Markdown page (``README.md``, ``docs/*.md``): what
 produced it (``date``, ``machine``, ``command``, the ``cli`` command that reproduces it, and
-``migrated`` where the figures were copied from older docs whose per-fold records are gone) and
+``migrated`` where the figures were copied from older docs whose raw records are gone) and
 its ``blocks``: paragraphs (``{"text": ...}``) and tables (``{"columns", "rows", "stat", "n",
 "over"}``). A table cell is a string or number (printed as is), ``[mean, spread]`` (figures as
 published, strings), ``{"values": [...], "digits": d}`` (per-fold values; mean and spread are
@@ -78,7 +78,7 @@ def render(record: dict, store: dict[str, dict] | None = None) -> str:
     out += [f"Command: `{record['command']}`"] if record.get("command") else []
     out += [f"Reproduce with the CLI: {record['cli']}"] if record.get("cli") else []
     if record.get("migrated"):
-        out.append(f"Figures as published in {record['migrated']} (the per-fold records of "
+        out.append(f"Figures as published in {record['migrated']} (the raw records of "
                    "that run are gone).")
     for b in record["blocks"]:
         if "rows" in b:
@@ -178,7 +178,7 @@ def parse_record(name: str, doc: str, markdown: str) -> dict:
     heads = [("title", r"## (.+)"), ("stamp", r"(\d{4}-\d\d-\d\d(?: \d\d:\d\d)?)(?: · (.+))?"),
              ("command", r"Command: `(.+)`"),
              ("cli", r"Reproduce with the CLI: (.+)"),
-             ("migrated", r"Figures as published in (.+) \(the per-fold records of that run "
+             ("migrated", r"Figures as published in (.+) \(the raw records of that run "
                           r"are gone\)\.")]
     for key, pattern in heads:
         m = re.fullmatch(pattern, blocks[0].get("text", "")) if blocks else None

@@ -107,7 +107,7 @@ Command: `python benchmarks/baselines.py`
 
 Reproduce with the CLI: `rnagraph cv synthetic --model degree --folds 5`
 
-Figures as published in docs/results.md of 2026-12-01 (the per-fold records of that run are gone).
+Figures as published in docs/results.md of 2026-12-01 (the raw records of that run are gone).
 
 ### Warm
 

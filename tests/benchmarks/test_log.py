@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from rnagraph.evaluate import CVResult
+from rnagraph.evaluate.results import format_spread
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -85,6 +86,10 @@ def test_add_result_keeps_the_folds_and_labels_the_spread(tmp_path):
     # 95 % CI: t(0.975, 1) = 12.706 x sample std 0.0707 / sqrt(2) = 0.635
     assert "| m | 0.850 (95% CI ± 0.635) |" in ci.markdown()
     assert "95 % confidence interval of the mean over 2 splits" in ci.markdown()
+    assert format_spread("0.9", "0.1", "ci95") == "0.9 (95% CI ± 0.1)"
+    assert format_spread(0.9, 0.1) == "0.9000 ± 0.1000"
+    with pytest.raises(ValueError, match="unknown statistic 'sem'"):
+        format_spread(0.9, 0.1, "sem")
 
 
 RECORD = {

@@ -5,42 +5,34 @@ child that exceeds ``--timeout`` seconds is killed and reported as such. karatec
 installed with ``--no-deps``) is only run up to ``--karate-max-nodes`` nodes: beyond that its
 dense / Python-loop paths need far more than the budget.
 
-    python benchmarks/encoders.py --quick      # 3k random graph + cmi-9589
-    python benchmarks/encoders.py              # 3k, 30k, 100k random + real graphs
+    python benchmarks/encoders.py                                        # 3k, 30k, 100k + real
+    python benchmarks/encoders.py --random 3000 --datasets cmi-9589      # quick
 """
 from __future__ import annotations
 
-import argparse
 import multiprocessing as mp
 import os
-import sys
 import warnings
 from pathlib import Path
 
+import _harness as h
 import numpy as np
+from _log import peak_rss_mib, timer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks._log import BenchmarkLog, peak_rss_mib, timer  # noqa: E402
-
-
-def random_graph(n: int, m: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, n, (2, m))
+#: random graphs: nodes -> edges
+RANDOM = {3000: 30000, 30000: 150000, 100000: 500000}
+FILES = {"cmi-9589": "9589pair.csv", "cmi-20208": "20208.csv"}
 
 
 def real_graph(root: Path, name: str) -> tuple[np.ndarray, int] | None:
     """Bipartite miRNA-circRNA pairs (no header, miRNA,circRNA) stacked onto one node set."""
-    files = {"cmi-9589": "9589pair.csv", "cmi-20208": "20208.csv"}
-    path = root / name / files[name]
-    if not path.exists():
+    if not (path := root / name / FILES[name]).exists():
         return None
     import pandas as pd
     df = pd.read_csv(path, header=None, names=["mirna", "circ"]).drop_duplicates()
     mi = {k: i for i, k in enumerate(sorted(df.mirna.unique()))}
     ci = {k: i + len(mi) for i, k in enumerate(sorted(df.circ.unique()))}
-    ei = np.stack([df.mirna.map(mi).to_numpy(), df.circ.map(ci).to_numpy()])
-    return ei, len(mi) + len(ci)
+    return np.stack([df.mirna.map(mi).to_numpy(), df.circ.map(ci).to_numpy()]), len(mi) + len(ci)
 
 
 def _child(method: str, ei: np.ndarray, n: int, params: dict, queue) -> None:
@@ -73,64 +65,51 @@ def run(method: str, ei: np.ndarray, n: int, params: dict, timeout: float):
     if proc.is_alive():
         proc.kill()
         proc.join()
-        return None, None, f"killed after {timeout:.0f} s"
+        return "-", "-", f"killed after {timeout:.0f} s"
     if proc.exitcode != 0 or queue.empty():
-        return None, None, f"failed (exit {proc.exitcode})"
+        return "-", "-", f"failed (exit {proc.exitcode})"
     secs, rss, shape = queue.get()
     return secs, rss, f"{shape[0]}x{shape[1]}"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="3k random graph and cmi-9589 only")
-    ap.add_argument("--seed", type=int, default=0)
+def main(argv: list[str] | None = None) -> None:
+    ap = h.parser(__doc__, datasets=list(FILES))
+    ap.add_argument("--random", type=int, nargs="*", default=list(RANDOM), choices=list(RANDOM),
+                    help="random graphs by node count")
     ap.add_argument("--timeout", type=float, default=240.0, help="seconds per run")
     ap.add_argument("--karate-max-nodes", type=int, default=3500)
-    ap.add_argument("--data", type=Path, default=Path(os.environ.get("RNAGRAPH_DATA",
-                                                                     "../shared/data")))
-    ap.add_argument("--out", type=Path, default=None, help="Markdown file whose section to replace")
-    args = ap.parse_args()
-
-    graphs = [("random 3k / 30k edges", random_graph(3000, 30000, args.seed), 3000)]
-    if not args.quick:
-        graphs += [("random 30k / 150k edges", random_graph(30000, 150000, args.seed), 30000),
-                   ("random 100k / 500k edges", random_graph(100000, 500000, args.seed), 100000)]
-    for name in (["cmi-9589"] if args.quick else ["cmi-9589", "cmi-20208"]):
-        g = real_graph(args.data, name)
-        if g is not None:
-            graphs.append((f"{name} (bipartite)", g[0], g[1]))
-
-    grarep = dict(dim=32, order=4)
-    role = dict(dim=128, walk_number=10, walk_length=40, window_size=2, epochs=1, workers=1)
-    k_grarep = dict(dimensions=32, order=4)
-    k_role = dict(dimensions=128, walk_number=10, walk_length=40, window_size=2, epochs=1,
-                  workers=1)
-    log = BenchmarkLog("encoders: GraRep and Role2Vec vs karateclub",
-                       ["graph", "method", "settings", "fit time (s)", "peak RSS (MiB)", "output"])
+    args = h.parse(ap, argv)
+    graphs = [(f"random {n // 1000}k / {m // 1000}k edges",
+               np.random.default_rng(args.seed).integers(0, n, (2, m)), n)
+              for n, m in RANDOM.items() if n in args.random]
+    root = Path(args.root or os.environ.get("RNAGRAPH_DATA", "."))
+    graphs += [(f"{name} (bipartite)", *g) for name in args.datasets
+               if (g := real_graph(root, name)) is not None]
+    walks = dict(walk_number=10, walk_length=40, window_size=2, epochs=1, workers=1)
+    log = h.log(args, "encoders: GraRep and Role2Vec vs karateclub",
+                ["graph", "method", "settings", "fit time (s)", "peak RSS (MiB)", "output"])
     for gname, ei, n in graphs:
         big = n > 5000
-        runs = [("rnagraph GraRep", {**grarep, **({"max_nnz_per_row": 64} if big else {})},
-                 "exact" if not big else "max_nnz_per_row=64")]
-        if n <= 30000:
-            runs.append(("rnagraph Role2Vec", role, "10 walks x 40, WL"))
+        runs = [("rnagraph GraRep", dict(dim=32, order=4, **({"max_nnz_per_row": 64} if big
+                                                             else {})),
+                 "max_nnz_per_row=64" if big else "exact")]
+        runs += [("rnagraph Role2Vec", dict(dim=128, **walks), "10 walks x 40, WL")] \
+            if n <= 30000 else []
         if n <= args.karate_max_nodes:
-            runs += [("karateclub GraRep", k_grarep, "default"),
-                     ("karateclub Role2Vec", k_role, "10 walks x 40, WL")]
+            runs += [("karateclub GraRep", dict(dimensions=32, order=4), "default"),
+                     ("karateclub Role2Vec", dict(dimensions=128, **walks), "10 walks x 40, WL")]
         for method, params, note in runs:
             secs, rss, out = run(method, ei, n, params, args.timeout)
-            log.add(gname, method, note, secs if secs is not None else "-",
-                    rss if rss is not None else "-", out)
+            log.add(gname, method, note, secs, rss, out)
             print(f"{gname:28s} {method:22s} {out} {secs}", flush=True)
     log.note("Both sides: dim 32 x order 4 (GraRep), dim 128, 10 walks of 40 nodes, window 2, "
              "1 epoch, gensim workers=1 (Role2Vec); every run in its own process; fit time "
              "excludes imports and building karateclub's networkx graph; peak RSS includes "
-             "the imports (~250-450 MiB). karateclub is skipped above "
-             f"{args.karate_max_nodes} nodes, and rnagraph Role2Vec above 30k nodes (gensim "
-             "training time is linear in the walk tokens). The machine is shared with other "
-             "jobs, so times are upper bounds.")
-    if args.out is not None:
-        log.path = args.out
-    log.write()
+             f"the imports (~250-450 MiB). karateclub is skipped above {args.karate_max_nodes} "
+             "nodes, and rnagraph Role2Vec above 30k nodes (gensim training time is linear in "
+             "the walk tokens). The machine is shared with other jobs, so times are upper "
+             "bounds.")
+    h.publish(args, log)
 
 
 if __name__ == "__main__":

@@ -41,16 +41,17 @@ def pool_over_seeds(per_seed: Mapping[int, Mapping[str, CVResult]],
     (not over the seeds' means).
 
     Each seed is a whole run (its own split and model seed), e.g. ``{seed: compare_models(...)}``.
-    The pooled ``folds`` are those of the first seed, then of the second, ...; each fold keeps
-    its own ``"fold"`` index within its seed.
+    The pooled ``folds`` are those of the first seed, then of the second, ..., numbered
+    ``0 .. n - 1`` in that order (``"fold"``), so every pooled fold has its own number.
 
     Args:
         per_seed: ``{seed: {name: CVResult}}``; every seed must hold the same models, edge type,
             protocol and split mode.
         out_dir (str | Path, optional): if given, each model's pooled ``metrics.json`` (the
-            usual fields plus ``"seeds"``) and ``predictions.csv`` (the seeds' files with a
-            ``seed`` column in front) are written to ``out_dir/<name>`` (where
-            ``rnagraph report`` reads them); the seeds' own runs stay where they were written.
+            usual fields plus ``"seeds"`` and ``"folds_per_seed"``) and ``predictions.csv``
+            (the seeds' files with a ``seed`` column in front and the pooled fold numbers) are
+            written to ``out_dir/<name>`` (where ``rnagraph report`` reads them); the seeds'
+            own runs stay where they were written.
 
     Returns:
         dict[str, CVResult]: in the order of the first seed's models.
@@ -72,8 +73,9 @@ def pool_over_seeds(per_seed: Mapping[int, Mapping[str, CVResult]],
                 raise ValueError(f"pool_over_seeds: {name} of seed {s} is a {r.protocol} / "
                                  f"{r.mode} run of {r.edge_type}, that of seed {seeds[0]} a "
                                  f"{r0.protocol} / {r0.mode} run of {r0.edge_type}")
+        folds = [f for r in runs for f in r.folds]
         pooled = CVResult(model=r0.model, edge_type=tuple(r0.edge_type), protocol=r0.protocol,
-                          mode=r0.mode, folds=[f for r in runs for f in r.folds],
+                          mode=r0.mode, folds=[{**f, "fold": n} for n, f in enumerate(folds)],
                           fit_info=[i for r in runs for i in r.fit_info])
         if out_dir is not None:
             pooled.out_dir = Path(out_dir) / name
@@ -83,19 +85,30 @@ def pool_over_seeds(per_seed: Mapping[int, Mapping[str, CVResult]],
 
 
 def _write_pooled(out: Path, pooled: CVResult, seeds: list[int], runs: list[CVResult]) -> None:
+    import csv
+    import io
     out.mkdir(parents=True, exist_ok=True)
     write_json(out / "metrics.json", {**pooled.to_dict(), "seeds": seeds,
                                       "folds_per_seed": [len(r.folds) for r in runs]})
-    lines: list[str] = []
-    for s, r in zip(seeds, runs):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    n = 0
+    for i, (s, r) in enumerate(zip(seeds, runs)):
         pred = None if r.out_dir is None else Path(r.out_dir) / "predictions.csv"
         if pred is None or not pred.is_file():
             return  # a seed without stored predictions: no pooled file
-        head, *rows = pred.read_text(encoding="utf-8").splitlines()
-        if not lines:
-            lines.append("seed," + head)
-        lines += [f"{s},{row}" for row in rows]
-    atomic_write(out / "predictions.csv", "\n".join(lines) + "\n")
+        number = {int(f["fold"]): n + j for j, f in enumerate(r.folds)}
+        n += len(r.folds)
+        with open(pred, encoding="utf-8", newline="") as fh:
+            rows = csv.reader(fh)
+            head = next(rows)
+            if i == 0:
+                w.writerow(["seed", *head])
+            at = head.index("fold")
+            for row in rows:  # the seed's fold numbers -> the pooled ones
+                row[at] = str(number[int(row[at])])
+                w.writerow([s, *row])
+    atomic_write(out / "predictions.csv", buf.getvalue())
 
 
 __all__ = ["compare_models", "pool_over_seeds"]

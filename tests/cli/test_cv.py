@@ -105,7 +105,7 @@ def test_seeds_pool_every_fold_of_every_seed(tmp_path):
     res = _ok(["cv", "synthetic", "--model", "svd", "--folds", "2", "--edge-type",
                "circ-mirna", "--seeds", "0,1", "--out", run])
     lib = [_library("svd", CM, seed=s, k=2, ranking=False) for s in (0, 1)]
-    folds = [f for r in lib for f in r.folds]
+    folds = [{**f, "fold": n} for n, f in enumerate(f for r in lib for f in r.folds)]
     pooled = _metrics(run / "svd" / "metrics.json")
     assert pooled["seeds"] == [0, 1] and len(pooled["folds"]) == 4
     _same_folds(pooled["folds"], folds)

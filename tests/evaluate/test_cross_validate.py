@@ -225,7 +225,8 @@ def test_pool_over_seeds_pools_every_fold_by_hand(tmp_path):
         return CVResult(model="M", edge_type=CM, protocol="leakage-free", mode=mode,
                         folds=[{"fold": i, "auc": a} for i, a in enumerate(aucs)], out_dir=out)
 
-    for s, rows in ((0, "0,c0,m0,0.9,1,leakage-free\n"), (1, "0,c1,m1,0.2,0,leakage-free\n")):
+    for s, rows in ((0, "0,c0,m0,0.9,1,leakage-free\n1,c2,m0,0.4,0,leakage-free\n"),
+                    (1, "1,c1,m1,0.2,0,leakage-free\n")):
         d = tmp_path / f"seed_{s}" / "m"
         d.mkdir(parents=True)
         (d / "predictions.csv").write_text("fold,src_id,dst_id,score,label,protocol\n" + rows)
@@ -235,6 +236,7 @@ def test_pool_over_seeds_pools_every_fold_by_hand(tmp_path):
     # all four folds: mean 0.75; population std sqrt((0.0225 + 0.0025) * 2 / 4) = 0.111803
     # (the seeds' means 0.7 / 0.8 would give 0.05)
     assert [f["auc"] for f in p.folds] == [0.6, 0.8, 0.7, 0.9]
+    assert [f["fold"] for f in p.folds] == [0, 1, 2, 3]  # one number per pooled fold
     assert p.mean["auc"] == pytest.approx(0.75)
     assert p.std["auc"] == pytest.approx(0.111803, abs=1e-6)
     stored = json.loads((tmp_path / "m" / "metrics.json").read_text())
@@ -242,7 +244,8 @@ def test_pool_over_seeds_pools_every_fold_by_hand(tmp_path):
     assert stored["std"]["auc"] == pytest.approx(0.111803, abs=1e-6)
     lines = (tmp_path / "m" / "predictions.csv").read_text().splitlines()
     assert lines == ["seed,fold,src_id,dst_id,score,label,protocol",
-                     "0,0,c0,m0,0.9,1,leakage-free", "1,0,c1,m1,0.2,0,leakage-free"]
+                     "0,0,c0,m0,0.9,1,leakage-free", "0,1,c2,m0,0.4,0,leakage-free",
+                     "1,3,c1,m1,0.2,0,leakage-free"]
     with pytest.raises(ValueError, match="pool runs of the same models"):
         pool_over_seeds({0: {"m": res([0.6])}, 1: {"n": res([0.6])}})
     with pytest.raises(ValueError, match="cold-src"):

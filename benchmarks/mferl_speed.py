@@ -15,32 +15,27 @@ MFERL's sizes on its largest dataset, cmi-20208 (3,569 circRNAs, 1,152 miRNAs, d
 
 1 and 3 check that old and new outputs agree before timing.
 
-    python benchmarks/mferl_speed.py [--no-docs] [--repeats N]
+    python benchmarks/mferl_speed.py [--docs none] [--repeats N]
 """
 from __future__ import annotations
 
-import argparse
 import statistics
-import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
+import _harness as h
 import torch
 import torch.nn.functional as F
+from _log import peak_rss_mib, timer
 from torch import Tensor
 from torch_geometric.nn import GCNConv
 from torch_geometric.utils import to_undirected
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks._log import BenchmarkLog, peak_rss_mib, timer  # noqa: E402
-from rnagraph.nn.conv import HomoGCN  # noqa: E402
-from rnagraph.nn.heads import CNNProductHead  # noqa: E402
-from rnagraph.nn.heads._utils import pair_dot  # noqa: E402
-from rnagraph.nn.losses import InfoNCE  # noqa: E402
+from rnagraph.nn.conv import HomoGCN
+from rnagraph.nn.heads import CNNProductHead
+from rnagraph.nn.heads._utils import pair_dot
+from rnagraph.nn.losses import InfoNCE
 
 N_CIRC, N_MIRNA, D, N_PAIRS, N_HOMO_EDGES = 3569, 1152, 128, 29098, 88000
-SEED = 0
 
 Step = Callable[[], Tensor]
 
@@ -137,14 +132,11 @@ def check(name: str, old: Step, new: Step, atol: float) -> None:
     print(f"{name}: old and new outputs agree (max |diff| {diff:.2g})")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-docs", action="store_true", help="print only, do not write to docs")
+def main(argv: list[str] | None = None) -> None:
+    ap = h.parser(__doc__)
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per case (median)")
-    args = ap.parse_args()
-    torch.set_num_threads(1)
-    torch.manual_seed(SEED)
-
+    args = h.parse(ap, argv)
+    torch.manual_seed(args.seed)
     losses: dict[str, float] = {}
     cases = [
         ("GCN propagation (HomoGCN vs GCNConv per view)",
@@ -156,24 +148,21 @@ def main() -> None:
         ("InfoNCE x3 (max_nodes=1024 vs all)", f"{N_CIRC} x {D}",
          lambda: infonce_case(losses)),
     ]
-    log = BenchmarkLog("mferl_speed: MFERL layer speed-ups vs the code they replaced",
-                       ["component", "size", "old (ms)", "new (ms)", "old/new"])
+    log = h.log(args, "mferl_speed: MFERL layer speed-ups vs the code they replaced",
+                ["component", "size", "old (ms)", "new (ms)", "old/new"])
     for name, size, make in cases:
         old, new, leaves = make()
-        t_old = median_ms(old, leaves, args.repeats)
-        t_new = median_ms(new, leaves, args.repeats)
+        t_old, t_new = (median_ms(f, leaves, args.repeats) for f in (old, new))
         log.add(name, size, f"{t_old:.1f}", f"{t_new:.1f}", f"{t_old / t_new:.1f}x")
         print(f"{name}: {t_old:.1f} ms -> {t_new:.1f} ms", flush=True)
     log.note(f"Forward + backward (gradients w.r.t. inputs and parameters), median of "
-             f"{args.repeats} runs after one warm-up, 1 torch thread, random tensors "
-             f"(seed {SEED}) at cmi-20208's sizes. InfoNCE loss per call (last run): all nodes "
-             f"{losses['all']:.4f}, 1,024 sampled nodes {losses['sampled']:.4f} (lower with "
-             f"fewer negatives, by design). Peak RSS of the whole run: {peak_rss_mib():.0f} MiB. "
-             "The machine is shared with other jobs, so times are upper bounds.")
-    if args.no_docs:
-        log.print()
-    else:
-        log.write()
+             f"{args.repeats} runs after one warm-up, {args.threads} torch thread(s), random "
+             f"tensors (seed {args.seed}) at cmi-20208's sizes. InfoNCE loss per call (last "
+             f"run): all nodes {losses['all']:.4f}, 1,024 sampled nodes {losses['sampled']:.4f} "
+             f"(lower with fewer negatives, by design). Peak RSS of the whole run: "
+             f"{peak_rss_mib():.0f} MiB. The machine is shared with other jobs, so times are "
+             "upper bounds.")
+    h.publish(args, log)
 
 
 if __name__ == "__main__":

@@ -171,6 +171,12 @@ def test_new_options_replay_and_resume(tmp_path):
     a = _metrics(run / "degree" / "metrics.json")["folds"]
     b = _metrics(tmp_path / "replay" / "degree" / "metrics.json")["folds"]
     assert _strip(a) == _strip(b) and len(a) == 4
+    # another run in the folder: refused, then --force replaces every seed's files
+    other = [*args[:-2], "--seeds", "1", "--out", run]
+    res = runner.invoke(app, [str(x) for x in other])
+    assert res.exit_code == 1 and "holds another run" in res.output
+    _ok([*other, "--force"])
+    assert sorted(p.name for p in run.iterdir() if p.is_dir()) == ["degree", "seed_1"]
 
     old = tmp_path / "old"
     plain = ["cv", "synthetic", "--model", "degree", "--folds", "2", "--edge-type",

@@ -27,27 +27,19 @@ from pathlib import Path
 
 import _harness as h
 import numpy as np
-import torch
 from _log import ROOT, machine
 
-from rnagraph.data import build_graph, kfold_link_split
-from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet
+from rnagraph.data import kfold_link_split
+from rnagraph.data.fold import EXTRA_TESTS
+from rnagraph.evaluate.mitar import INDEPENDENT, loss_by_mirna_kind, mitar_splits
 from rnagraph.evaluate.results import format_mean_ci
-from rnagraph.evaluate.summaries import (
-    KINDS,
-    auc_within_groups,
-    loss_by_kind,
-    mean_losses,
-    node_kinds,
-    seed_ensemble,
-)
+from rnagraph.evaluate.summaries import KINDS, auc_within_groups, mean_losses, seed_ensemble
 from rnagraph.models import get_model
 from rnagraph.models.registry import MODELS, PRESETS
-from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
+from rnagraph.typing import MIRNA_MRNA
 
 EXPERIMENTS = ("mitar", "mtis", "synthetic")
 METRICS = ("auc", "aupr", "acc", "f1", "mcc")
-INDEPENDENT = ("deepmirtar-indtest", "miraw-indtest", "miraw-indtest-unique")
 PAPER = ("GRMMI paper (MTIS-9214, their negatives and folds): ACC 86.65, F1 86.27, AUC 0.9347, "
          "AUPR 0.9412, MCC 73.46; graph-encoder ablation AUC LINE 0.8496, DeepWalk 0.7253, "
          "GF 0.7777, HOPE 0.8742, LAP 0.9149; peers AEmiGAP 0.9164, miGAP 0.9056, miTAR 0.9027, "
@@ -76,52 +68,6 @@ SYNTHETIC = {"GRMMI": {}, "GRMMI-noatt": {"attention": False}, "GRMMI-lstm": {"l
              "GRMMI dnn": {"fusion": "dnn"}, "GRMMI no-BP": {"bp": False},
              "GRMMI graph only": {"sequence": False},
              "GRMMI sequence only": {"graph_encoder": None}}
-
-
-def mitar_folds(n_splits: int, seed: int, root: str | None, near: float = 0.9):
-    """miTAR's protocol on the combined DeepMirTar + miRAW set: repeated random 64/16/20
-    splits. Each split is a :class:`Fold` over a graph of distinct miRNA sequences x distinct
-    target sites (of the set and the independent files); ``meta["extra_tests"]`` holds each
-    independent file minus the rows that repeat (``"<file>:exact"``) or nearly repeat (same
-    miRNA, site at normalised Levenshtein similarity >= ``near``: ``"<file>:near"``) a
-    training pair of the split."""
-    from rnagraph.datasets.mitar import load_site_pairs
-    sp = load_site_pairs("combined", root)
-    inds = {n: load_site_pairs(n, root) for n in INDEPENDENT}
-    every = [sp, *inds.values()]
-    ids = [{s: f"{p}{i}" for i, s in enumerate(dict.fromkeys(x for d in every
-                                                              for x in getattr(d, a)))}
-           for p, a in (("mi", "mirna_seq"), ("t", "target_seq"))]
-    seqs = {MIRNA: {v: k for k, v in ids[0].items()}, MRNA: {v: k for k, v in ids[1].items()}}
-    nodes = {t: list(s) for t, s in seqs.items()}
-    rows = [(ids[0][a], ids[1][b]) for a, b in zip(sp.mirna_seq, sp.target_seq)]
-    label = sp.label.numpy()
-    full = build_graph(seqs, {MIRNA_MRNA: [r for r, y in zip(rows, label) if y == 1]},
-                       node_ids=nodes)
-    index = [{s: i for i, s in enumerate(full[t].ids)} for t in (MIRNA, MRNA)]
-
-    def pairs_of(d) -> torch.Tensor:
-        return torch.tensor([[index[0][ids[0][a]] for a in d.mirna_seq],
-                             [index[1][ids[1][b]] for b in d.target_seq]]).view(2, -1)
-
-    pairs, y = pairs_of(sp), torch.from_numpy(label).float()
-    ind_pairs = {n: pairs_of(d) for n, d in inds.items()}
-    folds = []
-    for s in range(n_splits):
-        tr, va, te = sp.random_split((0.64, 0.16, 0.20), seed=seed + s)
-        tg = build_graph(seqs, {MIRNA_MRNA: [rows[i] for i in tr if label[i] == 1]},
-                         node_ids=nodes)
-        ls = [LinkSet(pairs[:, torch.from_numpy(ix)], y[torch.from_numpy(ix)])
-              for ix in (tr, va, te)]
-        seen = [(sp.mirna_seq[i], sp.target_seq[i]) for i in tr]
-        meta: dict = {"seed": seed + s, "split": "64/16/20", EXTRA_TESTS: {}}
-        for n, d in inds.items():
-            code = d.overlap(seen, near=near)
-            keep = torch.from_numpy(np.nonzero(code == 0)[0])
-            meta[EXTRA_TESTS][n] = LinkSet(ind_pairs[n][:, keep], d.label[keep].float())
-            meta[f"{n}:exact"], meta[f"{n}:near"] = int((code == 2).sum()), int((code == 1).sum())
-        folds.append(Fold(s, MIRNA_MRNA, tg, *ls, meta=meta))
-    return full, folds
 
 
 def mirna_label_mix(root: str | None) -> str:
@@ -161,7 +107,7 @@ def runs(exp: str, tags: list[str] | None, epochs: int, seed: int) -> list[tuple
 
 def run_experiment(exp: str, args) -> None:
     if exp == "mitar":
-        data, folds = mitar_folds(args.splits, args.seed, args.root)
+        data, folds = mitar_splits(args.splits, args.seed, args.root)
         folds = folds if args.only_splits is None else [folds[i] for i in args.only_splits]
         sets = [("mitar (combined)", "", data, folds)]
     else:
@@ -277,25 +223,16 @@ def within_rows(roots: list[Path]) -> list[str]:
 
 def loss_rows(roots: list[Path], root: str | None, top: int = 6) -> tuple[list[str], list[str]]:
     """Where each model loses its test AUC, by the kind of the positive's and the negative's
-    miRNA in the split's training pairs (:func:`~rnagraph.evaluate.summaries.loss_by_kind`;
-    splits rebuilt with :func:`mitar_folds`, checked against the record's fingerprint)."""
-    from rnagraph.evaluate.store import _digest
+    miRNA in the split's training pairs (:func:`~rnagraph.evaluate.mitar.loss_by_mirna_kind`),
+    mean over splits; the ``top`` cells with the largest median over the models."""
     found = [(label, recs) for run, _, label in _runs(roots, "mitar/**/run.json")
              for recs in [_records(run)] if recs and "src" in recs[0]]
-    folds: dict[int, dict[int, Fold]] = {}
-    losses: dict[str, list[dict]] = {}
-    for label, recs in found:
-        for r in recs:
-            fp = r["fingerprint"]
-            base = int(fp["meta"]["seed"]) - int(fp["fold"])
-            if fp["fold"] not in folds.get(base, {}):
-                n = max(int(q["fingerprint"]["fold"]) for _, rs in found for q in rs) + 1
-                folds[base] = dict(enumerate(mitar_folds(n, base, root)[1]))
-            f = folds[base][fp["fold"]]
-            if _digest(f.train.edge_label_index, f.train.edge_label) != fp["train"]:
-                continue                                  # not this split: skip the record
-            kinds = node_kinds(f.train.edge_label_index[0], f.train.edge_label, r["src"])
-            losses.setdefault(label, []).append(loss_by_kind(r["label"], r["score"], kinds))
+    n = max((int(q["fingerprint"]["fold"]) + 1 for _, rs in found for q in rs), default=0)
+    cache: dict[int, list] = {}
+
+    def splits(_, seed: int) -> list:            # one rebuild per split seed, for every model
+        return cache.setdefault(seed, mitar_splits(n, seed, root)[1])
+    losses = {lab: got for lab, recs in found if (got := loss_by_mirna_kind(recs, splits=splits))}
     if not losses:
         return [], []
     shown, rows = mean_losses(losses, top)

@@ -3,7 +3,7 @@ per training epoch, pairs per second at inference, peak memory.
 
 Issue 13's targets, against miTAR's own Keras code on 2 CPU cores (15 s per epoch, 4,200 pairs/s
 at inference): one epoch no slower than 15 s, inference >= 20k pairs/s from cached encodings.
-One seed-``--seed`` 64/16/20 split of miTAR's combined set (``grmmi.py``'s ``mitar_folds``);
+One seed-``--seed`` 64/16/20 split of miTAR's combined set (``evaluate.mitar.mitar_splits``);
 each model (the tags of ``grmmi.py``: registry presets, see ``rnagraph.models.registry.PRESETS``)
 is fitted for ``--epochs`` epochs without early stopping, then: **s/epoch** (training pass +
 validation pass, from the trainer's record); **pairs/s, new sequences** (``decision_function`` on
@@ -22,10 +22,11 @@ import warnings
 from pathlib import Path
 
 import _harness as h
-from grmmi import mitar_folds, runs
+from grmmi import runs
 
 from rnagraph.data.fold import EXTRA_TESTS
 from rnagraph.evaluate import peak_rss_mib
+from rnagraph.evaluate.mitar import mitar_splits
 from rnagraph.models import load
 
 TIMED = ["GRMMI-seq", "GRMMI-seq+map", "GRMMI-seq tuned", "GRMMI-seq tuned+pair",
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, threads=2, models=TIMED)
     ap.add_argument("--epochs", type=int, default=2, help="training epochs per model")
     args = h.parse(ap, argv)
-    data, (fold,) = mitar_folds(1, args.seed, args.root)
+    data, (fold,) = mitar_splits(1, args.seed, args.root)
     fold = dataclasses.replace(fold, meta={k: v for k, v in fold.meta.items()
                                            if k != EXTRA_TESTS})
     pairs = fold.test.edge_label_index

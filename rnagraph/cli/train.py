@@ -131,9 +131,10 @@ def train(
     check_contract(m, v["model"])
     fold = Fold.full(data, et, val_ratio=float(v["val_ratio"]), neg_ratio=float(v["ratio"]),
                      seed=int(v["seed"]))
-    with console.status(f"fitting {type(m).__name__} on {len(fold.train)} pairs "
-                        f"({len(fold.val)} validation)"):
-        m.fit(fold)
+    # a line, not a spinner: a live spinner swallows the per-epoch bar of the fit (stderr)
+    console.print(f"fitting {type(m).__name__} on {len(fold.train)} pairs "
+                  f"({len(fold.val)} validation)", highlight=False)
+    m.fit(fold)
     val = fold.val
     s = m.score(None, val.edge_label_index)
     metrics = binary_metrics(val.edge_label.numpy(), s.numpy(), 0.5)

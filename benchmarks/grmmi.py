@@ -33,7 +33,13 @@ from rnagraph.data import kfold_link_split
 from rnagraph.data.fold import EXTRA_TESTS
 from rnagraph.evaluate.mitar import INDEPENDENT, loss_by_mirna_kind, mitar_splits
 from rnagraph.evaluate.results import format_mean_ci
-from rnagraph.evaluate.summaries import KINDS, auc_within_groups, mean_losses, seed_ensemble
+from rnagraph.evaluate.summaries import (
+    KINDS,
+    auc_within_groups,
+    mean_losses,
+    read_runs,
+    seed_ensemble,
+)
 from rnagraph.models import get_model
 from rnagraph.models.registry import MODELS, PRESETS
 from rnagraph.typing import MIRNA_MRNA
@@ -135,28 +141,14 @@ def run_experiment(exp: str, args) -> None:
 
 
 # ---------------------------------------------------------------------------- report
-def _runs(roots: list[Path], pattern: str) -> list[tuple[Path, dict, str]]:
-    """``(run.json, its meta, label)`` of every run; a later root's runs are labelled with
-    that root's name (e.g. a longer epoch cap)."""
-    return [(run, meta, meta["model"] + (f" ({root.name})" if i else ""))
-            for i, root in enumerate(roots) for run in sorted(root.glob(pattern))
-            for meta in [json.loads(run.read_text())]]
-
-
-def _records(run: Path) -> list[dict]:
-    return [json.loads(p.read_text()) for p in sorted(run.parent.glob("fold_*.json"))]
-
-
-def independent_rows(roots: list[Path]) -> list[str]:
+def independent_rows(runs: list[dict]) -> list[str]:
     """Rows of the independent test files, scored by each split's model."""
     out = []
-    for run, _, label in _runs(roots, "mitar/**/run.json"):
-        recs = _records(run)
+    for r in runs:
         for n in INDEPENDENT:
-            got = [r for r in recs if f"{n}/auc" in r["metrics"]]
-            if got:
-                m, fm = [r["metrics"] for r in got], [r["fingerprint"]["meta"] for r in got]
-                out.append(f"| {n} | {label} | {len(got)} | "
+            if got := [x for x in r["records"] if f"{n}/auc" in x["metrics"]]:
+                m, fm = [x["metrics"] for x in got], [x["fingerprint"]["meta"] for x in got]
+                out.append(f"| {n} | {r['label']} | {len(got)} | "
                            f"{np.mean([x[f'{n}/n'] for x in m]):,.0f} | "
                            f"{np.mean([x.get(f'{n}:exact', 0) for x in fm]):.0f} / "
                            f"{np.mean([x.get(f'{n}:near', 0) for x in fm]):.0f} | " + " | ".join(
@@ -174,17 +166,17 @@ def _model_seed(meta: dict) -> int:
     return next((int(cmd[cmd.index(f) + 1]) for f in ("--model-seed", "--seed") if f in cmd), 0)
 
 
-def seed_rows(roots: list[Path]) -> tuple[int, int, list[str]]:
-    """Rows of the models (tag and epoch cap) run with several seeds in the same miTAR
-    splits: AUC per seed, their mean, the ensemble of the first ``n`` seeds
-    (:func:`~rnagraph.evaluate.summaries.seed_ensemble`; ``n`` the fewest seeds of any row)
-    and each split's seed mean. Returns the number of split columns, ``n`` and the rows."""
+def seed_rows(runs: list[dict]) -> tuple[int, int, list[str]]:
+    """Rows of the models (tag and epoch cap) run with several seeds in the same splits: AUC
+    per seed, their mean, the ensemble of the first ``n`` seeds
+    (:func:`~rnagraph.evaluate.summaries.seed_ensemble`; ``n`` the fewest seeds of any row) and
+    each split's seed mean. Returns the number of split columns, ``n`` and the rows."""
     import pandas as pd
     groups: dict[tuple, dict[int, Path]] = {}
-    for run, meta, _ in _runs(roots, "mitar/**/run.json"):
-        if (run.parent / "predictions.csv").exists():
-            groups.setdefault((meta["model"], meta["epochs"]), {})[_model_seed(meta)] = \
-                run.parent / "predictions.csv"
+    for r in runs:
+        if (r["dir"] / "predictions.csv").exists():
+            groups.setdefault((r["meta"]["model"], r["meta"]["epochs"]), {})[
+                _model_seed(r["meta"])] = r["dir"] / "predictions.csv"
     groups = {k: v for k, v in groups.items() if len(v) >= 2}
     n_ens = min((len(v) for v in groups.values()), default=0)
     ens = {k: seed_ensemble({s: pd.read_csv(p) for s, p in v.items()}, n_ens)
@@ -201,38 +193,37 @@ def seed_rows(roots: list[Path]) -> tuple[int, int, list[str]]:
     return n_splits, n_ens, out
 
 
-def within_rows(roots: list[Path]) -> list[str]:
+def within_rows(runs: list[dict]) -> list[str]:
     """AUC beside the within-miRNA AUC (:func:`~rnagraph.evaluate.summaries.auc_within_groups`)
     on each split's test pairs and the independent files; mean (95% CI) over splits."""
     out: dict[str, list[str]] = {}
-    for run, _, label in _runs(roots, "mitar/**/run.json"):
-        recs = _records(run)
-        if not recs or "src" not in recs[0]:
-            continue
-        sets = {"test split": recs, **{n: [r[EXTRA_TESTS][n] for r in recs
-                                          if n in r.get(EXTRA_TESTS, {})] for n in INDEPENDENT}}
+    for r in runs:
+        recs = r["records"]
+        sets = {"test split": recs, **{n: [x[EXTRA_TESTS][n] for x in recs
+                                          if n in x.get(EXTRA_TESTS, {})] for n in INDEPENDENT}}
         for name, parts in sets.items():
-            if parts:
-                c = np.array([auc_within_groups(r["label"], r["score"], r["src"]) for r in parts])
+            if parts and "src" in parts[0]:
+                c = np.array([auc_within_groups(x["label"], x["score"], x["src"]) for x in parts])
                 within = format_mean_ci(c[:, 1]) if c[:, 3].all() else "–"
                 out.setdefault(name, []).append(
-                    f"| {name} | {label} | {len(parts)} | {format_mean_ci(c[:, 0])} | {within} | "
-                    f"{c[:, 2].mean():.0f} | {c[:, 3].mean():,.0f} | {c[:, 4].mean():.1%} |")
+                    f"| {name} | {r['label']} | {len(parts)} | {format_mean_ci(c[:, 0])} | "
+                    f"{within} | {c[:, 2].mean():.0f} | {c[:, 3].mean():,.0f} | "
+                    f"{c[:, 4].mean():.1%} |")
     return [row for rows in out.values() for row in rows]
 
 
-def loss_rows(roots: list[Path], root: str | None, top: int = 6) -> tuple[list[str], list[str]]:
+def loss_rows(runs: list[dict], root: str | None, top: int = 6) -> tuple[list[str], list[str]]:
     """Where each model loses its test AUC, by the kind of the positive's and the negative's
     miRNA in the split's training pairs (:func:`~rnagraph.evaluate.mitar.loss_by_mirna_kind`),
     mean over splits; the ``top`` cells with the largest median over the models."""
-    found = [(label, recs) for run, _, label in _runs(roots, "mitar/**/run.json")
-             for recs in [_records(run)] if recs and "src" in recs[0]]
-    n = max((int(q["fingerprint"]["fold"]) + 1 for _, rs in found for q in rs), default=0)
+    found = [r for r in runs if r["records"] and "src" in r["records"][0]]
+    n = max((int(x["fingerprint"]["fold"]) + 1 for r in found for x in r["records"]), default=0)
     cache: dict[int, list] = {}
 
     def splits(_, seed: int) -> list:            # one rebuild per split seed, for every model
         return cache.setdefault(seed, mitar_splits(n, seed, root)[1])
-    losses = {lab: got for lab, recs in found if (got := loss_by_mirna_kind(recs, splits=splits))}
+    losses = {r["label"]: got for r in found
+              if (got := loss_by_mirna_kind(r["records"], splits=splits))}
     if not losses:
         return [], []
     shown, rows = mean_losses(losses, top)
@@ -251,25 +242,23 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
     """The section's Markdown from the finished runs under the roots; ``root``: the data root
     for the table that rebuilds miTAR's splits."""
     roots = [out_root] if isinstance(out_root, Path) else list(out_root)
+    runs = read_runs(roots, "*/**/run.json")
+    mitar = [r for r in runs if r["meta"]["experiment"] == "mitar"]
     rows: dict[str, list[str]] = {e: [] for e in EXPERIMENTS}
-    commands: dict[str, None] = {}
-    for run, meta, label in _runs(roots, "*/**/run.json"):
-        commands[meta.get("command", "python benchmarks/grmmi.py")] = None
-        if not (run.parent / "metrics.json").exists():
-            continue
-        folds = json.loads((run.parent / "metrics.json").read_text())["folds"]
-        info = [r.get("fit_info", {}) for r in _records(run)]
+    commands = dict.fromkeys(r["meta"].get("command", "python benchmarks/grmmi.py")
+                             for r in runs)
+    for r in (r for r in runs if not r["partial"]):
+        info, folds, meta = [x.get("fit_info", {}) for x in r["records"]], r["folds"], r["meta"]
 
-        def mean(key: str, rec=info, fmt=".1f") -> str:
-            v = [i[key] for i in rec if i.get(key) is not None]
+        def mean(key: str, fmt: str, info=info) -> str:
+            v = [i[key] for i in info if i.get(key) is not None]
             return format(np.mean(v), fmt) if v else "–"
         pps = [f["n_test"] / f["score_s"] for f in folds if f.get("score_s")]
-        val_in = mean("best_val_grouped_auc", fmt=".4f")
+        val_in = sum(i.get("best_val_grouped_auc") is not None for i in info) == len(folds)
         rows[meta["experiment"]].append(
-            f"| {meta['dataset']} | {label} | {len(folds)} | {mean('best_val_auc', fmt='.4f')} | "
-            + (val_in if sum(i.get("best_val_grouped_auc") is not None for i in info)
-               == len(folds) else "–")
-            + " | " + " | ".join(format_mean_ci([f[m] for f in folds]) for m in METRICS)
+            f"| {meta['dataset']} | {r['label']} | {len(folds)} | {mean('best_val_auc', '.4f')} | "
+            + (mean("best_val_grouped_auc", ".4f") if val_in else "–") + " | "
+            + " | ".join(format_mean_ci([f[m] for f in folds]) for m in METRICS)
             + f" | {np.mean([i.get('epochs', 0) for i in info] or [0]):.1f} / {meta['epochs']} | "
             f"{np.mean([i.get('epoch_s', 0) for i in info] or [0]):.1f} | "
             f"{np.mean(pps) if pps else 0:,.0f} | "
@@ -289,7 +278,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                 "epochs run / max | s/epoch | test pairs/s | peak RSS MiB", rows[e])]
         if e != "mitar":
             continue
-        if ind := independent_rows(roots):
+        if ind := independent_rows(mitar):
             parts += ["### miTAR's independent test files, scored by each split's model "
                       "(mean (95% CI) over splits)", _table(
                           "test file | model | splits | pairs scored | removed: exact / "
@@ -298,7 +287,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                       "Near-duplicate: the same miRNA sequence with a target site at normalised "
                       "Levenshtein similarity >= 0.9 to a training pair's (`SitePairs.overlap`); "
                       "such rows and exact repeats are dropped per split before scoring."]
-        if within := within_rows(roots):
+        if within := within_rows(mitar):
             parts += ["### The miRNA-identity shortcut: test AUC beside the within-miRNA AUC "
                       "(mean (95% CI) over splits)", _table(
                           "pairs | model | splits | AUC | within-miRNA AUC | miRNAs compared | "
@@ -309,7 +298,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                       "in the test split take no part. A score that depends on the miRNA alone "
                       "scores 0.5 here (NodePrior), so this column measures what a model reads "
                       "from the pair."]
-        head_l, lost = loss_rows(roots, root)
+        head_l, lost = loss_rows(mitar, root)
         if lost:
             parts += ["### Where the test AUC is lost, by the kind of miRNA (per mille of all "
                       "positive-negative comparisons, mean over splits)",
@@ -320,7 +309,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                       "(`rnagraph.evaluate.summaries.loss_by_kind`); the cells sum to 1 - AUC. "
                       "Kinds, by the miRNA's pairs in the split's training set: "
                       + ", ".join(f"{k} {v}" for k, v in KINDS.items()) + "."]
-        n_splits, n_ens, seeds = seed_rows(roots)
+        n_splits, n_ens, seeds = seed_rows(mitar)
         if seeds:
             parts += ["### Seed replicates in the same miTAR splits (test AUC over the splits "
                       "every seed finished)", _table(

@@ -8,7 +8,9 @@ on hand-computed values.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -16,6 +18,27 @@ from rnagraph.train.metrics import auc_loss_by_category, grouped_auc
 
 #: a node's kind by its pairs in a split's training set (:func:`node_kinds`)
 KINDS = {"P": "positives only", "B": "both classes", "N": "negatives only", "U": "unseen"}
+
+
+def read_runs(roots: Sequence[str | Path], pattern: str = "**/run.json") -> list[dict]:
+    """Every run of a run store: a folder under one of ``roots`` matching ``pattern`` (its
+    ``run.json``, written by the script that started the run) with ``cross_validate``'s
+    files. Per run: ``dir``, ``meta`` (``run.json``), ``label`` (``meta["model"]``, with the
+    root's name for the roots after the first, e.g. a seed replicate), ``records`` (the
+    ``fold_<i>.json`` in fold order), ``folds`` (per-fold metrics: ``metrics.json``'s, else
+    the records' for a run that stopped) and ``partial`` (no ``metrics.json``)."""
+    out = []
+    for i, root in enumerate(map(Path, roots)):
+        for run in sorted(root.glob(pattern)):
+            meta, d = json.loads(run.read_text()), run.parent
+            recs = [json.loads(p.read_text()) for p in sorted(
+                d.glob("fold_*.json"), key=lambda p: int(p.stem.split("_")[1]))]
+            done = (d / "metrics.json").exists()
+            out.append({"dir": d, "meta": meta, "records": recs, "partial": not done,
+                        "label": meta.get("model", d.name) + (f" ({root.name})" if i else ""),
+                        "folds": json.loads((d / "metrics.json").read_text())["folds"] if done
+                        else [r["metrics"] for r in recs]})
+    return out
 
 
 def seed_ensemble(predictions: Mapping[int, object], members: int) -> dict:
@@ -101,5 +124,5 @@ def paired_differences(a: Mapping[int, dict], b: Mapping[int, dict], keys: Seque
                              if a[f][k] is not None and b[f][k] is not None] for k in keys}
 
 
-__all__ = ["KINDS", "seed_ensemble", "auc_within_groups", "node_kinds",
+__all__ = ["KINDS", "read_runs", "seed_ensemble", "auc_within_groups", "node_kinds",
            "loss_by_kind", "mean_losses", "paired_differences"]

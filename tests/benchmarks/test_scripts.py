@@ -135,7 +135,8 @@ def test_grmmi_seed_rows_average_seeds_pair_by_pair(monkeypatch, tmp_path):
             if seed == 0:
                 lines.append("1,mi9,t9,0.5,1,x")
             run.joinpath("predictions.csv").write_text("\n".join(lines) + "\n")
-    n, n_ens, rows = mod["seed_rows"]([tmp_path / "a", tmp_path / "b"])
+    n, n_ens, rows = mod["seed_rows"](mod["read_runs"]([tmp_path / "a", tmp_path / "b"],
+                                                       "mitar/**/run.json"))
     # averaged: 0.6, 0.5 against 0.45, 0.1: every positive above every negative, AUC 1
     assert n == 1 and n_ens == 2 and len(rows) == 1
     assert rows[0] == "| M (max 9 epochs) | 0, 1 | 1 | 0.7500 / 0.7500 | 0.7500 | 1.0000 | 0.7500 |"
@@ -159,7 +160,8 @@ def test_grmmi_seed_ensembles_have_equal_size(monkeypatch, tmp_path):
              "model_seed": seed}))
         run.joinpath("predictions.csv").write_text("fold,src_id,dst_id,score,label\n" + "".join(
             f"0,mi{i},t{i},{s},{y}\n" for i, (s, y) in enumerate(zip(scores, labels))))
-    _, n_ens, rows = mod["seed_rows"]([tmp_path / f"s{k}" for k in range(3)])
+    _, n_ens, rows = mod["seed_rows"](mod["read_runs"]([tmp_path / f"s{k}" for k in range(3)],
+                                                       "mitar/**/run.json"))
     assert n_ens == 2
     assert [r.split(" | ")[5] for r in rows] == ["1.0000", "1.0000"]
     assert rows[0].split(" | ")[3] == "0.7500 / 0.7500 / 0.0000"
@@ -181,8 +183,8 @@ def test_grmmi_within_rows_compare_pairs_of_the_same_mirna(monkeypatch, tmp_path
     # an independent file whose miRNAs each hold one class: nothing to compare within
     ind = {"src": [0, 1], "label": [1, 0], "score": [0.9, 0.1]}
     run.joinpath("fold_0.json").write_text(json.dumps(
-        {**rec, "extra_tests": {"deepmirtar-indtest": ind}}))
-    rows = mod["within_rows"]([tmp_path])
+        {**rec, "metrics": {}, "extra_tests": {"deepmirtar-indtest": ind}}))
+    rows = mod["within_rows"](mod["read_runs"]([tmp_path], "mitar/**/run.json"))
     from sklearn.metrics import roc_auc_score
     auc = roc_auc_score(rec["label"], rec["score"])
     assert rows == [f"| test split | M | 1 | {auc:.4f} | 0.6667 | 2 | 3 | 83.3% |",

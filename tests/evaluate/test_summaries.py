@@ -9,6 +9,7 @@ from rnagraph.evaluate.summaries import (
     mean_losses,
     node_kinds,
     paired_differences,
+    read_runs,
     seed_ensemble,
 )
 
@@ -72,3 +73,20 @@ def test_paired_differences_use_common_folds_and_skip_missing_values():
     n, d = paired_differences(a, b, ("auc", "x"))
     assert n == 2
     assert np.allclose(d["auc"], [-0.04, -0.02]) and np.allclose(d["x"], [0.1])
+
+
+def test_read_runs_labels_later_roots_and_marks_stopped_runs(tmp_path):
+    import json
+    for root, model, done in (("a", "M", True), ("b", "M", False)):
+        d = tmp_path / root / "x" / model
+        d.mkdir(parents=True)
+        (d / "run.json").write_text(json.dumps({"model": model}))
+        for i in (10, 2):                                   # fold order, not name order
+            (d / f"fold_{i}.json").write_text(json.dumps({"metrics": {"fold": i, "auc": i}}))
+        if done:
+            (d / "metrics.json").write_text(json.dumps({"folds": [{"auc": 0.5}]}))
+    a, b = read_runs([tmp_path / "a", tmp_path / "b"], "x/*/run.json")
+    assert (a["label"], a["partial"], a["folds"]) == ("M", False, [{"auc": 0.5}])
+    assert (b["label"], b["partial"]) == ("M (b)", True)
+    assert [f["fold"] for f in b["folds"]] == [2, 10]
+    assert [r["metrics"]["fold"] for r in a["records"]] == [2, 10]

@@ -23,6 +23,7 @@ from _log import ROOT, timer
 
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate import format_mean_std, write_json
+from rnagraph.evaluate.summaries import read_runs
 from rnagraph.models import get_model
 from rnagraph.train.metrics import METRICS
 from rnagraph.typing import CIRC_MIRNA
@@ -124,19 +125,10 @@ def timing_row(log, name, exp, setting, tag, stats: list[dict]) -> None:
 
 
 def collect(out_root: Path) -> list[dict]:
-    """Every run under ``out_root``: its ``run.json``, per-fold metrics (``metrics.json``, or
-    the fold records of an interrupted run, marked ``partial``) and fit infos."""
-    runs = []
-    for d in sorted({p.parent for p in out_root.glob("*/*/*/*/fold_*.json")}):
-        if not (d / "run.json").exists():
-            continue
-        recs = [json.loads(f.read_text()) for f in sorted(d.glob("fold_*.json"))]
-        partial = not (d / "metrics.json").exists()
-        folds = ([r["metrics"] for r in recs] if partial
-                 else json.loads((d / "metrics.json").read_text())["folds"])
-        runs.append({**json.loads((d / "run.json").read_text()), "partial": partial,
-                     "folds": folds, "info": [r.get("fit_info") or {} for r in recs]})
-    return runs
+    """Every run under ``out_root`` (:func:`~rnagraph.evaluate.summaries.read_runs`), its
+    ``run.json`` fields at the top and the folds' fit infos under ``info``."""
+    return [{**r["meta"], **r, "info": [x.get("fit_info") or {} for x in r["records"]]}
+            for r in read_runs([out_root], "*/*/*/*/run.json") if r["records"]]
 
 
 def report(out_root: Path, datasets) -> str:

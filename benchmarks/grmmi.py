@@ -331,7 +331,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, threads=2, folds=5, out=str(ROOT / "runs" / "grmmi"))
+    ap = h.parser(__doc__, threads=2, folds=5, out=str(ROOT / "runs" / "grmmi"), jobs=1)
     ap.add_argument("--models", nargs="*", default=None,
                     help="tags or registry names (default: the experiment's table)")
     ap.add_argument("--experiments", nargs="*", default=list(EXPERIMENTS), choices=EXPERIMENTS)
@@ -350,7 +350,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--note", default="", help="a line for the report")
     ap.add_argument("--also", nargs="*", default=[], help="more run roots for the report")
     args = h.parse(ap, argv)
-    args.jobs = 1
     if not args.report_only:
         for exp in args.experiments:
             run_experiment(exp, args)

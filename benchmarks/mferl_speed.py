@@ -1,19 +1,11 @@
 """MFERL layer speed-ups, each against the straightforward implementation it replaced.
 
-Forward + backward time (median over ``--repeats`` runs after one warm-up, 1 torch thread) at
-MFERL's sizes on its largest dataset, cmi-20208 (3,569 circRNAs, 1,152 miRNAs, d = 128,
-29,098 training pairs), on random tensors with a fixed seed (no dataset is loaded):
-
-1. GCN propagation: :class:`~rnagraph.nn.conv.HomoGCN` (the graph normalised once per forward,
-   a sparse CSR matmul per view) vs one ``GCNConv(128, 128)`` per view (normalising inside every
-   call, scatter message passing), 2 views, 3,569 nodes, ~88k directed edges.
-2. Pair scoring: ``pair_dot`` (4,096-pair blocks) vs ``(a[src] * b[dst]).sum(-1)``.
-3. The CNN head: :class:`~rnagraph.nn.heads.CNNProductHead` (unfold + matmul, blocked pair
-   dot) vs ``Conv1d`` + max-pool per side and ``lin(m[src] * c[dst])``, same weights.
-4. InfoNCE: ``InfoNCE(0.1, max_nodes=1024)`` vs ``InfoNCE(0.1)`` over all 3,569 nodes, three
-   calls (one per MFERL branch). The losses differ by design (a random subset of nodes).
-
-1 and 3 check that old and new outputs agree before timing.
+Forward + backward time (median of ``--repeats`` runs after a warm-up) on random tensors at
+cmi-20208's sizes (3,569 circRNAs, 1,152 miRNAs, d = 128, 29,098 pairs): HomoGCN (graph
+normalised once, CSR matmul per view) vs a ``GCNConv`` per view; ``pair_dot`` (blocked) vs
+``(a[src] * b[dst]).sum(-1)``; ``CNNProductHead`` (unfold + matmul) vs ``Conv1d`` + max-pool
+per side, same weights; ``InfoNCE(0.1, max_nodes=1024)`` vs all nodes, three calls (the losses
+differ by design). The GCN and the head check that old and new outputs agree before timing.
 
     python benchmarks/mferl_speed.py [--docs none] [--repeats N]
 """

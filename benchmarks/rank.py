@@ -127,19 +127,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.fit_only:
         return
     log.note(f"Load average {os.getloadavg()[0]:.1f} at the end of the run on {os.cpu_count()} "
-             "cores (other jobs share the machine: a load far above the core count slows every "
-             f"figure). Top-{args.top} kept with a bounded selection per block (no dense matrix, "
-             f"no full sort); {args.threads} torch threads; end to end includes Python start-up "
-             "and imports. Memory: peak RSS of the scoring process minus its RSS once the model "
-             "is loaded and its node representations computed. Datasets: cmi-20208 = every "
-             "circRNA x miRNA pair (4.11M); mtis-9214 = every miRNA x mRNA pair (2.64M, no mRNA "
-             "sequences offline: GRMMI scores with its graph branch and miRNA features); cerna = "
-             "every circRNA x miRNA pair of the joint graph (5.88M); synthetic-20208 = a "
-             "synthetic graph with cmi-20208's node counts and sequences on both sides (~950-nt "
-             "circRNAs), for SeedMatch; mitar-sites = miTAR's combined set as a graph of distinct "
-             "miRNAs x distinct 40-nt target sites (the pairs miTAR scores). miTAR (CNN + "
-             "BiLSTM per pair, nothing per node to reuse) is fitted for one epoch and timed "
-             "on its first sources only.")
+             f"cores (shared machine). Top-{args.top} kept with a bounded selection per block "
+             f"(no dense matrix, no full sort); {args.threads} torch threads; end to end includes "
+             "Python start-up and imports. Memory: peak RSS of the scoring process minus its RSS "
+             "once the model is loaded and its node representations computed. Pairs: cmi-20208 "
+             "circRNA x miRNA (4.11M); mtis-9214 miRNA x mRNA (2.64M, no mRNA sequences: GRMMI's "
+             "graph branch and miRNA features); cerna circRNA x miRNA (5.88M); synthetic-20208: "
+             "cmi-20208's node counts with sequences (SeedMatch); mitar-sites: miTAR's distinct "
+             "miRNAs x 40-nt sites (miTAR, fitted one epoch, first sources only).")
     h.publish(args, log)
 
 

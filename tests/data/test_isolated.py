@@ -168,3 +168,17 @@ def test_synthetic_untargeted_mrnas_are_not_negatives():
     for f in folds:
         for ls in (f.train, f.val, f.test):
             assert not set(ls.neg_index[1].tolist()) & bad
+
+
+def test_rnagraph_train_says_how_many_and_how_treated(tmp_path):
+    from typer.testing import CliRunner
+
+    from rnagraph.cli.app import app
+    res = CliRunner().invoke(app, ["train", "--model", "degree", "--dataset", "synthetic",
+                                   "--edge-type", "circ-mirna", "--save",
+                                   str(tmp_path / "m.rg")])
+    assert res.exit_code == 0, res.output
+    n = isolated_nodes(synthetic(seed=0), CM)["circrna"].numel()
+    line = next(ln for ln in res.output.splitlines() if ln.startswith("warning: full_fold"))
+    assert f"{n} circrna node(s) have no known 'binds' pair" in line
+    assert "not drawn as negatives" in line

@@ -52,8 +52,7 @@ def isolated_nodes(data: HeteroData, edge_type: EdgeType) -> dict[NodeType, Tens
     for row, nt in ((0, src_t), (1, dst_t)):
         t = touched.setdefault(nt, torch.zeros(int(data[nt].num_nodes), dtype=torch.bool))
         t[ei[row]] = True
-    out = {nt: torch.nonzero(~t).view(-1) for nt, t in touched.items()}
-    return out
+    return {nt: torch.nonzero(~t).view(-1) for nt, t in touched.items()}
 
 
 def negative_boxes(data: HeteroData, edge_type: EdgeType, isolated_negatives: bool,

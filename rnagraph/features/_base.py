@@ -1,22 +1,32 @@
 """Shared fit/transform plumbing for the sequence featurizers (private)."""
 from __future__ import annotations
 
-import inspect
 from typing import Sequence
 
 import numpy as np
+from sklearn.base import TransformerMixin
 
+from rnagraph.features._estimator import Estimator
 from rnagraph.features._missing import normalize_sequences
 
 
-class SequenceFeaturizer:
+class SequenceFeaturizer(TransformerMixin, Estimator):
     """Base for per-sequence featurizers: ``transform`` maps ``n`` sequences to a float32
-    ``[n, d]`` array whose rows for ``None`` are zero. Subclasses implement ``_fit`` (optional)
-    and ``_featurize(seqs) -> [len(seqs), d]`` on normalised, non-missing sequences."""
+    ``[n, d]`` array whose rows for ``None`` are zero. Subclasses implement
+    ``_validate_params`` (checks of their ``__init__`` arguments, run first by ``fit`` and, for
+    stateless featurizers, by ``transform``), ``_fit`` (optional) and
+    ``_featurize(seqs) -> [len(seqs), d]`` on normalised, non-missing sequences."""
 
     _stateless = True  # featurizers with nothing to learn may transform without fit
 
-    def fit(self, seqs: Sequence[str | None] | None = None) -> "SequenceFeaturizer":
+    def _validate_params(self) -> None:
+        """Raise ``ValueError`` naming the class and the parameter for a bad parameter."""
+
+    def fit(self, seqs: Sequence[str | None] | None = None, y: None = None
+            ) -> "SequenceFeaturizer":
+        """Check the parameters and learn from ``seqs`` (optional for featurizers with nothing
+        to learn); ``y`` is ignored (scikit-learn's signature). Returns ``self``."""
+        self._validate_params()
         if seqs is not None:
             clean = normalize_sequences(seqs, type(self).__name__)
             self._fit([s for s in clean if s is not None])
@@ -38,6 +48,8 @@ class SequenceFeaturizer:
             (rows with ``mask == False`` are all zeros).
         """
         self._check_fitted()
+        if self._stateless:
+            self._validate_params()
         clean = normalize_sequences(seqs, type(self).__name__)
         mask = np.fromiter((s is not None for s in clean), dtype=bool, count=len(clean))
         out = np.zeros((len(clean), self.num_features), dtype=np.float32)
@@ -46,7 +58,9 @@ class SequenceFeaturizer:
             out[mask] = self._featurize(present)
         return (out, mask) if return_mask else out
 
-    def fit_transform(self, seqs: Sequence[str | None], return_mask: bool = False):
+    def fit_transform(self, seqs: Sequence[str | None], y: None = None, *,
+                      return_mask: bool = False):
+        """:meth:`fit` then :meth:`transform` of the same ``seqs``."""
         return self.fit(seqs).transform(seqs, return_mask=return_mask)
 
     def to_tensor(self, seqs: Sequence[str | None]):
@@ -60,12 +74,3 @@ class SequenceFeaturizer:
 
     def _featurize(self, seqs: list[str]) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def get_params(self) -> dict:
-        """The ``__init__`` arguments (scikit-learn style)."""
-        sig = inspect.signature(type(self).__init__)
-        return {p: getattr(self, p) for p in sig.parameters if p != "self"}
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"

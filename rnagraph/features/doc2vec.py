@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnagraph.features._base import SequenceFeaturizer
+from rnagraph.features._estimator import is_int
 from rnagraph.features._gensim import kmer_sentence, stable_hash
 from rnagraph.features._missing import normalize_sequences
 
@@ -71,14 +72,24 @@ class Doc2VecEmbedding(SequenceFeaturizer):
         self.sample = sample
         self.seed = seed
 
+    def _validate_params(self) -> None:
+        self._check_param("mode", self.mode in ("dbow", "dm"), "must be 'dbow' or 'dm'")
+        self._check_param("k", is_int(self.k) and 1 <= self.k <= 12, "must be an int in 1..12")
+        for name in ("dim", "window", "epochs", "stride"):
+            self._check_param(name, is_int(getattr(self, name)) and getattr(self, name) >= 1,
+                        "must be a positive int")
+        self._check_param("negative", is_int(self.negative) and self.negative >= 0,
+                    "must be an int >= 0")
+        self._check_param("sample", isinstance(self.sample, (int, float)) and self.sample >= 0,
+                    "must be a number >= 0")
+        self._check_param("seed", is_int(self.seed), "must be an int")
+
     @property
     def num_features(self) -> int:
         return self.dim
 
     def _fit(self, seqs: list[str]) -> None:
         from gensim.models.doc2vec import Doc2Vec, TaggedDocument
-        if self.mode not in ("dbow", "dm"):
-            raise ValueError(f"Doc2VecEmbedding: mode={self.mode!r}; use 'dbow' or 'dm'")
         if not seqs:
             raise ValueError("Doc2VecEmbedding.fit: no sequences to train on (all None?)")
         docs = list(dict.fromkeys(seqs))  # distinct, in first-seen order

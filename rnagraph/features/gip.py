@@ -6,10 +6,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from rnagraph.features._estimator import Estimator
 from rnagraph.typing import EdgeType, NodeType
 
 
-class InteractionProfileSimilarity:
+class InteractionProfileSimilarity(Estimator):
     r"""Gaussian interaction-profile (GIP) kernel similarity (van Laarhoven et al.,
     Bioinformatics 2011), the usual stand-in for sequence similarity when sequences are missing
     (e.g. circRNAs in our public datasets).
@@ -56,12 +57,17 @@ class InteractionProfileSimilarity:
         self.side = side
         self.empty = empty
 
+    def _validate_params(self) -> None:
+        self._check_param("gamma", isinstance(self.gamma, (int, float, np.number))
+                    and not isinstance(self.gamma, bool) and self.gamma > 0, "must be > 0")
+        self._check_param("side", self.side in ("src", "dst"), "must be 'src' or 'dst'")
+        self._check_param("empty", self.empty in ("zero", "kernel"), "must be 'zero' or 'kernel'")
+
     def fit(self, interactions: Any) -> "InteractionProfileSimilarity":
-        if not (isinstance(self.gamma, (int, float)) and self.gamma > 0):
-            raise ValueError(f"InteractionProfileSimilarity: gamma={self.gamma!r} must be > 0")
-        if self.empty not in ("zero", "kernel"):
-            raise ValueError(f"InteractionProfileSimilarity: empty={self.empty!r}; "
-                             "use 'zero' or 'kernel'")
+        """Check the parameters and store the interaction profiles of ``interactions`` (an
+        ``[n, m]`` matrix, dense or sparse, or ``(edge_index, num_src, num_dst)``); returns
+        ``self``."""
+        self._validate_params()
         A = self._as_matrix(interactions)
         sq = np.asarray(A.sum(axis=1)).ravel()  # binary rows: ||a_i||^2 = row sum
         if sq.sum() == 0:
@@ -122,9 +128,6 @@ class InteractionProfileSimilarity:
             if len(x) != 3:
                 raise ValueError("InteractionProfileSimilarity: tuple input must be "
                                  "(edge_index, num_src, num_dst)")
-            if self.side not in ("src", "dst"):
-                raise ValueError(f"InteractionProfileSimilarity: side={self.side!r}; "
-                                 "use 'src' or 'dst'")
             A = self._from_edge_index(*x)
             return A if self.side == "src" else A.T.tocsr()
         if sp.issparse(x):
@@ -153,7 +156,3 @@ class InteractionProfileSimilarity:
         A.sum_duplicates()
         A.data[:] = 1.0
         return A
-
-    def __repr__(self) -> str:
-        return (f"InteractionProfileSimilarity(gamma={self.gamma}, side={self.side!r}, "
-                f"empty={self.empty!r})")

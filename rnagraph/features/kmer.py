@@ -48,6 +48,9 @@ class KmerFrequency(SequenceFeaturizer):
                              "ints in 1..8 (4**8 = 65536 dims per k)")
         return ks
 
+    def _validate_params(self) -> None:
+        self.ks  # noqa: B018 - raises for a bad k
+
     @property
     def num_features(self) -> int:
         return sum(4**k for k in self.ks)

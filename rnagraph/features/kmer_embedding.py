@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnagraph.features._base import SequenceFeaturizer
+from rnagraph.features._estimator import is_int
 from rnagraph.features._gensim import kmer_sentence, stable_hash
 from rnagraph.features._kmers import encode, kmer_ids, kmer_vocabulary
 
@@ -68,15 +69,25 @@ class KmerEmbedding(SequenceFeaturizer):
         self.bucket = bucket
         self.seed = seed
 
+    def _validate_params(self) -> None:
+        self._check_param("model", self.model in ("fasttext", "word2vec"),
+                    "must be 'fasttext' or 'word2vec'")
+        self._check_param("k", is_int(self.k) and 1 <= self.k <= 12, "must be an int in 1..12")
+        for name in ("dim", "window", "epochs", "stride", "bucket"):
+            self._check_param(name, is_int(getattr(self, name)) and getattr(self, name) >= 1,
+                        "must be a positive int")
+        for name in ("negative", "min_n"):
+            self._check_param(name, is_int(getattr(self, name)) and getattr(self, name) >= 0,
+                        "must be an int >= 0")
+        self._check_param("max_n", self.max_n is None or (is_int(self.max_n) and self.max_n >= 0),
+                    "must be None or an int >= 0 (below min_n: no character n-grams)")
+        self._check_param("seed", is_int(self.seed), "must be an int")
+
     @property
     def num_features(self) -> int:
         return self.dim
 
     def _fit(self, seqs: list[str]) -> None:
-        if self.model not in ("fasttext", "word2vec"):
-            raise ValueError(f"KmerEmbedding: model={self.model!r}; use 'fasttext' or 'word2vec'")
-        if not isinstance(self.k, int) or not 1 <= self.k <= 12:
-            raise ValueError(f"KmerEmbedding: k={self.k!r} must be an int in 1..12")
         sentences = [w for w in (kmer_sentence(s, self.k, self.stride) for s in seqs) if w]
         if not sentences:
             raise ValueError(f"KmerEmbedding.fit: no sequence has a valid {self.k}-mer")

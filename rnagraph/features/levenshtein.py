@@ -8,12 +8,13 @@ from typing import Sequence
 import numpy as np
 
 from rnagraph.features import _cache
+from rnagraph.features._estimator import Estimator, is_int
 from rnagraph.features._missing import normalize_sequences
 
 _SCORER_TAG = "rapidfuzz.Levenshtein.normalized_similarity|float32"
 
 
-class LevenshteinSimilarity:
+class LevenshteinSimilarity(Estimator):
     r"""Pairwise normalised Levenshtein similarity of RNA sequences, MFERL's sequence-similarity
     feature (Levenshtein, 1966):
 
@@ -80,8 +81,10 @@ class LevenshteinSimilarity:
         self.workers = workers
 
     # ------------------------------------------------------------------ sklearn-style API
-    def fit(self, seqs: Sequence[str | None]) -> "LevenshteinSimilarity":
-        self._check_params()
+    def fit(self, seqs: Sequence[str | None], y: None = None) -> "LevenshteinSimilarity":
+        """Check the parameters and store the reference sequences; ``y`` is ignored
+        (scikit-learn's signature). Returns ``self``."""
+        self._validate_params()
         self.seqs_ = normalize_sequences(seqs, "LevenshteinSimilarity", self.max_len)
         self.has_seq_ = np.fromiter((s is not None for s in self.seqs_), bool, len(self.seqs_))
         self.n_features_out_ = len(self.seqs_)
@@ -110,7 +113,9 @@ class LevenshteinSimilarity:
             out[np.ix_(qmask, self.has_seq_)] = block
         return (out, qmask) if return_mask else out
 
-    def fit_transform(self, seqs: Sequence[str | None], return_mask: bool = False):
+    def fit_transform(self, seqs: Sequence[str | None], y: None = None, *,
+                      return_mask: bool = False):
+        """:meth:`fit` then the ``[n, n]`` matrix of ``seqs`` (see :meth:`transform`)."""
         return self.fit(seqs).transform(None, return_mask=return_mask)
 
     def to_tensor(self, seqs: Sequence[str | None] | None = None):
@@ -176,15 +181,16 @@ class LevenshteinSimilarity:
                     bar.update(len(blk) * n)
         return out
 
-    def _check_params(self) -> None:
-        if self.max_len is not None and (not isinstance(self.max_len, int) or self.max_len < 1):
-            raise ValueError(f"LevenshteinSimilarity: max_len={self.max_len!r} must be a positive "
-                             "int or None")
-        if self.block_size is not None and (not isinstance(self.block_size, int)
-                                            or self.block_size < 1):
-            raise ValueError(f"LevenshteinSimilarity: block_size={self.block_size!r} must be a "
-                             "positive int or None")
-
-    def __repr__(self) -> str:
-        return (f"LevenshteinSimilarity(max_len={self.max_len}, cache={self.cache}, "
-                f"block_size={self.block_size})")
+    def _validate_params(self) -> None:
+        self._check_param("max_len", self.max_len is None or (is_int(self.max_len)
+                                                        and self.max_len >= 1),
+                    "must be a positive int or None")
+        self._check_param("block_size", self.block_size is None or (is_int(self.block_size)
+                                                              and self.block_size >= 1),
+                    "must be a positive int or None")
+        self._check_param("cache", isinstance(self.cache, bool), "must be True or False")
+        self._check_param("progress", self.progress is None or isinstance(self.progress, bool),
+                    "must be True, False or None")
+        self._check_param("workers", is_int(self.workers) and (self.workers >= 1
+                                                         or self.workers == -1),
+                    "must be a positive int or -1 (all cores)")

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rnagraph.features._estimator import Estimator
 from rnagraph.typing import MIRNA, EdgeType
 
 if TYPE_CHECKING:  # torch is imported where it is used: importing features stays light
@@ -227,7 +228,7 @@ def seed_family_features(seqs: list[str | None], min_count: int = 2) -> np.ndarr
     return x
 
 
-class SeedSiteFeatures:
+class SeedSiteFeatures(Estimator):
     r"""Per-pair counts of canonical miRNA seed sites in the target sequence.
 
     For a miRNA :math:`m` and a target :math:`t` (mRNA or circRNA), :math:`n_k(m, t)` is the
@@ -245,7 +246,8 @@ class SeedSiteFeatures:
     explain predictions site by site.
 
     Args:
-        log (bool): :math:`\log(1 + n)` counts; ``False``: raw counts. (default: ``True``)
+        log (bool, optional): :math:`\log(1 + n)` counts; ``False``: raw counts.
+            (default: :obj:`True`)
 
     Shapes:
         - **input:** ``N`` pairs ``(mirna_seq, target_seq)`` (``str`` or ``None``), or a graph,
@@ -258,8 +260,13 @@ class SeedSiteFeatures:
     def __init__(self, log: bool = True):
         self.log = log
 
-    def fit(self, pairs: Sequence | None = None) -> SeedSiteFeatures:
-        """Nothing to learn; returns ``self``."""
+    def _validate_params(self) -> None:
+        self._check_param("log", isinstance(self.log, (bool, np.bool_)), "must be True or False")
+
+    def fit(self, pairs: Sequence | None = None, y: None = None) -> SeedSiteFeatures:
+        """Nothing to learn: checks the parameters and returns ``self`` (``transform`` works
+        without it)."""
+        self._validate_params()
         return self
 
     def get_feature_names_out(self) -> list[str]:
@@ -269,6 +276,7 @@ class SeedSiteFeatures:
                   return_mask: bool = False):
         """Features ``float32 [N, 4]`` of ``(mirna_seq, target_seq)`` pairs; with
         ``return_mask=True`` also ``bool [N]``, ``True`` where both sequences exist."""
+        self._validate_params()
         out = np.zeros((len(pairs), len(SITE_TYPES)), dtype=np.float32)
         mask = np.zeros(len(pairs), dtype=bool)
         memo: dict[tuple[str, str], list[int]] = {}
@@ -332,13 +340,12 @@ class SeedSiteFeatures:
                 counts = index.counts(mirnas)[mi.numpy(), ti.numpy()]
             else:                                                # scattered: pair by pair
                 counts = index.pair_counts(mirnas, mi.numpy(), ti.numpy())
+            self._validate_params()
             out = np.log1p(counts) if self.log else counts
             return torch.from_numpy(out.astype(np.float32))
         pairs = self.pair_sequences(graph, edge_type, eli)
         return torch.from_numpy(self.transform(pairs))
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(log={self.log})"
 
 
 __all__ = ["SeedSiteFeatures", "SeedSiteIndex", "SITE_TYPES", "count_sites", "seed_family_features"]

@@ -9,6 +9,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.paths import bipartite_adjacency, path3_block, path3_factors, path3_pairs
+from rnagraph.features._estimator import Estimator
 from rnagraph.typing import EdgeType
 
 #: the columns of :class:`StructuralPairFeatures`, in order
@@ -65,7 +66,7 @@ def _cf_own_edge(a: sp.csr_matrix, c: sp.csr_matrix, power: float) -> np.ndarray
     return np.bincount(e_rep, weights=val, minlength=m.size)
 
 
-class StructuralPairFeatures:
+class StructuralPairFeatures(Estimator):
     r"""Per-pair structural features of a bipartite interaction graph, every pair scored **as
     if it were unobserved**: a pair that is an edge of the fitted graph gets the values of the
     graph without that edge.
@@ -101,7 +102,8 @@ class StructuralPairFeatures:
     :math:`O(\sum_m k_m^2)`.
 
     Args:
-        power (float): the CF sharpening exponent :math:`p > 0`. (default: ``2``)
+        power (float, optional): the CF sharpening exponent :math:`p > 0`, checked by
+            :meth:`fit`. (default: ``2.0``)
 
     Shapes:
         - **input:** :meth:`fit` a graph and an edge type; :meth:`transform` ``pairs [2, B]``
@@ -111,15 +113,19 @@ class StructuralPairFeatures:
     feature_names: tuple[str, ...] = STRUCTURAL_FEATURES
 
     def __init__(self, power: float = 2.0):
-        if not power > 0:
-            raise ValueError(f"StructuralPairFeatures: power must be > 0, got {power}")
         self.power = power
+
+    def _validate_params(self) -> None:
+        self._check_param("power", isinstance(self.power, (int, float, np.number))
+                    and not isinstance(self.power, bool) and self.power > 0, "must be > 0")
 
     def get_feature_names_out(self) -> list[str]:
         return list(STRUCTURAL_FEATURES)
 
     def fit(self, graph: HeteroData, edge_type: EdgeType) -> StructuralPairFeatures:
-        """Read ``edge_type``'s adjacency from ``graph`` and precompute the factors."""
+        """Check the parameters, read ``edge_type``'s adjacency from ``graph`` and precompute
+        the factors; returns ``self``."""
+        self._validate_params()
         a = bipartite_adjacency(graph, tuple(edge_type))
         a.sort_indices()
         self.adj_ = a
@@ -207,9 +213,6 @@ class StructuralPairFeatures:
                         edge_label_index: Tensor) -> Tensor:
         """:meth:`fit` on ``graph`` then :meth:`transform` of ``edge_label_index [2, B]``."""
         return self.fit(graph, edge_type).transform(edge_label_index)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(power={self.power})"
 
 
 __all__ = ["StructuralPairFeatures", "STRUCTURAL_FEATURES"]

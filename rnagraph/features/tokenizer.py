@@ -5,11 +5,12 @@ from typing import Sequence
 
 import numpy as np
 
+from rnagraph.features._estimator import Estimator, is_int
 from rnagraph.features._kmers import encode, kmer_ids, kmer_vocabulary
 from rnagraph.features._missing import normalize_sequence, normalize_sequences
 
 
-class KmerTokenizer:
+class KmerTokenizer(Estimator):
     r"""Splits RNA sequences into overlapping k-mers and maps each to its index
     :math:`\sum_{j=0}^{k-1} c(w_j)\,4^{k-1-j}` with ``A=0, C=1, G=2, U=3`` (lexicographic
     order: the row order of :meth:`KmerEmbedding.get_embedding`), as GRMMI's 6-mer inputs.
@@ -34,15 +35,23 @@ class KmerTokenizer:
     """
 
     def __init__(self, k: int = 6, stride: int = 1, max_tokens: int | None = None):
-        if not isinstance(k, int) or not 1 <= k <= 12:
-            raise ValueError(f"KmerTokenizer: k={k!r} must be an int in 1..12")
-        if not isinstance(stride, int) or stride < 1:
-            raise ValueError(f"KmerTokenizer: stride={stride!r} must be a positive int")
-        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens < 1):
-            raise ValueError(f"KmerTokenizer: max_tokens={max_tokens!r} must be a positive int")
         self.k = k
         self.stride = stride
         self.max_tokens = max_tokens
+
+    def _validate_params(self) -> None:
+        self._check_param("k", is_int(self.k) and 1 <= self.k <= 12, "must be an int in 1..12")
+        self._check_param("stride", is_int(self.stride) and self.stride >= 1,
+                    "must be a positive int")
+        self._check_param("max_tokens", self.max_tokens is None or (is_int(self.max_tokens)
+                                                              and self.max_tokens >= 1),
+                    "must be a positive int or None")
+
+    def fit(self, seqs: Sequence[str | None] | None = None, y: None = None) -> KmerTokenizer:
+        """Nothing to learn: checks the parameters and returns ``self`` (tokenizing works
+        without it and checks them too)."""
+        self._validate_params()
+        return self
 
     @property
     def pad_id(self) -> int:
@@ -59,6 +68,7 @@ class KmerTokenizer:
 
     def encode(self, seq: str) -> np.ndarray:
         """``int64 [T]`` ids of one sequence."""
+        self._validate_params()
         ids, valid = kmer_ids(encode(normalize_sequence(seq, "KmerTokenizer")), self.k,
                               self.stride)
         ids = np.where(valid, ids, self.pad_id)
@@ -72,6 +82,7 @@ class KmerTokenizer:
     def __call__(self, seqs: Sequence[str | None]):
         """Padded batch: ``(ids LongTensor [B, T], lengths LongTensor [B])``."""
         import torch
+        self._validate_params()
         clean = normalize_sequences(seqs, "KmerTokenizer")
         rows = [self.encode(s) if s is not None else np.zeros(0, np.int64) for s in clean]
         lengths = np.array([len(r) for r in rows], dtype=np.int64)
@@ -80,6 +91,3 @@ class KmerTokenizer:
         for i, r in enumerate(rows):
             ids[i, :len(r)] = r
         return torch.from_numpy(ids), torch.from_numpy(lengths)
-
-    def __repr__(self) -> str:
-        return f"KmerTokenizer(k={self.k}, stride={self.stride}, max_tokens={self.max_tokens})"

@@ -109,7 +109,7 @@ def _role2vec(graph: HeteroData, edge_type: EdgeType, dim: int, seed: int,
                           [ei.numpy().astype(np.int64).tobytes().hex()])
 
     def compute() -> np.ndarray:
-        g = EncoderTransform(enc, [edge_type], name="role2vec")(graph)
+        g = EncoderTransform(enc, [edge_type], name="role2vec").fit_transform(graph)
         return torch.cat([g[src_t].x_role2vec, g[dst_t].x_role2vec]).numpy()
 
     emb = torch.from_numpy(_cache.cached_array("role2vec", key, (n_src + n_dst, dim), compute,

@@ -338,7 +338,7 @@ class GRMMI(LinkModel):
             return None
         from rnagraph.nn.encoders import EncoderTransform
         enc = _graph_encoder(self.graph_encoder, self.graph_dim, self.seed)
-        g = EncoderTransform(enc, [fold.edge_type], name="grmmi")(fold.train_graph)
+        g = EncoderTransform(enc, [fold.edge_type], name="grmmi").fit_transform(fold.train_graph)
         x_mi, x_t = g[self.mirna_type_].x_grmmi.float(), g[self.target_type_].x_grmmi.float()
         rows = torch.cat([x_mi, x_t])
         warm = rows[rows.abs().sum(1) > 0]

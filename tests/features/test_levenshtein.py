@@ -117,4 +117,5 @@ def test_unfitted_and_repr():
     with pytest.raises(ValueError, match="not fitted"):
         LevenshteinSimilarity().transform(["A"])
     assert repr(LevenshteinSimilarity(max_len=100)) == \
-        "LevenshteinSimilarity(max_len=100, cache=True, block_size=None)"
+        "LevenshteinSimilarity(max_len=100, cache=True, cache_dir=None, block_size=None, " \
+        "progress=None, workers=-1)"

@@ -90,8 +90,9 @@ def test_a_training_positive_ignores_its_own_edge_hand_computed():
 
 
 def test_bad_power_and_unfitted_raise():
-    with pytest.raises(ValueError, match="power"):
-        StructuralPairFeatures(power=0)
+    bad = StructuralPairFeatures(power=0)          # accepted until fit (scikit-learn)
+    with pytest.raises(ValueError, match="StructuralPairFeatures: power=0 must be > 0"):
+        bad.fit(_graph(np.ones((2, 2))), ET)
     with pytest.raises(ValueError, match="fit"):
         StructuralPairFeatures().transform(torch.zeros(2, 1, dtype=torch.long))
     assert repr(StructuralPairFeatures(3.0)) == "StructuralPairFeatures(power=3.0)"

@@ -30,7 +30,9 @@ def test_batch_padding_and_missing():
 
 
 def test_bad_args():
-    with pytest.raises(ValueError, match="k=0"):
-        KmerTokenizer(k=0)
+    with pytest.raises(ValueError, match="KmerTokenizer: k=0"):
+        KmerTokenizer(k=0).fit()
     with pytest.raises(ValueError, match="stride=0"):
-        KmerTokenizer(stride=0)
+        KmerTokenizer(stride=0)(["ACGU"])         # tokenizing checks them without fit too
+    with pytest.raises(ValueError, match="max_tokens=0"):
+        KmerTokenizer(max_tokens=0).encode("ACGU")

@@ -1,17 +1,19 @@
 """Shared fit / transform machinery of the unsupervised graph encoders."""
 from __future__ import annotations
 
-import inspect
+from abc import ABCMeta, abstractmethod
 
 import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import Tensor
 
+from rnagraph.features._estimator import Estimator, is_int
+
 _COLD_START = ("zeros", "mean")
 
 
-class GraphEncoder:
+class GraphEncoder(Estimator, metaclass=ABCMeta):
     r"""Base class of the node encoders in :mod:`rnagraph.nn.encoders`.
 
     An encoder is fitted on one graph given as ``edge_index`` and returns one row per node.
@@ -31,9 +33,12 @@ class GraphEncoder:
     :meth:`transform`'s ``x`` argument: a ridge regression from ``x`` to the embedding is
     fitted on the non-isolated nodes and predicts the rows of the isolated ones.
 
-    Subclasses store their hyper-parameters under the same names in ``__init__`` (scikit-learn
-    convention) and implement :meth:`_fit`, which receives the symmetric binary adjacency
-    matrix (``scipy.sparse.csr_matrix``, no isolated nodes) and returns a
+    Encoders are scikit-learn estimators (:class:`sklearn.base.BaseEstimator`): ``__init__``
+    stores the hyper-parameters under the same names and nothing else, :meth:`fit` checks them
+    (so ``set_params`` of a bad value is refused by the next ``fit``, with a ``ValueError``
+    naming the class and the parameter), and ``get_params`` / ``set_params`` /
+    :func:`sklearn.base.clone` work. Subclasses implement :meth:`_fit`, which receives the
+    symmetric binary adjacency matrix (``scipy.sparse.csr_matrix``, no isolated nodes) and returns a
     ``[num_nodes, dim]`` NumPy array.
 
     Learned attributes (set by :meth:`fit`):
@@ -44,37 +49,25 @@ class GraphEncoder:
 
     cold_start: str = "zeros"
 
-    # ----------------------------------------------------------------- sklearn-style params
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [p for p in sig.parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict:
-        """The constructor arguments, as in scikit-learn."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params) -> GraphEncoder:
-        """Set constructor arguments, as in scikit-learn; returns ``self``."""
-        valid = set(self._param_names())
-        for key, value in params.items():
-            if key not in valid:
-                raise ValueError(f"{type(self).__name__}: unknown parameter {key!r}; "
-                                 f"valid parameters are {sorted(valid)}")
-            setattr(self, key, value)
-        return self
-
     def clone(self) -> GraphEncoder:
-        """An unfitted copy with the same parameters."""
-        return type(self)(**self.get_params())
+        """An unfitted copy with the same parameters (:func:`sklearn.base.clone`)."""
+        from sklearn.base import clone
+        return clone(self)
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+    def _validate_params(self) -> None:
+        """Check the parameters shared by every encoder (``dim``, ``cold_start``, ``seed``);
+        subclasses check their own in :meth:`_fit` or by extending this method."""
+        self._check_param("cold_start", self.cold_start in _COLD_START,
+                          f"is not one of {_COLD_START}")
+        if "dim" in self.get_params(deep=False):
+            self._check_param("dim", is_int(self.dim) and self.dim >= 1, "must be a positive int")
+        if "seed" in self.get_params(deep=False):
+            self._check_param("seed", self.seed is None or is_int(self.seed), "must be an int")
 
     # ----------------------------------------------------------------------- fit/transform
+    @abstractmethod
     def _fit(self, adj: sp.csr_matrix) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+        """``[num_nodes, dim]`` embedding of the symmetric binary adjacency ``adj``."""
 
     def fit(self, edge_index: Tensor | np.ndarray, num_nodes: int | None = None) -> GraphEncoder:
         r"""Fit the encoder on one graph.
@@ -88,9 +81,7 @@ class GraphEncoder:
         Returns:
             self
         """
-        if self.cold_start not in _COLD_START:
-            raise ValueError(f"{type(self).__name__}: cold_start={self.cold_start!r} is not one "
-                             f"of {_COLD_START}")
+        self._validate_params()
         adj = to_adjacency(edge_index, num_nodes, name=type(self).__name__)
         n = adj.shape[0]
         warm = np.diff(adj.indptr) > 0

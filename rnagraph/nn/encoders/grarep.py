@@ -85,7 +85,8 @@ class GraRep(GraphEncoder):
     def out_dim(self) -> int:
         return int(self.dim) * int(self.order)
 
-    def _check(self) -> None:
+    def _validate_params(self) -> None:
+        super()._validate_params()
         if self.dim < 1 or self.order < 1:
             raise ValueError(f"GraRep: dim ({self.dim}) and order ({self.order}) must be >= 1")
         if self.max_nnz_per_row is not None and self.max_nnz_per_row < 1:
@@ -96,7 +97,6 @@ class GraRep(GraphEncoder):
                              f"{self.prune_threshold}")
 
     def _fit(self, adj: sp.csr_matrix) -> np.ndarray:
-        self._check()
         n = adj.shape[0]
         deg = np.asarray(adj.sum(axis=1)).ravel()
         trans = sp.diags(1.0 / deg).dot(adj).tocsr().astype(np.float32)  # A = D^-1 S

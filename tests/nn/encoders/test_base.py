@@ -70,7 +70,7 @@ def test_params_clone_and_unfitted_error():
     assert enc.get_params()["dim"] == 4
     twin = enc.set_params(order=3).clone()
     assert twin.order == 3 and twin is not enc and not hasattr(twin, "embedding_")
-    with pytest.raises(ValueError, match="unknown parameter"):
+    with pytest.raises(ValueError, match="Invalid parameter 'dims'"):
         enc.set_params(dims=3)
     with pytest.raises(RuntimeError, match="not fitted"):
         enc.transform()

@@ -40,7 +40,7 @@ ENCODERS = [
 
 
 def embed(enc, g: HeteroData) -> torch.Tensor:
-    out = EncoderTransform(enc, CIRC_MIRNA, name="z")(g)
+    out = EncoderTransform(enc, CIRC_MIRNA, name="z").fit_transform(g)
     return torch.cat([out["mirna"].x_z, out["circrna"].x_z])
 
 

@@ -30,16 +30,15 @@ import numpy as np
 from _log import ROOT, machine
 
 from rnagraph.data import kfold_link_split
-from rnagraph.data.fold import EXTRA_TESTS
-from rnagraph.evaluate.mitar import INDEPENDENT, loss_by_mirna_kind, mitar_splits
-from rnagraph.evaluate.results import format_mean_ci
-from rnagraph.evaluate.summaries import (
-    KINDS,
-    auc_within_groups,
-    mean_losses,
-    read_runs,
-    seed_ensemble,
+from rnagraph.evaluate.mitar import (
+    independent_table,
+    loss_table,
+    mitar_splits,
+    seed_table,
+    within_table,
 )
+from rnagraph.evaluate.results import format_mean_ci, markdown_table
+from rnagraph.evaluate.summaries import KINDS, read_runs
 from rnagraph.models import get_model
 from rnagraph.models.registry import MODELS, PRESETS
 from rnagraph.typing import MIRNA_MRNA
@@ -141,100 +140,11 @@ def run_experiment(exp: str, args) -> None:
 
 
 # ---------------------------------------------------------------------------- report
-def independent_rows(runs: list[dict]) -> list[str]:
-    """Rows of the independent test files, scored by each split's model."""
-    out = []
-    for r in runs:
-        for n in INDEPENDENT:
-            if got := [x for x in r["records"] if f"{n}/auc" in x["metrics"]]:
-                m, fm = [x["metrics"] for x in got], [x["fingerprint"]["meta"] for x in got]
-                out.append(f"| {n} | {r['label']} | {len(got)} | "
-                           f"{np.mean([x[f'{n}/n'] for x in m]):,.0f} | "
-                           f"{np.mean([x.get(f'{n}:exact', 0) for x in fm]):.0f} / "
-                           f"{np.mean([x.get(f'{n}:near', 0) for x in fm]):.0f} | " + " | ".join(
-                               format_mean_ci([x[f"{n}/{k}"] for x in m])
-                               for k in ("auc", "aupr", "acc", "mcc")) + " |")
-    return out
-
-
-def _model_seed(meta: dict) -> int:
-    """A run's models' seed (``model_seed``; older runs: from their command's
-    ``--model-seed``, else ``--seed``, else 0)."""
-    if "model_seed" in meta:
-        return int(meta["model_seed"])
-    cmd = meta.get("command", "").split()
-    return next((int(cmd[cmd.index(f) + 1]) for f in ("--model-seed", "--seed") if f in cmd), 0)
-
-
-def seed_rows(runs: list[dict]) -> tuple[int, int, list[str]]:
-    """Rows of the models (tag and epoch cap) run with several seeds in the same splits: AUC
-    per seed, their mean, the ensemble of the first ``n`` seeds
-    (:func:`~rnagraph.evaluate.summaries.seed_ensemble`; ``n`` the fewest seeds of any row) and
-    each split's seed mean. Returns the number of split columns, ``n`` and the rows."""
-    import pandas as pd
-    groups: dict[tuple, dict[int, Path]] = {}
-    for r in runs:
-        if (r["dir"] / "predictions.csv").exists():
-            groups.setdefault((r["meta"]["model"], r["meta"]["epochs"]), {})[
-                _model_seed(r["meta"])] = r["dir"] / "predictions.csv"
-    groups = {k: v for k, v in groups.items() if len(v) >= 2}
-    n_ens = min((len(v) for v in groups.values()), default=0)
-    ens = {k: seed_ensemble({s: pd.read_csv(p) for s, p in v.items()}, n_ens)
-           for k, v in groups.items()}
-    n_splits = max((max(e["folds"]) + 1 for e in ens.values() if e["folds"]), default=0)
-    out = []
-    for (model, epochs), e in ens.items():
-        by_split = dict(zip(e["folds"], e["per_seed"].mean(0)))
-        out.append(f"| {model} (max {epochs} epochs) | {', '.join(map(str, e['seeds']))} | "
-                   f"{len(e['folds'])} | " + " / ".join(f"{a:.4f}" for a in e["per_seed"].mean(1))
-                   + f" | {e['per_seed'].mean():.4f} | {format_mean_ci(e['ensemble'])} | "
-                   + " | ".join(f"{by_split[k]:.4f}" if k in by_split else "–"
-                                for k in range(n_splits)) + " |")
-    return n_splits, n_ens, out
-
-
-def within_rows(runs: list[dict]) -> list[str]:
-    """AUC beside the within-miRNA AUC (:func:`~rnagraph.evaluate.summaries.auc_within_groups`)
-    on each split's test pairs and the independent files; mean (95% CI) over splits."""
-    out: dict[str, list[str]] = {}
-    for r in runs:
-        recs = r["records"]
-        sets = {"test split": recs, **{n: [x[EXTRA_TESTS][n] for x in recs
-                                          if n in x.get(EXTRA_TESTS, {})] for n in INDEPENDENT}}
-        for name, parts in sets.items():
-            if parts and "src" in parts[0]:
-                c = np.array([auc_within_groups(x["label"], x["score"], x["src"]) for x in parts])
-                within = format_mean_ci(c[:, 1]) if c[:, 3].all() else "–"
-                out.setdefault(name, []).append(
-                    f"| {name} | {r['label']} | {len(parts)} | {format_mean_ci(c[:, 0])} | "
-                    f"{within} | {c[:, 2].mean():.0f} | {c[:, 3].mean():,.0f} | "
-                    f"{c[:, 4].mean():.1%} |")
-    return [row for rows in out.values() for row in rows]
-
-
-def loss_rows(runs: list[dict], root: str | None, top: int = 6) -> tuple[list[str], list[str]]:
-    """Where each model loses its test AUC, by the kind of the positive's and the negative's
-    miRNA in the split's training pairs (:func:`~rnagraph.evaluate.mitar.loss_by_mirna_kind`),
-    mean over splits; the ``top`` cells with the largest median over the models."""
-    found = [r for r in runs if r["records"] and "src" in r["records"][0]]
-    n = max((int(x["fingerprint"]["fold"]) + 1 for r in found for x in r["records"]), default=0)
-    cache: dict[int, list] = {}
-
-    def splits(_, seed: int) -> list:            # one rebuild per split seed, for every model
-        return cache.setdefault(seed, mitar_splits(n, seed, root)[1])
-    losses = {r["label"]: got for r in found
-              if (got := loss_by_mirna_kind(r["records"], splits=splits))}
-    if not losses:
-        return [], []
-    shown, rows = mean_losses(losses, top)
-    return ([f"pos {a} / neg {b}" for a, b in shown],
-            [f"| {lab} | {r[0]} | " + " | ".join(f"{x:.2f}" for x in r[1:]) + " |"
-             for lab, r in rows.items()])
-
-
-def _table(head: str, rows: list[str]) -> str:
-    cols = head.split(" | ")
-    return "\n".join([f"| {head} |", "|---" * len(cols) + "|", *rows])
+def _table(head: str, rows: list) -> str:
+    """A Markdown table: columns ``head`` split at ``" | "``; rows of cells or of text."""
+    if rows and isinstance(rows[0], list):
+        return markdown_table(head.split(" | "), rows)
+    return "\n".join([f"| {head} |", "|---" * len(head.split(" | ")) + "|", *rows])
 
 
 def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI",
@@ -278,7 +188,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                 "epochs run / max | s/epoch | test pairs/s | peak RSS MiB", rows[e])]
         if e != "mitar":
             continue
-        if ind := independent_rows(mitar):
+        if ind := independent_table(mitar):
             parts += ["### miTAR's independent test files, scored by each split's model "
                       "(mean (95% CI) over splits)", _table(
                           "test file | model | splits | pairs scored | removed: exact / "
@@ -287,7 +197,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                       "Near-duplicate: the same miRNA sequence with a target site at normalised "
                       "Levenshtein similarity >= 0.9 to a training pair's (`SitePairs.overlap`); "
                       "such rows and exact repeats are dropped per split before scoring."]
-        if within := within_rows(mitar):
+        if within := within_table(mitar):
             parts += ["### The miRNA-identity shortcut: test AUC beside the within-miRNA AUC "
                       "(mean (95% CI) over splits)", _table(
                           "pairs | model | splits | AUC | within-miRNA AUC | miRNAs compared | "
@@ -298,7 +208,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                       "in the test split take no part. A score that depends on the miRNA alone "
                       "scores 0.5 here (NodePrior), so this column measures what a model reads "
                       "from the pair."]
-        head_l, lost = loss_rows(mitar, root)
+        head_l, lost = loss_table(mitar, root)
         if lost:
             parts += ["### Where the test AUC is lost, by the kind of miRNA (per mille of all "
                       "positive-negative comparisons, mean over splits)",
@@ -309,7 +219,7 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                       "(`rnagraph.evaluate.summaries.loss_by_kind`); the cells sum to 1 - AUC. "
                       "Kinds, by the miRNA's pairs in the split's training set: "
                       + ", ".join(f"{k} {v}" for k, v in KINDS.items()) + "."]
-        n_splits, n_ens, seeds = seed_rows(mitar)
+        n_splits, n_ens, seeds = seed_table(mitar)
         if seeds:
             parts += ["### Seed replicates in the same miTAR splits (test AUC over the splits "
                       "every seed finished)", _table(

@@ -1,9 +1,12 @@
-"""miTAR's evaluation protocol on its site pairs, and where a model loses AUC there.
+"""miTAR's evaluation protocol on its site pairs, and the tables its runs are reported with.
 
 :func:`mitar_splits` builds the protocol's folds (repeated random 64/16/20 splits of the
 combined DeepMirTar + miRAW set, with the independent test files scored by every split's model
-after removing what overlaps its training pairs); :func:`loss_by_mirna_kind` reads a run's
-per-fold records back against those splits (``benchmarks/grmmi.py`` reports both).
+after removing what overlaps its training pairs). The tables read runs of a run store
+(:func:`~rnagraph.evaluate.summaries.read_runs`) and return rows of cells: the independent
+files (:func:`independent_table`), the within-miRNA AUC (:func:`within_table`), where the AUC
+is lost by kind of miRNA (:func:`loss_table`) and seed ensembles (:func:`seed_table`); means
+over splits carry 95 % CIs (:func:`~rnagraph.evaluate.results.format_mean_ci`).
 """
 from __future__ import annotations
 
@@ -12,8 +15,15 @@ import torch
 
 from rnagraph.data import build_graph
 from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet
+from rnagraph.evaluate.results import format_mean_ci
 from rnagraph.evaluate.store import _digest
-from rnagraph.evaluate.summaries import loss_by_kind, node_kinds
+from rnagraph.evaluate.summaries import (
+    auc_within_groups,
+    loss_by_kind,
+    mean_losses,
+    node_kinds,
+    seed_ensemble,
+)
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
 #: miTAR's independent test files
@@ -93,4 +103,93 @@ def loss_by_mirna_kind(records: list[dict], root: str | None = None, splits=None
     return out
 
 
-__all__ = ["INDEPENDENT", "mitar_splits", "loss_by_mirna_kind"]
+def independent_table(runs: list[dict]) -> list[list[str]]:
+    """Per run and independent file: splits, pairs scored, rows removed (exact / near
+    repeats of the split's training pairs), AUC, AUPR, ACC, MCC."""
+    out = []
+    for r in runs:
+        for n in INDEPENDENT:
+            if got := [x for x in r["records"] if f"{n}/auc" in x["metrics"]]:
+                m, fm = [x["metrics"] for x in got], [x["fingerprint"]["meta"] for x in got]
+                out.append([n, r["label"], str(len(got)),
+                            f"{np.mean([x[f'{n}/n'] for x in m]):,.0f}",
+                            f"{np.mean([x.get(f'{n}:exact', 0) for x in fm]):.0f} / "
+                            f"{np.mean([x.get(f'{n}:near', 0) for x in fm]):.0f}",
+                            *(format_mean_ci([x[f"{n}/{k}"] for x in m])
+                              for k in ("auc", "aupr", "acc", "mcc"))])
+    return out
+
+
+def within_table(runs: list[dict]) -> list[list[str]]:
+    """Per pair set (the test splits, each independent file) and run: splits, AUC, the
+    within-miRNA AUC (:func:`~rnagraph.evaluate.summaries.auc_within_groups`, ``–`` when a
+    split has no miRNA with both classes), miRNAs compared, comparisons, share of the pairs."""
+    out: dict[str, list[list[str]]] = {}
+    for r in runs:
+        recs = r["records"]
+        sets = {"test split": recs, **{n: [x[EXTRA_TESTS][n] for x in recs
+                                          if n in x.get(EXTRA_TESTS, {})] for n in INDEPENDENT}}
+        for name, parts in sets.items():
+            if parts and "src" in parts[0]:
+                c = np.array([auc_within_groups(x["label"], x["score"], x["src"]) for x in parts])
+                out.setdefault(name, []).append(
+                    [name, r["label"], str(len(parts)), format_mean_ci(c[:, 0]),
+                     format_mean_ci(c[:, 1]) if c[:, 3].all() else "–", f"{c[:, 2].mean():.0f}",
+                     f"{c[:, 3].mean():,.0f}", f"{c[:, 4].mean():.1%}"])
+    return [row for rows in out.values() for row in rows]
+
+
+def loss_table(runs: list[dict], root: str | None = None, top: int = 6, splits=None
+               ) -> tuple[list[str], list[list[str]]]:
+    """Per run: splits, 1000 (1 - AUC) and its :func:`loss_by_mirna_kind` cells (mean over
+    splits; the ``top`` cells with the largest median over the runs, the rest summed as the
+    last cell). Returns the shown cells' names (``"pos P / neg B"``) and the rows."""
+    found = [r for r in runs if r["records"] and "src" in r["records"][0]]
+    n = max((int(x["fingerprint"]["fold"]) + 1 for r in found for x in r["records"]), default=0)
+    cache: dict[int, list] = {}
+    splits = splits or (lambda _, seed: cache.setdefault(seed, mitar_splits(n, seed, root)[1]))
+    losses = {r["label"]: got for r in found
+              if (got := loss_by_mirna_kind(r["records"], splits=splits))}
+    shown, rows = mean_losses(losses, top) if losses else ([], {})
+    return ([f"pos {a} / neg {b}" for a, b in shown],
+            [[lab, str(r[0]), *(f"{x:.2f}" for x in r[1:])] for lab, r in rows.items()])
+
+
+def _model_seed(meta: dict) -> int:
+    """A run's models' seed (``model_seed``; older runs: from their command's
+    ``--model-seed``, else ``--seed``, else 0)."""
+    if "model_seed" in meta:
+        return int(meta["model_seed"])
+    cmd = meta.get("command", "").split()
+    return next((int(cmd[cmd.index(f) + 1]) for f in ("--model-seed", "--seed") if f in cmd), 0)
+
+
+def seed_table(runs: list[dict]) -> tuple[int, int, list[list[str]]]:
+    """Models (``meta["model"]`` and its epoch cap) run with several seeds in the same
+    splits: seeds, splits every seed finished, AUC per seed, their mean, the ensemble of the
+    first ``n`` seeds (:func:`~rnagraph.evaluate.summaries.seed_ensemble`; ``n`` the fewest
+    seeds of any model: more members score higher) and each split's seed mean. Returns the
+    number of split columns, ``n`` and the rows."""
+    import pandas as pd
+    groups: dict[tuple, dict] = {}
+    for r in runs:
+        if (r["dir"] / "predictions.csv").exists():
+            groups.setdefault((r["meta"]["model"], r["meta"]["epochs"]), {})[
+                _model_seed(r["meta"])] = r["dir"] / "predictions.csv"
+    groups = {k: v for k, v in groups.items() if len(v) >= 2}
+    n_ens = min((len(v) for v in groups.values()), default=0)
+    ens = {k: seed_ensemble({s: pd.read_csv(p) for s, p in v.items()}, n_ens)
+           for k, v in groups.items()}
+    n_splits = max((max(e["folds"]) + 1 for e in ens.values() if e["folds"]), default=0)
+    out = []
+    for (model, epochs), e in ens.items():
+        by_split = dict(zip(e["folds"], e["per_seed"].mean(0)))
+        out.append([f"{model} (max {epochs} epochs)", ", ".join(map(str, e["seeds"])),
+                    str(len(e["folds"])), " / ".join(f"{a:.4f}" for a in e["per_seed"].mean(1)),
+                    f"{e['per_seed'].mean():.4f}", format_mean_ci(e["ensemble"]),
+                    *(f"{by_split[k]:.4f}" if k in by_split else "–" for k in range(n_splits))])
+    return n_splits, n_ens, out
+
+
+__all__ = ["INDEPENDENT", "mitar_splits", "loss_by_mirna_kind", "independent_table",
+           "within_table", "loss_table", "seed_table"]

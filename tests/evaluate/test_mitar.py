@@ -5,8 +5,16 @@ import pytest
 import torch
 
 from rnagraph.data.fold import EXTRA_TESTS, LinkSet
-from rnagraph.evaluate.mitar import INDEPENDENT, loss_by_mirna_kind, mitar_splits
+from rnagraph.evaluate.mitar import (
+    INDEPENDENT,
+    _model_seed,
+    loss_by_mirna_kind,
+    mitar_splits,
+    seed_table,
+    within_table,
+)
 from rnagraph.evaluate.store import _digest
+from rnagraph.evaluate.summaries import read_runs
 
 
 def test_loss_by_mirna_kind_takes_kinds_from_the_records_split():
@@ -47,3 +55,77 @@ def test_mitar_splits_hold_out_the_independent_rows_that_repeat_training_pairs(r
     pos = f0.train.edge_label_index[:, f0.train.edge_label == 1]
     edges = f0.train_graph[full.edge_types[0]].edge_index
     assert set(map(tuple, edges.t().tolist())) == set(map(tuple, pos.t().tolist()))
+
+
+def test_seed_table_averages_seeds_pair_by_pair(tmp_path):
+    # two seeds of one model in the same split: each seed's AUC, their mean, and the AUC of
+    # the pairwise-averaged scores, by hand; a single-seed model gets no row; a split only
+    # one seed finished is left out
+    import json
+    labels = [1, 1, 0, 0]
+    scores = {0: [0.9, 0.2, 0.5, 0.1], 1: [0.3, 0.8, 0.4, 0.1]}   # AUC 0.75 and 0.75
+    for root, seed in (("a", 0), ("b", 1)):
+        for model in ("M",) if root == "b" else ("M", "Lonely"):
+            run = tmp_path / root / "mitar" / model
+            run.mkdir(parents=True)
+            run.joinpath("run.json").write_text(json.dumps(
+                {"experiment": "mitar", "dataset": "d", "model": model, "epochs": 9,
+                 "command": f"python benchmarks/grmmi.py --model-seed {seed}"}))
+            lines = ["fold,src_id,dst_id,score,label,protocol"]
+            lines += [f"0,mi{i},t{i},{s},{y},x" for i, (s, y) in
+                      enumerate(zip(scores[seed], labels))]
+            if seed == 0:
+                lines.append("1,mi9,t9,0.5,1,x")
+            run.joinpath("predictions.csv").write_text("\n".join(lines) + "\n")
+    n, n_ens, rows = seed_table(read_runs([tmp_path / "a", tmp_path / "b"], "mitar/**/run.json"))
+    # averaged: 0.6, 0.5 against 0.45, 0.1: every positive above every negative, AUC 1
+    assert n == 1 and n_ens == 2 and len(rows) == 1
+    assert rows[0] == ["M (max 9 epochs)", "0, 1", "1", "0.7500 / 0.7500", "0.7500", "1.0000",
+                       "0.7500"]
+    assert _model_seed({"model_seed": 4, "command": "--seed 2"}) == 4
+    assert _model_seed({"command": "x --seed 2"}) == 2
+
+
+def test_seed_table_ensembles_have_equal_size(tmp_path):
+    # model M has three seeds, model N two: both ensembles average the first two seeds
+    import json
+    labels = [1, 1, 0, 0]
+    runs = {("M", 0): [0.9, 0.2, 0.5, 0.1], ("M", 1): [0.3, 0.8, 0.4, 0.1],
+            ("M", 2): [0.1, 0.1, 0.9, 0.9],            # would pull M's ensemble down
+            ("N", 0): [0.9, 0.2, 0.5, 0.1], ("N", 1): [0.3, 0.8, 0.4, 0.1]}
+    for (model, seed), scores in runs.items():
+        run = tmp_path / f"s{seed}" / "mitar" / model
+        run.mkdir(parents=True)
+        run.joinpath("run.json").write_text(json.dumps(
+            {"experiment": "mitar", "dataset": "d", "model": model, "epochs": 9,
+             "model_seed": seed}))
+        run.joinpath("predictions.csv").write_text("fold,src_id,dst_id,score,label\n" + "".join(
+            f"0,mi{i},t{i},{s},{y}\n" for i, (s, y) in enumerate(zip(scores, labels))))
+    _, n_ens, rows = seed_table(read_runs([tmp_path / f"s{k}" for k in range(3)],
+                                          "mitar/**/run.json"))
+    assert n_ens == 2
+    assert [r[5] for r in rows] == ["1.0000", "1.0000"]
+    assert rows[0][3] == "0.7500 / 0.7500 / 0.0000"
+
+
+def test_within_table_compares_pairs_of_the_same_mirna(tmp_path):
+    # split 0: miRNA 0 has 2 positives / 1 negative, miRNA 1 one of each, miRNA 2 negatives
+    # only. Scores: miRNA 0 positives 0.9, 0.2 vs negative 0.5 -> 1 of 2; miRNA 1 positive
+    # 0.3 vs negative 0.1 -> 1 of 1: within AUC 2 / 3 over 2 miRNAs, 3 comparisons; the
+    # pairs of those miRNAs are 5 of 6
+    import json
+    run = tmp_path / "mitar" / "M"
+    run.mkdir(parents=True)
+    run.joinpath("run.json").write_text(json.dumps(
+        {"experiment": "mitar", "dataset": "d", "model": "M", "epochs": 9}))
+    rec = {"src": [0, 0, 0, 1, 1, 2], "label": [1, 1, 0, 1, 0, 0],
+           "score": [0.9, 0.2, 0.5, 0.3, 0.1, 0.0]}
+    # an independent file whose miRNAs each hold one class: nothing to compare within
+    ind = {"src": [0, 1], "label": [1, 0], "score": [0.9, 0.1]}
+    run.joinpath("fold_0.json").write_text(json.dumps(
+        {**rec, "metrics": {}, "extra_tests": {"deepmirtar-indtest": ind}}))
+    rows = within_table(read_runs([tmp_path], "mitar/**/run.json"))
+    from sklearn.metrics import roc_auc_score
+    auc = roc_auc_score(rec["label"], rec["score"])
+    assert rows == [["test split", "M", "1", f"{auc:.4f}", "0.6667", "2", "3", "83.3%"],
+                    ["deepmirtar-indtest", "M", "1", "1.0000", "–", "0", "0", "0.0%"]]

@@ -1,4 +1,5 @@
-"""How to measure: cross-validation, all-candidate ranking, the run store, tables and plots.
+"""How to measure: cross-validation, all-candidate ranking, hyper-parameter search (``tune``,
+on validation pairs), the run store, tables and plots.
 
 Sits above :mod:`rnagraph.models` (it fits and scores models); :mod:`rnagraph.train` below holds
 the training loop, calibration and metrics that models use.
@@ -24,6 +25,7 @@ from rnagraph.evaluate.summaries import (
     paired_differences,
     seed_ensemble,
 )
+from rnagraph.evaluate.tune import TuneResult, plot_search, tune
 
 __all__ = [
     "cross_validate",
@@ -54,4 +56,7 @@ __all__ = [
     "seed_ensemble",
     "auc_within_groups",
     "paired_differences",
+    "tune",
+    "TuneResult",
+    "plot_search",
 ]

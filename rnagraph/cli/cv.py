@@ -35,7 +35,8 @@ RANKING_COLUMNS = ("mrr_src", "hits@10_src", "hits@50_src", "mrr_dst", "hits@10_
                    "hits@50_dst", "global_aupr", "global_precision@100")
 #: options added to ``cv`` after its first config.json layout, with the value a run written
 #: before them had (so such a run still resumes and replays)
-NEW_OPTION_DEFAULTS = {"negatives": "uniform", "ranking": False, "twins": False, "seeds": None}
+NEW_OPTION_DEFAULTS = {"negatives": "uniform", "ranking": False, "twins": False, "seeds": None,
+                       "isolated_negatives": False}
 
 
 def parse_seeds(value: str | None) -> list[int] | None:
@@ -69,7 +70,8 @@ def check_protocol(mode: str, protocol: str, negatives: str, twins: bool) -> Non
 def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode: str,
          protocol: str, seed: int, threshold: str, out: Optional[Path], jobs: int = 1,
          cfg: dict | None = None, *, negatives: str = "uniform", ranking: bool = False,
-         twins: bool = False, seeds: list[int] | None = None) -> None:
+         twins: bool = False, seeds: list[int] | None = None,
+         isolated_negatives: bool = False) -> None:
     """Split, fit and print the tables (``seeds``: repeat over these split / model seeds)."""
     import numpy as np
 
@@ -106,7 +108,8 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
             warnings.simplefilter("always")
             fold_list = kfold_link_split(data, edge_type, k=folds, neg_ratio=ratio, mode=mode,
                                          seed=s, protocol=protocol, negatives=negatives,
-                                         group_twins=twins)
+                                         group_twins=twins,
+                                         isolated_negatives=isolated_negatives)
         for w in caught:
             if str(w.message) not in seen:
                 seen.add(str(w.message))
@@ -162,6 +165,9 @@ def cv(
                                  "hits@10/50/100 on both sides, global AUPR and P@K"),
     twins: bool = typer.Option(False, help="cold modes: keep each twin group (same partners) "
                                "of the held-out side in one fold"),
+    isolated_negatives: bool = typer.Option(False, help="also draw negatives among RNAs "
+                                            "without any known pair (left out by default; "
+                                            "runs before that rule drew them)"),
     threshold: str = typer.Option("0.5", help="a probability, or 'val' to choose it on "
                                   "validation"),
     seed: int = typer.Option(0, help="seed of the split and models (and of the synthetic "
@@ -191,8 +197,8 @@ def cv(
     v = replay(ctx, config, "cv", dict(
         dataset=dataset, model=model, edge_type=edge_type, folds=folds, ratio=ratio, mode=mode,
         protocol=protocol, negatives=negatives, ranking=ranking, twins=twins,
-        threshold=threshold, seed=seed, seeds=seeds, root=root, circrna_fasta=circrna_fasta,
-        out=out, jobs=jobs))
+        isolated_negatives=isolated_negatives, threshold=threshold, seed=seed, seeds=seeds,
+        root=root, circrna_fasta=circrna_fasta, out=out, jobs=jobs))
     if v["dataset"] is None:
         raise CLIError("give a dataset name (see `rnagraph datasets`) or --config FILE")
     parse_float("ratio", float(v["ratio"]), 0.0, 1000.0, lo_open=True)
@@ -218,7 +224,8 @@ def cv(
     _run(data, et, [m.strip() for m in str(v["model"]).split(",") if m.strip()],
          int(v["folds"]), float(v["ratio"]), v["mode"], v["protocol"], seed_v,
          str(v["threshold"]), out_p, int(v["jobs"]), cfg, negatives=v["negatives"],
-         ranking=bool(v["ranking"]), twins=bool(v["twins"]), seeds=seed_list)
+         ranking=bool(v["ranking"]), twins=bool(v["twins"]), seeds=seed_list,
+         isolated_negatives=bool(v["isolated_negatives"]))
 
 
 def _same_run(a: dict, b: dict) -> bool:

@@ -183,7 +183,7 @@ def test_new_options_replay_and_resume(tmp_path):
              "circ-mirna", "--out", old]
     _ok(plain)
     c = _metrics(old / "config.json")
-    for k in ("negatives", "ranking", "twins", "seeds"):
+    for k in ("negatives", "ranking", "twins", "seeds", "isolated_negatives"):
         del c["args"][k]
     (old / "config.json").write_text(json.dumps(c))
     _ok(plain)  # the same run: resumed, not "holds another run"
@@ -208,3 +208,20 @@ def test_bad_options_get_one_clear_line(extra, says, tmp_path):
     assert res.exit_code == 1
     assert len(lines) == 1 and lines[0].startswith("error: ") and says in lines[0], lines
     assert not (tmp_path / "r").exists()  # refused before any work
+
+
+def test_isolated_negatives_reproduces_runs_made_before_the_isolated_node_rule(tmp_path):
+    """--isolated-negatives passes kfold_link_split(isolated_negatives=True): circRNAs without
+    a known pair are drawn as negatives again (the synthetic graph has some), as before."""
+    args = ["cv", "synthetic", "--model", "degree+1", "--folds", "3", "--edge-type",
+            "circ-mirna", "--mode", "cold-dst"]
+    _ok([*args, "--isolated-negatives", "--out", tmp_path / "iso"])
+    _ok([*args, "--out", tmp_path / "default"])
+    for name, iso in (("iso", True), ("default", False)):
+        lib = _library("degree+1", CM, mode="cold-dst", ranking=False, isolated_negatives=iso)
+        _same_folds(_metrics(tmp_path / name / "degree+1" / "metrics.json")["folds"],
+                    lib.folds)
+    a, b = (_metrics(tmp_path / n / "degree+1" / "metrics.json")["mean"]["auc"]
+            for n in ("iso", "default"))
+    assert a != b
+    assert _metrics(tmp_path / "iso" / "config.json")["args"]["isolated_negatives"] is True

@@ -168,18 +168,13 @@ def main(argv: list[str] | None = None) -> None:
           f"Machine: {machine()}.", "Command: `python benchmarks/cerna.py " + " ".join(
               a for a in (argv or sys.argv[1:]) if a != "--report-only") + "`"
           + (" (table rebuilt from its stored per-fold records)" if args.report_only else ""), "",
-          "Graph `load(\"cerna\")`: cmi-20208 + mtis-9214, 1,648 miRNAs (365 in both sets), "
-          "3,569 circRNAs, 3,069 genes; joint leakage-free splits (`joint_kfold_split`: test "
-          "edges of either type absent from the training graph). JointLink single-task and "
-          "joint share network, message graph (both relations), folds and seed; they differ "
-          "only in the second relation's loss. AUC by miRNA group: test pairs whose miRNA has "
-          "edges of both types in the full graph vs of one type only. Negatives: 1 per "
-          "positive, among each relation's candidate nodes. MFERL and GRMMI at their own "
-          "defaults (mtis-9214 has no gene sequences, so GRMMI's graph branch and the miRNA "
-          "side of its sequence branch carry it); `--epochs`/`--hidden` set SAGELink and "
-          "JointLink. PathL3 / PathRA3 score every cold-miRNA pair 0, hence AUC 0.500 there. "
-          f"`fit s`: mean seconds per fit (load average {args.load} during the run), "
-          f"{args.threads} torch thread(s).", ""]
+          "Graph `load(\"cerna\")`: cmi-20208 + mtis-9214 (1,648 miRNAs, 3,569 circRNAs, "
+          "3,069 genes); joint leakage-free splits. JointLink single-task and joint differ only "
+          "in the second relation's loss. AUC by miRNA group: the test pair's miRNA has edges "
+          "of both types in the full graph, or of one. 1 negative per positive. MFERL and GRMMI "
+          "at their defaults (GRMMI: graph branch and miRNA side, no gene sequences); "
+          "PathL3 / PathRA3 score every cold-miRNA pair 0 (AUC 0.500). `fit s`: mean seconds "
+          f"per fit (load average {args.load}), {args.threads} torch thread(s).", ""]
     md += [f"Share of miRNAs (with any training edge) that carry training edges of both types, "
            f"{mode}, per fold: " + ", ".join(f"{f.meta['share_both']:.3f}" for f in fs) + "."
            for mode, fs in splits.items()]

@@ -18,6 +18,7 @@ from rnagraph.cli.predict import predict
 from rnagraph.cli.rank import rank
 from rnagraph.cli.report import report
 from rnagraph.cli.train import train
+from rnagraph.cli.tune import tune
 
 app = typer.Typer(cls=OneLineErrors, help="RNA-RNA interaction prediction on PyTorch Geometric. "
                   "Errors print one line; add --debug to see the traceback.",
@@ -27,6 +28,7 @@ app.command()(cv)
 app.command()(predict)
 app.command()(rank)
 app.command()(report)
+app.command()(tune)
 app.command("models")(list_models)
 app.add_typer(datasets_app, name="datasets")
 

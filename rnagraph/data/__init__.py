@@ -3,7 +3,7 @@ from rnagraph.data.build import add_reverse_edges, build_graph, message_edges, n
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.from_files import read_graph, read_sequences
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
-from rnagraph.data.isolated import IsolatedNodesWarning, isolated_nodes
+from rnagraph.data.isolated import IsolatedNodesWarning, interactions_complete, isolated_nodes
 from rnagraph.data.joint_fold import JointFold
 from rnagraph.data.joint_split import joint_kfold_split
 from rnagraph.data.leakage import LeakageError, PaperProtocolWarning, check_no_leakage
@@ -25,6 +25,7 @@ __all__ = [
     "Fold",
     "LinkSet",
     "sample_negatives",
+    "interactions_complete",
     "isolated_nodes",
     "IsolatedNodesWarning",
     "kfold_link_split",

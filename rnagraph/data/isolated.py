@@ -11,6 +11,11 @@ unless asked (``isolated_negatives=True``).
 "Isolated" is a property of the **input** graph, not of a fold: a circRNA held out by a
 cold-start split has no training pair by construction, yet it has known pairs and stays a
 regular node (its test pairs are positives and negatives as before).
+
+A graph whose interactions are known to be complete says so with a graph-level attribute
+``data.interactions_complete = True`` (the synthetic generator does: it plants every
+interaction, so an RNA without a partner truly binds nothing). Its unpaired RNAs are known
+non-partners, and negatives may involve them.
 """
 from __future__ import annotations
 
@@ -55,6 +60,12 @@ def isolated_nodes(data: HeteroData, edge_type: EdgeType) -> dict[NodeType, Tens
     return {nt: torch.nonzero(~t).view(-1) for nt, t in touched.items()}
 
 
+def interactions_complete(data: HeteroData) -> bool:
+    """Whether ``data`` declares every interaction known (``data.interactions_complete``, a
+    graph-level attribute; ``False`` when absent), so an RNA without a pair binds nothing."""
+    return bool(getattr(data, "interactions_complete", False))
+
+
 def negative_boxes(data: HeteroData, edge_type: EdgeType, isolated_negatives: bool,
                    owner: str = "split", stacklevel: int = 3
                    ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -62,8 +73,9 @@ def negative_boxes(data: HeteroData, edge_type: EdgeType, isolated_negatives: bo
     ``None`` when every node may (``isolated_negatives=True``, or no isolated node: the draws
     are then exactly those of earlier versions). Warns once with the counts when isolated
     nodes are left out, so a user sees how they are treated (``stacklevel`` as in
-    :func:`warnings.warn`, counted from this function)."""
-    if isolated_negatives:
+    :func:`warnings.warn`, counted from this function). A graph that declares its interactions
+    complete (``data.interactions_complete``) has no unobserved RNA: every node may be drawn."""
+    if isolated_negatives or interactions_complete(data):
         return None
     iso = isolated_nodes(data, edge_type)
     src_t, _, dst_t = edge_type
@@ -83,4 +95,4 @@ def negative_boxes(data: HeteroData, edge_type: EdgeType, isolated_negatives: bo
     return keep[0], keep[1]
 
 
-__all__ = ["isolated_nodes", "negative_boxes", "IsolatedNodesWarning"]
+__all__ = ["isolated_nodes", "interactions_complete", "negative_boxes", "IsolatedNodesWarning"]

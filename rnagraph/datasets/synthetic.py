@@ -92,7 +92,10 @@ def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, 
         ``("mirna", "targets", "mrna")``, ``("circrna", "binds", "mirna")`` (plus reverses with
         ``add_reverse``). Extra
         attributes: ``data["mirna"].family`` (LongTensor) and, per edge type, ``site_type``
-        (LongTensor, index into :data:`SITE_TYPES`: the best planted site of each true pair).
+        (LongTensor, index into :data:`SITE_TYPES`: the best planted site of each true pair),
+        and ``data.interactions_complete = True``: the graph holds every interaction, so its
+        RNAs without a partner are known non-partners and negatives may involve them
+        (:func:`rnagraph.data.isolated_nodes`).
     """
     # data sits above datasets' inputs; local import
     from rnagraph.data import add_reverse_edges, build_graph
@@ -155,6 +158,9 @@ def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, 
     data[MIRNA].family = torch.from_numpy(np.asarray(family, dtype=np.int64))
     for et, st in site_types.items():
         data[et].site_type = st
+    # every interaction is planted: an RNA without a partner binds nothing, so negatives may
+    # involve it (rnagraph.data.isolated: unpaired RNAs of other graphs are unobserved)
+    data.interactions_complete = True
     return add_reverse_edges(data) if add_reverse else data
 
 

@@ -170,6 +170,7 @@ def test_cv_cold_start_popularity_baseline():
     auc = {ln.split("|")[1].strip(): float(ln.split("|")[8].split("±")[0])
            for ln in res.output.splitlines() if ln.startswith("| degree")}
     assert auc["degree"] == 0.5  # every test pair has an unseen miRNA: all tie
-    # circRNA popularity alone ranks them: 0.628 with seed 0 since circRNAs without a known
-    # pair are no longer negatives (0.727 when they were); degree counts, no kernel dependence
-    assert auc["degree+1"] > 0.6
+    # circRNA popularity alone ranks them (0.727 with seed 0: synthetic declares its
+    # interactions complete, so its unpaired circRNAs are negatives); degree counts, no kernel
+    # dependence
+    assert auc["degree+1"] > 0.65

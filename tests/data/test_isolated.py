@@ -12,6 +12,7 @@ from rnagraph.data import (
     IsolatedNodesWarning,
     build_graph,
     holdout_split,
+    interactions_complete,
     isolated_nodes,
     kfold_link_split,
     sample_negatives,
@@ -157,9 +158,11 @@ def test_without_isolated_nodes_folds_are_bit_identical():
                            sample_negatives(g, CM, seed=3, isolated_negatives=True))
 
 
-def test_synthetic_untargeted_mrnas_are_not_negatives():
-    # synthetic(seed=0) has mRNAs that no miRNA targets: not negatives of a cold-dst split
+def test_untargeted_mrnas_are_not_negatives():
+    # synthetic(seed=0) has mRNAs that no miRNA targets; without its declaration that every
+    # interaction is known, they are unobserved RNAs: not negatives of a cold-dst split
     g = synthetic(seed=0)
+    del g.interactions_complete
     iso = isolated_nodes(g, MM)
     assert iso["mrna"].numel() > 0 and iso["mirna"].numel() == 0
     with pytest.warns(IsolatedNodesWarning, match=f"{iso['mrna'].numel()} mrna"):
@@ -170,15 +173,34 @@ def test_synthetic_untargeted_mrnas_are_not_negatives():
             assert not set(ls.neg_index[1].tolist()) & bad
 
 
+def test_a_graph_with_complete_interactions_draws_its_unpaired_rnas():
+    # the synthetic generator plants every interaction: an unpaired RNA truly binds nothing,
+    # so its folds are those of isolated_negatives=True, without a warning
+    g = synthetic(seed=0)
+    assert interactions_complete(g) and isolated_nodes(g, CM)["circrna"].numel() > 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IsolatedNodesWarning)
+        plain = kfold_link_split(g, CM, k=3, seed=0)
+    asked = kfold_link_split(g, CM, k=3, seed=0, isolated_negatives=True)
+    for a, b in zip(plain, asked):
+        assert torch.equal(a.test.edge_label_index, b.test.edge_label_index)
+        assert torch.equal(a.train.edge_label_index, b.train.edge_label_index)
+    bad = set(isolated_nodes(g, CM)["circrna"].tolist())
+    assert any(set(f.test.neg_index[0].tolist()) & bad for f in plain)
+
+
 def test_rnagraph_train_says_how_many_and_how_treated(tmp_path):
     from typer.testing import CliRunner
 
     from rnagraph.cli.app import app
-    res = CliRunner().invoke(app, ["train", "--model", "degree", "--dataset", "synthetic",
-                                   "--edge-type", "circ-mirna", "--save",
-                                   str(tmp_path / "m.rg")])
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("".join(f"c{i},m{(i + j) % 6}\n" for i in range(8) for j in range(2)))
+    fasta = tmp_path / "circ.fa"          # c8 has a sequence and no known pair
+    fasta.write_text("".join(f">c{i}\nACGUACGUAAGGCCUU\n" for i in range(9)))
+    res = CliRunner().invoke(app, ["train", "--model", "degree", "--pairs", str(pairs),
+                                   "--fasta", f"circrna={fasta}", "--edge-type", "circ-mirna",
+                                   "--save", str(tmp_path / "m.rg")])
     assert res.exit_code == 0, res.output
-    n = isolated_nodes(synthetic(seed=0), CM)["circrna"].numel()
     line = next(ln for ln in res.output.splitlines() if ln.startswith("warning: full_fold"))
-    assert f"{n} circrna node(s) have no known 'binds' pair" in line
+    assert "1 circrna node(s) have no known 'binds' pair" in line
     assert "not drawn as negatives" in line

@@ -15,19 +15,16 @@ Replaces the ``cerna`` section of ``docs/results.md``.
 """
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import _harness as h
 import numpy as np
-import torch
 from _log import ROOT, machine, timer
 
 from rnagraph.data import joint_kfold_split
-from rnagraph.evaluate import format_mean_std, paired_differences
+from rnagraph.evaluate import format_mean_std, paired_differences, write_json
+from rnagraph.evaluate.summaries import read_runs
 from rnagraph.models import get_model
-from rnagraph.train.metrics import binary_metrics
 from rnagraph.typing import CIRC_MIRNA, MIRNA, MIRNA_MRNA
 
 LABEL = {"degree+1": "DegreeProduct (+1)", "svd": "TruncatedSVD (64)", "l3": "PathL3",
@@ -38,7 +35,6 @@ TITLES = {"warm": "warm", "cold": "cold-miRNA (held-out miRNAs lose both types)"
           "cold-one": "cold-one-relation (held-out miRNAs lose this relation's edges only and "
                       "keep the other's: the same test pairs as cold-miRNA)"}
 ONLY = {"mferl": CIRC_MIRNA, "grmmi": MIRNA_MRNA}     # the published model of one relation
-KEY = ("k", "seed", "epochs", "hidden")
 
 
 def make(name: str, args):
@@ -55,17 +51,14 @@ def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
     return float(roc_auc_score(y, s)) if 0 < y.sum() < y.size else None
 
 
-def run_one(name: str, fold, both: torch.Tensor, args) -> dict:
-    model = make(name, args)
-    with timer() as t:
-        model.fit(fold)
-    pairs = fold.test.edge_label_index
-    s = np.asarray(torch.as_tensor(model.score(fold.train_graph, pairs)).double())
-    y = fold.test.edge_label.numpy()
-    m = binary_metrics(y, s)
-    sel = both[pairs[1 if fold.edge_type == CIRC_MIRNA else 0]].numpy()
-    return {"auc": m["auc"], "aupr": m["aupr"], "auc_both": _auc(y[sel], s[sel]),
-            "auc_one": _auc(y[~sel], s[~sel]), "n_both": int(sel.sum()), "fit_s": t["s"]}
+def fold_row(rec: dict, et, both: np.ndarray) -> dict:
+    """AUC / AUPR of a fold record, and the AUC split by whether the test pair's miRNA
+    carries both edge types (``both``, by miRNA index)."""
+    y, s = np.asarray(rec["label"]), np.asarray(rec["score"], dtype=float)
+    sel = both[np.asarray(rec["dst" if et == CIRC_MIRNA else "src"], dtype=int)]
+    return {"auc": rec["metrics"]["auc"], "aupr": rec["metrics"]["aupr"], "fold":
+            rec["metrics"]["fold"], "fit_s": rec["metrics"]["fit_s"],
+            "auc_both": _auc(y[sel], s[sel]), "auc_one": _auc(y[~sel], s[~sel])}
 
 
 def _ms(vals: list) -> str:
@@ -123,7 +116,7 @@ def _cold_one_gain(records: list[dict], et) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, models=LABEL, folds=5, out=str(ROOT / "runs"))
+    ap = h.parser(__doc__, models=LABEL, folds=5, out=str(ROOT / "runs" / "cerna"), jobs=1)
     ap.add_argument("--epochs", type=int, default=300, help="max epochs of the GNN models")
     ap.add_argument("--hidden", type=int, default=64, help="JointLink hidden_channels")
     ap.add_argument("--modes", nargs="*", default=["warm", "cold"], choices=list(TITLES))
@@ -133,37 +126,24 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--timing", action="store_true",
                     help="also time JointLink on the whole graph and the 11M-pair ranking")
     args = h.parse(ap, argv)
-    args.k = args.folds
     data = h.graph("cerna", args.root)
-    n = data[MIRNA].num_nodes
-    both = torch.zeros(n, dtype=torch.bool).index_fill(0, data[CIRC_MIRNA].edge_index[1], True) \
-        & torch.zeros(n, dtype=torch.bool).index_fill(0, data[MIRNA_MRNA].edge_index[0], True)
-    runs = Path(args.out) / "cerna_runs.jsonl"
-    runs.parent.mkdir(parents=True, exist_ok=True)
-    done = {}
-    for line in runs.read_text().splitlines() if runs.exists() else []:
-        r = {"hidden": 64, **json.loads(line)}
-        done[(r["mode"], r["fold"], tuple(r["edge_type"]), r["model"], *map(r.get, KEY))] = r
+    both = np.zeros(data[MIRNA].num_nodes, dtype=bool)          # miRNAs with both edge types
+    both[np.intersect1d(data[CIRC_MIRNA].edge_index[1], data[MIRNA_MRNA].edge_index[0])] = True
     n_run = args.max_folds or args.folds
     splits = {mode: joint_kfold_split(data, k=args.folds, mode=mode, seed=args.seed)[:n_run]
               for mode in args.modes}
-    for i in range(n_run):                      # fold-major: every finished fold covers all modes
-        for mode in args.modes:
-            for et in (CIRC_MIRNA, MIRNA_MRNA):
-                for name in args.models:
-                    key = (mode, i, et, name, *(getattr(args, k) for k in KEY))
-                    if ONLY.get(name, et) != et or key in done or args.report_only:
-                        continue
-                    rec = run_one(name, splits[mode][i][et], both, args)
-                    rec.update({"mode": mode, "fold": i, "edge_type": list(et), "model": name,
-                                **{k: getattr(args, k) for k in KEY}})
-                    done[key] = rec
-                    with runs.open("a") as fh:
-                        fh.write(json.dumps(rec) + "\n")
-                    print(f"{mode} fold {i} {et[1]:8s} {name:13s} AUC {rec['auc']:.4f} "
-                          f"({rec['fit_s']:.0f} s)", flush=True)
-    records = [r for k, r in done.items() if k[4:] == tuple(getattr(args, x) for x in KEY)
-               and k[0] in args.modes and k[1] < n_run]
+    for mode in [] if args.report_only else args.modes:
+        for et in (CIRC_MIRNA, MIRNA_MRNA):
+            for name in (m for m in args.models if ONLY.get(m, et) == et):
+                out = h.run_dir(args, mode, et[1], name)
+                write_json(out / "run.json", {"mode": mode, "edge_type": list(et),
+                                              "model": name, "epochs": args.epochs})
+                res = h.cv(make(name, args), data, et, [jf[et] for jf in splits[mode]], args,
+                           out_dir=out)
+                print(f"{mode} {et[1]:8s} {name:13s} AUC {res.summary('auc', 4)}", flush=True)
+    records = [{**fold_row(x, tuple(r["meta"]["edge_type"]), both), **r["meta"]}
+               for r in read_runs([args.out], "*/*/*/run.json") if r["meta"]["mode"] in args.modes
+               for x in r["records"] if x["metrics"]["fold"] < n_run]
     md = [f"## ceRNA graph: joint vs single-task ({n_run} of {args.folds} folds, 1:1)", "",
           f"Machine: {machine()}.", "Command: `python benchmarks/cerna.py " + " ".join(
               a for a in (argv or sys.argv[1:]) if a != "--report-only") + "`"

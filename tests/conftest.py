@@ -31,6 +31,8 @@ def pytest_configure(config):
     torch.set_num_threads(1)
     config.addinivalue_line("markers", "inductor: compiles with torch.compile's default "
                             "(inductor) backend; skipped under ATEN_CPU_CAPABILITY=default")
+    config.addinivalue_line("markers", "learns: trains and asserts a quality bound (uses the "
+                            "`margin` fixture; tools/margins.py measures these)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -63,3 +65,61 @@ def real_root() -> Path:
 def _isolated_cache(tmp_path_factory, monkeypatch):
     """Never let a test write into the user's ~/.cache."""
     monkeypatch.setenv("RNAGRAPH_CACHE", str(tmp_path_factory.mktemp("rnagraph-cache")))
+
+
+# ------------------------------------------------------------------ learning tests and margins
+def pytest_itemcollected(item):
+    # every test that records a quality bound through `margin` is a learning test
+    if "margin" in getattr(item, "fixturenames", ()):
+        item.add_marker("learns")
+
+
+@pytest.fixture(scope="session")
+def train_seed() -> int:
+    """The seed of the learning tests' data and models: ``$RNAGRAPH_TEST_SEED``, default 0, so
+    ``tools/margins.py`` runs the same tests under other seeds without edits."""
+    return int(os.environ.get("RNAGRAPH_TEST_SEED", "0"))
+
+
+class Margin:
+    """Asserts a learning test's quality bounds. When ``$RNAGRAPH_MARGINS_OUT`` names a file
+    (``tools/margins.py`` sets it), each bound first appends ``{test, seed, kernels, metric,
+    value, bound, side}`` to it as one JSON line, and a crossed bound fails the test only at its
+    end, so that the later bounds of the same test are measured too."""
+
+    def __init__(self, test: str, seed: int):
+        self.test, self.seed = test, seed
+        self.out = os.environ.get("RNAGRAPH_MARGINS_OUT")
+        self.failed: list[str] = []
+
+    def _check(self, metric: str, value: float, bound: float, side: str) -> None:
+        ok = value > bound if side == "above" else value < bound
+        msg = f"{metric} = {value:.4f}, not {side} {bound}"
+        if not self.out:
+            assert ok, msg
+            return
+        import json
+        rec = {"test": self.test, "seed": self.seed, "metric": metric,
+               "kernels": os.environ.get("ATEN_CPU_CAPABILITY", "native"),
+               "value": float(value), "bound": float(bound), "side": side}
+        with open(self.out, "a") as fh:
+            fh.write(json.dumps(rec) + "\n")
+        if not ok:
+            self.failed.append(msg)
+
+    def above(self, metric: str, value: float, bound: float) -> None:
+        """Assert ``value > bound`` (recorded as ``metric``)."""
+        self._check(metric, float(value), bound, "above")
+
+    def below(self, metric: str, value: float, bound: float) -> None:
+        """Assert ``value < bound`` (recorded as ``metric``)."""
+        self._check(metric, float(value), bound, "below")
+
+
+@pytest.fixture
+def margin(request, train_seed):
+    """A learning test's bound checker (see :class:`Margin`); marks the test ``learns``."""
+    m = Margin(request.node.nodeid, train_seed)
+    yield m
+    if m.failed:
+        pytest.fail("; ".join(m.failed))

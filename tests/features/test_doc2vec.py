@@ -59,17 +59,18 @@ def test_deterministic_across_processes_and_hash_seeds():
     assert len(outs) == 1
 
 
-def test_mutated_copies_closer_than_shuffled(seqtools):
-    rng = np.random.default_rng(3)
-    base = seqtools.random_seqs(20, 300, seed=4)
-    d = Doc2VecEmbedding(dim=32, epochs=20, seed=0).fit(base)
+def test_mutated_copies_closer_than_shuffled(seqtools, train_seed, margin):
+    rng = np.random.default_rng(3 + train_seed)
+    base = seqtools.random_seqs(20, 300, seed=4 + train_seed)
+    d = Doc2VecEmbedding(dim=32, epochs=20, seed=train_seed).fit(base)
     wins = []
     for s in base[:10]:
         v = d.infer_vector(s)
         mut = d.infer_vector(seqtools.mutate(s, 0.03, rng))
         shuf = d.infer_vector(seqtools.shuffle(s, rng))
         wins.append(seqtools.cosine(v, mut) > seqtools.cosine(v, shuf))
-    assert np.mean(wins) >= 0.9
+    # at least 9 of the 10
+    margin.above("share of mutated copies closer than shuffled", np.mean(wins), 0.85)
 
 
 def test_errors():

@@ -57,20 +57,21 @@ SMALL = dict(embedding_dim=32, conv_channels=32, hidden_channels=16, heads=2, ml
 
 
 @pytest.fixture(scope="module")
-def sites():
-    return site_graph(n_mrna=240, length=40, seed=0)
+def sites(train_seed):
+    return site_graph(n_mrna=240, length=40, seed=train_seed)
 
 
 @pytest.fixture(scope="module")
-def fold(sites):
-    return kfold_link_split(sites[0], MIRNA_MRNA, k=5, seed=0)[0]
+def fold(sites, train_seed):
+    return kfold_link_split(sites[0], MIRNA_MRNA, k=5, seed=train_seed)[0]
 
 
 @pytest.fixture(scope="module")
-def learned(fold):
+def learned(fold, train_seed):
     """The sequence branch alone, trained until it separates planted site pairs."""
     torch.set_num_threads(1)
-    return GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.005, **SMALL).fit(fold)
+    return GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.005, seed=train_seed,
+                 **SMALL).fit(fold)
 
 
 @pytest.fixture(scope="module")
@@ -106,22 +107,22 @@ def test_reverse_complement_reads_a_site_as_the_mirnas_own_letters():
 
 
 @pytest.mark.slow
-def test_sequence_branch_learns_planted_sites(learned, fold):
+def test_sequence_branch_learns_planted_sites(learned, fold, margin):
     s = learned.score(None, fold.test.edge_label_index)
-    assert roc_auc_score(fold.test.edge_label.numpy(), s.numpy()) >= 0.9
+    margin.above("auc", roc_auc_score(fold.test.edge_label.numpy(), s.numpy()), 0.9)
     assert s.dtype == torch.float64 and 0 <= float(s.min()) <= float(s.max()) <= 1
 
 
 @pytest.fixture(scope="module")
-def learned_seeds(learned, fold):
-    """``learned`` and the same model trained with seeds 1 and 2."""
+def learned_seeds(learned, fold, train_seed):
+    """``learned`` and the same model trained with the two next seeds."""
     torch.set_num_threads(1)
     return [learned, *(GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.005, seed=s,
-                             **SMALL).fit(fold) for s in (1, 2))]
+                             **SMALL).fit(fold) for s in (train_seed + 1, train_seed + 2))]
 
 
 @pytest.mark.slow
-def test_top_attended_window_finds_the_planted_site(learned_seeds, fold, sites):
+def test_top_attended_window_finds_the_planted_site(learned_seeds, fold, sites, margin):
     # how sharply the attention settles on the site varies with the seed (about half the
     # positives with some seeds, all with others; the AUC is high either way), so the
     # median over three seeds is asserted
@@ -146,8 +147,8 @@ def test_top_attended_window_finds_the_planted_site(learned_seeds, fold, sites):
         ratios.append(np.mean(hit) / np.mean(base))
         # with the default flank the top window holds the full seed site
         full_sites.append(np.mean([e[0]["seed_site"] for e in model.explain(None, pos, top=1)]))
-    assert np.median(ratios) >= 1.5, ratios
-    assert np.median(full_sites) >= 0.5, full_sites
+    margin.above("hit ratio vs shuffled (median of 3 seeds)", np.median(ratios), 1.5)
+    margin.above("full seed site in top window (median)", np.median(full_sites), 0.5)
 
 
 def test_same_seed_gives_identical_scores(short_fit, fold):
@@ -248,14 +249,15 @@ def test_fused_features_shape_and_variants(fold):
             assert f.shape[1] == 4 * 32 + 2 * 64
 
 
-def test_missing_target_sequences_use_the_graph_branch(sites):
+def test_missing_target_sequences_use_the_graph_branch(sites, train_seed, margin):
     g = sites[0].clone()
     g[MRNA].seq = [None] * g[MRNA].num_nodes
     g[MRNA].has_seq = torch.zeros(g[MRNA].num_nodes, dtype=torch.bool)
-    f = kfold_link_split(g, MIRNA_MRNA, k=5, seed=0)[0]
-    m = GRMMI(epochs=4, lr=0.01, **SMALL).fit(f)
+    f = kfold_link_split(g, MIRNA_MRNA, k=5, seed=train_seed)[0]
+    m = GRMMI(epochs=4, lr=0.01, seed=train_seed, **SMALL).fit(f)
     s = m.score(None, f.test.edge_label_index)
-    assert roc_auc_score(f.test.edge_label.numpy(), s.numpy()) >= 0.9   # graph carries it
+    # the graph carries it
+    margin.above("auc", roc_auc_score(f.test.edge_label.numpy(), s.numpy()), 0.9)
     assert m.explain(None, f.test.edge_label_index[:, :2]) == [[], []]
 
 
@@ -331,16 +333,18 @@ def test_ranking_partners_share_the_mirna_and_have_the_other_label(fold):
         assert sorted(zip(extra[0].tolist(), extra_y.tolist())) == want
 
 
-def test_ranking_term_is_recorded_and_the_branch_learns_within_mirnas(fold):
+def test_ranking_term_is_recorded_and_the_branch_learns_within_mirnas(fold, train_seed, margin):
     from rnagraph.train.metrics import grouped_auc
-    m = GRMMI(graph_encoder=None, epochs=12, patience=12, lr=0.005, rank_weight=1.0,
-              **SMALL).fit(fold)
+    # 20 epochs: after 12, some seeds and kernel sets had not yet separated within miRNAs
+    m = GRMMI(graph_encoder=None, epochs=20, patience=20, lr=0.005, rank_weight=1.0,
+              seed=train_seed, **SMALL).fit(fold)
     h = m.history_[-1]
     assert h["loss"] == pytest.approx(h["bce"] + h["rank"], rel=1e-5)
     assert 0 < h["rank"] < 0.693       # below chance: log 2 for untrained ties
     x, y = fold.test.edge_label_index, fold.test.edge_label
     auc, used, _, _ = grouped_auc(y, m.decision_function(None, x), x[0])
-    assert used >= 6 and auc >= 0.9, auc   # 0.99 here
+    assert used >= 6
+    margin.above("within-miRNA auc", auc, 0.9)
     assert m.fit_info_["best_val_grouped_auc"] == max(
         r["val_grouped_auc"] for r in m.history_ if r["val_auc"] == m.fit_info_["best_val_auc"])
     with pytest.raises(ValueError, match="rank_weight"):
@@ -434,10 +438,10 @@ def test_pair_head_feeds_the_pair_features_to_the_head(fold, tmp_path):
         GRMMI(pair_head=True).fit(fold)
 
 
-def test_mirna_count_learns_that_mock_mirnas_are_negatives():
+def test_mirna_count_learns_that_mock_mirnas_are_negatives(train_seed, margin):
     # 8 miRNAs with 30 pairs each, half of them positive, and 240 negatives of mock miRNAs
     # seen once each, with the same sequences as the 8: only the count tells them apart
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(1 + train_seed)
     alpha = np.array(list("ACGU"))
     rand = lambda n: "".join(rng.choice(alpha, n))  # noqa: E731
     real = {f"r{i}": rand(22) for i in range(8)}
@@ -459,10 +463,13 @@ def test_mirna_count_learns_that_mock_mirnas_are_negatives():
     x, is_mock = f.test.edge_label_index, f.test.edge_label_index[0] >= 8
 
     def familiar_auc(**kw):
-        m = GRMMI(graph_encoder=None, epochs=8, patience=8, lr=0.01, **kw, **SMALL).fit(f)
+        m = GRMMI(graph_encoder=None, epochs=8, patience=8, lr=0.01, seed=train_seed, **kw,
+                  **SMALL).fit(f)
         return m, roc_auc_score((~is_mock).numpy(), m.decision_function(None, x).numpy())
     m, auc = familiar_auc(mirna_count=True)
-    assert m.net_.pair_lin.weight[0, 0] > 0 and auc > 0.9, auc      # 1.0 here
-    assert familiar_auc(mirna_count=True, pair_head=True)[1] > 0.9   # 1.0 here
+    assert m.net_.pair_lin.weight[0, 0] > 0
+    margin.above("familiar auc, mirna_count", auc, 0.9)
+    margin.above("familiar auc, mirna_count + pair_head",
+                 familiar_auc(mirna_count=True, pair_head=True)[1], 0.9)
     # without the count, the sequences alone cannot tell a mock from its model
-    assert familiar_auc()[1] < 0.75                                  # 0.46 here
+    margin.below("familiar auc, no count", familiar_auc()[1], 0.75)

@@ -17,9 +17,12 @@ FAST = dict(hidden_channels=16, epochs=100, lr=0.03, patience=300)
 
 
 @pytest.fixture(scope="module")
-def jfold():
-    d = synthetic_cerna(num_circrna=120, num_mirna=80, num_mrna=120, seed=0)
-    return joint_kfold_split(d, k=4, mode="warm", seed=0)[0]
+def jfold(train_seed):
+    # 20 targets per miRNA (the generator's default 10 left the joint model's gain over the
+    # single-task one at 0.005 AUC for one seed in five)
+    d = synthetic_cerna(num_circrna=120, num_mirna=80, num_mrna=120, targets_per_mirna=20.0,
+                        seed=train_seed)
+    return joint_kfold_split(d, k=4, mode="warm", seed=train_seed)[0]
 
 
 def test_interaction_types_and_message_edges(jfold):
@@ -60,18 +63,18 @@ def _auc(model, fold):
     return roc_auc_score(fold.test.edge_label.numpy(), s.numpy())
 
 
-def test_joint_beats_single_task_on_planted_shared_mirna_signal(jfold):
+def test_joint_beats_single_task_on_planted_shared_mirna_signal(jfold, train_seed, margin):
     # the circRNA side is sparse (2-3 partners per miRNA); the miRNA's group is visible in its
-    # ~11 targets: learning the targets too must help predict circRNA partners
+    # ~21 targets: learning the targets too must help predict circRNA partners
     f = jfold[CIRC_MIRNA]
-    single = JointLink(joint=False, **FAST).fit(f)
-    joint = JointLink(joint=True, **FAST).fit(f)
+    single = JointLink(joint=False, seed=train_seed, **FAST).fit(f)
+    joint = JointLink(joint=True, seed=train_seed, **FAST).fit(f)
     a_single, a_joint = _auc(single, f), _auc(joint, f)
-    assert a_joint > a_single + 0.03, (a_single, a_joint)
-    assert a_joint > 0.6
+    margin.above("joint auc - single-task auc", a_joint - a_single, 0.03)
+    margin.above("joint auc", a_joint, 0.6)
     # the same fit is reproducible (seeded) and the global RNG is untouched
     state = torch.random.get_rng_state()
-    again = JointLink(joint=True, **FAST).fit(f)
+    again = JointLink(joint=True, seed=train_seed, **FAST).fit(f)
     assert torch.equal(torch.random.get_rng_state(), state)
     assert torch.equal(again.decision_function(None, f.test.edge_label_index),
                        joint.decision_function(None, f.test.edge_label_index))
@@ -127,18 +130,19 @@ def test_seed_family_features_hand_computed():
         seed_family_features([let7a], min_count=0)
 
 
-def test_seed_features_place_a_cold_mirna_in_its_seed_family():
+def test_seed_features_place_a_cold_mirna_in_its_seed_family(train_seed, margin):
     # synthetic miRNAs of one planted group share their nt 2-8: a held-out (edge-less) miRNA
     # is scored from its sequence alone, and the seed code names its group exactly
-    d = synthetic_cerna(num_circrna=120, num_mirna=80, num_mrna=120, seed=0)
-    f = joint_kfold_split(d, k=4, mode="cold", seed=0)[0][MIRNA_MRNA]
-    kw = dict(FAST, joint=False, mirna_features=False)
+    d = synthetic_cerna(num_circrna=120, num_mirna=80, num_mrna=120, seed=train_seed)
+    f = joint_kfold_split(d, k=4, mode="cold", seed=train_seed)[0][MIRNA_MRNA]
+    kw = dict(FAST, joint=False, mirna_features=False, seed=train_seed)
     seed = JointLink(seed_features=True, **kw).fit(f)
     seed_only = JointLink(seed_features=True, mirna_embedding=False, **kw).fit(f)
     kmer = JointLink(**dict(kw, mirna_features=True)).fit(f)
     a_seed, a_only, a_kmer = _auc(seed, f), _auc(seed_only, f), _auc(kmer, f)
-    assert a_seed > 0.8 and a_only > 0.7, (a_seed, a_only)
-    assert a_seed > a_kmer + 0.1, (a_seed, a_kmer)
+    margin.above("seed-code auc", a_seed, 0.8)
+    margin.above("seed-code-only auc", a_only, 0.7)
+    margin.above("seed-code auc - k-mer auc", a_seed - a_kmer, 0.1)
     assert "mirna" not in seed_only.net_.emb and "mirna" in seed.net_.emb
     with pytest.raises(ValueError, match="no_embedding have no features"):
         JointLink(mirna_features=False, mirna_embedding=False, **dict(FAST, epochs=2)).fit(f)

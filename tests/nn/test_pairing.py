@@ -8,9 +8,10 @@ from rnagraph.nn.pairing import PAD
 
 
 def _layer(**kw):
-    torch.manual_seed(0)
-    return PairingMapCNN(**{"channels": 5, "embedding_dim": 3, "hidden_channels": 4,
-                            "max_positions": 4, **kw})
+    with torch.random.fork_rng():          # seeded init; torch's global generator untouched
+        torch.manual_seed(0)
+        return PairingMapCNN(**{"channels": 5, "embedding_dim": 3, "hidden_channels": 4,
+                                "max_positions": 4, **kw})
 
 
 def _reference(layer: PairingMapCNN, mi: list[int], m: list[int]) -> torch.Tensor:
@@ -93,11 +94,11 @@ def test_gradients_reach_every_parameter():
 
 
 @pytest.mark.parametrize("layer_cls", [PairingMapCNN, DiagonalPairing])
-def test_learns_planted_seed_pairing(layer_cls):
+def test_learns_planted_seed_pairing(layer_cls, train_seed, margin):
     # eight miRNAs with many targets each (as in site-level data); positives: the target
     # (read 3'->5') holds the complement of its miRNA's nt 2-8 somewhere, a diagonal run of
     # 7 Watson-Crick pairs; negatives: random targets
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(train_seed)
     comp = np.array([3, 2, 1, 0])                          # A-U, C-G, G-C, U-A
     n, n_train = 1200, 1000
     mi = rng.integers(0, 4, (8, 22))[rng.integers(0, 8, n)]
@@ -106,8 +107,9 @@ def test_learns_planted_seed_pairing(layer_cls):
     for b in np.nonzero(y)[0]:
         s = int(rng.integers(0, 33))
         m[b, s:s + 7] = comp[mi[b, 1:8]]
-    torch.manual_seed(0)
-    layer, lin = layer_cls(channels=8), torch.nn.Linear(8, 1)
+    with torch.random.fork_rng():
+        torch.manual_seed(train_seed)
+        layer, lin = layer_cls(channels=8), torch.nn.Linear(8, 1)
     opt = torch.optim.Adam([*layer.parameters(), *lin.parameters()], lr=0.01)
     x_mi, x_m, t = torch.from_numpy(mi), torch.from_numpy(m), torch.from_numpy(y).float()
     for _ in range(200):
@@ -119,7 +121,7 @@ def test_learns_planted_seed_pairing(layer_cls):
         opt.step()
     with torch.no_grad():
         s = lin(layer(x_mi[n_train:], x_m[n_train:])).squeeze(-1)
-    assert roc_auc_score(y[n_train:], s.numpy()) >= 0.9
+    margin.above("auc", roc_auc_score(y[n_train:], s.numpy()), 0.9)
 
 
 def test_repr_and_errors():
@@ -130,16 +132,18 @@ def test_repr_and_errors():
     layer = _layer()
     before = layer.conv1.weight.detach().clone()
     torch.nn.init.zeros_(layer.conv1.weight)
-    torch.manual_seed(0)
-    layer.reset_parameters()
+    with torch.random.fork_rng():
+        layer.reset_parameters()
     assert not torch.equal(layer.conv1.weight, torch.zeros_like(before))
     assert torch.equal(layer.pair_emb.weight[16], torch.zeros(3))
 
 
 # ---------------------------------------------------------------- DiagonalPairing
 def _diag(**kw):
-    torch.manual_seed(0)
-    return DiagonalPairing(**{"channels": 5, "hidden_channels": 4, "max_positions": 4, **kw})
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        return DiagonalPairing(**{"channels": 5, "hidden_channels": 4, "max_positions": 4,
+                                  **kw})
 
 
 def _diag_reference(layer: DiagonalPairing, mi: list[int], m: list[int]) -> torch.Tensor:

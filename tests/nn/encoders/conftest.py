@@ -50,7 +50,7 @@ def link_auc(z: torch.Tensor, pos: np.ndarray, neg: np.ndarray, cosine: bool = T
 
 
 @pytest.fixture(scope="session")
-def planted():
-    edges, n = planted_partition()
-    train, pos, neg = holdout_split(edges, n)
+def planted(train_seed):
+    edges, n = planted_partition(seed=train_seed)
+    train, pos, neg = holdout_split(edges, n, seed=train_seed + 1)
     return train, n, pos, neg

@@ -14,14 +14,15 @@ BASELINES = [
     LINE(dim=16, epochs=30, batch_size=128),
     HOPE(dim=16),
     LaplacianEigenmaps(dim=3),
-    GraphFactorization(dim=16, epochs=50),
+    GraphFactorization(dim=16, epochs=150),   # 50 epochs left its link AUC near 0.72
 ]
 
 
 @pytest.mark.parametrize("enc", BASELINES, ids=lambda e: type(e).__name__)
-def test_beats_random_on_planted_partition(enc, planted):
+def test_beats_random_on_planted_partition(enc, planted, train_seed, margin):
     train, n, pos, neg = planted
-    assert link_auc(enc.clone().fit_transform(train, n), pos, neg) >= 0.7
+    z = enc.clone().set_params(seed=train_seed).fit_transform(train, n)
+    margin.above("link auc", link_auc(z, pos, neg), 0.7)
 
 
 @pytest.mark.parametrize("enc", BASELINES, ids=lambda e: type(e).__name__)
@@ -86,14 +87,16 @@ def test_line_halves_are_unit_norm_and_orders():
         LINE(order="third").fit(ei, n)
 
 
-def test_graph_factorization_reconstructs_adjacency():
+def test_graph_factorization_reconstructs_adjacency(train_seed, margin):
     # three disjoint 4-cliques: off the diagonal A is a rank-3 PSD block pattern, which
     # z_i . z_j can reconstruct exactly (one orthogonal unit vector per clique)
     blocks = [np.array(np.triu_indices(4, 1)) + 4 * b for b in range(3)]
     ei, n = np.concatenate(blocks, 1), 12
     a = to_adjacency(ei, n).toarray()
-    z = GraphFactorization(dim=6, epochs=300, negative=4, weight_decay=0.0, batch_size=256,
-                           learning_rate=0.02).fit_transform(ei, n).double().numpy()
+    gf = GraphFactorization(dim=6, epochs=300, negative=4, weight_decay=0.0, batch_size=256,
+                            learning_rate=0.02, seed=train_seed)
+    z = gf.fit_transform(ei, n).double().numpy()
     off = ~np.eye(n, dtype=bool)
-    assert np.abs(z @ z.T - a)[off].mean() < 0.05
-    assert np.abs(z @ z.T - a)[off].mean() < 0.2 * np.abs(a)[off].mean()
+    err = np.abs(z @ z.T - a)[off].mean()
+    margin.below("mean |z z^T - A| off the diagonal", err, 0.05)
+    margin.below("that error / mean |A|", err / np.abs(a)[off].mean(), 0.2)

@@ -35,9 +35,10 @@ def test_wl_types_respect_symmetry():
         Role2Vec(features="pagerank").node_types(to_adjacency(ei))
 
 
-def test_link_prediction_planted_partition(planted):
+def test_link_prediction_planted_partition(planted, train_seed, margin):
     train, n, pos, neg = planted
-    assert link_auc(Role2Vec(**SMALL).fit_transform(train, n), pos, neg) >= 0.75
+    z = Role2Vec(**SMALL, seed=train_seed).fit_transform(train, n)
+    margin.above("link auc", link_auc(z, pos, neg), 0.75)
 
 
 def test_seeded_and_isolated(planted):

@@ -166,7 +166,7 @@ def tune(
                    {"number": n, "value": v, "params": p, "fold_values": fv}
                    for n, v, p, fv in zip(result.numbers, result.values, result.params,
                                           result.fold_values)],
-               "spec": result.spec}
+               "importances": result.importances, "spec": result.spec}
     written.append(atomic_write(out / "tune.json", json.dumps(summary, indent=1) + "\n"))
     written.append(plot_search(result, out / "search.png",
                                title=f"rnagraph tune {model} · {dataset or pairs} · {metric}"))

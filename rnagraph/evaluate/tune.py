@@ -28,6 +28,8 @@ from rnagraph.typing import EdgeType
 METRICS = ("auc", "aupr", "global-aupr", "mrr")
 #: the study's name inside its storage
 STUDY_NAME = "rnagraph-tune"
+#: completed trials below which parameter importances are not estimated
+MIN_IMPORTANCE_TRIALS = 4
 #: the one line that says how to get Optuna
 INSTALL_HINT = "rnagraph tune needs Optuna: pip install 'rnagraph[tune]' (or pip install optuna)"
 
@@ -59,6 +61,9 @@ class TuneResult:
         fold_values (list[list[float]]): each completed trial's metric per fold.
         best_so_far (list[float]): running maximum of ``values``.
         n_new (int): trials run by this call (the rest were read from the storage).
+        importances (dict, optional): each parameter's share of the objective's variance
+            (Optuna's fANOVA evaluator, seeded); ``None`` with one parameter, fewer than
+            :data:`MIN_IMPORTANCE_TRIALS` trials or a constant objective.
     """
 
     model: str
@@ -72,6 +77,7 @@ class TuneResult:
     fold_values: list[list[float]]
     best_so_far: list[float]
     n_new: int = 0
+    importances: dict[str, float] | None = None
     spec: dict = field(default_factory=dict, repr=False)
 
 
@@ -198,7 +204,8 @@ def tune(model_name: str, data: HeteroData, edge_type: EdgeType, folds: Sequence
     of **completed** trials the study should hold: a call on a storage that already holds
     some runs only the missing ones (failed or interrupted trials do not count), and the
     sampler is seeded per trial from ``(seed, trial count)``, so a resumed search equals an
-    uninterrupted one. A storage holding a different study (another model, metric, space,
+    uninterrupted one (a storage holding more completed trials reports its first
+    ``n_trials``). A storage holding a different study (another model, metric, space,
     edge type, seed, data or folds, or ``spec``) is refused.
 
     Args:
@@ -293,25 +300,32 @@ def tune(model_name: str, data: HeteroData, edge_type: EdgeType, folds: Sequence
     trials = sorted(completed(), key=lambda t: t.number)[:n_trials]
     values = [float(t.value) for t in trials]
     best = max(range(len(trials)), key=lambda j: (values[j], -trials[j].number))
+    importances = None
+    if len(space) > 1 and len(trials) >= MIN_IMPORTANCE_TRIALS and len(set(values)) > 1:
+        evaluator = optuna.importance.FanovaImportanceEvaluator(seed=int(seed))
+        importances = {k: float(v) for k, v in optuna.importance.get_param_importances(
+            study, evaluator=evaluator, params=list(space)).items()}
     return TuneResult(model=model_name, metric=metric, best_params=dict(trials[best].params),
                       best_value=values[best], best_trial=trials[best].number,
                       numbers=[t.number for t in trials], values=values,
                       params=[dict(t.params) for t in trials],
                       fold_values=[list(t.user_attrs.get("fold_values", [])) for t in trials],
                       best_so_far=np.maximum.accumulate(values).tolist(), n_new=todo,
-                      spec=study_spec)
+                      importances=importances, spec=study_spec)
 
 
 def plot_search(result: TuneResult, path: str | Path, *, title: str = "") -> Path:
     """A PNG of the search: the validation metric of every completed trial (points) and the
-    best so far (a step line), the best trial marked; written atomically."""
+    best so far (a step line), the best trial marked, and beside it the parameter importances
+    when the result has them; written atomically."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     from rnagraph.io.atomic import atomic_path
-    fig = Figure(figsize=(6, 4))
+    imp = result.importances
+    fig = Figure(figsize=(10, 4) if imp else (6, 4))
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    ax = fig.add_subplot(1, 2 if imp else 1, 1)
     x = list(range(1, len(result.values) + 1))
     ax.plot(x, result.values, "o", ms=4, color="tab:blue", label="trial")
     ax.step(x, result.best_so_far, where="post", color="tab:orange", label="best so far")
@@ -321,6 +335,11 @@ def plot_search(result: TuneResult, path: str | Path, *, title: str = "") -> Pat
     ax.set(xlabel="completed trial", ylabel=f"validation {result.metric} (mean over folds)",
            title=title or f"rnagraph tune {result.model}")
     ax.legend(loc="lower right", fontsize=7)
+    if imp:
+        names = sorted(imp, key=imp.get)
+        ax2 = fig.add_subplot(1, 2, 2)
+        ax2.barh(names, [imp[n] for n in names], color="tab:blue")
+        ax2.set(xlabel="importance (fANOVA share of variance)", title="parameter importances")
     fig.tight_layout()
     path = Path(path)
     with atomic_path(path) as tmp:

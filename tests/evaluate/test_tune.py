@@ -1,6 +1,7 @@
 """rnagraph.evaluate.tune: an Optuna search on validation pairs that never reads test pairs."""
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
 import warnings
@@ -128,6 +129,7 @@ def test_resume_continues_and_equals_an_uninterrupted_search(graph, tmp_path):
     assert more.params[:2] == first.params                        # stored trials kept
     fresh = tune("svd", graph, CM, folds, 4, "auc", None, 1)
     assert more.params == fresh.params and more.values == pytest.approx(fresh.values)
+    assert len({p["dim"] for p in fresh.params}) > 1                # not one draw repeated
     assert more.best_params == fresh.best_params
 
 
@@ -154,6 +156,23 @@ def test_result_and_plot(graph, tmp_path):
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 1000
     assert not list(tmp_path.glob(".*.tmp"))    # written atomically: no temporary left
+
+
+def test_importances_with_two_parameters(graph, tmp_path, monkeypatch):
+    """Importances are shares (sum 1) over the declared parameters, drawn beside the trials;
+    one parameter (svd's dim) gives none."""
+    assert tune("svd", graph, CM, _folds(graph, k=2), 4, "auc", None, 1).importances is None
+    monkeypatch.setitem(SEARCH_SPACES, "svd", {"dim": Param("int", 2, 14),
+                                               "calibrate": Param("categorical",
+                                                                  choices=(True, False))})
+    res = tune("svd", graph, CM, _folds(graph, k=2), 4, "auc", None, 1)
+    assert set(res.importances) == {"dim", "calibrate"}
+    assert sum(res.importances.values()) == pytest.approx(1.0)
+    assert {p["calibrate"] for p in res.params} <= {True, False}
+    one = plot_search(dataclasses.replace(res, importances=None), tmp_path / "one.png")
+    two = plot_search(res, tmp_path / "two.png")
+    from matplotlib.image import imread
+    assert imread(two).shape[1] > imread(one).shape[1]     # the importance panel widens it
 
 
 @pytest.mark.parametrize("kw, match", [

@@ -73,6 +73,11 @@ def edge_types(g) -> list[tuple[str, str, str]]:
     return [et for et in g.edge_types if not et[1].startswith("rev_")]
 
 
+def cli_edge(et: tuple[str, str, str]) -> str:
+    """``rnagraph cv --edge-type`` of an edge type (``circ-mirna`` or ``mirna-mrna``)."""
+    return f"{et[0].replace('circrna', 'circ')}-{et[2]}"
+
+
 def slug(text: object) -> str:
     """A file name for a run part: ``:`` -> ``to``, other characters than letters, digits
     and ``-_.`` -> ``_`` (``"warm 1:1"`` -> ``warm_1to1``)."""

@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     log = h.log(args, f"baselines: warm 1:1 {k}-fold CV (leakage-free vs paper protocol)",
                 ["dataset", "edge type", "protocol", "model", "AUC", "AUPR", "ACC", "F1", "MCC",
                  "fit s/fold"], section="baselines")
+    cli = []
     for name, g in h.graphs(args.datasets, args.root):
         for et in h.edge_types(g):
             runs = [("leakage-free", m) for m in (DegreeProduct(), TruncatedSVDLink(64, seed=seed),
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> None:
             if "mirna" in (et[0], et[2]) and all(bool(g[t].has_seq.all()) for t in et[::2]):
                 runs.append(("leakage-free", SeedMatch()))
             runs += [("paper", DegreeProduct()), ("paper", TruncatedSVDLink(64, seed=seed))]
+            cmd = f"`rnagraph cv {name} --edge-type {h.cli_edge(et)} --folds {k} --seed {seed}"
+            cli += [cmd + " --model " + ",".join(("degree", "svd", "sage", "seedmatch")[
+                :len(runs) - 2]) + "`", cmd + " --model degree,svd --protocol paper`"]
             folds = {p: kfold_link_split(g, et, k=k, neg_ratio=1, mode="warm", seed=seed,
                                          protocol=p) for p in ("leakage-free", "paper")}
             for protocol, model in runs:
@@ -66,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
              f"SAGELink: max {args.epochs} epochs, early stopping on the fold's validation pairs.")
     for n in NOTES:
         log.note(n)
+    log.cli = " ".join(cli)
     h.publish(args, log, "baselines", f"## Baselines ({k}-fold, warm 1:1)")
 
 

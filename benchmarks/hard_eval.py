@@ -34,7 +34,11 @@ def evaluate(name: str, g, args) -> None:
     et = h.edge_types(g)[0]
     k = args.folds
     log = h.log(args, f"hard-eval: {name} {et[0]}-{et[2]} warm 1:1 {k}-fold, "
-                f"{' / '.join(args.negatives)} negatives", COLS)
+                f"{' / '.join(args.negatives)} negatives", COLS, cli=" ".join(
+                    f"`rnagraph cv {name} --edge-type {h.cli_edge(et)} --model "
+                    f"{','.join(args.models)} --folds {k} --seed "
+                    f"{args.seed} --negatives {neg}" + " --ranking" * (i == 0) + "`"
+                    for i, neg in enumerate(args.negatives)))
     twins, best, labels = [], {}, []
     for n_kind, neg in enumerate(args.negatives):
         folds = kfold_link_split(g, et, k=k, neg_ratio=1, mode="warm", seed=args.seed,

@@ -101,20 +101,23 @@ def test_fits_and_scores_see_no_test_pair(graph, monkeypatch):
 
 
 def test_choice_follows_validation_not_test(graph):
-    """Where validation and test disagree, the tuner picks validation's best: on the same
-    folds with validation and test swapped it picks the other configuration."""
+    """Where validation and test disagree, the tuner picks validation's best, not test's: the
+    same search on the same folds with validation and test swapped scores test pairs, and
+    picks the other configuration. (The first seed whose draws disagree by more than 0.005
+    AUC both ways is used, so the test does not hang on one split's numbers.)"""
     folds = _folds(graph, k=3)
     swapped = [Fold(index=f.index, edge_type=f.edge_type, train_graph=f.train_graph,
                     train=f.train, val=f.test, test=f.val) for f in folds]
-    a = tune("svd", graph, CM, folds, 2, "auc", None, 2)
-    b = tune("svd", graph, CM, swapped, 2, "auc", None, 2)
-    dims = [p["dim"] for p in a.params]
-    assert dims == [p["dim"] for p in b.params]            # same draws (same seed)
-    # svd clips dim to min(60, 150) // 4 = 15 on this graph: one low-rank, one clipped draw
-    assert dims[0] < 15 <= dims[1], f"the seeded draws changed: {dims}"
-    assert a.values[0] - a.values[1] > 0.01                # validation prefers the low rank
-    assert b.values[1] - b.values[0] > 0.005               # test prefers the clipped rank
-    assert a.best_params == {"dim": dims[0]} and b.best_params == {"dim": dims[1]}
+    for seed in range(8):
+        a = tune("svd", graph, CM, folds, 3, "auc", None, seed)
+        b = tune("svd", graph, CM, swapped, 3, "auc", None, seed)
+        assert a.params == b.params                        # same draws (same seed)
+        ia, ib = int(np.argmax(a.values)), int(np.argmax(b.values))
+        if (a.values[ia] - a.values[ib] > 0.005 and b.values[ib] - b.values[ia] > 0.005):
+            break
+    else:
+        pytest.fail("no seed gave draws on which validation and test disagree")
+    assert a.best_params == a.params[ia] != b.params[ib] == b.best_params
 
 
 def test_resume_continues_and_equals_an_uninterrupted_search(graph, tmp_path):

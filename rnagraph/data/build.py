@@ -27,8 +27,8 @@ def build_graph(sequences: Mapping[NodeType, Mapping[str, str | None]],
     ``node_ids``. Nodes without a sequence are kept (``seq`` is ``None``, ``has_seq`` is False).
 
     Every node store holds ``ids`` (str, index order) and ``seq`` (str or ``None``) as
-    :class:`~rnagraph.data.NodeColumn` side tables (sequences to rnagraph, opaque to PyG's
-    tensor code), ``has_seq`` (BoolTensor ``[N]``) and ``num_nodes``. Every edge store holds
+    :class:`~rnagraph.data.NodeColumn` columns (sequences to rnagraph, node-level attributes
+    to PyG), ``has_seq`` (BoolTensor ``[N]``) and ``num_nodes``. Every edge store holds
     ``edge_index`` (LongTensor ``[2, E]``) in the direction given, **once**: apply PyG's
     :class:`~torch_geometric.transforms.ToUndirected` for message passing in both directions.
     ``add_reverse=True`` adds the reverse types now, exactly as ``ToUndirected`` would (see

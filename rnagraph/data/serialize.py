@@ -23,10 +23,10 @@ def graph_to_state(graph: HeteroData) -> tuple[dict[str, Tensor], dict]:
         store = graph[nt]
         lists = {}
         for key, v in store.items():
-            if isinstance(v, Tensor):
-                tensors[f"node/{nt}/{key}"] = v.detach().cpu()
-            elif _plain_list(v):
+            if _plain_list(v):                 # first: a NodeColumn is also a Tensor
                 lists[key] = list(v)
+            elif isinstance(v, Tensor):
+                tensors[f"node/{nt}/{key}"] = v.detach().cpu()
         meta["nodes"][nt] = {"num_nodes": int(store.num_nodes), "lists": lists}
     for et in graph.edge_types:
         meta["edges"].append(list(et))

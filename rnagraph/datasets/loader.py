@@ -32,8 +32,8 @@ def load(name: str, root: str | os.PathLike | None = None,
 
     Every node store has ``ids``, ``seq`` (``None`` where no sequence is known), ``has_seq``,
     ``seq_source`` and ``num_nodes``; nodes without a sequence are kept. ``ids``, ``seq`` and
-    ``seq_source`` are :class:`~rnagraph.data.NodeColumn` side tables: sequences to Python,
-    invisible to PyG's tensor code (``subgraph``, loaders), indexed by the original node index.
+    ``seq_source`` are :class:`~rnagraph.data.NodeColumn` columns: sequences to Python,
+    node-level attributes to PyG (``subgraph`` and loaders keep the selected nodes' values).
 
     Each interaction is stored once, in its canonical direction, so the standard PyG flow
     ``T.Compose([T.ToUndirected(), T.RandomLinkSplit(..., rev_edge_types=...)])`` adds exactly

@@ -1,7 +1,7 @@
 """Loaded graphs survive PyG's standard flow: ``ToUndirected`` + ``RandomLinkSplit`` leaves no
 validation or test edge in any edge type of the training split, and the string side tables
-(ids, sequences, their sources) do not break ``subgraph``, ``to_homogeneous``,
-``RandomLinkSplit`` or the link loader's filter path."""
+(ids, sequences, their sources) are node-level attributes that ``subgraph``,
+``to_homogeneous``, ``RandomLinkSplit`` and the link loader's filter path carry along."""
 from __future__ import annotations
 
 import pytest
@@ -110,9 +110,10 @@ def test_subgraph_keeps_side_tables_and_subsets_tensors():
     sub = data.subgraph(subset)
     assert sub["mirna"].num_nodes == 3 and sub["circrna"].num_nodes == 10
     assert torch.equal(sub["mirna"].has_seq, data["mirna"].has_seq[[3, 0, 7]])
-    # the table is the original one: translate local indices through the subset
-    assert sub["mirna"].ids is data["mirna"].ids
-    assert sub["mirna"].ids[subset["mirna"]] == [data["mirna"].ids[i] for i in (3, 0, 7)]
+    # a node-level attribute: the subgraph's own nodes' ids, in the order of the subset
+    assert isinstance(sub["mirna"].ids, NodeColumn)
+    assert sub["mirna"].ids == [data["mirna"].ids[i] for i in (3, 0, 7)]
+    assert sub["circrna"].seq == list(data["circrna"].seq)[:10]
     assert sub[CIRC_MIRNA].edge_index.max() < 10
 
 
@@ -159,10 +160,10 @@ def test_link_loader_filter_path_keeps_side_tables():
     batch = next(iter(loader))
     n_id = batch["circrna"].n_id
     assert torch.equal(batch["circrna"].x, data["circrna"].x[n_id])
-    # the side table survives the filter; n_id maps a batch node to its id
-    assert batch["circrna"].ids[n_id] == [data["circrna"].ids[int(i)] for i in n_id]
+    # the side table is filtered like x: batch node i has the id of node n_id[i]
+    assert isinstance(batch["circrna"].ids, NodeColumn)
+    assert batch["circrna"].ids == [data["circrna"].ids[int(i)] for i in n_id]
     local = batch[CIRC_MIRNA].edge_label_index
-    got = [(batch["circrna"].ids[int(n_id[s])], batch["mirna"].ids[int(batch["mirna"].n_id[d])])
-           for s, d in local.t().tolist()]
+    got = [(batch["circrna"].ids[s], batch["mirna"].ids[d]) for s, d in local.t().tolist()]
     want = [(data["circrna"].ids[s], data["mirna"].ids[d]) for s, d in eli.t().tolist()]
     assert got == want

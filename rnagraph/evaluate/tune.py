@@ -326,13 +326,13 @@ def plot_search(result: TuneResult, path: str | Path, *, title: str = "") -> Pat
     fig = Figure(figsize=(10, 4) if imp else (6, 4))
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 2 if imp else 1, 1)
-    x = list(range(1, len(result.values) + 1))
+    x = list(result.numbers)        # Optuna's trial numbers (as in tune.json and the legend)
     ax.plot(x, result.values, "o", ms=4, color="tab:blue", label="trial")
     ax.step(x, result.best_so_far, where="post", color="tab:orange", label="best so far")
     j = result.numbers.index(result.best_trial)
     ax.plot([x[j]], [result.values[j]], "*", ms=12, color="tab:red",
             label=f"best: {result.best_value:.4f} (trial {result.best_trial})")
-    ax.set(xlabel="completed trial", ylabel=f"validation {result.metric} (mean over folds)",
+    ax.set(xlabel="trial", ylabel=f"validation {result.metric} (mean over folds)",
            title=title or f"rnagraph tune {result.model}")
     ax.legend(loc="lower right", fontsize=7)
     if imp:

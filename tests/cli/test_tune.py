@@ -118,6 +118,27 @@ def test_rerun_continues_and_another_study_is_refused(tmp_path):
     assert summary["metric"] == "aupr" and len(summary["trials"]) == 1
 
 
+@needs_optuna
+def test_a_pair_file_is_tuned_and_replayed_with_train(tmp_path):
+    from rnagraph.datasets import synthetic
+    g = synthetic(seed=0)
+    et = ("circrna", "binds", "mirna")
+    ei = g[et].edge_index
+    rows = [f"{g['circrna'].ids[a]},{g['mirna'].ids[b]}" for a, b in ei.T.tolist()]
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    res = _ok(["tune", "--model", "degree", "--pairs", pairs, "--edge-type", "circ-mirna",
+               "--folds", "2", "--trials", "2", "--out", out])
+    assert "no best.cv.json" in res.stderr and not (out / "best.cv.json").exists()
+    cfg = json.loads((out / "best.train.json").read_text())["args"]
+    assert cfg["pairs"] == str(pairs) and cfg["dataset"] is None
+    smoothing = json.loads((out / "tune.json").read_text())["best_params"]["smoothing"]
+    _ok(["train", "--config", out / "best.train.json", "--save", tmp_path / "m.rg"])
+    from rnagraph.models import load
+    assert load(tmp_path / "m.rg").smoothing == pytest.approx(smoothing)
+
+
 @pytest.mark.parametrize("args, text", [
     (["--metric", "f1"], "--metric 'f1': choose one of auc, aupr, global-aupr, mrr"),
     (["--model", "ra3"], "model 'ra3' has no search space"),

@@ -213,6 +213,19 @@ def test_every_space_names_parameters_the_model_takes(name):
             assert isinstance(default, (int, float)) and not isinstance(default, bool)
 
 
+@pytest.mark.parametrize("name", sorted(SEARCH_SPACES))
+def test_every_corner_of_a_space_builds_its_model(name):
+    """The lowest and highest value of every parameter (every choice), together, make a model
+    that the constructor accepts and stores (mixed combinations: e.g. shares summing to 1)."""
+    space = SEARCH_SPACES[name]
+    for pick in (0, -1):
+        kw = {k: (p.choices[pick] if p.kind == "categorical" else
+                  (int if p.kind == "int" else float)(p.low if pick == 0 else p.high))
+              for k, p in space.items()}
+        params = get_model(name, **kw).get_params(deep=False)
+        assert all(params[k] == v for k, v in kw.items())
+
+
 def test_spaces_cover_the_brief_and_presets_use_their_base():
     for name in ("degree", "svd", "sage", "struct", "mferl", "grmmi"):
         assert search_space(name)

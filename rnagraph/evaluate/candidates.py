@@ -11,14 +11,17 @@ full sort.
 """
 from __future__ import annotations
 
+import contextlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
+
+from rnagraph.evaluate.engine import Engine, LocalEngine, RayEngine, make_engine, ray_runtime
 
 #: pairs per scoring block of :func:`top_candidates`
 RANK_BLOCK = 1 << 18
@@ -33,6 +36,8 @@ class Candidates:
         raw (Tensor): ``[K]`` float64 raw scores (:meth:`decision_function`).
         score (Tensor): ``[K]`` float64 calibrated probabilities.
         num_scored (int): how many candidate pairs were scored.
+        worker_peak_rss_mib (dict[int, float]): peak resident memory (MiB) of each process
+            that scored pairs, by process id (this process, or the Ray workers).
     """
 
     src: Tensor
@@ -40,6 +45,7 @@ class Candidates:
     raw: Tensor
     score: Tensor
     num_scored: int
+    worker_peak_rss_mib: dict[int, float] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return self.src.numel()
@@ -80,7 +86,9 @@ def count_candidates(n_src: int, n_dst: int, src: Tensor | None = None,
 def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = None,
                    dst: Sequence[int] | Tensor | None = None, graph: HeteroData | None = None,
                    exclude_known: bool = True, batch_size: int = RANK_BLOCK,
-                   progress: Callable[[int], None] | None = None) -> Candidates:
+                   progress: Callable[[int], None] | None = None,
+                   engine: str | Engine = "local", address: str | None = None,
+                   shards: int | None = None) -> Candidates:
     r"""The ``k`` best unobserved pairs of a fitted :class:`~rnagraph.models.base.LinkModel`.
 
     Candidates are every (source, destination) pair of the model's edge type, or, with ``src``
@@ -89,6 +97,10 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
     validation positives; else the edges of ``graph``). Pairs are ranked by the raw score in the
     direction of the calibrated probability, ties by smaller (source, destination) index.
 
+    With ``engine="ray"`` the source rows are cut into ``shards`` blocks, each a Ray task
+    (the fitted model is put in the object store once) that keeps its own top ``k``; the
+    caller merges them with the same rule, so the ranking equals the local one exactly.
+
     Args:
         model: a fitted link model.
         k (int): how many pairs to keep (``>= 1``). (default: ``100``)
@@ -96,29 +108,106 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
         graph (HeteroData, optional): the graph to score with (default: the fitted graph).
         exclude_known (bool): skip known positives. (default: ``True``)
         batch_size (int): pairs per block. (default: ``262144``)
-        progress (callable, optional): called with the number of pairs of each finished block.
+        progress (callable, optional): called with the number of pairs of each finished block
+            (with Ray: of each finished shard).
+        engine (str | Engine): ``"local"`` (this process), ``"ray"`` or an engine object
+            (:mod:`~rnagraph.evaluate.engine`). (default: ``"local"``)
+        address (str, optional): with ``engine="ray"``, the Ray cluster to run on (else a
+            local runtime of all CPUs for the call).
+        shards (int, optional): row blocks with Ray. (default: 4 per CPU of the runtime)
 
     Returns:
         Candidates: ``min(k, candidates)`` pairs, best first.
 
-    Complexity: :math:`O(N_s N_d)` scoring time, :math:`O(\text{batch\_size} + k)` memory.
+    Complexity: :math:`O(N_s N_d)` scoring time, :math:`O(\text{batch\_size} + k)` memory
+    per worker.
     """
     if not isinstance(k, int) or k < 1:
         raise ValueError(f"top_candidates: k must be an integer >= 1, got {k!r}")
+    if shards is not None and shards < 1:
+        raise ValueError(f"top_candidates: shards must be >= 1, got {shards}")
+    eng = make_engine(engine, 1, address)
+    if engine == "ray" and address is None:
+        eng.num_cpus = None  # a local runtime of all CPUs
     model._check_fitted()
     src_t, _, dst_t = model.edge_type_
     g = model.graph_ if graph is None else graph
     n_src, n_dst = int(g[src_t].num_nodes), int(g[dst_t].num_nodes)
     src = None if src is None else torch.as_tensor(src, dtype=torch.long)
     dst = None if dst is None else torch.as_tensor(dst, dtype=torch.long)
-    known_s = known_d = None
+    known = None
     if exclude_known:
         kp = getattr(model, "known_pairs_", None)
         if kp is None:
             et = model.edge_type_
             kp = g[et].edge_index if et in g.edge_types else torch.empty(2, 0, dtype=torch.long)
-        known_s, known_d = kp[0].long(), kp[1].long()
+        known = kp.long()
     flip = getattr(getattr(model, "calibrator_", None), "coef_", 1.0) < 0
+    rects = [(r, c) for r, c in _rectangles(n_src, n_dst, src, dst)
+             if r.numel() and c.numel()]
+    if isinstance(eng, LocalEngine):
+        parts = [_top_shard(model, graph, rects, n_src, n_dst, known, flip, k, batch_size,
+                            progress)]
+    else:
+        with (ray_runtime(eng.address, eng.num_cpus) if isinstance(eng, RayEngine)
+              else contextlib.nullcontext()) as ray:
+            cpus = 1 if ray is None else int(ray.cluster_resources().get("CPU", 1))
+            tasks = [(model, graph, piece, n_src, n_dst, known, flip, k, batch_size, None)
+                     for piece in _split_rows(rects, shards or 4 * max(1, cpus), batch_size)]
+            parts = [None] * len(tasks)
+
+            def done(i: int, part: tuple) -> None:
+                parts[i] = part
+                if progress is not None:
+                    progress(sum(r.numel() * c.numel() for r, c in tasks[i][2]))
+
+            eng.map(_top_shard, tasks, done)
+    key = torch.cat([torch.empty(0, dtype=torch.float64)] + [p[0] for p in parts])
+    code = torch.cat([torch.empty(0, dtype=torch.long)] + [p[1] for p in parts])
+    raw = torch.cat([torch.empty(0, dtype=torch.float64)] + [p[2] for p in parts])
+    if key.numel() > k:
+        idx = _best(key, code, k)
+        key, code, raw = key[idx], code[idx], raw[idx]
+    peaks: dict[int, float] = {}
+    for p in parts:
+        peaks[p[4]] = max(peaks.get(p[4], 0.0), p[5])
+    # best first; ties by smaller pair code (source index, then destination index)
+    order_t = torch.from_numpy(np.lexsort((code.numpy(), -key.numpy()))).long()
+    code, raw = code[order_t], raw[order_t]
+    return Candidates(src=code // n_dst, dst=code % n_dst, raw=raw,
+                      score=model.probability(raw), num_scored=sum(p[3] for p in parts),
+                      worker_peak_rss_mib=peaks)
+
+
+def _split_rows(rects: list[tuple[Tensor, Tensor]], n: int, batch_size: int
+                ) -> list[list[tuple[Tensor, Tensor]]]:
+    """The rectangles cut into about ``n`` shards of consecutive source rows, each a whole
+    number of the scoring blocks the local path uses, so every pair is scored in a block of
+    the same shape (and gets the same float) on every engine."""
+    total = sum(r.numel() for r, _ in rects)
+    out = []
+    for rows, cols in rects:
+        block = max(1, batch_size // cols.numel())
+        step = block * max(1, math.ceil(math.ceil(total / n) / block))
+        for i in range(0, rows.numel(), step):
+            out.append([(rows[i:i + step], cols)])
+    return out
+
+
+@torch.no_grad()
+def _top_shard(model, graph: HeteroData | None, rects: list[tuple[Tensor, Tensor]], n_src: int,
+               n_dst: int, known: Tensor | None, flip: bool, k: int, batch_size: int,
+               progress: Callable[[int], None] | None
+               ) -> tuple[Tensor, Tensor, Tensor, int, int, float]:
+    """The top ``k`` of the pairs of ``rects`` (blocks of about ``batch_size`` pairs): keys,
+    pair codes, raw scores, pairs scored, and this process's id and peak memory (MiB). Every
+    engine runs this function, the local one on all rectangles at once."""
+    import os
+
+    from rnagraph.evaluate.parallel import peak_rss_mib
+    known_s = known_d = None
+    if known is not None:
+        known_s, known_d = known[0], known[1]
     best_key = torch.empty(0, dtype=torch.float64)
     best_code = torch.empty(0, dtype=torch.long)
     best_raw = torch.empty(0, dtype=torch.float64)
@@ -126,9 +215,7 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
     scored = 0
     row_pos = torch.full((n_src,), -1, dtype=torch.long)
     col_pos = torch.full((n_dst,), -1, dtype=torch.long)
-    for rows, cols in _rectangles(n_src, n_dst, src, dst):
-        if rows.numel() == 0 or cols.numel() == 0:
-            continue
+    for rows, cols in rects:
         col_pos.fill_(-1)
         col_pos[cols] = torch.arange(cols.numel())
         step = max(1, batch_size // cols.numel())
@@ -160,11 +247,7 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
                     thr = float(best_key.min())
             if progress is not None:
                 progress(raw.numel())
-    # best first; ties by smaller pair code (source index, then destination index)
-    order_t = torch.from_numpy(np.lexsort((best_code.numpy(), -best_key.numpy()))).long()
-    code, raw = best_code[order_t], best_raw[order_t]
-    return Candidates(src=code // n_dst, dst=code % n_dst, raw=raw,
-                      score=model.probability(raw), num_scored=scored)
+    return best_key, best_code, best_raw, scored, os.getpid(), peak_rss_mib()
 
 
 __all__ = ["Candidates", "top_candidates", "count_candidates", "RANK_BLOCK"]

@@ -7,7 +7,8 @@ from pathlib import Path
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
-from rnagraph.evaluate.cross_validate import cross_validate
+from rnagraph.evaluate.cross_validate import _finish, _plan, cross_validate, run_plans
+from rnagraph.evaluate.engine import Engine, LocalEngine, make_engine
 from rnagraph.evaluate.results import CVResult
 from rnagraph.evaluate.store import write_json
 from rnagraph.io.atomic import atomic_write
@@ -16,22 +17,43 @@ from rnagraph.typing import EdgeType
 
 def compare_models(models: Mapping[str, object], data: HeteroData, edge_type: EdgeType,
                    folds: Sequence[Fold], out_dir: str | Path | None = None,
+                   engine: str | Engine = "local", address: str | None = None,
                    **cv_kwargs) -> dict[str, CVResult]:
     """Run :func:`~rnagraph.evaluate.cross_validate` for each named model on the **same** folds.
+
+    With the local engine the models run one after the other (each with ``n_jobs`` worker
+    processes); with ``engine="ray"`` every (model, fold) pair is one Ray task of a single
+    batch, so a cluster works on all of them at once. The results are the same.
 
     Args:
         models: ``{name: model}``; each model follows the ``fit`` / ``score`` contract.
         out_dir: if given, each model writes into ``out_dir/<name>``.
+        engine (str | Engine): ``"local"``, ``"ray"`` or an engine object, as for
+            :func:`~rnagraph.evaluate.cross_validate`. (default: ``"local"``)
+        address (str, optional): with ``engine="ray"``, the Ray cluster to run on.
         **cv_kwargs: passed to :func:`~rnagraph.evaluate.cross_validate`.
 
     Returns:
         dict[str, CVResult]: in the order of ``models``.
     """
-    out: dict[str, CVResult] = {}
-    for name, model in models.items():
-        sub = None if out_dir is None else Path(out_dir) / name
-        out[name] = cross_validate(model, data, edge_type, folds, out_dir=sub, **cv_kwargs)
-    return out
+    eng = make_engine(engine, cv_kwargs.get("n_jobs", 1), address)
+    subs = {name: None if out_dir is None else Path(out_dir) / name for name in models}
+    if isinstance(eng, LocalEngine):
+        return {name: cross_validate(model, data, edge_type, folds, out_dir=subs[name],
+                                     engine=eng, **cv_kwargs)
+                for name, model in models.items()}
+    unknown = set(cv_kwargs) - {"threshold", "resume", "progress", "curves", "ranking_ks",
+                                "n_jobs"}
+    if unknown:
+        raise TypeError(f"compare_models: unexpected arguments {sorted(unknown)}")
+    kw = {"threshold": 0.5, "resume": True, "progress": True, "curves": True,
+          "ranking_ks": None, **cv_kwargs}
+    kw.pop("n_jobs", None)
+    plans = {name: _plan(model, data, edge_type, folds, subs[name], kw["threshold"],
+                         kw["resume"], kw["ranking_ks"]) for name, model in models.items()}
+    run_plans(list(plans.values()), data, kw["threshold"], kw["ranking_ks"], eng,
+              kw["progress"], f"CV {len(plans)} models")
+    return {name: _finish(p, data, edge_type, folds, kw["curves"]) for name, p in plans.items()}
 
 
 def pool_over_seeds(per_seed: Mapping[int, Mapping[str, CVResult]],

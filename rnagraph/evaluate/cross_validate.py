@@ -14,7 +14,8 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet
 from rnagraph.data.leakage import check_no_leakage
-from rnagraph.evaluate.parallel import peak_rss_mib, run_parallel
+from rnagraph.evaluate.engine import Engine, make_engine
+from rnagraph.evaluate.parallel import peak_rss_mib
 from rnagraph.evaluate.plots import plot_curves
 from rnagraph.evaluate.ranking import fold_link_ranking, fold_ranking_metrics
 from rnagraph.evaluate.results import CVResult
@@ -52,7 +53,8 @@ def _check_scores(scores: Tensor, n: int, name: str) -> np.ndarray:
 def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: Sequence[Fold],
                    out_dir: str | Path | None = None, threshold: float | str = 0.5,
                    resume: bool = True, progress: bool = True, curves: bool = True,
-                   ranking_ks: Sequence[int] | None = None, n_jobs: int = 1) -> CVResult:
+                   ranking_ks: Sequence[int] | None = None, n_jobs: int = 1,
+                   engine: str | Engine = "local", address: str | None = None) -> CVResult:
     r"""Fit and evaluate ``model`` on every fold; return per-fold metrics and mean ± std.
 
     For each fold: :func:`~rnagraph.data.check_no_leakage` against ``data`` (raises on a leaky
@@ -80,7 +82,8 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     With ``n_jobs > 1`` folds are fitted in that many worker processes (``spawn``), each with
     ``torch.get_num_threads() // n_jobs`` torch threads (at least one): on a small machine
     whole folds in parallel use the cores better than one fold with several threads. The model
-    and folds must be picklable; results equal a sequential run's.
+    and folds must be picklable; results equal a sequential run's. ``engine="ray"`` runs the
+    folds as Ray tasks instead (``pip install "rnagraph[ray]"``; see ``docs/cluster.md``).
 
     Args:
         model: an object with ``fit(fold) -> model`` and ``score(graph, edge_label_index)``.
@@ -103,8 +106,41 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
             (:func:`~rnagraph.evaluate.ranking.fold_link_ranking`: ``mrr_src``,
             ``hits@k_src``, ``mrr_dst``, ``hits@k_dst``, ``global_precision@k``,
             ``global_aupr``, ``global_auc``).
-        n_jobs (int): worker processes, one fold each. (default: ``1``, in this process)
+        n_jobs (int): worker processes, one fold each (with ``engine="ray"`` and no
+            ``address``: the CPUs of the local Ray runtime). (default: ``1``, in this process)
+        engine (str | Engine): ``"local"`` (this process or the pool of ``n_jobs``),
+            ``"ray"`` (each fold a Ray task: :class:`~rnagraph.evaluate.engine.RayEngine`,
+            a worker that dies is retried, finished folds are saved here as they arrive) or an
+            engine object such as ``RayEngine(address="auto", threads_per_task=4)``. Every
+            engine runs the same per-fold function: results are equal. (default: ``"local"``)
+        address (str, optional): with ``engine="ray"``, the Ray cluster to run on
+            (``ray start --head`` prints it; ``"auto"`` finds a local one); else a local Ray
+            runtime of ``n_jobs`` CPUs is started for the call and shut down after it.
     """
+    if n_jobs < 1:
+        raise ValueError(f"cross_validate: n_jobs must be >= 1, got {n_jobs}")
+    eng = make_engine(engine, n_jobs, address)
+    plan = _plan(model, data, edge_type, folds, out_dir, threshold, resume, ranking_ks)
+    run_plans([plan], data, threshold, ranking_ks, eng, progress,
+              f"CV {type(model).__name__}")
+    return _finish(plan, data, edge_type, folds, curves)
+
+
+@dataclasses.dataclass
+class _Plan:
+    """One model's run: its finished fold records and the folds still to fit."""
+
+    model: object
+    result: CVResult
+    out: Path | None
+    records: dict[int, dict]
+    todo: list[tuple[Fold, dict, Path | None]]
+
+
+def _plan(model: object, data: HeteroData, edge_type: EdgeType, folds: Sequence[Fold],
+          out_dir: str | Path | None, threshold: float | str, resume: bool,
+          ranking_ks: Sequence[int] | None) -> _Plan:
+    """Check the inputs, reuse the finished folds of ``out_dir``, list the folds to fit."""
     if not folds:
         raise ValueError("cross_validate: no folds")
     if isinstance(threshold, str) and threshold not in ("val", "val-f1", "val-mcc"):
@@ -134,8 +170,6 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
             raise FileExistsError(f"cross_validate: {out} already holds results "
                                   f"({existing[0].name}); choose another out_dir or "
                                   "resume=True")
-    if n_jobs < 1:
-        raise ValueError(f"cross_validate: n_jobs must be >= 1, got {n_jobs}")
     records: dict[int, dict] = {}
     todo: list[tuple[Fold, dict, Path | None]] = []
     for fold in folds:
@@ -151,39 +185,51 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
             records[fold.index] = rec
         else:
             todo.append((fold, fp, path))
+    return _Plan(model, result, out, records, todo)
+
+
+def run_plans(plans: list[_Plan], data: HeteroData, threshold: float | str,
+              ranking_ks: Sequence[int] | None, engine: Engine, progress: bool,
+              desc: str) -> None:
+    """Fit the folds still to fit of every plan (models x folds) as one batch of ``engine``
+    tasks, each :func:`_run_fold`; each finished fold is saved here as it arrives."""
+    jobs = [(p, fold, fp, path) for p in plans for fold, fp, path in p.todo]
     bar = None
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(total=len(folds), initial=len(records), desc=f"CV {type(model).__name__}",
-                   unit="fold")
+        bar = tqdm(total=sum(len(p.records) + len(p.todo) for p in plans),
+                   initial=sum(len(p.records) for p in plans), desc=desc, unit="fold")
 
-    def done(fold: Fold, rec: dict, path: Path | None) -> None:
+    def done(i: int, rec: dict) -> None:
+        plan, fold, _, path = jobs[i]
         if path is not None:
             write_json(path, rec)
-        records[fold.index] = rec
-        result.fitted.append(fold.index)
+        plan.records[fold.index] = rec
+        plan.result.fitted.append(fold.index)
         if bar is not None:
             bar.set_postfix(auc=f"{rec['metrics']['auc']:.4f}")
             bar.update(1)
 
     # without our bar the models' per-epoch bars are off too; with it they nest under it
-    # (spawned workers never show theirs: train.trainer.show_progress)
+    # (workers never show theirs: train.trainer.show_progress)
     try:
         with epoch_progress(None if progress else False):
-            if n_jobs == 1 or len(todo) <= 1:
-                for fold, fp, path in todo:
-                    done(fold, _run_fold(model, data, fold, threshold, ranking_ks, fp), path)
-            else:
-                run_parallel(_run_fold, model, data, todo, threshold, ranking_ks, n_jobs, done)
+            engine.map(_run_fold, [(p.model, data, fold, threshold, ranking_ks, fp)
+                                   for p, fold, fp, _ in jobs], done)
     finally:
         if bar is not None:
             bar.close()
-    records = [records[f.index] for f in folds]
+
+
+def _finish(plan: _Plan, data: HeteroData, edge_type: EdgeType, folds: Sequence[Fold],
+            curves: bool) -> CVResult:
+    result = plan.result
+    records = [plan.records[f.index] for f in folds]
     result.folds = [r["metrics"] for r in records]
     result.fit_info = [r.get("fit_info", {}) for r in records]
-    result.out_dir = out
-    if out is not None:
-        _write_outputs(out, result, records, data, edge_type, curves)
+    result.out_dir = plan.out
+    if plan.out is not None:
+        _write_outputs(plan.out, result, records, data, edge_type, curves)
     return result
 
 

@@ -1,11 +1,11 @@
-"""Folds fitted in spawned worker processes (``cross_validate(n_jobs>1)``)."""
+"""Tasks in spawned worker processes (the pool of ``cross_validate(n_jobs>1)``) and the peak
+memory they report."""
 from __future__ import annotations
 
 import warnings
-from typing import Callable, Sequence
+from typing import Any, Callable
 
 import torch
-from torch_geometric.data import HeteroData
 
 
 def peak_rss_mib() -> float:
@@ -33,18 +33,18 @@ def _init_worker(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def _run_fold_recording(run_fold: Callable[..., dict], *args
-                        ) -> tuple[dict, list[tuple[str, type[Warning]]]]:
-    """``run_fold(*args)`` (one fold of :func:`~rnagraph.evaluate.cross_validate`) in a
-    worker, with its warnings recorded instead of printed.
+def call_recording(fn: Callable[..., Any], *args: Any
+                   ) -> tuple[Any, list[tuple[str, type[Warning]]]]:
+    """``fn(*args)`` (one fold of :func:`~rnagraph.evaluate.cross_validate`, one ranking shard)
+    in a worker, with its warnings recorded instead of printed.
 
-    A spawned worker does not inherit the caller's warning filters, so it would print
+    A worker does not inherit the caller's warning filters, so it would print
     warnings the caller silenced (or print each once per worker). The parent re-issues the
     recorded ones under its own filters instead, as a sequential run would.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        rec = run_fold(*args)
+        rec = fn(*args)
     seen: dict[tuple[str, type[Warning]], None] = {}
     for w in caught:
         cat = w.category
@@ -55,31 +55,29 @@ def _run_fold_recording(run_fold: Callable[..., dict], *args
     return rec, list(seen)
 
 
-def run_parallel(run_fold: Callable[..., dict], model: object, data: HeteroData, todo: list,
-                 threshold: float | str, ranking_ks: Sequence[int] | None, n_jobs: int,
-                 done: Callable) -> None:
-    """Fit the folds of ``todo`` with ``run_fold`` (a module-level function, so it pickles) in
-    ``n_jobs`` spawned processes; ``done`` saves each result
-    as it arrives (so an interrupted run keeps every finished fold)."""
+def run_pool(fn: Callable[..., Any], tasks: list[tuple], n_jobs: int,
+             done: Callable[[int, Any], None]) -> None:
+    """``fn(*task)`` (a module-level function, so it pickles) for every task in ``n_jobs``
+    spawned processes, each with ``torch.get_num_threads() // n_jobs`` torch threads;
+    ``done(i, result)`` saves the result of ``tasks[i]`` as it arrives (so an interrupted run
+    keeps every finished task). The pool of :class:`~rnagraph.evaluate.engine.LocalEngine`."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
     threads = max(1, torch.get_num_threads() // n_jobs)
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)),
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(tasks)),
                              mp_context=multiprocessing.get_context("spawn"),
                              initializer=_init_worker, initargs=(threads,)) as pool:
-        futures = {pool.submit(_run_fold_recording, run_fold, model, data, fold, threshold,
-                               ranking_ks, fp): (fold, path) for fold, fp, path in todo}
+        futures = {pool.submit(call_recording, fn, *task): i for i, task in enumerate(tasks)}
         try:
             for fut in as_completed(futures):
-                fold, path = futures[fut]
                 rec, caught = fut.result()
                 for message, category in caught:
                     warnings.warn(message, category, stacklevel=2)
-                done(fold, rec, path)
+                done(futures[fut], rec)
         except BaseException:
             for fut in futures:
                 fut.cancel()
             raise
 
 
-__all__ = ["run_parallel", "peak_rss_mib"]
+__all__ = ["run_pool", "call_recording", "peak_rss_mib"]

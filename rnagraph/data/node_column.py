@@ -69,6 +69,8 @@ class NodeColumn(Tensor):
         pos = torch.arange(len(vals)) if _positions is None else _positions
         out = Tensor._make_subclass(cls, pos, False)
         out._values = vals
+        if _positions is None:
+            out.__dict__["_resolved_values"] = vals
         return out
 
     def __init__(self, values: Iterable[Any] = (), _positions: Tensor | None = None) -> None:
@@ -85,6 +87,16 @@ class NodeColumn(Tensor):
     def _rows(self) -> list[int]:
         with torch._C.DisableTorchFunctionSubclass():
             return Tensor.tolist(self)
+
+    def _resolved(self) -> tuple:
+        """The values of this column's rows, in order (computed once: positions never change
+        in place)."""
+        cached = self.__dict__.get("_resolved_values")
+        if cached is None:
+            vals = self._values
+            cached = tuple(vals[i] for i in self._rows())
+            self.__dict__["_resolved_values"] = cached
+        return cached
 
     # ------------------------------------------------------------------ torch protocol
     @classmethod
@@ -114,9 +126,7 @@ class NodeColumn(Tensor):
         if isinstance(index, (int, np.integer)) or (isinstance(index, Tensor)
                                                     and index.dim() == 0
                                                     and not index.dtype == torch.bool):
-            i = int(index)
-            pos = self._positions()
-            return self._values[int(pos[i])]
+            return self._resolved()[int(index)]
         if isinstance(index, slice):
             return self._wrap(self._values, self._positions()[index])
         if not isinstance(index, Tensor):
@@ -136,31 +146,35 @@ class NodeColumn(Tensor):
         pos = self._positions()
         return self._wrap(self._values, pos[index.to(pos.device)])
 
+    def __len__(self) -> int:
+        return len(self._resolved())
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError("NodeColumn is immutable: build a new one, NodeColumn(values)")
+
     def __iter__(self) -> Iterator[Any]:
-        vals = self._values
-        return iter([vals[i] for i in self._rows()])
+        return iter(self._resolved())
 
     def __reversed__(self) -> Iterator[Any]:
         return reversed(self.tolist())
 
     def __contains__(self, value: object) -> bool:
-        return value in self.tolist()
+        return value in self._resolved()
 
     def __bool__(self) -> bool:
-        return len(self) > 0
+        return len(self._resolved()) > 0
 
     def index(self, value: Any) -> int:
         """The first node whose value is ``value`` (``ValueError`` if none)."""
-        return self.tolist().index(value)
+        return self._resolved().index(value)
 
     def count(self, value: Any) -> int:
         """How many nodes have ``value``."""
-        return self.tolist().count(value)
+        return self._resolved().count(value)
 
     def tolist(self) -> list[Any]:
         """The values as a new list."""
-        vals = self._values
-        return [vals[i] for i in self._rows()]
+        return list(self._resolved())
 
     def __eq__(self, other: object) -> bool:  # type: ignore[override]
         if isinstance(other, NodeColumn | list | tuple):

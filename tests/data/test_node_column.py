@@ -204,3 +204,10 @@ def test_side_tables_survive_every_pyg_operation_on_cmi_9589(real_root):
     assert len(sub["mirna"].ids) == 10 and sub["mirna"].ids == list(g["mirna"].ids)[:10]
     assert sub["mirna"].seq == list(g["mirna"].seq)[:10]
     _run_ops(g)
+
+
+def test_is_immutable():
+    col = NodeColumn(["a", "b"])
+    with pytest.raises(TypeError, match="immutable"):
+        col[0] = "z"
+    assert col == ["a", "b"]

@@ -116,7 +116,7 @@ def tune(
                                  negatives=negatives)
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # our bar and summary instead
     console.print(f"tuning {model} ({', '.join(space)}) on the validation pairs of {folds} "
-                  f"folds, {metric}", highlight=False)
+                  f"folds, {metric}", highlight=False, soft_wrap=True)
     spec = {"dataset": dataset, "pairs": str(pairs) if pairs else None, "folds": folds,
             "ratio": ratio, "mode": mode, "negatives": negatives}
     try:

@@ -345,7 +345,7 @@ class StructLink(LinkModel):
         if hidden_channels < 1 or mlp_channels < 1:
             raise ValueError(f"StructLink: hidden_channels and mlp_channels must be >= 1, "
                              f"got {hidden_channels}, {mlp_channels}")
-        StructuralPairFeatures(power)          # checks power
+        StructuralPairFeatures(power)._validate_params()   # checks power
         for name, value in list(locals().items()):
             if name not in ("self", "name", "__class__"):
                 setattr(self, name, value)

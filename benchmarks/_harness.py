@@ -102,24 +102,22 @@ def cv(model, g, et, folds, args: argparse.Namespace, *parts: object, **kw):
         return cross_validate(model, g, et, folds, **kw)
 
 
-def log(args: argparse.Namespace, title: str, columns: list[str], **kw) -> BenchmarkLog:
-    """A :class:`BenchmarkLog` writing to ``--docs``/benchmarks.md."""
-    docs = None if args.docs == "none" else Path(args.docs) / "benchmarks.md"
-    return BenchmarkLog(title, columns, path=docs, **kw)
+def log(args: argparse.Namespace, title: str, columns: list[str], results: bool = False,
+        **kw) -> BenchmarkLog:
+    """A :class:`BenchmarkLog` for ``--docs``/benchmarks.md (speed and memory) or, with
+    ``results``, ``--docs``/results.md (quality: the tables that compare methods)."""
+    page = "results.md" if results else "benchmarks.md"
+    return BenchmarkLog(title, columns, path=None if args.docs == "none" else
+                        Path(args.docs) / page, **kw)
 
 
-def publish(args: argparse.Namespace, table: BenchmarkLog, results: str | None = None,
-            heading: str | None = None) -> None:
-    """Print ``table`` and replace its section of ``--docs``/benchmarks.md; with
-    ``results``, also the section ``results`` of ``results.md`` (its title ``heading``)."""
+def publish(args: argparse.Namespace, table: BenchmarkLog) -> None:
+    """Print ``table`` and replace its section of its page (with ``--docs none``: print)."""
     if args.docs == "none":
         table.print()
-        return
-    table.write()
-    if results:
-        md = table.markdown()
-        write_results(args, results, md.replace(f"## {table.title}", heading, 1) if heading
-                      else md)
+        print(*(["Reproduce with the CLI: " + table.cli] if table.cli else []))
+    else:
+        table.write()
 
 
 def write_results(args: argparse.Namespace, section: str, markdown: str) -> None:

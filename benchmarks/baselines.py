@@ -2,7 +2,7 @@
 
 Leakage-free warm 1:1 k-fold CV of DegreeProduct, TruncatedSVDLink (64), SAGELink and SeedMatch
 (where both sides have sequences), plus the papers' protocol for DegreeProduct and SVD to show the
-leak. Makes the table the ``baselines`` section of ``docs/benchmarks.md`` and ``docs/results.md``.
+leak. Makes the table the ``baselines`` section of ``docs/results.md``.
 
     python benchmarks/baselines.py                                     # 5 folds, every dataset
     python benchmarks/baselines.py --datasets synthetic --folds 2 --epochs 20 --docs none
@@ -36,9 +36,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--epochs", type=int, default=300, help="SAGELink max epochs")
     args = h.parse(ap, argv)
     k, seed = args.folds, args.seed
-    log = h.log(args, f"baselines: warm 1:1 {k}-fold CV (leakage-free vs paper protocol)",
+    log = h.log(args, f"Baselines ({k}-fold, warm 1:1)",
                 ["dataset", "edge type", "protocol", "model", "AUC", "AUPR", "ACC", "F1", "MCC",
-                 "fit s/fold"], section="baselines")
+                 "fit s/fold"], results=True, section="baselines")
     cli = []
     for name, g in h.graphs(args.datasets, args.root):
         for et in h.edge_types(g):
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     for n in NOTES:
         log.note(n)
     log.cli = " ".join(cli)
-    h.publish(args, log, "baselines", f"## Baselines ({k}-fold, warm 1:1)")
+    h.publish(args, log)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Leakage-free warm k-fold CV with three kinds of validation / test negatives
 (``kfold_link_split(negatives=...)``: uniform, degree-matched, HeaRT-style hard), the binary
 metrics, the ranking panel of ``cross_validate(ranking_ks=...)`` and the share of test positives
-answered by a training twin. One table per dataset: its section of ``docs/benchmarks.md`` and the
-``hard-eval-<dataset>`` section (or ``--section``) of ``docs/results.md``. Runs are stored under
+answered by a training twin. One table per dataset: the ``hard-eval-<dataset>`` section (or
+``--section``) of ``docs/results.md``. Runs are stored under
 ``--out``/<dataset>/<negatives>/<model> (default ``runs/hard_eval``), resumable.
 
     python benchmarks/hard_eval.py --datasets cmi-9589 cmi-20208
@@ -33,8 +33,8 @@ RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst", "global_aupr")
 def evaluate(name: str, g, args) -> None:
     et = h.edge_types(g)[0]
     k = args.folds
-    log = h.log(args, f"hard-eval: {name} {et[0]}-{et[2]} warm 1:1 {k}-fold, "
-                f"{' / '.join(args.negatives)} negatives", COLS, cli=" ".join(
+    log = h.log(args, f"Harder evaluation ({name}, {k}-fold warm)", COLS, results=True,
+                section=args.section or f"hard-eval-{name}", cli=" ".join(
                     f"`rnagraph cv {name} --edge-type {h.cli_edge(et)} --model "
                     f"{','.join(args.models)} --folds {k} --seed "
                     f"{args.seed} --negatives {neg}" + " --ranking" * (i == 0) + "`"
@@ -89,10 +89,9 @@ def evaluate(name: str, g, args) -> None:
              f"{', '.join(f'{x:.1%}' for x in twins)}).")
     if args.max_folds:
         log.note(f"Only the first {args.max_folds} of the {k} folds evaluated (--max-folds).")
-    heading = f"## Harder evaluation ({name}, {k}-fold warm)"
-    if args.section:
-        heading = heading[:-1] + f"; {', '.join(labels)})"
-    h.publish(args, log, args.section or f"hard-eval-{name}", heading)
+    if args.section:                     # a run over some models: they are in the title
+        log.title = log.title[:-1] + f"; {', '.join(labels)})"
+    h.publish(args, log)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     args = h.parse(ap, argv)
     warnings.filterwarnings("ignore")
     log = h.log(args, "synthetic signal: test AUC, warm 1:1 leakage-free",
-                ["data seed", "edge type", "SeedMatch", "degree product", "SVD-16"])
+                ["data seed", "edge type", "SeedMatch", "degree product", "SVD-16"],
+                results=True)
     for seed in args.seeds:
         data = synthetic(seed=seed)
         for et in (CIRC_MIRNA, MIRNA_MRNA):

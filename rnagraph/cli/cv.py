@@ -71,8 +71,10 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
          protocol: str, seed: int, threshold: str, out: Optional[Path], jobs: int = 1,
          cfg: dict | None = None, *, negatives: str = "uniform", ranking: bool = False,
          twins: bool = False, seeds: list[int] | None = None,
-         isolated_negatives: bool = False) -> None:
-    """Split, fit and print the tables (``seeds``: repeat over these split / model seeds)."""
+         isolated_negatives: bool = False, engine: str = "local",
+         address: str | None = None) -> None:
+    """Split, fit and print the tables (``seeds``: repeat over these split / model seeds;
+    ``engine="ray"``: the models x folds of every seed as Ray tasks of one runtime)."""
     import numpy as np
 
     from rnagraph.data import kfold_link_split
@@ -103,26 +105,28 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
         write_config(out / "config.json", cfg)
     seed_list = seeds if seeds is not None else [seed]
     per_seed, twin_share, seen = {}, [], set()
-    for s in seed_list:
-        with warnings.catch_warnings(record=True) as caught:  # each note once, not per seed
-            warnings.simplefilter("always")
-            fold_list = kfold_link_split(data, edge_type, k=folds, neg_ratio=ratio, mode=mode,
-                                         seed=s, protocol=protocol, negatives=negatives,
-                                         group_twins=twins,
-                                         isolated_negatives=isolated_negatives)
-        for w in caught:
-            if str(w.message) not in seen:
-                seen.add(str(w.message))
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        twin_share += [f.meta["twins"]["share"] for f in fold_list if "twins" in f.meta]
-        models = {}
-        for name in names:  # the model's own seed follows the split's, as the benchmarks do
-            m = get_model(name)
-            models[name] = get_model(name, seed=s) if "seed" in _params(m) else m
-        sub = out if out is None or seeds is None else out / f"seed_{s}"
-        per_seed[s] = compare_models(models, data, edge_type, fold_list, out_dir=sub,
-                                     threshold=thr, n_jobs=jobs,
-                                     ranking_ks=RANKING_KS if ranking else None)
+    with _engine_runtime(engine, address, jobs):
+        for s in seed_list:
+            with warnings.catch_warnings(record=True) as caught:  # each note once, not per seed
+                warnings.simplefilter("always")
+                fold_list = kfold_link_split(data, edge_type, k=folds, neg_ratio=ratio, mode=mode,
+                                             seed=s, protocol=protocol, negatives=negatives,
+                                             group_twins=twins,
+                                             isolated_negatives=isolated_negatives)
+            for w in caught:
+                if str(w.message) not in seen:
+                    seen.add(str(w.message))
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            twin_share += [f.meta["twins"]["share"] for f in fold_list if "twins" in f.meta]
+            models = {}
+            for name in names:  # the model's own seed follows the split's, as the benchmarks do
+                m = get_model(name)
+                models[name] = get_model(name, seed=s) if "seed" in _params(m) else m
+            sub = out if out is None or seeds is None else out / f"seed_{s}"
+            per_seed[s] = compare_models(models, data, edge_type, fold_list, out_dir=sub,
+                                         threshold=thr, n_jobs=jobs,
+                                         ranking_ks=RANKING_KS if ranking else None,
+                                         engine=engine, address=address)
     results = (per_seed[seed_list[0]] if seeds is None
                else pool_over_seeds(per_seed, out_dir=out))
     print(results_table(results))  # plain Markdown: readable, greppable, pasteable
@@ -142,6 +146,31 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
     console.print(f"{len(names)} models × {folds} folds"
                   + (f" × {len(seed_list)} seeds" if seeds is not None else "")
                   + f" in {time.perf_counter() - t0:.1f} s" + (f"; files in {out}" if out else ""))
+
+
+def check_engine(engine: str, address: str | None) -> None:
+    """``--engine`` / ``--address``: one line for an unknown engine, an address without Ray, or
+    Ray missing (saying how to install it)."""
+    from rnagraph.evaluate.engine import ENGINES, RAY_INSTALL
+    if engine not in ENGINES:
+        raise CLIError(f"--engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if address is not None and engine != "ray":
+        raise CLIError(f"--address {address}: goes with --engine ray")
+    if engine == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise CLIError(f"--engine ray needs Ray, an optional extra: {RAY_INSTALL}") from None
+
+
+def _engine_runtime(engine: str, address: str | None, jobs: int):
+    """With ``--engine ray`` one Ray runtime for the whole command (a local one of ``--jobs``
+    CPUs, shut down at the end, or the cluster at ``--address``); else nothing."""
+    import contextlib
+    if engine != "ray":
+        return contextlib.nullcontext()
+    from rnagraph.evaluate.engine import ray_runtime
+    return ray_runtime(address, None if address is not None else jobs)
 
 
 def _params(model) -> dict:
@@ -180,7 +209,13 @@ def cv(
     out: Optional[Path] = typer.Option(None, help="results directory (resumable); the "
                                        "resolved config is written there as config.json"),
     jobs: int = typer.Option(1, min=1, help="folds fitted in parallel processes (e.g. the "
-                             "number of cores; torch threads are divided among them)"),
+                             "number of cores; torch threads are divided among them); with "
+                             "--engine ray and no --address: the CPUs of the Ray runtime"),
+    engine: str = typer.Option("local", help="local (this process / --jobs processes) or ray "
+                               "(each model x fold a Ray task; pip install \"rnagraph[ray]\"; "
+                               "see docs/cluster.md)"),
+    address: Optional[str] = typer.Option(None, help="with --engine ray: the Ray cluster, e.g. "
+                                          "auto or ray://head:10001 (default: a local runtime)"),
     force: bool = typer.Option(False, help="replace a different run in --out"),
     config: Optional[Path] = typer.Option(None, help="replay a config.json of an earlier run "
                                           "(options given here override it)"),
@@ -198,12 +233,14 @@ def cv(
         dataset=dataset, model=model, edge_type=edge_type, folds=folds, ratio=ratio, mode=mode,
         protocol=protocol, negatives=negatives, ranking=ranking, twins=twins,
         isolated_negatives=isolated_negatives, threshold=threshold, seed=seed, seeds=seeds,
-        root=root, circrna_fasta=circrna_fasta, out=out, jobs=jobs))
+        root=root, circrna_fasta=circrna_fasta, out=out, jobs=jobs, engine=engine,
+        address=address))
     if v["dataset"] is None:
         raise CLIError("give a dataset name (see `rnagraph datasets`) or --config FILE")
     parse_float("ratio", float(v["ratio"]), 0.0, 1000.0, lo_open=True)
     parse_threshold(str(v["threshold"]))
     seed_list = parse_seeds(v["seeds"])
+    check_engine(str(v["engine"]), v["address"])
     check_protocol(v["mode"], v["protocol"], v["negatives"], bool(v["twins"]))
     out_p = Path(v["out"]) if v["out"] else None
     seed_v = int(v["seed"])
@@ -225,15 +262,16 @@ def cv(
          int(v["folds"]), float(v["ratio"]), v["mode"], v["protocol"], seed_v,
          str(v["threshold"]), out_p, int(v["jobs"]), cfg, negatives=v["negatives"],
          ranking=bool(v["ranking"]), twins=bool(v["twins"]), seeds=seed_list,
-         isolated_negatives=bool(v["isolated_negatives"]))
+         isolated_negatives=bool(v["isolated_negatives"]), engine=str(v["engine"]),
+         address=v["address"])
 
 
 def _same_run(a: dict, b: dict) -> bool:
-    """Two cv configs describe the same run (the number of worker processes aside; an option
+    """Two cv configs describe the same run (worker processes and engine aside; an option
     added later counts as its default in a config written before it)."""
     def key(c: dict) -> dict:
         args = {**NEW_OPTION_DEFAULTS, **c["args"]}
-        return {k: v for k, v in args.items() if k not in ("jobs", "out")}
+        return {k: v for k, v in args.items() if k not in ("jobs", "out", "engine", "address")}
     return key(a) == key(b) and a.get("dataset_hash") == b.get("dataset_hash")
 
 

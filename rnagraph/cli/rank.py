@@ -87,6 +87,11 @@ def rank(
     cerna: Optional[Path] = typer.Option(None, help="a miRNA-mRNA model file: rank circRNA -> "
                                          "miRNA -> mRNA paths with --model as the circRNA-miRNA "
                                          "model (both fitted on the joint `cerna` graph)"),
+    engine: str = typer.Option("local", help="local or ray (source blocks scored as Ray "
+                               "tasks, their top pairs merged: the same ranking; see "
+                               "docs/cluster.md)"),
+    address: Optional[str] = typer.Option(None, help="with --engine ray: the Ray cluster, e.g. "
+                                          "auto or ray://head:10001 (default: a local runtime)"),
 ) -> None:
     """Rank every unobserved pair (or those of the given RNAs) by the model's score.
 
@@ -109,7 +114,12 @@ def rank(
     from rnagraph.io.atomic import atomic_write
     v = replay(ctx, config, "rank", dict(model=str(model), rna=list(rna), top=top,
                                          evidence=evidence, out=str(out),
-                                         cerna=None if cerna is None else str(cerna)))
+                                         cerna=None if cerna is None else str(cerna),
+                                         engine=engine, address=address))
+    from rnagraph.cli.cv import check_engine
+    check_engine(str(v["engine"]), v["address"])
+    if v.get("cerna") and v["engine"] != "local":
+        raise CLIError("--cerna ranks on this machine: drop --engine ray")
     if int(v["top"]) < 1:
         raise CLIError(f"--top {v['top']}: must be >= 1")
     out_p = check_output(str(v["out"]), force)
@@ -127,7 +137,8 @@ def rank(
     with progress() as bar:
         task = bar.add_task(f"scoring {et[0]}–{et[2]} pairs", total=total)
         cand = top_candidates(m, int(v["top"]), src=src, dst=dst,
-                              progress=lambda n: bar.advance(task, n))
+                              progress=lambda n: bar.advance(task, n),
+                              engine=str(v["engine"]), address=v["address"])
     want = v["evidence"]
     if want is None:
         want = bool(getattr(m, "requires_sequences", False)) or _explains(m)

@@ -39,6 +39,9 @@ def base(tmp_path_factory):
                               "--fasta", str(d / "mir.fa"), "--fasta", str(d / "circ.fa"),
                               *CM, "--save", str(d / "model.rg")])
     assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["train", "--model", "svd", "--set", "dim=4", "--pairs",
+                              str(d / "pairs.csv"), *CM, "--save", str(d / "svd.rg")])
+    assert res.exit_code == 0, res.output
     return d
 
 
@@ -92,6 +95,15 @@ def _another_run(env: Env):
     res = runner.invoke(app, env.cv("--out", str(env.out / "run")))
     assert res.exit_code == 0, res.output
     return env.cv("--out", str(env.out / "run"), "--seed", "3"), ["holds another run", "--force"]
+
+
+def _edited_tensors(env: Env, edit, name: str = "model.rg") -> Path:
+    """The base model file ``name`` with its tensors changed by ``edit(obj)``."""
+    obj = torch.load(env.base / name, weights_only=True)
+    edit(obj)
+    p = env.tmp / "edited.rg"
+    torch.save(obj, p)
+    return p
 
 
 def _edited_model(env: Env, edit) -> Path:
@@ -409,6 +421,32 @@ CASES = [
     ("model-edited-graph-meta", lambda e: (
         e.predict(_edited_model(e, lambda m: m.update(graph=[1, 2]))),
         ["edited.rg: damaged or edited model file", "refit the model"])),
+    ("model-edited-edge-type", lambda e: (
+        e.predict(_edited_model(e, lambda m: m.update(edge_type=["circrna", "binds", "mrna"]))),
+        ["edited.rg: damaged or edited model file", "names node type 'mrna', which the graph "
+         "lacks"])),
+    ("model-edited-ids", lambda e: (
+        e.rank(model=_edited_model(e, lambda m: m["graph"]["nodes"]["circrna"]["lists"].update(
+            ids=["circ_0"]))), ["edited.rg: damaged or edited model file", "circrna.ids has 1 "
+                                "entries for 8 nodes"])),
+    ("model-edited-known-pairs", lambda e: (
+        e.rank(model=_edited_tensors(e, lambda o: o.update(known_pairs=torch.tensor([[99],
+                                                                                     [0]])))),
+        ["edited.rg: damaged or edited model file", "known_pairs holds a node index outside "
+         "the graph"])),
+    ("model-edited-edge-index", lambda e: (
+        e.predict(_edited_tensors(e, lambda o: o["graph"].update({
+            k: v[:1] for k, v in o["graph"].items() if k.endswith("/edge_index")}))),
+        ["edited.rg: damaged or edited model file", "edge_index is not a [2, K] integer "
+         "tensor"])),
+    ("model-state-nan", lambda e: (
+        e.predict(_edited_tensors(e, lambda o: [v.fill_(math.nan) for v in o["state"].values()
+                                                if v.is_floating_point()], "svd.rg")),
+        ["edited.rg: damaged or edited model file (it scores a pair as NaN or infinite)"])),
+    ("model-state-truncated", lambda e: (
+        e.rank(model=_edited_tensors(e, lambda o: o.update(state={
+            k: v[:1] for k, v in o["state"].items()}), "svd.rg")),
+        ["edited.rg: damaged or edited model file (scoring a pair failed: IndexError"])),
     ("model-is-a-directory", lambda e: (e.predict(e.out), [f"{e.out}: is a directory, not a "
                                                            "model file"])),
     ("fasta-type-wrong-case", lambda e: (e.train(None, [f"miRNA={e.base / 'mir.fa'}"]),

@@ -20,8 +20,28 @@ from rnagraph.cli._common import (
 
 
 def load_model(path: Path):
+    """The model of a model file, tried on two pairs first (the first and the last nodes): a
+    file whose parts load but do not work together (edited tensors) is named as damaged here,
+    not half-way through a command."""
+    import torch
+
     from rnagraph.models import load
-    return load(path)
+    from rnagraph.models._file import ModelFileError
+    m = load(path)
+    try:
+        et = m.edge_type_
+        last = [int(m.graph_[et[0]].num_nodes) - 1, int(m.graph_[et[2]].num_nodes) - 1]
+        raw = m.decision_function(None, torch.tensor([[0, last[0]], [0, last[1]]]))
+        ok = bool(torch.isfinite(torch.as_tensor(m.probability(raw), dtype=torch.float64)).all())
+    except Exception as exc:  # any failure of the model's own parts: the file is damaged
+        msg = " ".join(str(exc).split())[:200]
+        raise ModelFileError(f"{path}: damaged or edited model file (scoring a pair failed: "
+                             f"{type(exc).__name__}: {msg}); refit the model with `rnagraph "
+                             "train`") from None
+    if not ok:
+        raise ModelFileError(f"{path}: damaged or edited model file (it scores a pair as NaN or "
+                             "infinite); refit the model with `rnagraph train`")
+    return m
 
 
 def predict(

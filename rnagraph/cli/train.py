@@ -42,10 +42,10 @@ def make_model(name: str, params: list[str], seed: int):
     if bad:
         raise CLIError(f"--set {bad[0]}: {type(model).__name__} has no parameter {bad[0]!r}; it "
                        f"has {', '.join(sorted(known))}")
-    from rnagraph.models._file import expected_type
+    from rnagraph.models._file import expected_type, param_hint
     for p in params:
         k, raw = p.split("=", 1)
-        want = expected_type(known[k], kw[k])
+        want = expected_type(param_hint(type(model), k), kw[k])
         if want:
             raise CLIError(f"--set {k}={raw}: {type(model).__name__}.{k} takes {want} "
                            f"(default {known[k]!r})")

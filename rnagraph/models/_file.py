@@ -117,6 +117,9 @@ def load_model(path: str | Path) -> LinkModel:
                                        for v in cal.values()):
             raise ValueError(f"the calibrator holds a value that is not a finite number ({cal})")
         model = cls(**meta["params"])
+        if not isinstance(meta["edge_type"], list):
+            raise ValueError(f"edge type {meta['edge_type']!r} is not [source, relation, "
+                             "destination]")
         model.edge_type_ = tuple(meta["edge_type"])
         model.graph_ = graph_from_state(obj["graph"], meta["graph"])
         model._set_state(obj["state"], meta["extra"])
@@ -124,6 +127,7 @@ def load_model(path: str | Path) -> LinkModel:
             model.known_pairs_ = obj["known_pairs"]
         model.calibrator_ = (PlattCalibrator().load_state_dict(meta["calibrator"])
                              if meta["calibrator"] is not None else None)
+        _check_consistent(model)
     except Exception as exc:  # edited or damaged metadata of any kind: one message naming it
         msg = " ".join(str(exc).split())[:300]
         raise ModelFileError(f"{path}: damaged or edited model file ({type(exc).__name__}: "
@@ -131,48 +135,120 @@ def load_model(path: str | Path) -> LinkModel:
     return model
 
 
+def _check_consistent(model: LinkModel) -> None:
+    """Raise ``ValueError`` when the parts of a loaded model do not fit together: the edge type
+    must be a relation of its graph, every id / sequence list and node tensor must have one
+    entry per node, and every index tensor (edges, known negatives, known pairs) must be a
+    ``[2, K]`` integer tensor within the node counts."""
+    g = model.graph_
+    et = model.edge_type_
+    if len(et) != 3 or not all(isinstance(t, str) for t in et):
+        raise ValueError(f"edge type {list(et)!r} is not [source, relation, destination]")
+    for nt in (et[0], et[2]):
+        if nt not in g.node_types:
+            raise ValueError(f"edge type {list(et)} names node type {nt!r}, which the graph "
+                             f"lacks (it has {', '.join(g.node_types)})")
+    counts = {nt: int(g[nt].num_nodes) for nt in g.node_types}
+    for nt in g.node_types:
+        for key in ("ids", "seq", "seq_source", "has_seq"):   # the per-node columns
+            value = g[nt].get(key)
+            if value is None:
+                continue
+            n = value.size(0) if isinstance(value, torch.Tensor) and value.dim() else len(value)
+            if n != counts[nt]:
+                raise ValueError(f"{nt}.{key} has {n} entries for {counts[nt]} nodes")
+
+    def index(name: str, t: object, src: str, dst: str) -> None:
+        if not (isinstance(t, torch.Tensor) and t.dim() == 2 and t.size(0) == 2
+                and not t.is_floating_point()):
+            raise ValueError(f"{name} is not a [2, K] integer tensor")
+        if t.numel() and (int(t.min()) < 0 or int(t[0].max()) >= counts[src]
+                          or int(t[1].max()) >= counts[dst]):
+            raise ValueError(f"{name} holds a node index outside the graph")
+
+    for e in g.edge_types:
+        for key in ("edge_index", "known_negatives"):
+            if key in g[e]:
+                index(f"{'/'.join(e)} {key}", g[e][key], e[0], e[2])
+    if et not in g.edge_types and (et[2], f"rev_{et[1]}", et[0]) not in g.edge_types:
+        raise ValueError(f"the graph has no {list(et)} edges")
+    known = getattr(model, "known_pairs_", None)
+    if known is not None:
+        index("known_pairs", known, et[0], et[2])
+
+
 def param_type_errors(cls: type, params: object) -> list[str]:
     """What is wrong with the types of ``params`` for ``cls`` (a :class:`LinkModel`
-    subclass): each value must have the type of the parameter's default (an integer where the
-    default is an integer, a number where it is a float, ``true``/``false`` for a flag, a
-    string for a string, a list for a list; a ``None`` default takes anything). Unknown names
-    are reported too. Empty when all is well."""
+    subclass), read from the type hints of its ``__init__`` (``int``, ``float``, ``bool``,
+    ``str``, ``list`` / ``tuple`` / ``Sequence``, ``dict``, ``None`` and unions of them; a
+    parameter with another hint is not checked). Unknown names are reported too. Empty when all
+    is well."""
     if not isinstance(params, dict):
         return [f"parameters are {type(params).__name__}, not a mapping"]
     import inspect
     sig = inspect.signature(cls.__init__).parameters.values()
     if any(p.kind is p.VAR_KEYWORD for p in sig):
         return []
-    defaults = {p.name: None if p.default is p.empty else p.default for p in sig
-                if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    hints = {p.name: p for p in sig if p.name != "self"
+             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
     out = []
     for k, v in params.items():
-        if k not in defaults:
+        if k not in hints:
             out.append(f"{cls.__name__} has no parameter {k!r}")
             continue
-        want = expected_type(defaults[k], v)
+        p = hints[k]
+        want = expected_type(p.annotation, v)
         if want:
-            out.append(f"{k} takes {want} (default {defaults[k]!r}), got {v!r}")
+            default = "" if p.default is p.empty else f" (default {p.default!r})"
+            out.append(f"{k} takes {want}{default}, got {v!r}")
     return out
 
 
-def expected_type(default: object, value: object) -> str | None:
-    """The type ``value`` should have, or ``None`` when it fits ``default``'s."""
-    if default is None:
+def param_hint(cls: type, name: str) -> object:
+    """The type hint of parameter ``name`` of ``cls.__init__`` (``None`` when it has none)."""
+    import inspect
+    p = inspect.signature(cls.__init__).parameters.get(name)
+    return None if p is None or p.annotation is p.empty else p.annotation
+
+
+#: type-hint names -> (what the value must be, its description)
+_HINTS = {
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
+    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+              and math.isfinite(v), "a finite number"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "Path": (lambda v: isinstance(v, str), "a path"),
+    "None": (lambda v: v is None, "null"),
+    "list": (lambda v: isinstance(v, (list, tuple)), "a list"),
+    "tuple": (lambda v: isinstance(v, (list, tuple)), "a list"),
+    "Sequence": (lambda v: isinstance(v, (list, tuple)), "a list"),
+    "dict": (lambda v: isinstance(v, dict), "a mapping"),
+    "Mapping": (lambda v: isinstance(v, dict), "a mapping"),
+}
+
+
+def expected_type(hint: object, value: object) -> str | None:
+    """The type ``value`` should have under the type hint ``hint`` (a string, as written under
+    ``from __future__ import annotations``, or a type), or ``None`` when it fits or the hint is
+    not one this check reads."""
+    if isinstance(hint, type):
+        hint = hint.__name__
+    if not isinstance(hint, str) or not hint:
         return None
-    if isinstance(default, bool):
-        return None if isinstance(value, bool) else "true or false"
-    if isinstance(default, int):
-        return None if isinstance(value, int) and not isinstance(value, bool) else "an integer"
-    if isinstance(default, float):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return None if ok and math.isfinite(value) else "a finite number"
-    if isinstance(default, str):
-        return None if isinstance(value, str) else "a string"
-    if isinstance(default, (list, tuple)):
-        return None if isinstance(value, (list, tuple)) else "a list"
-    return None
+    parts = []
+    for part in hint.split("|"):
+        name = part.strip().split("[", 1)[0].rsplit(".", 1)[-1]
+        if name.startswith("Optional"):
+            return None
+        if name not in _HINTS:
+            return None   # a hint this check does not read: trust the value
+        parts.append(_HINTS[name])
+    if any(ok(value) for ok, _ in parts):
+        return None
+    names = list(dict.fromkeys(desc for _, desc in parts))
+    return " or ".join(names)
 
 
 __all__ = ["save_model", "load_model", "ModelFileError", "FORMAT_VERSION", "param_type_errors",
-           "expected_type"]
+           "expected_type", "param_hint"]

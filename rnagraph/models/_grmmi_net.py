@@ -10,6 +10,10 @@ from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
 from rnagraph.nn.pairing import PAD
 
 FUSIONS = ("concat", "add", "average", "dnn")
+#: default bytes of the scoring cache of prepared node encodings (:meth:`GRMMINet.encoding_cache`)
+CACHE_BYTES = 256 << 20
+#: default bytes of one scoring block's per-pair temporaries (:meth:`GRMMINet.pair_block`)
+BLOCK_BYTES = 256 << 20
 
 
 def _mlp(sizes: list[int], dropout: float) -> torch.nn.Sequential:
@@ -137,57 +141,165 @@ class GRMMINet(torch.nn.Module):
         else:
             # cached rows keep the cache's full width: a pair's numbers never depend on the
             # longest sequence of its block, so scores do not change with the block size
-            self.fill(cache, "mi", pairs[0])
-            self.fill(cache, "m", pairs[1])
-            p_mi, p_m, inv_mi, inv_m = cache["mi"], cache["m"], pairs[0], pairs[1]
+            cap = min(self.capacity(cache, "mi"), self.capacity(cache, "m"))
+            if pairs.size(1) > cap and (torch.unique(pairs[0]).numel() > cap
+                                        or torch.unique(pairs[1]).numel() > cap):
+                return self._split(pairs, cache, cap, return_attention)
+            inv_mi = self.fill(cache, "mi", pairs[0])
+            inv_m = self.fill(cache, "m", pairs[1])
+            p_mi, p_m = cache["mi"], cache["m"]
         return enc.pair(enc.gather(p_mi, inv_mi), enc.gather(p_m, inv_m), return_attention)
 
+    def _split(self, pairs: Tensor, cache: dict, cap: int, return_attention: bool):
+        """:meth:`sequence_vector` of a block with more distinct nodes than the cache holds:
+        in target order, in pieces of at most ``cap`` pairs (each touches at most ``cap``
+        nodes per side)."""
+        order = torch.argsort(pairs[1] * self.mi_len.numel() + pairs[0], stable=True)
+        parts = [self.sequence_vector(pairs[:, order[i:i + cap]], cache, return_attention)
+                 for i in range(0, order.numel(), cap)]
+        back = torch.argsort(order)
+        if not return_attention:
+            return torch.cat(parts)[back]
+        att = {key: torch.cat([p[1][key] for p in parts])[back] for key in parts[0][1]}
+        return torch.cat([p[0] for p in parts])[back], att
+
+    # ------------------------------------------------------------------ memory plan
+    def _width(self, side: str) -> int:
+        """Encoded positions of the cache rows of ``side`` (its longest sequence, windows
+        included)."""
+        lengths = getattr(self, f"{side}_len")
+        return self.encoder.token_starts(int(lengths.max()) if lengths.numel() else 0).numel()
+
+    def node_bytes(self, side: str) -> int:
+        """Bytes of one cached node of ``side`` (:meth:`MutualAttentionEncoder.prepare` at
+        the cache's width ``T'``): mask, pool and, with attention, query, key and value
+        projections and the key mask, about ``(3 d + 2) T' + d`` floats."""
+        if self.encoder is None:
+            return 0
+        t, d = self._width(side), self.encoder.channels
+        floats = d + (((3 * d + 1) * t) if self.encoder.attention else 0)
+        return 4 * floats + t                                      # + the boolean mask
+
+    def pair_bytes(self) -> int:
+        """Upper estimate of the bytes one pair takes while a block is scored: its gathered
+        cache rows (both sides), both directions' attention weights ``heads T'_mi T'_m`` and
+        outputs, the logit maps and their convolution (``match_scores`` / ``map_channels``),
+        the pairing map's layers and the head; computed from the shapes, with a margin of a
+        quarter for the allocator. A block of ``B`` pairs takes about ``B`` times this."""
+        floats = 2 * self.hidden[0].in_features if len(self.hidden) else 0
+        floats += 2 * self.x_mi.size(1) + 256
+        enc = self.encoder
+        if enc is not None:
+            t_mi, t_m, d, h = self._width("mi"), self._width("m"), enc.channels, enc.heads
+            floats += (3 * d + 2) * (t_mi + t_m) + 2 * d               # gathered rows
+            if enc.attention:
+                grid = t_mi * t_m
+                floats += 2 * h * grid + 3 * d * (t_mi + t_m)          # weights, outputs
+                if enc.match_scores or enc.map_channels:
+                    floats += 2 * h * grid * (2 + enc.match_scores)    # maps, copies, mask
+                    floats += enc.map_channels * grid
+        if self.pairing is not None:
+            l_mi, l_m = self.mi_nt.size(1), self.m_nt.size(1)
+            width = getattr(self.pairing, "hidden_channels", 8)
+            floats += (3 * width + self.pairing.out_channels + 4) * l_mi * l_m
+        return int(1.25 * 4 * floats)
+
+    def pair_block(self, budget: int = BLOCK_BYTES) -> int:
+        """Pairs per scoring block whose estimated temporaries (:meth:`pair_bytes`) stay
+        within ``budget`` bytes (at least one pair)."""
+        return max(1, budget // max(self.pair_bytes(), 1))
+
+    # ------------------------------------------------------------------ encoding cache
     @torch.no_grad()
-    def encoding_cache(self) -> dict:
-        """An unfilled cache of prepared node encodings (:meth:`MutualAttentionEncoder.prepare`
-        padded to the longest sequence of each side), filled on demand by :meth:`fill`:
-        ``{"mi": {...}, "m": {...}}`` with ``"mask"``, ``"pool"`` (what
-        :meth:`forward_grid` reads) and the attention projections, and which nodes are
-        encoded (``"mi_done"``, ``"m_done"``). Scoring a few pairs of a large graph thus
-        encodes only their sequences. With attention a node takes about ``3 T' d`` floats
-        (its query, key and value projections), three times its encoding."""
+    def encoding_cache(self, budget: int = CACHE_BYTES) -> dict:
+        """An empty, **bounded** cache of prepared node encodings
+        (:meth:`MutualAttentionEncoder.prepare` padded to the longest sequence of each side),
+        filled on demand by :meth:`fill`: per side ``"mi"`` / ``"m"`` a store of ``S`` slots
+        (``"mask"``, ``"pool"`` and the attention projections), which node each slot holds
+        and when it was last used; ``"mi_done"`` / ``"m_done"`` say which nodes are held now.
+
+        The slots of both sides take at most ``budget`` bytes (:meth:`node_bytes` each; a
+        side that fits whole is held whole, the other gets the rest, at least one slot), so
+        the cache does not grow with the graph: past that, the least recently used nodes
+        are dropped and encoded again when next needed. The slots are allocated
+        uninitialised, so pages of slots never filled stay unmapped."""
         out, enc = {}, self.encoder
-        for side in ("mi", "m"):
-            lengths = getattr(self, f"{side}_len")
-            t = enc.token_starts(int(lengths.max()) if lengths.numel() else 0).numel()
-            n, dev = lengths.numel(), lengths.device
+        sides = ("mi", "m")
+        n = {s: getattr(self, f"{s}_len").numel() for s in sides}
+        need = {s: n[s] * self.node_bytes(s) for s in sides}
+        if need["mi"] + need["m"] <= budget:
+            room = need
+        else:
+            small, big = sorted(sides, key=need.get)
+            room = {small: min(need[small], budget // 2)}
+            room[big] = budget - room[small]
+        for side in sides:
+            t, dev = self._width(side), getattr(self, f"{side}_len").device
+            slots = min(n[side], max(1, room[side] // max(self.node_bytes(side), 1)))
             row = enc.prepare(torch.zeros(1, t, enc.channels, device=dev),
                               torch.zeros(1, t, dtype=torch.bool, device=dev), side)
-            # uninitialised: a row is read only after fill() wrote it, and the pages of
-            # rows never filled stay unmapped, so the cache costs memory only for the
-            # nodes actually scored
-            out[side] = {key: v.new_empty((n, *v.shape[1:])) for key, v in row.items()}
-            out[f"{side}_done"] = torch.zeros(n, dtype=torch.bool, device=dev)
+            out[side] = {key: v.new_empty((slots, *v.shape[1:])) for key, v in row.items()}
+            out[f"{side}_done"] = torch.zeros(n[side], dtype=torch.bool, device=dev)
+            out[f"{side}_slot"] = torch.full((n[side],), -1, dtype=torch.long, device=dev)
+            out[f"{side}_owner"] = torch.full((slots,), -1, dtype=torch.long, device=dev)
+            out[f"{side}_used"] = torch.zeros(slots, dtype=torch.long, device=dev)
+        out["tick"] = 0
         return out
 
+    @staticmethod
+    def capacity(cache: dict, side: str) -> int:
+        """Nodes of ``side`` that ``cache`` holds at once."""
+        return cache[f"{side}_owner"].numel()
+
     @torch.no_grad()
-    def fill(self, cache: dict, side: str, index: Tensor, chunk: int = 1024) -> None:
+    def fill(self, cache: dict, side: str, index: Tensor, chunk: int = 1024) -> Tensor:
         """Encode and prepare the nodes of ``side`` in ``index`` that ``cache`` lacks (in
-        chunks of similar length, so little padding is encoded)."""
+        chunks of similar length, so little padding is encoded), dropping the least recently
+        used other nodes when the slots are full; returns the slots of ``index``. At most
+        :meth:`capacity` distinct nodes per call."""
         todo = torch.unique(index)
+        owner, used, slot_of = (cache[f"{side}_owner"], cache[f"{side}_used"],
+                                cache[f"{side}_slot"])
+        if todo.numel() > owner.numel():
+            raise ValueError(f"GRMMINet.fill: {todo.numel()} distinct {side} nodes, the cache "
+                             f"holds {owner.numel()}; split the block")
         todo = todo[~cache[f"{side}_done"][todo]]
-        if not todo.numel():
-            return
-        todo = todo[torch.argsort(getattr(self, f"{side}_len")[todo], stable=True)]
-        rows = cache[side]
-        width = rows["mask"].size(1)
-        for i in range(0, todo.numel(), chunk):
-            ix = todo[i:i + chunk]
-            for key, v in self.encoder.prepare(*self.encode_nodes(side, ix), side,
-                                               width).items():
-                rows[key][ix] = v
-        cache[f"{side}_done"][todo] = True
+        cache["tick"] += 1
+        if todo.numel():
+            free = (owner < 0).nonzero().squeeze(1)
+            if free.numel() < todo.numel():       # drop the least recently used others
+                keep = torch.zeros(owner.numel(), dtype=torch.bool, device=owner.device)
+                held = slot_of[torch.unique(index)]
+                keep[held[held >= 0]] = True
+                cand = (~keep & (owner >= 0)).nonzero().squeeze(1)
+                drop = cand[torch.argsort(used[cand], stable=True)][:todo.numel() - free.numel()]
+                cache[f"{side}_done"][owner[drop]] = False
+                slot_of[owner[drop]] = -1
+                owner[drop] = -1
+                free = torch.cat([free, drop])
+            todo = todo[torch.argsort(getattr(self, f"{side}_len")[todo], stable=True)]
+            dest = free[:todo.numel()]
+            rows = cache[side]
+            width = rows["mask"].size(1)
+            for i in range(0, todo.numel(), chunk):
+                ix, sl = todo[i:i + chunk], dest[i:i + chunk]
+                for key, v in self.encoder.prepare(*self.encode_nodes(side, ix), side,
+                                                   width).items():
+                    rows[key][sl] = v
+            owner[dest], slot_of[todo] = todo, dest
+            cache[f"{side}_done"][todo] = True
+        slots = slot_of[index]
+        used[slots] = cache["tick"]
+        return slots
 
     @torch.no_grad()
     def encode_all(self, chunk: int = 1024) -> dict:
-        """:meth:`encoding_cache` with every node encoded."""
-        cache = self.encoding_cache()
-        for side in ("mi", "m"):
+        """:meth:`encoding_cache` with every node encoded (large enough to hold them all:
+        for small graphs and tests)."""
+        sides = ("mi", "m")
+        cache = self.encoding_cache(sum(getattr(self, f"{s}_len").numel() * self.node_bytes(s)
+                                        for s in sides))
+        for side in sides:
             self.fill(cache, side, torch.arange(getattr(self, f"{side}_len").numel(),
                                                 device=self.mi_len.device), chunk)
         return cache
@@ -226,7 +338,8 @@ class GRMMINet(torch.nn.Module):
             return out
         return self.pair_lin(self._need_pair_x(pair_x), out)
 
-    def forward_grid(self, mi: Tensor, m: Tensor, cache: dict | None) -> Tensor | None:
+    def forward_grid(self, mi: Tensor, m: Tensor, cache: dict | None,
+                     budget: int = BLOCK_BYTES) -> Tensor | None:
         r"""Logits ``[R, C]`` of every pair of miRNAs ``mi`` ``[R]`` and targets ``m`` ``[C]``
         (``cache`` from :meth:`encoding_cache`), equal to :meth:`forward` of those pairs; ``None``
         where the fusion does not split (``add`` / ``average`` / ``dnn``).
@@ -237,22 +350,35 @@ class GRMMINet(torch.nn.Module):
         term and a target term, :math:`\mathbf{W}\mathbf{h}_{ij} = \mathbf{a}_i +
         \mathbf{b}_j`, and a block costs one broadcast sum instead of one attention per
         pair. Pairs with both sequences (and attention or the pairing map on) are scored
-        pair by pair."""
+        pair by pair, in blocks of :meth:`pair_block` pairs (``budget`` bytes of
+        temporaries); the grid is walked in rectangles of as many miRNAs and targets as the
+        cache holds (:meth:`capacity`), so memory does not grow with ``R`` or ``C``."""
         if (self.fusion != "concat" or (self.bp and len(self.hidden) != 3)
                 or self.pair_lin is not None):    # the pair term: scored pair by pair
             return None
+        if self.encoder is None:
+            return self._grid_block(mi, m, None, budget)
+        out = torch.empty(mi.numel(), m.numel(), device=mi.device)
+        rows, cols = self.capacity(cache, "mi"), self.capacity(cache, "m")
+        for i in range(0, mi.numel(), rows):
+            for j in range(0, m.numel(), cols):
+                out[i:i + rows, j:j + cols] = self._grid_block(mi[i:i + rows], m[j:j + cols],
+                                                               cache, budget)
+        return out
+
+    def _grid_block(self, mi: Tensor, m: Tensor, cache: dict | None, budget: int) -> Tensor:
+        """:meth:`forward_grid` of miRNAs and targets that the cache holds at once."""
         first = self.hidden[0] if self.bp else self.lin
         w, bias = first.weight, first.bias                                 # [H, h], [H]
         a, b, off = bias.expand(mi.numel(), -1), 0.0, 0
         has_mi = has_m = None
         if self.encoder is not None:
-            self.fill(cache, "mi", mi)
-            self.fill(cache, "m", m)
-            p_mi, p_m = cache["mi"]["pool"][mi], cache["m"]["pool"][m]
+            s_mi, s_m = self.fill(cache, "mi", mi), self.fill(cache, "m", m)
+            p_mi, p_m = cache["mi"]["pool"][s_mi], cache["m"]["pool"][s_m]
             d = p_mi.size(1)
             a, b = a + p_mi @ w[:, :d].T, b + p_m @ w[:, d:2 * d].T
             off = self.sequence_channels
-            has_mi, has_m = cache["mi"]["mask"][mi].any(1), cache["m"]["mask"][m].any(1)
+            has_mi, has_m = cache["mi"]["mask"][s_mi].any(1), cache["m"]["mask"][s_m].any(1)
         g = self.x_mi.size(1)
         if g:
             a = a + self.x_mi[mi] @ w[:, off:off + g].T
@@ -266,6 +392,8 @@ class GRMMINet(torch.nn.Module):
             out = a[:, :1] + b[:, 0].unsqueeze(0)
         if has_mi is not None and (self.encoder.attention or self.pairing is not None):
             ii, jj = (has_mi.unsqueeze(1) & has_m.unsqueeze(0)).nonzero(as_tuple=True)
-            if ii.numel():
-                out[ii, jj] = self.forward(torch.stack([mi[ii], m[jj]]), cache)
+            step = self.pair_block(budget)
+            for i in range(0, ii.numel(), step):
+                r, c = ii[i:i + step], jj[i:i + step]
+                out[r, c] = self.forward(torch.stack([mi[r], m[c]]), cache)
         return out

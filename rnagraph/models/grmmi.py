@@ -1,7 +1,7 @@
 """GRMMI: mutual-attention sequence branch + GraRep graph branch + BP fusion (miRNA-mRNA)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -11,7 +11,7 @@ from torch_geometric.data import HeteroData
 from rnagraph.data.fold import Fold
 from rnagraph.features import KmerEmbedding, KmerTokenizer, SeedSiteFeatures
 from rnagraph.features.seed_sites import complement
-from rnagraph.models._grmmi_net import FUSIONS, GRMMINet
+from rnagraph.models._grmmi_net import BLOCK_BYTES, CACHE_BYTES, FUSIONS, GRMMINet
 from rnagraph.models.base import LinkModel
 from rnagraph.models.seed_match import seed_term_init
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
@@ -103,8 +103,11 @@ class GRMMI(LinkModel):
     ``fold.train``, with ``rank_weight`` a within-miRNA ranking term; early stopping on
     ``fold.val``'s AUC, or its within-miRNA AUC with ``monitor="grouped_auc"``; both are
     recorded per epoch); calibration is the contract's Platt stage.
-    Scoring encodes each sequence once per fitted model, the first time one of its pairs is
-    scored (:meth:`encoded` holds the cache), and runs the attention per pair in blocks.
+    Scoring encodes each sequence the first time one of its pairs is scored and keeps it in
+    a bounded cache (:meth:`encoded`; :meth:`GRMMINet.encoding_cache`), and runs the
+    attention per pair in blocks; cache and blocks are sized from :attr:`scoring_bytes`
+    (half each; the bytes per node and per pair are computed from the shapes), so the
+    memory of scoring, all-pair ranking included, does not grow with the graph.
 
     Args:
         k (int): k-mer length. (default: ``6``)
@@ -189,6 +192,11 @@ class GRMMI(LinkModel):
         calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
         seed (int): seed of the embeddings, graph encoder and training. (default: ``0``)
     """
+
+    #: bytes of scoring memory above the fitted model: half for the cache of encoded
+    #: sequences, half for a block's per-pair temporaries (an estimate from the shapes:
+    #: :meth:`GRMMINet.node_bytes`, :meth:`GRMMINet.pair_bytes`)
+    scoring_bytes: ClassVar[int] = CACHE_BYTES + BLOCK_BYTES
 
     def __init__(self, k: int = 6, embedding_dim: int = 64, init: str = "fasttext",
                  embedding_epochs: int = 5, freeze_embedding: bool = False,
@@ -433,35 +441,50 @@ class GRMMI(LinkModel):
         return LinkSet(self._pairs_mi_first(links.edge_label_index), links.edge_label)
 
     def _encode(self, graph: HeteroData) -> dict:
-        """``{"cache": the network's encoding cache or None, "graph": graph}`` (the graph
-        gives the pair term's sequences)."""
+        """``{"cache": the network's bounded encoding cache or None, "graph": graph}`` (the
+        graph gives the pair term's sequences); half of :attr:`scoring_bytes` for the cache."""
         net = self.net_.to(self.device).eval()
-        return {"cache": net.encoding_cache() if net.encoder is not None else None,
-                "graph": graph}
+        return {"cache": (net.encoding_cache(self.scoring_bytes // 2)
+                          if net.encoder is not None else None), "graph": graph}
+
+    def _blocks(self, net: GRMMINet, cache: dict | None, pairs: Tensor
+                ) -> tuple[Tensor | None, list[slice]]:
+        """How to score ``pairs`` (miRNA first) within the memory budget: an order (``None``:
+        as given; by target when the block has more targets than the cache holds, so each
+        is encoded once) and slices of :meth:`GRMMINet.pair_block` pairs (half of
+        :attr:`scoring_bytes` of temporaries each)."""
+        step = net.pair_block(self.scoring_bytes // 2)
+        order = None
+        if cache is not None and torch.unique(pairs[1]).numel() > net.capacity(cache, "m"):
+            order = torch.argsort(pairs[1], stable=True)
+        return order, [slice(i, i + step) for i in range(0, pairs.size(1), step)]
 
     @torch.no_grad()
-    def _decision(self, encoded: dict, pairs: Tensor, block: int = 256) -> Tensor:
-        # blocks of 256 pairs keep the per-pair temporaries (gathered projections,
-        # attention weights, logit maps) at a few MB, which the allocator reuses and the
-        # caches hold; larger blocks get fresh pages every call, and the page faults cost
-        # more than the arithmetic (on miTAR's test split, 2 threads: 1.3-1.5x the pairs/s
-        # of blocks of 1024, with or without the logit-map convolution)
+    def _decision(self, encoded: dict, pairs: Tensor) -> Tensor:
+        # blocks sized from a memory budget (GRMMINet.pair_bytes); small blocks also keep
+        # the per-pair temporaries in the CPU's caches, where the allocator reuses them
+        # (on miTAR's test split, 2 threads, blocks of 256 pairs ran 1.3-1.5x the pairs/s
+        # of blocks of 1024)
         net = self.net_.to(self.device).eval()
         pairs = self._pairs_mi_first(pairs).to(self.device)
         cache = encoded["cache"]
+        order, blocks = self._blocks(net, cache, pairs)
+        if order is not None:
+            pairs = pairs[:, order]
         if self.head != "mlp":
-            x = torch.cat([net.fused(pairs[:, i:i + block], cache).cpu()
-                           for i in range(0, pairs.size(1), block)]).numpy()
+            x = torch.cat([net.fused(pairs[:, b], cache).cpu() for b in blocks]).numpy()
             clf = self.head_
             if hasattr(clf, "decision_function"):
-                return torch.from_numpy(np.asarray(clf.decision_function(x), dtype=np.float64))
-            p = np.clip(clf.predict_proba(x)[:, 1], 1e-6, 1 - 1e-6)
-            return torch.from_numpy(np.log(p / (1 - p)))
-        px = self._pair_x(encoded["graph"], pairs)
-        out = [net(pairs[:, i:i + block], cache, None if px is None else
-                   px[i:i + block].to(self.device))
-               for i in range(0, pairs.size(1), block)]
-        return torch.cat(out) if out else torch.empty(0)
+                out = torch.from_numpy(np.asarray(clf.decision_function(x), dtype=np.float64))
+            else:
+                p = np.clip(clf.predict_proba(x)[:, 1], 1e-6, 1 - 1e-6)
+                out = torch.from_numpy(np.log(p / (1 - p)))
+        else:
+            px = self._pair_x(encoded["graph"], pairs)
+            parts = [net(pairs[:, b], cache, None if px is None else px[b].to(self.device))
+                     for b in blocks]
+            out = torch.cat(parts) if parts else torch.empty(0)
+        return out if order is None else out[torch.argsort(order)]
 
     @torch.no_grad()
     def _decision_grid(self, encoded: dict, src: Tensor, dst: Tensor) -> Tensor | None:
@@ -469,12 +492,12 @@ class GRMMI(LinkModel):
             return None
         net = self.net_.to(self.device).eval()
         mi, t = (src, dst) if self.mi_row_ == 0 else (dst, src)
-        out = net.forward_grid(mi.to(self.device), t.to(self.device), encoded["cache"])
+        out = net.forward_grid(mi.to(self.device), t.to(self.device), encoded["cache"],
+                               self.scoring_bytes // 2)
         return None if out is None else (out if self.mi_row_ == 0 else out.T).cpu()
 
     @torch.no_grad()
-    def fused_features(self, graph: HeteroData | None, pairs: Tensor,
-                       block: int = 4096) -> np.ndarray:
+    def fused_features(self, graph: HeteroData | None, pairs: Tensor) -> np.ndarray:
         """``float32 [N, F]`` fused pair features (the input of the final logit: the BP
         layer's output), e.g. for scikit-learn's SVM / RF / AdaBoost / GB / KNN / LR as in
         the paper's classifier comparison."""
@@ -483,11 +506,15 @@ class GRMMI(LinkModel):
         enc = self.encoded(graph)
         net = self.net_.to(self.device).eval()
         p = self._pairs_mi_first(pairs).to(self.device)
+        order, blocks = self._blocks(net, enc["cache"], p)
+        p = p if order is None else p[:, order]
         px = self._pair_x(enc["graph"], p) if net.pair_head else None
-        out = [net.fused(p[:, i:i + block], enc["cache"],
-                         None if px is None else px[i:i + block].to(self.device)).cpu()
-               for i in range(0, p.size(1), block)]
-        return torch.cat(out).numpy() if out else np.zeros((0, net.out_channels), np.float32)
+        out = [net.fused(p[:, b], enc["cache"],
+                         None if px is None else px[b].to(self.device)).cpu() for b in blocks]
+        if not out:
+            return np.zeros((0, net.out_channels), np.float32)
+        out = torch.cat(out)
+        return (out if order is None else out[torch.argsort(order)]).numpy()
 
     # ------------------------------------------------------------------ explanations
     @torch.no_grad()
@@ -516,10 +543,14 @@ class GRMMI(LinkModel):
         enc = self.encoded(graph)
         p = self._pairs_mi_first(pairs)
         net = net.to(self.device).eval()
-        _, att = net.sequence_vector(p.to(self.device), enc["cache"], return_attention=True)
-        a = att["mirna"].cpu()                                   # [B, h, T_mi, T_m]
-        n_q = a.sum(-1).gt(0).sum((1, 2)).clamp(min=1)           # valid (head, query) rows
-        w = a.sum((1, 2)) / n_q.unsqueeze(1)                     # [B, T_m]
+        w = []
+        for b in self._blocks(net, None, p)[1]:                  # bounded blocks
+            _, att = net.sequence_vector(p[:, b].to(self.device), enc["cache"],
+                                         return_attention=True)
+            a = att["mirna"].cpu()                               # [B, h, T_mi, T_m]
+            n_q = a.sum(-1).gt(0).sum((1, 2)).clamp(min=1)       # valid (head, query) rows
+            w.append(a.sum((1, 2)) / n_q.unsqueeze(1))           # [B, T_m]
+        w = torch.cat(w) if w else torch.empty(0, 0)
         mi_seq, t_seq = g[self.mirna_type_].seq, g[self.target_type_].seq
         span = net.encoder.stride + self.k - 1
         out: list[list[dict[str, Any]]] = []
@@ -638,6 +669,8 @@ class _Task:
                                                "rank": float(rank.detach())}
 
     def logits(self, pairs: Tensor) -> Tensor:
-        # validation pairs: each block encodes only the sequences it uses
-        return torch.cat([self._logits(pairs[:, i:i + 1024])
-                          for i in range(0, pairs.size(1), 1024)])
+        # validation pairs: each block encodes only the sequences it uses; blocks sized
+        # from the memory budget of scoring
+        step = self.module.pair_block(GRMMI.scoring_bytes // 2)
+        return torch.cat([self._logits(pairs[:, i:i + step])
+                          for i in range(0, pairs.size(1), step)])

@@ -1,0 +1,145 @@
+"""GRMMI's scoring memory is bounded: the encoding cache and the scoring blocks are sized from
+a byte budget (``GRMMINet.node_bytes`` / ``pair_bytes``), never from the number of nodes or
+candidates. Asserted on shapes and on the tensors the operators allocate, not on RSS or time.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from rnagraph.data import build_graph, kfold_link_split
+from rnagraph.models import GRMMI
+from rnagraph.models._grmmi_net import GRMMINet
+from rnagraph.models.base import block_close
+from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
+from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
+
+T_MI, T_M = 12, 60      # tokens of the longest miRNA and target: the cache's widths
+
+
+def _net(n_mi: int, n_m: int, seed: int = 0, **kw) -> GRMMINet:
+    """A small untrained GRMMI network over ``n_mi`` miRNAs and ``n_m`` targets of random
+    3-mer tokens; node 0 of each side has the longest sequence, so every graph size has the
+    same widths."""
+    torch.manual_seed(seed)
+    enc = MutualAttentionEncoder(4**3 + 1, 8, 8, 3, 2, 4, 2, dropout=0.0, **kw)
+    net = GRMMINet(enc, 4, (n_mi, n_m), (T_MI, T_M), hidden_channels=8, dropout=0.0).eval()
+    g = torch.Generator().manual_seed(seed)
+    for side, n, t in (("mi", n_mi, T_MI), ("m", n_m, T_M)):
+        lengths = torch.randint(t // 2, t + 1, (n,), generator=g)
+        lengths[0] = t
+        ids = torch.randint(0, 4**3, (n, t), generator=g)
+        ids[torch.arange(t) >= lengths.unsqueeze(1)] = 4**3
+        getattr(net, f"{side}_ids").copy_(ids)
+        getattr(net, f"{side}_len").copy_(lengths)
+        getattr(net, f"x_{side}").copy_(torch.randn(n, 4, generator=g))
+    return net
+
+
+class _Largest(TorchDispatchMode):
+    """Records the bytes of the largest tensor any operator returns inside the block."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.largest = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for t in out if isinstance(out, (tuple, list)) else (out,):
+            if isinstance(t, torch.Tensor):
+                self.largest = max(self.largest, t.numel() * t.element_size())
+        return out
+
+
+@pytest.mark.parametrize("kw", [{}, {"match_scores": True, "map_channels": 3}])
+def test_cache_and_blocks_stay_within_the_budget_as_the_graph_grows(kw):
+    budget = 1 << 20
+    slots, blocks = [], []
+    for n_m in (10, 100, 1000, 10000):
+        net = _net(5, n_m, **kw)
+        cache = net.encoding_cache(budget)
+        held = sum(v.numel() * v.element_size() for side in ("mi", "m")
+                   for v in cache[side].values())
+        assert held <= budget
+        # a node of each side's cache takes what node_bytes says (mask, pool, q, k, v, bias)
+        per_node = sum(v[0].numel() * v.element_size() for v in cache["m"].values())
+        assert per_node == net.node_bytes("m")
+        assert net.pair_block(budget) * net.pair_bytes() <= budget
+        slots.append(net.capacity(cache, "m"))
+        blocks.append(net.pair_block(budget))
+    # a small graph is held whole; past the budget the cache stops growing
+    assert slots[0] == 10 and slots[-1] == slots[-2] < 1000
+    assert len(set(blocks)) == 1
+
+
+@pytest.mark.parametrize("kw", [{}, {"match_scores": True, "map_channels": 3}])
+def test_largest_tensor_of_all_pair_scoring_does_not_grow_with_the_candidates(kw):
+    # a budget of a few pairs: every target is dropped and re-encoded many times
+    largest, scores = [], {}
+    for n_m in (16, 64):
+        net = _net(6, n_m, **kw)
+        budget = 6 * net.pair_bytes()
+        cache = net.encoding_cache(6 * net.node_bytes("mi") + 5 * net.node_bytes("m"))
+        assert net.capacity(cache, "m") == 5 and net.pair_block(budget) == 6
+        with torch.no_grad(), _Largest() as rec:
+            grid = net.forward_grid(torch.arange(6), torch.arange(n_m), cache, budget)
+        largest.append(rec.largest)
+        assert rec.largest <= budget
+        scores[n_m] = grid
+        with torch.no_grad():   # the same numbers as the whole graph encoded at once
+            full = net.forward_grid(torch.arange(6), torch.arange(n_m), net.encode_all(),
+                                    1 << 30)
+        assert block_close(grid.reshape(-1).double(), full.reshape(-1).double())
+    assert largest[0] == largest[1]
+
+
+def test_fill_drops_the_least_recently_used_nodes():
+    net = _net(4, 10)
+    cache = net.encoding_cache(3 * net.node_bytes("m") + 4 * net.node_bytes("mi"))
+    assert net.capacity(cache, "m") == 3 and net.capacity(cache, "mi") == 4
+    with torch.no_grad():
+        net.fill(cache, "m", torch.tensor([0, 1, 2]))
+        net.fill(cache, "m", torch.tensor([1, 2]))       # 0 is now the oldest
+        slots = net.fill(cache, "m", torch.tensor([5, 2]))
+        assert cache["m_done"].nonzero().squeeze(1).tolist() == [1, 2, 5]
+        with pytest.raises(ValueError, match="split the block"):
+            net.fill(cache, "m", torch.tensor([3, 4, 6, 7]))
+        full = net.encode_all()
+    # the refilled slot holds node 5's rows, as encoded with all nodes at once
+    for key in ("q", "k", "v", "pool"):
+        torch.testing.assert_close(cache["m"][key][slots[0]],
+                                   full["m"][key][full["m_slot"][5]], rtol=1e-5, atol=1e-6)
+
+
+def _graph(seed: int = 0):
+    """Six miRNAs and 30 targets of 30-90 nt; each target pairs with two random miRNAs."""
+    rng = np.random.default_rng(seed)
+    alpha = np.array(list("ACGU"))
+    rand = lambda n: "".join(rng.choice(alpha, n))  # noqa: E731
+    mirnas = {f"miR-{i}": rand(22) for i in range(6)}
+    targets = {f"t{j}": rand(int(rng.integers(30, 91))) for j in range(30)}
+    pairs = [(f"miR-{i}", f"t{j}") for j in range(30)
+             for i in rng.choice(6, 2, replace=False)]
+    return build_graph({MIRNA: mirnas, MRNA: targets}, {MIRNA_MRNA: pairs})
+
+
+def test_scores_with_a_tiny_budget_equal_those_with_a_large_one():
+    fold = kfold_link_split(_graph(), MIRNA_MRNA, k=5, seed=0)[0]
+    m = GRMMI(k=3, embedding_dim=8, init="random", conv_channels=8, hidden_channels=4,
+              heads=2, graph_dim=8, mlp_channels=8, match_scores=True, map_channels=2,
+              pairing_channels=2, epochs=1, batch_size=32).fit(fold)
+    x = fold.test.edge_label_index
+    mi, t = torch.arange(6), torch.arange(30)
+    big = (m.decision_function(None, x), m.decision_grid(None, mi, t), m.explain(None, x))
+    net = m.net_      # a budget of four targets at a time, and blocks of a pair or two
+    m.scoring_bytes = 2 * (6 * net.node_bytes("mi") + 4 * net.node_bytes("m"))
+    m.__dict__.pop("_encoded")
+    cache = m.encoded()["cache"]
+    assert net.capacity(cache, "m") == 4 and net.pair_block(m.scoring_bytes // 2) <= 2
+    small = (m.decision_function(None, x), m.decision_grid(None, mi, t), m.explain(None, x))
+    assert block_close(small[0], big[0], m.block_rtol)
+    assert block_close(small[1].reshape(-1), big[1].reshape(-1), m.block_rtol)
+    assert [[w["start"] for w in p] for p in small[2]] == \
+        [[w["start"] for w in p] for p in big[2]]

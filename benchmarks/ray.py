@@ -1,0 +1,122 @@
+"""Ray engine: its overhead against the local pool, and all-pair ranking sharded on Ray.
+
+**Grid**: the k-fold cross-validation of each dataset x model, on the local pool
+(``compare_models(n_jobs=J)``) and on Ray (``engine="ray"``, a local runtime of the same ``J``
+CPUs, started before the clock), with Ray's overhead as the ratio of the wall-clock times and a
+check that every fold's metrics are equal. **Ranking**: SVD fitted on a synthetic graph of
+``--rank-size`` circRNAs x miRNAs (default 20,000 x 2,000: 40M pairs), its top ``--top`` pairs
+with :func:`~rnagraph.evaluate.top_candidates` in this process and sharded on Ray: pairs/s, the
+peak RSS of each scoring process, and whether the rankings are equal.
+
+    python benchmarks/ray.py                       # cmi-20208, struct + mferl, 5 folds, 2 CPUs
+    python benchmarks/ray.py --datasets synthetic --models degree svd --folds 3 --rank-size 4000 400
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import _harness as h
+import torch
+from _log import timer
+
+# this script is named ray.py: import Ray itself once, with the script's folder off the path
+_path, sys.path[:] = list(sys.path), [p for p in sys.path
+                                      if Path(p or ".").resolve() != Path(__file__).parent]
+try:
+    import ray  # noqa: F401
+except ImportError:
+    sys.exit('benchmarks/ray.py needs Ray: pip install "rnagraph[ray]"')
+finally:
+    sys.path[:] = _path
+
+CM = ("circrna", "binds", "mirna")
+
+
+def grid(args, log) -> None:
+    from rnagraph.data import kfold_link_split
+    from rnagraph.evaluate import compare_models
+    from rnagraph.evaluate.engine import ray_runtime
+    for name, g in h.graphs(args.datasets, args.root):
+        folds = kfold_link_split(g, CM, k=args.folds, seed=args.seed)
+        kw = {"progress": False, "curves": False, "n_jobs": args.jobs}
+        for model in args.models:
+            runs = {}
+            for engine in ("local", "ray"):
+                with ray_runtime(None, args.jobs) if engine == "ray" else contextlib.nullcontext():
+                    with timer() as t, warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        res = compare_models({model: _model(model, args.seed)}, g, CM, folds,
+                                             engine=engine, **kw)[model]
+                runs[engine] = (t["s"], res)
+            (tl, rl), (tr, rr) = runs["local"], runs["ray"]
+            same = all(a["auc"] == b["auc"] and a["mcc"] == b["mcc"]
+                       for a, b in zip(rl.folds, rr.folds))
+            log.add("cv grid", f"{name} {model} {args.folds} folds", f"{tl:.1f}", f"{tr:.1f}",
+                    f"{tr / tl:.2f}", "–", "–", "yes" if same else "no (float noise?)")
+            print(log.rows[-1], flush=True)
+
+
+def _model(name: str, seed: int):
+    """The registry model, with ``seed`` where it takes one (as ``rnagraph cv`` does)."""
+    from rnagraph.models import get_model
+    m = get_model(name)
+    return get_model(name, seed=seed) if "seed" in m.get_params() else m
+
+
+def rank(args, log) -> None:
+    from rnagraph.data import Fold
+    from rnagraph.evaluate import top_candidates
+    from rnagraph.evaluate.engine import ray_runtime
+    from rnagraph.models import get_model
+    n_circ, n_mir = args.rank_size
+    g = h.graph("synthetic", None, num_circrna=n_circ, num_mirna=n_mir, num_mrna=0)
+    m = get_model("svd").fit(Fold.full(g, CM, seed=args.seed))
+    with timer() as tl:
+        local = top_candidates(m, args.top)
+    with ray_runtime(None, args.jobs):
+        with timer() as tr:
+            ray = top_candidates(m, args.top, engine="ray")
+    same = torch.equal(local.src, ray.src) and torch.equal(local.dst, ray.dst)
+    peaks = sorted(ray.worker_peak_rss_mib.values())
+    log.add("rank", f"svd {n_circ:,} x {n_mir:,} ({local.num_scored / 1e6:.1f}M pairs)",
+            f"{tl['s']:.1f}", f"{tr['s']:.1f}", f"{tr['s'] / tl['s']:.2f}",
+            f"{local.num_scored / tl['s'] / 1e6:.2f}M / {ray.num_scored / tr['s'] / 1e6:.2f}M",
+            f"{max(local.worker_peak_rss_mib.values()):.0f} / "
+            + ", ".join(f"{p:.0f}" for p in peaks), "yes" if same else "no")
+    print(log.rows[-1], flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = h.parser(__doc__, threads=1, datasets=["cmi-20208"], models=["struct", "mferl"],
+                  folds=5, jobs=2)
+    ap.add_argument("--rank-size", type=int, nargs=2, default=[20000, 2000],
+                    metavar=("CIRCRNAS", "MIRNAS"), help="synthetic graph ranked (0 0: skip)")
+    ap.add_argument("--top", type=int, default=100)
+    args = h.parse(ap, argv)
+    log = h.log(args, "ray: Ray engine vs the local pool",
+                ["task", "setting", "local s", "Ray s", "Ray / local", "pairs/s (local / Ray)",
+                 "peak MiB (local / each Ray worker)", "same results"], section="ray")
+    if args.models and args.datasets:
+        grid(args, log)
+    if min(args.rank_size) > 0:
+        rank(args, log)
+    log.note(f"{args.jobs} CPUs for both engines (the local pool: {args.jobs} spawned processes, "
+             f"{args.threads} torch thread(s) in this process; Ray: a local runtime of "
+             f"{args.jobs} CPUs, one thread per task, started before the clock). Ranking: local "
+             "is this process alone, Ray 4 shards per CPU merged by the caller (Ray s includes "
+             "its workers' start-up and imports). Load average "
+             f"{os.getloadavg()[0]:.1f} at the end on {os.cpu_count()} cores (shared machine).")
+    full = (args.datasets == ["cmi-20208"] and args.models == ["struct", "mferl"]
+            and args.folds == 5 and args.rank_size == [20000, 2000])
+    if not full:
+        log.note("Reduced setting (the full one: cmi-20208, struct and mferl, 5 folds, ranking "
+                 "20,000 x 2,000): " + " ".join(["python benchmarks/ray.py", *sys.argv[1:]]))
+    h.publish(args, log)
+
+
+if __name__ == "__main__":
+    main()

@@ -121,7 +121,8 @@ def looks_like_header(fields: list[str]) -> bool:
 
 def _rows(path: str | os.PathLike, sep: str | None, header: bool | None, *,
           with_header: bool = False):
-    """Yield ``(line_number, fields)`` for non-empty lines of a delimited file (or
+    """Yield ``(line_number, fields)`` for non-empty lines of a delimited file (lines starting
+    with ``#`` are comments and skipped; or
     ``(line_number, fields, is_header)`` with ``with_header``, the header row included). With
     ``header=None`` a first row that :func:`looks_like_header` is skipped with a warning.
 
@@ -129,7 +130,8 @@ def _rows(path: str | os.PathLike, sep: str | None, header: bool | None, *,
     stray trailing tab does not turn a CSV into a TSV), else a comma; trailing whitespace of a
     comma-separated line is dropped."""
     with open_text(path) as fh:
-        lines = [(i, ln.rstrip("\n")) for i, ln in enumerate(fh, start=1) if ln.strip()]
+        lines = [(i, ln.rstrip("\n")) for i, ln in enumerate(fh, start=1)
+                 if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise InputError("empty file (no rows)", path)
     if sep is None:

@@ -109,6 +109,8 @@ def read_pair_table(path: str | os.PathLike, *, columns: tuple[int, int] = (0, 1
         label[pair] = (lab, lineno)
         out.lines[pair] = lineno
         (out.positives if lab else out.negatives).append(pair)
+    if ncols is None:   # a header and nothing else
+        raise InputError("no pairs: the file holds only a header row", path)
     if unknown:
         shown = ", ".join(f"{i!r} (line {ln})" for ln, i in unknown[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""

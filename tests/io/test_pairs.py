@@ -125,3 +125,18 @@ def test_headers_recognised_by_their_names(write, head):
 def test_a_trailing_tab_keeps_a_csv_a_csv(write):
     p = write("p.csv", "c1,m1\t\nc2,m2\n")
     assert read_pairs(p) == [("c1", "m1"), ("c2", "m2")]
+
+
+def test_a_header_and_nothing_else(write):
+    p = write("p.csv", "circRNA,miRNA,label\n")
+    with pytest.warns(UserWarning, match="header row"):
+        with pytest.raises(InputError) as exc:
+            read_pairs(p)
+    assert exc.value.one_line() == f"{p}: no pairs: the file holds only a header row"
+
+
+def test_comment_lines_are_skipped(write):
+    p = write("p.csv", "# pairs from my screen\nc1,m1\n  # a note\nc2,m2\n")
+    t = read_pair_table(p)
+    assert t.positives == [("c1", "m1"), ("c2", "m2")]
+    assert t.lines == {("c1", "m1"): 2, ("c2", "m2"): 4}

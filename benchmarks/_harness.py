@@ -38,7 +38,7 @@ def parser(doc: str, threads: int = 1, **defaults) -> argparse.ArgumentParser:
                             default=default, help=f"{_HELP[name]} (default {default})")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=threads,
-                    help=f"torch threads (default {threads}: small graphs run fastest on one)")
+                    help=f"torch threads (default {threads})")
     ap.add_argument("--root", default=None, help="data root (default $RNAGRAPH_DATA)")
     ap.add_argument("--docs", default=str(ROOT / "docs"),
                     help="folder whose benchmarks.md / results.md sections are replaced "

@@ -83,7 +83,8 @@ def fit_and_save(name: str, out: Path, args) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, threads=2, models=ALL, out=None)
+    ap = h.parser(__doc__, threads=2, models=ALL)
+    ap.add_argument("--out", default=None, help="keep (and reuse) the fitted model files here")
     ap.add_argument("--top", type=int, default=100)
     ap.add_argument("--fit-only", action="store_true", help="fit and save, time nothing")
     ap.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)

@@ -110,7 +110,7 @@ class RayEngine:
                         try:
                             result, caught = ray.get(ref)
                         except ray.exceptions.RayTaskError as e:  # the task's own exception
-                            raise e.as_instanceof_cause() from None
+                            raise _cause(e) from None
                         except ray.exceptions.RayError as e:  # worker died, out of memory
                             raise RuntimeError(
                                 f"RayEngine: task {index[ref]} lost its worker "
@@ -202,6 +202,16 @@ def _share(ray, tasks: Sequence[tuple]) -> list[tuple]:
             args.append(a)
         out.append(tuple(args))
     return out
+
+
+def _cause(err: Exception) -> BaseException:
+    """The exception a Ray task raised, as the task raised it (its message unchanged, the
+    worker's traceback as a note), so the caller sees what the local engine shows."""
+    cause = getattr(err, "cause", None)
+    if not isinstance(cause, Exception):
+        return err.as_instanceof_cause()
+    cause.add_note(f"raised in a Ray worker:\n{getattr(err, 'traceback_str', '')}".rstrip())
+    return cause
 
 
 def _ray_task(fn: Callable[..., Any], threads: int, *args: Any) -> tuple[Any, list]:

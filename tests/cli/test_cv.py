@@ -46,10 +46,10 @@ def _same_folds(a, b):
         assert x == pytest.approx(y, rel=1e-12, nan_ok=True)
 
 
-def _library(model_name, edge_type, seed=0, k=3, ranking=True, **split):
+def _library(model_name, edge_type, seed=0, k=3, ranking=True, graph=None, **split):
     """What benchmarks/hard_eval.py does for one (negatives, model): the split with its
     options, the model with the split's seed where it takes one, ranking at KS."""
-    g = synthetic(seed=0)
+    g = synthetic(seed=0) if graph is None else graph
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         folds = kfold_link_split(g, edge_type, k=k, neg_ratio=1, mode=split.pop("mode", "warm"),
@@ -210,15 +210,27 @@ def test_bad_options_get_one_clear_line(extra, says, tmp_path):
     assert not (tmp_path / "r").exists()  # refused before any work
 
 
-def test_isolated_negatives_reproduces_runs_made_before_the_isolated_node_rule(tmp_path):
+def _unflagged(seed=0):
+    """The synthetic graph without its declaration that every interaction is known: its
+    circRNAs without a pair are then unobserved RNAs, as in a user's pair file."""
+    g = synthetic(seed=seed)
+    del g.interactions_complete
+    return g
+
+
+def test_isolated_negatives_reproduces_runs_made_before_the_isolated_node_rule(tmp_path,
+                                                                               monkeypatch):
     """--isolated-negatives passes kfold_link_split(isolated_negatives=True): circRNAs without
-    a known pair are drawn as negatives again (the synthetic graph has some), as before."""
+    a known pair are drawn as negatives again, as before the rule."""
+    import rnagraph.datasets
+    monkeypatch.setattr(rnagraph.datasets, "synthetic", _unflagged)
     args = ["cv", "synthetic", "--model", "degree+1", "--folds", "3", "--edge-type",
             "circ-mirna", "--mode", "cold-dst"]
     _ok([*args, "--isolated-negatives", "--out", tmp_path / "iso"])
     _ok([*args, "--out", tmp_path / "default"])
     for name, iso in (("iso", True), ("default", False)):
-        lib = _library("degree+1", CM, mode="cold-dst", ranking=False, isolated_negatives=iso)
+        lib = _library("degree+1", CM, mode="cold-dst", ranking=False, graph=_unflagged(),
+                       isolated_negatives=iso)
         _same_folds(_metrics(tmp_path / name / "degree+1" / "metrics.json")["folds"],
                     lib.folds)
     a, b = (_metrics(tmp_path / n / "degree+1" / "metrics.json")["mean"]["auc"]

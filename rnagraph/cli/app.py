@@ -9,6 +9,7 @@ import typer
 from rnagraph.cli._common import (
     EDGE_TYPES,
     OneLineErrors,
+    check_seed,
     console,
     edge_type_of,
 )
@@ -53,6 +54,7 @@ def demo(
     """
     from rnagraph.datasets import synthetic
 
+    check_seed(seed)
     data = synthetic(seed=seed)
     console.print(f"synthetic graph (seed {seed}): "
                   + ", ".join(f"{t} {data[t].num_nodes}" for t in data.node_types))

@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _log import ROOT, STORE, load_store, render, replace_section, sections  # noqa: E402
+from _log import ROOT, STORE  # noqa: E402
 
+from rnagraph.evaluate.records import load_store, render, replace_section, sections  # noqa: E402
 from rnagraph.io.atomic import atomic_write  # noqa: E402
 
 #: the pages whose sections are generated (every page that shows a table of figures)

@@ -213,6 +213,32 @@ def _n_over(cols, rows, context, stat):
 
 
 
+def values_cell(values, digits: int = 3) -> dict:
+    """A cell of per-fold (or per-split) values; ``None`` and NaN are kept as ``None``."""
+    return {"values": [None if v is None or v != v else float(v) for v in values],
+            "digits": digits}
+
+
+def table_block(columns, rows, stat: str = STD) -> dict:
+    """A table block; with :func:`values_cell` cells it names ``stat``, ``n`` (the number of
+    values per cell, ``""`` where cells differ) and what they are ``over``."""
+    table = {"columns": list(columns), "rows": rows}
+    ns = {len(c["values"]) for r in rows for c in r if isinstance(c, dict) and "values" in c}
+    if ns:
+        table |= {"stat": stat, "n": ns.pop() if len(ns) == 1 else "",
+                  "over": "folds" if stat == STD else "splits"}
+    return table
+
+
+def write_page(path: str | Path, record: dict, store: str | Path, title: str) -> Path:
+    """Save ``record`` to ``store`` and replace (or append) its section of the Markdown file
+    ``path`` with its rendering, atomically; a missing file starts with ``title``."""
+    save_record(record, store)
+    path = Path(path)
+    old = path.read_text(encoding="utf-8") if path.exists() else f"{title}\n"
+    return atomic_write(path, replace_section(old, record["section"], render(record)))
+
+
 def replace_section(text: str, name: str, markdown: str) -> str:
     """``text`` with the section ``name`` replaced by ``markdown`` (appended if absent)."""
     begin, end = f"<!-- section: {name} -->", f"<!-- /section: {name} -->"
@@ -231,4 +257,5 @@ def sections(text: str) -> dict[str, str]:
 
 
 __all__ = ["save_record", "load_store", "render", "render_cell", "lookup", "parse_blocks",
-           "parse_record", "replace_section", "sections"]
+           "parse_record", "replace_section", "sections", "values_cell", "table_block",
+           "write_page"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rnagraph.evaluate import CVResult
+from rnagraph.evaluate import CVResult, records
 from rnagraph.evaluate.results import format_spread
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -43,7 +43,7 @@ def test_write_replaces_its_own_section_and_stores_its_record(tmp_path):
         "text": "first run"}
     assert rec["command"].startswith("python benchmarks/") and rec["machine"] and rec["date"]
     # the section is exactly the record's rendering
-    assert _log.sections(text)["features-featurizer-cost"] == _log.render(rec).strip("\n")
+    assert records.sections(text)["features-featurizer-cost"] == records.render(rec).strip("\n")
 
     again = _log.BenchmarkLog("features: featurizer cost", ["n", "time (s)"], path=md)
     again.add(20, 0.5)
@@ -133,9 +133,9 @@ Degree reaches 0.719.
 
 
 def test_a_hand_made_record_renders_to_the_hand_written_markdown():
-    assert _log.render(RECORD, {"demo": RECORD}) == RENDERED
+    assert records.render(RECORD, {"demo": RECORD}) == RENDERED
     # and parsing the Markdown back gives the record (the quote aside, it is rendered text)
-    back = _log.parse_record("demo", "docs/results.md", RENDERED)
+    back = records.parse_record("demo", "docs/results.md", RENDERED)
     assert back["blocks"][:3] == RECORD["blocks"][:3]
     assert {k: back[k] for k in ("title", "date", "machine", "command", "cli", "migrated")} == {
         k: RECORD[k] for k in ("title", "date", "machine", "command", "cli", "migrated")}
@@ -145,11 +145,11 @@ def test_views_quote_other_records_and_fail_loudly():
     view = {"section": "v", "doc": "README.md", "blocks": [
         {"columns": ["data", "degree AUC"],
          "rows": [["synthetic", {"ref": ["demo", {"model": "degree"}, "AUC"]}]]}]}
-    assert "| synthetic | 0.719 ± 0.018 |" in _log.render(view, {"demo": RECORD})
+    assert "| synthetic | 0.719 ± 0.018 |" in records.render(view, {"demo": RECORD})
     with pytest.raises(KeyError, match="no record 'gone'"):
-        _log.lookup({"demo": RECORD}, "gone", {}, "AUC")
+        records.lookup({"demo": RECORD}, "gone", {}, "AUC")
     with pytest.raises(KeyError, match="0 rows match"):
-        _log.lookup({"demo": RECORD}, "demo", {"model": "SAGE"}, "AUC")
+        records.lookup({"demo": RECORD}, "demo", {"model": "SAGE"}, "AUC")
 
 
 def test_the_generator_rewrites_sections_and_rejects_what_the_store_lacks(tmp_path):
@@ -158,18 +158,18 @@ def test_the_generator_rewrites_sections_and_rejects_what_the_store_lacks(tmp_pa
     page = tmp_path / "docs" / "results.md"
     page.write_text("# Results\n\nintro\n\n<!-- section: demo -->\nold 0.5\n"
                     "<!-- /section: demo -->\n\ntail\n")
-    _log.save_record(RECORD, store)
-    out = report.generate(_log.load_store(store), tmp_path, pages=("docs/results.md",))
+    records.save_record(RECORD, store)
+    out = report.generate(records.load_store(store), tmp_path, pages=("docs/results.md",))
     old, new = out["docs/results.md"]
     assert new == ("# Results\n\nintro\n\n<!-- section: demo -->\n" + RENDERED
                    + "<!-- /section: demo -->\n\ntail\n")
     assert report.differing(old, new) == ["demo"] and report.differing(new, new) == []
     page.write_text(new + "\n<!-- section: stray -->\nx\n<!-- /section: stray -->\n")
     with pytest.raises(ValueError, match="stray have no record"):
-        report.generate(_log.load_store(store), tmp_path, pages=("docs/results.md",))
+        report.generate(records.load_store(store), tmp_path, pages=("docs/results.md",))
     page.write_text("# Results\n")
     with pytest.raises(ValueError, match="no section for record"):
-        report.generate(_log.load_store(store), tmp_path, pages=("docs/results.md",))
+        report.generate(records.load_store(store), tmp_path, pages=("docs/results.md",))
 
 
 def test_write_section_stores_and_keeps_text_around_it(tmp_path):
@@ -186,4 +186,4 @@ def test_write_section_stores_and_keeps_text_around_it(tmp_path):
     assert text.endswith("mean ± std: population standard deviation over folds.\n"
                          "<!-- /section: x -->\n\ntail\n")
     _log.write_section(md, "y", "more")
-    assert _log.sections(md.read_text())["y"].endswith("more")
+    assert records.sections(md.read_text())["y"].endswith("more")

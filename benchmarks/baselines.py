@@ -1,8 +1,7 @@
-"""Baselines every results table carries, cross-validated on every graph dataset.
-
-Leakage-free warm 1:1 k-fold CV of DegreeProduct, TruncatedSVDLink (64), SAGELink and SeedMatch
-(where both sides have sequences), plus the papers' protocol for DegreeProduct and SVD to show the
-leak. Makes the table the ``baselines`` section of ``docs/results.md``.
+"""Baselines every results table carries, cross-validated on every graph dataset: leakage-free
+warm 1:1 k-fold CV of DegreeProduct, TruncatedSVDLink (64), SAGELink and SeedMatch (where both
+sides have sequences), plus the papers' protocol for DegreeProduct and SVD to show the leak; the
+``baselines`` section of ``docs/results.md``.
 
     python benchmarks/baselines.py                                     # 5 folds, every dataset
     python benchmarks/baselines.py --datasets synthetic --folds 2 --epochs 20 --docs none
@@ -16,18 +15,10 @@ from rnagraph.data import kfold_link_split
 from rnagraph.models import DegreeProduct, SAGELink, SeedMatch, TruncatedSVDLink
 
 NOTES = [
-    "PAPER rows: negatives drawn once, KFold over all pairs, graph features on the full graph "
-    "(test edges visible to the model) — leaky by design, shown only to set beside the "
-    "papers' numbers. See docs/protocol.md.",
-    "SeedMatch runs only where both sides have sequences (synthetic); the cmi datasets have "
-    "no circRNA sequences and mtis-9214 no mRNA sequences.",
-    "TruncatedSVDLink-64: the rank is capped at a quarter of the smaller side (15 on "
-    "synthetic, with 60 miRNAs); on the real graphs 64 is well below that cap.",
-    "DegreeProduct, TruncatedSVDLink and SAGELink Platt-scale their scores on the fold's "
-    "validation pairs (training positives are message-passing / factorised edges, so a "
-    "threshold fitted on them is too high for unseen pairs); ranking metrics are unaffected.",
-    "mtis-9214 is evaluated with our own negatives and folds (not the authors' 70/10/20 "
-    "split or negatives).",
+    "PAPER rows: the papers' leaky protocol (docs/protocol.md), only to set beside their numbers.",
+    "SeedMatch runs only where both sides have sequences (synthetic).",
+    "TruncatedSVDLink-64: the rank is capped at a quarter of the smaller side (15 on synthetic).",
+    "mtis-9214: our own negatives and folds, not the authors' 70/10/20 split.",
 ]
 
 
@@ -65,9 +56,8 @@ def main(argv: list[str] | None = None) -> None:
                         f"{fit:.2f}")
                 print(f"{name} {et[1]} {protocol:12s} {res.model:45s} AUC "
                       f"{res.summary('auc', 3)} ({t['s']:.1f} s)", flush=True)
-    log.note(f"Warm split, 1 negative per positive drawn uniformly from unobserved pairs, seed "
-             f"{seed}, threshold 0.5, {k} folds; mean ± std (population) over folds. "
-             f"SAGELink: max {args.epochs} epochs, early stopping on the fold's validation pairs.")
+    log.note(f"Warm 1:1, uniform negatives, seed {seed}, threshold 0.5, {k} folds "
+             f"(docs/protocol.md); SAGELink: max {args.epochs} epochs.")
     for n in NOTES:
         log.note(n)
     log.cli = " ".join(cli)

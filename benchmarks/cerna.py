@@ -1,15 +1,9 @@
 """The joint ceRNA graph: does learning miRNA-mRNA targeting help circRNA-miRNA sponging (and
-the reverse)? Joint vs single-task JointLink and the single-task baselines, in the same folds.
-
-Joint k-fold splits of ``load("cerna")`` (cmi-20208 + mtis-9214; leakage-free for both types),
-warm and cold-miRNA (held-out miRNAs lose their edges of both types; ``--modes cold-one``: of the
-predicted relation only, the same test pairs). Per fold and edge type: DegreeProduct (+1),
-TruncatedSVD (64), PathL3, PathRA3, SAGELink, JointLink single-task and joint, and each
-relation's published model (MFERL, GRMMI) at its defaults. AUC / AUPR mean ± std over folds, AUC
-split by whether the test pair's miRNA carries both edge types in the full graph, paired joint −
-single-task differences; ``--timing``: JointLink on the whole graph and ``rank_cerna``. Per-fold
-records are appended to ``--out``/cerna_runs.jsonl and reused (resume, ``--report-only``).
-Replaces the ``cerna`` section of ``docs/results.md``.
+the reverse)? Joint vs single-task JointLink, each relation's published model and the
+single-task baselines in the same joint k-fold splits of ``load("cerna")``, warm and
+cold-miRNA (``--modes cold-one``: held-out miRNAs lose this relation's edges only). Runs are
+stored under ``--out`` (resumable, ``--report-only``); the ``cerna`` section of
+``docs/results.md``; ``--timing``: JointLink on the whole graph and ``rank_cerna``.
 
     python benchmarks/cerna.py --folds 5 [--max-folds 3 --models mferl]
 """
@@ -22,8 +16,8 @@ import numpy as np
 from _log import ROOT, machine, timer
 
 from rnagraph.data import joint_kfold_split
-from rnagraph.evaluate import format_mean_std, paired_differences, write_json
-from rnagraph.evaluate.summaries import read_runs
+from rnagraph.evaluate import write_json
+from rnagraph.evaluate.summaries import group_split_row, joint_tables, read_runs
 from rnagraph.models import get_model
 from rnagraph.typing import CIRC_MIRNA, MIRNA, MIRNA_MRNA
 
@@ -44,75 +38,6 @@ def make(name: str, args):
     if name.startswith("joint"):
         kw = {"epochs": args.epochs, "seed": args.seed, "hidden_channels": args.hidden}
     return get_model(name, **(kw or {}))
-
-
-def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
-    return float(roc_auc_score(y, s)) if 0 < y.sum() < y.size else None
-
-
-def fold_row(rec: dict, et, both: np.ndarray) -> dict:
-    """AUC / AUPR of a fold record, and the AUC split by whether the test pair's miRNA
-    carries both edge types (``both``, by miRNA index)."""
-    y, s = np.asarray(rec["label"]), np.asarray(rec["score"], dtype=float)
-    sel = both[np.asarray(rec["dst" if et == CIRC_MIRNA else "src"], dtype=int)]
-    return {"auc": rec["metrics"]["auc"], "aupr": rec["metrics"]["aupr"], "fold":
-            rec["metrics"]["fold"], "fit_s": rec["metrics"]["fit_s"],
-            "auc_both": _auc(y[sel], s[sel]), "auc_one": _auc(y[~sel], s[~sel])}
-
-
-def _ms(vals: list) -> str:
-    vals = [v for v in vals if v is not None]
-    return format_mean_std(vals, 3) if vals else "—"
-
-
-def _by_fold(rs, name, mode=None) -> dict:
-    return {r["fold"]: r for r in rs if r["model"] == name and mode in (None, r["mode"])}
-
-
-def table(records: list[dict], n_folds: int) -> str:
-    """The Markdown tables; a row over fewer than ``n_folds`` folds names its folds."""
-    out = []
-    for mode in TITLES:
-        recs = [r for r in records if r["mode"] == mode]
-        out += [f"### {TITLES[mode]}", ""] if recs else []
-        for et in (CIRC_MIRNA, MIRNA_MRNA):
-            rs = [r for r in recs if tuple(r["edge_type"]) == et]
-            if not rs:
-                continue
-            out += [f"**{EDGE[et]}**", "", "| model | folds | AUC | AUPR | AUC, miRNA has both "
-                    "types | AUC, miRNA has one type | fit s |", "|---|---|---|---|---|---|---|"]
-            for name in LABEL:
-                mr = sorted(_by_fold(rs, name).values(), key=lambda r: r["fold"])
-                if mr:
-                    n = str(len(mr)) if len(mr) == n_folds else \
-                        f"{len(mr)} (fold {', '.join(str(r['fold']) for r in mr)})"
-                    out.append(f"| {LABEL[name]} | {n} | " + " | ".join(
-                        _ms([r[k] for r in mr]) for k in ("auc", "aupr", "auc_both", "auc_one"))
-                        + f" | {np.mean([r['fit_s'] for r in mr]):.0f} |")
-            n, d = paired_differences(_by_fold(rs, "joint"), _by_fold(rs, "joint-single"),
-                                      ("auc", "aupr", "auc_both", "auc_one"))
-            if n:
-                out.append(f"| Δ joint − single-task (paired) | {n} | "
-                           + " | ".join(_ms(v) for v in d.values()) + " | |")
-            out += ["", *_cold_one_gain(records, et)] if mode == "cold-one" else []
-            out.append("")
-    return "\n".join(out)
-
-
-def _cold_one_gain(records: list[dict], et) -> list[str]:
-    """Per model, cold-one − cold AUC over the same folds (identical test pairs): what a
-    held-out miRNA's edges of the other relation are worth."""
-    rs = [r for r in records if tuple(r["edge_type"]) == et]
-    lines = ["| model | folds | Δ AUC, cold-one − cold (same test pairs) | Δ, miRNA has both "
-             "types | Δ, miRNA has one type |", "|---|---|---|---|---|"]
-    for name in LABEL:
-        n, d = paired_differences(_by_fold(rs, name, "cold-one"), _by_fold(rs, name, "cold"),
-                                  ("auc", "auc_both", "auc_one"))
-        if n:
-            lines.append(f"| {LABEL[name]} | {n} | " + " | ".join(_ms(v) for v in d.values())
-                         + " |")
-    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -141,24 +66,24 @@ def main(argv: list[str] | None = None) -> None:
                 res = h.cv(make(name, args), data, et, [jf[et] for jf in splits[mode]], args,
                            out_dir=out)
                 print(f"{mode} {et[1]:8s} {name:13s} AUC {res.summary('auc', 4)}", flush=True)
-    records = [{**fold_row(x, tuple(r["meta"]["edge_type"]), both), **r["meta"]}
+    records = [{**group_split_row(x, "dst" if tuple(r["meta"]["edge_type"]) == CIRC_MIRNA
+                                  else "src", both), **r["meta"]}
                for r in read_runs([args.out], "*/*/*/run.json") if r["meta"]["mode"] in args.modes
                for x in r["records"] if x["metrics"]["fold"] < n_run]
     md = [f"## ceRNA graph: joint vs single-task ({n_run} of {args.folds} folds, 1:1)", "",
           f"Machine: {machine()}.", "Command: `python benchmarks/cerna.py " + " ".join(
               a for a in (argv or sys.argv[1:]) if a != "--report-only") + "`"
           + (" (table rebuilt from its stored per-fold records)" if args.report_only else ""), "",
-          "Graph `load(\"cerna\")`: cmi-20208 + mtis-9214 (1,648 miRNAs, 3,569 circRNAs, "
-          "3,069 genes); joint leakage-free splits. JointLink single-task and joint differ only "
-          "in the second relation's loss. AUC by miRNA group: the test pair's miRNA has edges "
-          "of both types in the full graph, or of one. 1 negative per positive. MFERL and GRMMI "
-          "at their defaults (GRMMI: graph branch and miRNA side, no gene sequences); "
-          "PathL3 / PathRA3 score every cold-miRNA pair 0 (AUC 0.500). `fit s`: mean seconds "
-          f"per fit (load average {args.load}), {args.threads} torch thread(s).", ""]
+          "Graph `load(\"cerna\")`: cmi-20208 + mtis-9214; joint leakage-free splits, 1:1. "
+          "JointLink single-task and joint differ only in the second relation's loss. AUC by "
+          "miRNA group: the test pair's miRNA has edges of both types in the full graph, or of "
+          f"one. `fit s`: mean seconds per fit (load average {args.load}), "
+          f"{args.threads} torch thread(s).", ""]
     md += [f"Share of miRNAs (with any training edge) that carry training edges of both types, "
            f"{mode}, per fold: " + ", ".join(f"{f.meta['share_both']:.3f}" for f in fs) + "."
            for mode, fs in splits.items()]
-    md += ["", table(records, n_run)] + (["", timing(data, args)] if args.timing else [])
+    md += ["", joint_tables(records, n_run, LABEL, TITLES, EDGE)]
+    md += ["", timing(data, args)] if args.timing else []
     h.write_results(args, "cerna", "\n".join(md))
 
 

@@ -1,9 +1,6 @@
-"""Graph encoders: rnagraph's GraRep and Role2Vec vs karateclub's, time and peak memory.
-
-Every (method, graph) pair runs in a fresh child process so that its peak RSS is its own; a
-child that exceeds ``--timeout`` seconds is killed and reported as such. karateclub (GPL-3,
-installed with ``--no-deps``) is only run up to ``--karate-max-nodes`` nodes: beyond that its
-dense / Python-loop paths need far more than the budget.
+"""Graph encoders: rnagraph's GraRep and Role2Vec vs karateclub's, time and peak memory. Each
+run is a fresh child process (its own peak RSS), killed after ``--timeout`` s; karateclub only
+up to ``--karate-max-nodes`` nodes.
 
     python benchmarks/encoders.py                                        # 3k, 30k, 100k + real
     python benchmarks/encoders.py --random 3000 --datasets cmi-9589      # quick
@@ -102,13 +99,10 @@ def main(argv: list[str] | None = None) -> None:
             secs, rss, out = run(method, ei, n, params, args.timeout)
             log.add(gname, method, note, secs, rss, out)
             print(f"{gname:28s} {method:22s} {out} {secs}", flush=True)
-    log.note("Both sides: dim 32 x order 4 (GraRep), dim 128, 10 walks of 40 nodes, window 2, "
-             "1 epoch, gensim workers=1 (Role2Vec); every run in its own process; fit time "
-             "excludes imports and building karateclub's networkx graph; peak RSS includes "
-             f"the imports (~250-450 MiB). karateclub is skipped above {args.karate_max_nodes} "
-             "nodes, and rnagraph Role2Vec above 30k nodes (gensim training time is linear in "
-             "the walk tokens). The machine is shared with other jobs, so times are upper "
-             "bounds.")
+    log.note("Same settings on both sides; fit time excludes imports and building "
+             "karateclub's networkx graph; peak RSS includes the imports (~250-450 MiB). "
+             f"karateclub skipped above {args.karate_max_nodes} nodes, rnagraph Role2Vec above "
+             "30k. Shared machine: times are upper bounds.")
     h.publish(args, log)
 
 

@@ -1,15 +1,9 @@
 """GRMMI experiments: the sequence branch on miTAR's site pairs, the graph branch on mtis-9214,
-the complete model with ablations on synthetic data.
-
-Every (experiment, dataset, model) is one ``cross_validate`` run under ``--out`` (default
-``runs/grmmi``), resumable. At the end the ``grmmi`` section (or ``--section``) of
-``docs/results.md`` is rebuilt from every finished run under ``--out`` and ``--also``: on miTAR
-also the independent test files, the within-miRNA AUC (most of the combined set's miRNAs occur in
-one class only, so the plain AUC rewards recognising a miRNA), where the AUC is lost by kind of
-miRNA, and seed ensembles (runs with ``--model-seed`` in their own ``--out``).
-
-``--models`` takes the tags below or any registry name or preset
-(``rnagraph.models.registry.PRESETS``, e.g. ``grmmi-seq-tuned-pair-rank``), run under that name.
+the complete model with ablations on synthetic data. Each (experiment, dataset, model) is one
+resumable ``cross_validate`` run under ``--out``; the ``grmmi`` section (or ``--section``) of
+``docs/results.md`` is rebuilt from every finished run under ``--out`` and ``--also`` (seed
+replicates: ``--model-seed`` in their own ``--out``). ``--models``: the tags below or any
+registry name or preset (``rnagraph.models.registry.PRESETS``).
 
     python benchmarks/grmmi.py --experiments mtis [--modes paper]
     python benchmarks/grmmi.py --experiments mitar --splits 5 --epochs 40
@@ -49,18 +43,13 @@ PAPER = ("GRMMI paper (MTIS-9214, their negatives and folds): ACC 86.65, F1 86.2
          "AUPR 0.9412, MCC 73.46; graph-encoder ablation AUC LINE 0.8496, DeepWalk 0.7253, "
          "GF 0.7777, HOPE 0.8742, LAP 0.9149; peers AEmiGAP 0.9164, miGAP 0.9056, miTAR 0.9027, "
          "miRanda 0.6286, PITA 0.6565.")
-#: miTAR: tag -> registry name or preset (trained ones get --epochs and the models' seed)
-MITAR = {"SeedMatch": "seedmatch", "GRMMI-seq": "grmmi-seq", "GRMMI-seq+map": "grmmi-seq-map",
-         "GRMMI-seq tuned": "grmmi-seq-tuned", "GRMMI-seq tuned+pair": "grmmi-seq-tuned-pair",
-         "GRMMI-seq tuned+pair+rank": "grmmi-seq-tuned-pair-rank",
-         "GRMMI-seq tuned+pair+site": "grmmi-seq-tuned-pair-site",
-         "GRMMI-seq tuned+site": "grmmi-seq-tuned-site",
-         "GRMMI-seq tuned+pair+site+count": "grmmi-seq-tuned-pair-site-count",
-         "GRMMI-seq tuned+site+count": "grmmi-seq-tuned-site-count",
-         "GRMMI-seq tuned+site+count+head": "grmmi-seq-tuned-site-count-head",
-         "GRMMI-seq tuned+site+head": "grmmi-seq-tuned-site-head",
-         "GRMMI-seq tuned+diag": "grmmi-seq-tuned-diag", "MiTAR": "mitar",
-         "NodePrior (miRNA)": "node-prior", "NodePrior+SeedMatch (stacked)": "prior+seed"}
+#: miTAR: tag -> registry name or preset ("GRMMI-seq tuned+pair" -> grmmi-seq-tuned-pair)
+MITAR = {t: t.lower().replace(" ", "-").replace("+", "-") for t in (
+    "SeedMatch", "GRMMI-seq", "GRMMI-seq+map", "GRMMI-seq tuned", "GRMMI-seq tuned+pair",
+    "GRMMI-seq tuned+pair+rank", "GRMMI-seq tuned+pair+site", "GRMMI-seq tuned+site",
+    "GRMMI-seq tuned+pair+site+count", "GRMMI-seq tuned+site+count",
+    "GRMMI-seq tuned+site+count+head", "GRMMI-seq tuned+site+head", "GRMMI-seq tuned+diag",
+    "MiTAR")} | {"NodePrior (miRNA)": "node-prior", "NodePrior+SeedMatch (stacked)": "prior+seed"}
 UNSEEDED = ("seedmatch", "node-prior", "prior+seed", "degree", "degree+1", "l3", "ra3", "katz")
 #: mtis-9214 (graph branch; no gene sequences) and synthetic: tag -> GRMMI ablation arguments
 MTIS = {"GRMMI": {}, "GRMMI graph only": {"sequence": False},
@@ -194,30 +183,24 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                           "test file | model | splits | pairs scored | removed: exact / "
                           "near-duplicate of the split's training pairs | AUC | AUPR | ACC | MCC",
                           ind),
-                      "Near-duplicate: the same miRNA sequence with a target site at normalised "
-                      "Levenshtein similarity >= 0.9 to a training pair's (`SitePairs.overlap`); "
-                      "such rows and exact repeats are dropped per split before scoring."]
+                      "Near-duplicate: the same miRNA with a target site at normalised "
+                      "Levenshtein similarity >= 0.9 to a training pair's (`SitePairs.overlap`)."]
         if within := within_table(mitar):
             parts += ["### The miRNA-identity shortcut: test AUC beside the within-miRNA AUC "
                       "(mean (95% CI) over splits)", _table(
                           "pairs | model | splits | AUC | within-miRNA AUC | miRNAs compared | "
                           "comparisons | pairs of those miRNAs", within),
-                      (mix + " " if mix else "") + "Within-miRNA AUC: the chance that a "
-                      "positive pair outscores a negative pair *of the same miRNA* "
-                      "(`rnagraph.evaluate.summaries.auc_within_groups`); miRNAs with one class "
-                      "in the test split take no part. A score that depends on the miRNA alone "
-                      "scores 0.5 here (NodePrior), so this column measures what a model reads "
-                      "from the pair."]
+                      (mix + " " if mix else "") + "Within-miRNA AUC: see docs/protocol.md "
+                      "(Metrics); a score of the miRNA alone (NodePrior) gets 0.5."]
         head_l, lost = loss_table(mitar, root)
         if lost:
             parts += ["### Where the test AUC is lost, by the kind of miRNA (per mille of all "
                       "positive-negative comparisons, mean over splits)",
                       _table("model | splits | 1 - AUC | " + " | ".join(head_l) + " | other",
                              lost),
-                      "A cell `pos a / neg b`: misordered comparisons of a positive whose miRNA "
-                      "is of kind a with a negative whose miRNA is of kind b "
-                      "(`rnagraph.evaluate.summaries.loss_by_kind`); the cells sum to 1 - AUC. "
-                      "Kinds, by the miRNA's pairs in the split's training set: "
+                      "A cell `pos a / neg b`: misordered comparisons of a positive of miRNA "
+                      "kind a with a negative of kind b; the cells sum to 1 - AUC "
+                      "(docs/protocol.md, Metrics). Kinds: "
                       + ", ".join(f"{k} {v}" for k, v in KINDS.items()) + "."]
         n_splits, n_ens, seeds = seed_table(mitar)
         if seeds:
@@ -226,17 +209,14 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
                           f"model | seeds | splits | AUC per seed | seed mean | ensemble of the "
                           f"first {n_ens} seeds (mean (95% CI) over splits) | "
                           + " | ".join(f"split {k}" for k in range(n_splits)), seeds),
-                      "Ensemble: each test pair's scores from those seeds averaged "
-                      "(`rnagraph.evaluate.seed_ensemble`); every row averages the same number "
-                      "of seeds. split k: the seeds' mean AUC on split k."]
+                      "Ensemble: each test pair's scores averaged over the seeds "
+                      "(`rnagraph.evaluate.seed_ensemble`). split k: the seeds' mean AUC."]
     parts += [note] if note else []
     parts += [PAPER] if rows["mtis"] else []
-    parts.append("Threshold 0.5 on Platt-calibrated scores (calibrated on the split's "
-                 "validation pairs). val AUC / val within: the validation AUC / within-miRNA "
-                 "AUC of the kept state, mean over splits (– without training or record). "
-                 "Pairs/s include encoding the test pairs' sequences. Runs with fewer splits or "
-                 "a lower epoch cap than the protocol are REDUCED runs (see the splits and "
-                 "epochs columns).")
+    parts.append("Threshold 0.5 on calibrated scores (docs/protocol.md). val AUC / val "
+                 "within: of the kept state, mean over splits (– without training). Pairs/s "
+                 "include encoding the test pairs. Fewer splits or a lower epoch cap than the "
+                 "protocol: a REDUCED run.")
     return "\n\n".join(parts)
 
 

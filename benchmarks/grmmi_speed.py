@@ -1,15 +1,7 @@
-"""GRMMI's sequence branch against the miTAR port, side by side on one miTAR split: seconds
-per training epoch, pairs per second at inference, peak memory.
-
-Issue 13's targets, against miTAR's own Keras code on 2 CPU cores (15 s per epoch, 4,200 pairs/s
-at inference): one epoch no slower than 15 s, inference >= 20k pairs/s from cached encodings.
-One seed-``--seed`` 64/16/20 split of miTAR's combined set (``evaluate.mitar.mitar_splits``);
-each model (the tags of ``grmmi.py``: registry presets, see ``rnagraph.models.registry.PRESETS``)
-is fitted for ``--epochs`` epochs without early stopping, then: **s/epoch** (training pass +
-validation pass, from the trainer's record); **pairs/s, new sequences** (``decision_function`` on
-the test pairs by a model just loaded from its file: every sequence encoded first); **pairs/s,
-cached** (the same call again: GRMMI caches encodings per sequence, miTAR reads each pair's
-concatenated sequence and has nothing to cache); **peak RSS** of the process (MiB).
+"""GRMMI's sequence branch against the miTAR port on one seed-``--seed`` miTAR split: seconds
+per epoch (fixed ``--epochs``, no early stop), pairs/s at inference by a model just loaded (new
+sequences) and again (cached encodings), peak RSS. Issue 13's targets against miTAR's Keras
+code on 2 cores (15 s/epoch, 4,200 pairs/s): <= 15 s per epoch, >= 20k pairs/s cached.
 
     python benchmarks/grmmi_speed.py [--epochs 2] [--threads 2] [--models GRMMI-seq MiTAR]
 """
@@ -68,12 +60,10 @@ def main(argv: list[str] | None = None) -> None:
                     f"{cached:,.0f}", f"{peak_rss_mib():,.0f}")
             print(f"{name}: {info['epoch_s']:.1f} s/epoch, {new:,.0f} / {cached:,.0f} pairs/s",
                   flush=True)
-    log.note(f"{args.threads} torch thread(s); miTAR's combined set, split seed {args.seed} "
-             "(64/16/20); each tag is `benchmarks/grmmi.py`'s (a registry preset: GRMMI-seq = "
-             "`grmmi-seq`, GRMMI-seq tuned+site+count+head = `grmmi-seq-tuned-site-count-head`, "
-             "...; MiTAR: the miTAR architecture), for a fixed number of epochs. Reference, "
-             "miTAR's own Keras code on 2 CPU cores: 15 s/epoch, 4,200 pairs/s. Peak RSS is the "
-             "process's, so a row includes an earlier model's peak where that was higher.")
+    log.note(f"{args.threads} torch thread(s); split seed {args.seed} (64/16/20); tags as in "
+             "`benchmarks/grmmi.py` (registry presets). Reference, miTAR's Keras code on 2 "
+             "cores: 15 s/epoch, 4,200 pairs/s. Peak RSS is the process's (may be an earlier "
+             "model's).")
     h.publish(args, log)
 
 

@@ -1,11 +1,7 @@
-"""Harder evaluation: degree-matched and hard negatives, all-candidate ranking, path baselines.
-
-Leakage-free warm k-fold CV with three kinds of validation / test negatives
-(``kfold_link_split(negatives=...)``: uniform, degree-matched, HeaRT-style hard), the binary
-metrics, the ranking panel of ``cross_validate(ranking_ks=...)`` and the share of test positives
-answered by a training twin. One table per dataset: the ``hard-eval-<dataset>`` section (or
-``--section``) of ``docs/results.md``. Runs are stored under
-``--out``/<dataset>/<negatives>/<model> (default ``runs/hard_eval``), resumable.
+"""Harder evaluation: uniform, degree-matched and hard negatives, all-candidate ranking, path
+baselines (leakage-free warm k-fold CV; docs/protocol.md, "Harder evaluation"). One table per
+dataset: the ``hard-eval-<dataset>`` section (or ``--section``) of ``docs/results.md``; runs
+under ``--out``/<dataset>/<negatives>/<model>, resumable.
 
     python benchmarks/hard_eval.py --datasets cmi-9589 cmi-20208
     python benchmarks/hard_eval.py --models ra3 sage struct mferl mferl-struct \
@@ -62,30 +58,16 @@ def evaluate(name: str, g, args) -> None:
                     best.setdefault(col, []).append((np.mean([x[m] for x in f]), label))
             print(f"{neg:8s} {label:18s} AUC {res.summary('auc', 3)} ({t['s']:.1f} s)",
                   flush=True)
-    log.note(f"Warm split, seed {args.seed}, {k} folds, 1 negative per positive; mean ± std "
-             "(population) over folds. Negatives (validation and test; the folds' training "
-             "negatives are uniform, StructLink adds its own popularity negatives from the "
-             "training graph): uniform over unobserved pairs; degree = keep one end of each "
-             "positive and draw the other in proportion to its training degree; hard = keep "
-             "one end and take the top-L3 corruption on the training graph (HeaRT-style; "
-             "L3-based models are blind on these by construction).")
-    log.note(f"Ranking (filtered: training and validation positives removed; raw "
-             f"decision_function scores; ties = mean of optimistic and pessimistic rank, as "
-             f"OGB): MRR / Hits@50 src = each test positive ranked against every unobserved "
-             f"pair of its {et[0]}, dst = of its {et[2]}; global AUPR = average precision of "
-             f"the test positives among all unobserved pairs. The negative kinds share positives, "
-             f"training graphs and training negatives (only validation / test negatives "
-             f"differ), so ranking is computed once, for the models fitted on the "
-             f"{args.negatives[0]} folds (\"same\" in the other rows; learned models "
-             f"early-stop and calibrate on their kind's validation pairs).")
+    log.note(f"Warm split, seed {args.seed}, {k} folds, 1:1; negatives, twins and the "
+             "filtered ranking panel as in docs/protocol.md (Harder evaluation). The negative "
+             "kinds share positives and training graphs, so ranking is computed once, for the "
+             f"models fitted on the {args.negatives[0]} folds (\"same\" in the other rows).")
     top = {c: max(v) for c, v in best.items()}
     log.note("Reading: best AUC " + "; ".join(
         f"{c[4:]} {v[1]} {v[0]:.3f}" for c, v in top.items() if c.startswith("AUC")) + ".")
     log.note("Reading: best ranking " + "; ".join(
         f"{c} {v[1]} {v[0]:.3f}" for c, v in top.items() if not c.startswith("AUC")) + ".")
-    log.note(f"Test positives answered by a training twin (a {et[0]} or {et[2]} with the same "
-             f"≥2 partners in the full graph whose pair with the same partner is a training "
-             f"positive): {np.mean(twins):.1%} (per fold "
+    log.note(f"Test positives answered by a training twin: {np.mean(twins):.1%} (per fold "
              f"{', '.join(f'{x:.1%}' for x in twins)}).")
     if args.max_folds:
         log.note(f"Only the first {args.max_folds} of the {k} folds evaluated (--max-folds).")

@@ -1,10 +1,6 @@
-"""Scoring cost: every unobserved circRNA x miRNA pair of cmi-9905 through ``decision_function``.
-
-Each model is fitted on every known pair (``Fold.full``: 90 % train, 10 % validation) and then
-scores all ~2.25M pairs that are not known interactions in one ``decision_function`` call. Each
-model runs in its own process, so its memory figures are its own: RSS once fitted, and the peak
-RSS while scoring above that (the peak reset after the fit). Target: at most 1.5 GB above the
-fitted model for any model.
+"""Scoring cost: each model fitted on every known pair of cmi-9905 (``Fold.full``) scores all
+~2.25M unobserved circRNA x miRNA pairs in one ``decision_function`` call, in its own process
+(RSS once fitted; peak RSS while scoring above that). Target: <= 1.5 GB above the fitted model.
 
     python benchmarks/scoring.py [--models svd sage --epochs 100]
 """
@@ -91,16 +87,12 @@ def main(argv: list[str] | None = None) -> None:
                 f"{r['peak_above_mib']:.0f}", r["distinct_top1000"])
         print(f"{name}: {r['pairs']} pairs in {r['score_s']:.2f} s, peak +"
               f"{r['peak_above_mib']:.0f} MiB", flush=True)
-    log.note(f"Fold.full on {ds} (seed {args.seed}, val 10 %), then one "
-             "decision_function(None, pairs) call over every circRNA x miRNA pair that is not a "
-             "known interaction (blocks inside); score s and pairs/s are that call, including "
-             "the model's (cached) node encoding. Scoring peak = peak RSS during the call minus "
-             f"RSS just before it (the fitted model plus the pair index, {pairs_mib:.0f} MiB, "
-             "after gc and malloc_trim), in a fresh process per model; fitted RSS is that RSS. "
-             "The scoring peak includes the float64 scores (8 bytes a pair). Target: <= 1.5 GB "
-             f"above the fitted model. Trained models: max {args.epochs} epochs; "
-             f"{args.threads} torch thread(s). Load average {load1:.1f} on {os.cpu_count()} "
-             "cores when the run started (timings on a shared machine are upper bounds).")
+    log.note(f"Fold.full on {ds} (seed {args.seed}); score s: one decision_function call "
+             "over every unobserved pair, node encoding included. Scoring peak: peak RSS during "
+             "the call minus RSS before it (fitted model plus the pair index, "
+             f"{pairs_mib:.0f} MiB), float64 scores included. Max {args.epochs} epochs; "
+             f"{args.threads} torch thread(s); load average {load1:.1f} on {os.cpu_count()} "
+             "cores at the start (shared machine: times are upper bounds).")
     if approx:
         log.note("Peak not reset after the fit (no /proc/self/clear_refs): " + ", ".join(approx)
                  + " — their peak covers the fit too.")

@@ -124,5 +124,81 @@ def paired_differences(a: Mapping[int, dict], b: Mapping[int, dict], keys: Seque
                              if a[f][k] is not None and b[f][k] is not None] for k in keys}
 
 
+def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
+    from sklearn.metrics import roc_auc_score
+    return float(roc_auc_score(y, s)) if 0 < y.sum() < y.size else None
+
+
+def group_split_row(rec: dict, node_key: str, in_group: np.ndarray) -> dict:
+    """AUC / AUPR, fold and fit seconds of a fold record, and its AUC split by whether the test
+    pair's node ``rec[node_key]`` is in the group (``in_group``, a mask by node index):
+    ``auc_both`` inside, ``auc_one`` outside (``None`` where a part has one class)."""
+    y, s = np.asarray(rec["label"]), np.asarray(rec["score"], dtype=float)
+    sel = in_group[np.asarray(rec[node_key], dtype=int)]
+    m = rec["metrics"]
+    return {"auc": m["auc"], "aupr": m["aupr"], "fold": m["fold"], "fit_s": m["fit_s"],
+            "auc_both": _auc(y[sel], s[sel]), "auc_one": _auc(y[~sel], s[~sel])}
+
+
+def _ms(vals: list) -> str:
+    from rnagraph.evaluate.results import format_mean_std
+    vals = [v for v in vals if v is not None]
+    return format_mean_std(vals, 3) if vals else "—"
+
+
+def _by_fold(rs, name, mode=None) -> dict:
+    return {r["fold"]: r for r in rs if r["model"] == name and mode in (None, r["mode"])}
+
+
+def joint_tables(records: list[dict], n_folds: int, labels: Mapping[str, str],
+                 modes: Mapping[str, str], edges: Mapping[tuple, str]) -> str:
+    """The ceRNA tables (``benchmarks/cerna.py``) of :func:`group_split_row` records (with
+    ``mode``, ``edge_type``, ``model``): per mode and edge type, one row per model of
+    ``labels`` (mean ± std over folds; a row over fewer than ``n_folds`` folds names its
+    folds), the paired ``joint`` − ``joint-single`` difference, and under ``cold-one`` each
+    model's paired cold-one − cold difference (the same test pairs)."""
+    keys, out = ("auc", "aupr", "auc_both", "auc_one"), []
+    for mode, title in modes.items():
+        recs = [r for r in records if r["mode"] == mode]
+        out += [f"### {title}", ""] if recs else []
+        for et, edge in edges.items():
+            rs = [r for r in recs if tuple(r["edge_type"]) == et]
+            if not rs:
+                continue
+            out += [f"**{edge}**", "", "| model | folds | AUC | AUPR | AUC, miRNA has both "
+                    "types | AUC, miRNA has one type | fit s |", "|---|---|---|---|---|---|---|"]
+            for name in labels:
+                mr = sorted(_by_fold(rs, name).values(), key=lambda r: r["fold"])
+                if mr:
+                    n = str(len(mr)) if len(mr) == n_folds else \
+                        f"{len(mr)} (fold {', '.join(str(r['fold']) for r in mr)})"
+                    out.append(f"| {labels[name]} | {n} | " + " | ".join(
+                        _ms([r[k] for r in mr]) for k in keys)
+                        + f" | {np.mean([r['fit_s'] for r in mr]):.0f} |")
+            n, d = paired_differences(_by_fold(rs, "joint"), _by_fold(rs, "joint-single"), keys)
+            if n:
+                out.append(f"| Δ joint − single-task (paired) | {n} | "
+                           + " | ".join(_ms(v) for v in d.values()) + " | |")
+            out += ["", *cold_one_gain(records, et, labels)] if mode == "cold-one" else []
+            out.append("")
+    return "\n".join(out)
+
+
+def cold_one_gain(records: list[dict], et: tuple, labels: Mapping[str, str]) -> list[str]:
+    """Per model, cold-one − cold AUC over the folds both modes have (identical test pairs):
+    what a held-out miRNA's edges of the other relation are worth."""
+    rs = [r for r in records if tuple(r["edge_type"]) == et]
+    lines = ["| model | folds | Δ AUC, cold-one − cold (same test pairs) | Δ, miRNA has both "
+             "types | Δ, miRNA has one type |", "|---|---|---|---|---|"]
+    for name in labels:
+        n, d = paired_differences(_by_fold(rs, name, "cold-one"), _by_fold(rs, name, "cold"),
+                                  ("auc", "auc_both", "auc_one"))
+        if n:
+            lines.append(f"| {labels[name]} | {n} | " + " | ".join(_ms(v) for v in d.values())
+                         + " |")
+    return lines
+
+
 __all__ = ["KINDS", "read_runs", "seed_ensemble", "auc_within_groups", "node_kinds",
-           "loss_by_kind", "mean_losses", "paired_differences"]
+           "loss_by_kind", "mean_losses", "paired_differences", "group_split_row", "joint_tables",
+           "cold_one_gain"]

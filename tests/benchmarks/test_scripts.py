@@ -53,23 +53,6 @@ def test_harness_skips_absent_data_with_one_line_and_names_run_dirs(monkeypatch,
     assert not hasattr(args, "folds") and not hasattr(args, "models") and args.jobs == 1
 
 
-def test_cerna_cold_one_gain_pairs_folds_by_hand(monkeypatch):
-    # cold-one − cold per model over the folds both modes have, by miRNA group; population
-    # std as in the rest of the table: diffs -0.04, -0.02 -> -0.030 ± 0.010
-    mod = _module("cerna.py", monkeypatch)
-    et = mod["CIRC_MIRNA"]
-
-    def rec(mode, fold, auc, both, one):
-        return {"mode": mode, "fold": fold, "model": "joint", "edge_type": list(et),
-                "auc": auc, "auc_both": both, "auc_one": one}
-    records = [rec("cold", 0, 0.70, 0.60, 0.80), rec("cold-one", 0, 0.66, 0.50, 0.80),
-               rec("cold", 1, 0.72, 0.70, 0.74), rec("cold-one", 1, 0.70, 0.66, 0.74),
-               rec("cold-one", 2, 0.99, 0.99, 0.99)]          # no cold twin: left out
-    lines = mod["_cold_one_gain"](records, et)
-    assert lines[2] == "| JointLink joint | 2 | -0.030 ± 0.010 | -0.070 ± 0.030 | 0.000 ± 0.000 |"
-    assert len(lines) == 3
-
-
 def test_grmmi_report_labels_rows_of_further_run_roots(monkeypatch, tmp_path):
     # `grmmi.py --also runs/grmmi-long`: a second root's runs (e.g. a longer epoch cap) are
     # rows of their own, named after the root, beside the first root's run of that model

@@ -5,6 +5,9 @@ import pytest
 
 from rnagraph.evaluate.summaries import (
     auc_within_groups,
+    cold_one_gain,
+    group_split_row,
+    joint_tables,
     loss_by_kind,
     mean_losses,
     node_kinds,
@@ -90,3 +93,44 @@ def test_read_runs_labels_later_roots_and_marks_stopped_runs(tmp_path):
     assert (b["label"], b["partial"]) == ("M (b)", True)
     assert [f["fold"] for f in b["folds"]] == [2, 10]
     assert [r["metrics"]["fold"] for r in a["records"]] == [2, 10]
+
+
+ET = ("circrna", "binds", "mirna")
+
+
+def _rec(mode, fold, auc, both, one, model="joint"):
+    return {"mode": mode, "fold": fold, "model": model, "edge_type": list(ET), "auc": auc,
+            "aupr": auc, "auc_both": both, "auc_one": one, "fit_s": 2.0}
+
+
+def test_cold_one_gain_pairs_folds_by_hand():
+    # cold-one − cold per model over the folds both modes have, by miRNA group; population
+    # std as in the rest of the table: diffs -0.04, -0.02 -> -0.030 ± 0.010
+    records = [_rec("cold", 0, 0.70, 0.60, 0.80), _rec("cold-one", 0, 0.66, 0.50, 0.80),
+               _rec("cold", 1, 0.72, 0.70, 0.74), _rec("cold-one", 1, 0.70, 0.66, 0.74),
+               _rec("cold-one", 2, 0.99, 0.99, 0.99)]          # no cold twin: left out
+    lines = cold_one_gain(records, ET, {"joint": "JointLink joint"})
+    assert lines[2] == "| JointLink joint | 2 | -0.030 ± 0.010 | -0.070 ± 0.030 | 0.000 ± 0.000 |"
+    assert len(lines) == 3
+
+
+def test_joint_tables_rows_name_missing_folds_and_pair_joint_with_single_task():
+    recs = [_rec("warm", 0, 0.80, 0.9, None), _rec("warm", 1, 0.90, 0.7, 0.6),
+            _rec("warm", 0, 0.70, 0.8, 0.5, "joint-single")]
+    md = joint_tables(recs, 2, {"joint-single": "single", "joint": "joint"},
+                      {"warm": "warm"}, {ET: "circRNA–miRNA"})
+    # a row over fewer folds than the table names its folds; None (one class) is left out
+    assert "| single | 1 (fold 0) | 0.700 ± 0.000 | 0.700 ± 0.000 | 0.800 ± 0.000 | " in md
+    assert "| joint | 2 | 0.850 ± 0.050 | 0.850 ± 0.050 | 0.800 ± 0.100 | 0.600 ± 0.000 | 2 |" in md
+    # paired over fold 0 only: 0.80 - 0.70; auc_one of joint fold 0 is None -> no difference
+    assert "| Δ joint − single-task (paired) | 1 | 0.100 ± 0.000 | 0.100 ± 0.000 | " \
+           "0.100 ± 0.000 | — | |" in md
+
+
+def test_group_split_row_splits_the_auc_by_the_node_group():
+    rec = {"label": [1, 0, 1, 0, 1], "score": [0.9, 0.1, 0.2, 0.8, 0.7], "dst": [0, 0, 1, 1, 2],
+           "metrics": {"auc": 0.5, "aupr": 0.6, "fold": 3, "fit_s": 1.0}}
+    row = group_split_row(rec, "dst", np.array([True, False, False]))
+    # node 0 (in the group): 0.9 > 0.1 -> 1.0; nodes 1, 2: 0.2 and 0.7 against 0.8 -> 0.0
+    assert row["auc_both"] == 1.0 and row["auc_one"] == 0.0 and row["fold"] == 3
+    assert group_split_row(rec, "dst", np.array([False, True, True]))["auc_both"] == 0.0

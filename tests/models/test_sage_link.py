@@ -19,6 +19,7 @@ def test_learns_planted_structure_and_is_seeded(planted_cm, train_seed, margin):
     p = m.score(f.train_graph, f.test.edge_label_index)
     assert p.dtype == torch.float64 and p.shape == (len(f.test),)
     assert ((p >= 0) & (p <= 1)).all()
+    # min 0.849 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("auc", binary_metrics(f.test.edge_label, p)["auc"], 0.8)
     m2 = SAGELink(hidden_channels=32, epochs=100, seed=train_seed).fit(f)
     assert torch.equal(p, m2.score(f.train_graph, f.test.edge_label_index))

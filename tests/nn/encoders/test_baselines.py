@@ -22,6 +22,8 @@ BASELINES = [
 def test_beats_random_on_planted_partition(enc, planted, train_seed, margin):
     train, n, pos, neg = planted
     z = enc.clone().set_params(seed=train_seed).fit_transform(train, n)
+    # min 0.79 (GraphFactorization; the others >= 0.84) over 3 kernel sets x seeds 0-2
+    # (tools/margins.md)
     margin.above("link auc", link_auc(z, pos, neg), 0.7)
 
 
@@ -97,6 +99,8 @@ def test_graph_factorization_reconstructs_adjacency(train_seed, margin):
                             learning_rate=0.02, seed=train_seed)
     z = gf.fit_transform(ei, n).double().numpy()
     off = ~np.eye(n, dtype=bool)
-    err = np.abs(z @ z.T - a)[off].mean()
-    margin.below("mean |z z^T - A| off the diagonal", err, 0.05)
+    err = np.abs(z @ z.T - a)[off].mean()      # an untrained z (near 0) leaves mean |A| = 0.27
+    # max 0.044 over 3 kernel sets x seeds 0-2 (tools/margins.md)
+    margin.below("mean |z z^T - A| off the diagonal", err, 0.07)
+    # max 0.162 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.below("that error / mean |A|", err / np.abs(a)[off].mean(), 0.2)

@@ -3,8 +3,9 @@
 The definitions differ in documented ways (karateclub adds self-loops, its GraRep starts at
 A^2 without clipping, its Role2Vec window pairs nodes with themselves, ...), so the check is on
 what the embeddings are for: link prediction on a planted-partition graph, ours at least as
-good as karateclub's minus 0.02 AUC; where the definitions nearly agree (Laplacian eigenmaps),
-the two embeddings span the same subspace."""
+good as karateclub's minus 0.05 AUC (two seeded random embeddings: the difference ranged from
+-0.018 to +0.036 over seeds 0-2, tools/margins.md); where the definitions nearly agree
+(Laplacian eigenmaps), the two embeddings span the same subspace."""
 import warnings
 
 import numpy as np
@@ -59,8 +60,10 @@ def test_link_prediction_matches_karateclub(name, graph, train_seed, margin):
         theirs.fit(_karate_graph(train, n))
     ours_auc = link_auc(ours.fit_transform(train, n), pos, neg)
     their_auc = link_auc(theirs.get_embedding(), pos, neg)
+    # min 0.694 (Role2Vec) over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("karateclub's link auc", their_auc, 0.6)  # the reference works on this graph
-    margin.above("ours - karateclub's link auc", ours_auc - their_auc, -0.02)
+    # min -0.018 over 3 kernel sets x seeds 0-2 (tools/margins.md)
+    margin.above("ours - karateclub's link auc", ours_auc - their_auc, -0.05)
 
 
 def test_laplacian_eigenmaps_same_subspace(graph):

@@ -67,22 +67,25 @@ def _model(name: str, seed: int):
     return get_model(name, seed=seed) if "seed" in m.get_params() else m
 
 
-def rank(args, log) -> None:
+def rank(args, log, cold: list[float]) -> None:
     from rnagraph.data import Fold
     from rnagraph.evaluate import top_candidates
     from rnagraph.evaluate.engine import ray_runtime
-    from rnagraph.models import get_model
     n_circ, n_mir = args.rank_size
     g = h.graph("synthetic", None, num_circrna=n_circ, num_mirna=n_mir, num_mrna=0)
-    m = get_model("svd").fit(Fold.full(g, CM, seed=args.seed))
-    with timer() as tl:
+    m = _model(args.rank_model, args.seed).fit(Fold.full(g, CM, seed=args.seed))
+    with timer() as tl:  # --threads torch threads (2 threads on a loaded machine can be slower)
         local = top_candidates(m, args.top)
     with ray_runtime(None, args.jobs):
+        with timer() as tc:  # the first call starts every worker (imports torch, rnagraph)
+            top_candidates(m, args.top, engine="ray")
         with timer() as tr:
             ray = top_candidates(m, args.top, engine="ray")
+    cold.append(tc["s"])
     same = torch.equal(local.src, ray.src) and torch.equal(local.dst, ray.dst)
     peaks = sorted(ray.worker_peak_rss_mib.values())
-    log.add("rank", f"svd {n_circ:,} x {n_mir:,} ({local.num_scored / 1e6:.1f}M pairs)",
+    log.add("rank", f"{args.rank_model} {n_circ:,} x {n_mir:,} "
+            f"({local.num_scored / 1e6:.1f}M pairs)",
             f"{tl['s']:.1f}", f"{tr['s']:.1f}", f"{tr['s'] / tl['s']:.2f}",
             f"{local.num_scored / tl['s'] / 1e6:.2f}M / {ray.num_scored / tr['s'] / 1e6:.2f}M",
             f"{max(local.worker_peak_rss_mib.values()):.0f} / "
@@ -96,20 +99,24 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--rank-size", type=int, nargs=2, default=[20000, 2000],
                     metavar=("CIRCRNAS", "MIRNAS"), help="synthetic graph ranked (0 0: skip)")
     ap.add_argument("--top", type=int, default=100)
+    ap.add_argument("--rank-model", default="svd", help="the model ranked (default svd)")
     args = h.parse(ap, argv)
     log = h.log(args, "ray: Ray engine vs the local pool",
                 ["task", "setting", "local s", "Ray s", "Ray / local", "pairs/s (local / Ray)",
                  "peak MiB (local / each Ray worker)", "same results"], section="ray")
     if args.models and args.datasets:
         grid(args, log)
+    cold: list[float] = []
     if min(args.rank_size) > 0:
-        rank(args, log)
+        rank(args, log, cold)
+    warm = f"a first ranking, starting them, took {cold[0]:.1f} s; " if cold else ""
     log.note(f"{args.jobs} CPUs for both engines (the local pool: {args.jobs} spawned processes, "
              f"{args.threads} torch thread(s) in this process; Ray: a local runtime of "
              f"{args.jobs} CPUs, one thread per task, started before the clock). Ranking: local "
-             "is this process alone, Ray 4 shards per CPU merged by the caller (Ray s includes "
-             "its workers' start-up and imports). Load average "
-             f"{os.getloadavg()[0]:.1f} at the end on {os.cpu_count()} cores (shared machine).")
+             f"is this process with {args.threads} torch thread(s), Ray 4 shards per CPU merged "
+             f"by the caller, timed once its workers run ({warm}the model is put in the object "
+             f"store within the clock). Load average {os.getloadavg()[0]:.1f} at the end on "
+             f"{os.cpu_count()} cores (shared machine).")
     full = (args.datasets == ["cmi-20208"] and args.models == ["struct", "mferl"]
             and args.folds == 5 and args.rank_size == [20000, 2000])
     if not full:

@@ -1,13 +1,6 @@
-"""The one harness of the benchmark scripts: common options, data loading, the run store,
-parallel folds and where tables go. A script declares its experiment and calls these.
-
-Common options (a script adds those it uses, with its own defaults): ``--datasets``,
-``--models``, ``--folds``, ``--out`` (run store root: one ``cross_validate`` directory per run,
-so a killed run resumes fold by fold), ``--jobs`` (folds fitted in parallel processes), and
-always ``--seed``, ``--threads``, ``--root`` (data root, default ``$RNAGRAPH_DATA``) and
-``--docs`` (the folder whose ``benchmarks.md`` / ``results.md`` sections are replaced;
-``none``: print only).
-"""
+"""The one harness of the benchmark scripts: common options (``--datasets --models --folds
+--out --jobs`` where a script uses them; always ``--seed --threads --root --docs``), data
+loading, cross-validation into the run store, where tables go, memory measurement."""
 from __future__ import annotations
 
 import argparse
@@ -20,15 +13,13 @@ from _log import ROOT, BenchmarkLog, write_section
 
 REAL = ("cmi-9589", "cmi-9905", "cmi-20208", "mtis-9214")
 _HELP = {"datasets": "dataset names (synthetic, " + ", ".join(REAL) + ", ...)",
-         "models": "models (registry names or the script's tags)",
-         "folds": "k of the k-fold split", "out": "run store root (resumable)",
-         "jobs": "folds fitted in parallel worker processes"}
+         "models": "registry names or the script's tags", "folds": "k of the k-fold split",
+         "out": "run store root (resumable)", "jobs": "folds fitted in parallel processes"}
 
 
 def parser(doc: str, threads: int = 1, **defaults) -> argparse.ArgumentParser:
-    """An argument parser with the common options: those named in ``defaults`` (``datasets``,
-    ``models``, ``folds``, ``out``, ``jobs``) with those defaults, and always ``--seed``,
-    ``--threads``, ``--root``, ``--docs``."""
+    """A parser with the common options named in ``defaults`` (with those defaults) and
+    ``--seed``, ``--threads``, ``--root``, ``--docs``."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     for name, default in defaults.items():
         if name in ("datasets", "models"):
@@ -79,8 +70,7 @@ def cli_edge(et: tuple[str, str, str]) -> str:
 
 
 def slug(text: object) -> str:
-    """A file name for a run part: ``:`` -> ``to``, other characters than letters, digits
-    and ``-_.`` -> ``_`` (``"warm 1:1"`` -> ``warm_1to1``)."""
+    """A file name for a run part (``"warm 1:1"`` -> ``warm_1to1``)."""
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in str(text).replace(":", "to"))
 
 
@@ -90,10 +80,8 @@ def run_dir(args: argparse.Namespace, *parts: object) -> Path | None:
 
 
 def cv(model, g, et, folds, args: argparse.Namespace, *parts: object, **kw):
-    """:func:`~rnagraph.evaluate.cross_validate` with the run stored under
-    :func:`run_dir` ``(args, *parts)`` (or ``out_dir=``) and ``--jobs`` folds in parallel;
-    ``kw`` overrides these; warnings (the paper
-    protocol's leakage warning, labelled in the tables) silenced."""
+    """``cross_validate`` stored under :func:`run_dir` ``(args, *parts)``, ``--jobs`` folds in
+    parallel (``kw`` overrides these); warnings (the PAPER protocol's, labelled) silenced."""
     from rnagraph.evaluate import cross_validate
     kw = {"progress": False, "curves": False, "n_jobs": getattr(args, "jobs", 1),
           "out_dir": run_dir(args, *parts), **kw}
@@ -104,15 +92,14 @@ def cv(model, g, et, folds, args: argparse.Namespace, *parts: object, **kw):
 
 def log(args: argparse.Namespace, title: str, columns: list[str], results: bool = False,
         **kw) -> BenchmarkLog:
-    """A :class:`BenchmarkLog` for ``--docs``/benchmarks.md (speed and memory) or, with
-    ``results``, ``--docs``/results.md (quality: the tables that compare methods)."""
+    """A :class:`BenchmarkLog` for ``--docs``/benchmarks.md, or results.md with ``results``."""
     page = "results.md" if results else "benchmarks.md"
     return BenchmarkLog(title, columns, path=None if args.docs == "none" else
                         Path(args.docs) / page, **kw)
 
 
 def publish(args: argparse.Namespace, table: BenchmarkLog) -> None:
-    """Print ``table`` and replace its section of its page (with ``--docs none``: print)."""
+    """Print ``table`` and, unless ``--docs none``, write its section."""
     if args.docs == "none":
         table.print()
         print(*(["Reproduce with the CLI: " + table.cli] if table.cli else []))
@@ -135,9 +122,8 @@ def memory_mib() -> dict[str, float]:
 
 
 def reset_peak() -> float | None:
-    """Collect garbage, return freed heap pages to the kernel (glibc ``malloc_trim``) and reset
-    the peak RSS to the current RSS (``/proc/self/clear_refs``); returns that RSS (MiB), or
-    ``None`` where the kernel does not allow the reset (the peak then covers earlier work)."""
+    """GC, ``malloc_trim`` and reset the peak RSS to the current RSS (``clear_refs``); returns
+    that RSS (MiB), or ``None`` where the kernel does not allow the reset."""
     import ctypes
     import gc
     gc.collect()
@@ -151,8 +137,8 @@ def reset_peak() -> float | None:
 
 
 def measure(fn):
-    """``(fn(), seconds, peak MiB above the RSS before the call)``; the peak is the process's
-    whole peak, marked ``*``, where it cannot be reset (:func:`reset_peak`)."""
+    """``(fn(), seconds, peak MiB above the RSS before)``; the process's peak, marked ``*``,
+    where it cannot be reset."""
     from _log import peak_rss_mib, timer
     base = reset_peak()
     with timer() as t:

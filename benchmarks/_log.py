@@ -7,8 +7,6 @@ and regenerates ``<!-- section: NAME -->`` of its page from it
 from __future__ import annotations
 
 import datetime as _dt
-import os
-import platform
 import re
 import sys
 import time
@@ -17,7 +15,14 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from rnagraph.evaluate import peak_rss_mib  # noqa: F401  (re-exported)
-from rnagraph.evaluate.records import parse_record, render, table_block, values_cell, write_page
+from rnagraph.evaluate.records import (  # noqa: F401  (machine: re-exported)
+    machine,
+    parse_record,
+    render,
+    table_block,
+    values_cell,
+    write_page,
+)
 from rnagraph.evaluate.results import STD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,21 +36,6 @@ BENCHMARKS_HEADER = (
     "with the date, the machine and the command that produced it; sections of different "
     "benchmarks may come from different days and machines. Quality tables are in "
     "`docs/results.md`.")
-
-
-def machine() -> str:
-    """One line describing this machine (CPU, cores, memory, Python, torch)."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next((ln.split(":", 1)[1].strip() for ln in fh
-                        if ln.startswith("model name")), cpu)
-        mem = f", {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB RAM"
-    except (ValueError, OSError):
-        mem = ""
-    import torch
-    return (f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, "
-            f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
 
 
 @contextmanager

@@ -1,9 +1,6 @@
-"""Cost of rnagraph's sequence featurizers: time and peak memory on real sequence sets and on
-synthetic sets of growing size; Levenshtein through rnagraph (blocked, progress bar) against one
-direct rapidfuzz call in the same run, and the disk-cache hit time.
-
-Real data (read directly with pandas): the cmi-20208 miRNAs (and its pairs, for the GIP kernel)
-and the miTAR DeepMirTar+miRAW site pairs (miRNAs stored 3'->5' reversed; sites read as RNA).
+"""Cost of rnagraph's sequence featurizers: time and peak memory on real sequence sets (the
+cmi-20208 miRNAs and pairs, miTAR's miRNAs and sites) and synthetic sets of growing size;
+rnagraph's Levenshtein against one direct rapidfuzz call, and the disk-cache hit time.
 
     python benchmarks/features.py                                  # ~10 min on 2 cores
     python benchmarks/features.py --sizes 50 100 --mean-len 300 --max-real 300   # ~1 min
@@ -32,6 +29,7 @@ from rnagraph.features import (
 
 
 def synthetic(n: int, mean_len: int, seed: int) -> list[str]:
+    """``n`` random RNA sequences of lengths uniform in 2/3 .. 4/3 of ``mean_len``."""
     rng = np.random.default_rng(seed)
     lens = rng.integers(mean_len // 3 * 2, mean_len // 3 * 4 + 1, size=n)
     return ["".join(rng.choice(list("ACGU"), size=int(L))) for L in lens]
@@ -89,8 +87,7 @@ def main(argv: list[str] | None = None) -> None:
 
     root = Path(args.root or os.environ.get("RNAGRAPH_DATA", "."))
     if args.only != "overhead":
-        # gensim on real sets up to 400k nt (else on the Levenshtein subset); the n x n matrix
-        # on at most --lev-max-n sequences (25,718 target sites would need 2.6 GB)
+        # gensim up to 400k nt, else on the subset; the n x n matrix on <= --lev-max-n seqs
         sets = real_sets(root, args.max_real)
         if not sets:
             log.note(f"Real data not found under {root}: real rows skipped.")
@@ -113,11 +110,10 @@ def main(argv: list[str] | None = None) -> None:
         for n in args.sizes:
             run_all("synthetic", synthetic(n, args.mean_len, args.seed + n),
                     gensim_ok=n <= args.gensim_max_n)
-        log.note("peak MiB = rise of the resident set above its level before the call "
-                 "(VmHWM reset via /proc/self/clear_refs). Doc2Vec/KmerEmbedding use workers=1 "
-                 "and default hyper-parameters (20 / 5 epochs); their cost is linear in total "
-                 f"sequence length, run on synthetic n <= {args.gensim_max_n} and real sets up "
-                 f"to 400k nt. Load average at start {load0:.1f} on {os.cpu_count()} cores.")
+        log.note("peak MiB: rise of the resident set above its level before the call. "
+                 "Doc2Vec / KmerEmbedding: workers=1, default epochs, on synthetic n <= "
+                 f"{args.gensim_max_n} and real sets up to 400k nt. Load average at start "
+                 f"{load0:.1f} on {os.cpu_count()} cores.")
         h.publish(args, log)
     if args.only != "cost":
         overhead(args, load0)
@@ -155,9 +151,9 @@ def overhead(args, load0: float) -> None:
         ov.add(n_ov, args.mean_len, what, t["s"], "-")
     assert lev.from_cache_ and np.array_equal(hit, ref)
     shutil.rmtree(cache, ignore_errors=True)
-    ov.note(f"Overhead: interleaved repeats; block size max(32, ceil(n/16)); identical output "
-            f"checked. Load average at start {load0:.1f}, at end {os.getloadavg()[0]:.1f} "
-            "(other jobs share the cores: absolute times are inflated, ratios less so).")
+    ov.note(f"Interleaved repeats; identical output checked. Load average {load0:.1f} at the "
+            f"start, {os.getloadavg()[0]:.1f} at the end (shared machine: ratios hold better "
+            "than times).")
     h.publish(args, ov)
 
 

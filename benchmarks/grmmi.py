@@ -20,7 +20,6 @@ import sys
 from pathlib import Path
 
 import _harness as h
-import numpy as np
 from _log import ROOT, machine
 
 from rnagraph.data import kfold_link_split
@@ -31,8 +30,8 @@ from rnagraph.evaluate.mitar import (
     seed_table,
     within_table,
 )
-from rnagraph.evaluate.results import format_mean_ci, markdown_table
-from rnagraph.evaluate.summaries import KINDS, read_runs
+from rnagraph.evaluate.results import markdown_table
+from rnagraph.evaluate.summaries import KINDS, read_runs, training_row
 from rnagraph.models import get_model
 from rnagraph.models.registry import MODELS, PRESETS
 from rnagraph.typing import MIRNA_MRNA
@@ -130,10 +129,7 @@ def run_experiment(exp: str, args) -> None:
 
 # ---------------------------------------------------------------------------- report
 def _table(head: str, rows: list) -> str:
-    """A Markdown table: columns ``head`` split at ``" | "``; rows of cells or of text."""
-    if rows and isinstance(rows[0], list):
-        return markdown_table(head.split(" | "), rows)
-    return "\n".join([f"| {head} |", "|---" * len(head.split(" | ")) + "|", *rows])
+    return markdown_table(head.split(" | "), rows)
 
 
 def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI",
@@ -147,21 +143,8 @@ def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI
     commands = dict.fromkeys(r["meta"].get("command", "python benchmarks/grmmi.py")
                              for r in runs)
     for r in (r for r in runs if not r["partial"]):
-        info, folds, meta = [x.get("fit_info", {}) for x in r["records"]], r["folds"], r["meta"]
-
-        def mean(key: str, fmt: str, info=info) -> str:
-            v = [i[key] for i in info if i.get(key) is not None]
-            return format(np.mean(v), fmt) if v else "–"
-        pps = [f["n_test"] / f["score_s"] for f in folds if f.get("score_s")]
-        val_in = sum(i.get("best_val_grouped_auc") is not None for i in info) == len(folds)
-        rows[meta["experiment"]].append(
-            f"| {meta['dataset']} | {r['label']} | {len(folds)} | {mean('best_val_auc', '.4f')} | "
-            + (mean("best_val_grouped_auc", ".4f") if val_in else "–") + " | "
-            + " | ".join(format_mean_ci([f[m] for f in folds]) for m in METRICS)
-            + f" | {np.mean([i.get('epochs', 0) for i in info] or [0]):.1f} / {meta['epochs']} | "
-            f"{np.mean([i.get('epoch_s', 0) for i in info] or [0]):.1f} | "
-            f"{np.mean(pps) if pps else 0:,.0f} | "
-            f"{max((i.get('peak_rss_mib', 0) for i in info), default=0):,.0f} |")
+        rows[r["meta"]["experiment"]].append([r["meta"]["dataset"], r["label"],
+                                              *training_row(r, METRICS)])
     titles = {"mitar": "Sequence branch on miTAR's combined set (repeated random 64/16/20 "
                        "splits; mean (95% CI) over splits)",
               "mtis": "mtis-9214, 5-fold warm 1:1, leakage-free unless the dataset says "

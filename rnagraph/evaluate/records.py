@@ -35,6 +35,24 @@ from rnagraph.evaluate.results import (
 from rnagraph.io.atomic import atomic_write
 
 
+def machine() -> str:
+    """One line describing this machine (CPU, cores, memory, Python, torch), for a record."""
+    import os
+    import platform
+
+    import torch
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next((ln.split(":", 1)[1].strip() for ln in fh
+                        if ln.startswith("model name")), cpu)
+        mem = f", {os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') / 2**30:.0f} GiB RAM"
+    except (ValueError, OSError):
+        mem = ""
+    return (f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, "
+            f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+
+
 def save_record(record: dict, store: str | Path) -> Path:
     """Write ``record`` as ``<store>/<section>.json``: one key per line, one table row per
     line (small diffs when a figure changes); atomic."""
@@ -256,6 +274,6 @@ def sections(text: str) -> dict[str, str]:
         r"<!-- section: (\S+) -->\n(.*?)<!-- /section: \1 -->", text, re.S)}
 
 
-__all__ = ["save_record", "load_store", "render", "render_cell", "lookup", "parse_blocks",
-           "parse_record", "replace_section", "sections", "values_cell", "table_block",
-           "write_page"]
+__all__ = ["machine", "save_record", "load_store", "render", "render_cell", "lookup",
+           "parse_blocks", "parse_record", "replace_section", "sections", "values_cell",
+           "table_block", "write_page"]

@@ -124,6 +124,28 @@ def paired_differences(a: Mapping[int, dict], b: Mapping[int, dict], keys: Seque
                              if a[f][k] is not None and b[f][k] is not None] for k in keys}
 
 
+def training_row(run: dict, metrics: Sequence[str]) -> list[str]:
+    """The cells of a finished training run (:func:`read_runs`) after its dataset and label:
+    splits, mean validation AUC and within-group AUC of the kept state (``–`` unless every
+    split records it), each metric as mean (95% CI) over splits, mean epochs run / the epoch
+    cap, mean seconds per epoch, mean test pairs per second and the largest peak RSS (MiB)."""
+    from rnagraph.evaluate.results import format_mean_ci
+    info, folds = [x.get("fit_info", {}) for x in run["records"]], run["folds"]
+
+    def mean(key: str, fmt: str) -> str:
+        v = [i[key] for i in info if i.get(key) is not None]
+        return format(np.mean(v), fmt) if v else "–"
+    pps = [f["n_test"] / f["score_s"] for f in folds if f.get("score_s")]
+    val_in = sum(i.get("best_val_grouped_auc") is not None for i in info) == len(folds)
+    return [str(len(folds)), mean("best_val_auc", ".4f"),
+            mean("best_val_grouped_auc", ".4f") if val_in else "–",
+            *(format_mean_ci([f[m] for f in folds]) for m in metrics),
+            f"{np.mean([i.get('epochs', 0) for i in info] or [0]):.1f} / {run['meta']['epochs']}",
+            f"{np.mean([i.get('epoch_s', 0) for i in info] or [0]):.1f}",
+            f"{np.mean(pps) if pps else 0:,.0f}",
+            f"{max((i.get('peak_rss_mib', 0) for i in info), default=0):,.0f}"]
+
+
 def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
     from sklearn.metrics import roc_auc_score
     return float(roc_auc_score(y, s)) if 0 < y.sum() < y.size else None
@@ -200,5 +222,5 @@ def cold_one_gain(records: list[dict], et: tuple, labels: Mapping[str, str]) -> 
 
 
 __all__ = ["KINDS", "read_runs", "seed_ensemble", "auc_within_groups", "node_kinds",
-           "loss_by_kind", "mean_losses", "paired_differences", "group_split_row", "joint_tables",
-           "cold_one_gain"]
+           "loss_by_kind", "mean_losses", "paired_differences", "training_row", "group_split_row",
+           "joint_tables", "cold_one_gain"]

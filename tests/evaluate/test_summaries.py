@@ -14,6 +14,7 @@ from rnagraph.evaluate.summaries import (
     paired_differences,
     read_runs,
     seed_ensemble,
+    training_row,
 )
 
 
@@ -134,3 +135,16 @@ def test_group_split_row_splits_the_auc_by_the_node_group():
     # node 0 (in the group): 0.9 > 0.1 -> 1.0; nodes 1, 2: 0.2 and 0.7 against 0.8 -> 0.0
     assert row["auc_both"] == 1.0 and row["auc_one"] == 0.0 and row["fold"] == 3
     assert group_split_row(rec, "dst", np.array([False, True, True]))["auc_both"] == 0.0
+
+
+def test_training_row_means_over_splits_and_marks_missing_records():
+    run = {"meta": {"epochs": 40}, "folds": [
+        {"auc": 0.8, "n_test": 100, "score_s": 0.5}, {"auc": 0.9, "n_test": 100, "score_s": 1.0}],
+        "records": [{"fit_info": {"best_val_auc": 0.7, "epochs": 10, "epoch_s": 2.0,
+                                  "peak_rss_mib": 900, "best_val_grouped_auc": 0.6}},
+                    {"fit_info": {"best_val_auc": 0.8, "epochs": 20, "epoch_s": 4.0,
+                                  "peak_rss_mib": 1200}}]}
+    row = training_row(run, ["auc"])
+    # within-group AUC recorded on one split of two -> "–"; pairs/s mean of 200 and 100
+    assert row[:3] == ["2", "0.7500", "–"] and row[3].startswith("0.8500 (95% CI ± ")
+    assert row[4:] == ["15.0 / 40", "3.0", "150", "1,200"]

@@ -129,13 +129,22 @@ def test_a_worker_dying_every_time_fails_after_its_retries(runtime, data, folds,
 
 def test_a_fold_error_reaches_the_caller_unchanged(runtime, data):
     no_val = kfold_link_split(data, CM, k=3, seed=0, val_ratio=0.0)
-    with pytest.raises(ValueError) as local:
+    # the fit warns (no validation pairs to calibrate on), then the fold raises
+    with pytest.raises(ValueError) as local, pytest.warns(UserWarning, match="calibrat"):
         cross_validate(DegreeProduct(), data, CM, no_val[:1], threshold="val", progress=False)
     with pytest.raises(ValueError) as remote:
         cross_validate(DegreeProduct(), data, CM, no_val[:1], threshold="val", progress=False,
                        engine="ray")
     assert "needs validation pairs" in str(local.value)
     assert type(remote.value) is ValueError and str(remote.value) == str(local.value)
+
+
+def test_ray_relays_the_folds_warnings(runtime, data):
+    from rnagraph.data import PaperProtocolWarning
+    paper = kfold_link_split(data, CM, k=2, seed=0, protocol="paper")
+    with pytest.warns(PaperProtocolWarning) as rec:  # raised in the workers, shown here
+        cross_validate(DegreeProduct(), data, CM, paper, progress=False, engine="ray")
+    assert all(r.category is PaperProtocolWarning for r in rec)
 
 
 @pytest.mark.parametrize("kw", [{}, {"src": [0, 3, 7], "dst": [2, 5]}])

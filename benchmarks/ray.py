@@ -28,8 +28,9 @@ _path, sys.path[:] = list(sys.path), [p for p in sys.path
                                       if Path(p or ".").resolve() != Path(__file__).parent]
 try:
     import ray  # noqa: F401
+    HAVE_RAY = True
 except ImportError:
-    sys.exit('benchmarks/ray.py needs Ray: pip install "rnagraph[ray]"')
+    HAVE_RAY = False
 finally:
     sys.path[:] = _path
 
@@ -101,6 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--top", type=int, default=100)
     ap.add_argument("--rank-model", default="svd", help="the model ranked (default svd)")
     args = h.parse(ap, argv)
+    if not HAVE_RAY:
+        sys.exit('benchmarks/ray.py needs Ray: pip install "rnagraph[ray]"')
     log = h.log(args, "ray: Ray engine vs the local pool",
                 ["task", "setting", "local s", "Ray s", "Ray / local", "pairs/s (local / Ray)",
                  "peak MiB (local / each Ray worker)", "same results"], section="ray")

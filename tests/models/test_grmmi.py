@@ -70,7 +70,9 @@ def fold(sites, train_seed):
 def learned(fold, train_seed):
     """The sequence branch alone, trained until it separates planted site pairs."""
     torch.set_num_threads(1)
-    return GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.005, seed=train_seed,
+    # lr 0.003: at 0.005 the network collapsed to a constant output after epoch 1 under the SSE
+    # kernel set with seed 1 (test AUC 0.505); at 0.003 it separates the sites by epoch 10
+    return GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.003, seed=train_seed,
                  **SMALL).fit(fold)
 
 
@@ -109,6 +111,7 @@ def test_reverse_complement_reads_a_site_as_the_mirnas_own_letters():
 @pytest.mark.slow
 def test_sequence_branch_learns_planted_sites(learned, fold, margin):
     s = learned.score(None, fold.test.edge_label_index)
+    # min 0.940 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("auc", roc_auc_score(fold.test.edge_label.numpy(), s.numpy()), 0.9)
     assert s.dtype == torch.float64 and 0 <= float(s.min()) <= float(s.max()) <= 1
 
@@ -117,7 +120,7 @@ def test_sequence_branch_learns_planted_sites(learned, fold, margin):
 def learned_seeds(learned, fold, train_seed):
     """``learned`` and the same model trained with the two next seeds."""
     torch.set_num_threads(1)
-    return [learned, *(GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.005, seed=s,
+    return [learned, *(GRMMI(graph_encoder=None, epochs=25, patience=25, lr=0.003, seed=s,
                              **SMALL).fit(fold) for s in (train_seed + 1, train_seed + 2))]
 
 
@@ -147,6 +150,7 @@ def test_top_attended_window_finds_the_planted_site(learned_seeds, fold, sites, 
         ratios.append(np.mean(hit) / np.mean(base))
         # with the default flank the top window holds the full seed site
         full_sites.append(np.mean([e[0]["seed_site"] for e in model.explain(None, pos, top=1)]))
+    # min 1.91 and 0.69 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("hit ratio vs shuffled (median of 3 seeds)", np.median(ratios), 1.5)
     margin.above("full seed site in top window (median)", np.median(full_sites), 0.5)
 
@@ -257,6 +261,7 @@ def test_missing_target_sequences_use_the_graph_branch(sites, train_seed, margin
     m = GRMMI(epochs=4, lr=0.01, seed=train_seed, **SMALL).fit(f)
     s = m.score(None, f.test.edge_label_index)
     # the graph carries it
+    # min 0.997 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("auc", roc_auc_score(f.test.edge_label.numpy(), s.numpy()), 0.9)
     assert m.explain(None, f.test.edge_label_index[:, :2]) == [[], []]
 
@@ -344,6 +349,7 @@ def test_ranking_term_is_recorded_and_the_branch_learns_within_mirnas(fold, trai
     x, y = fold.test.edge_label_index, fold.test.edge_label
     auc, used, _, _ = grouped_auc(y, m.decision_function(None, x), x[0])
     assert used >= 6
+    # min 0.988 over 3 kernel sets x seeds 0-2 (tools/margins.md); at 12 epochs a Xeon gave 0.855
     margin.above("within-miRNA auc", auc, 0.9)
     assert m.fit_info_["best_val_grouped_auc"] == max(
         r["val_grouped_auc"] for r in m.history_ if r["val_auc"] == m.fit_info_["best_val_auc"])
@@ -468,8 +474,11 @@ def test_mirna_count_learns_that_mock_mirnas_are_negatives(train_seed, margin):
         return m, roc_auc_score((~is_mock).numpy(), m.decision_function(None, x).numpy())
     m, auc = familiar_auc(mirna_count=True)
     assert m.net_.pair_lin.weight[0, 0] > 0
+    # min 0.996 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("familiar auc, mirna_count", auc, 0.9)
+    # min 1.0 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("familiar auc, mirna_count + pair_head",
                  familiar_auc(mirna_count=True, pair_head=True)[1], 0.9)
     # without the count, the sequences alone cannot tell a mock from its model
+    # max 0.54 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.below("familiar auc, no count", familiar_auc()[1], 0.75)

@@ -210,7 +210,8 @@ def _cause(err: Exception) -> BaseException:
     cause = getattr(err, "cause", None)
     if not isinstance(cause, Exception):
         return err.as_instanceof_cause()
-    cause.add_note(f"raised in a Ray worker:\n{getattr(err, 'traceback_str', '')}".rstrip())
+    if hasattr(cause, "add_note"):  # Python >= 3.11
+        cause.add_note(f"raised in a Ray worker:\n{getattr(err, 'traceback_str', '')}".rstrip())
     return cause
 
 

@@ -274,6 +274,40 @@ def sections(text: str) -> dict[str, str]:
         r"<!-- section: (\S+) -->\n(.*?)<!-- /section: \1 -->", text, re.S)}
 
 
+def generate(store: dict[str, dict], root: Path, pages: tuple[str, ...]
+             ) -> dict[str, tuple[str, str]]:
+    """``{page: (current text, text regenerated from store)}`` for the pages under ``root``.
+
+    Raises:
+        ValueError: a page has a section that no record gives, a record's section is missing
+            from its page, or a record names a page outside ``pages``.
+    """
+    out = {}
+    for page in pages:
+        old = (Path(root) / page).read_text(encoding="utf-8")
+        recs = {k: r for k, r in store.items() if r["doc"] == page}
+        have = sections(old)
+        if extra := sorted(set(have) - set(recs)):
+            raise ValueError(f"{page}: section(s) {', '.join(extra)} have no record in the "
+                             "store (benchmarks/store/<section>.json)")
+        if missing := sorted(set(recs) - set(have)):
+            raise ValueError(f"{page}: no section for record(s) {', '.join(missing)}; add "
+                             "the markers where the section belongs")
+        new = old
+        for name, rec in recs.items():
+            new = replace_section(new, name, render(rec, store))
+        out[page] = (old, new)
+    if orphans := sorted(k for k, r in store.items() if r["doc"] not in pages):
+        raise ValueError(f"record(s) {', '.join(orphans)} name a page outside {pages}")
+    return out
+
+
+def differing(old: str, new: str) -> list[str]:
+    """Names of the sections whose content differs between two versions of a page."""
+    a, b = sections(old), sections(new)
+    return [k for k in b if a.get(k) != b[k]]
+
+
 __all__ = ["machine", "save_record", "load_store", "render", "render_cell", "lookup",
            "parse_blocks", "parse_record", "replace_section", "sections", "values_cell",
-           "table_block", "write_page"]
+           "table_block", "write_page", "generate", "differing"]

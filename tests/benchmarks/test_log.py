@@ -2,7 +2,6 @@
 its section of the docs is rendered from that record, by the script and by the generator alike."""
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from rnagraph.evaluate import CVResult, records
 from rnagraph.evaluate.results import format_spread
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
-sys.path.insert(0, str(BENCH))
 _spec = importlib.util.spec_from_file_location("benchmarks_log", BENCH / "_log.py")
 _log = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_log)

@@ -1,13 +1,7 @@
-"""All-pair ranking speed: ``rnagraph rank`` over every candidate pair, for every model.
-
-Each model is fitted on every known pair (``Fold.full``) of its dataset and saved (:data:`DATA`:
-cmi-20208's 3,569 x 1,152 circRNA x miRNA pairs by default; GRMMI on mtis-9214's miRNA x mRNA;
-JointLink on the joint ceRNA graph; SeedMatch on a synthetic graph of cmi-20208's size with
-sequences; miTAR on miTAR's combined set, timed on its first sources only). Then, each in a
-fresh process: **scoring** (:func:`rnagraph.evaluate.top_candidates` over all pairs minus the
-known ones, bounded top-K): pairs/s; **memory**: peak RSS minus the RSS once the model and its
-node representations are loaded; **end to end**: seconds of ``rnagraph rank --model M --top K
---out F``. Goal (issue 14): >= 2M pairs/s on 2 cores and <= 1 GB above the loaded model.
+"""All-pair ranking speed: each model fitted on every known pair of its dataset (:data:`DATA`)
+and saved, then, in a fresh process: top-K scoring of all unknown pairs (pairs/s), peak RSS
+above the loaded model, and ``rnagraph rank`` end to end. Goal (issue 14): >= 2M pairs/s on 2
+cores and <= 1 GB above the loaded model.
 
     python benchmarks/rank.py [--models degree svd sage ...] [--top 100] [--threads 2]
     python benchmarks/rank.py --out /tmp/rank-models --fit-only   # keep the fitted models
@@ -127,15 +121,12 @@ def main(argv: list[str] | None = None) -> None:
             print(log.rows[-1], flush=True)
     if args.fit_only:
         return
-    log.note(f"Load average {os.getloadavg()[0]:.1f} at the end of the run on {os.cpu_count()} "
-             f"cores (shared machine). Top-{args.top} kept with a bounded selection per block "
-             f"(no dense matrix, no full sort); {args.threads} torch threads; end to end includes "
-             "Python start-up and imports. Memory: peak RSS of the scoring process minus its RSS "
-             "once the model is loaded and its node representations computed. Pairs: cmi-20208 "
-             "circRNA x miRNA (4.11M); mtis-9214 miRNA x mRNA (2.64M, no mRNA sequences: GRMMI's "
-             "graph branch and miRNA features); cerna circRNA x miRNA (5.88M); synthetic-20208: "
-             "cmi-20208's node counts with sequences (SeedMatch); mitar-sites: miTAR's distinct "
-             "miRNAs x 40-nt sites (miTAR, fitted one epoch, first sources only).")
+    log.note(f"Load average {os.getloadavg()[0]:.1f} at the end on {os.cpu_count()} cores "
+             f"(shared machine); bounded top-{args.top} per block; {args.threads} torch threads; "
+             "end to end includes Python start-up. Pairs: cmi-20208 circRNA x miRNA (4.11M); "
+             "mtis-9214 miRNA x mRNA (2.64M; GRMMI's graph branch); cerna circRNA x miRNA "
+             "(5.88M); synthetic-20208: cmi-20208's sizes with sequences (SeedMatch); "
+             "mitar-sites: miTAR's miRNAs x 40-nt sites (one epoch, first sources only).")
     h.publish(args, log)
 
 

@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> None:
           "Graph `load(\"cerna\")`: cmi-20208 + mtis-9214; joint leakage-free splits, 1:1. "
           "JointLink single-task and joint differ only in the second relation's loss. AUC by "
           "miRNA group: the test pair's miRNA has edges of both types in the full graph, or of "
-          f"one. `fit s`: mean seconds per fit (load average {args.load}), "
+          "one. MFERL and GRMMI at their defaults (GRMMI: graph branch and miRNA side); "
+          "PathL3 / PathRA3 score every cold-miRNA pair 0 (AUC 0.500). `fit s`: mean seconds "
+          f"per fit (load average {args.load}), "
           f"{args.threads} torch thread(s).", ""]
     md += [f"Share of miRNAs (with any training edge) that carry training edges of both types, "
            f"{mode}, per fold: " + ", ".join(f"{f.meta['share_both']:.3f}" for f in fs) + "."

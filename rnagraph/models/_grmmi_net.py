@@ -141,10 +141,10 @@ class GRMMINet(torch.nn.Module):
         else:
             # cached rows keep the cache's full width: a pair's numbers never depend on the
             # longest sequence of its block, so scores do not change with the block size
-            cap = min(self.capacity(cache, "mi"), self.capacity(cache, "m"))
-            if pairs.size(1) > cap and (torch.unique(pairs[0]).numel() > cap
-                                        or torch.unique(pairs[1]).numel() > cap):
-                return self._split(pairs, cache, cap, return_attention)
+            cap_mi, cap_m = self.capacity(cache, "mi"), self.capacity(cache, "m")
+            if (torch.unique(pairs[0]).numel() > cap_mi
+                    or torch.unique(pairs[1]).numel() > cap_m):
+                return self._split(pairs, cache, min(cap_mi, cap_m), return_attention)
             inv_mi = self.fill(cache, "mi", pairs[0])
             inv_m = self.fill(cache, "m", pairs[1])
             p_mi, p_m = cache["mi"], cache["m"]

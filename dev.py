@@ -16,7 +16,7 @@ Usage::
 A forced kernel set makes one machine compute like another: PyTorch's, MKL's and oneDNN's
 vector kernels are capped at AVX2 or at SSE4 (``KERNELS``), which changes float rounding.
 The tests must pass under every set (the test that compiles with torch.compile's inductor
-skips under ``sse``, whose scalar ATen kernels inductor's generated C++ does not build with).
+skips under a forced set: inductor's generated code does not follow it).
 
 Needs only Python >= 3.10 (stdlib). Idempotent: the install is skipped when a stamp
 file in ``.venv`` matches the hash of ``pyproject.toml`` and ``constraints.txt``.

@@ -30,17 +30,18 @@ def pytest_configure(config):
     import torch
     torch.set_num_threads(1)
     config.addinivalue_line("markers", "inductor: compiles with torch.compile's default "
-                            "(inductor) backend; skipped under ATEN_CPU_CAPABILITY=default")
+                            "(inductor) backend; skipped under a forced ATEN_CPU_CAPABILITY")
     config.addinivalue_line("markers", "learns: trains and asserts a quality bound (uses the "
                             "`margin` fixture; tools/margins.py measures these)")
 
 
 def pytest_collection_modifyitems(config, items):
     forced = forced_kernels()
-    if forced == "ATEN_CPU_CAPABILITY=default":
-        # the C++ that inductor generates does not compile when ATEN_CPU_CAPABILITY forces the
-        # scalar kernels ("'at::vec' has not been declared"; it builds under `avx2`); eager
-        # code and the aot_eager backend are unaffected
+    if forced:
+        # inductor's generated C++ does not follow a forced ATEN_CPU_CAPABILITY: with `default`
+        # it does not compile ("'at::vec' has not been declared"), with `avx2` it compiled but
+        # BilinearInteraction's output left the eager one's 1e-5; eager code and the
+        # aot_eager backend are unaffected
         reason = f"{forced} forces a kernel set that torch.compile's inductor cannot build for"
         for item in items:
             if "inductor" in item.keywords:

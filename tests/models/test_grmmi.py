@@ -181,7 +181,9 @@ def test_save_load_gives_identical_scores(short_fit, fold, tmp_path):
     back = load(path)
     assert isinstance(back, GRMMI) and back.get_params() == short_fit.get_params()
     x = fold.test.edge_label_index
-    assert torch.equal(back.score(None, x), short_fit.score(None, x))
+    # the loaded model encodes its sequences in other chunks than the fitted one did
+    assert block_close(back.decision_function(None, x), short_fit.decision_function(None, x),
+                       back.block_rtol)
     assert back.explain(None, x[:, :2]) == short_fit.explain(None, x[:, :2])
 
 
@@ -202,7 +204,8 @@ def test_extensions_survive_save_load_and_cached_scoring(fold, tmp_path, pairing
     back = load(m.save(tmp_path / "ext.rg"))
     assert back.get_params() == m.get_params()
     x = fold.test.edge_label_index
-    assert torch.equal(back.score(None, x), m.score(None, x))
+    assert block_close(back.decision_function(None, x), m.decision_function(None, x),
+                       back.block_rtol)
     with torch.no_grad():
         direct = m.net_.eval()(x.flip(0) if m.mi_row_ else x).double()
     assert block_close(m.decision_function(None, x, batch_size=7), direct, m.block_rtol)

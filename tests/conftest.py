@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(config, items):
         # it does not compile ("'at::vec' has not been declared"), with `avx2` it compiled but
         # BilinearInteraction's output left the eager one's 1e-5; eager code and the
         # aot_eager backend are unaffected
-        reason = f"{forced} forces a kernel set that torch.compile's inductor cannot build for"
+        reason = f"{forced}: torch.compile's inductor does not follow a forced kernel set"
         for item in items:
             if "inductor" in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))

@@ -251,7 +251,8 @@ def test_score_is_calibrated_float64_and_monotone(fitted, fold):
 
 
 #: models whose arithmetic is exact (counts, indexing): blocks change nothing at all
-EXACT = {"seedmatch", "degree", "degree+1", "node-prior", "l3", "ra3", "katz"}
+EXACT = {"seedmatch", "degree", "degree+1", "node-prior", "l3", "ra3", "katz", "seed-vote",
+         "seq-vote"}
 
 
 @pytest.mark.parametrize("fitted", NAMES, indirect=True)

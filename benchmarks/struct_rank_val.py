@@ -1,8 +1,6 @@
-"""StructLink's ranking settings on validation pairs only: fit on a fold's training pairs, then
-rank the validation positives (:func:`~rnagraph.evaluate.ranking.ranking_metrics`,
-``per="positive"``, ties ``"mean"``) against every pair that is not a training positive, and the
-validation AUC. This is how the ``rank_*`` defaults of :class:`~rnagraph.models.StructLink` were
-chosen; test pairs are never read. Prints one line per fold and a mean per setting.
+"""StructLink's ranking settings on validation pairs only (how its ``rank_*`` defaults were
+chosen; test pairs are never read): per fold, the validation AUC and the filtered ranking of
+the validation positives (``per="positive"``, ties ``"mean"``); one line per fold and a mean.
 
     python benchmarks/struct_rank_val.py --fold-ids 0 1 --settings '{"rank_weight": 0}' '{}'
     python benchmarks/struct_rank_val.py --settings '{"model": "ra3"}'   # a baseline

@@ -23,25 +23,11 @@ import _harness as h
 from _log import ROOT, machine
 
 from rnagraph.data import kfold_link_split
-from rnagraph.evaluate.mitar import (
-    independent_table,
-    loss_table,
-    mitar_splits,
-    seed_table,
-    within_table,
-)
-from rnagraph.evaluate.results import markdown_table
-from rnagraph.evaluate.summaries import KINDS, read_runs, training_row
+from rnagraph.evaluate.mitar import EXPERIMENTS, grmmi_section, mirna_label_mix, mitar_splits
 from rnagraph.models import get_model
 from rnagraph.models.registry import MODELS, PRESETS
 from rnagraph.typing import MIRNA_MRNA
 
-EXPERIMENTS = ("mitar", "mtis", "synthetic")
-METRICS = ("auc", "aupr", "acc", "f1", "mcc")
-PAPER = ("GRMMI paper (MTIS-9214, their negatives and folds): ACC 86.65, F1 86.27, AUC 0.9347, "
-         "AUPR 0.9412, MCC 73.46; graph-encoder ablation AUC LINE 0.8496, DeepWalk 0.7253, "
-         "GF 0.7777, HOPE 0.8742, LAP 0.9149; peers AEmiGAP 0.9164, miGAP 0.9056, miTAR 0.9027, "
-         "miRanda 0.6286, PITA 0.6565.")
 #: miTAR: tag -> registry name or preset ("GRMMI-seq tuned+pair" -> grmmi-seq-tuned-pair)
 MITAR = {t: t.lower().replace(" ", "-").replace("+", "-") for t in (
     "SeedMatch", "GRMMI-seq", "GRMMI-seq+map", "GRMMI-seq tuned", "GRMMI-seq tuned+pair",
@@ -61,17 +47,6 @@ SYNTHETIC = {"GRMMI": {}, "GRMMI-noatt": {"attention": False}, "GRMMI-lstm": {"l
              "GRMMI dnn": {"fusion": "dnn"}, "GRMMI no-BP": {"bp": False},
              "GRMMI graph only": {"sequence": False},
              "GRMMI sequence only": {"graph_encoder": None}}
-
-
-def mirna_label_mix(root: str | None) -> str:
-    """One sentence on how the combined set's labels sit on its miRNAs."""
-    from rnagraph.datasets.mitar import load_site_pairs
-    sp = load_site_pairs("combined", root)
-    mix = sp.mirna_label_mix()
-    return ("miTAR's combined set: " + ", ".join(
-        f"{n:,} miRNAs in {'both classes' if k == 'both' else k.replace(' only', 's only')} "
-        f"({r:,} pairs)" for k, (n, r) in mix.items())
-        + f", of {sum(n for n, _ in mix.values()):,} miRNAs and {len(sp):,} pairs.")
 
 
 def runs(exp: str, tags: list[str] | None, epochs: int, seed: int) -> list[tuple[str, object]]:
@@ -127,82 +102,6 @@ def run_experiment(exp: str, args) -> None:
                   f"ACC {res.summary('acc', 4)}", flush=True)
 
 
-# ---------------------------------------------------------------------------- report
-def _table(head: str, rows: list) -> str:
-    return markdown_table(head.split(" | "), rows)
-
-
-def report(out_root: Path | list[Path], note: str = "", heading: str = "## GRMMI",
-           mix: str = "", root: str | None = None) -> str:
-    """The section's Markdown from the finished runs under the roots; ``root``: the data root
-    for the table that rebuilds miTAR's splits."""
-    roots = [out_root] if isinstance(out_root, Path) else list(out_root)
-    runs = read_runs(roots, "*/**/run.json")
-    mitar = [r for r in runs if r["meta"]["experiment"] == "mitar"]
-    rows: dict[str, list[str]] = {e: [] for e in EXPERIMENTS}
-    commands = dict.fromkeys(r["meta"].get("command", "python benchmarks/grmmi.py")
-                             for r in runs)
-    for r in (r for r in runs if not r["partial"]):
-        rows[r["meta"]["experiment"]].append([r["meta"]["dataset"], r["label"],
-                                              *training_row(r, METRICS)])
-    titles = {"mitar": "Sequence branch on miTAR's combined set (repeated random 64/16/20 "
-                       "splits; mean (95% CI) over splits)",
-              "mtis": "mtis-9214, 5-fold warm 1:1, leakage-free unless the dataset says "
-                      "PAPER (same folds as the baselines; mean (95% CI) over folds)",
-              "synthetic": "Synthetic (1:1, leakage-free; warm, and cold splits where named): "
-                           "complete model and ablations"}
-    parts = [heading, f"Machine: {machine()}. Commands: "
-             + "; ".join(f"`{c}`" for c in commands) + " (options per run in run.json)."]
-    for e in EXPERIMENTS:
-        if rows[e]:
-            parts += [f"### {titles[e]}", _table(
-                "dataset | model | splits | val AUC | val within | AUC | AUPR | ACC | F1 | MCC | "
-                "epochs run / max | s/epoch | test pairs/s | peak RSS MiB", rows[e])]
-        if e != "mitar":
-            continue
-        if ind := independent_table(mitar):
-            parts += ["### miTAR's independent test files, scored by each split's model "
-                      "(mean (95% CI) over splits)", _table(
-                          "test file | model | splits | pairs scored | removed: exact / "
-                          "near-duplicate of the split's training pairs | AUC | AUPR | ACC | MCC",
-                          ind),
-                      "Near-duplicate: the same miRNA with a target site at normalised "
-                      "Levenshtein similarity >= 0.9 to a training pair's (`SitePairs.overlap`)."]
-        if within := within_table(mitar):
-            parts += ["### The miRNA-identity shortcut: test AUC beside the within-miRNA AUC "
-                      "(mean (95% CI) over splits)", _table(
-                          "pairs | model | splits | AUC | within-miRNA AUC | miRNAs compared | "
-                          "comparisons | pairs of those miRNAs", within),
-                      (mix + " " if mix else "") + "Within-miRNA AUC: see docs/protocol.md "
-                      "(Metrics); a score of the miRNA alone (NodePrior) gets 0.5."]
-        head_l, lost = loss_table(mitar, root)
-        if lost:
-            parts += ["### Where the test AUC is lost, by the kind of miRNA (per mille of all "
-                      "positive-negative comparisons, mean over splits)",
-                      _table("model | splits | 1 - AUC | " + " | ".join(head_l) + " | other",
-                             lost),
-                      "A cell `pos a / neg b`: misordered comparisons of a positive of miRNA "
-                      "kind a with a negative of kind b; the cells sum to 1 - AUC "
-                      "(docs/protocol.md, Metrics). Kinds: "
-                      + ", ".join(f"{k} {v}" for k, v in KINDS.items()) + "."]
-        n_splits, n_ens, seeds = seed_table(mitar)
-        if seeds:
-            parts += ["### Seed replicates in the same miTAR splits (test AUC over the splits "
-                      "every seed finished)", _table(
-                          f"model | seeds | splits | AUC per seed | seed mean | ensemble of the "
-                          f"first {n_ens} seeds (mean (95% CI) over splits) | "
-                          + " | ".join(f"split {k}" for k in range(n_splits)), seeds),
-                      "Ensemble: each test pair's scores averaged over the seeds "
-                      "(`rnagraph.evaluate.seed_ensemble`). split k: the seeds' mean AUC."]
-    parts += [note] if note else []
-    parts += [PAPER] if rows["mtis"] else []
-    parts.append("Threshold 0.5 on calibrated scores (docs/protocol.md). val AUC / val "
-                 "within: of the kept state, mean over splits (– without training). Pairs/s "
-                 "include encoding the test pairs. Fewer splits or a lower epoch cap than the "
-                 "protocol: a REDUCED run.")
-    return "\n\n".join(parts)
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, threads=2, folds=5, out=str(ROOT / "runs" / "grmmi"), jobs=1)
     ap.add_argument("--models", nargs="*", default=None,
@@ -230,8 +129,9 @@ def main(argv: list[str] | None = None) -> None:
                                f"## GRMMI ({', '.join(args.experiments)}; "
                                f"{', '.join(args.modes)})")
     mix = mirna_label_mix(args.root) if "mitar" in args.experiments else ""
-    h.write_results(args, args.section, report([Path(args.out), *map(Path, args.also)],
-                                               args.note, heading, mix, args.root))
+    roots = [Path(args.out), *map(Path, args.also)]
+    h.write_results(args, args.section, grmmi_section(roots, args.note, heading, mix, args.root,
+                                                      machine()))
 
 
 if __name__ == "__main__":

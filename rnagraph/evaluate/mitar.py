@@ -10,6 +10,8 @@ over splits carry 95 % CIs (:func:`~rnagraph.evaluate.results.format_mean_ci`).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -18,11 +20,14 @@ from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet
 from rnagraph.evaluate.results import format_mean_ci
 from rnagraph.evaluate.store import _digest
 from rnagraph.evaluate.summaries import (
+    KINDS,
     auc_within_groups,
     loss_by_kind,
     mean_losses,
     node_kinds,
+    read_runs,
     seed_ensemble,
+    training_row,
 )
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
@@ -193,3 +198,102 @@ def seed_table(runs: list[dict]) -> tuple[int, int, list[list[str]]]:
 
 __all__ = ["INDEPENDENT", "mitar_splits", "loss_by_mirna_kind", "independent_table",
            "within_table", "loss_table", "seed_table"]
+
+
+# ------------------------------------------------------------------ the grmmi section
+EXPERIMENTS = ("mitar", "mtis", "synthetic")
+METRICS = ("auc", "aupr", "acc", "f1", "mcc")
+PAPER = ("GRMMI paper (MTIS-9214, their negatives and folds): ACC 86.65, F1 86.27, AUC 0.9347, "
+         "AUPR 0.9412, MCC 73.46; graph-encoder ablation AUC LINE 0.8496, DeepWalk 0.7253, "
+         "GF 0.7777, HOPE 0.8742, LAP 0.9149; peers AEmiGAP 0.9164, miGAP 0.9056, miTAR 0.9027, "
+         "miRanda 0.6286, PITA 0.6565.")
+TITLES = {"mitar": "Sequence branch on miTAR's combined set (repeated random 64/16/20 splits; "
+                   "mean (95% CI) over splits)",
+          "mtis": "mtis-9214, 5-fold warm 1:1, leakage-free unless the dataset says PAPER (same "
+                  "folds as the baselines; mean (95% CI) over folds)",
+          "synthetic": "Synthetic (1:1, leakage-free; warm, and cold splits where named): "
+                       "complete model and ablations"}
+
+
+def mirna_label_mix(root: str | None) -> str:
+    """One sentence on how miTAR's combined set's labels sit on its miRNAs."""
+    from rnagraph.datasets.mitar import load_site_pairs
+    sp = load_site_pairs("combined", root)
+    mix = sp.mirna_label_mix()
+    return ("miTAR's combined set: " + ", ".join(
+        f"{n:,} miRNAs in {'both classes' if k == 'both' else k.replace(' only', 's only')} "
+        f"({r:,} pairs)" for k, (n, r) in mix.items())
+        + f", of {sum(n for n, _ in mix.values()):,} miRNAs and {len(sp):,} pairs.")
+
+
+def _mitar_parts(mitar: list[dict], mix: str, root: str | None) -> list[str]:
+    """The miTAR-only tables of the section: independent files, within-miRNA AUC, where the
+    AUC is lost, seed replicates (each only where its runs have the data)."""
+    from rnagraph.evaluate.results import markdown_table
+    parts = []
+    if ind := independent_table(mitar):
+        parts += ["### miTAR's independent test files, scored by each split's model (mean (95% "
+                  "CI) over splits)", markdown_table(
+                      ["test file", "model", "splits", "pairs scored", "removed: exact / "
+                       "near-duplicate of the split's training pairs", "AUC", "AUPR", "ACC",
+                       "MCC"], ind),
+                  "Near-duplicate: the same miRNA with a target site at normalised Levenshtein "
+                  "similarity >= 0.9 to a training pair's (`SitePairs.overlap`)."]
+    if within := within_table(mitar):
+        parts += ["### The miRNA-identity shortcut: test AUC beside the within-miRNA AUC "
+                  "(mean (95% CI) over splits)", markdown_table(
+                      ["pairs", "model", "splits", "AUC", "within-miRNA AUC", "miRNAs compared",
+                       "comparisons", "pairs of those miRNAs"], within),
+                  (mix + " " if mix else "") + "Within-miRNA AUC: see docs/protocol.md "
+                  "(Metrics); a score of the miRNA alone (NodePrior) gets 0.5."]
+    head, lost = loss_table(mitar, root)
+    if lost:
+        parts += ["### Where the test AUC is lost, by the kind of miRNA (per mille of all "
+                  "positive-negative comparisons, mean over splits)",
+                  markdown_table(["model", "splits", "1 - AUC", *head, "other"], lost),
+                  "A cell `pos a / neg b`: misordered comparisons of a positive of miRNA kind a "
+                  "with a negative of kind b; the cells sum to 1 - AUC (docs/protocol.md, "
+                  "Metrics). Kinds: " + ", ".join(f"{k} {v}" for k, v in KINDS.items()) + "."]
+    n_splits, n_ens, seeds = seed_table(mitar)
+    if seeds:
+        parts += ["### Seed replicates in the same miTAR splits (test AUC over the splits every "
+                  "seed finished)", markdown_table(
+                      ["model", "seeds", "splits", "AUC per seed", "seed mean",
+                       f"ensemble of the first {n_ens} seeds (mean (95% CI) over splits)",
+                       *(f"split {k}" for k in range(n_splits))], seeds),
+                  "Ensemble: each test pair's scores averaged over the seeds "
+                  "(`rnagraph.evaluate.seed_ensemble`). split k: the seeds' mean AUC."]
+    return parts
+
+
+def grmmi_section(roots: list[Path], note: str = "", heading: str = "## GRMMI", mix: str = "",
+                  root: str | None = None, machine: str = "") -> str:
+    """The grmmi section's Markdown from the finished runs (``run.json`` with ``experiment``,
+    ``dataset``, ``model``, ``command``) under the run roots; ``root``: the data root for the
+    table that rebuilds miTAR's splits; ``machine``: a description for the first line."""
+    from rnagraph.evaluate.results import markdown_table
+    runs = read_runs(roots, "*/**/run.json")
+    rows: dict[str, list[list[str]]] = {e: [] for e in EXPERIMENTS}
+    commands = dict.fromkeys(r["meta"].get("command", "python benchmarks/grmmi.py")
+                             for r in runs)
+    for r in (r for r in runs if not r["partial"]):
+        rows[r["meta"]["experiment"]].append([r["meta"]["dataset"], r["label"],
+                                              *training_row(r, METRICS)])
+    parts = [heading, f"Machine: {machine}. Commands: "
+             + "; ".join(f"`{c}`" for c in commands) + " (options per run in run.json)."]
+    for e in EXPERIMENTS:
+        if rows[e]:
+            parts += [f"### {TITLES[e]}", markdown_table(
+                ["dataset", "model", "splits", "val AUC", "val within", "AUC", "AUPR", "ACC",
+                 "F1", "MCC", "epochs run / max", "s/epoch", "test pairs/s", "peak RSS MiB"],
+                rows[e])]
+        if e == "mitar":
+            parts += _mitar_parts([r for r in runs if r["meta"]["experiment"] == "mitar"],
+                                  mix, root)
+    parts += [note] if note else []
+    parts += [PAPER] if rows["mtis"] else []
+    parts.append("Threshold 0.5 on calibrated scores (docs/protocol.md). val AUC / val within: "
+                 "of the kept state, mean over splits (– without training). Pairs/s include "
+                 "encoding the test pairs. Fewer splits or a lower epoch cap than the protocol: "
+                 "a REDUCED run.")
+    return "\n\n".join(parts)

@@ -57,14 +57,15 @@ def test_grmmi_report_labels_rows_of_further_run_roots(monkeypatch, tmp_path):
     # `grmmi.py --also runs/grmmi-long`: a second root's runs (e.g. a longer epoch cap) are
     # rows of their own, named after the root, beside the first root's run of that model
     import json
-    mod = _module("grmmi.py", monkeypatch)
+
+    from rnagraph.evaluate.mitar import METRICS, grmmi_section
     for root, aucs in (("grmmi", [0.98, 0.99]), ("grmmi-long", [0.995])):
         run = tmp_path / root / "mitar" / "MiTAR"
         run.mkdir(parents=True)
         run.joinpath("run.json").write_text(json.dumps(
             {"experiment": "mitar", "dataset": "mitar (combined)", "model": "MiTAR",
              "epochs": 25 if root == "grmmi" else 80, "command": f"cmd {root}"}))
-        folds = [{"n_test": 10, "score_s": 1.0, **{m: a for m in mod["METRICS"]}}
+        folds = [{"n_test": 10, "score_s": 1.0, **{m: a for m in METRICS}}
                  for a in aucs]
         run.joinpath("metrics.json").write_text(json.dumps({"folds": folds}))
         for i, _ in enumerate(aucs):
@@ -73,7 +74,7 @@ def test_grmmi_report_labels_rows_of_further_run_roots(monkeypatch, tmp_path):
                                              **({"best_val_grouped_auc": 0.8}
                                                 if root == "grmmi-long" else {})},
                  "fingerprint": {"meta": {}}}))
-    md = mod["report"]([tmp_path / "grmmi", tmp_path / "grmmi-long"])
+    md = grmmi_section([tmp_path / "grmmi", tmp_path / "grmmi-long"])
     rows = [r for r in md.splitlines() if r.startswith("| mitar (combined) | MiTAR")]
     assert rows[0].startswith("| mitar (combined) | MiTAR | 2 | 0.9000 | – | 0.9850 (95% CI ± ")
     assert rows[1].startswith("| mitar (combined) | MiTAR (grmmi-long) | 1 | 0.9000 | 0.8000 | "

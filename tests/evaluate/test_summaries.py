@@ -14,6 +14,7 @@ from rnagraph.evaluate.summaries import (
     paired_differences,
     read_runs,
     seed_ensemble,
+    timing_cells,
     training_row,
 )
 
@@ -148,3 +149,10 @@ def test_training_row_means_over_splits_and_marks_missing_records():
     # within-group AUC recorded on one split of two -> "–"; pairs/s mean of 200 and 100
     assert row[:3] == ["2", "0.7500", "–"] and row[3].startswith("0.8500 (95% CI ± ")
     assert row[4:] == ["15.0 / 40", "3.0", "150", "1,200"]
+
+
+def test_timing_cells_average_only_the_folds_that_record_a_key():
+    # epoch_s is recorded by one fold of two: its mean is that fold's, not halved
+    stats = [{"epochs": 10, "epoch_s": 0.5, "fit_s": 6.0, "peak_rss_mib": 300},
+             {"epochs": 20, "fit_s": 2.0, "peak_rss_mib": 500}]
+    assert timing_cells(stats) == [2, "15", "0.500", "-", "4.0", "500"]

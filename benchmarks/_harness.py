@@ -4,6 +4,7 @@ loading, cross-validation into the run store, where tables go, memory measuremen
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import warnings
 from pathlib import Path
 from typing import Iterator
@@ -145,3 +146,25 @@ def measure(fn):
         out = fn()
     peak = f"{memory_mib()['VmHWM'] - base:.0f}" if base is not None else f"{peak_rss_mib():.0f}*"
     return out, t["s"], peak
+
+
+def _put(queue, fn, *args) -> None:
+    queue.put(fn(*args))
+
+
+def in_child(fn, *args, timeout: float | None = None, start: str = "fork"):
+    """``fn(*args)`` in a child process (``start``: the multiprocessing start method; "spawn"
+    for a fresh interpreter), killed after ``timeout`` s: its return value, or a string
+    saying why there is none."""
+    ctx = mp.get_context(start)
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_put, args=(queue, fn, *args))
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return f"killed after {timeout:.0f} s"
+    if proc.exitcode != 0 or queue.empty():
+        return f"failed (exit {proc.exitcode})"
+    return queue.get()

@@ -7,7 +7,6 @@ up to ``--karate-max-nodes`` nodes.
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import warnings
 from pathlib import Path
@@ -32,7 +31,7 @@ def real_graph(root: Path, name: str) -> tuple[np.ndarray, int] | None:
     return np.stack([df.mirna.map(mi).to_numpy(), df.circ.map(ci).to_numpy()]), len(mi) + len(ci)
 
 
-def _child(method: str, ei: np.ndarray, n: int, params: dict, queue) -> None:
+def _child(method: str, ei: np.ndarray, n: int, params: dict):
     """Imports and input conversion (karateclub needs a networkx graph) happen before the
     timer; the timer covers ``fit`` and reading the embedding."""
     warnings.filterwarnings("ignore")
@@ -50,23 +49,7 @@ def _child(method: str, ei: np.ndarray, n: int, params: dict, queue) -> None:
         fit = lambda: (model.fit(g), np.asarray(model.get_embedding()))[1]  # noqa: E731
     with timer() as t:
         z = fit()
-    queue.put((t["s"], peak_rss_mib(), z.shape))
-
-
-def run(method: str, ei: np.ndarray, n: int, params: dict, timeout: float):
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(method, ei, n, params, queue))
-    proc.start()
-    proc.join(timeout)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-        return "-", "-", f"killed after {timeout:.0f} s"
-    if proc.exitcode != 0 or queue.empty():
-        return "-", "-", f"failed (exit {proc.exitcode})"
-    secs, rss, shape = queue.get()
-    return secs, rss, f"{shape[0]}x{shape[1]}"
+    return t["s"], peak_rss_mib(), f"{z.shape[0]}x{z.shape[1]}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -96,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
             runs += [("karateclub GraRep", dict(dimensions=32, order=4), "default"),
                      ("karateclub Role2Vec", dict(dimensions=128, **walks), "10 walks x 40, WL")]
         for method, params, note in runs:
-            secs, rss, out = run(method, ei, n, params, args.timeout)
+            r = h.in_child(_child, method, ei, n, params, timeout=args.timeout)
+            secs, rss, out = ("-", "-", r) if isinstance(r, str) else r
             log.add(gname, method, note, secs, rss, out)
             print(f"{gname:28s} {method:22s} {out} {secs}", flush=True)
     log.note("Same settings on both sides; fit time excludes imports and building "

@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-folds", type=int, default=None, help="only the first N folds")
     ap.add_argument("--epochs", type=int, default=300, help="max epochs of MFERL / SAGELink")
     ap.add_argument("--report-only", action="store_true", help="rebuild the sections only")
+    ap.add_argument("--timings", action="store_true",
+                    help="accepted for old commands: --report-only always rebuilds the timings")
     args = h.parse(ap, argv)
     log = h.log(args, "mferl: time per epoch / fold and peak RSS (1 torch thread)"
                 + (", from stored fold stats" if args.report_only else ""), TIMING)

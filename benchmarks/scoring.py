@@ -6,12 +6,7 @@
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import _harness as h
 from _log import timer
@@ -26,6 +21,7 @@ def worker(name: str, args) -> dict:
     import torch
 
     from rnagraph.data import Fold
+    torch.set_num_threads(args.threads)
     kw = {"svd": {"dim": 64, "seed": args.seed}}.get(name, {})
     if name == "sage" or name.startswith("mferl"):
         kw = {"epochs": args.epochs, "seed": args.seed}
@@ -55,11 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=["cmi-9905"],
                   models=["degree", "degree+1", "svd", "sage", "mferl"])
     ap.add_argument("--epochs", type=int, default=300, help="max epochs of trained models")
-    ap.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = h.parse(ap, argv)
-    if args.worker:
-        print(json.dumps(worker(args.worker, args)))
-        return
     for name in args.models:
         if name not in MODELS:
             ap.error(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
@@ -68,17 +60,10 @@ def main(argv: list[str] | None = None) -> None:
                 ["model", "pairs", "fit s", "score s", "pairs/s", "fitted RSS MiB",
                  "scoring peak MiB", "top-1000 distinct"], section="scoring")
     skipped, approx, pairs_mib, load1 = [], [], 0.0, os.getloadavg()[0]
-    base = [sys.executable, str(Path(__file__).resolve()), "--epochs", str(args.epochs),
-            "--seed", str(args.seed), "--threads", str(args.threads), "--datasets", ds,
-            *(["--root", args.root] if args.root else [])]
     for name in args.models:
-        proc = subprocess.run([*base, "--worker", name], capture_output=True, text=True)
-        if proc.returncode != 0:
-            skipped.append(f"{name} (failed: {proc.stderr.strip().splitlines()[-1:]})")
-            continue
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
-        if "skip" in r:
-            skipped.append(f"{name} ({r['skip']})")
+        r = h.in_child(worker, name, args, start="spawn")     # a fresh process per model
+        if isinstance(r, str) or "skip" in r:
+            skipped.append(f"{name} ({r if isinstance(r, str) else r['skip']})")
             continue
         pairs_mib = r["pairs_mib"]
         approx += [] if r["peak_reset"] else [name]

@@ -8,8 +8,6 @@ cores and <= 1 GB above the loaded model.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
@@ -29,9 +27,9 @@ ALL = ("degree", "degree+1", "svd", "l3", "ra3", "katz", "sage", "struct", "mfer
        "grmmi", "joint", "joint-single", "seedmatch", "mitar")
 
 
-def worker(model_path: str, top: int, threads: int, rows: int = 0) -> None:
+def worker(model_path: str, top: int, threads: int, rows: int = 0) -> dict:
     """Load the model, time the top-K scoring of every pair (``rows`` > 0: of the first
-    ``rows`` source nodes), print JSON."""
+    ``rows`` source nodes)."""
     import torch
 
     from rnagraph.evaluate import top_candidates
@@ -42,8 +40,8 @@ def worker(model_path: str, top: int, threads: int, rows: int = 0) -> None:
     loaded = h.memory_mib()["VmRSS"]
     with timer() as t:
         cand = top_candidates(m, top, src=list(range(rows)) if rows else None)
-    print(json.dumps({"scored": cand.num_scored, "seconds": t["s"], "loaded_mib": loaded,
-                      "peak_mib": h.memory_mib()["VmHWM"]}))
+    return {"scored": cand.num_scored, "seconds": t["s"], "loaded_mib": loaded,
+            "peak_mib": h.memory_mib()["VmHWM"]}
 
 
 def load_data(key: str, root: str | None):
@@ -78,13 +76,11 @@ def fit_and_save(name: str, out: Path, args) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, threads=2, models=ALL)
-    ap.add_argument("--out", default=None, help="keep (and reuse) the fitted model files here")
+    ap.add_argument("--out", "--models-dir", default=None,
+                    help="keep (and reuse) the fitted model files here")
     ap.add_argument("--top", type=int, default=100)
     ap.add_argument("--fit-only", action="store_true", help="fit and save, time nothing")
-    ap.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = h.parse(ap, argv)
-    if args.worker:
-        return worker(args.worker[0], *map(int, args.worker[1:]))
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     log = h.log(args, "rank: all-pair ranking, every model",
                 ["model", "dataset", "pairs scored", "scoring s", "pairs/s", "end-to-end s",
@@ -101,10 +97,9 @@ def main(argv: list[str] | None = None) -> None:
             if path is None or args.fit_only:
                 continue
             rows = SAMPLE_ROWS.get(name, 0)
-            res = subprocess.run([sys.executable, __file__, "--worker", path, str(args.top),
-                                  str(args.threads), str(rows)], env=env, check=True,
-                                 capture_output=True, text=True)
-            w = json.loads(res.stdout.strip().splitlines()[-1])
+            w = h.in_child(worker, path, args.top, args.threads, rows, start="spawn")
+            if isinstance(w, str):
+                raise RuntimeError(f"{name}: ranking {w}")
             end_to_end = "–"
             if not rows:
                 with timer() as t:

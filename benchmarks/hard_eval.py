@@ -83,7 +83,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-folds", type=int, default=None, help="only the first N folds")
     ap.add_argument("--section", default=None, help="docs/results.md section (default "
                     "hard-eval-<dataset>; another name for a run over a subset of the models)")
+    ap.add_argument("--mferl", action="store_true", help="also MFERL and MFERL (structural)")
     args = h.parse(ap, argv)
+    args.models += ["mferl", "mferl-struct"] if args.mferl else []
     for name, g in h.graphs(args.datasets, args.root):
         evaluate(name, g, args)
 

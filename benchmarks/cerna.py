@@ -17,7 +17,7 @@ from _log import ROOT, machine, timer
 
 from rnagraph.data import joint_kfold_split
 from rnagraph.evaluate import write_json
-from rnagraph.evaluate.summaries import group_split_row, joint_tables, read_runs
+from rnagraph.evaluate.summaries import cerna_intro, group_split_row, joint_tables, read_runs
 from rnagraph.models import get_model
 from rnagraph.typing import CIRC_MIRNA, MIRNA, MIRNA_MRNA
 
@@ -70,20 +70,11 @@ def main(argv: list[str] | None = None) -> None:
                                   else "src", both), **r["meta"]}
                for r in read_runs([args.out], "*/*/*/run.json") if r["meta"]["mode"] in args.modes
                for x in r["records"] if x["metrics"]["fold"] < n_run]
-    md = [f"## ceRNA graph: joint vs single-task ({n_run} of {args.folds} folds, 1:1)", "",
-          f"Machine: {machine()}.", "Command: `python benchmarks/cerna.py " + " ".join(
-              a for a in (argv or sys.argv[1:]) if a != "--report-only") + "`"
-          + (" (table rebuilt from its stored per-fold records)" if args.report_only else ""), "",
-          "Graph `load(\"cerna\")`: cmi-20208 + mtis-9214; joint leakage-free splits, 1:1. "
-          "JointLink single-task and joint differ only in the second relation's loss. AUC by "
-          "miRNA group: the test pair's miRNA has edges of both types in the full graph, or of "
-          "one. MFERL and GRMMI at their defaults (GRMMI: graph branch and miRNA side); "
-          "PathL3 / PathRA3 score every cold-miRNA pair 0 (AUC 0.500). `fit s`: mean seconds "
-          f"per fit (load average {args.load}), "
-          f"{args.threads} torch thread(s).", ""]
-    md += [f"Share of miRNAs (with any training edge) that carry training edges of both types, "
-           f"{mode}, per fold: " + ", ".join(f"{f.meta['share_both']:.3f}" for f in fs) + "."
-           for mode, fs in splits.items()]
+    command = "Command: `python benchmarks/cerna.py " + " ".join(
+        a for a in (argv or sys.argv[1:]) if a != "--report-only") + "`" + (
+        " (table rebuilt from its stored per-fold records)" if args.report_only else "")
+    md = cerna_intro(n_run, args.folds, machine(), command, args.load, args.threads,
+                     {mode: [f.meta["share_both"] for f in fs] for mode, fs in splits.items()})
     md += ["", joint_tables(records, n_run, LABEL, TITLES, EDGE)]
     md += ["", timing(data, args)] if args.timing else []
     h.write_results(args, "cerna", "\n".join(md))

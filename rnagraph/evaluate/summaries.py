@@ -221,6 +221,24 @@ def cold_one_gain(records: list[dict], et: tuple, labels: Mapping[str, str]) -> 
     return lines
 
 
+def cerna_intro(n_run: int, k: int, machine: str, command: str, load: str, threads: int,
+                shares: Mapping[str, Sequence[float]]) -> list[str]:
+    """The cerna section's lines above its tables (:func:`joint_tables`): heading, machine,
+    command, what the tables compare and, per split mode, the share of miRNAs with training
+    edges of both types in each fold (``shares``)."""
+    return [f"## ceRNA graph: joint vs single-task ({n_run} of {k} folds, 1:1)", "",
+            f"Machine: {machine}.", command, "",
+            "Graph `load(\"cerna\")`: cmi-20208 + mtis-9214; joint leakage-free splits, 1:1. "
+            "JointLink single-task and joint differ only in the second relation's loss. AUC by "
+            "miRNA group: the test pair's miRNA has edges of both types in the full graph, or of "
+            "one. MFERL and GRMMI at their defaults (GRMMI: graph branch and miRNA side); "
+            "PathL3 / PathRA3 score every cold-miRNA pair 0 (AUC 0.500). `fit s`: mean seconds "
+            f"per fit (load average {load}), {threads} torch thread(s).", "",
+            *(f"Share of miRNAs (with any training edge) that carry training edges of both "
+              f"types, {mode}, per fold: " + ", ".join(f"{x:.3f}" for x in fs) + "."
+              for mode, fs in shares.items())]
+
+
 # ------------------------------------------------------------------ the mferl section
 #: the datasets' names in the MFERL paper
 PAPER_NAME = {"cmi-9589": "Dataset1 (circBank, 9,589 pairs)", "cmi-9905": "Dataset2 (CMI-9905)",
@@ -305,4 +323,5 @@ def mferl_section(out_root: Path, datasets: Sequence[str],
 
 __all__ = ["KINDS", "read_runs", "seed_ensemble", "auc_within_groups", "node_kinds",
            "loss_by_kind", "mean_losses", "paired_differences", "training_row", "group_split_row",
-           "joint_tables", "cold_one_gain", "mferl_runs", "timing_cells", "mferl_section"]
+           "joint_tables", "cold_one_gain", "cerna_intro", "mferl_runs", "timing_cells",
+           "mferl_section"]

@@ -5,6 +5,7 @@ import pytest
 
 from rnagraph.evaluate.summaries import (
     auc_within_groups,
+    cerna_intro,
     cold_one_gain,
     group_split_row,
     joint_tables,
@@ -156,3 +157,13 @@ def test_timing_cells_average_only_the_folds_that_record_a_key():
     stats = [{"epochs": 10, "epoch_s": 0.5, "fit_s": 6.0, "peak_rss_mib": 300},
              {"epochs": 20, "fit_s": 2.0, "peak_rss_mib": 500}]
     assert timing_cells(stats) == [2, "15", "0.500", "-", "4.0", "500"]
+
+
+def test_cerna_intro_lists_each_modes_share_per_fold():
+    lines = cerna_intro(2, 5, "m", "Command: `x`", "4-6", 1, {"warm": [0.5, 0.25], "cold": [1 / 3]})
+    assert lines[0] == "## ceRNA graph: joint vs single-task (2 of 5 folds, 1:1)"
+    assert lines[-2:] == [
+        "Share of miRNAs (with any training edge) that carry training edges of both types, "
+        "warm, per fold: 0.500, 0.250.",
+        "Share of miRNAs (with any training edge) that carry training edges of both types, "
+        "cold, per fold: 0.333."]

@@ -20,11 +20,13 @@ from _log import ROOT, timer
 CM, MM = ("circrna", "binds", "mirna"), ("mirna", "targets", "mrna")
 #: where each model is ranked (default: cmi-20208's circRNA-miRNA pairs)
 DATA = {"grmmi": ("mtis-9214", MM), "joint": ("cerna", CM), "joint-single": ("cerna", CM),
-        "seedmatch": ("synthetic-20208", CM), "mitar": ("mitar-sites", MM)}
-FIT_KW = {"mitar": {"epochs": 1}}       # ranking cost does not depend on training
+        "seedmatch": ("synthetic-20208", CM), "mitar": ("mitar-sites", MM),
+        "grmmi@synthetic": ("synthetic", MM)}   # NAME@DATA: registry model NAME on DATA
+FIT_KW = {"mitar": {"epochs": 1},       # ranking cost does not depend on training
+          "grmmi@synthetic": {"epochs": 3, "embedding_epochs": 1}}
 SAMPLE_ROWS = {"mitar": 4}              # too slow for every pair: these source rows only
 ALL = ("degree", "degree+1", "svd", "l3", "ra3", "katz", "sage", "struct", "mferl", "mferl-pair",
-       "grmmi", "joint", "joint-single", "seedmatch", "mitar")
+       "grmmi", "grmmi@synthetic", "joint", "joint-single", "seedmatch", "mitar")
 
 
 def worker(model_path: str, top: int, threads: int, rows: int = 0) -> dict:
@@ -66,7 +68,7 @@ def fit_and_save(name: str, out: Path, args) -> str | None:
     from rnagraph.data import Fold
     from rnagraph.models import LinkModel, get_model
     if not out.exists():
-        m = get_model(name, **FIT_KW.get(name, {}))
+        m = get_model(name.split("@")[0], **FIT_KW.get(name, {}))
         if not isinstance(m, LinkModel):
             return None
         key, et = DATA.get(name, ("cmi-20208", CM))
@@ -120,7 +122,8 @@ def main(argv: list[str] | None = None) -> None:
              f"(shared machine); bounded top-{args.top} per block; {args.threads} torch threads; "
              "end to end includes Python start-up. Pairs: cmi-20208 circRNA x miRNA (4.11M); "
              "mtis-9214 miRNA x mRNA (2.64M; GRMMI's graph branch); cerna circRNA x miRNA "
-             "(5.88M); synthetic-20208: cmi-20208's sizes with sequences (SeedMatch); "
+             "(5.88M); synthetic: miRNA x mRNA (18k; GRMMI with sequences on both sides, "
+             "400-1200 nt targets); synthetic-20208: cmi-20208's sizes with sequences (SeedMatch); "
              "mitar-sites: miTAR's miRNAs x 40-nt sites (one epoch, first sources only).")
     h.publish(args, log)
 

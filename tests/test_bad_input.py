@@ -401,6 +401,11 @@ CASES = [
     ("train-seed-too-big", lambda e: (e.train(None, None, "--seed", str(2**32)),
                                       ["--seed 4294967296: must be an integer from 0"])),
     ("cv-seed-negative", lambda e: (e.cv("--seed", "-1"), ["--seed -1: must be an integer"])),
+    ("cv-set-unknown-key", lambda e: (e.cv("--set", "nope=1"),
+                                      ["--set nope: DegreeProduct has no parameter 'nope'"])),
+    ("cv-set-wrong-type", lambda e: (e.cv("--set", "smoothing=lots"),
+                                     ["--set smoothing=lots: DegreeProduct.smoothing takes a "
+                                      "finite number"])),
     ("demo-seed-negative", lambda e: (["demo", "--seed", "-1", "--models", "degree"],
                                       ["--seed -1: must be an integer"])),
     ("train-set-wrong-type", lambda e: (e.train(None, None, "--set", "dim=abc", model="svd"),

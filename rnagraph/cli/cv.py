@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 import warnings
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 import typer
 
@@ -36,7 +36,7 @@ RANKING_COLUMNS = ("mrr_src", "hits@10_src", "hits@50_src", "mrr_dst", "hits@10_
 #: options added to ``cv`` after its first config.json layout, with the value a run written
 #: before them had (so such a run still resumes and replays)
 NEW_OPTION_DEFAULTS = {"negatives": "uniform", "ranking": False, "twins": False, "seeds": None,
-                       "isolated_negatives": False}
+                       "isolated_negatives": False, "set": []}
 
 
 def parse_seeds(value: str | None) -> list[int] | None:
@@ -72,15 +72,17 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
          cfg: dict | None = None, *, negatives: str = "uniform", ranking: bool = False,
          twins: bool = False, seeds: list[int] | None = None,
          isolated_negatives: bool = False, engine: str = "local",
-         address: str | None = None) -> None:
+         address: str | None = None, params: Sequence[str] = ()) -> None:
     """Split, fit and print the tables (``seeds``: repeat over these split / model seeds;
-    ``engine="ray"``: the models x folds of every seed as Ray tasks of one runtime)."""
+    ``engine="ray"``: the models x folds of every seed as Ray tasks of one runtime;
+    ``params``: ``--set KEY=VALUE`` hyper-parameters of every model)."""
     import numpy as np
 
+    from rnagraph.cli.train import make_model
     from rnagraph.data import kfold_link_split
     from rnagraph.evaluate import compare_models, results_table
     from rnagraph.evaluate.compare import pool_over_seeds
-    from rnagraph.models import get_model, needs_sequences
+    from rnagraph.models import needs_sequences
 
     for name in model_names:
         try:
@@ -99,6 +101,8 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
         raise CLIError(f"no model can run on these data ({', '.join(model_names)} need "
                        "sequences on both sides): attach them or choose degree, svd, sage")
     thr = parse_threshold(threshold)
+    for name in names:          # a bad --set ends the run before any fold is fitted
+        make_model(name, list(params), seed)
     t0 = time.perf_counter()
     if out is not None and cfg is not None:
         from rnagraph.evaluate.run_config import write_config
@@ -118,10 +122,8 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
                     seen.add(str(w.message))
                     warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             twin_share += [f.meta["twins"]["share"] for f in fold_list if "twins" in f.meta]
-            models = {}
-            for name in names:  # the model's own seed follows the split's, as the benchmarks do
-                m = get_model(name)
-                models[name] = get_model(name, seed=s) if "seed" in _params(m) else m
+            # the model's own seed follows the split's, as the benchmarks do
+            models = {name: make_model(name, list(params), s) for name in names}
             sub = out if out is None or seeds is None else out / f"seed_{s}"
             per_seed[s] = compare_models(models, data, edge_type, fold_list, out_dir=sub,
                                          threshold=thr, n_jobs=jobs,
@@ -173,10 +175,6 @@ def _engine_runtime(engine: str, address: str | None, jobs: int):
     return ray_runtime(address, None if address is not None else jobs)
 
 
-def _params(model) -> dict:
-    return model.get_params() if hasattr(model, "get_params") else {}
-
-
 def cv(
     ctx: typer.Context,
     dataset: Optional[str] = typer.Argument(None, help="dataset name (see `rnagraph "
@@ -216,6 +214,8 @@ def cv(
                                "see docs/cluster.md)"),
     address: Optional[str] = typer.Option(None, help="with --engine ray: the Ray cluster, e.g. "
                                           "auto or ray://head:10001 (default: a local runtime)"),
+    set_: list[str] = typer.Option([], "--set", help="model hyper-parameter KEY=VALUE for "
+                                   "every model of --model (repeatable), e.g. --set dim=32"),
     force: bool = typer.Option(False, help="replace a different run in --out"),
     config: Optional[Path] = typer.Option(None, help="replay a config.json of an earlier run "
                                           "(options given here override it)"),
@@ -234,7 +234,7 @@ def cv(
         protocol=protocol, negatives=negatives, ranking=ranking, twins=twins,
         isolated_negatives=isolated_negatives, threshold=threshold, seed=seed, seeds=seeds,
         root=root, circrna_fasta=circrna_fasta, out=out, jobs=jobs, engine=engine,
-        address=address))
+        address=address, set=list(set_)))
     if v["dataset"] is None:
         raise CLIError("give a dataset name (see `rnagraph datasets`) or --config FILE")
     parse_float("ratio", float(v["ratio"]), 0.0, 1000.0, lo_open=True)
@@ -263,7 +263,7 @@ def cv(
          str(v["threshold"]), out_p, int(v["jobs"]), cfg, negatives=v["negatives"],
          ranking=bool(v["ranking"]), twins=bool(v["twins"]), seeds=seed_list,
          isolated_negatives=bool(v["isolated_negatives"]), engine=str(v["engine"]),
-         address=v["address"])
+         address=v["address"], params=list(v["set"] or []))
 
 
 def _same_run(a: dict, b: dict) -> bool:

@@ -35,13 +35,6 @@ def _set_args(params: dict) -> list[str]:
     return [f"{k}={json.dumps(v)}" for k, v in sorted(params.items())]
 
 
-def _cv_takes_set() -> bool:
-    import inspect
-
-    from rnagraph.cli.cv import cv
-    return "set_" in inspect.signature(cv).parameters
-
-
 def tune(
     model: str = typer.Option(..., help="model name with a search space (see "
                               "docs/models.md, `rnagraph models`)"),
@@ -150,11 +143,6 @@ def tune(
             "circrna_fasta": circ[0] if circ else None, "out": None, "jobs": 1, "set": sets},
             seed=seed, dataset_hash=h)
         written.append(write_config(out / "best.cv.json", cv_cfg))
-        if not _cv_takes_set():
-            console.print("warning: this rnagraph cv has no --set option: best.cv.json "
-                          "replays the folds, but cv fits the model with its default "
-                          "parameters; best.train.json carries them", highlight=False,
-                          soft_wrap=True)
     else:
         (out / "best.cv.json").unlink(missing_ok=True)
         console.print("note: rnagraph cv reads named datasets only (sequences: circRNA): no "

@@ -72,11 +72,6 @@ def test_best_config_replays_with_train(run, tmp_path):
     assert model.seed == 1   # the run's seed reached the model too
 
 
-def _cv_takes_set() -> bool:
-    from rnagraph.cli.tune import _cv_takes_set as takes
-    return takes()
-
-
 @needs_optuna
 def test_best_config_replays_with_cv_on_the_tuned_folds(run, tmp_path):
     out, _ = run
@@ -89,9 +84,6 @@ def test_best_config_replays_with_cv_on_the_tuned_folds(run, tmp_path):
 
 
 @needs_optuna
-@pytest.mark.xfail(not _cv_takes_set(), strict=True,
-                   reason="rnagraph cv has no --set yet: the tuned parameters cannot reach its "
-                          "model (best.cv.json carries them under 'set')")
 def test_cv_replay_fits_the_tuned_parameters(run, tmp_path):
     out, _ = run
     best = json.loads((out / "tune.json").read_text())["best_params"]

@@ -80,15 +80,23 @@ def run_dir(args: argparse.Namespace, *parts: object) -> Path | None:
     return Path(args.out, *map(slug, parts)) if getattr(args, "out", None) else None
 
 
-def cv(model, g, et, folds, args: argparse.Namespace, *parts: object, **kw):
-    """``cross_validate`` stored under :func:`run_dir` ``(args, *parts)``, ``--jobs`` folds in
-    parallel (``kw`` overrides these); warnings (the PAPER protocol's, labelled) silenced."""
-    from rnagraph.evaluate import cross_validate
+def cv(model, g, et, folds, args: argparse.Namespace, *parts: object, meta: dict | None = None,
+       **kw):
+    """The one fit step of the scripts: ``cross_validate`` stored under :func:`run_dir`
+    ``(args, *parts)`` (or ``out_dir``), ``meta`` first written to its ``run.json``, ``--jobs``
+    folds in parallel (``kw`` overrides these), warnings (the PAPER protocol's, labelled)
+    silenced; returns ``(result, wall-clock seconds)``."""
+    from _log import timer
+
+    from rnagraph.evaluate import cross_validate, write_json
     kw = {"progress": False, "curves": False, "n_jobs": getattr(args, "jobs", 1),
           "out_dir": run_dir(args, *parts), **kw}
-    with warnings.catch_warnings():
+    if meta is not None:
+        write_json(kw["out_dir"] / "run.json", meta)
+    with timer() as t, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return cross_validate(model, g, et, folds, **kw)
+        res = cross_validate(model, g, et, folds, **kw)
+    return res, t["s"]
 
 
 def log(args: argparse.Namespace, title: str, columns: list[str], results: bool = False,

@@ -9,7 +9,6 @@ sides have sequences), plus the papers' protocol for DegreeProduct and SVD to sh
 from __future__ import annotations
 
 import _harness as h
-from _log import timer
 
 from rnagraph.data import kfold_link_split
 from rnagraph.models import DegreeProduct, SAGELink, SeedMatch, TruncatedSVDLink
@@ -46,16 +45,15 @@ def main(argv: list[str] | None = None) -> None:
             for protocol, model in runs:
                 label = type(model).__name__ + ("-64" if isinstance(model, TruncatedSVDLink)
                                                 else "")
-                with timer() as t:
-                    res = h.cv(model, g, et, folds[protocol], args, name, f"{et[0]}-{et[2]}",
-                               protocol, type(model).__name__, curves=args.out is not None)
+                res, s = h.cv(model, g, et, folds[protocol], args, name, f"{et[0]}-{et[2]}",
+                              protocol, type(model).__name__, curves=args.out is not None)
                 fit = sum(x["fit_s"] for x in res.folds) / len(res.folds)
                 log.add(name, f"{et[0]}-{et[2]}", protocol.upper() if protocol == "paper"
                         else protocol, label,
                         *(res.summary(m, 3) for m in ("auc", "aupr", "acc", "f1", "mcc")),
                         f"{fit:.2f}")
                 print(f"{name} {et[1]} {protocol:12s} {res.model:45s} AUC "
-                      f"{res.summary('auc', 3)} ({t['s']:.1f} s)", flush=True)
+                      f"{res.summary('auc', 3)} ({s:.1f} s)", flush=True)
     log.note(f"Warm 1:1, uniform negatives, seed {seed}, threshold 0.5, {k} folds "
              f"(docs/protocol.md); SAGELink: max {args.epochs} epochs.")
     for n in NOTES:

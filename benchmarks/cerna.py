@@ -16,7 +16,6 @@ import numpy as np
 from _log import ROOT, machine, timer
 
 from rnagraph.data import joint_kfold_split
-from rnagraph.evaluate import write_json
 from rnagraph.evaluate.summaries import cerna_intro, group_split_row, joint_tables, read_runs
 from rnagraph.models import get_model
 from rnagraph.typing import CIRC_MIRNA, MIRNA, MIRNA_MRNA
@@ -60,11 +59,10 @@ def main(argv: list[str] | None = None) -> None:
     for mode in [] if args.report_only else args.modes:
         for et in (CIRC_MIRNA, MIRNA_MRNA):
             for name in (m for m in args.models if ONLY.get(m, et) == et):
-                out = h.run_dir(args, mode, et[1], name)
-                write_json(out / "run.json", {"mode": mode, "edge_type": list(et),
-                                              "model": name, "epochs": args.epochs})
-                res = h.cv(make(name, args), data, et, [jf[et] for jf in splits[mode]], args,
-                           out_dir=out)
+                meta = {"mode": mode, "edge_type": list(et), "model": name,
+                        "epochs": args.epochs}
+                res, _ = h.cv(make(name, args), data, et, [jf[et] for jf in splits[mode]], args,
+                              mode, et[1], name, meta=meta)
                 print(f"{mode} {et[1]:8s} {name:13s} AUC {res.summary('auc', 4)}", flush=True)
     records = [{**group_split_row(x, "dst" if tuple(r["meta"]["edge_type"]) == CIRC_MIRNA
                                   else "src", both), **r["meta"]}

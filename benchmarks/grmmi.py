@@ -15,7 +15,6 @@ registry name or preset (``rnagraph.models.registry.PRESETS``).
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -92,12 +91,11 @@ def run_experiment(exp: str, args) -> None:
     model_seed = args.seed if args.model_seed is None else args.model_seed
     for dname, sub, data, folds in sets:
         for tag, model in runs(exp, args.models, args.epochs, model_seed):
-            out = Path(args.out) / exp / sub / tag.replace(" ", "_")
-            res = h.cv(model, data, MIRNA_MRNA, folds, args, out_dir=out)
-            (out / "run.json").write_text(json.dumps({
-                "experiment": exp, "dataset": dname, "model": tag, "epochs": args.epochs,
-                "model_seed": model_seed,
-                "command": " ".join(["python benchmarks/grmmi.py", *sys.argv[1:]])}))
+            meta = {"experiment": exp, "dataset": dname, "model": tag, "epochs": args.epochs,
+                    "model_seed": model_seed,
+                    "command": " ".join(["python benchmarks/grmmi.py", *sys.argv[1:]])}
+            res, _ = h.cv(model, data, MIRNA_MRNA, folds, args, meta=meta,
+                          out_dir=Path(args.out) / exp / sub / tag.replace(" ", "_"))
             print(f"{exp:9s} {dname:18s} {tag:22s} AUC {res.summary('auc', 4)}  "
                   f"ACC {res.summary('acc', 4)}", flush=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import _harness as h
 import numpy as np
-from _log import ROOT, timer
+from _log import ROOT
 
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate import format_mean_std
@@ -44,19 +44,18 @@ def evaluate(name: str, g, args) -> None:
             model = get_model(key, **({"seed": args.seed} if key in SEEDED else {}))
             label = type(model).__name__ + (" (structural)" if key == "mferl-struct" else "")
             labels += [label] if n_kind == 0 else []
-            with timer() as t:
-                # the kinds share positives and training graphs: ranking once, on the first
-                res = h.cv(model, g, et, folds, args, name, neg, key,
-                           ranking_ks=KS if n_kind == 0 else None)
+            # the kinds share positives and training graphs: ranking once, on the first
+            res, s = h.cv(model, g, et, folds, args, name, neg, key,
+                          ranking_ks=KS if n_kind == 0 else None)
             f = res.folds
             cells = [format_mean_std([x[m] for x in f], 3) if m in f[0] else "same"
                      for m in ("auc", "aupr", *RANKED)]
-            log.add(neg, label, *cells, f"{t['s'] / len(f):.1f}")
+            log.add(neg, label, *cells, f"{s / len(f):.1f}")
             for m in ("auc", "mrr_src", "mrr_dst", "hits@50_src", "hits@50_dst"):
                 if m in f[0]:
                     col = m if m != "auc" else f"AUC {neg}"
                     best.setdefault(col, []).append((np.mean([x[m] for x in f]), label))
-            print(f"{neg:8s} {label:18s} AUC {res.summary('auc', 3)} ({t['s']:.1f} s)",
+            print(f"{neg:8s} {label:18s} AUC {res.summary('auc', 3)} ({s:.1f} s)",
                   flush=True)
     log.note(f"Warm split, seed {args.seed}, {k} folds, 1:1; negatives, twins and the "
              "filtered ranking panel as in docs/protocol.md (Harder evaluation). The negative "

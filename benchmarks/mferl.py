@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import _harness as h
-from _log import ROOT, timer
+from _log import ROOT
 
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate import write_json
@@ -75,14 +75,12 @@ def run(args, log) -> None:
                 for tag, model in models_for(exp, setting, g, args):
                     if args.models and not any(a.lower() in tag.lower() for a in args.models):
                         continue
-                    out = h.run_dir(args, name, exp, setting, tag)
-                    write_json(out / "run.json", {"dataset": name, "experiment": exp,
-                                                  "setting": setting, "model": tag,
-                                                  "k": args.folds, "seed": args.seed})
-                    with timer() as t:
-                        res = h.cv(model, g, CIRC_MIRNA, folds, args, curves=True, out_dir=out)
+                    meta = {"dataset": name, "experiment": exp, "setting": setting,
+                            "model": tag, "k": args.folds, "seed": args.seed}
+                    res, s = h.cv(model, g, CIRC_MIRNA, folds, args, name, exp, setting, tag,
+                                  meta=meta, curves=True)
                     print(f"{name} · {exp} · {setting} · {tag}: AUC {res.summary('auc')} "
-                          f"({len(res.folds)} folds, {t['s']:.1f} s)", flush=True)
+                          f"({len(res.folds)} folds, {s:.1f} s)", flush=True)
                     if stats := [{**fi, "fit_s": f["fit_s"]} for f, fi in
                                  zip(res.folds, res.fit_info) if f["fold"] in res.fitted]:
                         log.add(name, exp, setting, tag, *timing_cells(stats))

@@ -15,7 +15,9 @@ from _log import ROOT, BenchmarkLog, write_section
 REAL = ("cmi-9589", "cmi-9905", "cmi-20208", "mtis-9214")
 _HELP = {"datasets": "dataset names (synthetic, " + ", ".join(REAL) + ", ...)",
          "models": "registry names or the script's tags", "folds": "k of the k-fold split",
-         "out": "run store root (resumable)", "jobs": "folds fitted in parallel processes"}
+         "out": "run store root (resumable)", "jobs": "folds fitted in parallel processes",
+         "max_folds": "only the first N folds", "epochs": "epochs of the trained models (at "
+         "most, where they stop early)", "report_only": "rebuild the report; fit nothing"}
 
 
 def parser(doc: str, threads: int = 1, **defaults) -> argparse.ArgumentParser:
@@ -23,11 +25,14 @@ def parser(doc: str, threads: int = 1, **defaults) -> argparse.ArgumentParser:
     ``--seed``, ``--threads``, ``--root``, ``--docs``."""
     ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     for name, default in defaults.items():
+        flag = "--" + name.replace("_", "-")
         if name in ("datasets", "models"):
-            ap.add_argument(f"--{name}", nargs="*", default=list(default), help=_HELP[name])
+            ap.add_argument(flag, nargs="*", default=list(default), help=_HELP[name])
+        elif name == "report_only":
+            ap.add_argument(flag, action="store_true", help=_HELP[name])
         else:
-            ap.add_argument(f"--{name}", type=int if name in ("folds", "jobs") else str,
-                            default=default, help=f"{_HELP[name]} (default {default})")
+            ap.add_argument(flag, type=int if name in ("folds", "jobs", "max_folds", "epochs")
+                            else str, default=default, help=f"{_HELP[name]} (default {default})")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=threads,
                     help=f"torch threads (default {threads})")

@@ -22,8 +22,8 @@ NOTES = [
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, datasets=["synthetic", *h.REAL], folds=5, out=None, jobs=1)
-    ap.add_argument("--epochs", type=int, default=300, help="SAGELink max epochs")
+    ap = h.parser(__doc__, datasets=["synthetic", *h.REAL], folds=5, out=None, jobs=1,
+                  epochs=300)
     args = h.parse(ap, argv)
     k, seed = args.folds, args.seed
     log = h.log(args, f"Baselines ({k}-fold, warm 1:1)",

@@ -40,13 +40,11 @@ def make(name: str, args):
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, models=LABEL, folds=5, out=str(ROOT / "runs" / "cerna"), jobs=1)
-    ap.add_argument("--epochs", type=int, default=300, help="max epochs of the GNN models")
+    ap = h.parser(__doc__, models=LABEL, folds=5, out=str(ROOT / "runs" / "cerna"), jobs=1,
+                  epochs=300, max_folds=None, report_only=False)
     ap.add_argument("--hidden", type=int, default=64, help="JointLink hidden_channels")
     ap.add_argument("--modes", nargs="*", default=["warm", "cold"], choices=list(TITLES))
-    ap.add_argument("--max-folds", type=int, default=None, help="only the first N folds")
     ap.add_argument("--load", default="4-6", help="the machine's load average, for the text")
-    ap.add_argument("--report-only", action="store_true", help="fit nothing")
     ap.add_argument("--timing", action="store_true",
                     help="also time JointLink on the whole graph and the 11M-pair ranking")
     args = h.parse(ap, argv)

@@ -101,22 +101,20 @@ def run_experiment(exp: str, args) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, threads=2, folds=5, out=str(ROOT / "runs" / "grmmi"), jobs=1)
+    ap = h.parser(__doc__, threads=2, folds=5, out=str(ROOT / "runs" / "grmmi"), jobs=1,
+                  max_folds=None, epochs=30, report_only=False)
     ap.add_argument("--models", nargs="*", default=None,
                     help="tags or registry names (default: the experiment's table)")
     ap.add_argument("--experiments", nargs="*", default=list(EXPERIMENTS), choices=EXPERIMENTS)
     ap.add_argument("--splits", type=int, default=10, help="miTAR random splits")
     ap.add_argument("--only-splits", type=int, nargs="*", default=None,
                     help="run only these split indices (two processes can share a run)")
-    ap.add_argument("--max-folds", type=int, default=None)
     ap.add_argument("--modes", nargs="*", default=["warm"],
                     choices=["warm", "cold-src", "cold-dst", "cold-both", "paper"])
-    ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--model-seed", type=int, default=None,
                     help="the models' seed alone, the splits unchanged (a seed replicate)")
     ap.add_argument("--section", default="grmmi", help="docs/results.md section")
     ap.add_argument("--heading", default=None, help="the section's heading")
-    ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--note", default="", help="a line for the report")
     ap.add_argument("--also", nargs="*", default=[], help="more run roots for the report")
     args = h.parse(ap, argv)

@@ -34,8 +34,7 @@ def _rate(model, data, pairs) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, threads=2, models=TIMED)
-    ap.add_argument("--epochs", type=int, default=2, help="training epochs per model")
+    ap = h.parser(__doc__, threads=2, models=TIMED, epochs=2)
     args = h.parse(ap, argv)
     data, (fold,) = mitar_splits(1, args.seed, args.root)
     fold = dataclasses.replace(fold, meta={k: v for k, v in fold.meta.items()

@@ -77,9 +77,8 @@ def evaluate(name: str, g, args) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=["cmi-9589"], models=MODELS, folds=5,
-                  out=str(ROOT / "runs" / "hard_eval"), jobs=1)
+                  out=str(ROOT / "runs" / "hard_eval"), jobs=1, max_folds=None)
     ap.add_argument("--negatives", nargs="*", default=["uniform", "degree", "hard"])
-    ap.add_argument("--max-folds", type=int, default=None, help="only the first N folds")
     ap.add_argument("--section", default=None, help="docs/results.md section (default "
                     "hard-eval-<dataset>; another name for a run over a subset of the models)")
     ap.add_argument("--mferl", action="store_true", help="also MFERL and MFERL (structural)")

@@ -95,12 +95,10 @@ def section(args) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=DATASETS, models=[], folds=5,
-                  out=str(ROOT / "runs" / "mferl"), jobs=1)
+                  out=str(ROOT / "runs" / "mferl"), jobs=1, max_folds=None, epochs=300,
+                  report_only=False)
     ap.add_argument("--experiments", nargs="*", default=list(EXPERIMENTS),
                     choices=list(EXPERIMENTS))
-    ap.add_argument("--max-folds", type=int, default=None, help="only the first N folds")
-    ap.add_argument("--epochs", type=int, default=300, help="max epochs of MFERL / SAGELink")
-    ap.add_argument("--report-only", action="store_true", help="rebuild the sections only")
     ap.add_argument("--timings", action="store_true",
                     help="accepted for old commands: --report-only always rebuilds the timings")
     args = h.parse(ap, argv)

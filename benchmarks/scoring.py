@@ -49,8 +49,7 @@ def worker(name: str, args) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=["cmi-9905"],
-                  models=["degree", "degree+1", "svd", "sage", "mferl"])
-    ap.add_argument("--epochs", type=int, default=300, help="max epochs of trained models")
+                  models=["degree", "degree+1", "svd", "sage", "mferl"], epochs=300)
     args = h.parse(ap, argv)
     for name in args.models:
         if name not in MODELS:

@@ -65,6 +65,14 @@ def graphs(names: list[str], root: str | None, **synthetic_kw) -> Iterator[tuple
             print(f"skip {name}: {exc}", flush=True)
 
 
+def model(name: str, seed: int, **kw):
+    """The registry model ``name`` (``kw``), with ``seed`` where it takes one (as ``rnagraph
+    cv`` does)."""
+    from rnagraph.models import get_model
+    m = get_model(name, **kw)
+    return get_model(name, **kw, seed=seed) if "seed" in m.get_params() else m
+
+
 def edge_types(g) -> list[tuple[str, str, str]]:
     """The graph's interaction types (not the ``rev_`` ones)."""
     return [et for et in g.edge_types if not et[1].startswith("rev_")]

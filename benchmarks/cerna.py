@@ -17,7 +17,6 @@ from _log import ROOT, machine, timer
 
 from rnagraph.data import joint_kfold_split
 from rnagraph.evaluate.summaries import cerna_intro, group_split_row, joint_tables, read_runs
-from rnagraph.models import get_model
 from rnagraph.typing import CIRC_MIRNA, MIRNA, MIRNA_MRNA
 
 LABEL = {"degree+1": "DegreeProduct (+1)", "svd": "TruncatedSVD (64)", "l3": "PathL3",
@@ -31,12 +30,10 @@ ONLY = {"mferl": CIRC_MIRNA, "grmmi": MIRNA_MRNA}     # the published model of o
 
 
 def make(name: str, args):
-    kw = {"svd": {"dim": 64, "seed": args.seed}, "sage": {"epochs": args.epochs,
-                                                          "seed": args.seed},
-          "mferl": {"seed": args.seed}, "grmmi": {"seed": args.seed}}.get(name)
+    kw = {"svd": {"dim": 64}, "sage": {"epochs": args.epochs}}.get(name, {})
     if name.startswith("joint"):
-        kw = {"epochs": args.epochs, "seed": args.seed, "hidden_channels": args.hidden}
-    return get_model(name, **(kw or {}))
+        kw = {"epochs": args.epochs, "hidden_channels": args.hidden}
+    return h.model(name, args.seed, **kw)
 
 
 def main(argv: list[str] | None = None) -> None:

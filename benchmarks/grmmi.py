@@ -23,7 +23,6 @@ from _log import ROOT, machine
 
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate.mitar import EXPERIMENTS, grmmi_section, mirna_label_mix, mitar_splits
-from rnagraph.models import get_model
 from rnagraph.models.registry import MODELS, PRESETS
 from rnagraph.typing import MIRNA_MRNA
 
@@ -34,7 +33,6 @@ MITAR = {t: t.lower().replace(" ", "-").replace("+", "-") for t in (
     "GRMMI-seq tuned+pair+site+count", "GRMMI-seq tuned+site+count",
     "GRMMI-seq tuned+site+count+head", "GRMMI-seq tuned+site+head", "GRMMI-seq tuned+diag",
     "MiTAR")} | {"NodePrior (miRNA)": "node-prior", "NodePrior+SeedMatch (stacked)": "prior+seed"}
-UNSEEDED = ("seedmatch", "node-prior", "prior+seed", "degree", "degree+1", "l3", "ra3", "katz")
 #: mtis-9214 (graph branch; no gene sequences) and synthetic: tag -> GRMMI ablation arguments
 MTIS = {"GRMMI": {}, "GRMMI graph only": {"sequence": False},
         "GRMMI-LAP": {"graph_encoder": "lap"}, "GRMMI-HOPE": {"graph_encoder": "hope"},
@@ -67,8 +65,7 @@ def runs(exp: str, tags: list[str] | None, epochs: int, seed: int) -> list[tuple
         if name not in MODELS and name not in PRESETS:
             raise SystemExit(f"unknown model {tag!r}: a tag of {exp} or a registry name")
         own = {"epochs": epochs} if name in ("grmmi", "mitar", *PRESETS) else {}
-        own |= {} if name in UNSEEDED else {"seed": seed}
-        out.append((tag, get_model(name, **own, **kw)))
+        out.append((tag, h.model(name, seed, **own, **kw)))
     return out
 
 

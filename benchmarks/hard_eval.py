@@ -16,10 +16,8 @@ from _log import ROOT
 
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate import format_mean_std
-from rnagraph.models import get_model
 
 MODELS = ("degree", "svd", "l3", "ra3", "katz", "sage", "struct")
-SEEDED = ("svd", "sage", "struct", "mferl", "mferl-struct")
 KS = (10, 50, 100)
 COLS = ["negatives", "model", "AUC", "AUPR", "MRR src", "Hits@50 src", "MRR dst", "Hits@50 dst",
         "global AUPR", "s/fold"]
@@ -41,7 +39,7 @@ def evaluate(name: str, g, args) -> None:
                                  negatives=neg)[:args.max_folds]
         twins = [f.meta["twins"]["share"] for f in folds]
         for key in args.models:
-            model = get_model(key, **({"seed": args.seed} if key in SEEDED else {}))
+            model = h.model(key, args.seed)
             label = type(model).__name__ + (" (structural)" if key == "mferl-struct" else "")
             labels += [label] if n_kind == 0 else []
             # the kinds share positives and training graphs: ranking once, on the first

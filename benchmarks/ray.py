@@ -50,7 +50,7 @@ def grid(args, log) -> None:
                 with ray_runtime(None, args.jobs) if engine == "ray" else contextlib.nullcontext():
                     with timer() as t, warnings.catch_warnings():
                         warnings.simplefilter("ignore")
-                        res = compare_models({model: _model(model, args.seed)}, g, CM, folds,
+                        res = compare_models({model: h.model(model, args.seed)}, g, CM, folds,
                                              engine=engine, **kw)[model]
                 runs[engine] = (t["s"], res)
             (tl, rl), (tr, rr) = runs["local"], runs["ray"]
@@ -61,20 +61,13 @@ def grid(args, log) -> None:
             print(log.rows[-1], flush=True)
 
 
-def _model(name: str, seed: int):
-    """The registry model, with ``seed`` where it takes one (as ``rnagraph cv`` does)."""
-    from rnagraph.models import get_model
-    m = get_model(name)
-    return get_model(name, seed=seed) if "seed" in m.get_params() else m
-
-
 def rank(args, log, cold: list[float]) -> None:
     from rnagraph.data import Fold
     from rnagraph.evaluate import top_candidates
     from rnagraph.evaluate.engine import ray_runtime
     n_circ, n_mir = args.rank_size
     g = h.graph("synthetic", None, num_circrna=n_circ, num_mirna=n_mir, num_mrna=0)
-    m = _model(args.rank_model, args.seed).fit(Fold.full(g, CM, seed=args.seed))
+    m = h.model(args.rank_model, args.seed).fit(Fold.full(g, CM, seed=args.seed))
     with timer() as tl:  # --threads torch threads (2 threads on a loaded machine can be slower)
         local = top_candidates(m, args.top)
     with ray_runtime(None, args.jobs):

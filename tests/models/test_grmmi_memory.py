@@ -146,14 +146,14 @@ def test_scores_with_a_tiny_budget_equal_those_with_a_large_one():
 
 
 def test_windows_only_where_a_sequence_is_longer_than_the_window():
-    # the default cuts long targets in windows (the LSTM's depth bounded by the window);
-    # a graph whose sequences all fit one window is encoded whole, as with window=None
-    m = GRMMI()
-    assert m.window == 128
+    # a window cuts long targets (the LSTM's depth bounded by the window); a graph whose
+    # sequences all fit one window is encoded whole, as with window=None (the default)
+    assert GRMMI().window is None
+    m = GRMMI(window=128)
     assert m._window((22, 128)) is None and m._window((22, 129)) == 128
     assert GRMMI(window=None)._window((22, 5000)) is None
     net = m._build_net((2, 3), (22, 1000), 0, None)
     assert net.encoder.window == 128 and net.encoder.overlap == 16
     assert m._build_net((2, 3), (22, 40), 0, None).encoder.window is None
     from rnagraph.models import get_model
-    assert get_model("grmmi-paper").window is None
+    assert get_model("grmmi-window").window == 128

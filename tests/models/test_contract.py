@@ -128,8 +128,12 @@ def test_save_load_round_trip(fitted, fold, tmp_path):
     pairs = torch.cat([fold.test.edge_label_index, fold.val.edge_label_index], dim=1)
     back = load(fitted.save(tmp_path / "m.pt"))
     assert type(back) is type(fitted) and back.get_params() == fitted.get_params()
-    assert torch.equal(back.decision_function(None, pairs), fitted.decision_function(None, pairs))
-    assert torch.equal(back.score(None, pairs), fitted.score(None, pairs))
+    # a loaded model may encode its sequences in other chunks than the fitted one did: the
+    # same scores within the model's block tolerance (exact for counting models)
+    rtol = type(fitted).block_rtol
+    assert block_close(back.decision_function(None, pairs), fitted.decision_function(None, pairs),
+                       rtol)
+    assert block_close(back.score(None, pairs), fitted.score(None, pairs), rtol)
 
 
 @pytest.mark.parametrize("fitted", NAMES, indirect=True)

@@ -113,7 +113,7 @@ try:
     main()
 except SystemExit as e:
     code = e.code
-heavy = [m for m in ("torch", "torch_geometric") if m in sys.modules]
+heavy = [m for m in ("torch", "torch_geometric", "optuna", "ray") if m in sys.modules]
 print("imported:", ",".join(heavy) or "none", file=sys.stderr)
 sys.exit(code)
 """
@@ -127,7 +127,7 @@ def _run_fresh(code: str, args: list[str], tmp_path) -> subprocess.CompletedProc
 
 
 @pytest.mark.parametrize("args", [["--help"], ["models"], ["datasets"],
-                                  ["datasets", "download", "--help"]])
+                                  ["datasets", "download", "--help"], ["tune", "--help"]])
 def test_commands_that_need_no_model_do_not_import_torch(args, tmp_path):
     res = _run_fresh(_IMPORTS, args, tmp_path)
     assert res.returncode == 0, res.stderr

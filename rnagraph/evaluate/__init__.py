@@ -4,7 +4,12 @@ on validation pairs), the run store, tables and plots.
 Sits above :mod:`rnagraph.models` (it fits and scores models); :mod:`rnagraph.train` below holds
 the training loop, calibration and metrics that models use.
 """
-from rnagraph.evaluate.candidates import Candidates, count_candidates, top_candidates
+from rnagraph.evaluate.candidates import (
+    Candidates,
+    count_candidates,
+    top_candidates,
+    top_per_rna,
+)
 from rnagraph.evaluate.cerna import CernaRanking, rank_cerna
 from rnagraph.evaluate.compare import compare_models
 from rnagraph.evaluate.cross_validate import cross_validate
@@ -44,6 +49,7 @@ __all__ = [
     "peak_rss_mib",
     "Candidates",
     "top_candidates",
+    "top_per_rna",
     "count_candidates",
     "seed_evidence",
     "write_report",

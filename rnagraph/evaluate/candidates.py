@@ -8,6 +8,14 @@ far are kept (a selection over the block and the running best, merged; ties go t
 index), so memory is
 :math:`O(\text{batch\_size} + K)` whatever the number of pairs: no dense score matrix and no
 full sort.
+
+:func:`top_per_rna` keeps the best :math:`K` partners of *each* of some RNAs instead (``rnagraph
+rank --per-rna``): blocks of whole rows (a source RNA against every destination) or of source
+rows against the chosen destinations, merged per RNA into a running best :math:`K`, so memory is
+:math:`O(\text{batch\_size} + LK)` for :math:`L` RNAs.
+
+Pairs a model cannot score (a NaN raw score: a new RNA without a sequence, see
+:meth:`~rnagraph.models.base.LinkModel.scoring_status`) are skipped and counted, never ranked.
 """
 from __future__ import annotations
 
@@ -36,6 +44,8 @@ class Candidates:
         raw (Tensor): ``[K]`` float64 raw scores (:meth:`decision_function`).
         score (Tensor): ``[K]`` float64 calibrated probabilities.
         num_scored (int): how many candidate pairs were scored.
+        num_unscored (int): candidate pairs the model could not score (NaN raw scores),
+            skipped.
         worker_peak_rss_mib (dict[int, float]): peak resident memory (MiB) of each process
             that scored pairs, by process id (this process, or the Ray workers).
     """
@@ -45,6 +55,7 @@ class Candidates:
     raw: Tensor
     score: Tensor
     num_scored: int
+    num_unscored: int = 0
     worker_peak_rss_mib: dict[int, float] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -135,13 +146,7 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
     n_src, n_dst = int(g[src_t].num_nodes), int(g[dst_t].num_nodes)
     src = None if src is None else torch.as_tensor(src, dtype=torch.long)
     dst = None if dst is None else torch.as_tensor(dst, dtype=torch.long)
-    known = None
-    if exclude_known:
-        kp = getattr(model, "known_pairs_", None)
-        if kp is None:
-            et = model.edge_type_
-            kp = g[et].edge_index if et in g.edge_types else torch.empty(2, 0, dtype=torch.long)
-        known = kp.long()
+    known = _known(model, g) if exclude_known else None
     flip = getattr(getattr(model, "calibrator_", None), "coef_", 1.0) < 0
     rects = [(r, c) for r, c in _rectangles(n_src, n_dst, src, dst)
              if r.numel() and c.numel()]
@@ -176,6 +181,7 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
     code, raw = code[order_t], raw[order_t]
     return Candidates(src=code // n_dst, dst=code % n_dst, raw=raw,
                       score=model.probability(raw), num_scored=sum(p[3] for p in parts),
+                      num_unscored=sum(p[6] for p in parts),
                       worker_peak_rss_mib=peaks)
 
 
@@ -198,21 +204,19 @@ def _split_rows(rects: list[tuple[Tensor, Tensor]], n: int, batch_size: int
 def _top_shard(model, graph: HeteroData | None, rects: list[tuple[Tensor, Tensor]], n_src: int,
                n_dst: int, known: Tensor | None, flip: bool, k: int, batch_size: int,
                progress: Callable[[int], None] | None
-               ) -> tuple[Tensor, Tensor, Tensor, int, int, float]:
+               ) -> tuple[Tensor, Tensor, Tensor, int, int, float, int]:
     """The top ``k`` of the pairs of ``rects`` (blocks of about ``batch_size`` pairs): keys,
-    pair codes, raw scores, pairs scored, and this process's id and peak memory (MiB). Every
+    pair codes, raw scores, pairs scored, this process's id and peak memory (MiB), and the
+    pairs skipped as unscorable (NaN). Every
     engine runs this function, the local one on all rectangles at once."""
     import os
 
     from rnagraph.evaluate.parallel import peak_rss_mib
-    known_s = known_d = None
-    if known is not None:
-        known_s, known_d = known[0], known[1]
     best_key = torch.empty(0, dtype=torch.float64)
     best_code = torch.empty(0, dtype=torch.long)
     best_raw = torch.empty(0, dtype=torch.float64)
     thr = -math.inf  # the k-th best key so far: a block's pair below it cannot enter
-    scored = 0
+    scored = unscored = 0
     row_pos = torch.full((n_src,), -1, dtype=torch.long)
     col_pos = torch.full((n_dst,), -1, dtype=torch.long)
     for rows, cols in rects:
@@ -222,18 +226,13 @@ def _top_shard(model, graph: HeteroData | None, rects: list[tuple[Tensor, Tensor
         for i in range(0, rows.numel(), step):
             r = rows[i:i + step]
             raw = model.decision_grid(graph, r, cols)  # [R, C] float64
-            if torch.isnan(raw).any():
-                raise ValueError(f"top_candidates: {type(model).__name__} returned NaN scores")
             key = -raw if flip else raw
-            ok = key >= thr
-            if known_s is not None and known_s.numel():
-                row_pos[r] = torch.arange(r.numel())
-                ks, kd = row_pos[known_s], col_pos[known_d]
-                inside = (ks >= 0) & (kd >= 0)
-                ok[ks[inside], kd[inside]] = False
-                scored -= int(inside.sum())
-                row_pos[r] = -1
-            scored += raw.numel()
+            cand = _unknown(r, cols, known, row_pos, col_pos)
+            nan = torch.isnan(raw) & cand
+            unscored += int(nan.sum())
+            cand &= ~nan
+            scored += int(cand.sum())
+            ok = cand & (key >= thr)
             ii, jj = ok.nonzero(as_tuple=True)
             if ii.numel():
                 key = torch.cat([best_key, key[ii, jj]])
@@ -247,7 +246,146 @@ def _top_shard(model, graph: HeteroData | None, rects: list[tuple[Tensor, Tensor
                     thr = float(best_key.min())
             if progress is not None:
                 progress(raw.numel())
-    return best_key, best_code, best_raw, scored, os.getpid(), peak_rss_mib()
+    return best_key, best_code, best_raw, scored, os.getpid(), peak_rss_mib(), unscored
 
 
-__all__ = ["Candidates", "top_candidates", "count_candidates", "RANK_BLOCK"]
+def _unknown(rows: Tensor, cols: Tensor, known: Tensor | None, row_pos: Tensor,
+             col_pos: Tensor) -> Tensor:
+    """``[R, C]`` bool: which pairs of ``rows`` x ``cols`` are not known positives (``known``
+    ``[2, P]``). ``row_pos`` / ``col_pos`` are scratch maps from node index to position
+    (``-1`` elsewhere); ``col_pos`` must already hold the positions of ``cols``."""
+    out = torch.ones(rows.numel(), cols.numel(), dtype=torch.bool)
+    if known is not None and known.size(1):
+        row_pos[rows] = torch.arange(rows.numel())
+        ks, kd = row_pos[known[0]], col_pos[known[1]]
+        inside = (ks >= 0) & (kd >= 0)
+        out[ks[inside], kd[inside]] = False
+        row_pos[rows] = -1
+    return out
+
+
+@torch.no_grad()
+def top_per_rna(model, k: int, *, src: Sequence[int] | Tensor = (),
+                dst: Sequence[int] | Tensor = (), graph: HeteroData | None = None,
+                exclude_known: bool = True, batch_size: int = RANK_BLOCK,
+                progress: Callable[[int], None] | None = None) -> list[Candidates]:
+    r"""The ``k`` best unobserved partners of *each* given RNA of a fitted model.
+
+    Where :func:`top_candidates` keeps the best ``k`` pairs over all the RNAs it is given
+    (one popular RNA can take every place), this keeps ``k`` for every one of them: source RNA
+    ``s`` against every destination, destination RNA ``d`` against every source. A pair of two
+    given RNAs belongs to both lists. The same rules as :func:`top_candidates`: known positives
+    skipped, raw scores in the direction of the calibrated probability, ties to the smaller
+    partner index, unscorable (NaN) pairs skipped and counted.
+
+    Scored in blocks of about ``batch_size`` pairs (whole rows of a source RNA, or blocks of
+    source rows against all the given destinations, each merged into a running best ``k`` per
+    RNA), so memory is :math:`O(\text{batch\_size} + Lk)` for :math:`L` RNAs.
+
+    Args:
+        model: a fitted link model.
+        k (int): partners per RNA (``>= 1``).
+        src, dst (Sequence[int]): source / destination node indices (no repeats).
+        graph (HeteroData, optional): the graph to score with (default: the fitted graph; a
+            graph with new RNAs appended scores them too).
+        exclude_known (bool): skip known positives. (default: ``True``)
+        batch_size (int): pairs per block. (default: ``262144``)
+        progress (callable, optional): called with the number of pairs of each block.
+
+    Returns:
+        list[Candidates]: one per RNA, ``src`` ones first then ``dst`` ones, each in the order
+        given, best first (``min(k, candidates)`` pairs each).
+    """
+    if not isinstance(k, int) or k < 1:
+        raise ValueError(f"top_per_rna: k must be an integer >= 1, got {k!r}")
+    model._check_fitted()
+    src_t, _, dst_t = model.edge_type_
+    g = model.graph_ if graph is None else graph
+    n_src, n_dst = int(g[src_t].num_nodes), int(g[dst_t].num_nodes)
+    src = torch.as_tensor(src, dtype=torch.long).reshape(-1)
+    dst = torch.as_tensor(dst, dtype=torch.long).reshape(-1)
+    for t, n, nt in ((src, n_src, src_t), (dst, n_dst, dst_t)):
+        if t.numel() and (int(t.min()) < 0 or int(t.max()) >= n):
+            raise ValueError(f"top_per_rna: {nt} index out of range for {n} nodes")
+        if torch.unique(t).numel() != t.numel():
+            raise ValueError(f"top_per_rna: a {nt} index is given twice")
+    known = _known(model, g) if exclude_known else None
+    flip = getattr(getattr(model, "calibrator_", None), "coef_", 1.0) < 0
+    row_pos = torch.full((n_src,), -1, dtype=torch.long)
+    col_pos = torch.full((n_dst,), -1, dtype=torch.long)
+    out: list[Candidates] = []
+
+    def block(rows: Tensor, cols: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        raw = model.decision_grid(graph, rows, cols)  # [R, C] float64
+        col_pos[cols] = torch.arange(cols.numel())
+        cand = _unknown(rows, cols, known, row_pos, col_pos)
+        col_pos[cols] = -1
+        if progress is not None:
+            progress(raw.numel())
+        return raw, -raw if flip else raw, cand
+
+    all_d, all_s = torch.arange(n_dst), torch.arange(n_src)
+    step = max(1, batch_size // max(1, n_dst))
+    for i in range(0, src.numel(), step):       # whole rows: one selection per row
+        rows = src[i:i + step]
+        raw, key, cand = block(rows, all_d)
+        best = _line_merge(None, (key, all_d.expand_as(raw), raw, cand), k)
+        out += _line_candidates(model, best, rows, lines_are_src=True)
+    if dst.numel():                              # source blocks, merged per destination
+        best = None
+        step = max(1, batch_size // dst.numel())
+        for i in range(0, n_src, step):
+            rows = all_s[i:i + step]
+            raw, key, cand = block(rows, dst)
+            part = (key.t(), rows.expand(dst.numel(), -1), raw.t(), cand.t())
+            best = _line_merge(best, part, k)
+        out += _line_candidates(model, best, dst, lines_are_src=False)
+    return out
+
+
+def _known(model, g: HeteroData) -> Tensor:
+    kp = getattr(model, "known_pairs_", None)
+    if kp is None:
+        et = model.edge_type_
+        kp = g[et].edge_index if et in g.edge_types else torch.empty(2, 0, dtype=torch.long)
+    return kp.long()
+
+
+def _line_merge(best: tuple | None, new: tuple, k: int) -> tuple:
+    """Per line (an RNA), the best ``k`` of its running best and a new block of partners:
+    tuples ``(key, partner, raw, candidate, scored, unscored)``, the first four ``[L, *]``
+    (partners of ``new`` in increasing index, after those of ``best``), the counts ``[L]``.
+    Candidates first, then by key (descending), ties to the earlier (= smaller) partner."""
+    key, partner, raw, cand = new
+    nan = torch.isnan(raw) & cand
+    cand = cand & ~nan
+    scored, unscored = cand.sum(1), nan.sum(1)
+    if best is not None:
+        key, partner, raw, cand = (torch.cat([b, n], 1) for b, n in
+                                   zip(best[:4], (key, partner, raw, cand)))
+        scored, unscored = scored + best[4], unscored + best[5]
+    sortable = torch.where(cand, key, torch.full_like(key, -math.inf))
+    order = torch.sort(sortable, dim=1, descending=True, stable=True).indices
+    first = torch.sort((~cand.gather(1, order)).to(torch.int8), dim=1, stable=True).indices
+    order = order.gather(1, first)[:, :k]
+    return (key.gather(1, order), partner.gather(1, order), raw.gather(1, order),
+            cand.gather(1, order), scored, unscored)
+
+
+def _line_candidates(model, best: tuple, lines: Tensor, *, lines_are_src: bool
+                     ) -> list[Candidates]:
+    _, partner, raw, cand, scored, unscored = best
+    out = []
+    for j in range(lines.numel()):
+        ok = cand[j]
+        p, r = partner[j][ok], raw[j][ok]
+        line = lines[j].expand_as(p)
+        s, d = (line, p) if lines_are_src else (p, line)
+        out.append(Candidates(src=s.clone(), dst=d.clone(), raw=r.clone(),
+                              score=model.probability(r), num_scored=int(scored[j]),
+                              num_unscored=int(unscored[j])))
+    return out
+
+
+__all__ = ["Candidates", "top_candidates", "top_per_rna", "count_candidates",
+           "RANK_BLOCK"]

@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from rnagraph.data import Fold, build_graph
-from rnagraph.evaluate import count_candidates, seed_evidence, top_candidates
+from rnagraph.evaluate import count_candidates, seed_evidence, top_candidates, top_per_rna
 from rnagraph.models import DegreeProduct, TruncatedSVDLink
-from rnagraph.models.base import block_close, block_tolerance
+from rnagraph.models.base import LinkModel, block_close, block_tolerance
 
 CM = ("circrna", "binds", "mirna")
 
@@ -111,3 +111,90 @@ def test_decision_grid_equals_decision_function(make):
     assert block_close(grid.reshape(-1), flat, m.block_rtol)
     with pytest.raises(ValueError, match="out of range"):
         m.decision_grid(None, torch.tensor([9]), dst)
+
+
+@pytest.mark.parametrize("batch_size", [1, 6, 10_000])
+def test_top_per_rna_is_each_rnas_own_best(fitted, batch_size):
+    """Each RNA's list equals its own reference ranking, whatever the block: source RNAs 4 and
+    0 against every miRNA, miRNA 2 against every circRNA (so (4, 2) and (0, 2) may be in two
+    lists)."""
+    got = top_per_rna(fitted, 3, src=[4, 0], dst=[2], batch_size=batch_size)
+    assert len(got) == 3
+    for cand, (src, dst) in zip(got, [({4}, None), ({0}, None), (None, {2})]):
+        ref, raw = _reference(fitted, src=src, dst=dst)
+        tol = block_tolerance(raw[:4], fitted.block_rtol)
+        assert (raw[:4].diff().abs() > tol[1:] + tol[:-1]).all()  # an order, not rounding
+        assert list(zip(cand.src.tolist(), cand.dst.tolist())) == ref[:3]
+        assert cand.num_scored == len(ref) and cand.num_unscored == 0
+        assert torch.equal(cand.score, fitted.probability(cand.raw))
+    assert set(got[0].src.tolist()) == {4} and set(got[2].dst.tolist()) == {2}
+
+
+class _Table(LinkModel):
+    """Raw scores read from a fixed matrix (rows: circRNAs, columns: miRNAs)."""
+
+    block_rtol = 0.0
+
+    def __init__(self, table=None, calibrate: bool = False):
+        self.table = table
+        self.calibrate = calibrate
+
+    def _fit(self, fold):
+        pass
+
+    def _decision(self, encoded, pairs):
+        return torch.tensor(self.table, dtype=torch.float64)[pairs[0], pairs[1]]
+
+
+@pytest.mark.filterwarnings("ignore:full_fold")
+def test_top_per_rna_by_hand():
+    """Known pairs c0-m0, c0-m1, c0-m2, c1-m0, c2-m3 (all of them, validation ones too), and
+    these scores. c1's unobserved partners: m3 (5), m1 and m2 tied (2): the smaller index
+    first, so m3, m1. c3 has no known pair: all four miRNAs are candidates, m1 and m2 (3)
+    first. m3's: c1 (5), c0 (1), c3 (0); c2-m3 is known. c0 has one unobserved partner (m3),
+    so a larger k returns just it."""
+    table = [[9, 8, 7, 1],
+             [9, 2, 2, 5],
+             [4, 4, 6, 9],
+             [1, 3, 3, 0]]
+    pairs = [("c0", "m0"), ("c0", "m1"), ("c0", "m2"), ("c1", "m0"), ("c2", "m3")]
+    g = build_graph({}, {CM: pairs}, node_ids={"circrna": ["c0", "c1", "c2", "c3"],
+                                               "mirna": ["m0", "m1", "m2", "m3"]})
+    m = _Table(table).fit(Fold.full(g, CM, seed=0))
+    for bs in (1, 5, 100):
+        c1, c3, m3 = top_per_rna(m, 2, src=[1, 3], dst=[3], batch_size=bs)
+        assert c1.dst.tolist() == [3, 1] and c1.src.tolist() == [1, 1] and c1.num_scored == 3
+        assert c3.dst.tolist() == [1, 2] and c3.num_scored == 4
+        assert m3.src.tolist() == [1, 0] and m3.dst.tolist() == [3, 3] and m3.num_scored == 3
+        assert m3.raw.tolist() == [5.0, 1.0]
+    (c0,) = top_per_rna(m, 10, src=[0])
+    assert c0.dst.tolist() == [3] and c0.num_scored == 1
+    with pytest.raises(ValueError, match="given twice"):
+        top_per_rna(m, 2, src=[1, 1])
+    with pytest.raises(ValueError, match="out of range"):
+        top_per_rna(m, 2, dst=[4])
+    with pytest.raises(ValueError, match="k must be an integer >= 1"):
+        top_per_rna(m, 0, src=[1])
+
+
+class _Unscorable(DegreeProduct):
+    """Degree products that cannot score destination 2 (NaN), as a model says of a new RNA
+    without a sequence."""
+
+    def _decision_grid(self, encoded, src, dst):
+        out = super()._decision_grid(encoded, src, dst).clone()
+        out[:, dst == 2] = float("nan")
+        return out
+
+
+@pytest.mark.filterwarnings("ignore:full_fold")
+def test_unscorable_pairs_are_skipped_and_counted():
+    pairs = [("c0", "m0"), ("c1", "m1")]
+    g = build_graph({}, {CM: pairs}, node_ids={"circrna": ["c0", "c1", "c2"],
+                                               "mirna": ["m0", "m1", "m2"]})
+    m = _Unscorable(calibrate=False).fit(Fold.full(g, CM, seed=0))
+    top = top_candidates(m, 100, batch_size=2)
+    assert 2 not in top.dst.tolist()
+    assert top.num_unscored == 3 and top.num_scored == len(top) == 9 - 2 - 3
+    (c2,) = top_per_rna(m, 5, src=[2])
+    assert sorted(c2.dst.tolist()) == [0, 1] and (c2.num_scored, c2.num_unscored) == (2, 1)

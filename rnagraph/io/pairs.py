@@ -29,7 +29,8 @@ def read_pair_table(path: str | os.PathLike, *, columns: tuple[int, int] = (0, 1
                     sep: str | None = None, header: bool | None = None,
                     src_known: Collection[str] | None = None,
                     dst_known: Collection[str] | None = None,
-                    label_col: int | str | None = "auto") -> PairTable:
+                    label_col: int | str | None = "auto",
+                    keep_duplicates: bool = False) -> PairTable:
     """Read a table of pairs (CSV/TSV, optionally gzipped), with an optional 0/1 label column.
 
     Args:
@@ -46,6 +47,9 @@ def read_pair_table(path: str | os.PathLike, *, columns: tuple[int, int] = (0, 1
             the header names ``label`` (or ``y``, ``class``, ``interaction``) and, without a
             header, the third column of a three-column file read with ``columns=(0, 1)`` or
             ``(1, 0)``; ``None`` reads no labels.
+        keep_duplicates (bool): keep a repeated pair as often as it occurs, in file order,
+            without a warning (``rnagraph predict`` writes one row per input row); by default
+            it is dropped with a warning that counts them.
 
     Labels are ``1`` (an interaction: a positive) or ``0`` (a known non-interaction: kept out of
     the positives, returned as a negative); ``1.0`` / ``0.0`` are read too.
@@ -104,6 +108,9 @@ def read_pair_table(path: str | os.PathLike, *, columns: tuple[int, int] = (0, 1
                 raise InputError(f"pair ({src!r}, {dst!r}) is labelled {first_lab} on line "
                                  f"{first_line} and {lab} on line {lineno}; keep one of the "
                                  "two rows", path, lineno)
+            if keep_duplicates:
+                (out.positives if lab else out.negatives).append(pair)
+                continue
             dups += 1
             continue
         label[pair] = (lab, lineno)
@@ -145,17 +152,20 @@ def read_pairs(path: str | os.PathLike, *, columns: tuple[int, int] = (0, 1),
                sep: str | None = None, header: bool | None = None,
                src_known: Collection[str] | None = None,
                dst_known: Collection[str] | None = None,
-               label_col: int | str | None = "auto") -> list[tuple[str, str]]:
+               label_col: int | str | None = "auto",
+               keep_duplicates: bool = False) -> list[tuple[str, str]]:
     """The positive pairs of a pair table: every row of an unlabelled file, the rows labelled 1
     of a labelled one (see :func:`read_pair_table` for the arguments and the errors; the known
     negatives it also returns are dropped here).
 
     Returns:
         list[tuple[str, str]]: unique ``(src_id, dst_id)`` pairs in file order. Duplicate pairs
-        are dropped with a warning that counts them.
+        are dropped with a warning that counts them (kept, in file order, with
+        ``keep_duplicates``).
     """
     return read_pair_table(path, columns=columns, sep=sep, header=header, src_known=src_known,
-                           dst_known=dst_known, label_col=label_col).positives
+                           dst_known=dst_known, label_col=label_col,
+                           keep_duplicates=keep_duplicates).positives
 
 
 __all__ = ["read_pairs", "read_pair_table", "PairTable", "LABEL_NAMES"]

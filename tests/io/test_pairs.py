@@ -1,4 +1,5 @@
 import gzip
+import warnings
 
 import pytest
 
@@ -23,6 +24,10 @@ def test_duplicate_pairs_dropped_with_count(write):
     p = write("p.csv", "a,b\nc,d\na,b\na,b\n")
     with pytest.warns(UserWarning, match="dropped 2 duplicate pair"):
         assert read_pairs(p) == [("a", "b"), ("c", "d")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # kept: no warning
+        assert read_pairs(p, keep_duplicates=True) == [("a", "b"), ("c", "d"), ("a", "b"),
+                                                       ("a", "b")]
 
 
 def test_wrong_column_count(write):

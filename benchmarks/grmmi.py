@@ -6,7 +6,7 @@ replicates: ``--model-seed`` in their own ``--out``). ``--models``: the tags bel
 registry name or preset (``rnagraph.models.registry.PRESETS``).
 
     python benchmarks/grmmi.py --experiments mtis [--modes paper]
-    python benchmarks/grmmi.py --experiments mitar --splits 5 --epochs 40
+    python benchmarks/grmmi.py --experiments mitar --splits 5 --epochs 40 [--split-by mirna]
     python benchmarks/grmmi.py --experiments mitar --splits 5 --model-seed 1 \
         --out runs/grmmi-seed1 --docs none                       # a seed replicate
     python benchmarks/grmmi.py --experiments synthetic --modes warm cold-dst \
@@ -22,7 +22,7 @@ import _harness as h
 from _log import ROOT, machine
 
 from rnagraph.data import kfold_link_split
-from rnagraph.evaluate.mitar import EXPERIMENTS, grmmi_section, mirna_label_mix, mitar_splits
+from rnagraph.evaluate import mitar as mt
 from rnagraph.models.registry import MODELS, PRESETS
 from rnagraph.typing import MIRNA_MRNA
 
@@ -71,9 +71,9 @@ def runs(exp: str, tags: list[str] | None, epochs: int, seed: int) -> list[tuple
 
 def run_experiment(exp: str, args) -> None:
     if exp == "mitar":
-        data, folds = mitar_splits(args.splits, args.seed, args.root)
+        data, folds = mt.mitar_splits(args.splits, args.seed, args.root, by=args.split_by)
         folds = folds if args.only_splits is None else [folds[i] for i in args.only_splits]
-        sets = [("mitar (combined)", "", data, folds)]
+        sets = [(*mt.SPLITS[args.split_by], data, folds)]
     else:
         name = "mtis-9214" if exp == "mtis" else "synthetic"
         g = h.graph(name, args.root, num_mirna=60, num_mrna=200, num_circrna=0)
@@ -102,8 +102,10 @@ def main(argv: list[str] | None = None) -> None:
                   max_folds=None, epochs=30, report_only=False)
     ap.add_argument("--models", nargs="*", default=None,
                     help="tags or registry names (default: the experiment's table)")
-    ap.add_argument("--experiments", nargs="*", default=list(EXPERIMENTS), choices=EXPERIMENTS)
-    ap.add_argument("--splits", type=int, default=10, help="miTAR random splits")
+    ap.add_argument("--experiments", nargs="*", default=[*mt.EXPERIMENTS], choices=mt.EXPERIMENTS)
+    ap.add_argument("--splits", type=int, default=10, help="miTAR splits")
+    ap.add_argument("--split-by", default="pair", choices=list(mt.SPLITS),
+                    help="miTAR: random pairs, or whole miRNAs held out (miRNA-disjoint)")
     ap.add_argument("--only-splits", type=int, nargs="*", default=None,
                     help="run only these split indices (two processes can share a run)")
     ap.add_argument("--modes", nargs="*", default=["warm"],
@@ -118,13 +120,11 @@ def main(argv: list[str] | None = None) -> None:
     if not args.report_only:
         for exp in args.experiments:
             run_experiment(exp, args)
-    heading = args.heading or ("## GRMMI" if args.section == "grmmi" else
-                               f"## GRMMI ({', '.join(args.experiments)}; "
-                               f"{', '.join(args.modes)})")
-    mix = mirna_label_mix(args.root) if "mitar" in args.experiments else ""
-    roots = [Path(args.out), *map(Path, args.also)]
-    h.write_results(args, args.section, grmmi_section(roots, args.note, heading, mix, args.root,
-                                                      machine()))
+    heading = args.heading or ("## GRMMI" if args.section == "grmmi" else f"## GRMMI ("
+                               f"{', '.join(args.experiments)}; {', '.join(args.modes)})")
+    mix = mt.mirna_label_mix(args.root) if "mitar" in args.experiments else ""
+    h.write_results(args, args.section, mt.grmmi_section(
+        [Path(args.out), *map(Path, args.also)], args.note, heading, mix, args.root, machine()))
 
 
 if __name__ == "__main__":

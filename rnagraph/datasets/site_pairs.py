@@ -148,17 +148,62 @@ class SitePairs:
         return [(rows[part != f], rows[part == f]) for f in range(k)]
 
     def random_split(self, fractions: Sequence[float] = (0.8, 0.1, 0.1), seed: int = 0,
-                     stratify: bool = True) -> list[np.ndarray]:
+                     stratify: bool = True, by: str = "pair") -> list[np.ndarray]:
         """Row indices of a seeded random split into ``len(fractions)`` parts (e.g. train / val /
-        test). Whole duplicate groups are assigned; with ``stratify`` the groups of each label
-        are cut separately so every part keeps the label balance.
+        test).
+
+        ``by="pair"``: whole duplicate groups are assigned; with ``stratify`` the groups of each
+        label are cut separately so every part keeps the label balance. ``by="mirna"`` (a
+        **miRNA-disjoint** split: every test miRNA is unseen in training and validation): whole
+        miRNAs (distinct ``mirna_seq``) are assigned, shuffled and cut by their row counts, so
+        the fractions hold for the rows up to one miRNA's rows at each cut; with ``stratify``
+        the miRNAs of each label mix (negatives only, positives only, both:
+        :meth:`mirna_label_mix`) are cut separately. A few miRNAs hold many rows (one holds
+        13 % of miTAR's combined set), so of ``MIRNA_DRAWS`` seeded shuffles the one whose
+        parts come closest to ``fractions`` of each label's rows is kept (sum of absolute
+        differences).
         """
         frac = np.asarray(fractions, dtype=float)
         if frac.ndim != 1 or len(frac) < 2 or (frac < 0).any() or abs(frac.sum() - 1) > 1e-6:
             raise ValueError(f"SitePairs.random_split: fractions must be >= 0 and sum to 1, "
                              f"got {tuple(fractions)}")
-        part = self._assign(frac, seed, stratify)
+        if by not in ("pair", "mirna"):
+            raise ValueError(f"SitePairs.random_split: by must be 'pair' or 'mirna', got {by!r}")
+        part = (self._assign(frac, seed, stratify) if by == "pair"
+                else self._assign_mirnas(frac, seed, stratify))
         return [np.flatnonzero(part == p) for p in range(len(frac))]
+
+    #: shuffles drawn by ``random_split(by="mirna")``, the closest to the fractions kept
+    MIRNA_DRAWS = 32
+
+    def _assign_mirnas(self, frac: np.ndarray, seed: int, stratify: bool) -> np.ndarray:
+        """Part number per row, whole miRNAs per part. In one draw the miRNAs of each stratum
+        are shuffled and each goes to the part whose share of the stratum's rows holds the
+        midpoint of its rows (cumulative, in shuffled order); the best of
+        :attr:`MIRNA_DRAWS` draws is returned."""
+        rng = np.random.default_rng(seed)
+        first: dict[str, int] = {}
+        unit = np.array([first.setdefault(m, len(first)) for m in self.mirna_seq], dtype=np.int64)
+        label = self.label.numpy()
+        rows = np.bincount(unit, minlength=len(first))
+        pos = np.bincount(unit, weights=label.astype(float), minlength=len(first))
+        kind = (np.select([pos == 0, pos == rows], [0, 1], 2) if stratify
+                else np.zeros(len(first), dtype=np.int64))
+        best, best_gap = unit, np.inf
+        for _ in range(self.MIRNA_DRAWS):
+            part_of_unit = np.empty(len(first), dtype=np.int64)
+            for k in np.unique(kind):
+                members = rng.permutation(np.flatnonzero(kind == k))
+                w = rows[members]
+                mid = np.cumsum(w) - w / 2
+                part_of_unit[members] = np.searchsorted(np.cumsum(frac)[:-1] * w.sum(), mid,
+                                                        side="right")
+            part = part_of_unit[unit]
+            gap = sum(np.abs(np.bincount(part[label == c], minlength=len(frac))
+                             / max(int((label == c).sum()), 1) - frac).sum() for c in (0, 1))
+            if gap < best_gap:
+                best, best_gap = part, gap
+        return best
 
     def _assign(self, frac: np.ndarray, seed: int, stratify: bool) -> np.ndarray:
         """Part number per row: groups (per label if ``stratify``) are shuffled and cut by

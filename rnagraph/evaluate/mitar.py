@@ -33,17 +33,28 @@ from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
 #: miTAR's independent test files
 INDEPENDENT = ("deepmirtar-indtest", "miraw-indtest", "miraw-indtest-unique")
+#: :func:`mitar_splits`' ``by`` -> (the runs' dataset label, their sub-folder of a run store)
+SPLITS = {"pair": ("mitar (combined)", ""),
+          "mirna": ("mitar (combined, miRNA-disjoint)", "mirna-disjoint")}
 
 
-def mitar_splits(n_splits: int, seed: int = 0, root: str | None = None, near: float = 0.9):
+def mitar_splits(n_splits: int, seed: int = 0, root: str | None = None, near: float = 0.9,
+                 by: str = "pair"):
     """miTAR's protocol: ``n_splits`` random 64/16/20 splits (seeds ``seed``, ``seed + 1``,
-    ...; duplicate rows kept together) of the combined set.
+    ...; duplicate rows kept together) of the combined set; ``by="mirna"``: the
+    **miRNA-disjoint** protocol, whole miRNAs held out (:meth:`SitePairs.random_split
+    <rnagraph.datasets.SitePairs.random_split>`, about 64/16/20 of the pairs), so every test
+    miRNA is unseen.
 
     The graph's miRNA nodes are the distinct miRNA sequences and its mRNA nodes the distinct
     target sites, of the combined set and the independent files (whose nodes carry no training
     edge). Each fold's ``meta["extra_tests"]`` holds each independent file minus the rows that
     repeat (count in ``meta["<file>:exact"]``) or nearly repeat (same miRNA, site at normalised
-    Levenshtein similarity >= ``near``: ``meta["<file>:near"]``) a training pair of the split.
+    Levenshtein similarity >= ``near``: ``meta["<file>:near"]``) a training pair of the split;
+    with ``by="mirna"`` each file is also restricted to **unseen miRNAs**: its rows whose miRNA
+    has a training or validation pair of the split are removed (count in
+    ``meta["<file>:seen"]``, which includes the exact and near repeats), and ``meta["by"]`` is
+    ``"mirna"``.
 
     Returns:
         tuple: the full graph and the list of :class:`~rnagraph.data.Fold`.
@@ -70,18 +81,22 @@ def mitar_splits(n_splits: int, seed: int = 0, root: str | None = None, near: fl
     ind_pairs = {n: pairs_of(d) for n, d in inds.items()}
     folds = []
     for s in range(n_splits):
-        tr, va, te = sp.random_split((0.64, 0.16, 0.20), seed=seed + s)
+        tr, va, te = sp.random_split((0.64, 0.16, 0.20), seed=seed + s, by=by)
         tg = build_graph(seqs, {MIRNA_MRNA: [rows[i] for i in tr if label[i] == 1]},
                          node_ids=nodes)
         ls = [LinkSet(pairs[:, torch.from_numpy(ix)], y[torch.from_numpy(ix)])
               for ix in (tr, va, te)]
         seen = [(sp.mirna_seq[i], sp.target_seq[i]) for i in tr]
         meta: dict = {"seed": seed + s, "split": "64/16/20", EXTRA_TESTS: {}}
+        known = {sp.mirna_seq[i] for i in (*tr, *va)} if by == "mirna" else set()
+        meta |= {"split": "64/16/20 miRNA-disjoint", "by": "mirna"} if by == "mirna" else {}
         for n, d in inds.items():
             code = d.overlap(seen, near=near)
-            keep = torch.from_numpy(np.nonzero(code == 0)[0])
+            old = np.array([m in known for m in d.mirna_seq], dtype=bool)
+            keep = torch.from_numpy(np.nonzero((code == 0) & ~old)[0])
             meta[EXTRA_TESTS][n] = LinkSet(ind_pairs[n][:, keep], d.label[keep].float())
             meta[f"{n}:exact"], meta[f"{n}:near"] = int((code == 2).sum()), int((code == 1).sum())
+            meta |= {f"{n}:seen": int(old.sum())} if by == "mirna" else {}
         folds.append(Fold(s, MIRNA_MRNA, tg, *ls, meta=meta))
     return full, folds
 
@@ -90,18 +105,19 @@ def loss_by_mirna_kind(records: list[dict], root: str | None = None, splits=None
     """Per fold record of a miTAR run (``cross_validate``'s ``fold_<i>.json``: ``src``,
     ``label``, ``score``, ``fingerprint``), :func:`~rnagraph.evaluate.summaries.loss_by_kind`
     with each miRNA's kind taken from that split's training pairs. The splits are rebuilt with
-    :func:`mitar_splits` (or taken from ``splits(n, seed) -> folds``) and a record whose
-    training pairs differ from the rebuilt split's (its fingerprint) is left out."""
-    splits = splits or (lambda n, seed: mitar_splits(n, seed, root)[1])
+    :func:`mitar_splits` (``by`` from the record's split, or taken from ``splits(n, seed, by)
+    -> folds``) and a record whose training pairs differ from the rebuilt split's (its
+    fingerprint) is left out."""
+    splits = splits or (lambda n, seed, by: mitar_splits(n, seed, root, by=by)[1])
     n = max((int(r["fingerprint"]["fold"]) for r in records), default=-1) + 1
-    built: dict[int, list[Fold]] = {}
+    built: dict[tuple[int, str], list[Fold]] = {}
     out = []
     for r in records:
         fp = r["fingerprint"]
-        base = int(fp["meta"]["seed"]) - int(fp["fold"])
-        if base not in built:
-            built[base] = splits(n, base)
-        f = built[base][int(fp["fold"])]
+        key = (int(fp["meta"]["seed"]) - int(fp["fold"]), fp["meta"].get("by", "pair"))
+        if key not in built:
+            built[key] = splits(n, *key)
+        f = built[key][int(fp["fold"])]
         if _digest(f.train.edge_label_index, f.train.edge_label) == fp["train"]:
             kinds = node_kinds(f.train.edge_label_index[0], f.train.edge_label, r["src"])
             out.append(loss_by_kind(r["label"], r["score"], kinds))
@@ -110,7 +126,8 @@ def loss_by_mirna_kind(records: list[dict], root: str | None = None, splits=None
 
 def independent_table(runs: list[dict]) -> list[list[str]]:
     """Per run and independent file: splits, pairs scored, rows removed (exact / near
-    repeats of the split's training pairs), AUC, AUPR, ACC, MCC."""
+    repeats of the split's training pairs), rows of miRNAs seen in the split's training or
+    validation pairs removed (miRNA-disjoint splits; ``–`` otherwise), AUC, AUPR, ACC, MCC."""
     out = []
     for r in runs:
         for n in INDEPENDENT:
@@ -120,6 +137,8 @@ def independent_table(runs: list[dict]) -> list[list[str]]:
                             f"{np.mean([x[f'{n}/n'] for x in m]):,.0f}",
                             f"{np.mean([x.get(f'{n}:exact', 0) for x in fm]):.0f} / "
                             f"{np.mean([x.get(f'{n}:near', 0) for x in fm]):.0f}",
+                            f"{np.mean([x[f'{n}:seen'] for x in fm]):,.0f}"
+                            if all(f"{n}:seen" in x for x in fm) else "–",
                             *(format_mean_ci([x[f"{n}/{k}"] for x in m])
                               for k in ("auc", "aupr", "acc", "mcc"))])
     return out
@@ -151,8 +170,9 @@ def loss_table(runs: list[dict], root: str | None = None, top: int = 6, splits=N
     last cell). Returns the shown cells' names (``"pos P / neg B"``) and the rows."""
     found = [r for r in runs if r["records"] and "src" in r["records"][0]]
     n = max((int(x["fingerprint"]["fold"]) + 1 for r in found for x in r["records"]), default=0)
-    cache: dict[int, list] = {}
-    splits = splits or (lambda _, seed: cache.setdefault(seed, mitar_splits(n, seed, root)[1]))
+    cache: dict[tuple, list] = {}
+    splits = splits or (lambda _, seed, by: cache.setdefault(
+        (seed, by), mitar_splits(n, seed, root, by=by)[1]))
     losses = {r["label"]: got for r in found
               if (got := loss_by_mirna_kind(r["records"], splits=splits))}
     shown, rows = mean_losses(losses, top) if losses else ([], {})
@@ -196,7 +216,7 @@ def seed_table(runs: list[dict]) -> tuple[int, int, list[list[str]]]:
     return n_splits, n_ens, out
 
 
-__all__ = ["INDEPENDENT", "mitar_splits", "loss_by_mirna_kind", "independent_table",
+__all__ = ["INDEPENDENT", "SPLITS", "mitar_splits", "loss_by_mirna_kind", "independent_table",
            "within_table", "loss_table", "seed_table"]
 
 
@@ -207,8 +227,9 @@ PAPER = ("GRMMI paper (MTIS-9214, their negatives and folds): ACC 86.65, F1 86.2
          "AUPR 0.9412, MCC 73.46; graph-encoder ablation AUC LINE 0.8496, DeepWalk 0.7253, "
          "GF 0.7777, HOPE 0.8742, LAP 0.9149; peers AEmiGAP 0.9164, miGAP 0.9056, miTAR 0.9027, "
          "miRanda 0.6286, PITA 0.6565.")
-TITLES = {"mitar": "Sequence branch on miTAR's combined set (repeated random 64/16/20 splits; "
-                   "mean (95% CI) over splits)",
+TITLES = {"mitar": "Sequence branch on miTAR's combined set (repeated 64/16/20 splits: random, "
+                   "or whole miRNAs held out where the dataset says miRNA-disjoint; mean (95% "
+                   "CI) over splits)",
           "mtis": "mtis-9214, 5-fold warm 1:1, leakage-free unless the dataset says PAPER (same "
                   "folds as the baselines; mean (95% CI) over folds)",
           "synthetic": "Synthetic (1:1, leakage-free; warm, and cold splits where named): "
@@ -235,10 +256,12 @@ def _mitar_parts(mitar: list[dict], mix: str, root: str | None) -> list[str]:
         parts += ["### miTAR's independent test files, scored by each split's model (mean (95% "
                   "CI) over splits)", markdown_table(
                       ["test file", "model", "splits", "pairs scored", "removed: exact / "
-                       "near-duplicate of the split's training pairs", "AUC", "AUPR", "ACC",
-                       "MCC"], ind),
+                       "near-duplicate of the split's training pairs", "removed: miRNA seen "
+                       "in training or validation", "AUC", "AUPR", "ACC", "MCC"], ind),
                   "Near-duplicate: the same miRNA with a target site at normalised Levenshtein "
-                  "similarity >= 0.9 to a training pair's (`SitePairs.overlap`)."]
+                  "similarity >= 0.9 to a training pair's (`SitePairs.overlap`). In "
+                  "miRNA-disjoint splits each file keeps only its unseen miRNAs' rows (the "
+                  "seen-miRNA column counts what went, repeats included)."]
     if within := within_table(mitar):
         parts += ["### The miRNA-identity shortcut: test AUC beside the within-miRNA AUC "
                   "(mean (95% CI) over splits)", markdown_table(

@@ -110,3 +110,60 @@ def test_mirna_label_mix_by_hand():
                    torch.tensor([1, 0, 0, 0, 1]))
     assert sp.mirna_label_mix() == {"negative only": (1, 2), "positive only": (1, 1),
                                     "both": (1, 2)}
+
+
+def _mirna_pairs():
+    """20 miRNAs of 10 rows: M0-M9 both classes (5 + 5), P0-P4 positives only, N0-N4
+    negatives only; each row its own site."""
+    mir, lab = [], []
+    for name, pos in [*((f"M{i}", 5) for i in range(10)), *((f"P{i}", 10) for i in range(5)),
+                      *((f"N{i}", 0) for i in range(5))]:
+        mir += [name] * 10
+        lab += [1] * pos + [0] * (10 - pos)
+    tgt = [f"T{i}" for i in range(len(mir))]
+    return SitePairs(mir, mir, tgt, tgt, lab, name="toy")
+
+
+def test_random_split_by_mirna_holds_out_whole_mirnas_by_hand():
+    # every miRNA has 10 rows: in a stratum of n miRNAs the midpoints of their rows are 5, 15,
+    # ..., so fractions 0.6 / 0.2 / 0.2 give exactly 0.6 n / 0.2 n / 0.2 n miRNAs per part
+    # (M: 6/2/2; P and N: 3/1/1) in every draw: 120 / 40 / 40 rows, labels 60/20/20 each
+    sp = _mirna_pairs()
+    parts = sp.random_split((0.6, 0.2, 0.2), seed=4, by="mirna")
+    assert sorted(np.concatenate(parts).tolist()) == list(range(len(sp)))
+    mirnas = [{sp.mirna_seq[i] for i in p} for p in parts]
+    assert not (mirnas[0] & mirnas[1] or mirnas[0] & mirnas[2] or mirnas[1] & mirnas[2])
+    assert [len(p) for p in parts] == [120, 40, 40]
+    assert [int(sp.label[p].sum()) for p in parts] == [60, 20, 20]
+    for prefix, counts in (("M", [6, 2, 2]), ("P", [3, 1, 1]), ("N", [3, 1, 1])):
+        assert [sum(m.startswith(prefix) for m in ms) for ms in mirnas] == counts
+    with pytest.raises(ValueError, match="by must be 'pair' or 'mirna'"):
+        sp.random_split((0.6, 0.2, 0.2), by="target")
+
+
+def test_random_split_by_mirna_is_seeded_and_near_the_fractions():
+    # miRNAs of 1-40 rows and mixed labels: whole miRNAs per part, each part within 5 points
+    # of its fraction of each label's rows; the same seed gives the same parts, another seed
+    # other parts
+    rng = np.random.default_rng(0)
+    mir, lab = [], []
+    for m in range(150):
+        n = int(rng.integers(1, 41))
+        mir += [f"m{m}"] * n
+        lab += rng.integers(0, 2, n).tolist() if m % 3 else [m % 2] * n
+    tgt = [f"t{i}" for i in range(len(mir))]
+    sp = SitePairs(mir, mir, tgt, tgt, lab)
+    a = sp.random_split((0.64, 0.16, 0.2), seed=1, by="mirna")
+    b = sp.random_split((0.64, 0.16, 0.2), seed=1, by="mirna")
+    c = sp.random_split((0.64, 0.16, 0.2), seed=2, by="mirna")
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    assert not all(np.array_equal(x, y) for x, y in zip(a, c))
+    y = sp.label.numpy()
+    for parts in (a, c):
+        owner = {}
+        for p, rows in enumerate(parts):
+            for i in rows:
+                assert owner.setdefault(sp.mirna_seq[i], p) == p
+        for cls in (0, 1):
+            share = [np.sum(y[rows] == cls) / np.sum(y == cls) for rows in parts]
+            assert np.abs(np.array(share) - [0.64, 0.16, 0.2]).max() < 0.05

@@ -24,20 +24,24 @@ def test_loss_by_mirna_kind_takes_kinds_from_the_records_split():
     train = LinkSet(torch.tensor([[0, 0, 1, 2], [0, 1, 2, 3]]), torch.tensor([1.0, 0, 1, 0]))
     calls = []
 
-    def splits(n, seed):
-        calls.append((n, seed))
+    def splits(n, seed, by):
+        calls.append((n, seed, by))
         return [SimpleNamespace(train=train)]
     fp = {"fold": 0, "meta": {"seed": 7}, "train": _digest(train.edge_label_index,
                                                           train.edge_label)}
     rec = {"src": [0, 1, 3, 0, 2, 3], "label": [1, 1, 1, 0, 0, 0],
            "score": [0.9, 0.2, 0.6, 0.5, 0.1, 0.7], "fingerprint": fp}
     (loss,) = loss_by_mirna_kind([rec], splits=splits)
-    assert calls == [(1, 7)]
+    assert calls == [(1, 7, "pair")]
     assert {k: round(v, 2) for k, v in loss.items() if v} == {
         ("P", "B"): 111.11, ("P", "U"): 111.11, ("U", "U"): 111.11}
     # a record of another split (its training pairs differ) is left out
     other = {**rec, "fingerprint": {**fp, "train": "x"}}
     assert loss_by_mirna_kind([other], splits=splits) == []
+    # a miRNA-disjoint record's split is rebuilt as one
+    disjoint = {**rec, "fingerprint": {**fp, "meta": {"seed": 7, "by": "mirna"}}}
+    assert len(loss_by_mirna_kind([disjoint], splits=splits)) == 1
+    assert calls[-1] == (1, 7, "mirna")
 
 
 @pytest.mark.realdata
@@ -129,3 +133,67 @@ def test_within_table_compares_pairs_of_the_same_mirna(tmp_path):
     auc = roc_auc_score(rec["label"], rec["score"])
     assert rows == [["test split", "M", "1", f"{auc:.4f}", "0.6667", "2", "3", "83.3%"],
                     ["deepmirtar-indtest", "M", "1", "1.0000", "–", "0", "0", "0.0%"]]
+
+
+_FILES = {"combined": "data_DeepMirTar_miRAW_noRepeats_3folds.txt",
+          "deepmirtar-indtest": "data_DeepMirTar_IndTest_noRepeats_3folds.txt",
+          "miraw-indtest": "data_miRaw_noL_noMisMissing_indTest_seed1122.txt",
+          "miraw-indtest-unique": "data_miRaw_noL_noMisMissing_indTest_seed1122_Unique.txt"}
+
+
+def _site_root(tmp_path):
+    """A data root with miTAR's four files in miniature: the combined set has 20 miRNAs of 10
+    rows (5 positive, 5 negative; every site distinct); each independent file has one row per
+    miRNA of the combined set (the site not in it) and 3 rows of miRNAs found nowhere else."""
+    import itertools
+    seqs = ["".join(p) for p in itertools.product("ACGU", repeat=4)]
+    mirnas = ["UU" + s for s in seqs[:23]]                    # 20 known, 3 new
+    sites = iter("".join(p) for p in itertools.product("ACGU", repeat=8))
+    folder = tmp_path / "mitar-mirna-mrna"
+    folder.mkdir(parents=True)
+    for name, file in _FILES.items():
+        rows = ([(m, next(sites), int(k < 5)) for m in mirnas[:20] for k in range(10)]
+                if name == "combined" else [(m, next(sites), i % 2)
+                                             for i, m in enumerate(mirnas)])
+        folder.joinpath(file).write_text("".join(
+            f"mi{mirnas.index(m)}\t{m[::-1]}\tt\t{t}\t{y}\n" for m, t, y in rows))
+    return tmp_path
+
+
+def test_mitar_splits_by_mirna_score_the_independent_files_on_unseen_mirnas(tmp_path):
+    # 20 miRNAs of 10 rows, one stratum (both classes): 64/16/20 of the rows are whole
+    # miRNAs, the midpoints 5, 15, ... of 200 rows cut at 128 and 160: 13 / 3 / 4 miRNAs
+    root = str(_site_root(tmp_path))
+    full, folds = mitar_splits(2, seed=5, root=root, by="mirna")
+    again = mitar_splits(2, seed=5, root=root, by="mirna")[1]
+    for f, g in zip(folds, again):                           # deterministic for a seed
+        assert torch.equal(f.test.edge_label_index, g.test.edge_label_index)
+    assert not torch.equal(folds[0].test.edge_label_index, folds[1].test.edge_label_index)
+    for f in folds:
+        src = [set(s.edge_label_index[0].tolist()) for s in (f.train, f.val, f.test)]
+        assert [len(x) for x in src] == [13, 3, 4]
+        assert not (src[2] & (src[0] | src[1]))              # no test miRNA in train / val
+        assert f.meta["by"] == "mirna" and f.meta["split"] == "64/16/20 miRNA-disjoint"
+        for name in INDEPENDENT:
+            kept = f.meta[EXTRA_TESTS][name]
+            # 23 rows: 16 of seen miRNAs go; 4 of test miRNAs and 3 of new ones stay
+            assert f.meta[f"{name}:seen"] == 16 and len(kept) == 7
+            assert set(kept.edge_label_index[0].tolist()) - src[2] == {
+                full["mirna"].ids.index(f"mi{k}") for k in (20, 21, 22)}
+            assert not set(kept.edge_label_index[0].tolist()) & (src[0] | src[1])
+    # the random split keeps every independent row whose pair is new
+    rand = mitar_splits(1, seed=5, root=root)[1][0]
+    assert "by" not in rand.meta and len(rand.meta[EXTRA_TESTS]["miraw-indtest"]) == 23
+
+
+@pytest.mark.realdata
+def test_mitar_splits_by_mirna_on_the_real_set(real_root):
+    full, folds = mitar_splits(2, seed=0, root=str(real_root), by="mirna")
+    for f in folds:
+        n = len(f.train) + len(f.val) + len(f.test)
+        assert abs(len(f.train) / n - 0.64) < 0.02 and abs(len(f.test) / n - 0.20) < 0.02
+        src = [set(s.edge_label_index[0].tolist()) for s in (f.train, f.val, f.test)]
+        assert not (src[2] & (src[0] | src[1])) and not (src[1] & src[0])
+        for name in INDEPENDENT:
+            kept = set(f.meta[EXTRA_TESTS][name].edge_label_index[0].tolist())
+            assert kept and not kept & (src[0] | src[1])

@@ -68,6 +68,11 @@ def check_no_leakage(fold: Fold, full_graph: HeteroData | None = None) -> None:
     5. no val / test negative is such an edge (a mislabelled known positive);
     6. cold modes: the held-out node(s) of every test pair have no training pair and no
        ``train_graph`` edge.
+    7. inductive folds (``fold.node_order``): no validation or test RNA of a held-out type is a
+       node of ``train_graph`` (its index lies beyond the fitted nodes, and its id is not one
+       of theirs), no validation pair involves a test RNA, the fitted nodes lead
+       ``val_graph`` and ``score_graph`` in the same order, and no edge of any of the three
+       graphs touches a held-out RNA.
 
     For ``protocol="paper"`` folds, ``train_graph`` holds every positive by design (that is the
     papers' protocol): checks 4 and 5 cannot hold, so a :class:`PaperProtocolWarning` is issued
@@ -84,7 +89,7 @@ def check_no_leakage(fold: Fold, full_graph: HeteroData | None = None) -> None:
     """
     et = fold.edge_type
     g = fold.train_graph
-    n_dst = int(g[et[2]].num_nodes)
+    n_dst = int(fold.graph_for("test")[et[2]].num_nodes)   # new RNAs included (inductive)
     where = f"check_no_leakage: fold {fold.index} ({fold.mode}, {fold.protocol})"
     sets = {name: getattr(fold, name) for name in ("train", "val", "test")}
     codes = {name: pair_codes(ls.edge_label_index, n_dst) for name, ls in sets.items()}
@@ -103,9 +108,12 @@ def check_no_leakage(fold: Fold, full_graph: HeteroData | None = None) -> None:
     if full_graph is not None:
         if int(full_graph[et[2]].num_nodes) != n_dst:
             raise ValueError(f"{where}: full_graph has {full_graph[et[2]].num_nodes} "
-                             f"{et[2]!r} nodes, the fold's train_graph {n_dst}; pass the graph "
+                             f"{et[2]!r} nodes, the fold's graphs {n_dst}; pass the graph "
                              "the fold was split from")
         known, _ = _codes_between(full_graph, et, n_dst, [et, reverse_edge_type(et)])
+        if fold.inductive:   # the full graph's pairs in the fold's node indices
+            known = pair_codes(fold.to_fold_index(
+                np.stack([known // n_dst, known % n_dst])), n_dst)
         for name in ("train", "val", "test"):
             n = _overlap(neg[name], known)
             if n:
@@ -145,6 +153,56 @@ def check_no_leakage(fold: Fold, full_graph: HeteroData | None = None) -> None:
                 label = "source" if side == 0 else "destination"
                 raise LeakageError(f"{where}: {n} held-out {label} node(s) of the test set have "
                                    "training pairs or train_graph edges")
+    if fold.inductive:
+        _check_inductive(fold, where)
+
+
+def _check_inductive(fold: Fold, where: str) -> None:
+    """Check 7: the held-out RNAs of an inductive fold are absent from its fitted graph."""
+    et = fold.edge_type
+    graphs = {"train_graph": fold.train_graph, "val_graph": fold.graph_for("val"),
+              "score_graph": fold.graph_for("test")}
+    for row, nt in ((0, et[0]), (1, et[2])):
+        if nt not in fold.node_order:
+            continue
+        n_fit = int(fold.train_graph[nt].num_nodes)
+        n_val = int(graphs["val_graph"][nt].num_nodes)
+        n_all = int(graphs["score_graph"][nt].num_nodes)
+        if not n_fit <= n_val <= n_all == int(fold.node_order[nt].numel()):
+            raise LeakageError(f"{where}: {nt} node counts {n_fit} (train_graph) <= {n_val} "
+                               f"(val_graph) <= {n_all} (score_graph) = node_order do not hold")
+        for name, ls, lo, hi in (("train", fold.train, 0, n_fit),
+                                 ("val", fold.val, n_fit, n_val),
+                                 ("test", fold.test, n_val, n_all)):
+            idx = ls.edge_label_index[row]
+            n = int(((idx < lo) | (idx >= hi)).sum())
+            if n:
+                raise LeakageError(f"{where}: {n} {name} pair(s) have a {nt} index outside "
+                                   f"[{lo}, {hi}), the {name} RNAs of this inductive fold "
+                                   "(a test RNA in the fitted graph or in validation)")
+        ids = {k: getattr(g[nt], "ids", None) for k, g in graphs.items()}
+        if ids["train_graph"] is not None:
+            fitted = list(ids["train_graph"])
+            for k in ("val_graph", "score_graph"):
+                if ids[k] is not None and list(ids[k])[:n_fit] != fitted:
+                    raise LeakageError(f"{where}: the first {n_fit} {nt} ids of {k} are not "
+                                       "train_graph's (fitted nodes must come first, in order)")
+            if ids["score_graph"] is not None:
+                n = len(set(list(ids["score_graph"])[n_fit:]) & set(fitted))
+                if n:
+                    raise LeakageError(f"{where}: {n} held-out {nt} RNA id(s) are nodes of "
+                                       "train_graph")
+    for k, g in graphs.items():
+        for t in g.edge_types:
+            if "edge_index" not in g[t]:
+                continue
+            ei = g[t].edge_index
+            for r, nt in ((0, t[0]), (1, t[2])):
+                if nt in fold.node_order and ei.numel():
+                    n = int((ei[r] >= int(fold.train_graph[nt].num_nodes)).sum())
+                    if n:
+                        raise LeakageError(f"{where}: {n} {t} edge(s) of {k} touch a held-out "
+                                           f"{nt} RNA; new RNAs come without edges")
 
 
 __all__ = ["check_no_leakage", "LeakageError", "PaperProtocolWarning"]

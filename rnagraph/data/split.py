@@ -23,6 +23,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold, LinkSet
+from rnagraph.data.inductive import make_inductive
 from rnagraph.data.isolated import negative_boxes
 from rnagraph.data.negatives import (
     codes_to_index,
@@ -45,7 +46,7 @@ FULL = "full"
 
 def _check_args(data: HeteroData, edge_type: EdgeType, mode: str, protocol: str,
                 neg_ratio: float, val_ratio: float, negatives: str = "uniform",
-                group_twins: bool | str = False) -> str | None:
+                group_twins: bool | str = False, inductive: bool = False) -> str | None:
     """Validate the arguments; returns the twin key (``None``: no grouping)."""
     if edge_type not in data.edge_types:
         raise ValueError(f"split: edge type {edge_type} not in the graph (has {data.edge_types})")
@@ -65,6 +66,9 @@ def _check_args(data: HeteroData, edge_type: EdgeType, mode: str, protocol: str,
     if protocol == "paper" and negatives != "uniform":
         raise ValueError("split: protocol='paper' draws uniform negatives once; "
                          "negatives='degree' / 'hard' need protocol='leakage-free'")
+    if inductive and (mode == "warm" or protocol != "leakage-free"):
+        raise ValueError(f"split: inductive=True holds out whole RNAs: it needs a cold mode "
+                         f"and protocol='leakage-free', got mode={mode!r}, protocol={protocol!r}")
     key = "neighbours" if group_twins is True else (group_twins or None)
     if key is not None:
         if key not in TWIN_KEYS:
@@ -173,7 +177,8 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
                        neg_ratio: float, rng: np.random.Generator, index: int,
                        exclude_test: np.ndarray, meta: dict, twins: tuple | None = None,
                        twin_key: str | None = None,
-                       allowed: tuple[np.ndarray, np.ndarray] | None = None
+                       allowed: tuple[np.ndarray, np.ndarray] | None = None,
+                       splittable: tuple[np.ndarray, np.ndarray] | None = None
                        ) -> tuple[Fold, np.ndarray, dict]:
     """Build one fold given the held-out selection.
 
@@ -182,6 +187,9 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
     ``twins``: (source, destination) twin labels on the full graph, for ``meta["twins"]``
     and, with ``twin_key``, to keep twin groups together in the validation hold-out.
     ``allowed``: the (source, destination) nodes negatives may involve (``None``: all).
+    ``splittable``: (source, destination) masks of the nodes a validation hold-out may take
+    (``None``: all). The returned boxes hold, under ``"held"``, the (validation, test) node
+    masks of each cold node type.
     """
     s, d = pos // n_dst, pos % n_dst
     all_src, all_dst = np.arange(n_src), np.arange(n_dst)
@@ -202,10 +210,15 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
         v_src = np.zeros(n_src, dtype=bool)
         v_dst = np.zeros(n_dst, dtype=bool)
         grp = twins if twin_key is not None else (None, None)
+        sp = splittable if splittable is not None else (np.ones(n_src, dtype=bool),
+                                                        np.ones(n_dst, dtype=bool))
+        held = {}
         if cold_src:
-            v_src[_subsample(np.flatnonzero(~t_src), val_ratio, rng, grp[0])] = True
+            v_src[_subsample(np.flatnonzero(~t_src & sp[0]), val_ratio, rng, grp[0])] = True
+            held[edge_type[0]] = (v_src.copy(), t_src.copy())
         if cold_dst:
-            v_dst[_subsample(np.flatnonzero(~t_dst), val_ratio, rng, grp[1])] = True
+            v_dst[_subsample(np.flatnonzero(~t_dst & sp[1]), val_ratio, rng, grp[1])] = True
+            held[edge_type[2]] = (v_dst.copy(), t_dst.copy())
         r_src, r_dst = ~t_src & ~v_src, ~t_dst & ~v_dst
         if not cold_src:
             t_src = v_src = r_src = np.ones(n_src, dtype=bool)
@@ -220,6 +233,8 @@ def _leakage_free_fold(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n
                  "val": (np.flatnonzero(v_src), np.flatnonzero(v_dst)),
                  "train": (np.flatnonzero(r_src), np.flatnonzero(r_dst))}
     boxes = _restrict(boxes, allowed)
+    if mode != "warm":
+        boxes["held"] = held
     sets: dict[str, LinkSet] = {}
     taken = [exclude_test]
     for name, mask in (("test", test_mask), ("val", val_mask), ("train", train_mask)):
@@ -302,7 +317,7 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
                      mode: str = "warm", val_ratio: float = 0.1, seed: int = 0,
                      protocol: str = "leakage-free", negatives: str = "uniform",
                      group_twins: bool | str = False,
-                     isolated_negatives: bool = False) -> list[Fold]:
+                     isolated_negatives: bool = False, inductive: bool = False) -> list[Fold]:
     r"""Split the ``edge_type`` pairs of ``data`` into ``k`` folds.
 
     Modes (``protocol="leakage-free"``):
@@ -365,6 +380,19 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
     validation hold-out): ``True`` / ``"neighbours"`` groups identical neighbourhoods,
     ``"sequence"`` identical sequences, ``"both"`` either.
 
+    ``inductive=True`` (cold modes, leakage-free) removes the held-out RNAs from the fitted
+    graph entirely, as a user's new RNA is absent from it
+    (:func:`~rnagraph.data.inductive.make_inductive`): per held-out node type the nodes are
+    renumbered kept / validation / test, ``train_graph`` holds the kept ones only,
+    ``fold.val_graph`` appends the validation RNAs and ``fold.score_graph`` the validation and
+    test RNAs as new nodes (ids and sequences, no edges; edges of other types that touch a
+    held-out RNA are gone from all three graphs), and ``fold.node_order`` maps back. Only RNAs
+    with a sequence are held out (test or validation) -- nothing could score a new RNA
+    without one; the others stay fitted in every fold (``meta["kept_without_sequence"]``).
+    When every RNA of the held-out type has a sequence, the pairs (positives, negatives, which
+    RNA is held out where) are exactly those of the transductive split with the same seed,
+    renumbered (:meth:`~rnagraph.data.Fold.to_split_index`), so the two protocols compare.
+
     Args:
         data (HeteroData): the full graph.
         edge_type (EdgeType): the interaction type to predict.
@@ -381,12 +409,14 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
             ``False``)
         isolated_negatives (bool): also draw negatives among isolated nodes. (default:
             ``False``)
+        inductive (bool): held-out RNAs absent from the fitted graph (cold modes). (default:
+            ``False``)
 
     Returns:
         list[Fold]: ``k`` folds.
     """
     twin_key = _check_args(data, edge_type, mode, protocol, neg_ratio, val_ratio, negatives,
-                           group_twins)
+                           group_twins, inductive)
     if not isinstance(k, int) or k < 2:
         raise ValueError(f"kfold_link_split: k must be an int >= 2, got {k!r}")
     rng = np.random.default_rng(seed)
@@ -394,6 +424,7 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
     meta = _meta({"k": k, "neg_ratio": neg_ratio, "val_ratio": val_ratio, "seed": seed},
                  negatives, twin_key)
     allowed, meta = _isolated(data, edge_type, isolated_negatives, meta, "kfold_link_split")
+    splittable, meta = _splittable(data, edge_type, mode, inductive, meta)
     if protocol == "paper":
         return _paper_folds(data, edge_type, pos, n_src, n_dst, k, neg_ratio, val_ratio, rng,
                             meta, allowed=allowed)
@@ -407,24 +438,53 @@ def kfold_link_split(data: HeteroData, edge_type: EdgeType, k: int = 5, neg_rati
         parts = np.array_split(rng.permutation(pos.size), k)
         sels = list(parts)
     else:
-        def groups(n: int, labels: np.ndarray) -> np.ndarray:
-            if twin_key is None:
-                return _node_groups(n, k, rng)
-            return _twin_node_groups(labels, k, rng)
-        gs = groups(n_src, twins[0]) if mode in ("cold-src", "cold-both") else None
-        gd = groups(n_dst, twins[1]) if mode in ("cold-dst", "cold-both") else None
+        def groups(ok: np.ndarray, labels: np.ndarray) -> np.ndarray:
+            idx = np.flatnonzero(ok)   # the nodes that may be held out (all, transductive)
+            g = np.full(ok.size, -1, dtype=np.int64)
+            g[idx] = (_node_groups(idx.size, k, rng) if twin_key is None
+                      else _twin_node_groups(np.unique(labels[idx], return_inverse=True)[1],
+                                             k, rng))
+            return g
+        gs = groups(splittable[0], twins[0]) if mode in ("cold-src", "cold-both") else None
+        gd = groups(splittable[1], twins[1]) if mode in ("cold-dst", "cold-both") else None
         sels = [((gs == i) if gs is not None else np.ones(n_src, dtype=bool),
                  (gd == i) if gd is not None else np.ones(n_dst, dtype=bool)) for i in range(k)]
     for i, sel in enumerate(sels):
         fold, test_neg, box = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode,
                                                  val_ratio, neg_ratio, rng, i, tested_neg, meta,
-                                                 twins, twin_key, allowed)
+                                                 twins, twin_key, allowed, splittable)
         tested_neg = np.concatenate([tested_neg, test_neg])
         folds.append(fold)
         boxes.append(box)
     if negatives != "uniform":
         folds = _harder(folds, boxes, negatives, pos, data, edge_type, seed)
+    if inductive:
+        folds = [make_inductive(f, b["held"]) for f, b in zip(folds, boxes)]
     return folds
+
+
+def _splittable(data: HeteroData, edge_type: EdgeType, mode: str, inductive: bool,
+                meta: dict) -> tuple[tuple[np.ndarray, np.ndarray], dict]:
+    """(source, destination) masks of the nodes a cold split may hold out: all of them, or,
+    inductive, those with a sequence (``meta["kept_without_sequence"]`` counts the others)."""
+    masks = []
+    kept = 0
+    for side, nt in ((0, edge_type[0]), (1, edge_type[2])):
+        n = int(data[nt].num_nodes)
+        ok = np.ones(n, dtype=bool)
+        cold = mode in (("cold-src", "cold-both") if side == 0 else ("cold-dst", "cold-both"))
+        if inductive and cold:
+            has = getattr(data[nt], "has_seq", None)
+            if has is None or not bool(torch.as_tensor(has).any()):
+                raise ValueError(f"split: inductive=True holds out {nt} RNAs, which are then "
+                                 f"scored from their sequence, but no {nt} node has one; "
+                                 "attach sequences or use a transductive split")
+            ok = torch.as_tensor(has).bool().numpy().copy()
+            kept += int((~ok).sum())
+        masks.append(ok)
+    if kept:
+        meta = {**meta, "kept_without_sequence": kept}
+    return (masks[0], masks[1]), meta
 
 
 def _meta(meta: dict, negatives: str, twin_key: str | None) -> dict:
@@ -524,15 +584,17 @@ def _known_negative_codes(data: HeteroData, edge_type: EdgeType, n_dst: int,
 def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2,
                   val_ratio: float = 0.1, neg_ratio: float = 1, mode: str = "warm",
                   seed: int = 0, protocol: str = "leakage-free", negatives: str = "uniform",
-                  group_twins: bool | str = False, isolated_negatives: bool = False) -> Fold:
+                  group_twins: bool | str = False, isolated_negatives: bool = False,
+                  inductive: bool = False) -> Fold:
     """A single train / val / test split (one :class:`Fold` with ``index=0``).
 
     ``test_ratio`` is the share of positives (warm, paper) or of the cold side's nodes (cold
     modes) held out for testing (whole twin groups with ``group_twins``, until the share is
-    reached); everything else (isolated nodes included) is as in :func:`kfold_link_split`.
+    reached); everything else (isolated nodes and ``inductive`` included) is as in
+    :func:`kfold_link_split`.
     """
     twin_key = _check_args(data, edge_type, mode, protocol, neg_ratio, val_ratio, negatives,
-                           group_twins)
+                           group_twins, inductive)
     if not 0 < test_ratio < 1:
         raise ValueError(f"holdout_split: test_ratio must be in (0, 1), got {test_ratio}")
     rng = np.random.default_rng(seed)
@@ -540,6 +602,7 @@ def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2
     meta = _meta({"k": 1, "test_ratio": test_ratio, "neg_ratio": neg_ratio,
                   "val_ratio": val_ratio, "seed": seed}, negatives, twin_key)
     allowed, meta = _isolated(data, edge_type, isolated_negatives, meta, "holdout_split")
+    splittable, meta = _splittable(data, edge_type, mode, inductive, meta)
     if protocol == "paper":
         return _paper_folds(data, edge_type, pos, n_src, n_dst, None, neg_ratio, val_ratio, rng,
                             meta, test_ratio=test_ratio, allowed=allowed)[0]
@@ -547,23 +610,24 @@ def holdout_split(data: HeteroData, edge_type: EdgeType, test_ratio: float = 0.2
     if mode == "warm":
         sel = rng.permutation(pos.size)[: int(round(test_ratio * pos.size))]
     else:
-        def pick(n: int, cold: bool, labels: np.ndarray) -> np.ndarray:
-            m = np.ones(n, dtype=bool)
+        def pick(ok: np.ndarray, cold: bool, labels: np.ndarray) -> np.ndarray:
+            m = np.ones(ok.size, dtype=bool)
             if cold:
                 m[:] = False
+                idx = np.flatnonzero(ok)
                 if twin_key is None:
-                    m[rng.permutation(n)[: int(round(test_ratio * n))]] = True
+                    m[idx[rng.permutation(idx.size)[: int(round(test_ratio * idx.size))]]] = True
                 else:
-                    m[_subsample(np.arange(n), test_ratio, rng, labels)] = True
+                    m[_subsample(idx, test_ratio, rng, labels)] = True
             return m
-        sel = (pick(n_src, mode in ("cold-src", "cold-both"), twins[0]),
-               pick(n_dst, mode in ("cold-dst", "cold-both"), twins[1]))
+        sel = (pick(splittable[0], mode in ("cold-src", "cold-both"), twins[0]),
+               pick(splittable[1], mode in ("cold-dst", "cold-both"), twins[1]))
     fold, _, box = _leakage_free_fold(data, edge_type, pos, n_src, n_dst, sel, mode, val_ratio,
                                       neg_ratio, rng, 0, np.empty(0, dtype=np.int64), meta,
-                                      twins, twin_key, allowed)
+                                      twins, twin_key, allowed, splittable)
     if negatives != "uniform":
         fold = _harder([fold], [box], negatives, pos, data, edge_type, seed)[0]
-    return fold
+    return make_inductive(fold, box["held"]) if inductive else fold
 
 
 def _paper_folds(data: HeteroData, edge_type: EdgeType, pos: np.ndarray, n_src: int,

@@ -37,12 +37,20 @@ def _model_name(model: object) -> str:
     return type(model).__name__ if " at 0x" in r else r
 
 
-def _check_scores(scores: Tensor, n: int, name: str) -> np.ndarray:
+def _check_scores(scores: Tensor, n: int, name: str, model: object = None,
+                  graph: HeteroData | None = None, pairs: Tensor | None = None) -> np.ndarray:
     s = torch.as_tensor(scores).detach().cpu().double().reshape(-1).numpy()
     if s.size != n:
         raise ValueError(f"cross_validate: {name}.score returned {s.size} scores for {n} pairs")
     if np.isnan(s).any():
-        raise ValueError(f"cross_validate: {name}.score returned NaN")
+        why = ""
+        status = getattr(model, "scoring_status", None)
+        if status is not None and pairs is not None:   # the contract says why, per pair
+            bad = [r for r in status(graph, pairs) if r.startswith("not scored")]
+            if bad:
+                why = (f" for {int(np.isnan(s).sum())} of {n} pairs, e.g. {bad[0]!r} (a model "
+                       "that cannot score new RNAs cannot be evaluated inductively)")
+        raise ValueError(f"cross_validate: {name}.score returned NaN{why}")
     if (s < -1e-6).any() or (s > 1 + 1e-6).any():
         raise ValueError(f"cross_validate: {name}.score must return probabilities in [0, 1] "
                          f"(got range [{s.min():.3g}, {s.max():.3g}]); calibrate unbounded "
@@ -61,7 +69,10 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     leakage-free fold or a known positive labelled 0, warns on a ``protocol="paper"`` fold); a
     fresh :func:`copy.deepcopy` of the **unfitted** ``model`` (folds never share state;
     ``model`` itself is never fitted);
-    ``fit(fold)``; ``score(fold.train_graph, fold.test.edge_label_index)``; the threshold
+    ``fit(fold)``; ``score(fold.graph_for("test"), fold.test.edge_label_index)`` (the fold's
+    ``score_graph``, i.e. ``train_graph`` unless the fold is inductive, where it adds the
+    held-out RNAs as new nodes; validation pairs are scored on ``fold.graph_for("val")``); the
+    threshold
     (``0.5``, a number, or chosen on ``fold.val`` with ``"val"`` / ``"val-f1"`` /
     ``"val-mcc"``, never on test); :func:`~rnagraph.train.metrics.binary_metrics`. Extra labelled
     pair sets in ``fold.meta["extra_tests"]`` (``{name: LinkSet}``, e.g. independent test files
@@ -75,7 +86,8 @@ def cross_validate(model: object, data: HeteroData, edge_type: EdgeType, folds: 
     fold's pairs and the options); a rerun with ``resume=True`` reuses finished folds whose
     fingerprint matches and refuses (``ValueError`` saying what differs) a directory holding a
     different run, e.g. one stored by another library version. At the end ``metrics.json``,
-    ``predictions.csv`` (``fold, src_id, dst_id, score, label, protocol``), ``roc.png`` and
+    ``predictions.csv`` (``fold, src_id, dst_id, score, label, protocol``; stored pairs use
+    the node indices of ``data``, also for inductive folds), ``roc.png`` and
     ``pr.png`` are written.
     Every file is written atomically (temporary file, then :func:`os.replace`).
 
@@ -236,7 +248,8 @@ def _finish(plan: _Plan, data: HeteroData, edge_type: EdgeType, folds: Sequence[
 def _check_graph_matches(data: HeteroData, fold: Fold) -> None:
     """``data`` names the nodes of ``predictions.csv``: it must be the graph the folds were
     split from (same node types, counts and ids), or the ids written would be wrong."""
-    g = fold.train_graph
+    g = fold.graph_for("test")   # every node (inductive folds append the held-out ones)
+    order = fold.node_order or {}
     for nt in (fold.edge_type[0], fold.edge_type[2]):
         if nt not in data.node_types or int(data[nt].num_nodes) != int(g[nt].num_nodes):
             n = int(data[nt].num_nodes) if nt in data.node_types else 0
@@ -244,6 +257,8 @@ def _check_graph_matches(data: HeteroData, fold: Fold) -> None:
                              f"was split from a graph with {int(g[nt].num_nodes)}; pass the graph "
                              "the folds were made from")
         ids, fids = getattr(data[nt], "ids", None), getattr(g[nt], "ids", None)
+        if ids is not None and nt in order:
+            ids = [ids[i] for i in order[nt].tolist()]
         if ids is not None and fids is not None and list(ids) != list(fids):
             raise ValueError(f"cross_validate: the {nt!r} ids of data differ from those of fold "
                              f"{fold.index}; pass the graph the folds were made from")
@@ -263,15 +278,16 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
     m = fitted if fitted is not None else m
     fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    test = fold.test
-    s = _check_scores(m.score(fold.train_graph, test.edge_label_index), len(test), name)
+    test, tg, vg = fold.test, fold.graph_for("test"), fold.graph_for("val")
+    s = _check_scores(m.score(tg, test.edge_label_index), len(test), name, m, tg,
+                      test.edge_label_index)
     score_s = time.perf_counter() - t0
     if isinstance(threshold, str):
         if len(fold.val) == 0:
             raise ValueError("cross_validate: threshold='val' needs validation pairs "
                              "(val_ratio > 0)")
-        vs = _check_scores(m.score(fold.train_graph, fold.val.edge_label_index),
-                           len(fold.val), name)
+        vs = _check_scores(m.score(vg, fold.val.edge_label_index), len(fold.val), name, m,
+                           vg, fold.val.edge_label_index)
         thr = choose_threshold(fold.val.edge_label, vs,
                                "mcc" if threshold == "val-mcc" else "f1")
     else:
@@ -283,18 +299,19 @@ def _run_fold(model: object, data: HeteroData, fold: Fold, threshold: float | st
     extra = {}
     for tname, ls in fold.meta.get(EXTRA_TESTS, {}).items():   # e.g. independent test files
         if len(ls):
-            xs = _check_scores(m.score(fold.train_graph, ls.edge_label_index), len(ls), name)
+            xs = _check_scores(m.score(tg, ls.edge_label_index), len(ls), name, m, tg,
+                               ls.edge_label_index)
             xm = binary_metrics(ls.edge_label.numpy(), xs, thr)
             metrics.update({f"{tname}/{k}": v for k, v in xm.items()})
-            extra[tname] = {"src": ls.edge_label_index[0].tolist(),
-                            "dst": ls.edge_label_index[1].tolist(), "score": xs.tolist(),
+            xi = fold.to_split_index(ls.edge_label_index)
+            extra[tname] = {"src": xi[0].tolist(), "dst": xi[1].tolist(), "score": xs.tolist(),
                             "label": ls.edge_label.tolist()}
         metrics[f"{tname}/n"] = len(ls)
     if ranking_ks:
         metrics.update(fold_ranking_metrics(m, fold, ks=ranking_ks))
         metrics.pop("num_queries", None)
         metrics.update(fold_link_ranking(m, fold, ks=ranking_ks))
-    ei = test.edge_label_index
+    ei = fold.to_split_index(test.edge_label_index)   # data's node indices
     info = dict(getattr(m, "fit_info_", None) or {})
     info["peak_rss_mib"] = peak_rss_mib()
     return {"fingerprint": fp, "metrics": metrics, "fit_info": info, "src": ei[0].tolist(),

@@ -33,25 +33,49 @@ from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.typing import NodeType
 
 
+def _within(ei: Tensor, et: tuple, limit: dict[NodeType, int]) -> Tensor:
+    """``[E]`` mask of the pairs ``ei`` whose ends are below ``limit`` of their node type."""
+    keep = torch.ones(ei.size(1), dtype=torch.bool)
+    for row, nt in ((0, et[0]), (1, et[2])):
+        if nt in limit:
+            keep &= ei[row] < limit[nt]
+    return keep
+
+
 def _drop_edges_beyond(graph: HeteroData, limit: dict[NodeType, int]) -> HeteroData:
     """A shallow copy of ``graph`` without the edges (of any type) that touch a node of type
-    ``nt`` with index ``>= limit[nt]``; per-edge attributes are subset alike."""
+    ``nt`` with index ``>= limit[nt]``; per-edge attributes and ``known_negatives`` are subset
+    alike."""
     out = copy.copy(graph)
     for et in graph.edge_types:
         store = graph[et]
         if "edge_index" not in store:
             continue
-        ei = store.edge_index
-        keep = torch.ones(ei.size(1), dtype=torch.bool)
-        for row, nt in ((0, et[0]), (1, et[2])):
-            if nt in limit:
-                keep &= ei[row] < limit[nt]
-        if bool(keep.all()):
-            continue
-        for key, value in list(store.items()):
-            if isinstance(value, Tensor) and store.is_edge_attr(key):
-                out[et][key] = value[..., keep] if key == "edge_index" else value[keep]
+        keep = _within(store.edge_index, et, limit)
+        if not bool(keep.all()):
+            for key, value in list(store.items()):
+                if isinstance(value, Tensor) and store.is_edge_attr(key):
+                    out[et][key] = value[..., keep] if key == "edge_index" else value[keep]
+        kn = getattr(store, "known_negatives", None)
+        if kn is not None:
+            out[et].known_negatives = kn[:, _within(kn, et, limit)]
     return out
+
+
+def _renumber_known_negatives(graph: HeteroData, inv: dict[NodeType, Tensor]) -> HeteroData:
+    """``subgraph`` renumbers edges but not the ``known_negatives`` pairs (``[2, M]`` node
+    indices stored on an edge type, :func:`~rnagraph.data.build.known_negatives`): renumber
+    them in place of the copy, keeping only those among kept RNAs (a new RNA has no labels)."""
+    for et in graph.edge_types:
+        kn = getattr(graph[et], "known_negatives", None)
+        if kn is None:
+            continue
+        kn = kn.clone()
+        for row, nt in ((0, et[0]), (1, et[2])):
+            if nt in inv and kn.numel():
+                kn[row] = inv[nt][kn[row]]
+        graph[et].known_negatives = kn
+    return graph
 
 
 def _relabel(ls: LinkSet, fold: Fold, inv: dict[NodeType, Tensor]) -> LinkSet:
@@ -101,7 +125,8 @@ def make_inductive(fold: Fold, held: dict[NodeType, tuple[np.ndarray, np.ndarray
         n_val[nt] = n_fit[nt] + int(val.sum())
     # train_graph of the transductive fold: training positives only for edge_type, every
     # other edge type whole; permute, then drop every edge that touches a held-out RNA
-    score = _drop_edges_beyond(fold.train_graph.subgraph(order), n_fit)
+    score = _drop_edges_beyond(_renumber_known_negatives(fold.train_graph.subgraph(order), inv),
+                               n_fit)
     train = score.subgraph({nt: torch.arange(n) for nt, n in n_fit.items()})
     val_g = score.subgraph({nt: torch.arange(n) for nt, n in n_val.items()})
     sets = {name: _relabel(getattr(fold, name), fold, inv) for name in ("train", "val", "test")}

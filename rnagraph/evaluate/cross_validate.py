@@ -167,12 +167,12 @@ def _plan(model: object, data: HeteroData, edge_type: EdgeType, folds: Sequence[
             raise ValueError(f"cross_validate: fold {f.index} predicts {f.edge_type}, "
                              f"not {edge_type}")
     protocols = {f.protocol for f in folds}
-    modes = {f.mode for f in folds}
+    modes = {_mode_label(f) for f in folds}
     if len(protocols) > 1 or len(modes) > 1:
         raise ValueError(f"cross_validate: folds mix protocols {protocols} / modes {modes}")
     name = _model_name(model)
     result = CVResult(model=name, edge_type=tuple(edge_type), protocol=folds[0].protocol,
-                      mode=folds[0].mode)
+                      mode=_mode_label(folds[0]))
     out = Path(out_dir) if out_dir is not None else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
@@ -243,6 +243,11 @@ def _finish(plan: _Plan, data: HeteroData, edge_type: EdgeType, folds: Sequence[
     if plan.out is not None:
         _write_outputs(plan.out, result, records, data, edge_type, curves)
     return result
+
+
+def _mode_label(fold: Fold) -> str:
+    """The fold's mode, ``"cold-dst (inductive)"`` for an inductive one."""
+    return f"{fold.mode} (inductive)" if fold.inductive else fold.mode
 
 
 def _check_graph_matches(data: HeteroData, fold: Fold) -> None:

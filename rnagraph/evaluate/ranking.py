@@ -263,24 +263,49 @@ def _raw_scorer(model, graph) -> Callable[[Tensor], Tensor]:
     return lambda p: f(graph, p)
 
 
+def _fold_task(model, fold: Fold) -> tuple[Callable[[Tensor], Tensor], Tensor, int, int, Tensor]:
+    """``(scorer, test positives, num_src, num_dst, exclude)`` of ``fold``: scored on
+    ``fold.graph_for("test")``; excluded: the training and validation positives. In an
+    inductive fold the candidates of a held-out node type are its **test RNAs only** (all
+    pairs of the held-out RNAs): indices are shifted so that they are ``0 ..`` here."""
+    et = fold.edge_type
+    g = fold.graph_for("test")
+    n = [int(g[et[0]].num_nodes), int(g[et[2]].num_nodes)]
+    test = fold.test.pos_index.clone()
+    exclude = torch.cat([fold.train.pos_index, fold.val.pos_index], dim=1)
+    off = [0, 0]
+    for row, nt in ((0, et[0]), (1, et[2])):
+        new = fold.new_nodes("test", nt)
+        if new.numel():
+            off[row] = int(new[0])
+            n[row] -= off[row]
+            test[row] -= off[row]
+            exclude = exclude[:, exclude[row] >= off[row]]
+            exclude[row] -= off[row]
+    raw = _raw_scorer(model, g)
+    shift = torch.tensor(off).view(2, 1)
+    scorer = raw if off == [0, 0] else (lambda p: raw(p + shift))
+    return scorer, test, n[0], n[1], exclude
+
+
 def fold_ranking_metrics(model, fold: Fold, ks: Sequence[int] = (1, 5, 10), by: str = "src",
                          chunk_size: int = 256) -> dict[str, float]:
     """:func:`ranking_metrics` of a fitted ``model`` on ``fold``'s test positives, scoring with
-    ``fold.train_graph`` (``model.decision_function``, else ``model.score``) and excluding the
-    fold's training and validation positives."""
-    et = fold.edge_type
-    g = fold.train_graph
-    exclude = torch.cat([fold.train.pos_index, fold.val.pos_index], dim=1)
-    return ranking_metrics(_raw_scorer(model, g), fold.test.pos_index,
-                           int(g[et[0]].num_nodes), int(g[et[2]].num_nodes), exclude=exclude,
-                           ks=ks, by=by, chunk_size=chunk_size)
+    ``fold.graph_for("test")`` (``model.decision_function``, else ``model.score``) and
+    excluding the fold's training and validation positives (inductive folds: the held-out
+    side's candidates are its test RNAs)."""
+    scorer, test, n_s, n_d, exclude = _fold_task(model, fold)
+    return ranking_metrics(scorer, test, n_s, n_d, exclude=exclude, ks=ks, by=by,
+                           chunk_size=chunk_size)
 
 
 def fold_link_ranking(model, fold: Fold, ks: Sequence[int] = (10, 50, 100),
                       global_ks: Sequence[int] | None = None, ties: str = "mean",
                       chunk_size: int = 256) -> dict[str, float]:
     """The link-ranking panel of a fitted ``model`` on ``fold`` (filtered: the fold's training
-    and validation positives are not candidates; raw scores on ``fold.train_graph``).
+    and validation positives are not candidates; raw scores on ``fold.graph_for("test")``;
+    in an inductive fold the held-out side's candidates are its test RNAs, so the global
+    metrics rank **all pairs of the held-out RNAs**).
 
     Returns ``mrr_src``, ``hits@k_src`` (each test positive ranked among all unobserved pairs
     of its source RNA), ``mrr_dst``, ``hits@k_dst`` (of its destination RNA), both from
@@ -288,18 +313,14 @@ def fold_link_ranking(model, fold: Fold, ks: Sequence[int] = (10, 50, 100),
     OGB), and ``global_precision@K`` (``K`` in ``global_ks``, default ``ks``),
     ``global_aupr``, ``global_auc`` from :func:`global_ranking_metrics`.
     """
-    et = fold.edge_type
-    g = fold.train_graph
-    n_s, n_d = int(g[et[0]].num_nodes), int(g[et[2]].num_nodes)
-    exclude = torch.cat([fold.train.pos_index, fold.val.pos_index], dim=1)
-    scorer = _raw_scorer(model, g)
+    scorer, test, n_s, n_d, exclude = _fold_task(model, fold)
     out: dict[str, float] = {}
     for by in ("src", "dst"):
-        m = ranking_metrics(scorer, fold.test.pos_index, n_s, n_d, exclude=exclude, ks=ks,
+        m = ranking_metrics(scorer, test, n_s, n_d, exclude=exclude, ks=ks,
                             by=by, chunk_size=chunk_size, per="positive", ties=ties)
         m.pop("num_positives")
         out.update({(f"{k}_{by}"): v for k, v in m.items()})
-    glob = global_ranking_metrics(scorer, fold.test.pos_index, n_s, n_d, exclude=exclude,
+    glob = global_ranking_metrics(scorer, test, n_s, n_d, exclude=exclude,
                                   ks=global_ks if global_ks is not None else ks)
     for k in ("num_positives", "num_candidates"):
         glob.pop(k)

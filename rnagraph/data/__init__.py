@@ -1,5 +1,6 @@
 """ids -> HeteroData: id maps, graph building, negatives, splits, leakage checks."""
 from rnagraph.data.build import add_reverse_edges, build_graph, message_edges, node_sequences
+from rnagraph.data.extend import append_nodes
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.data.from_files import read_graph, read_sequences
 from rnagraph.data.idmap import IdMap, ids_to_index, index_to_ids
@@ -14,6 +15,7 @@ from rnagraph.data.split import full_fold, holdout_split, kfold_link_split, trai
 __all__ = [
     "build_graph", "message_edges",
     "add_reverse_edges",
+    "append_nodes",
     "node_sequences",
     "NodeColumn",
     "as_column",

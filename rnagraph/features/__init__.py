@@ -19,6 +19,7 @@ from rnagraph.features.seed_sites import (
     count_sites,
     find_sites,
 )
+from rnagraph.features.sequence_similarity import sequence_similarity
 from rnagraph.features.similarity_graph import similarity_graph
 from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
 from rnagraph.features.tokenizer import KmerTokenizer
@@ -39,6 +40,7 @@ __all__ = [
     "count_sites",
     "find_sites",
     "similarity_graph",
+    "sequence_similarity",
     "sequence_mask",
     "normalize_sequence",
 ]

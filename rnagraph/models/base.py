@@ -40,6 +40,31 @@ pair agree when :math:`|a - b| \le \text{rtol} \cdot \max(1, |a|)`
 
 Orders of raw scores are therefore only meaningful where their gaps exceed the tolerance;
 ties and near-ties may fall either way from one CPU (or one block size) to another.
+
+**New RNAs (inductive scoring).** A scoring ``graph`` may hold more nodes of a type than the
+fitted graph: nodes ``0 .. n_fit - 1`` are the fitted ones, in the same order (checked on
+``ids``), and nodes ``n_fit ..`` are RNAs the model was not fitted with, carrying their
+sequence in ``graph[node_type].seq`` (:meth:`LinkModel.extended_graph` builds one from
+sequences, :func:`rnagraph.data.append_nodes` from any graph). Pairs may index them. How a model
+scores a new RNA of a type is :meth:`LinkModel.inductive_mode` (the class's ``inductive``):
+
+* ``"sequence"`` -- from its sequence, by the model itself: its ``_encode(graph)`` and
+  ``_decision`` read the new nodes (SeedMatch, miTAR, GRMMI, MFERL, the votes' own side).
+* ``"neighbours"`` (the default) -- the **sequence-neighbour transfer**
+  (:class:`~rnagraph.models._transfer.NeighbourTransfer`, the ``transfer`` attribute): the
+  pair :math:`(r, t)` of a new RNA :math:`r` scores
+  :math:`\sum_j w_j\, x(r'_j, t)`, the weighted mean of the model's raw scores of its ``k``
+  most sequence-similar known RNAs :math:`r'_j` (fitted, with a sequence and a training pair)
+  with the same partner, :math:`w_j \propto S(r, r'_j)^p`. The model itself only sees fitted
+  nodes (the graph it encodes is cut to them). Graph-only models score new RNAs this way.
+* ``None`` -- it cannot: such pairs score NaN.
+
+A new RNA without a sequence, or without a similar known RNA, scores NaN.
+:meth:`LinkModel.scoring_status` says per pair how it was scored (``fitted``, ``sequence``,
+``neighbours``) or why not; :meth:`LinkModel.sequence_neighbours` gives the neighbours and
+weights (models in ``"sequence"`` mode use them to place a new RNA in fitted graph
+structures). Transferred scores are float64 weighted means computed per pair in a fixed
+order, so they keep the model's block invariance.
 """
 from __future__ import annotations
 
@@ -53,8 +78,9 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
+from rnagraph.models._transfer import NeighbourTransfer, fitted_part, neighbours
 from rnagraph.train.calibration import PlattCalibrator, calibration_pairs
-from rnagraph.typing import EdgeType
+from rnagraph.typing import EdgeType, NodeType
 
 #: pairs scored per block by :meth:`LinkModel.decision_function`
 DEFAULT_BLOCK = 65536
@@ -108,6 +134,11 @@ class LinkModel(BaseEstimator):
     #: block invariance: raw scores of one pair in any two blocks agree within
     #: :func:`block_tolerance` with this ``rtol`` (``0``: exactly)
     block_rtol: ClassVar[float] = BLOCK_RTOL
+    #: how a new RNA (a node of the scoring graph after the fitted ones) is scored:
+    #: ``"sequence"``, ``"neighbours"`` or ``None`` (see :meth:`inductive_mode`)
+    inductive: ClassVar[str | None] = "neighbours"
+    #: settings of the sequence-neighbour transfer (assign a new one on an instance to change)
+    transfer: ClassVar[NeighbourTransfer] = NeighbourTransfer()
 
     # ----------------------------------------------------------------- subclass hooks
     def _fit(self, fold: Fold) -> None:
@@ -158,6 +189,7 @@ class LinkModel(BaseEstimator):
         for k in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             delattr(self, k)
         self.__dict__.pop("_encoded", None)
+        self.__dict__.pop("_neighbours", None)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "edge_type_"):
@@ -169,12 +201,145 @@ class LinkModel(BaseEstimator):
             if nt not in graph.node_types:
                 raise ValueError(f"{type(self).__name__}: graph has no {nt!r} nodes")
             n, n_fit = int(graph[nt].num_nodes), int(self.graph_[nt].num_nodes)
-            if n != n_fit:
+            if n < n_fit:
                 raise ValueError(f"{type(self).__name__}: graph has {n} {nt!r} nodes, the model "
                                  f"was fitted on {n_fit}")
+            if n > n_fit and graph is not self.graph_:
+                fit_ids = getattr(self.graph_[nt], "ids", None)
+                ids = getattr(graph[nt], "ids", None)
+                if fit_ids is not None and ids is not None and \
+                        tuple(ids[:n_fit]) != tuple(fit_ids):
+                    raise ValueError(f"{type(self).__name__}: the first {n_fit} {nt!r} nodes of "
+                                     "graph are not the fitted ones in the fitted order (new "
+                                     "RNAs go after them: LinkModel.extended_graph)")
 
+    # ----------------------------------------------------------------- new RNAs
+    def inductive_mode(self, node_type: NodeType) -> str | None:
+        """How a new ``node_type`` RNA is scored: ``"sequence"`` (by the model, from its
+        sequence), ``"neighbours"`` (the sequence-neighbour transfer) or ``None`` (not at
+        all). Default: the class's ``inductive``."""
+        return self.inductive
+
+    def _fit_counts(self) -> dict[NodeType, int]:
+        return {nt: int(self.graph_[nt].num_nodes) for nt in (self.edge_type_[0],
+                                                              self.edge_type_[2])}
+
+    def _model_graph(self, graph: HeteroData) -> HeteroData:
+        """What the model encodes for ``graph``: new RNAs of types it does not score from
+        their sequence are cut off (the transfer maps their pairs onto fitted nodes)."""
+        cut = {nt: n for nt, n in self._fit_counts().items()
+               if self.inductive_mode(nt) != "sequence"}
+        return fitted_part(graph, cut)
+
+    def extended_graph(self, sequences: dict[NodeType, dict[str, str | None]]) -> HeteroData:
+        """The fitted graph with the RNAs of ``sequences`` (``{node_type: {id: sequence}}``)
+        appended as new nodes; ids the fitted graph already holds are skipped (they are
+        scored as fitted). Pass it as ``graph`` to score pairs of the new RNAs."""
+        from rnagraph.data.extend import append_nodes
+        self._check_fitted()
+        g = self.graph_
+        for nt, seqs in sequences.items():
+            if nt not in g.node_types:
+                raise ValueError(f"{type(self).__name__}: the fitted graph has no {nt!r} nodes "
+                                 f"(node types: {', '.join(g.node_types)})")
+            have = set(g[nt].ids) if "ids" in g[nt] else set()
+            new = [(i, q) for i, q in seqs.items() if i not in have]
+            if new:
+                g = append_nodes(g, nt, [i for i, _ in new], [q for _, q in new])
+        return g
+
+    def sequence_neighbours(self, graph: HeteroData | None,
+                            node_type: NodeType) -> tuple[Tensor, Tensor]:
+        """The sequence neighbours of the new ``node_type`` RNAs of ``graph``: fitted node
+        indices ``[n_new, k]`` (long) and weights ``[n_new, k]`` (float64; a row sums to 1, or
+        is all zero where the RNA has no sequence or no similar known RNA). See
+        :class:`~rnagraph.models._transfer.NeighbourTransfer`; cached per graph."""
+        self._check_fitted()
+        g = self.graph_ if graph is None else graph
+        cache = self.__dict__.setdefault("_neighbours", {})
+        hit = cache.get(node_type)
+        if hit is not None and hit[0] is g and hit[1] == self.transfer:
+            return hit[2]
+        out = neighbours(self.graph_, g, self.edge_type_, node_type, self.transfer)
+        cache[node_type] = (g, self.transfer, out)
+        return out
+
+    def _plan(self, graph: HeteroData, pairs: Tensor) -> tuple[Tensor, Tensor, Tensor, list]:
+        """How each pair of ``pairs`` (which index new RNAs) is scored: the pairs the model
+        scores ``[2, M]``, the pair each belongs to ``[M]``, its weight ``[M]`` (float64), and
+        per pair a status (``None``: scored)."""
+        counts, n = self._fit_counts(), pairs.size(1)
+        nodes, weights, status = [], [], [None] * n
+        transferred = torch.zeros(n, dtype=torch.bool)
+        for row, nt in ((0, self.edge_type_[0]), (1, self.edge_type_[2])):
+            idx, n_fit, mode = pairs[row], counts[nt], self.inductive_mode(nt)
+            new = idx >= n_fit
+            k = self.transfer.k if mode == "neighbours" else 1
+            nd = idx.unsqueeze(1).repeat(1, k)
+            w = torch.zeros(n, k, dtype=torch.float64)
+            w[:, 0] = 1.0
+            if bool(new.any()):
+                seqs = getattr(graph[nt], "seq", None)
+                ids = getattr(graph[nt], "ids", None)
+                pos = torch.nonzero(new).flatten()
+                if mode == "neighbours":
+                    nb, nw = self.sequence_neighbours(graph, nt)
+                    kk = nb.size(1)
+                    w[pos] = 0.0
+                    nd[pos, :kk] = nb[idx[pos] - n_fit]
+                    w[pos, :kk] = nw[idx[pos] - n_fit]
+                    transferred[pos] = True
+                order = pos[torch.argsort(idx[pos], stable=True)]
+                uniq, sizes = torch.unique_consecutive(idx[order], return_counts=True)
+                for i, at in zip(uniq.tolist(), torch.split(order, sizes.tolist())):
+                    # one reason per new RNA, for all of its pairs ``at``
+                    name = f"{nt} {ids[i]!r}" if ids is not None else f"{nt} node {i}"
+                    if mode is None:
+                        why = (f"{type(self).__name__} scores only the {nt} RNAs it was fitted "
+                               "with")
+                    elif seqs is None or not seqs[i]:
+                        why = f"{name} is not in the model and has no sequence"
+                    elif float(w[at[0]].sum()) == 0.0:
+                        why = f"{name} has no known {nt} with a similar sequence"
+                    else:
+                        continue
+                    w[at] = 0.0
+                    for p in at.tolist():
+                        status[p] = status[p] or "not scored: " + why
+            nodes.append(nd)
+            weights.append(w)
+        ks, kd = nodes[0].size(1), nodes[1].size(1)
+        src = nodes[0].unsqueeze(2).expand(n, ks, kd)
+        dst = nodes[1].unsqueeze(1).expand(n, ks, kd)
+        wt = weights[0].unsqueeze(2) * weights[1].unsqueeze(1)
+        owner = torch.arange(n).view(n, 1, 1).expand(n, ks, kd)
+        keep = wt > 0
+        c = (pairs[0] >= counts[self.edge_type_[0]]) | (pairs[1] >= counts[self.edge_type_[2]])
+        for p in torch.nonzero(c).flatten().tolist():
+            if status[p] is None:
+                status[p] = "neighbours" if transferred[p] else "sequence"
+        return torch.stack([src[keep], dst[keep]]), owner[keep], wt[keep], status
+
+    def scoring_status(self, graph: HeteroData | None, pairs: Tensor) -> list[str]:
+        """Per pair of ``pairs`` ``[2, N]``: ``"fitted"`` (both RNAs fitted), ``"sequence"``
+        (a new RNA scored from its sequence), ``"neighbours"`` (a new RNA scored by the
+        sequence-neighbour transfer) or ``"not scored: <why>"`` (its score is NaN)."""
+        self._check_fitted()
+        g = self.graph_ if graph is None else graph
+        pairs = self._pairs(pairs, g)
+        if not self._has_new(pairs):
+            return ["fitted"] * pairs.size(1)
+        return [st or "fitted" for st in self._plan(g, pairs)[3]]
+
+    def _has_new(self, pairs: Tensor) -> bool:
+        c = self._fit_counts()
+        return bool(pairs.numel()) and (int(pairs[0].max()) >= c[self.edge_type_[0]]
+                                        or int(pairs[1].max()) >= c[self.edge_type_[2]])
+
+    # ----------------------------------------------------------------- scoring
     def encoded(self, graph: HeteroData | None = None) -> Any:
-        """The cached per-node state for ``graph`` (``None``: the fitted graph)."""
+        """The cached per-node state for ``graph`` (``None``: the fitted graph; a graph with
+        new RNAs: what the model encodes of it, see :meth:`inductive_mode`)."""
         self._check_fitted()
         g = self.graph_ if graph is None else graph
         cache = self.__dict__.get("_encoded")
@@ -183,11 +348,11 @@ class LinkModel(BaseEstimator):
         if cache is not None and cache[0] is g and cache[1] == sig:
             return cache[2]
         self._check_graph(g)
-        enc = self._encode(g)
+        enc = self._encode(self._model_graph(g))
         self._encoded = (g, sig, enc)
         return enc
 
-    def _pairs(self, pairs: Tensor) -> Tensor:
+    def _pairs(self, pairs: Tensor, graph: HeteroData | None = None) -> Tensor:
         pairs = torch.as_tensor(pairs)
         if pairs.dim() != 2 or pairs.size(0) != 2:
             raise ValueError(f"{type(self).__name__}: pairs must have shape [2, N], got "
@@ -195,23 +360,17 @@ class LinkModel(BaseEstimator):
         if pairs.is_floating_point():
             raise ValueError(f"{type(self).__name__}: pairs must hold integer node indices")
         pairs = pairs.long()
+        g = self.graph_ if graph is None else graph
         if pairs.numel():
             for row, nt in ((0, self.edge_type_[0]), (1, self.edge_type_[2])):
-                n = int(self.graph_[nt].num_nodes)
+                n = int(g[nt].num_nodes)
                 lo, hi = int(pairs[row].min()), int(pairs[row].max())
                 if lo < 0 or hi >= n:
                     raise ValueError(f"{type(self).__name__}: {nt} index {hi if hi >= n else lo} "
                                      f"out of range for {n} nodes")
         return pairs
 
-    @torch.no_grad()
-    def decision_function(self, graph: HeteroData | None, pairs: Tensor,
-                          batch_size: int = DEFAULT_BLOCK) -> Tensor:
-        """Raw scores ``[N]`` (float64, unsaturated) of ``pairs`` ``[2, N]`` (source type
-        first), scored in blocks of ``batch_size``."""
-        self._check_fitted()
-        pairs = self._pairs(pairs)
-        enc = self.encoded(graph)
+    def _decision_blocks(self, enc: Any, pairs: Tensor, batch_size: int) -> Tensor:
         n = pairs.size(1)
         out = torch.empty(n, dtype=torch.float64)
         for i in range(0, n, batch_size):
@@ -219,16 +378,44 @@ class LinkModel(BaseEstimator):
         return out
 
     @torch.no_grad()
+    def decision_function(self, graph: HeteroData | None, pairs: Tensor,
+                          batch_size: int = DEFAULT_BLOCK) -> Tensor:
+        """Raw scores ``[N]`` (float64, unsaturated) of ``pairs`` ``[2, N]`` (source type
+        first), scored in blocks of ``batch_size``. Pairs of new RNAs (``graph`` holds more
+        nodes than the fitted graph) are scored as :meth:`inductive_mode` says; those that
+        cannot be scored are NaN (:meth:`scoring_status` says why)."""
+        self._check_fitted()
+        g = self.graph_ if graph is None else graph
+        pairs = self._pairs(pairs, g)
+        enc = self.encoded(graph)
+        if not self._has_new(pairs):
+            return self._decision_blocks(enc, pairs, batch_size)
+        inner, owner, wt, _ = self._plan(g, pairs)
+        raw = self._decision_blocks(enc, inner, batch_size)
+        out = torch.zeros(pairs.size(1), dtype=torch.float64)
+        out.index_add_(0, owner, wt * raw)
+        scored = torch.zeros(pairs.size(1), dtype=torch.bool)
+        scored[owner] = True
+        return out.masked_fill(~scored, float("nan"))
+
+    @torch.no_grad()
     def decision_grid(self, graph: HeteroData | None, src: Tensor, dst: Tensor) -> Tensor:
         """Raw scores ``[R, C]`` (float64) of every pair of source nodes ``src`` ``[R]`` and
         destination nodes ``dst`` ``[C]``: what ranking all candidates scores block by block.
         Equal to :meth:`decision_function` of the same pairs (``src`` major)."""
         self._check_fitted()
+        g = self.graph_ if graph is None else graph
         src, dst = torch.as_tensor(src).long(), torch.as_tensor(dst).long()
         for t, nt in ((src, self.edge_type_[0]), (dst, self.edge_type_[2])):
-            n = int(self.graph_[nt].num_nodes)
+            n = int(g[nt].num_nodes)
             if t.numel() and (int(t.min()) < 0 or int(t.max()) >= n):
                 raise ValueError(f"{type(self).__name__}: {nt} index out of range for {n} nodes")
+        c = self._fit_counts()
+        if (src.numel() and int(src.max()) >= c[self.edge_type_[0]]) or \
+                (dst.numel() and int(dst.max()) >= c[self.edge_type_[2]]):
+            # new RNAs: pair by pair, so a pair scores the same here as in decision_function
+            return self.decision_function(graph, grid_pairs(src, dst)).reshape(src.numel(),
+                                                                               dst.numel())
         enc = self.encoded(graph)
         out = self._decision_grid(enc, src, dst)
         if out is None:
@@ -263,8 +450,9 @@ class LinkModel(BaseEstimator):
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())
         state.pop("_encoded", None)           # caches do not travel to worker processes
+        state.pop("_neighbours", None)
         return state
 
 
-__all__ = ["LinkModel", "NotFittedError", "DEFAULT_BLOCK", "BLOCK_RTOL", "block_close",
-           "block_tolerance", "grid_pairs"]
+__all__ = ["LinkModel", "NotFittedError", "NeighbourTransfer", "DEFAULT_BLOCK", "BLOCK_RTOL",
+           "block_close", "block_tolerance", "grid_pairs"]

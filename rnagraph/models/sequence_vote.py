@@ -116,19 +116,8 @@ class SequenceVote(LinkModel):
 
     def _similarity(self, queries: list[str | None], known: list[str]) -> np.ndarray:
         """``S`` ``[len(queries), K]`` (float64; zero rows where a query has no sequence)."""
-        if not known:
-            return np.zeros((len(queries), 0))
-        if self.similarity == "levenshtein":
-            from rnagraph.features import LevenshteinSimilarity
-            lev = LevenshteinSimilarity(max_len=self.max_len).fit(known)
-            return lev.transform(queries).astype(np.float64)
-        from rnagraph.features import KmerFrequency
-        kf = KmerFrequency()
-        q, k = (kf.transform(s).astype(np.float64) for s in (queries, known))
-        for x in (q, k):
-            norm = np.linalg.norm(x, axis=1, keepdims=True)
-            np.divide(x, norm, out=x, where=norm > 0)
-        return np.clip(q @ k.T, 0.0, 1.0)
+        from rnagraph.features import sequence_similarity
+        return sequence_similarity(queries, known, self.similarity, self.max_len)
 
     @staticmethod
     def _weights(sim: np.ndarray, nodes: np.ndarray, known: np.ndarray, p: float) -> Tensor:

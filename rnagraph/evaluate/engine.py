@@ -14,7 +14,7 @@ import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
-from rnagraph.evaluate.parallel import call_recording, run_pool
+from rnagraph.evaluate.parallel import call_recording, make_pool, run_pool
 
 #: the engines ``engine=`` names
 ENGINES = ("local", "ray")
@@ -26,7 +26,8 @@ Done = Callable[[int, Any], None]
 
 class Engine(Protocol):
     """Runs ``fn(*task)`` for every task; ``done(i, result)`` receives each result in the
-    calling process as it arrives."""
+    calling process as it arrives. An engine may also have ``session()``, a context manager
+    in which successive ``map`` calls share their workers (:func:`session`)."""
 
     def map(self, fn: Callable[..., Any], tasks: Sequence[tuple], done: Done) -> None: ...
 
@@ -44,13 +45,27 @@ class LocalEngine:
         if n_jobs < 1:
             raise ValueError(f"LocalEngine: n_jobs must be >= 1, got {n_jobs}")
         self.n_jobs = n_jobs
+        self._pool = None  # the open pool of a session()
 
     def map(self, fn: Callable[..., Any], tasks: Sequence[tuple], done: Done) -> None:
         if self.n_jobs == 1 or len(tasks) <= 1:
             for i, task in enumerate(tasks):
                 done(i, fn(*task))
         else:
-            run_pool(fn, list(tasks), self.n_jobs, done)
+            run_pool(fn, list(tasks), self.n_jobs, done, self._pool)
+
+    @contextmanager
+    def session(self) -> Iterator[LocalEngine]:
+        """Within the block, every :meth:`map` of ``n_jobs > 1`` uses one pool (its processes
+        start once, not per call), closed when the block ends."""
+        if self.n_jobs == 1 or self._pool is not None:
+            yield self
+            return
+        with make_pool(self.n_jobs) as self._pool:
+            try:
+                yield self
+            finally:
+                self._pool = None
 
     def __repr__(self) -> str:
         return f"LocalEngine(n_jobs={self.n_jobs})"
@@ -125,6 +140,14 @@ class RayEngine:
                     ray.cancel(ref, force=True)
                 raise
 
+    @contextmanager
+    def session(self) -> Iterator[RayEngine]:
+        """Within the block, every :meth:`map` uses one Ray runtime (:func:`ray_runtime` of
+        this engine's address and CPUs: a local one is started once and shut down at the
+        end)."""
+        with ray_runtime(self.address, self.num_cpus):
+            yield self
+
     def __repr__(self) -> str:
         return (f"RayEngine(address={self.address!r}, num_cpus={self.num_cpus}, "
                 f"threads_per_task={self.threads_per_task}, max_retries={self.max_retries})")
@@ -150,6 +173,13 @@ def make_engine(engine: str | Engine = "local", n_jobs: int = 1,
     if engine == "ray":
         return RayEngine(address=address, num_cpus=None if address is not None else n_jobs)
     raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+
+
+def session(engine: Engine):
+    """``engine.session()`` where the engine has one (successive calls share their workers:
+    the local pool's processes, one Ray runtime), else a block that does nothing."""
+    import contextlib
+    return engine.session() if hasattr(engine, "session") else contextlib.nullcontext(engine)
 
 
 def require_ray():
@@ -227,4 +257,4 @@ def _ray_task(fn: Callable[..., Any], threads: int, *args: Any) -> tuple[Any, li
 
 
 __all__ = ["Engine", "LocalEngine", "RayEngine", "make_engine", "ray_runtime", "require_ray",
-           "ENGINES", "RAY_INSTALL"]
+           "session", "ENGINES", "RAY_INSTALL"]

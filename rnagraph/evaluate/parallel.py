@@ -55,29 +55,39 @@ def call_recording(fn: Callable[..., Any], *args: Any
     return rec, list(seen)
 
 
+def make_pool(n_jobs: int, workers: int | None = None):
+    """A :class:`~concurrent.futures.ProcessPoolExecutor` of ``workers`` (default ``n_jobs``)
+    spawned processes, each with ``torch.get_num_threads() // n_jobs`` torch threads (at
+    least one)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    threads = max(1, torch.get_num_threads() // n_jobs)
+    return ProcessPoolExecutor(max_workers=workers or n_jobs, initializer=_init_worker,
+                               mp_context=multiprocessing.get_context("spawn"),
+                               initargs=(threads,))
+
+
 def run_pool(fn: Callable[..., Any], tasks: list[tuple], n_jobs: int,
-             done: Callable[[int, Any], None]) -> None:
+             done: Callable[[int, Any], None], pool=None) -> None:
     """``fn(*task)`` (a module-level function, so it pickles) for every task in ``n_jobs``
-    spawned processes, each with ``torch.get_num_threads() // n_jobs`` torch threads;
+    spawned processes (:func:`make_pool`), or in ``pool``, an open one that stays open;
     ``done(i, result)`` saves the result of ``tasks[i]`` as it arrives (so an interrupted run
     keeps every finished task). The pool of :class:`~rnagraph.evaluate.engine.LocalEngine`."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    threads = max(1, torch.get_num_threads() // n_jobs)
-    with ProcessPoolExecutor(max_workers=min(n_jobs, len(tasks)),
-                             mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_init_worker, initargs=(threads,)) as pool:
-        futures = {pool.submit(call_recording, fn, *task): i for i, task in enumerate(tasks)}
-        try:
-            for fut in as_completed(futures):
-                rec, caught = fut.result()
-                for message, category in caught:
-                    warnings.warn(message, category, stacklevel=2)
-                done(futures[fut], rec)
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+    from concurrent.futures import as_completed
+    if pool is None:
+        with make_pool(n_jobs, min(n_jobs, len(tasks))) as own:
+            return run_pool(fn, tasks, n_jobs, done, own)
+    futures = {pool.submit(call_recording, fn, *task): i for i, task in enumerate(tasks)}
+    try:
+        for fut in as_completed(futures):
+            rec, caught = fut.result()
+            for message, category in caught:
+                warnings.warn(message, category, stacklevel=2)
+            done(futures[fut], rec)
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
 
 
-__all__ = ["run_pool", "call_recording", "peak_rss_mib"]
+__all__ = ["run_pool", "make_pool", "call_recording", "peak_rss_mib"]

@@ -10,6 +10,7 @@ Optuna is an optional dependency (``pip install 'rnagraph[tune]'``).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -22,6 +23,8 @@ import torch
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet
+from rnagraph.evaluate.engine import Engine, make_engine
+from rnagraph.evaluate.engine import session as engine_session
 from rnagraph.typing import EdgeType
 
 #: the objectives :func:`tune` maximises, all on validation pairs
@@ -181,6 +184,15 @@ def _storage(optuna, storage):
     return JournalStorage(JournalFileBackend(str(path)))
 
 
+def _fold_value(model_name: str, params: dict, fold: Fold, metric: str) -> float:
+    """One task of a trial: ``get_model(model_name, **params)`` fitted on ``fold`` (a
+    :func:`blind_fold`) and its :func:`validation_score`."""
+    from rnagraph.models import get_model
+    m = get_model(model_name, **params)
+    fitted = m.fit(fold)
+    return validation_score(fitted if fitted is not None else m, fold, metric)
+
+
 def _trial_seed(seed: int, i: int) -> int:
     """The sampler's seed for the ``i``-th completed trial: a resumed search draws what an
     uninterrupted one would have drawn."""
@@ -189,7 +201,8 @@ def _trial_seed(seed: int, i: int) -> int:
 
 def tune(model_name: str, data: HeteroData, edge_type: EdgeType, folds: Sequence[Fold],
          n_trials: int, metric: str = "auc", storage: str | Path | Any | None = None,
-         seed: int = 0, *, spec: dict | None = None, progress: bool = False) -> TuneResult:
+         seed: int = 0, *, spec: dict | None = None, progress: bool = False, n_jobs: int = 1,
+         engine: str | Engine = "local", address: str | None = None) -> TuneResult:
     r"""Search ``model_name``'s hyper-parameters on the validation pairs of ``folds``.
 
     Each trial draws parameters from the model's space
@@ -199,14 +212,23 @@ def tune(model_name: str, data: HeteroData, edge_type: EdgeType, folds: Sequence
     ``fold.test``), and scores :func:`validation_score`; the objective is the mean over folds.
     No trial is pruned.
 
+    Trials are drawn ``n_jobs`` at a time: a batch of ``n_jobs`` trials is asked (each drawn
+    from the trials completed before the batch), its trials x folds run as tasks of
+    ``engine`` (:mod:`~rnagraph.evaluate.engine`: this process, a pool of ``n_jobs``
+    processes, or Ray tasks with a thread budget each), and the trials are told in their
+    order. Every engine runs the same task, so for the same seed and ``n_jobs`` the trials,
+    their values and the best configuration are the same on every engine (``n_jobs`` itself
+    changes what the sampler has seen when it draws, hence the draws).
+
     The study lives in ``storage``: a file path (an Optuna journal file, appended to as trials
     finish), an RDB URL (``sqlite:///...``) or ``None`` (memory). ``n_trials`` is the number
     of **completed** trials the study should hold: a call on a storage that already holds
     some runs only the missing ones (failed or interrupted trials do not count), and the
     sampler is seeded per trial from ``(seed, trial count)``, so a resumed search equals an
-    uninterrupted one (a storage holding more completed trials reports its first
-    ``n_trials``). A storage holding a different study (another model, metric, space,
-    edge type, seed, data or folds, or ``spec``) is refused.
+    uninterrupted one with the same ``n_jobs`` (a batch is stored whole or, interrupted,
+    not at all; a storage holding more completed trials reports its first ``n_trials``). A
+    storage holding a different study (another model, metric, space, edge type, seed, data
+    or folds, or ``spec``) is refused.
 
     Args:
         model_name (str): a registry model or preset with a search space.
@@ -223,21 +245,28 @@ def tune(model_name: str, data: HeteroData, edge_type: EdgeType, folds: Sequence
         spec (dict, optional): anything else that identifies the search (e.g. the split's
             options), stored with the study and compared on resume.
         progress (bool): a progress bar of trials. (default: ``False``)
+        n_jobs (int): trials per batch; with ``engine="local"`` the worker processes (one
+            trial x fold each, ``torch.get_num_threads() // n_jobs`` threads), with
+            ``engine="ray"`` and no ``address`` the CPUs of the local Ray runtime started for
+            the search. (default: ``1``, in this process)
+        engine (str | Engine): ``"local"``, ``"ray"`` or an engine object such as
+            ``RayEngine(address="auto", threads_per_task=4)``. (default: ``"local"``)
+        address (str, optional): with ``engine="ray"``, the Ray cluster to run on.
 
     Returns:
         TuneResult: the best parameters and every completed trial.
 
     Raises:
         ValueError: an unknown metric, a model without a search space, ``n_trials < 1``,
-            folds without validation pairs.
+            ``n_jobs < 1``, an unknown engine, folds without validation pairs.
         StudyMismatchError: ``storage`` holds another study (a :class:`ValueError`).
         ImportError: Optuna is not installed (the message says how to install it).
     """
     from rnagraph.data.leakage import check_no_leakage
     from rnagraph.evaluate.run_config import graph_hash
-    from rnagraph.models import get_model
 
     space, takes_seed = _validate(model_name, edge_type, folds, n_trials, metric)
+    eng = make_engine(engine, n_jobs, address)
     optuna = import_optuna()
     blind = [blind_fold(f) for f in folds]
     for f in blind:
@@ -263,23 +292,37 @@ def tune(model_name: str, data: HeteroData, edge_type: EdgeType, folds: Sequence
                          f"differ{'s' if len(diff) == 1 else ''}); nothing was changed: choose "
                          "another storage (out folder) or remove it")
 
-    def objective(trial) -> float:
-        params = _suggest(trial, space)
-        per_fold = []
-        for f in blind:
-            m = get_model(model_name, **params, **({"seed": int(seed)} if takes_seed else {}))
-            fitted = m.fit(f)
-            m = fitted if fitted is not None else m
-            per_fold.append(validation_score(m, f, metric))
-        trial.set_user_attr("fold_values", per_fold)
-        value = float(np.mean(per_fold))
-        if not math.isfinite(value):
-            raise ValueError(f"tune: trial {trial.number} scored {value} on validation pairs")
-        return value
-
     def completed():
         return [t for t in study.get_trials(deepcopy=False)
                 if t.state == optuna.trial.TrialState.COMPLETE]
+
+    def run_batch(first: int, last: int) -> None:
+        """Ask trials ``first .. last - 1``, evaluate their folds on the engine, tell them in
+        order; an interrupted or failed batch is told failed as a whole."""
+        batch = []
+        for i in range(first, last):
+            study.sampler = optuna.samplers.TPESampler(seed=_trial_seed(seed, i))
+            trial = study.ask()
+            batch.append((trial, {**_suggest(trial, space),
+                                  **({"seed": int(seed)} if takes_seed else {})}))
+        values: dict[int, float] = {}
+        told = 0
+        try:
+            eng.map(_fold_value, [(model_name, params, f, metric) for _, params in batch
+                                  for f in blind], values.__setitem__)
+            per_trial = [[values[b * len(blind) + j] for j in range(len(blind))]
+                         for b in range(len(batch))]
+            for (trial, _), per_fold in zip(batch, per_trial):
+                if not math.isfinite(value := float(np.mean(per_fold))):
+                    raise ValueError(f"tune: trial {trial.number} scored {value} on "
+                                     "validation pairs")
+            for (trial, _), per_fold in zip(batch, per_trial):
+                trial.set_user_attr("fold_values", per_fold)
+                study.tell(trial, float(np.mean(per_fold)))
+                told += 1
+        finally:
+            for trial, _ in batch[told:]:
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
 
     n_done = len(completed())
     todo = max(0, n_trials - n_done)
@@ -288,12 +331,14 @@ def tune(model_name: str, data: HeteroData, edge_type: EdgeType, folds: Sequence
         from tqdm.auto import tqdm
         bar = tqdm(total=n_trials, initial=n_done, desc=f"tune {model_name}", unit="trial")
     try:
-        for i in range(n_done, n_trials):
-            study.sampler = optuna.samplers.TPESampler(seed=_trial_seed(seed, i))
-            study.optimize(objective, n_trials=1)
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix(best=f"{study.best_value:.4f}")
+        # one pool of processes (one Ray runtime) for every batch
+        with engine_session(eng) if todo else contextlib.nullcontext():
+            for first in range(n_done, n_trials, n_jobs):
+                last = min(first + n_jobs, n_trials)
+                run_batch(first, last)
+                if bar is not None:
+                    bar.update(last - first)
+                    bar.set_postfix(best=f"{study.best_value:.4f}")
     finally:
         if bar is not None:
             bar.close()

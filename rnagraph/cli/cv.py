@@ -36,7 +36,7 @@ RANKING_COLUMNS = ("mrr_src", "hits@10_src", "hits@50_src", "mrr_dst", "hits@10_
 #: options added to ``cv`` after its first config.json layout, with the value a run written
 #: before them had (so such a run still resumes and replays)
 NEW_OPTION_DEFAULTS = {"negatives": "uniform", "ranking": False, "twins": False, "seeds": None,
-                       "isolated_negatives": False, "set": []}
+                       "isolated_negatives": False, "set": [], "inductive": False}
 
 
 def parse_seeds(value: str | None) -> list[int] | None:
@@ -52,7 +52,8 @@ def parse_seeds(value: str | None) -> list[int] | None:
     return seeds
 
 
-def check_protocol(mode: str, protocol: str, negatives: str, twins: bool) -> None:
+def check_protocol(mode: str, protocol: str, negatives: str, twins: bool,
+                   inductive: bool = False) -> None:
     """One clear line for an option value or combination the split does not offer."""
     from rnagraph.data.split import MODES, NEGATIVES, PROTOCOLS
     for name, value, allowed in (("mode", mode, MODES), ("protocol", protocol, PROTOCOLS),
@@ -65,6 +66,10 @@ def check_protocol(mode: str, protocol: str, negatives: str, twins: bool) -> Non
     if twins and mode == "warm":
         raise CLIError("--twins keeps twin groups of held-out nodes in one fold: use it with "
                        "a cold --mode (warm folds report the twin share anyway)")
+    if inductive and (mode == "warm" or protocol != "leakage-free"):
+        raise CLIError("--inductive removes held-out RNAs from the fitted graph: use it with "
+                       "a cold --mode (cold-src, cold-dst, cold-both) and --protocol "
+                       "leakage-free")
 
 
 def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode: str,
@@ -72,10 +77,12 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
          cfg: dict | None = None, *, negatives: str = "uniform", ranking: bool = False,
          twins: bool = False, seeds: list[int] | None = None,
          isolated_negatives: bool = False, engine: str = "local",
-         address: str | None = None, params: Sequence[str] = ()) -> None:
+         address: str | None = None, params: Sequence[str] = (),
+         inductive: bool = False) -> None:
     """Split, fit and print the tables (``seeds``: repeat over these split / model seeds;
     ``engine="ray"``: the models x folds of every seed as Ray tasks of one runtime;
-    ``params``: ``--set KEY=VALUE`` hyper-parameters of every model)."""
+    ``params``: ``--set KEY=VALUE`` hyper-parameters of every model; ``inductive``: held-out
+    RNAs absent from the fitted graph, scored as new RNAs)."""
     import numpy as np
 
     from rnagraph.cli.train import make_model
@@ -89,7 +96,7 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
             needs_sequences(name)
         except KeyError:
             raise CLIError(f"unknown model {name!r}; see `rnagraph models`") from None
-    check_protocol(mode, protocol, negatives, twins)
+    check_protocol(mode, protocol, negatives, twins, inductive)
     names = []
     for name in model_names:
         if needs_sequences(name) and not all(
@@ -116,7 +123,8 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
                 fold_list = kfold_link_split(data, edge_type, k=folds, neg_ratio=ratio, mode=mode,
                                              seed=s, protocol=protocol, negatives=negatives,
                                              group_twins=twins,
-                                             isolated_negatives=isolated_negatives)
+                                             isolated_negatives=isolated_negatives,
+                                             inductive=inductive)
             for w in caught:
                 if str(w.message) not in seen:
                     seen.add(str(w.message))
@@ -138,6 +146,10 @@ def _run(data, edge_type, model_names: list[str], folds: int, ratio: float, mode
               "source (src) or destination (dst) RNA, ties as OGB; global = all unobserved "
               "pairs)\n")
         print(results_table(results, metrics=RANKING_COLUMNS).split("\n", 2)[2])
+    if inductive:
+        print("\ninductive: the held-out RNAs were absent from the fitted graph and scored as "
+              "new RNAs (from their sequence, or through their most sequence-similar known "
+              "RNAs); ranking counts all pairs of the held-out RNAs")
     if seeds is not None:
         print(f"\nmean ± std (population) over all {len(seed_list) * folds} folds of seeds "
               f"{', '.join(map(str, seed_list))} ({folds} folds each), not over seed means")
@@ -195,6 +207,9 @@ def cv(
     isolated_negatives: bool = typer.Option(False, help="also draw negatives among RNAs "
                                             "without any known pair (left out by default; "
                                             "runs before that rule drew them)"),
+    inductive: bool = typer.Option(False, help="cold modes: remove the held-out RNAs from the "
+                                   "fitted graph and score them as new RNAs from their "
+                                   "sequence (docs/protocol.md, inductive cold start)"),
     threshold: str = typer.Option("0.5", help="a probability, or 'val' to choose it on "
                                   "validation"),
     seed: int = typer.Option(0, help="seed of the split and models (and of the synthetic "
@@ -225,6 +240,8 @@ def cv(
     Example: rnagraph cv cmi-9589 --model degree,svd --folds 5 --out runs/cmi9589
 
     Example: rnagraph cv cmi-9589 --model degree,sage --negatives hard --ranking --seeds 0,1,2
+
+    Example: rnagraph cv cmi-9589 --model degree,seq-vote --mode cold-dst --inductive --ranking
     """
     from rnagraph.datasets import load, synthetic
     from rnagraph.evaluate.run_config import graph_hash, resolve_config
@@ -232,7 +249,8 @@ def cv(
     v = replay(ctx, config, "cv", dict(
         dataset=dataset, model=model, edge_type=edge_type, folds=folds, ratio=ratio, mode=mode,
         protocol=protocol, negatives=negatives, ranking=ranking, twins=twins,
-        isolated_negatives=isolated_negatives, threshold=threshold, seed=seed, seeds=seeds,
+        isolated_negatives=isolated_negatives, inductive=inductive, threshold=threshold,
+        seed=seed, seeds=seeds,
         root=root, circrna_fasta=circrna_fasta, out=out, jobs=jobs, engine=engine,
         address=address, set=list(set_)))
     if v["dataset"] is None:
@@ -241,7 +259,8 @@ def cv(
     parse_threshold(str(v["threshold"]))
     seed_list = parse_seeds(v["seeds"])
     check_engine(str(v["engine"]), v["address"])
-    check_protocol(v["mode"], v["protocol"], v["negatives"], bool(v["twins"]))
+    check_protocol(v["mode"], v["protocol"], v["negatives"], bool(v["twins"]),
+                   bool(v.get("inductive")))
     out_p = Path(v["out"]) if v["out"] else None
     seed_v = int(v["seed"])
     if v["dataset"] == "synthetic":
@@ -263,7 +282,8 @@ def cv(
          str(v["threshold"]), out_p, int(v["jobs"]), cfg, negatives=v["negatives"],
          ranking=bool(v["ranking"]), twins=bool(v["twins"]), seeds=seed_list,
          isolated_negatives=bool(v["isolated_negatives"]), engine=str(v["engine"]),
-         address=v["address"], params=list(v["set"] or []))
+         address=v["address"], params=list(v["set"] or []),
+         inductive=bool(v.get("inductive")))
 
 
 def _same_run(a: dict, b: dict) -> bool:

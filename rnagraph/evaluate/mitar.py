@@ -247,6 +247,12 @@ def mirna_label_mix(root: str | None) -> str:
         + f", of {sum(n for n, _ in mix.values()):,} miRNAs and {len(sp):,} pairs.")
 
 
+def _disjoint(run: dict) -> bool:
+    """Whether a miTAR run's splits are miRNA-disjoint (its fold records say ``by="mirna"``)."""
+    return any(x.get("fingerprint", {}).get("meta", {}).get("by") == "mirna"
+               for x in run["records"])
+
+
 def _mitar_parts(mitar: list[dict], mix: str, root: str | None) -> list[str]:
     """The miTAR-only tables of the section: independent files, within-miRNA AUC, where the
     AUC is lost, seed replicates (each only where its runs have the data)."""
@@ -269,7 +275,8 @@ def _mitar_parts(mitar: list[dict], mix: str, root: str | None) -> list[str]:
                        "comparisons", "pairs of those miRNAs"], within),
                   (mix + " " if mix else "") + "Within-miRNA AUC: see docs/protocol.md "
                   "(Metrics); a score of the miRNA alone (NodePrior) gets 0.5."]
-    head, lost = loss_table(mitar, root)
+    # in miRNA-disjoint splits every test miRNA is unseen: one cell, nothing to tell
+    head, lost = loss_table([r for r in mitar if not _disjoint(r)], root)
     if lost:
         parts += ["### Where the test AUC is lost, by the kind of miRNA (per mille of all "
                   "positive-negative comparisons, mean over splits)",

@@ -197,3 +197,31 @@ def test_mitar_splits_by_mirna_on_the_real_set(real_root):
         for name in INDEPENDENT:
             kept = set(f.meta[EXTRA_TESTS][name].edge_label_index[0].tolist())
             assert kept and not kept & (src[0] | src[1])
+
+
+def test_grmmi_section_of_mirna_disjoint_runs(tmp_path):
+    # a miRNA-disjoint run: its independent-file row counts the rows of seen miRNAs removed
+    # (mean over the 2 splits: (10 + 14) / 2 = 12), and the loss-by-kind table, whose every
+    # test miRNA would be unseen, is left out (it would rebuild the splits from data)
+    import json
+
+    from rnagraph.evaluate.mitar import grmmi_section, independent_table
+    run = tmp_path / "mitar" / "mirna-disjoint" / "M"
+    run.mkdir(parents=True)
+    run.joinpath("run.json").write_text(json.dumps(
+        {"experiment": "mitar", "dataset": "mitar (combined, miRNA-disjoint)", "model": "M",
+         "epochs": 1, "command": "cmd"}))
+    n = "miraw-indtest"
+    for i, seen in enumerate((10, 14)):
+        run.joinpath(f"fold_{i}.json").write_text(json.dumps(
+            {"src": [0, 0, 1, 1], "label": [1, 0, 1, 0], "score": [0.9, 0.1, 0.8, 0.2],
+             "metrics": {f"{n}/{k}": 1.0 for k in ("auc", "aupr", "acc", "mcc")} | {
+                 f"{n}/n": 4},
+             "fingerprint": {"fold": i, "meta": {"seed": i, "by": "mirna", f"{n}:exact": 1,
+                                                 f"{n}:near": 2, f"{n}:seen": seen}}}))
+    runs = read_runs([tmp_path], "mitar/**/run.json")
+    (row,) = independent_table(runs)
+    assert row[:6] == [n, "M", "2", "4", "1 / 2", "12"]
+    md = grmmi_section([tmp_path])
+    assert "removed: miRNA seen in training or validation" in md
+    assert "Where the test AUC is lost" not in md and "| test split | M | 2 |" in md

@@ -167,22 +167,53 @@ class LinkModel(BaseEstimator):
     # ----------------------------------------------------------------- the contract
     def fit(self, fold: Fold) -> LinkModel:
         """Learn from ``fold.train_graph`` / ``fold.train`` (early stopping and calibration on
-        ``fold.val``); returns ``self``."""
+        ``fold.val``); returns ``self``.
+
+        In an inductive fold the validation pairs are on RNAs the fitted graph does not hold
+        (``fold.graph_for("val")`` appends them): calibration scores them through the new-RNA
+        path, and where a side of the pair is scored by the sequence-neighbour transfer, the
+        model's ``_fit`` receives ``fold.val`` as a
+        :class:`~rnagraph.train.pooled.PooledLinkSet` (the trainer validates on the pooled
+        scores). A model whose own ``_fit`` reads validation pairs of new RNAs scored from
+        their sequence reads them on ``fold.graph_for("val")``."""
         self._clear()
         self.edge_type_: EdgeType = tuple(fold.edge_type)
         self.graph_: HeteroData = fold.train_graph
-        self._fit(fold)
-        # every positive the model was shown (training graph + validation positives): what
-        # ranking all candidates must skip as already known
-        et = self.edge_type_
+        val_graph = fold.graph_for("val") if hasattr(fold, "graph_for") else fold.train_graph
+        self._fit(self._fit_view(fold, val_graph))
+        # every positive the model was shown (training graph + validation positives on fitted
+        # RNAs): what ranking all candidates must skip as already known
+        et, counts = self.edge_type_, self._fit_counts()
         seen = [fold.train_graph[et].edge_index] if et in fold.train_graph.edge_types else []
-        self.known_pairs_: Tensor = torch.cat(seen + [fold.val.pos_index], 1).long()
+        vpos = fold.val.pos_index
+        vpos = vpos[:, (vpos[0] < counts[et[0]]) & (vpos[1] < counts[et[2]])]
+        self.known_pairs_: Tensor = torch.cat(seen + [vpos], 1).long()
         self.calibrator_: PlattCalibrator | None = None
         if getattr(self, "calibrate", False):
             cal = calibration_pairs(fold)
-            raw = self.decision_function(None, cal.edge_label_index)
-            self.calibrator_ = PlattCalibrator().fit(raw, cal.edge_label)
+            raw = self.decision_function(val_graph if cal is fold.val else None,
+                                         cal.edge_label_index)
+            ok = torch.isfinite(raw)
+            self.calibrator_ = PlattCalibrator().fit(raw[ok], cal.edge_label[ok])
         return self
+
+    def _fit_view(self, fold: Fold, val_graph: HeteroData) -> Fold:
+        """``fold`` as ``_fit`` sees it: validation pairs on RNAs the transfer scores become a
+        :class:`~rnagraph.train.pooled.PooledLinkSet` over fitted pairs."""
+        from dataclasses import replace
+
+        from rnagraph.train.pooled import PooledLinkSet
+        val = fold.val
+        if val_graph is fold.train_graph or not len(val) or \
+                not self._has_new(val.edge_label_index):
+            return fold
+        counts = self._fit_counts()
+        idx = val.edge_label_index
+        if not any(self.inductive_mode(nt) == "neighbours" and bool((idx[r] >= counts[nt]).any())
+                   for r, nt in ((0, self.edge_type_[0]), (1, self.edge_type_[2]))):
+            return fold
+        inner, owner, wt, _ = self._plan(val_graph, idx)
+        return replace(fold, val=PooledLinkSet(idx, val.edge_label, inner, owner, wt))
 
     def _clear(self) -> None:
         """Forget everything learned (fitted attributes end in ``_``) and cached."""
@@ -390,13 +421,10 @@ class LinkModel(BaseEstimator):
         enc = self.encoded(graph)
         if not self._has_new(pairs):
             return self._decision_blocks(enc, pairs, batch_size)
+        from rnagraph.train.pooled import pool_scores
         inner, owner, wt, _ = self._plan(g, pairs)
-        raw = self._decision_blocks(enc, inner, batch_size)
-        out = torch.zeros(pairs.size(1), dtype=torch.float64)
-        out.index_add_(0, owner, wt * raw)
-        scored = torch.zeros(pairs.size(1), dtype=torch.bool)
-        scored[owner] = True
-        return out.masked_fill(~scored, float("nan"))
+        return pool_scores(self._decision_blocks(enc, inner, batch_size), owner, wt,
+                           pairs.size(1))
 
     @torch.no_grad()
     def decision_grid(self, graph: HeteroData | None, src: Tensor, dst: Tensor) -> Tensor:

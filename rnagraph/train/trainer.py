@@ -227,15 +227,25 @@ class Trainer:
         from sklearn.metrics import roc_auc_score
 
         from rnagraph.train.metrics import grouped_auc
+        from rnagraph.train.pooled import PooledLinkSet
         task.module.eval()
-        s = task.logits(val.edge_label_index.to(self.device)).double().cpu().numpy()
-        if not np.isfinite(s).all():
-            raise ValueError("Trainer: the model returned non-finite validation scores")
-        y = val.edge_label.numpy()
+        keep = slice(None)
+        if isinstance(val, PooledLinkSet):     # pairs of new RNAs, pooled from other pairs
+            inner = task.logits(val.pool_index.to(self.device)).double().cpu()
+            if not torch.isfinite(inner).all():
+                raise ValueError("Trainer: the model returned non-finite validation scores")
+            s = val.pool(inner).numpy()
+            keep = np.isfinite(s)              # pairs the transfer cannot place: not scored
+        else:
+            s = task.logits(val.edge_label_index.to(self.device)).double().cpu().numpy()
+            if not np.isfinite(s).all():
+                raise ValueError("Trainer: the model returned non-finite validation scores")
+        y = val.edge_label.numpy()[keep]
+        s = s[keep]
         out = {"val_auc": float(roc_auc_score(y, s))}
         if self.group_row is not None:
             out["val_grouped_auc"] = grouped_auc(
-                y, s, val.edge_label_index[self.group_row].numpy())[0]
+                y, s, val.edge_label_index[self.group_row].numpy()[keep])[0]
         return out
 
     def fit(self, task: LinkTask, train: LinkSet, val: LinkSet | None = None) -> Trainer:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from rnagraph.cli._common import (
+    CLIError,
     check_output,
     console,
     parse_columns,
@@ -48,23 +50,28 @@ def predict(
     ctx: typer.Context,
     model: Path = typer.Option(..., help="a model file written by `rnagraph train`"),
     pairs: Path = typer.Option(..., help="pairs to score (CSV/TSV, .gz ok)"),
-    fasta: list[str] = typer.Option([], help="sequences of the pairs' RNAs (FASTA or "
-                                    "id,sequence; TYPE=FILE), repeatable"),
+    fasta: list[str] = typer.Option([], help="sequences of RNAs the model was not fitted with "
+                                    "(FASTA or id,sequence; TYPE=FILE, or FILE matched to a "
+                                    "pair column by its ids), repeatable"),
     columns: str = typer.Option("1,2", help="the pair file's source and destination columns "
                                 "(1-based) in the model's edge type order"),
     out: str = typer.Option(..., help="the CSV to write"),
     force: bool = typer.Option(False, help="overwrite existing files"),
     config: Optional[Path] = typer.Option(None, help="replay a config.json of an earlier run"),
 ) -> None:
-    """Score the pairs of a file with a saved model.
+    """Score the pairs of a file with a saved model: one output row per input row, in order.
 
-    Writes src_id, dst_id, score (calibrated probability), raw_score and status: 'ok', or why
-    the pair cannot be scored (an id the model's graph does not hold: these models score only
-    the RNAs they were fitted with). Beside it: NAME.config.json.
+    Writes src_id, dst_id, score (calibrated probability), raw_score and status: how the pair
+    was scored ('fitted': both RNAs were in the training data; 'sequence': a new RNA scored
+    from its sequence; 'neighbours': a new RNA scored through its most sequence-similar known
+    RNAs), 'known pair' (a known interaction of the model: its training or validation
+    positives; still scored), or 'not scored: <why>' (say a new RNA without a sequence: give
+    it with --fasta TYPE=FILE). Beside it: NAME.config.json.
 
-    Example: rnagraph predict --model cmi9589-svd.rg --pairs candidates.csv --out scores.csv
+    Example: rnagraph predict --model cmi9589-svd.rg --pairs candidates.csv --fasta
+    circrna=new_circ.fa --out scores.csv
     """
-    from rnagraph.data.from_files import read_sequences
+    from rnagraph.evaluate.candidates import KNOWN_PAIR, score_id_pairs
     from rnagraph.evaluate.run_config import resolve_config, write_config
     from rnagraph.io import InputError, read_pairs
     from rnagraph.io.atomic import atomic_write
@@ -76,66 +83,94 @@ def predict(
     m = load_model(Path(v["model"]))
     et = m.edge_type_
     src_t, dst_t = et[0], et[2]
-    # every row is a candidate: a label column (say of an evaluation set) is not read here
-    plist = read_pairs(v["pairs"], columns=parse_columns(v["columns"]), label_col=None)
-    specs = sequence_specs(v["fasta"])
-    given: set[str] = set()
-    for spec in (specs.values() if isinstance(specs, dict) else specs):
-        given |= set(read_sequences(spec))  # validated: a malformed FASTA is an error
+    cols = parse_columns(v["columns"])
+    # every row is a candidate (a label column, say of an evaluation set, is not read here),
+    # repeated rows too: the output has one row per input row
+    plist = read_pairs(v["pairs"], columns=cols, label_col=None, keep_duplicates=True)
+    seqs = _sequences(v["fasta"], plist, et, Path(v["pairs"]))
     g = m.graph_
-    smap = {s: i for i, s in enumerate(g[src_t].ids)}
-    dmap = {s: i for i, s in enumerate(g[dst_t].ids)}
+    smap, dmap = set(g[src_t].ids), set(g[dst_t].ids)
     srcs, dsts = {a for a, _ in plist}, {b for _, b in plist}
-    if (srcs and dsts and not any(a in smap for a in srcs) and not any(b in dmap for b in dsts)
-            and any(a in dmap for a in srcs) and any(b in smap for b in dsts)):
+    if (srcs and dsts and not srcs & smap and not dsts & dmap
+            and srcs & dmap and dsts & smap):
         raise InputError(f"the pair columns look swapped: column 1 holds {dst_t} ids and column "
                          f"2 {src_t} ids of the model ({src_t} -> {dst_t}); pass --columns 2,1",
                          v["pairs"])
-    ok_idx, status = [], []
-    for a, b in plist:
-        why = []
-        if a not in smap and b not in dmap and a in dmap and b in smap:
-            why.append(f"swapped: {a!r} is a {dst_t} and {b!r} a {src_t} of the model "
-                       f"({src_t} -> {dst_t}); put the {src_t} first or pass --columns "
-                       f"{parse_columns(v['columns'])[1] + 1},"
-                       f"{parse_columns(v['columns'])[0] + 1}")
-        for rid, mp, nt in ((a, smap, src_t), (b, dmap, dst_t)):
-            if rid not in mp and not why:
-                seen = "its sequence is given but " if rid in given else ""
-                why.append(f"{nt} {rid!r} not in the model ({seen}this model scores only the "
-                           "RNAs it was fitted with)")
-        status.append("; ".join(why) if why else "ok")
-        if not why:
-            ok_idx.append((smap[a], dmap[b]))
-    n_bad = sum(s != "ok" for s in status)
-    if not ok_idx:
-        first = next(s for s in status if s != "ok")
+    swapped = [a not in smap and b not in dmap and a in dmap and b in smap for a, b in plist]
+    todo = [p for p, sw in zip(plist, swapped) if not sw]
+    with console.status(f"scoring {len(todo)} pairs"):
+        raw_t, prob_t, st_t = score_id_pairs(m, todo, seqs)
+    raw, prob, status = [], [], []
+    it = iter(range(len(todo)))
+    for (a, b), sw in zip(plist, swapped):
+        if sw:
+            raw.append(math.nan)
+            prob.append(math.nan)
+            status.append(f"not scored: swapped: {a!r} is a {dst_t} and {b!r} a {src_t} of the "
+                          f"model ({src_t} -> {dst_t}); put the {src_t} first or pass "
+                          f"--columns {cols[1] + 1},{cols[0] + 1}")
+            continue
+        j = next(it)
+        raw.append(float(raw_t[j]))
+        prob.append(float(prob_t[j]))
+        status.append(_hint(st_t[j]))
+    scored = [not s.startswith("not scored") for s in status]
+    broken = sum(sc and not (math.isfinite(p) and math.isfinite(r))
+                 for sc, p, r in zip(scored, prob, raw))
+    if broken:
+        raise InputError(f"the model gives no finite score for {broken} of {len(plist)} pairs "
+                         "(NaN or infinite: the model file is damaged); refit it with "
+                         "`rnagraph train`", v["model"])
+    n_ok = sum(scored)
+    if not n_ok:
+        first = next(s for s in status if s.startswith("not scored"))
         raise InputError(f"none of the {len(plist)} pairs can be scored: {first}", v["pairs"])
-    import torch
-    idx = torch.tensor(ok_idx, dtype=torch.long).t()
-    with console.status(f"scoring {idx.size(1)} pairs"):
-        raw = m.decision_function(None, idx)
-        prob = m.probability(raw)
-    bad = ~torch.isfinite(torch.as_tensor(prob, dtype=torch.float64))
-    if bool(bad.any()):
-        raise InputError(f"the model gives no finite score for {int(bad.sum())} of "
-                         f"{idx.size(1)} pairs (NaN or infinite: the model file is damaged); "
-                         "refit it with `rnagraph train`", v["model"])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([f"{src_t}_id", f"{dst_t}_id", "score", "raw_score", "status"])
-    j = 0
-    for (a, b), st in zip(plist, status):
-        if st == "ok":
-            w.writerow([a, b, f"{float(prob[j]):.6g}", f"{float(raw[j]):.6g}", st])
-            j += 1
-        else:
-            w.writerow([a, b, "", "", st])
+    for (a, b), sc, p, r, st in zip(plist, scored, prob, raw, status):
+        w.writerow([a, b, f"{p:.6g}" if sc else "", f"{r:.6g}" if sc else "", st])
     cfg = resolve_config("predict", plain_args(v), seed=None, dataset_hash=None)
     atomic_write(out_p, buf.getvalue())
     write_config(cfg_p, cfg)
+    n_bad = len(plist) - n_ok
     if n_bad:
-        first = next(s for s in status if s != "ok")
+        first = next(s for s in status if s.startswith("not scored"))
         console.print(f"warning: {n_bad} of {len(plist)} pairs cannot be scored (status column "
                       f"in {out_p}), e.g. {first}", markup=False, highlight=False, soft_wrap=True)
-    print(f"scored {len(ok_idx)} of {len(plist)} pairs; wrote {out_p}")
+    n_known = status.count(KNOWN_PAIR)
+    n_new = sum(s in ("sequence", "neighbours") for s in status)
+    new = f" and {n_new} of new RNAs (status 'sequence' or 'neighbours')" if n_new else ""
+    print(f"scored {n_ok} of {len(plist)} pairs, {n_known} of them known pairs (status "
+          f"'known pair'){new}; wrote {out_p}")
+
+
+def _hint(status: str) -> str:
+    """A status with the fix where the user can give one: a new RNA without a sequence."""
+    if status.endswith("is not in the model and has no sequence"):
+        nt = status.removeprefix("not scored: ").split(" ", 1)[0]
+        return f"{status} (give it with --fasta {nt}=FILE)"
+    return status
+
+
+def _sequences(fasta: list[str], plist: list[tuple[str, str]], edge_type,
+               pairs: Path) -> dict[str, dict[str, str]]:
+    """The sequences of ``--fasta`` by node type of the model's edge type: ``TYPE=FILE``, or a
+    plain FILE matched to the pair column that holds its ids."""
+    from rnagraph.data.from_files import _side_of, read_sequences
+    src_t, _, dst_t = edge_type
+    specs = sequence_specs(fasta)
+    out: dict[str, dict[str, str]] = {}
+    if isinstance(specs, dict):
+        for nt, path in specs.items():
+            if nt not in (src_t, dst_t):
+                raise CLIError(f"--fasta {nt}={path}: the model scores {src_t}-{dst_t} pairs; "
+                               f"give {src_t}=FILE or {dst_t}=FILE")
+            out.setdefault(nt, {}).update(read_sequences(path))
+        return out
+    src_ids, dst_ids = {a for a, _ in plist}, {b for _, b in plist}
+    for path in specs:
+        seqs = read_sequences(path)   # validated: a malformed FASTA is an error
+        side = _side_of(Path(path), set(seqs), src_ids, dst_ids, edge_type, pairs)
+        out.setdefault((src_t, dst_t)[side], {}).update(seqs)
+    return out

@@ -7,6 +7,7 @@ the training loop, calibration and metrics that models use.
 from rnagraph.evaluate.candidates import (
     Candidates,
     count_candidates,
+    score_id_pairs,
     top_candidates,
     top_per_rna,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "Candidates",
     "top_candidates",
     "top_per_rna",
+    "score_id_pairs",
     "count_candidates",
     "seed_evidence",
     "write_report",

@@ -387,5 +387,64 @@ def _line_candidates(model, best: tuple, lines: Tensor, *, lines_are_src: bool
     return out
 
 
+#: the status of a pair that is a known interaction of the model (:func:`score_id_pairs`)
+KNOWN_PAIR = "known pair"
+
+
+@torch.no_grad()
+def score_id_pairs(model, pairs: Sequence[tuple[str, str]],
+                   sequences: dict[str, dict[str, str | None]] | None = None
+                   ) -> tuple[Tensor, Tensor, list[str]]:
+    """Score pairs given by RNA ids, one result per pair in the order given (repeats
+    included): what ``rnagraph predict`` writes.
+
+    Ids the model was fitted with index its graph; other ids are **new RNAs**, appended to
+    the scoring graph (:meth:`~rnagraph.models.base.LinkModel.extended_graph`) with their
+    sequence from ``sequences`` (``{node_type: {id: sequence}}``) where one is given, and
+    scored as the model scores new RNAs (or not, with the reason).
+
+    Args:
+        model: a fitted link model.
+        pairs (Sequence[tuple[str, str]]): ``(source id, destination id)`` pairs of the
+            model's edge type.
+        sequences (dict, optional): sequences of new RNAs by node type (ids the model was
+            fitted with are ignored).
+
+    Returns:
+        tuple: raw scores ``[N]`` and calibrated probabilities ``[N]`` (float64, NaN where
+        not scored) and a status per pair: ``"known pair"`` (a known interaction of the
+        model, ``model.known_pairs_``, still scored), ``"fitted"``, ``"sequence"``,
+        ``"neighbours"`` or ``"not scored: <why>"``
+        (:meth:`~rnagraph.models.base.LinkModel.scoring_status`).
+    """
+    model._check_fitted()
+    src_t, _, dst_t = model.edge_type_
+    fitted = model.graph_
+    sequences = sequences or {}
+    extra: dict[str, dict[str, str | None]] = {}
+    for row, nt in ((0, src_t), (1, dst_t)):
+        have = set(fitted[nt].ids)
+        given = sequences.get(nt, {})
+        for pair in pairs:
+            rid = pair[row]
+            if rid not in have:
+                extra.setdefault(nt, {})[rid] = given.get(rid)
+    g = model.extended_graph(extra) if extra else fitted
+    smap = {r: i for i, r in enumerate(g[src_t].ids)}
+    dmap = {r: i for i, r in enumerate(g[dst_t].ids)}
+    idx = torch.tensor([[smap[a] for a, _ in pairs], [dmap[b] for _, b in pairs]],
+                       dtype=torch.long).reshape(2, -1)
+    graph = g if extra else None
+    status = model.scoring_status(graph, idx)
+    raw = model.decision_function(graph, idx)
+    known = getattr(model, "known_pairs_", None)
+    if known is not None and known.numel() and idx.numel():
+        n_dst = int(g[dst_t].num_nodes)
+        kc = known[0].long() * n_dst + known[1].long()
+        is_known = torch.isin(idx[0] * n_dst + idx[1], kc)
+        status = [KNOWN_PAIR if k else st for k, st in zip(is_known.tolist(), status)]
+    return raw, model.probability(raw), status
+
+
 __all__ = ["Candidates", "top_candidates", "top_per_rna", "count_candidates",
-           "RANK_BLOCK"]
+           "score_id_pairs", "KNOWN_PAIR", "RANK_BLOCK"]

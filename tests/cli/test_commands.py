@@ -59,7 +59,8 @@ def test_train_predict_round_trip_identical_scores(trained, tmp_path):
     pairs.write_text("".join(f"{a},{b}\n" for a, b in zip(val["src_id"], val["dst_id"])))
     _ok(["predict", "--model", trained / "svd.rg", "--pairs", pairs, "--out", tmp_path / "s.csv"])
     rows = _rows(tmp_path / "s.csv")
-    assert [r["status"] for r in rows] == ["ok"] * len(rows)
+    # validation positives are known pairs of the model (still scored), negatives are not
+    assert [r["status"] for r in rows] == ["known pair" if y else "fitted" for y in val["label"]]
     got = [float(r["score"]) for r in rows]
     assert got == pytest.approx(val["score"], rel=1e-5)  # written with 6 significant digits
     assert (tmp_path / "s.config.json").is_file()
@@ -74,8 +75,8 @@ def test_predict_reports_unscorable_pairs(trained, tmp_path):
                tmp_path / "s.csv"])
     assert "1 of 2 pairs cannot be scored" in res.output
     rows = _rows(tmp_path / "s.csv")
-    assert rows[0]["status"] == "ok" and rows[1]["score"] == ""
-    assert "circrna 'new-circ' not in the model" in rows[1]["status"]
+    assert rows[0]["status"] in ("fitted", "known pair") and rows[1]["score"] == ""
+    assert "circrna 'new-circ' is not in the model and has no sequence" in rows[1]["status"]
 
 
 def _brute_force(m, k, src=None):

@@ -20,23 +20,26 @@ from rnagraph.evaluate import format_mean_std
 MODELS = ("degree", "svd", "l3", "ra3", "katz", "sage", "struct")
 KS = (10, 50, 100)
 COLS = ["negatives", "model", "AUC", "AUPR", "MRR src", "Hits@50 src", "MRR dst", "Hits@50 dst",
-        "global AUPR", "s/fold"]
-RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst", "global_aupr")
+        "global AUPR", "global P@100", "s/fold"]
+RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst", "global_aupr",
+          "global_precision@100")
 
 
 def evaluate(name: str, g, args) -> None:
     et = h.edge_types(g)[0]
     k = args.folds
-    log = h.log(args, f"Harder evaluation ({name}, {k}-fold warm)", COLS, results=True,
+    split = args.mode + " inductive" * args.inductive
+    flags = f" --mode {args.mode}" * (args.mode != "warm") + " --inductive" * args.inductive
+    log = h.log(args, f"Harder evaluation ({name}, {k}-fold {split})", COLS, results=True,
                 section=args.section or f"hard-eval-{name}", cli=" ".join(
                     f"`rnagraph cv {name} --edge-type {h.cli_edge(et)} --model "
                     f"{','.join(args.models)} --folds {k} --seed "
-                    f"{args.seed} --negatives {neg}" + " --ranking" * (i == 0) + "`"
+                    f"{args.seed} --negatives {neg}{flags}" + " --ranking" * (i == 0) + "`"
                     for i, neg in enumerate(args.negatives)))
     twins, best, labels = [], {}, []
     for n_kind, neg in enumerate(args.negatives):
-        folds = kfold_link_split(g, et, k=k, neg_ratio=1, mode="warm", seed=args.seed,
-                                 negatives=neg)[:args.max_folds]
+        folds = kfold_link_split(g, et, k=k, neg_ratio=1, mode=args.mode, seed=args.seed,
+                                 negatives=neg, inductive=args.inductive)[:args.max_folds]
         twins = [f.meta["twins"]["share"] for f in folds]
         for key in args.models:
             model = h.model(key, args.seed)
@@ -55,8 +58,9 @@ def evaluate(name: str, g, args) -> None:
                     best.setdefault(col, []).append((np.mean([x[m] for x in f]), label))
             print(f"{neg:8s} {label:18s} AUC {res.summary('auc', 3)} ({s:.1f} s)",
                   flush=True)
-    log.note(f"Warm split, seed {args.seed}, {k} folds, 1:1; negatives, twins and the "
-             "filtered ranking panel as in docs/protocol.md (Harder evaluation). The negative "
+    log.note(f"{split.capitalize()} split, seed {args.seed}, {k} folds, 1:1; negatives, twins "
+             "and the filtered ranking panel as in docs/protocol.md (Harder evaluation"
+             + "; Inductive cold start" * args.inductive + "). The negative "
              "kinds share positives and training graphs, so ranking is computed once, for the "
              f"models fitted on the {args.negatives[0]} folds (\"same\" in the other rows).")
     top = {c: max(v) for c, v in best.items()}
@@ -80,6 +84,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--section", default=None, help="docs/results.md section (default "
                     "hard-eval-<dataset>; another name for a run over a subset of the models)")
     ap.add_argument("--mferl", action="store_true", help="also MFERL and MFERL (structural)")
+    ap.add_argument("--mode", default="warm", help="warm, cold-src, cold-dst or cold-both")
+    ap.add_argument("--inductive", action="store_true", help="cold modes: held-out RNAs "
+                    "absent from the fitted graph (docs/protocol.md)")
     args = h.parse(ap, argv)
     args.models += ["mferl", "mferl-struct"] if args.mferl else []
     for name, g in h.graphs(args.datasets, args.root):

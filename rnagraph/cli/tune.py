@@ -61,11 +61,22 @@ def tune(
     out: Path = typer.Option(..., help="run folder: the study (resumable), tune.json, "
                              "search.png, best.train.json, best.cv.json"),
     force: bool = typer.Option(False, help="replace a different study in --out"),
+    jobs: int = typer.Option(1, min=1, help="trials drawn and evaluated at a time (their "
+                             "folds in parallel processes; torch threads are divided among "
+                             "them); the same --jobs gives the same trials on every engine"),
+    engine: str = typer.Option("local", help="local (this process / --jobs processes) or ray "
+                               "(each trial x fold a Ray task; pip install \"rnagraph[ray]\"; "
+                               "see docs/cluster.md)"),
+    address: Optional[str] = typer.Option(None, help="with --engine ray: the Ray cluster, e.g. "
+                                          "auto or ray://head:10001 (default: a local runtime "
+                                          "of --jobs CPUs)"),
 ) -> None:
     """Search a model's hyper-parameters with Optuna (TPE) on validation pairs, never test.
 
     Each trial fits the model on every fold's training pairs and scores the fold's validation
-    pairs; the objective is the mean over folds. The study is kept in OUT/study.journal: a
+    pairs; the objective is the mean over folds. --jobs trials are drawn at a time and their
+    folds run on --engine (this machine's processes, or Ray tasks); the same --jobs and seed
+    give the same trials on either engine. The study is kept in OUT/study.journal: a
     rerun with the same options and a larger --trials continues it; other options are
     refused (or replaced with --force). The best configuration is written as
     OUT/best.train.json and OUT/best.cv.json.
@@ -87,8 +98,9 @@ def tune(
         raise CLIError(INSTALL_HINT)
     check_seed(seed)
     parse_float("ratio", float(ratio), 0.0, 1000.0, lo_open=True)
-    from rnagraph.cli.cv import check_protocol
+    from rnagraph.cli.cv import check_engine, check_protocol
     check_protocol(mode, "leakage-free", negatives, False)
+    check_engine(engine, address)
     _prepare(out)
 
     import optuna
@@ -112,9 +124,11 @@ def tune(
                   f"folds, {metric}", highlight=False, soft_wrap=True)
     spec = {"dataset": dataset, "pairs": str(pairs) if pairs else None, "folds": folds,
             "ratio": ratio, "mode": mode, "negatives": negatives}
+    kw = {"spec": spec, "progress": True, "n_jobs": jobs, "engine": engine,
+          "address": address}
     try:
         result = run_tune(model, data, et, fold_list, trials, metric, out / "study.journal",
-                          seed, spec=spec, progress=True)
+                          seed, **kw)
     except StudyMismatchError as exc:
         if not force:
             raise CLIError(f"{exc}; or pass --force to replace it") from None
@@ -122,7 +136,7 @@ def tune(
             (out / name).unlink(missing_ok=True)
         console.print(f"--force: removed the other study in {out}", highlight=False)
         result = run_tune(model, data, et, fold_list, trials, metric, out / "study.journal",
-                          seed, spec=spec, progress=True)
+                          seed, **kw)
     h = graph_hash(data)
     sets = _set_args(result.best_params)
     et_name = {("circrna", "binds", "mirna"): "circ-mirna",

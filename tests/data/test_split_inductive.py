@@ -151,3 +151,20 @@ def test_bad_inductive_arguments():
     bare = build_graph({}, {CM: [("c0", "m0"), ("c1", "m1"), ("c2", "m2")]})
     with pytest.raises(ValueError, match="no mirna node has one"):
         kfold_link_split(bare, CM, k=3, mode="cold-dst", inductive=True)
+
+
+@pytest.mark.parametrize("opts", [{"negatives": "degree"}, {"negatives": "hard"},
+                                  {"group_twins": True}, {"isolated_negatives": True}])
+def test_every_split_option_keeps_working_inductively(opts):
+    """Hard / degree-matched negatives, twin grouping, isolated negatives: the inductive folds
+    hold the transductive folds' pairs, renumbered, and pass the leakage check."""
+    g = graph()
+    trans = kfold_link_split(g, CM, k=3, mode="cold-src", seed=5, **opts)
+    ind = kfold_link_split(g, CM, k=3, mode="cold-src", seed=5, inductive=True, **opts)
+    for a, f in zip(trans, ind):
+        check_no_leakage(f, full_graph=g)
+        for name in ("train", "val", "test"):
+            assert torch.equal(f.to_split_index(getattr(f, name).edge_label_index),
+                               getattr(a, name).edge_label_index)
+        assert f.meta["inductive"] and {k: v for k, v in f.meta.items()
+                                        if k not in ("inductive", "held_out")} == a.meta

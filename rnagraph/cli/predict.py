@@ -141,8 +141,9 @@ def predict(
     n_known = status.count(KNOWN_PAIR)
     n_new = sum(s in ("sequence", "neighbours") for s in status)
     new = f" and {n_new} of new RNAs (status 'sequence' or 'neighbours')" if n_new else ""
-    print(f"scored {n_ok} of {len(plist)} pairs, {n_known} of them known pairs (status "
-          f"'known pair'){new}; wrote {out_p}")
+    known = f"{n_known} of them" if n_known else "none of them"
+    print(f"scored {n_ok} of {len(plist)} pairs, {known} known pairs (status 'known pair')"
+          f"{new}; wrote {out_p}")
 
 
 def _hint(status: str) -> str:

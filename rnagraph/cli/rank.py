@@ -209,8 +209,9 @@ def rank(
     n_unscored = sum(c.num_unscored for _, c in groups)
     skipped = f" ({n_unscored} could not be scored)" if n_unscored else ""
     if per is not None:
-        print(f"scored {n_scored} unobserved pairs{skipped} of {len(groups)} RNAs; wrote the "
-              f"best {per} of each ({n_rows} rows) to {out_p}")
+        print(f"scored {n_scored} unobserved pairs{skipped} of {len(groups)} "
+              f"RNA{'s' * (len(groups) != 1)}; wrote the best {per} of each ({n_rows} rows) to "
+              f"{out_p}")
     else:
         print(f"scored {n_scored} unobserved pairs{skipped}; wrote the best {n_rows} to {out_p}")
 

@@ -78,6 +78,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
+from rnagraph.features._estimator import Estimator
 from rnagraph.models._transfer import NeighbourTransfer, fitted_part, neighbours
 from rnagraph.train.calibration import PlattCalibrator, calibration_pairs
 from rnagraph.typing import EdgeType, NodeType
@@ -113,7 +114,7 @@ def grid_pairs(src: Tensor, dst: Tensor) -> Tensor:
     return torch.stack([src.repeat_interleave(dst.numel()), dst.repeat(src.numel())])
 
 
-class LinkModel(BaseEstimator):
+class LinkModel(Estimator):
     """Base class of every link predictor (see the module docstring for the contract).
 
     Subclasses store their hyper-parameters in ``__init__`` under the same names (so
@@ -127,7 +128,15 @@ class LinkModel(BaseEstimator):
     * optionally ``_link(raw)`` -- probabilities without calibration (default: sigmoid).
 
     Every subclass has a ``calibrate`` parameter (default ``True``).
+
+    Parameters are checked in ``fit``, as scikit-learn checks them
+    (:class:`~rnagraph.features._estimator.Estimator`, the base of featurizers and encoders
+    too): ``__init__`` only stores them, a subclass's ``_validate_params()`` raises for a bad
+    value with :meth:`_check_param`, so ``set_params`` of a bad value fails at the next
+    ``fit``. The ``repr`` is scikit-learn's (the parameters that differ from the defaults).
     """
+
+    __repr__ = BaseEstimator.__repr__
 
     #: the model needs sequences on both node types of the edge type
     requires_sequences: ClassVar[bool] = False
@@ -141,6 +150,9 @@ class LinkModel(BaseEstimator):
     transfer: ClassVar[NeighbourTransfer] = NeighbourTransfer()
 
     # ----------------------------------------------------------------- subclass hooks
+    def _validate_params(self) -> None:
+        """Check the parameters (called by ``fit``); raise with :meth:`_check_param`."""
+
     def _fit(self, fold: Fold) -> None:
         raise NotImplementedError
 
@@ -176,6 +188,7 @@ class LinkModel(BaseEstimator):
         :class:`~rnagraph.train.pooled.PooledLinkSet` (the trainer validates on the pooled
         scores). A model whose own ``_fit`` reads validation pairs of new RNAs scored from
         their sequence reads them on ``fold.graph_for("val")``."""
+        self._validate_params()
         self._clear()
         self.edge_type_: EdgeType = tuple(fold.edge_type)
         self.graph_: HeteroData = fold.train_graph

@@ -53,10 +53,11 @@ class DegreeProduct(LinkModel):
     block_rtol = 0.0    # integer degrees: block-invariant exactly
 
     def __init__(self, calibrate: bool = True, smoothing: float = 0.0):
-        if not smoothing >= 0:  # also refuses NaN
-            raise ValueError(f"DegreeProduct: smoothing must be >= 0, got {smoothing}")
         self.calibrate = calibrate
         self.smoothing = smoothing
+
+    def _validate_params(self) -> None:
+        self._check_param("smoothing", self.smoothing >= 0, "must be >= 0")  # refuses NaN
 
     def _fit(self, fold: Fold) -> None:
         """Nothing to learn: degrees are read from the scoring graph."""

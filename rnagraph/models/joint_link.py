@@ -92,11 +92,6 @@ class JointLink(LinkModel):
                  lr: float = 0.01, weight_decay: float = 0.0, patience: int = 50,
                  eval_every: int = 5, device: str = "cpu", calibrate: bool = True,
                  seed: int = 0):
-        if hidden_channels < 1 or num_layers < 1:
-            raise ValueError(f"JointLink: hidden_channels and num_layers must be >= 1, got "
-                             f"{hidden_channels} and {num_layers}")
-        if loss_weights is not None and any(not float(w) >= 0 for w in loss_weights.values()):
-            raise ValueError(f"JointLink: loss_weights must be >= 0, got {loss_weights}")
         self.hidden_channels = hidden_channels
         self.num_layers = num_layers
         self.dropout = dropout
@@ -114,6 +109,13 @@ class JointLink(LinkModel):
         self.device = device
         self.calibrate = calibrate
         self.seed = seed
+
+    def _validate_params(self) -> None:
+        self._check_param("hidden_channels", self.hidden_channels >= 1, "must be >= 1")
+        self._check_param("num_layers", self.num_layers >= 1, "must be >= 1")
+        lw = self.loss_weights
+        self._check_param("loss_weights", lw is None or all(float(w) >= 0 for w in lw.values()),
+                          "must be >= 0")
 
     # ----------------------------------------------------------------- inputs
     def _features(self, graph: HeteroData) -> dict[NodeType, Tensor]:

@@ -41,11 +41,12 @@ class NodePrior(LinkModel):
     block_rtol = 0.0    # a lookup of each node's rate: block-invariant exactly
 
     def __init__(self, node_type: str = "mirna", smoothing: float = 1.0, calibrate: bool = True):
-        if not smoothing > 0:  # also refuses NaN
-            raise ValueError(f"NodePrior: smoothing must be > 0, got {smoothing}")
         self.node_type = node_type
         self.smoothing = smoothing
         self.calibrate = calibrate
+
+    def _validate_params(self) -> None:
+        self._check_param("smoothing", self.smoothing > 0, "must be > 0")  # refuses NaN
 
     def _side(self) -> int:
         src_t, _, dst_t = self.edge_type_

@@ -165,13 +165,6 @@ class SAGELink(LinkModel):
                  weight_decay: float = 0.0, dropout: float = 0.0, negatives: str = "resample",
                  neg_ratio: float = 1.0, patience: int = 50, eval_every: int = 5,
                  calibrate: bool = True, device: str = "cpu", seed: int = 0):
-        if negatives not in NEGATIVES:
-            raise ValueError(f"SAGELink: negatives must be one of {NEGATIVES}, got "
-                             f"{negatives!r}")
-        if not neg_ratio >= 0:
-            raise ValueError(f"SAGELink: neg_ratio must be >= 0, got {neg_ratio}")
-        if hidden_channels < 1:
-            raise ValueError(f"SAGELink: hidden_channels must be >= 1, got {hidden_channels}")
         self.hidden_channels = hidden_channels
         self.epochs = epochs
         self.lr = lr
@@ -184,6 +177,11 @@ class SAGELink(LinkModel):
         self.calibrate = calibrate
         self.device = device
         self.seed = seed
+
+    def _validate_params(self) -> None:
+        self._check_param("negatives", self.negatives in NEGATIVES, f"must be one of {NEGATIVES}")
+        self._check_param("neg_ratio", self.neg_ratio >= 0, "must be >= 0")
+        self._check_param("hidden_channels", self.hidden_channels >= 1, "must be >= 1")
 
     def _build(self, num_nodes: dict[NodeType, int], edge_types: list[EdgeType]) -> _SAGENet:
         with torch.random.fork_rng(devices=[]):       # construction draws; Trainer reseeds

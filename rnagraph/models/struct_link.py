@@ -325,30 +325,23 @@ class StructLink(LinkModel):
                  lr: float = 0.03, weight_decay: float = 0.0, dropout: float = 0.0,
                  patience: int = 50, eval_every: int = 5, calibrate: bool = True,
                  device: str = "cpu", seed: int = 0):
-        if not (0.0 <= degree_share and 0.0 <= corrupt_share
-                and degree_share + corrupt_share <= 1.0):
-            raise ValueError(f"StructLink: degree_share and corrupt_share must be >= 0 with a "
-                             f"sum <= 1, got {degree_share}, {corrupt_share}")
-        if not (neg_ratio >= 0 and pool_ratio >= 0):
-            raise ValueError(f"StructLink: neg_ratio and pool_ratio must be >= 0, got "
-                             f"{neg_ratio}, {pool_ratio}")
-        if not (rank_weight >= 0 and rank_k >= 1 and rank_pool >= 1 and rank_batch >= 0):
-            raise ValueError(f"StructLink: rank_weight and rank_batch must be >= 0 and rank_k, "
-                             f"rank_pool >= 1, got {rank_weight}, {rank_batch}, {rank_k}, "
-                             f"{rank_pool}")
-        if not 0.0 <= rank_degree_share <= 1.0:
-            raise ValueError(f"StructLink: rank_degree_share must be in [0, 1], got "
-                             f"{rank_degree_share}")
-        if not 0.0 <= disjoint_train_ratio < 1.0:
-            raise ValueError(f"StructLink: disjoint_train_ratio must be in [0, 1), got "
-                             f"{disjoint_train_ratio}")
-        if hidden_channels < 1 or mlp_channels < 1:
-            raise ValueError(f"StructLink: hidden_channels and mlp_channels must be >= 1, "
-                             f"got {hidden_channels}, {mlp_channels}")
-        StructuralPairFeatures(power)._validate_params()   # checks power
         for name, value in list(locals().items()):
             if name not in ("self", "name", "__class__"):
                 setattr(self, name, value)
+
+    def _validate_params(self) -> None:
+        c = self._check_param
+        c("degree_share", 0.0 <= self.degree_share, "must be >= 0")
+        c("corrupt_share", 0.0 <= self.corrupt_share
+          and self.degree_share + self.corrupt_share <= 1.0, "must be >= 0, with degree_share "
+          "+ corrupt_share <= 1")
+        for name in ("neg_ratio", "pool_ratio", "rank_weight", "rank_batch"):
+            c(name, getattr(self, name) >= 0, "must be >= 0")
+        for name in ("rank_k", "rank_pool", "hidden_channels", "mlp_channels"):
+            c(name, getattr(self, name) >= 1, "must be >= 1")
+        c("rank_degree_share", 0.0 <= self.rank_degree_share <= 1.0, "must be in [0, 1]")
+        c("disjoint_train_ratio", 0.0 <= self.disjoint_train_ratio < 1.0, "must be in [0, 1)")
+        StructuralPairFeatures(self.power)._validate_params()   # checks power
 
     def _build(self, num_nodes: dict[NodeType, int] | None,
                edge_types: list[EdgeType]) -> _StructNet:

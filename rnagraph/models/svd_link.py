@@ -7,6 +7,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
+from rnagraph.features._estimator import is_int
 from rnagraph.models.base import LinkModel
 from rnagraph.nn.heads._utils import pair_dot
 
@@ -39,11 +40,12 @@ class TruncatedSVDLink(LinkModel):
     """
 
     def __init__(self, dim: int = 64, calibrate: bool = True, seed: int = 0):
-        if dim < 1:
-            raise ValueError(f"TruncatedSVDLink: dim must be >= 1, got {dim}")
         self.dim = dim
         self.calibrate = calibrate
         self.seed = seed
+
+    def _validate_params(self) -> None:
+        self._check_param("dim", is_int(self.dim) and self.dim >= 1, "must be an int >= 1")
 
     def _fit(self, fold: Fold) -> None:
         """Factorise ``fold.train_graph``'s adjacency."""

@@ -31,10 +31,11 @@ class TruncatedKatz(_Path3Link):
     weight = "count"
 
     def __init__(self, beta: float = 0.1, calibrate: bool = True):
-        if not beta > 0:  # also refuses NaN
-            raise ValueError(f"TruncatedKatz: beta must be > 0, got {beta}")
         self.beta = beta
         self.calibrate = calibrate
+
+    def _validate_params(self) -> None:
+        self._check_param("beta", self.beta > 0, "must be > 0")  # refuses NaN
 
     def _terms(self) -> tuple[float, float]:
         b = float(self.beta)

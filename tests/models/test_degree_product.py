@@ -64,7 +64,7 @@ def test_smoothing_ranks_unseen_pairs_by_the_known_side():
     assert m.get_params() == {"calibrate": False, "smoothing": 1}
     for bad in (-1, float("nan")):
         with pytest.raises(ValueError, match="smoothing"):
-            DegreeProduct(smoothing=bad)
+            DegreeProduct(smoothing=bad).fit(f)
 
 
 def test_smoothing_beats_chance_in_cold_start():

@@ -52,8 +52,8 @@ def test_bad_parameters():
     f, _, _ = fold()
     with pytest.raises(ValueError, match="not a side"):
         NodePrior(node_type="mrna").fit(f)
-    with pytest.raises(ValueError, match="smoothing must be > 0"):
-        NodePrior(smoothing=0)
+    with pytest.raises(ValueError, match="smoothing=0 must be > 0"):
+        NodePrior(smoothing=0).fit(f)
 
 
 def test_the_shortcut_it_measures():

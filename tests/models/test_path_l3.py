@@ -95,10 +95,10 @@ def test_registry_repr_params_and_model_file(tmp_path):
     assert repr(PathL3()) == "PathL3()"
     assert repr(TruncatedKatz(beta=0.2)) == "TruncatedKatz(beta=0.2)"
     assert TruncatedKatz().get_params() == {"beta": 0.1, "calibrate": True}
+    f, _ = random_fold(10, 7, seed=3)
     for bad in (0, -1, float("nan")):
         with pytest.raises(ValueError, match="beta"):
-            TruncatedKatz(beta=bad)
-    f, _ = random_fold(10, 7, seed=3)
+            TruncatedKatz(beta=bad).fit(f)
     m = PathRA3().fit(f)
     back = load(m.save(tmp_path / "ra3.pt"))
     pairs = torch.cartesian_prod(torch.arange(10), torch.arange(7)).t()

@@ -59,7 +59,7 @@ def test_negatives_option(planted_cm):
                        zero.decision_function(None, pairs))
     assert fresh.history_[0]["loss"] != fold_neg.history_[0]["loss"]
     with pytest.raises(ValueError, match="negatives"):
-        SAGELink(negatives="fresh")
+        SAGELink(negatives="fresh").fit(f)
 
 
 def test_unfitted_and_wrong_graph(planted_cm):

@@ -97,13 +97,7 @@ def test_popularity_negatives():
 
 def test_options_are_checked_and_registered():
     assert type(get_model("struct")) is StructLink
-    for bad in ({"degree_share": 1.5}, {"degree_share": 0.6, "corrupt_share": 0.6},
-                {"corrupt_share": -0.1}, {"neg_ratio": -1}, {"mlp_channels": 0},
-                {"power": 0}, {"disjoint_train_ratio": 1.0}, {"rank_weight": -1},
-                {"rank_k": 0}, {"rank_pool": 0}, {"rank_batch": -1},
-                {"rank_degree_share": 1.5}):
-        with pytest.raises(ValueError, match=next(iter(bad)).split("_")[0]):
-            StructLink(**bad)
+    # bad values are refused by fit: tests/models/test_params.py
     assert repr(StructLink(power=3.0)) == "StructLink(power=3.0)"
 
 

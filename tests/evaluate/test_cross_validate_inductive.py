@@ -97,3 +97,26 @@ def test_scoring_graph_sizes_and_ranking_over_held_out_pairs():
     assert out["global_auc"] == pytest.approx(roc_auc_score(y, s))
     top = y[np.argsort(-s)][:20]
     assert out["global_precision@20"] == pytest.approx(top.mean())
+
+
+class Refuses(ById):
+    """Cannot score new miRNAs: NaN there, and says why (as the contract's scoring_status)."""
+
+    def decision_function(self, graph, pairs):
+        s = super().decision_function(graph, pairs)
+        return s.masked_fill(pairs[1] >= self.n_fit_, float("nan"))
+
+    score = decision_function
+
+    def scoring_status(self, graph, pairs):
+        return ["fitted" if int(b) < self.n_fit_ else "not scored: Refuses scores no new RNA"
+                for b in pairs[1]]
+
+
+def test_a_model_that_cannot_score_new_rnas_is_refused_with_its_reason():
+    g = graph()
+    folds = kfold_link_split(g, CM, k=4, mode="cold-dst", seed=0, inductive=True)[:1]
+    n = len(folds[0].test)
+    with pytest.raises(ValueError, match=f"NaN for {n} of {n} pairs, e.g. 'not scored: "
+                                         "Refuses scores no new RNA'"):
+        cross_validate(Refuses(), g, CM, folds, progress=False, curves=False)

@@ -223,9 +223,9 @@ class StructLink(LinkModel):
     so fitting and all-pair scoring stay cheap. With ``use_sage=True`` the dot product of
     :class:`~rnagraph.models.SAGELink`'s embeddings is added (messages over the training
     graph; each step holds out a ``disjoint_train_ratio`` share of the training positives from
-    the messages and supervises only those, PyG's ``disjoint_train_ratio``). On cmi-9589
-    validation pairs it lowered AUC (the embeddings overfit within ~20 epochs), so the default
-    is the MLP alone.
+    the messages and supervises only those, PyG's ``disjoint_train_ratio``). It lowered
+    validation AUC on cmi-9589 (the embeddings overfit within ~20 epochs), so the default is
+    the MLP alone.
 
     **Negatives.** Beside ``fold.train``'s labelled pairs, each epoch draws ``neg_ratio``
     negatives per positive from a pool of ``pool_ratio`` x as many, fixed at :meth:`fit`:
@@ -233,9 +233,7 @@ class StructLink(LinkModel):
     proportion to its training degree (word2vec-style popularity negatives, so degree alone
     cannot separate them), a ``corrupt_share`` keep one end and draw the other uniformly (the
     candidates of all-candidate ranking), the rest are uniform pairs; all draws are among the
-    nodes with training pairs, and training positives are rejected (cmi-9589 fold 0,
-    validation pairs: 0.34 / 0.33 gave the best Hits@50 and source MRR at the same AUC as
-    0.5 / 0 and 0.25 / 0.5).
+    nodes with training pairs, and training positives are rejected.
 
     **Ranking loss.** All-candidate ranking (MRR, Hits@k) ranks a held-out pair against every
     unobserved pair of the same RNA, which BCE on a mixed negative pool does not target. With
@@ -252,34 +250,11 @@ class StructLink(LinkModel):
     :math:`K` that keep its source; the corruptions are drawn each step from a fixed pool of
     ``rank_pool`` uniform draws per positive and side (the candidates of the ranking; draws
     that are training positives are masked out; a ``rank_degree_share`` of them may instead be
-    drawn in proportion to the training degree). Validation only (cmi-9589 folds 0 and 1,
-    fit with ``fold.test`` emptied, each validation positive ranked against every pair that is
-    not a training positive, as :func:`~rnagraph.evaluate.ranking.ranking_metrics`
-    ``per="positive"``, ties ``"mean"``; mean of the two folds; PathRA3 on the same pairs:
-    MRR dst 0.275, Hits@50 dst 0.697, MRR src 0.394, AUC 0.898; reproduced by
-    ``benchmarks/struct_rank_val.py``):
+    drawn in proportion to the training degree).
 
-    ============================================  =====  =======  =======  =======  =======
-    setting                                       AUC    MRR src  H@50 s   MRR dst  H@50 d
-    ============================================  =====  =======  =======  =======  =======
-    no ranking loss (``rank_weight=0``)           0.969  0.412    0.863    0.261    0.688
-    :math:`\lambda=1, K=16`                       0.973  0.422    0.879    0.276    0.715
-    :math:`\lambda=1, K=4`                        0.973  0.423    0.876    0.270    0.716
-    :math:`\lambda=2, K=4`                        0.973  0.429    0.875    0.270    0.714
-    :math:`\lambda=1, K=8`                        0.973  0.423    0.877    0.269    0.716
-    :math:`\lambda=0.5, K=8`                      0.973  0.426    0.875    0.270    0.713
-    :math:`\lambda=1, K=4`, degree share 0.5      0.969  0.407    0.861    0.259    0.707
-    :math:`\lambda=1, K=32, |B|=1024`             0.974  0.422    0.876    0.280    0.710
-    :math:`\lambda=2, K=64, |B|=512`, pool 128    0.974  0.428    0.877    0.281    0.715
-    :math:`\lambda=4, K=64, |B|=512`, pool 128    0.974  0.432    0.879    0.278    0.718
-    :math:`\lambda=2, K=128, |B|=256`, pool 256   0.972  0.421    0.874    0.282    0.716
-    ============================================  =====  =======  =======  =======  =======
-
-    (Rows without :math:`|B|` use every positive and a pool of 64.) Many corruptions per
-    positive matter for MRR (the top of the list), degree-drawn "hard"
-    corruptions hurt (they are enriched in held-out positives), a 128-wide MLP did not help
-    (fold 0: MRR dst 0.264); the three many-corruption rows are within the folds' noise of
-    each other and :math:`\lambda=2, K=64, |B|=512` (pool 128) is the default.
+    The defaults (negative shares, :math:`\lambda`, :math:`K`, batch and pool) were chosen on
+    validation pairs of cmi-9589; the search and its figures are in ``docs/results.md``
+    ("StructLink: selection on validation pairs", ``benchmarks/struct_rank_val.py``).
 
     Everything is read from ``fold.train_graph`` / ``fold.train``;
     ``fold.val`` only early-stops (:class:`~rnagraph.train.Trainer`, full batch, Adam) and

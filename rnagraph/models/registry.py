@@ -148,6 +148,10 @@ _SITE = {"pair_features": True}
 #: ``docs/results.md`` report, chosen on validation pairs (``benchmarks/grmmi.py`` runs them
 #: by these names). Keyword arguments given to :func:`get_model` override a preset's.
 PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
+    "struct+ra3+svd": ("prior+seed", {"models": ["struct", "ra3", "svd"],
+                                      "objective": "global-aupr"},
+                       "StructLink, PathRA3 and SVD fused by weights that maximise the global "
+                       "AUPR of the validation positives (StackedLink; the all-pair ranker)"),
     "grmmi-window": ("grmmi", {"window": 128}, "GRMMI with its LSTM over sliding windows of 128 "
                      "tokens on targets longer than that (faster on long mRNAs / circRNAs)"),
     "grmmi-seq": ("grmmi", _SEQ, "GRMMI's sequence branch alone, as in the paper"),
@@ -176,6 +180,12 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
         "the validation pick on miTAR: site term and count, also in the head's input"),
     "grmmi-seq-tuned-site-head": ("grmmi", {**_TUNED, **_SITE, "pair_head": True},
                                   "the pick without the miRNA's count (its ablation)"),
+    "grmmi-seq-tuned-site-head-rank": (
+        "grmmi", {**_TUNED, **_SITE, "pair_head": True, "rank_weight": 1.0},
+        "the pick without the count, + the within-miRNA ranking term (unseen miRNAs)"),
+    "grmmi-seq-tuned-pair-site-head": (
+        "grmmi", {**_TUNED, "pairing_channels": 32, **_SITE, "pair_head": True},
+        "the pick without the count, + the pairing map (unseen miRNAs)"),
 }
 
 

@@ -87,7 +87,7 @@ _MFERL = {"hidden_channels": _c(64, 128, 256), "lr": _f(1e-3, 3e-2, log=True),
 SEARCH_SPACES: dict[str, dict[str, Param]] = {
     "degree": {"smoothing": _f(0.0, 5.0)},
     "node-prior": {"smoothing": _f(0.1, 10.0, log=True)},
-    "prior+seed": {"C": _f(1e-3, 1e3, log=True)},
+    "prior+seed": {"C": _f(1e-3, 1e3, log=True), "objective": _c("logistic", "global-aupr")},
     "svd": {"dim": _i(2, 256, log=True)},
     "katz": {"beta": _f(1e-3, 0.5, log=True)},
     "seed-vote": {"smoothing": _f(0.1, 10.0, log=True)},

@@ -148,8 +148,10 @@ def top_candidates(model, k: int = 100, *, src: Sequence[int] | Tensor | None = 
     dst = None if dst is None else torch.as_tensor(dst, dtype=torch.long)
     known = _known(model, g) if exclude_known else None
     flip = getattr(getattr(model, "calibrator_", None), "coef_", 1.0) < 0
-    rects = [(r, c) for r, c in _rectangles(n_src, n_dst, src, dst)
-             if r.numel() and c.numel()]
+    # fitted and new RNAs never share a block (a block with new RNAs is scored pair by pair)
+    fit_s, fit_d = int(model.graph_[src_t].num_nodes), int(model.graph_[dst_t].num_nodes)
+    rects = [(rr, cc) for r, c in _rectangles(n_src, n_dst, src, dst)
+             for rr in _by_fit(r, fit_s) for cc in _by_fit(c, fit_d)]
     if isinstance(eng, LocalEngine):
         parts = [_top_shard(model, graph, rects, n_src, n_dst, known, flip, k, batch_size,
                             progress)]
@@ -313,7 +315,6 @@ def top_per_rna(model, k: int, *, src: Sequence[int] | Tensor = (),
     flip = getattr(getattr(model, "calibrator_", None), "coef_", 1.0) < 0
     row_pos = torch.full((n_src,), -1, dtype=torch.long)
     col_pos = torch.full((n_dst,), -1, dtype=torch.long)
-    out: list[Candidates] = []
 
     def block(rows: Tensor, cols: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         raw = model.decision_grid(graph, rows, cols)  # [R, C] float64
@@ -324,23 +325,43 @@ def top_per_rna(model, k: int, *, src: Sequence[int] | Tensor = (),
             progress(raw.numel())
         return raw, -raw if flip else raw, cand
 
-    all_d, all_s = torch.arange(n_dst), torch.arange(n_src)
+    # fitted and new RNAs (appended after the fitted ones) never share a block: a fitted block
+    # keeps the model's grid path, a block with new RNAs is scored pair by pair
+    fit_s = int(model.graph_[src_t].num_nodes)
+    fit_d = int(model.graph_[dst_t].num_nodes)
+    found: dict[tuple[int, int], Candidates] = {}
+    col_parts = _by_fit(torch.arange(n_dst), fit_d)
     step = max(1, batch_size // max(1, n_dst))
-    for i in range(0, src.numel(), step):       # whole rows: one selection per row
-        rows = src[i:i + step]
-        raw, key, cand = block(rows, all_d)
-        best = _line_merge(None, (key, all_d.expand_as(raw), raw, cand), k)
-        out += _line_candidates(model, best, rows, lines_are_src=True)
-    if dst.numel():                              # source blocks, merged per destination
+    for lines in _by_fit(src, fit_s):            # whole rows: one selection per row
+        for i in range(0, lines.numel(), step):
+            rows, best = lines[i:i + step], None
+            for cols in col_parts:
+                raw, key, cand = block(rows, cols)
+                best = _line_merge(best, (key, cols.expand_as(raw), raw, cand), k)
+            for r, c in zip(rows.tolist(), _line_candidates(model, best, rows,
+                                                            lines_are_src=True)):
+                found[0, r] = c
+    row_parts = _by_fit(torch.arange(n_src), fit_s)
+    for lines in _by_fit(dst, fit_d):            # source blocks, merged per destination
         best = None
-        step = max(1, batch_size // dst.numel())
-        for i in range(0, n_src, step):
-            rows = all_s[i:i + step]
-            raw, key, cand = block(rows, dst)
-            part = (key.t(), rows.expand(dst.numel(), -1), raw.t(), cand.t())
-            best = _line_merge(best, part, k)
-        out += _line_candidates(model, best, dst, lines_are_src=False)
-    return out
+        step = max(1, batch_size // lines.numel())
+        for part_rows in row_parts:
+            for i in range(0, part_rows.numel(), step):
+                rows = part_rows[i:i + step]
+                raw, key, cand = block(rows, lines)
+                part = (key.t(), rows.expand(lines.numel(), -1), raw.t(), cand.t())
+                best = _line_merge(best, part, k)
+        for d, c in zip(lines.tolist(), _line_candidates(model, best, lines,
+                                                         lines_are_src=False)):
+            found[1, d] = c
+    return [found[0, r] for r in src.tolist()] + [found[1, d] for d in dst.tolist()]
+
+
+def _by_fit(idx: Tensor, n_fit: int) -> list[Tensor]:
+    """``idx`` cut into its fitted nodes (``< n_fit``) and its new ones, each in the order
+    given; empty parts left out."""
+    new = idx >= n_fit
+    return [part for part in (idx[~new], idx[new]) if part.numel()]
 
 
 def _known(model, g: HeteroData) -> Tensor:

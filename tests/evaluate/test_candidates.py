@@ -198,3 +198,42 @@ def test_unscorable_pairs_are_skipped_and_counted():
     assert top.num_unscored == 3 and top.num_scored == len(top) == 9 - 2 - 3
     (c2,) = top_per_rna(m, 5, src=[2])
     assert sorted(c2.dst.tolist()) == [0, 1] and (c2.num_scored, c2.num_unscored) == (2, 1)
+
+
+class _GridLog(DegreeProduct):
+    """Degree products that record the blocks scored through the grid path."""
+
+    def _decision_grid(self, encoded, src, dst):
+        self.__dict__.setdefault("grid_pairs", []).append(src.numel() * dst.numel())
+        return super()._decision_grid(encoded, src, dst)
+
+
+@pytest.mark.filterwarnings("ignore:full_fold")
+@pytest.mark.parametrize("batch_size", [7, 50, 10_000])
+def test_new_rnas_ranked_with_the_fitted_ones(batch_size):
+    """On a graph with a new circRNA and a new miRNA appended (scored by the neighbour
+    transfer), both rankings equal a full sort of every unobserved pair of the extended graph;
+    fitted and new RNAs never share a block, so every fitted pair still goes through the
+    model's grid path (and only those)."""
+    from rnagraph.datasets import synthetic
+    g = synthetic(num_mirna=8, num_mrna=0, num_circrna=20, seed=3)
+    m = _GridLog().fit(Fold.full(g, CM, seed=0))
+    ext = m.extended_graph({"circrna": {"new-c": g["circrna"].seq[4][:-3] + "GGA"},
+                            "mirna": {"new-m": g["mirna"].seq[2][:-2] + "CA"}})
+    nc, nm = 20, 8
+    known = set(map(tuple, m.known_pairs_.t().tolist()))
+    cand = [(s, d) for s in range(21) for d in range(9) if (s, d) not in known]
+    raw = m.decision_function(ext, torch.tensor(cand).t())
+    assert not torch.isnan(raw).any()
+    sign = -1.0 if m.calibrator_.coef_ < 0 else 1.0
+    order = sorted(range(len(cand)), key=lambda j: (-sign * float(raw[j]), cand[j]))
+    ref = [cand[j] for j in order]
+    m.grid_pairs = []
+    got = top_candidates(m, 40, graph=ext, batch_size=batch_size)
+    assert list(zip(got.src.tolist(), got.dst.tolist())) == ref[:40]
+    assert got.num_scored == len(cand)
+    assert sum(m.grid_pairs) == 20 * 8        # the fitted block(s), nothing with a new RNA
+    per = top_per_rna(m, 4, src=[nc, 0], dst=[nm], graph=ext, batch_size=batch_size)
+    assert [list(zip(c.src.tolist(), c.dst.tolist())) for c in per] == [
+        [p for p in ref if p[0] == nc][:4], [p for p in ref if p[0] == 0][:4],
+        [p for p in ref if p[1] == nm][:4]]

@@ -1,16 +1,19 @@
 """The one harness of the benchmark scripts: common options (``--datasets --models --folds
 --out --jobs`` where a script uses them; always ``--seed --threads --root --docs``), data
-loading, cross-validation into the run store, where tables go, memory measurement."""
+loading, cross-validation into the run store, where tables go; time and memory from
+:mod:`rnagraph.evaluate.cost`, child processes from :mod:`rnagraph.evaluate.parallel`."""
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import warnings
 from pathlib import Path
 from typing import Iterator
 
 import torch
 from _log import ROOT, BenchmarkLog, write_section
+
+from rnagraph.evaluate.cost import measure, memory_mib, reset_peak  # noqa: F401  (the scripts')
+from rnagraph.evaluate.parallel import in_child  # noqa: F401  (the scripts')
 
 REAL = ("cmi-9589", "cmi-9905", "cmi-20208", "mtis-9214")
 _HELP = {"datasets": "dataset names (synthetic, " + ", ".join(REAL) + ", ...)",
@@ -134,58 +137,3 @@ def write_results(args: argparse.Namespace, section: str, markdown: str) -> None
     print(markdown)
     if args.docs != "none":
         write_section(Path(args.docs) / "results.md", section, markdown)
-
-
-def memory_mib() -> dict[str, float]:
-    """``VmRSS`` and ``VmHWM`` (peak RSS) of this process, MiB (Linux ``/proc``)."""
-    with open("/proc/self/status") as fh:
-        return {k: int(v.split()[0]) / 1024 for k, v in (ln.split(":", 1) for ln in fh)
-                if k in ("VmRSS", "VmHWM")}
-
-
-def reset_peak() -> float | None:
-    """GC, ``malloc_trim`` and reset the peak RSS to the current RSS (``clear_refs``); returns
-    that RSS (MiB), or ``None`` where the kernel does not allow the reset."""
-    import ctypes
-    import gc
-    gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-    except (OSError, AttributeError):
-        return None
-    return memory_mib()["VmRSS"]
-
-
-def measure(fn):
-    """``(fn(), seconds, peak MiB above the RSS before)``; the process's peak, marked ``*``,
-    where it cannot be reset."""
-    from _log import peak_rss_mib, timer
-    base = reset_peak()
-    with timer() as t:
-        out = fn()
-    peak = f"{memory_mib()['VmHWM'] - base:.0f}" if base is not None else f"{peak_rss_mib():.0f}*"
-    return out, t["s"], peak
-
-
-def _put(queue, fn, *args) -> None:
-    queue.put(fn(*args))
-
-
-def in_child(fn, *args, timeout: float | None = None, start: str = "fork"):
-    """``fn(*args)`` in a child process (``start``: the multiprocessing start method; "spawn"
-    for a fresh interpreter), killed after ``timeout`` s: its return value, or a string
-    saying why there is none."""
-    ctx = mp.get_context(start)
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_put, args=(queue, fn, *args))
-    proc.start()
-    proc.join(timeout)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-        return f"killed after {timeout:.0f} s"
-    if proc.exitcode != 0 or queue.empty():
-        return f"failed (exit {proc.exitcode})"
-    return queue.get()

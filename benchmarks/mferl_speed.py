@@ -7,17 +7,17 @@ nodes differs from all nodes by design.
 """
 from __future__ import annotations
 
-import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import _harness as h
 import torch
 import torch.nn.functional as F
-from _log import peak_rss_mib, timer
+from _log import peak_rss_mib
 from torch import Tensor
 from torch_geometric.nn import GCNConv
 from torch_geometric.utils import to_undirected
 
+from rnagraph.evaluate.cost import median_ms
 from rnagraph.nn.conv import HomoGCN
 from rnagraph.nn.heads import CNNProductHead
 from rnagraph.nn.heads._utils import pair_dot
@@ -26,20 +26,6 @@ from rnagraph.nn.losses import InfoNCE
 N_CIRC, N_MIRNA, D, N_PAIRS, N_HOMO_EDGES = 3569, 1152, 128, 29098, 88000
 
 Step = Callable[[], Tensor]
-
-
-def median_ms(step: Step, leaves: Sequence[Tensor], repeats: int) -> float:
-    """Median wall-clock ms of ``step().sum().backward()`` over ``repeats`` runs after one
-    warm-up; the gradients of ``leaves`` are cleared (untimed) before every run."""
-    times = []
-    for i in range(repeats + 1):
-        for t in leaves:
-            t.grad = None
-        with timer() as t_:
-            step().sum().backward()
-        if i:
-            times.append(t_["s"])
-    return 1000 * statistics.median(times)
 
 
 def random_pairs() -> Tensor:

@@ -7,17 +7,18 @@ the validation positives (``per="positive"``, ties ``"mean"``); one line per fol
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import _harness as h
 import numpy as np
-import torch
 
-from rnagraph.data import LinkSet, kfold_link_split
-from rnagraph.evaluate.ranking import ranking_metrics
+from rnagraph.data import kfold_link_split
+from rnagraph.evaluate.ranking import fold_link_ranking
+from rnagraph.evaluate.tune import blind_fold, validation_view
 from rnagraph.models import get_model
 from rnagraph.train import binary_metrics
+
+RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,10 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--settings", nargs="*", default=["{}"],
                     help="JSON keyword dicts of StructLink (or {'model': name, ...})")
     args = h.parse(ap, argv)
-    empty = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
     for name, g in h.graphs(args.datasets, args.root):
         et = h.edge_types(g)[0]
-        n_s, n_d = int(g[et[0]].num_nodes), int(g[et[2]].num_nodes)
         folds = kfold_link_split(g, et, k=args.folds, neg_ratio=1, mode="warm", seed=args.seed,
                                  negatives=args.negatives)
         for text in args.settings:
@@ -38,16 +37,13 @@ def main(argv: list[str] | None = None) -> None:
             key = kw.pop("model", "struct")
             rows = []
             for i in args.fold_ids:
-                f = folds[i]
+                f = blind_fold(folds[i])
                 m = get_model(key, **({"seed": args.seed} if key == "struct" else {}), **kw)
-                m.fit(dataclasses.replace(f, test=empty))
+                m.fit(f)
                 row = {"auc": binary_metrics(f.val.edge_label,
                                              m.score(None, f.val.edge_label_index))["auc"]}
-                for by in ("src", "dst"):
-                    r = ranking_metrics(lambda p, m=m, f=f: m.decision_function(f.train_graph, p),
-                                        f.val.pos_index, n_s, n_d, exclude=f.train.pos_index,
-                                        ks=(50,), by=by, per="positive", ties="mean")
-                    row[f"mrr_{by}"], row[f"hits@50_{by}"] = r["mrr"], r["hits@50"]
+                r = fold_link_ranking(m, validation_view(f), ks=(50,))
+                row |= {k: r[k] for k in RANKED}
                 rows.append(row)
                 print(name, key, kw, f"fold {i}", {k: round(v, 4) for k, v in row.items()},
                       flush=True)

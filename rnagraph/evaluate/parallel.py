@@ -1,5 +1,5 @@
-"""Tasks in spawned worker processes (the pool of ``cross_validate(n_jobs>1)``) and the peak
-memory they report."""
+"""Tasks in spawned worker processes (the pool of ``cross_validate(n_jobs>1)``), one call in a
+child process (:func:`in_child`), and the peak memory they report."""
 from __future__ import annotations
 
 import warnings
@@ -90,4 +90,29 @@ def run_pool(fn: Callable[..., Any], tasks: list[tuple], n_jobs: int,
         raise
 
 
-__all__ = ["run_pool", "make_pool", "call_recording", "peak_rss_mib"]
+def _put(queue, fn: Callable[..., Any], *args: Any) -> None:
+    queue.put(fn(*args))
+
+
+def in_child(fn: Callable[..., Any], *args: Any, timeout: float | None = None,
+             start: str = "fork") -> Any:
+    """``fn(*args)`` in one child process (its own peak memory; ``start``: the
+    multiprocessing start method, ``"spawn"`` for a fresh interpreter), killed after
+    ``timeout`` seconds: its return value, or a string saying why there is none
+    (``"killed after 240 s"``, ``"failed (exit 1)"``)."""
+    import multiprocessing
+    ctx = multiprocessing.get_context(start)
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_put, args=(queue, fn, *args))
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return f"killed after {timeout:.0f} s"
+    if proc.exitcode != 0 or queue.empty():
+        return f"failed (exit {proc.exitcode})"
+    return queue.get()
+
+
+__all__ = ["run_pool", "make_pool", "call_recording", "in_child", "peak_rss_mib"]

@@ -94,6 +94,16 @@ def blind_fold(fold: Fold) -> Fold:
                 meta={k: v for k, v in fold.meta.items() if k != EXTRA_TESTS})
 
 
+def validation_view(fold: Fold) -> Fold:
+    """``fold`` with its validation pairs in the place of its test pairs and no validation
+    pairs, so that :func:`~rnagraph.evaluate.ranking.fold_link_ranking` ranks the validation
+    positives (the training positives excluded from the candidates); ``fold.test`` unread."""
+    empty = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
+    return Fold(index=fold.index, edge_type=fold.edge_type, train_graph=fold.train_graph,
+                train=fold.train, val=empty, test=fold.val, mode=fold.mode,
+                protocol=fold.protocol)
+
+
 def _fold_hash(folds: Sequence[Fold]) -> str:
     """SHA-1 of the folds' training and validation pairs (what a trial sees)."""
     h = hashlib.sha1()
@@ -158,10 +168,7 @@ def validation_score(model, fold: Fold, metric: str) -> float:
         s = torch.as_tensor(model.score(fold.train_graph, val.edge_label_index))
         return float(binary_metrics(val.edge_label.numpy(),
                                     s.detach().double().reshape(-1).numpy(), 0.5)[metric])
-    empty = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
-    view = Fold(index=fold.index, edge_type=fold.edge_type, train_graph=fold.train_graph,
-                train=fold.train, val=empty, test=val, mode=fold.mode, protocol=fold.protocol)
-    r = fold_link_ranking(model, view, ks=(10,))
+    r = fold_link_ranking(model, validation_view(fold), ks=(10,))
     return float(r["global_aupr"] if metric == "global-aupr"
                  else (r["mrr_src"] + r["mrr_dst"]) / 2)
 
@@ -393,4 +400,4 @@ def plot_search(result: TuneResult, path: str | Path, *, title: str = "") -> Pat
 
 
 __all__ = ["tune", "TuneResult", "StudyMismatchError", "plot_search", "validation_score",
-           "blind_fold", "METRICS", "INSTALL_HINT", "import_optuna"]
+           "blind_fold", "validation_view", "METRICS", "INSTALL_HINT", "import_optuna"]

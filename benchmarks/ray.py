@@ -9,30 +9,26 @@ with :func:`~rnagraph.evaluate.top_candidates` in this process and sharded on Ra
 peak RSS of each scoring process, and whether the rankings are equal.
 
     python benchmarks/ray.py                       # cmi-20208, struct + mferl, 5 folds, 2 CPUs
-    python benchmarks/ray.py --datasets synthetic --models degree svd --folds 3 --rank-size 4000 400
+    python benchmarks/ray.py --datasets synthetic --folds 2 --max-folds 1 --epochs 2 \
+        --rank-size 4000 400 --docs /tmp/docs     # a quick end-to-end check
 """
 from __future__ import annotations
 
-import contextlib
+import importlib.util
 import os
 import sys
+import tempfile
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
+from unittest import mock
 
 import _harness as h
 import torch
 from _log import timer
 
-# this script is named ray.py: import Ray itself once, with the script's folder off the path
-_path, sys.path[:] = list(sys.path), [p for p in sys.path
-                                      if Path(p or ".").resolve() != Path(__file__).parent]
-try:
-    import ray  # noqa: F401
-    HAVE_RAY = True
-except ImportError:
-    HAVE_RAY = False
-finally:
-    sys.path[:] = _path
+# this script is named ray.py: its folder off the path, so that `import ray` finds Ray
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
 CM = ("circrna", "binds", "mirna")
 
@@ -41,24 +37,34 @@ def grid(args, log) -> None:
     from rnagraph.data import kfold_link_split
     from rnagraph.evaluate import compare_models
     from rnagraph.evaluate.engine import ray_runtime
+    kw = {"progress": False, "curves": False, "n_jobs": args.jobs}
     for name, g in h.graphs(args.datasets, args.root):
-        folds = kfold_link_split(g, CM, k=args.folds, seed=args.seed)
-        kw = {"progress": False, "curves": False, "n_jobs": args.jobs}
-        for model in args.models:
+        folds = kfold_link_split(g, CM, k=args.folds, seed=args.seed)[:args.max_folds]
+        for key in args.models:
             runs = {}
             for engine in ("local", "ray"):
-                with ray_runtime(None, args.jobs) if engine == "ray" else contextlib.nullcontext():
-                    with timer() as t, warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        res = compare_models({model: h.model(model, args.seed)}, g, CM, folds,
-                                             engine=engine, **kw)[model]
+                # a fresh feature cache each: Ray must not read what the local run cached
+                with tempfile.TemporaryDirectory() as cache, \
+                        mock.patch.dict(os.environ, {"RNAGRAPH_CACHE": cache}), \
+                        ray_runtime(None, args.jobs) if engine == "ray" else nullcontext(), \
+                        timer() as t, warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    res = compare_models({key: model(key, args)}, g, CM, folds, engine=engine,
+                                         **kw)[key]
                 runs[engine] = (t["s"], res)
             (tl, rl), (tr, rr) = runs["local"], runs["ray"]
             same = all(a["auc"] == b["auc"] and a["mcc"] == b["mcc"]
                        for a, b in zip(rl.folds, rr.folds))
-            log.add("cv grid", f"{name} {model} {args.folds} folds", f"{tl:.1f}", f"{tr:.1f}",
+            k = f"{len(folds)} of {args.folds}" if len(folds) < args.folds else args.folds
+            log.add("cv grid", f"{name} {key} {k} folds", f"{tl:.1f}", f"{tr:.1f}",
                     f"{tr / tl:.2f}", "–", "–", "yes" if same else "no (float noise?)")
             print(log.rows[-1], flush=True)
+
+
+def model(key: str, args):
+    """The registry model ``key`` (seeded), its ``epochs`` capped at ``--epochs`` if given."""
+    m = h.model(key, args.seed)
+    return m.set_params(epochs=args.epochs) if args.epochs and "epochs" in m.get_params() else m
 
 
 def rank(args, log, cold: list[float]) -> None:
@@ -89,13 +95,13 @@ def rank(args, log, cold: list[float]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, threads=1, datasets=["cmi-20208"], models=["struct", "mferl"],
-                  folds=5, jobs=2)
+                  folds=5, jobs=2, max_folds=None, epochs=None)
     ap.add_argument("--rank-size", type=int, nargs=2, default=[20000, 2000],
                     metavar=("CIRCRNAS", "MIRNAS"), help="synthetic graph ranked (0 0: skip)")
     ap.add_argument("--top", type=int, default=100)
     ap.add_argument("--rank-model", default="svd", help="the model ranked (default svd)")
     args = h.parse(ap, argv)
-    if not HAVE_RAY:
+    if importlib.util.find_spec("ray") is None:
         sys.exit('benchmarks/ray.py needs Ray: pip install "rnagraph[ray]"')
     log = h.log(args, "ray: Ray engine vs the local pool",
                 ["task", "setting", "local s", "Ray s", "Ray / local", "pairs/s (local / Ray)",
@@ -106,15 +112,17 @@ def main(argv: list[str] | None = None) -> None:
     if min(args.rank_size) > 0:
         rank(args, log, cold)
     warm = f"a first ranking, starting them, took {cold[0]:.1f} s; " if cold else ""
-    log.note(f"{args.jobs} CPUs for both engines (the local pool: {args.jobs} spawned processes, "
-             f"{args.threads} torch thread(s) in this process; Ray: a local runtime of "
-             f"{args.jobs} CPUs, one thread per task, started before the clock). Ranking: local "
+    log.note(f"{args.jobs} CPUs for both engines (the local pool: {args.jobs} spawned processes "
+             f"of {max(1, args.threads // args.jobs)} torch thread(s); Ray: a local runtime of "
+             f"{args.jobs} CPUs, one thread per task, started before the clock), each with an "
+             "empty feature cache (MFERL's views computed in the run). Ranking: local "
              f"is this process with {args.threads} torch thread(s), Ray 4 shards per CPU merged "
              f"by the caller, timed once its workers run ({warm}the model is put in the object "
              f"store within the clock). Load average {os.getloadavg()[0]:.1f} at the end on "
              f"{os.cpu_count()} cores (shared machine).")
     full = (args.datasets == ["cmi-20208"] and args.models == ["struct", "mferl"]
-            and args.folds == 5 and args.rank_size == [20000, 2000])
+            and args.folds == 5 and args.rank_size == [20000, 2000] and not args.max_folds
+            and not args.epochs)
     if not full:
         log.note("Reduced setting (the full one: cmi-20208, struct and mferl, 5 folds, ranking "
                  "20,000 x 2,000): " + " ".join(["python benchmarks/ray.py", *sys.argv[1:]]))

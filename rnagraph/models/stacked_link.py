@@ -163,7 +163,7 @@ class StackedLink(LinkModel):
         best = max(starts, key=ap)
         if k > 1:
             res = minimize(lambda w: -ap(w), best, method="Nelder-Mead",
-                           options={"maxfev": 60 * (k - 1), "xatol": 1e-2, "fatol": 1e-5})
+                           options={"maxfev": 40 * (k - 1), "xatol": 1e-2, "fatol": 1e-5})
             if -res.fun > ap(best):
                 best = res.x
         w = np.clip(best, 0, None)

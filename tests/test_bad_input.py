@@ -702,10 +702,12 @@ def test_predict_an_unscorable_row_first_leaves_the_other_scores_in_place(base, 
                                   str(src), "--out", str(tmp_path / out)])
         assert res.exit_code == 0, res.output
     a, b = _scores(tmp_path / "a.csv"), _scores(tmp_path / "b.csv")
-    assert [r["status"] for r in b][0].startswith("circrna 'circ_x' not in the model")
-    assert b[3]["status"].startswith("swapped: 'miR-1' is a mirna and 'circ_3' a circrna")
+    assert [r["status"] for r in b][0].startswith("not scored: circrna 'circ_x' is not in the "
+                                                  "model and has no sequence")
+    assert b[3]["status"].startswith("not scored: swapped: 'miR-1' is a mirna and 'circ_3' a "
+                                     "circrna")
     assert "pass --columns 2,1" in b[3]["status"] and b[3]["score"] == ""
-    scored = [r for r in b if r["status"] == "ok"]
+    scored = [r for r in b if not r["status"].startswith("not scored")]
     assert [(r["circrna_id"], r["mirna_id"], r["score"]) for r in scored] == \
         [(r["circrna_id"], r["mirna_id"], r["score"]) for r in a]
 

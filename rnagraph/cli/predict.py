@@ -124,7 +124,8 @@ def predict(
     n_ok = sum(scored)
     if not n_ok:
         first = next(s for s in status if s.startswith("not scored"))
-        raise InputError(f"none of the {len(plist)} pairs can be scored: {first}", v["pairs"])
+        raise InputError(f"none of the {len(plist)} pairs can be scored: "
+                         f"{first.removeprefix('not scored: ')}", v["pairs"])
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([f"{src_t}_id", f"{dst_t}_id", "score", "raw_score", "status"])

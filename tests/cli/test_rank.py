@@ -129,3 +129,23 @@ def test_fasta_needs_a_node_type(degree, tmp_path):
     fa.write_text(">new-circ\nACGUACGUAGGA\n")
     res = _run(["rank", "--model", degree, "--fasta", fa, "--out", tmp_path / "r.csv"])
     assert res.exit_code != 0 and "name the node type of each file" in res.output
+
+
+def test_a_model_that_cannot_score_new_rnas_says_so(degree, tmp_path, monkeypatch):
+    """A model without an inductive path (inductive_mode None): rank names the new RNA in a
+    warning, skips and counts its pairs, and ranks the rest; --per-rna gives it no rows."""
+    monkeypatch.setattr(DegreeProduct, "inductive_mode", lambda self, nt: None)
+    m = load(degree)
+    fa = tmp_path / "new.fa"
+    fa.write_text(f">new-circ\n{m.graph_['circrna'].seq[2]}\n")
+    res = _ok(["rank", "--model", degree, "--fasta", f"circrna={fa}", "--top", 1000, "--out",
+               tmp_path / "all.csv"])
+    assert "DegreeProduct scores only the circrna RNAs it was fitted with" in res.output
+    assert "(12 could not be scored)" in res.output
+    rows = _rows(tmp_path / "all.csv")
+    assert len(rows) == 30 * 12 - m.known_pairs_.size(1)
+    assert {r["status"] for r in rows} == {"fitted"}
+    res = _ok(["rank", "--model", degree, "--fasta", f"circrna={fa}", "--rna", "new-circ",
+               "--rna", m.graph_["circrna"].ids[0], "--per-rna", 2, "--out", tmp_path / "p.csv"])
+    assert [r["rna"] for r in _rows(tmp_path / "p.csv")] == [m.graph_["circrna"].ids[0]] * 2
+    assert "wrote the best 2 of each (2 rows)" in res.output

@@ -236,7 +236,8 @@ def _scoring_graph(model, fasta: list[str]):
 
 
 def _warn_unscorable(model, graph, src, dst) -> None:
-    """One warning per new RNA the model cannot score (its pairs are skipped), with why."""
+    """A warning naming the first new RNA to rank that the model cannot score (its pairs are
+    skipped), with why, and how many more there are."""
     if graph is None:
         return
     import warnings
@@ -251,9 +252,13 @@ def _warn_unscorable(model, graph, src, dst) -> None:
                (chosen is not None and i in chosen)]
         if not new or not n_fit:
             continue
-        probe = torch.zeros(2, len(new), dtype=torch.long)
+        # a fitted partner with a sequence where there is one: the pair's status is the new
+        # RNA's own
+        other = dst_t if row == 0 else src_t
+        has = getattr(fitted[other], "has_seq", None)
+        partner = int(has.nonzero()[0, 0]) if has is not None and bool(has.any()) else 0
+        probe = torch.full((2, len(new)), partner, dtype=torch.long)
         probe[row] = torch.tensor(new)
-        # a partner the model was fitted with: the pair's status is the new RNA's
         bad += [s for s in model.scoring_status(graph, probe) if s.startswith("not scored")]
     if bad:
         more = f" (and {len(bad) - 1} more new RNAs)" if len(bad) > 1 else ""

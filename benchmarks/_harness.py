@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 import torch
-from _log import ROOT, BenchmarkLog, write_section
+from _log import ROOT, BenchmarkLog, machine, peak_rss_mib, timer, write_section  # noqa: F401
 
 from rnagraph.evaluate.cost import measure, memory_mib, reset_peak  # noqa: F401  (the scripts')
 from rnagraph.evaluate.parallel import in_child  # noqa: F401  (the scripts')
@@ -68,12 +68,13 @@ def graphs(names: list[str], root: str | None, **synthetic_kw) -> Iterator[tuple
             print(f"skip {name}: {exc}", flush=True)
 
 
-def model(name: str, seed: int, **kw):
+def model(name: str, seed: int, epochs: int | None = None, **kw):
     """The registry model ``name`` (``kw``), with ``seed`` where it takes one (as ``rnagraph
-    cv`` does)."""
+    cv`` does) and, given ``epochs``, at most that many where it trains."""
     from rnagraph.models import get_model
     m = get_model(name, **kw)
-    return get_model(name, **kw, seed=seed) if "seed" in m.get_params() else m
+    m = get_model(name, **kw, seed=seed) if "seed" in m.get_params() else m
+    return m.set_params(epochs=epochs) if epochs and "epochs" in m.get_params() else m
 
 
 def edge_types(g) -> list[tuple[str, str, str]]:
@@ -102,8 +103,6 @@ def cv(model, g, et, folds, args: argparse.Namespace, *parts: object, meta: dict
     ``(args, *parts)`` (or ``out_dir``), ``meta`` first written to its ``run.json``, ``--jobs``
     folds in parallel (``kw`` overrides these), warnings (the PAPER protocol's, labelled)
     silenced; returns ``(result, wall-clock seconds)``."""
-    from _log import timer
-
     from rnagraph.evaluate import cross_validate, write_json
     kw = {"progress": False, "curves": False, "n_jobs": getattr(args, "jobs", 1),
           "out_dir": run_dir(args, *parts), **kw}

@@ -13,7 +13,6 @@ import sys
 
 import _harness as h
 import numpy as np
-from _log import ROOT, machine, timer
 
 from rnagraph.data import joint_kfold_split
 from rnagraph.evaluate.summaries import cerna_intro, group_split_row, joint_tables, read_runs
@@ -37,7 +36,7 @@ def make(name: str, args):
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, models=LABEL, folds=5, out=str(ROOT / "runs" / "cerna"), jobs=1,
+    ap = h.parser(__doc__, models=LABEL, folds=5, out=str(h.ROOT / "runs" / "cerna"), jobs=1,
                   epochs=300, max_folds=None, report_only=False)
     ap.add_argument("--hidden", type=int, default=64, help="JointLink hidden_channels")
     ap.add_argument("--modes", nargs="*", default=["warm", "cold"], choices=list(TITLES))
@@ -66,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     command = "Command: `python benchmarks/cerna.py " + " ".join(
         a for a in (argv or sys.argv[1:]) if a != "--report-only") + "`" + (
         " (table rebuilt from its stored per-fold records)" if args.report_only else "")
-    md = cerna_intro(n_run, args.folds, machine(), command, args.load, args.threads,
+    md = cerna_intro(n_run, args.folds, h.machine(), command, args.load, args.threads,
                      {mode: [f.meta["share_both"] for f in fs] for mode, fs in splits.items()})
     md += ["", joint_tables(records, n_run, LABEL, TITLES, EDGE)]
     md += ["", timing(data, args)] if args.timing else []
@@ -79,11 +78,11 @@ def timing(data, args) -> str:
     from rnagraph.evaluate import peak_rss_mib, rank_cerna
     models, lines = {}, []
     for et in (CIRC_MIRNA, MIRNA_MRNA):
-        with timer() as t:
+        with h.timer() as t:
             models[et] = make("joint", args).fit(Fold.full(data, et, seed=args.seed))
         lines.append(f"JointLink fit on the whole graph ({EDGE[et]} head, protocol full): "
                      f"{t['s']:.0f} s, {len(models[et].history_)} epochs")
-    with timer() as t:
+    with h.timer() as t:
         r = rank_cerna(data, models[CIRC_MIRNA], models[MIRNA_MRNA], top_k=100)
     lines.append(f"rank_cerna over {r.num_pairs:,} circRNA–mRNA pairs (top 100 with paths): "
                  f"{t['s']:.0f} s; peak RSS {peak_rss_mib():.0f} MiB")

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import _harness as h
 import numpy as np
-from _log import peak_rss_mib, timer
 
 #: random graphs: nodes -> edges
 RANDOM = {3000: 30000, 30000: 150000, 100000: 500000}
@@ -47,9 +46,9 @@ def _child(method: str, ei: np.ndarray, n: int, params: dict):
         g.add_edges_from(ei.T.tolist())
         model = kc.GraRep(**params) if "GraRep" in method else kc.Role2Vec(**params)
         fit = lambda: (model.fit(g), np.asarray(model.get_embedding()))[1]  # noqa: E731
-    with timer() as t:
+    with h.timer() as t:
         z = fit()
-    return t["s"], peak_rss_mib(), f"{z.shape[0]}x{z.shape[1]}"
+    return t["s"], h.peak_rss_mib(), f"{z.shape[0]}x{z.shape[1]}"
 
 
 def main(argv: list[str] | None = None) -> None:

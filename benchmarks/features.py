@@ -15,7 +15,6 @@ from pathlib import Path
 
 import _harness as h
 import numpy as np
-from _log import timer
 
 from rnagraph.features import (
     CTD,
@@ -128,11 +127,11 @@ def overhead(args, load0: float) -> None:
     seqs = synthetic(n_ov, args.mean_len, args.seed + 10_000)
     direct_t, ours_t = [], []
     for _ in range(args.reps):
-        with timer() as t:
+        with h.timer() as t:
             ref = cdist(seqs, seqs, scorer=Levenshtein.normalized_similarity, workers=-1,
                         dtype=np.float32)
         direct_t.append(t["s"])
-        with timer() as t:
+        with h.timer() as t:
             ours = LevenshteinSimilarity(cache=False, progress=True).fit_transform(seqs)
         ours_t.append(t["s"])
         if not np.array_equal(ours, ref):
@@ -146,7 +145,7 @@ def overhead(args, load0: float) -> None:
     cache = Path(tempfile.mkdtemp(prefix="rnagraph-bench-cache-"))
     for what in ("cache miss (compute + atomic write)", "cache hit (hash + load)"):
         lev = LevenshteinSimilarity(cache=True, cache_dir=cache, progress=False)
-        with timer() as t:
+        with h.timer() as t:
             hit = lev.fit_transform(seqs)
         ov.add(n_ov, args.mean_len, what, t["s"], "-")
     assert lev.from_cache_ and np.array_equal(hit, ref)

@@ -17,7 +17,6 @@ import _harness as h
 from grmmi import runs
 
 from rnagraph.data.fold import EXTRA_TESTS
-from rnagraph.evaluate import peak_rss_mib
 from rnagraph.evaluate.mitar import mitar_splits
 from rnagraph.models import load
 
@@ -56,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
             new, cached = _rate(fresh, data, pairs), _rate(fresh, data, pairs)
             log.add(name, len(fold.train), info["epochs"], f"{info['epoch_s']:.1f}",
                     pairs.size(1), int(pairs[1].unique().numel()), f"{new:,.0f}",
-                    f"{cached:,.0f}", f"{peak_rss_mib():,.0f}")
+                    f"{cached:,.0f}", f"{h.peak_rss_mib():,.0f}")
             print(f"{name}: {info['epoch_s']:.1f} s/epoch, {new:,.0f} / {cached:,.0f} pairs/s",
                   flush=True)
     log.note(f"{args.threads} torch thread(s); split seed {args.seed} (64/16/20); tags as in "

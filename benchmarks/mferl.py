@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import _harness as h
-from _log import ROOT
 
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate import write_json
@@ -95,7 +94,7 @@ def section(args) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=DATASETS, models=[], folds=5,
-                  out=str(ROOT / "runs" / "mferl"), jobs=1, max_folds=None, epochs=300,
+                  out=str(h.ROOT / "runs" / "mferl"), jobs=1, max_folds=None, epochs=300,
                   report_only=False)
     ap.add_argument("--experiments", nargs="*", default=list(EXPERIMENTS),
                     choices=list(EXPERIMENTS))

@@ -1,12 +1,8 @@
-"""Ray engine: its overhead against the local pool, and all-pair ranking sharded on Ray.
-
-**Grid**: the k-fold cross-validation of each dataset x model, on the local pool
-(``compare_models(n_jobs=J)``) and on Ray (``engine="ray"``, a local runtime of the same ``J``
-CPUs, started before the clock), with Ray's overhead as the ratio of the wall-clock times and a
-check that every fold's metrics are equal. **Ranking**: SVD fitted on a synthetic graph of
-``--rank-size`` circRNAs x miRNAs (default 20,000 x 2,000: 40M pairs), its top ``--top`` pairs
-with :func:`~rnagraph.evaluate.top_candidates` in this process and sharded on Ray: pairs/s, the
-peak RSS of each scoring process, and whether the rankings are equal.
+"""Ray engine vs the local pool on the same CPUs: the k-fold CV grid of each dataset x model
+(wall-clock ratio; every fold's metrics equal?) and the top ``--top`` pairs of SVD on a synthetic
+graph of ``--rank-size`` circRNAs x miRNAs (default 40M pairs) with
+:func:`~rnagraph.evaluate.top_candidates` here and sharded on Ray (pairs/s, each process's peak
+RSS; rankings equal?).
 
     python benchmarks/ray.py                       # cmi-20208, struct + mferl, 5 folds, 2 CPUs
     python benchmarks/ray.py --datasets synthetic --folds 2 --max-folds 1 --epochs 2 \
@@ -25,7 +21,6 @@ from unittest import mock
 
 import _harness as h
 import torch
-from _log import timer
 
 # this script is named ray.py: its folder off the path, so that `import ray` finds Ray
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
@@ -47,10 +42,10 @@ def grid(args, log) -> None:
                 with tempfile.TemporaryDirectory() as cache, \
                         mock.patch.dict(os.environ, {"RNAGRAPH_CACHE": cache}), \
                         ray_runtime(None, args.jobs) if engine == "ray" else nullcontext(), \
-                        timer() as t, warnings.catch_warnings():
+                        h.timer() as t, warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    res = compare_models({key: model(key, args)}, g, CM, folds, engine=engine,
-                                         **kw)[key]
+                    res = compare_models({key: h.model(key, args.seed, args.epochs)}, g, CM,
+                                         folds, engine=engine, **kw)[key]
                 runs[engine] = (t["s"], res)
             (tl, rl), (tr, rr) = runs["local"], runs["ray"]
             same = all(a["auc"] == b["auc"] and a["mcc"] == b["mcc"]
@@ -61,12 +56,6 @@ def grid(args, log) -> None:
             print(log.rows[-1], flush=True)
 
 
-def model(key: str, args):
-    """The registry model ``key`` (seeded), its ``epochs`` capped at ``--epochs`` if given."""
-    m = h.model(key, args.seed)
-    return m.set_params(epochs=args.epochs) if args.epochs and "epochs" in m.get_params() else m
-
-
 def rank(args, log, cold: list[float]) -> None:
     from rnagraph.data import Fold
     from rnagraph.evaluate import top_candidates
@@ -74,12 +63,12 @@ def rank(args, log, cold: list[float]) -> None:
     n_circ, n_mir = args.rank_size
     g = h.graph("synthetic", None, num_circrna=n_circ, num_mirna=n_mir, num_mrna=0)
     m = h.model(args.rank_model, args.seed).fit(Fold.full(g, CM, seed=args.seed))
-    with timer() as tl:  # --threads torch threads (2 threads on a loaded machine can be slower)
+    with h.timer() as tl:  # --threads torch threads (2 threads on a loaded machine can be slower)
         local = top_candidates(m, args.top)
     with ray_runtime(None, args.jobs):
-        with timer() as tc:  # the first call starts every worker (imports torch, rnagraph)
+        with h.timer() as tc:  # the first call starts every worker (imports torch, rnagraph)
             top_candidates(m, args.top, engine="ray")
-        with timer() as tr:
+        with h.timer() as tr:
             ray = top_candidates(m, args.top, engine="ray")
     cold.append(tc["s"])
     same = torch.equal(local.src, ray.src) and torch.equal(local.dst, ray.dst)
@@ -120,12 +109,9 @@ def main(argv: list[str] | None = None) -> None:
              f"by the caller, timed once its workers run ({warm}the model is put in the object "
              f"store within the clock). Load average {os.getloadavg()[0]:.1f} at the end on "
              f"{os.cpu_count()} cores (shared machine).")
-    full = (args.datasets == ["cmi-20208"] and args.models == ["struct", "mferl"]
-            and args.folds == 5 and args.rank_size == [20000, 2000] and not args.max_folds
-            and not args.epochs)
-    if not full:
-        log.note("Reduced setting (the full one: cmi-20208, struct and mferl, 5 folds, ranking "
-                 "20,000 x 2,000): " + " ".join(["python benchmarks/ray.py", *sys.argv[1:]]))
+    if any(getattr(args, k) != ap.get_default(k) for k in ("datasets", "models", "folds",
+                                                           "max_folds", "epochs", "rank_size")):
+        log.note("Reduced setting: the full one is `python benchmarks/ray.py`.")
     h.publish(args, log)
 
 

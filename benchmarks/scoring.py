@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 import _harness as h
-from _log import timer
 
 from rnagraph.models import MODELS, LinkModel, get_model
 
@@ -34,10 +33,10 @@ def worker(name: str, args) -> dict:
     codes = codes[~torch.isin(codes, g[CM].edge_index[0] * n_d + g[CM].edge_index[1])]
     pairs = torch.stack([codes // n_d, codes % n_d])
     del codes
-    with timer() as t_fit:
+    with h.timer() as t_fit:
         model.fit(Fold.full(g, CM, seed=args.seed))
     before = h.reset_peak()
-    with timer() as t_score:
+    with h.timer() as t_score:
         raw = model.decision_function(None, pairs)
     peak = h.memory_mib()["VmHWM"]
     return {"model": repr(model), "pairs": raw.numel(), "fit_s": t_fit["s"],

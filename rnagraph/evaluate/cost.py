@@ -1,7 +1,8 @@
 """What a call costs: wall-clock time and resident memory, as the benchmark scripts report it.
 
 :func:`measure` times one call and the rise of the peak resident set (RSS) above the level
-before it; :func:`median_ms` times a training step (forward + backward) over repeats. Memory is
+before it; :func:`median_ms` times a training step (forward + backward) over repeats, and
+:func:`speedup` two implementations of one step once their outputs agree. Memory is
 read from Linux's ``/proc/self/status`` (``VmRSS``, ``VmHWM``); the peak is reset through
 ``/proc/self/clear_refs`` where the kernel allows it. :func:`~rnagraph.evaluate.parallel.
 peak_rss_mib` is the portable peak of the whole process.
@@ -67,4 +68,24 @@ def median_ms(step: Callable[[], Any], leaves: Sequence[Any], repeats: int) -> f
     return 1000 * statistics.median(times)
 
 
-__all__ = ["memory_mib", "reset_peak", "measure", "median_ms"]
+def speedup(old: Callable[[], Any], new: Callable[[], Any], leaves: Sequence[Any], repeats: int,
+            atol: float | None = None) -> tuple[float, float, float | None]:
+    """``(old ms, new ms, max |diff|)``: :func:`median_ms` of two implementations of one step
+    (the code a faster one replaced, and the faster one) and, given ``atol``, the largest
+    absolute difference of their outputs, measured first without gradients (``None`` without
+    ``atol``, e.g. where the new step differs by design).
+
+    Raises:
+        ValueError: the outputs differ by more than ``atol`` (nothing is timed).
+    """
+    diff = None
+    if atol is not None:
+        import torch
+        with torch.no_grad():
+            diff = float((old() - new()).abs().max())
+        if not diff <= atol:
+            raise ValueError(f"speedup: old and new outputs differ by {diff:.3g} > atol={atol}")
+    return median_ms(old, leaves, repeats), median_ms(new, leaves, repeats), diff
+
+
+__all__ = ["memory_mib", "reset_peak", "measure", "median_ms", "speedup"]

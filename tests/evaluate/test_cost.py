@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnagraph.evaluate.cost import measure, median_ms, memory_mib, reset_peak
+from rnagraph.evaluate.cost import measure, median_ms, memory_mib, reset_peak, speedup
 from rnagraph.evaluate.parallel import in_child
 
 linux = pytest.mark.skipif(not os.path.exists("/proc/self/status"),
@@ -82,3 +82,23 @@ def test_in_child_returns_the_value_or_says_why_not():
     assert in_child(os.getpid) != os.getpid()                 # another process
     assert in_child(_boom) == "failed (exit 3)"
     assert in_child(time.sleep, 60, timeout=1) == "killed after 1 s"
+
+
+def test_speedup_checks_agreement_before_timing_either_step():
+    x = torch.arange(4.0, requires_grad=True)
+    calls = {"old": 0, "new": 0}
+
+    def step(name, scale):
+        def run():
+            calls[name] += 1
+            return x * scale
+        return run
+
+    t_old, t_new, diff = speedup(step("old", 2.0), step("new", 2.001), [x], 3, atol=0.01)
+    assert t_old > 0 and t_new > 0 and diff == pytest.approx(0.003, rel=1e-3)   # 3 x 0.001
+    assert calls == {"old": 5, "new": 5}       # the check, a warm-up and 3 timed runs each
+    assert speedup(step("old", 2.0), step("new", 5.0), [x], 1)[2] is None   # no atol: no check
+    calls.update(old=0, new=0)
+    with pytest.raises(ValueError, match="differ by 9 > atol=0.001"):
+        speedup(step("old", 2.0), step("new", 5.0), [x], 3, atol=1e-3)
+    assert calls == {"old": 1, "new": 1}       # nothing timed

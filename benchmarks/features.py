@@ -8,7 +8,6 @@ rnagraph's Levenshtein against one direct rapidfuzz call, and the disk-cache hit
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import tempfile
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import _harness as h
 import numpy as np
 
+from rnagraph.evaluate.cost import interleaved
 from rnagraph.features import (
     CTD,
     Doc2VecEmbedding,
@@ -125,31 +125,26 @@ def overhead(args, load0: float) -> None:
     from rapidfuzz.process import cdist
     n_ov = args.sizes[1] if len(args.sizes) > 1 else args.sizes[0]
     seqs = synthetic(n_ov, args.mean_len, args.seed + 10_000)
-    direct_t, ours_t = [], []
-    for _ in range(args.reps):
-        with h.timer() as t:
-            ref = cdist(seqs, seqs, scorer=Levenshtein.normalized_similarity, workers=-1,
-                        dtype=np.float32)
-        direct_t.append(t["s"])
-        with h.timer() as t:
-            ours = LevenshteinSimilarity(cache=False, progress=True).fit_transform(seqs)
-        ours_t.append(t["s"])
-        if not np.array_equal(ours, ref):
-            raise RuntimeError("rnagraph Levenshtein differs from the direct rapidfuzz call")
+    times, out = interleaved({"direct": lambda: cdist(
+        seqs, seqs, scorer=Levenshtein.normalized_similarity, workers=-1, dtype=np.float32),
+        "ours": lambda: LevenshteinSimilarity(cache=False, progress=True).fit_transform(seqs)},
+        args.reps)
+    (direct_t, ours_t), (ref, ours) = times.values(), out.values()
+    if not np.array_equal(ours, ref):
+        raise RuntimeError("rnagraph Levenshtein differs from the direct rapidfuzz call")
     ov = h.log(args, "features: Levenshtein overhead and cache",
                ["n", "mean len", "what", "time (s)", "ratio vs direct"])
     ov.add(n_ov, args.mean_len, f"direct rapidfuzz cdist (min of {args.reps})", min(direct_t), "1")
     ov.add(n_ov, args.mean_len, f"LevenshteinSimilarity, blocked + bar (min of {args.reps})",
            min(ours_t), f"{min(ours_t) / min(direct_t):.3f} (median "
            f"{statistics.median(ours_t) / statistics.median(direct_t):.3f})")
-    cache = Path(tempfile.mkdtemp(prefix="rnagraph-bench-cache-"))
-    for what in ("cache miss (compute + atomic write)", "cache hit (hash + load)"):
-        lev = LevenshteinSimilarity(cache=True, cache_dir=cache, progress=False)
-        with h.timer() as t:
-            hit = lev.fit_transform(seqs)
-        ov.add(n_ov, args.mean_len, what, t["s"], "-")
+    with tempfile.TemporaryDirectory(prefix="rnagraph-bench-cache-") as cache:
+        for what in ("cache miss (compute + atomic write)", "cache hit (hash + load)"):
+            lev = LevenshteinSimilarity(cache=True, cache_dir=cache, progress=False)
+            with h.timer() as t:
+                hit = lev.fit_transform(seqs)
+            ov.add(n_ov, args.mean_len, what, t["s"], "-")
     assert lev.from_cache_ and np.array_equal(hit, ref)
-    shutil.rmtree(cache, ignore_errors=True)
     ov.note(f"Interleaved repeats; identical output checked. Load average {load0:.1f} at the "
             f"start, {os.getloadavg()[0]:.1f} at the end (shared machine: ratios hold better "
             "than times).")

@@ -20,7 +20,6 @@ import _harness as h
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate import write_json
 from rnagraph.evaluate.summaries import mferl_runs, mferl_section, timing_cells
-from rnagraph.models import get_model
 from rnagraph.typing import CIRC_MIRNA
 
 DATASETS = ("cmi-9589", "cmi-9905", "cmi-20208", "synthetic")
@@ -43,15 +42,13 @@ TIMING = ["dataset", "experiment", "setting", "model", "folds", "epochs/fold", "
 def models_for(exp: str, setting: str, g, args) -> list[tuple[str, object]]:
     """``(tag, model)`` of a setting: MFERL (or its ablation) and the baselines."""
     def mk(name: str, **kw):
-        return get_model(name, **kw, **({"seed": args.seed, "epochs": args.epochs}
-                                         if name in ("mferl", "mferl-pair", "sage") else {}))
+        return h.model(name, args.seed, args.epochs, **kw)
     if exp == "ablations":
         return [(f"MFERL {setting}", mk("mferl", **{f"use_{setting[4:]}": False}))]
     seqs = all(bool(g[t].has_seq.all()) for t in CIRC_MIRNA[::2])
     out = [("MFERL", mk("mferl"))] + ([("MFERL+pair", mk("mferl-pair"))]
                                       if seqs and exp != "paper" else [])
-    out += [("DegreeProduct", mk("degree")), ("TruncatedSVDLink-64", mk("svd", dim=64,
-                                                                         seed=args.seed))]
+    out += [("DegreeProduct", mk("degree")), ("TruncatedSVDLink-64", mk("svd", dim=64))]
     out += [("DegreeProduct+1", mk("degree+1"))] if exp == "cold" else []
     if exp != "paper":
         out += [("SAGELink", mk("sage"))] + ([("SeedMatch", mk("seedmatch"))] if seqs else [])

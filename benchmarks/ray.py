@@ -56,7 +56,7 @@ def grid(args, log) -> None:
             print(log.rows[-1], flush=True)
 
 
-def rank(args, log, cold: list[float]) -> None:
+def rank(args, log) -> None:
     from rnagraph.data import Fold
     from rnagraph.evaluate import top_candidates
     from rnagraph.evaluate.engine import ray_runtime
@@ -70,7 +70,6 @@ def rank(args, log, cold: list[float]) -> None:
             top_candidates(m, args.top, engine="ray")
         with h.timer() as tr:
             ray = top_candidates(m, args.top, engine="ray")
-    cold.append(tc["s"])
     same = torch.equal(local.src, ray.src) and torch.equal(local.dst, ray.dst)
     peaks = sorted(ray.worker_peak_rss_mib.values())
     log.add("rank", f"{args.rank_model} {n_circ:,} x {n_mir:,} "
@@ -80,6 +79,10 @@ def rank(args, log, cold: list[float]) -> None:
             f"{max(local.worker_peak_rss_mib.values()):.0f} / "
             + ", ".join(f"{p:.0f}" for p in peaks), "yes" if same else "no")
     print(log.rows[-1], flush=True)
+    log.note(f"Ranking: local is this process with {args.threads} torch thread(s), Ray 4 shards "
+             f"per CPU merged by the caller, timed once its workers run (a first ranking, "
+             f"starting them, took {tc['s']:.1f} s; the model is put in the object store within "
+             "the clock).")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -97,18 +100,13 @@ def main(argv: list[str] | None = None) -> None:
                  "peak MiB (local / each Ray worker)", "same results"], section="ray")
     if args.models and args.datasets:
         grid(args, log)
-    cold: list[float] = []
     if min(args.rank_size) > 0:
-        rank(args, log, cold)
-    warm = f"a first ranking, starting them, took {cold[0]:.1f} s; " if cold else ""
+        rank(args, log)
     log.note(f"{args.jobs} CPUs for both engines (the local pool: {args.jobs} spawned processes "
              f"of {max(1, args.threads // args.jobs)} torch thread(s); Ray: a local runtime of "
              f"{args.jobs} CPUs, one thread per task, started before the clock), each with an "
-             "empty feature cache (MFERL's views computed in the run). Ranking: local "
-             f"is this process with {args.threads} torch thread(s), Ray 4 shards per CPU merged "
-             f"by the caller, timed once its workers run ({warm}the model is put in the object "
-             f"store within the clock). Load average {os.getloadavg()[0]:.1f} at the end on "
-             f"{os.cpu_count()} cores (shared machine).")
+             "empty feature cache (MFERL's views computed in the run). Load average "
+             f"{os.getloadavg()[0]:.1f} at the end on {os.cpu_count()} cores (shared machine).")
     if any(getattr(args, k) != ap.get_default(k) for k in ("datasets", "models", "folds",
                                                            "max_folds", "epochs", "rank_size")):
         log.note("Reduced setting: the full one is `python benchmarks/ray.py`.")

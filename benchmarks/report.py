@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 
 from rnagraph.evaluate import records
+from rnagraph.evaluate.records import REPO as ROOT
+from rnagraph.evaluate.records import STORE
 from rnagraph.io.atomic import atomic_write
-
-ROOT = Path(__file__).resolve().parents[1]
-STORE = ROOT / "benchmarks" / "store"
 
 #: the pages whose sections are generated (every page that shows a table of figures)
 PAGES = ("README.md", "docs/results.md", "docs/benchmarks.md")

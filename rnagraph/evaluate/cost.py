@@ -2,7 +2,8 @@
 
 :func:`measure` times one call and the rise of the peak resident set (RSS) above the level
 before it; :func:`median_ms` times a training step (forward + backward) over repeats, and
-:func:`speedup` two implementations of one step once their outputs agree. Memory is
+:func:`speedup` two implementations of one step once their outputs agree; :func:`interleaved`
+calls timed in turns. Memory is
 read from Linux's ``/proc/self/status`` (``VmRSS``, ``VmHWM``); the peak is reset through
 ``/proc/self/clear_refs`` where the kernel allows it. :func:`~rnagraph.evaluate.parallel.
 peak_rss_mib` is the portable peak of the whole process.
@@ -10,7 +11,7 @@ peak_rss_mib` is the portable peak of the whole process.
 from __future__ import annotations
 
 import statistics
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from rnagraph.evaluate.parallel import peak_rss_mib
 from rnagraph.evaluate.records import timer
@@ -68,6 +69,23 @@ def median_ms(step: Callable[[], Any], leaves: Sequence[Any], repeats: int) -> f
     return 1000 * statistics.median(times)
 
 
+def interleaved(calls: Mapping[str, Callable[[], Any]], repeats: int
+                ) -> tuple[dict[str, list[float]], dict[str, Any]]:
+    """Time every call of ``calls`` ``repeats`` times, taking turns (a, b, a, b, ...: a change
+    in the machine's load touches every call alike): ``({name: [seconds of each run]},
+    {name: output of its last run}``)."""
+    if repeats < 1:
+        raise ValueError(f"interleaved: repeats must be >= 1, got {repeats}")
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    out: dict[str, Any] = {}
+    for _ in range(repeats):
+        for name, fn in calls.items():
+            with timer() as t:
+                out[name] = fn()
+            times[name].append(t["s"])
+    return times, out
+
+
 def speedup(old: Callable[[], Any], new: Callable[[], Any], leaves: Sequence[Any], repeats: int,
             atol: float | None = None) -> tuple[float, float, float | None]:
     """``(old ms, new ms, max |diff|)``: :func:`median_ms` of two implementations of one step
@@ -88,4 +106,4 @@ def speedup(old: Callable[[], Any], new: Callable[[], Any], leaves: Sequence[Any
     return median_ms(old, leaves, repeats), median_ms(new, leaves, repeats), diff
 
 
-__all__ = ["memory_mib", "reset_peak", "measure", "median_ms", "speedup"]
+__all__ = ["memory_mib", "reset_peak", "measure", "median_ms", "interleaved", "speedup"]

@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from rnagraph.evaluate.cost import measure, median_ms, memory_mib, reset_peak, speedup
+from rnagraph.evaluate.cost import (
+    interleaved,
+    measure,
+    median_ms,
+    memory_mib,
+    reset_peak,
+    speedup,
+)
 from rnagraph.evaluate.parallel import in_child
 
 linux = pytest.mark.skipif(not os.path.exists("/proc/self/status"),
@@ -102,3 +109,21 @@ def test_speedup_checks_agreement_before_timing_either_step():
     with pytest.raises(ValueError, match="differ by 9 > atol=0.001"):
         speedup(step("old", 2.0), step("new", 5.0), [x], 3, atol=1e-3)
     assert calls == {"old": 1, "new": 1}       # nothing timed
+
+
+def test_interleaved_takes_turns_and_keeps_each_last_output():
+    order = []
+
+    def call(name):
+        def run():
+            order.append(name)
+            return len(order)
+        return run
+
+    times, out = interleaved({"a": call("a"), "b": call("b")}, 3)
+    assert order == ["a", "b"] * 3                       # turns, not a-a-a then b-b-b
+    assert {k: len(v) for k, v in times.items()} == {"a": 3, "b": 3}
+    assert all(s >= 0 for v in times.values() for s in v)
+    assert out == {"a": 5, "b": 6}                       # the outputs of the last round
+    with pytest.raises(ValueError, match="repeats must be >= 1"):
+        interleaved({"a": call("a")}, 0)

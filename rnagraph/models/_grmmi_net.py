@@ -2,6 +2,8 @@
 fusion head. Tensors in, tensors out; the loop is :class:`~rnagraph.train.Trainer`'s."""
 from __future__ import annotations
 
+import copy
+
 import torch
 from torch import Tensor
 
@@ -116,6 +118,32 @@ class GRMMINet(torch.nn.Module):
         for m in [self.proj_s, self.proj_g, *self.hidden, self.lin, self.pair_lin]:
             if hasattr(m, "reset_parameters"):
                 m.reset_parameters()
+
+    # ------------------------------------------------------------------ new nodes
+    def with_nodes(self, rows: dict[str, dict[str, Tensor]]) -> GRMMINet:
+        """A copy that shares every parameter and layer of this network, with per-node rows
+        appended after its own for scoring new RNAs: ``rows[side]`` (``side`` ``"mi"`` or
+        ``"m"``) holds ``"ids"`` ``[n, T]`` and ``"len"`` ``[n]`` (k-mer tokens), ``"x"``
+        ``[n, D_g]`` (graph embeddings) and, with a pairing layer, ``"nt"`` ``[n, L]``
+        (nucleotide codes). Token and nucleotide buffers are widened with padding where new
+        rows are longer (padding is masked, so the fitted rows' scores do not change beyond
+        the block tolerance). This network is not changed."""
+        out = copy.copy(self)
+        out._buffers = dict(self._buffers)
+        pad_id = self.encoder.padding_idx if self.encoder is not None else 0
+        for side, r in rows.items():
+            for key, name, pad in (("ids", f"{side}_ids", pad_id), ("len", f"{side}_len", None),
+                                   ("x", f"x_{side}", None), ("nt", f"{side}_nt", PAD)):
+                old = self._buffers[name]
+                if old is None or key not in r:
+                    continue
+                new = r[key].to(old.device, old.dtype)
+                if pad is not None:
+                    w = max(old.size(1), new.size(1))
+                    old = torch.nn.functional.pad(old, (0, w - old.size(1)), value=pad)
+                    new = torch.nn.functional.pad(new, (0, w - new.size(1)), value=pad)
+                out._buffers[name] = torch.cat([old, new])
+        return out
 
     # ------------------------------------------------------------------ sequence branch
     @staticmethod

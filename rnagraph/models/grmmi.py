@@ -109,6 +109,19 @@ class GRMMI(LinkModel):
     (half each; the bytes per node and per pair are computed from the shapes), so the
     memory of scoring, all-pair ranking included, does not grow with the graph.
 
+    **New RNAs** (a scoring graph with RNAs appended after the fitted ones, see "New RNAs" in
+    :mod:`rnagraph.models.base`; ``inductive = "sequence"``): the **sequence branch** encodes a
+    new RNA's sequence directly (its k-mer tokens and, with ``pairing_channels``, its
+    nucleotides join the network's buffers for that graph only); the **graph branch**, which
+    learned nothing about the new RNA, gives it the weighted mean of the fixed graph embeddings
+    of its sequence neighbours (:meth:`~rnagraph.models.base.LinkModel.sequence_neighbours`:
+    its ``transfer.k`` most sequence-similar known RNAs of its type, weights summing to 1; a
+    zero embedding, as for a fitted RNA without training pairs, where it has none); the pair
+    term counts no training pair for a new miRNA (``mirna_count``). A new RNA without a
+    sequence is not scored (its pairs are NaN, :meth:`scoring_status` says why). In an
+    inductive fold (validation RNAs absent from ``fold.train_graph``) early stopping scores
+    the validation pairs the same way on ``fold.graph_for("val")``.
+
     Args:
         k (int): k-mer length. (default: ``6``)
         embedding_dim (int): k-mer embedding size. (default: ``64``)
@@ -206,6 +219,8 @@ class GRMMI(LinkModel):
     #: sequences, half for a block's per-pair temporaries (an estimate from the shapes:
     #: :meth:`GRMMINet.node_bytes`, :meth:`GRMMINet.pair_bytes`)
     scoring_bytes: ClassVar[int] = CACHE_BYTES + BLOCK_BYTES
+    #: new RNAs are scored from their sequence (see "New RNAs" above)
+    inductive: ClassVar[str | None] = "sequence"
 
     def __init__(self, k: int = 6, embedding_dim: int = 64, init: str = "fasttext",
                  embedding_epochs: int = 5, freeze_embedding: bool = False,
@@ -399,10 +414,37 @@ class GRMMI(LinkModel):
         if self.pair_features:
             parts.append(SeedSiteFeatures().graph_transform(
                 graph, (self.mirna_type_, "pairs", self.target_type_), pairs.cpu()))
-        if self.mirna_count:
-            n = self.mirna_counts_[pairs[0].cpu()] - float(own)
+        if self.mirna_count:   # a new miRNA (index past the fitted ones) has no training pair
+            c, i = self.mirna_counts_, pairs[0].cpu()
+            n = torch.where(i < c.numel(), c[i.clamp(max=c.numel() - 1)], 0.0) - float(own)
             parts.append(torch.log1p(n.clamp(min=0)).unsqueeze(1))
         return torch.cat(parts, 1) if parts else None
+
+    def _scoring_net(self, net: GRMMINet, graph: HeteroData) -> GRMMINet:
+        """``net``, or where ``graph`` holds RNAs after the fitted ones, a copy sharing its
+        parameters with their rows appended (:meth:`GRMMINet.with_nodes`): tokens (and
+        nucleotides) of their sequences, and as graph embedding the weighted mean of their
+        sequence neighbours' (:meth:`sequence_neighbours`)."""
+        from rnagraph.data.build import node_sequences
+        rows = {}
+        for side, nt in (("mi", self.mirna_type_), ("m", self.target_type_)):
+            n_fit = getattr(net, f"{side}_len").numel()
+            if int(graph[nt].num_nodes) <= n_fit:
+                continue
+            seqs = node_sequences(graph, nt)[n_fit:]
+            seqs = [s or None for s in seqs] if side == "mi" else \
+                [self.target_sequence(s or None) for s in seqs]
+            ids, lengths = self._tokens(seqs)
+            x = getattr(net, f"x_{side}")
+            if x.size(1):
+                nb, w = self.sequence_neighbours(graph, nt)
+                x_new = (w.to(x.device, x.dtype).unsqueeze(2) * x[nb.to(x.device)]).sum(1)
+            else:
+                x_new = x.new_zeros(len(seqs), 0)
+            rows[side] = {"ids": ids, "len": lengths, "x": x_new}
+            if net.pairing is not None:
+                rows[side]["nt"] = self._nucleotides(seqs)
+        return net.with_nodes(rows) if rows else net
 
     # ------------------------------------------------------------------ the contract
     def _fit(self, fold: Fold) -> None:
@@ -440,9 +482,15 @@ class GRMMI(LinkModel):
                           lr_factor=self.lr_factor, lr_patience=self.lr_patience,
                           ema_decay=self.ema_decay, group_row=0, monitor=self.monitor,
                           device=self.device, seed=self.seed, grad_clip=5.0)
-        pair_fn = ((lambda p, own: self._pair_x(g, p, own))
+        # an inductive fold's validation RNAs are absent from the training graph: they are
+        # scored as new RNAs on fold.graph_for("val") (the fitted nodes first, then them)
+        vg = fold.graph_for("val") if hasattr(fold, "graph_for") else g
+        grows = any(int(vg[nt].num_nodes) > int(g[nt].num_nodes)
+                    for nt in (self.mirna_type_, self.target_type_))
+        pair_fn = ((lambda p, own: self._pair_x(vg, p, own))
                    if self.pair_features or self.mirna_count else None)
-        trainer.fit(_Task(net, train, self.rank_weight, pair_fn), train,
+        val_net = (lambda live: self._scoring_net(live, vg)) if grows else None
+        trainer.fit(_Task(net, train, self.rank_weight, pair_fn, val_net), train,
                     self._mi_first(fold.val))
         self.net_ = net.cpu() if str(self.device) != "cpu" else net
         self.history_ = trainer.history_
@@ -456,11 +504,12 @@ class GRMMI(LinkModel):
         return LinkSet(self._pairs_mi_first(links.edge_label_index), links.edge_label)
 
     def _encode(self, graph: HeteroData) -> dict:
-        """``{"cache": the network's bounded encoding cache or None, "graph": graph}`` (the
-        graph gives the pair term's sequences); half of :attr:`scoring_bytes` for the cache."""
-        net = self.net_.to(self.device).eval()
-        return {"cache": (net.encoding_cache(self.scoring_bytes // 2)
-                          if net.encoder is not None else None), "graph": graph}
+        """``{"net": the network for graph (new RNAs appended: :meth:`_scoring_net`),
+        "cache": its bounded encoding cache or None, "graph": graph}`` (the graph gives the
+        pair term's sequences); half of :attr:`scoring_bytes` for the cache."""
+        net = self._scoring_net(self.net_.to(self.device).eval(), graph)
+        return {"net": net, "cache": (net.encoding_cache(self.scoring_bytes // 2)
+                                      if net.encoder is not None else None), "graph": graph}
 
     def _blocks(self, net: GRMMINet, cache: dict | None, pairs: Tensor
                 ) -> tuple[Tensor | None, list[slice]]:
@@ -480,7 +529,7 @@ class GRMMI(LinkModel):
         # the per-pair temporaries in the CPU's caches, where the allocator reuses them
         # (on miTAR's test split, 2 threads, blocks of 256 pairs ran 1.3-1.5x the pairs/s
         # of blocks of 1024)
-        net = self.net_.to(self.device).eval()
+        net = encoded["net"]
         pairs = self._pairs_mi_first(pairs).to(self.device)
         cache = encoded["cache"]
         order, blocks = self._blocks(net, cache, pairs)
@@ -505,7 +554,7 @@ class GRMMI(LinkModel):
     def _decision_grid(self, encoded: dict, src: Tensor, dst: Tensor) -> Tensor | None:
         if self.head != "mlp":
             return None
-        net = self.net_.to(self.device).eval()
+        net = encoded["net"]
         mi, t = (src, dst) if self.mi_row_ == 0 else (dst, src)
         out = net.forward_grid(mi.to(self.device), t.to(self.device), encoded["cache"],
                                self.scoring_bytes // 2)
@@ -517,9 +566,9 @@ class GRMMI(LinkModel):
         layer's output), e.g. for scikit-learn's SVM / RF / AdaBoost / GB / KNN / LR as in
         the paper's classifier comparison."""
         self._check_fitted()
-        pairs = self._pairs(pairs)
+        pairs = self._pairs(pairs, graph)
         enc = self.encoded(graph)
-        net = self.net_.to(self.device).eval()
+        net = enc["net"]
         p = self._pairs_mi_first(pairs).to(self.device)
         order, blocks = self._blocks(net, enc["cache"], p)
         p = p if order is None else p[:, order]
@@ -553,11 +602,11 @@ class GRMMI(LinkModel):
         if net.encoder is None or not net.encoder.attention:
             raise ValueError("GRMMI.explain: needs the sequence branch with attention "
                              "(sequence=True, attention=True)")
-        pairs = self._pairs(pairs)
+        pairs = self._pairs(pairs, graph)
         g = self.graph_ if graph is None else graph
         enc = self.encoded(graph)
         p = self._pairs_mi_first(pairs)
-        net = net.to(self.device).eval()
+        net = enc["net"]
         w = []
         for b in self._blocks(net, None, p)[1]:                  # bounded blocks
             _, att = net.sequence_vector(p[:, b].to(self.device), enc["cache"],
@@ -630,8 +679,11 @@ class _Task:
     one drawn opposite-class partner per pair whose miRNA has one in ``train``."""
 
     def __init__(self, net: GRMMINet, train=None, rank_weight: float = 0.0,
-                 pair_fn=None) -> None:
+                 pair_fn=None, val_net=None) -> None:
         self.module, self.rank_weight, self.pair_fn = net, rank_weight, pair_fn
+        # validation RNAs absent from the training graph: val_net(module) gives the network
+        # with their rows appended (sharing the live parameters), built at the first use
+        self.val_net, self._val = val_net, None
         if rank_weight > 0:
             # per class c: the targets of the training pairs of class c, sorted by miRNA
             # (CSR: miRNA m's are rows ptr[c][m]:ptr[c][m + 1] of tgt[c])
@@ -663,11 +715,12 @@ class _Task:
         pairs_out = torch.stack([torch.cat(out_mi), torch.cat(out_t)])
         return pairs_out.to(dev), torch.cat(out_y).to(dev)
 
-    def _logits(self, pairs: Tensor, own: bool = False) -> Tensor:
+    def _logits(self, pairs: Tensor, own: bool = False, module: GRMMINet | None = None
+                ) -> Tensor:
         """The network's logits, with the pair term's features when it has one (``own``:
         ``pairs`` are training rows)."""
         px = None if self.pair_fn is None else self.pair_fn(pairs, own).to(pairs.device)
-        return self.module(pairs, None, px)
+        return (self.module if module is None else module)(pairs, None, px)
 
     def loss(self, pairs: Tensor, labels: Tensor) -> Tensor | tuple[Tensor, dict]:
         from torch.nn.functional import binary_cross_entropy_with_logits as bce
@@ -686,6 +739,11 @@ class _Task:
     def logits(self, pairs: Tensor) -> Tensor:
         # validation pairs: each block encodes only the sequences it uses; blocks sized
         # from the memory budget of scoring
-        step = self.module.pair_block(GRMMI.scoring_bytes // 2)
-        return torch.cat([self._logits(pairs[:, i:i + step])
+        module = self.module
+        if self.val_net is not None:
+            if self._val is None:
+                self._val = self.val_net(module)
+            module = self._val
+        step = module.pair_block(GRMMI.scoring_bytes // 2)
+        return torch.cat([self._logits(pairs[:, i:i + step], module=module)
                           for i in range(0, pairs.size(1), step)])

@@ -149,3 +149,17 @@ def test_a_model_that_cannot_score_new_rnas_says_so(degree, tmp_path, monkeypatc
                "--rna", m.graph_["circrna"].ids[0], "--per-rna", 2, "--out", tmp_path / "p.csv"])
     assert [r["rna"] for r in _rows(tmp_path / "p.csv")] == [m.graph_["circrna"].ids[0]] * 2
     assert "wrote the best 2 of each (2 rows)" in res.output
+
+
+def test_replayed_run_switches_between_top_and_per_rna(degree, tmp_path):
+    """--config replays a run; --per-rna or --top on the command line wins over the other one
+    stored in the config (no 'cannot be combined' error)."""
+    circ = load(degree).graph_["circrna"].ids[0]
+    _ok(["rank", "--model", degree, "--rna", circ, "--top", 5, "--out", tmp_path / "a.csv"])
+    _ok(["rank", "--model", degree, "--config", tmp_path / "a.config.json", "--per-rna", 2,
+         "--out", tmp_path / "b.csv"])
+    assert [r["rna"] for r in _rows(tmp_path / "b.csv")] == [circ, circ]
+    _ok(["rank", "--model", degree, "--config", tmp_path / "b.config.json", "--top", 3,
+         "--out", tmp_path / "c.csv"])
+    rows = _rows(tmp_path / "c.csv")
+    assert len(rows) == 3 and "rna" not in rows[0]

@@ -89,6 +89,7 @@ def predict(
     plist = read_pairs(v["pairs"], columns=cols, label_col=None, keep_duplicates=True)
     seqs = _sequences(v["fasta"], plist, et, Path(v["pairs"]))
     g = m.graph_
+    _check_fitted_sequences(g, seqs)
     smap, dmap = set(g[src_t].ids), set(g[dst_t].ids)
     srcs, dsts = {a for a, _ in plist}, {b for _, b in plist}
     if (srcs and dsts and not srcs & smap and not dsts & dmap
@@ -153,6 +154,19 @@ def _hint(status: str) -> str:
         nt = status.removeprefix("not scored: ").split(" ", 1)[0]
         return f"{status} (give it with --fasta {nt}=FILE)"
     return status
+
+
+def _check_fitted_sequences(graph, seqs: dict[str, dict[str, str]]) -> None:
+    """Warn when ``--fasta`` gives an RNA the model was fitted with another sequence than the
+    fitted one (the fitted one is used: the model's scores of it are what was fitted)."""
+    import warnings
+    for nt, given in seqs.items():
+        fitted = dict(zip(graph[nt].ids, graph[nt].seq)) if "seq" in graph[nt] else {}
+        diff = [i for i, q in given.items() if i in fitted and fitted[i] and fitted[i] != q]
+        if diff:
+            warnings.warn(f"--fasta: {len(diff)} {nt} RNA(s) the model was fitted with have "
+                          f"another sequence there (e.g. {diff[0]!r}); the model's own is used",
+                          stacklevel=2)
 
 
 def _sequences(fasta: list[str], plist: list[tuple[str, str]], edge_type,

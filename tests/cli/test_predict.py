@@ -136,3 +136,22 @@ def test_fasta_of_a_type_the_model_does_not_score(mirna_mrna, tmp_path):
                 "--out", tmp_path / "o.csv"])
     assert res.exit_code != 0 and "Traceback" not in res.output
     assert "the model scores mirna-mrna pairs" in res.output
+
+
+def test_fasta_sequence_of_a_fitted_rna_is_not_used(degree, tmp_path):
+    """An RNA the model was fitted with keeps its fitted sequence (and score); a different
+    sequence given for it is named in a warning."""
+    m = load(degree)
+    circ, mir = m.graph_["circrna"].ids[1], m.graph_["mirna"].ids[0]
+    fa = tmp_path / "c.fa"
+    fa.write_text(f">{circ}\nACGUACGUACGUACGU\n")
+    pairs = tmp_path / "p.csv"
+    pairs.write_text(f"{circ},{mir}\n")
+    res = _ok(["predict", "--model", degree, "--pairs", pairs, "--fasta", f"circrna={fa}",
+               "--out", tmp_path / "o.csv"])
+    assert f"1 circrna RNA(s) the model was fitted with have another sequence there (e.g. " \
+           f"'{circ}')" in res.output
+    row = _rows(tmp_path / "o.csv")[0]
+    assert row["status"] in ("fitted", "known pair")
+    want = m.score(None, torch.tensor([[1], [0]]))
+    assert float(row["score"]) == pytest.approx(float(want[0]), rel=1e-5)

@@ -56,8 +56,7 @@ def main(argv: list[str] | None = None) -> None:
                       f"{res.summary('auc', 3)} ({s:.1f} s)", flush=True)
     log.note(f"Warm 1:1, uniform negatives, seed {seed}, threshold 0.5, {k} folds "
              f"(docs/protocol.md); SAGELink: max {args.epochs} epochs.")
-    for n in NOTES:
-        log.note(n)
+    log.notes += NOTES
     log.cli = " ".join(cli)
     h.publish(args, log)
 

@@ -68,10 +68,9 @@ def main(argv: list[str] | None = None) -> None:
     log = h.log(args, "encoders: GraRep and Role2Vec vs karateclub",
                 ["graph", "method", "settings", "fit time (s)", "peak RSS (MiB)", "output"])
     for gname, ei, n in graphs:
-        big = n > 5000
-        runs = [("rnagraph GraRep", dict(dim=32, order=4, **({"max_nnz_per_row": 64} if big
-                                                             else {})),
-                 "max_nnz_per_row=64" if big else "exact")]
+        sparse = {"max_nnz_per_row": 64} if n > 5000 else {}
+        runs = [("rnagraph GraRep", dict(dim=32, order=4, **sparse),
+                 "max_nnz_per_row=64" if sparse else "exact")]
         runs += [("rnagraph Role2Vec", dict(dim=128, **walks), "10 walks x 40, WL")] \
             if n <= 30000 else []
         if n <= args.karate_max_nodes:

@@ -22,6 +22,10 @@ from unittest import mock
 import _harness as h
 import torch
 
+from rnagraph.data import Fold, kfold_link_split
+from rnagraph.evaluate import compare_models, top_candidates
+from rnagraph.evaluate.engine import ray_runtime
+
 # this script is named ray.py: its folder off the path, so that `import ray` finds Ray
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
@@ -29,9 +33,6 @@ CM = ("circrna", "binds", "mirna")
 
 
 def grid(args, log) -> None:
-    from rnagraph.data import kfold_link_split
-    from rnagraph.evaluate import compare_models
-    from rnagraph.evaluate.engine import ray_runtime
     kw = {"progress": False, "curves": False, "n_jobs": args.jobs}
     for name, g in h.graphs(args.datasets, args.root):
         folds = kfold_link_split(g, CM, k=args.folds, seed=args.seed)[:args.max_folds]
@@ -57,9 +58,6 @@ def grid(args, log) -> None:
 
 
 def rank(args, log) -> None:
-    from rnagraph.data import Fold
-    from rnagraph.evaluate import top_candidates
-    from rnagraph.evaluate.engine import ray_runtime
     n_circ, n_mir = args.rank_size
     g = h.graph("synthetic", None, num_circrna=n_circ, num_mirna=n_mir, num_mrna=0)
     m = h.model(args.rank_model, args.seed).fit(Fold.full(g, CM, seed=args.seed))

@@ -10,7 +10,7 @@ import os
 
 import _harness as h
 
-from rnagraph.models import MODELS, LinkModel, get_model
+from rnagraph.models import MODELS, LinkModel
 
 CM = ("circrna", "binds", "mirna")
 
@@ -21,10 +21,8 @@ def worker(name: str, args) -> dict:
 
     from rnagraph.data import Fold
     torch.set_num_threads(args.threads)
-    kw = {"svd": {"dim": 64, "seed": args.seed}}.get(name, {})
-    if name == "sage" or name.startswith("mferl"):
-        kw = {"epochs": args.epochs, "seed": args.seed}
-    model = get_model(name, **kw)
+    epochs = args.epochs if name == "sage" or name.startswith("mferl") else None
+    model = h.model(name, args.seed, epochs, **({"dim": 64} if name == "svd" else {}))
     if not isinstance(model, LinkModel):
         return {"skip": f"{type(model).__name__} is not on the LinkModel contract"}
     g = h.graph(args.datasets[0], args.root)

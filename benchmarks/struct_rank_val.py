@@ -15,7 +15,6 @@ import numpy as np
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate.ranking import fold_link_ranking
 from rnagraph.evaluate.tune import blind_fold, validation_view
-from rnagraph.models import get_model
 from rnagraph.train import binary_metrics
 
 RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst")
@@ -38,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
             rows = []
             for i in args.fold_ids:
                 f = blind_fold(folds[i])
-                m = get_model(key, **({"seed": args.seed} if key == "struct" else {}), **kw)
+                m = h.model(key, args.seed, **kw)
                 m.fit(f)
                 row = {"auc": binary_metrics(f.val.edge_label,
                                              m.score(None, f.val.edge_label_index))["auc"]}

@@ -10,7 +10,6 @@ import warnings
 import _harness as h
 
 from rnagraph.data import kfold_link_split
-from rnagraph.datasets import synthetic
 from rnagraph.evaluate import compare_models
 from rnagraph.models import DegreeProduct, SeedMatch, TruncatedSVDLink
 from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
@@ -25,7 +24,7 @@ def main(argv: list[str] | None = None) -> None:
                 ["data seed", "edge type", "SeedMatch", "degree product", "SVD-16"],
                 results=True)
     for seed in args.seeds:
-        data = synthetic(seed=seed)
+        data = h.graph("synthetic", None, seed=seed)
         for et in (CIRC_MIRNA, MIRNA_MRNA):
             folds = kfold_link_split(data, et, k=args.folds, seed=seed)
             res = compare_models({"seed": SeedMatch(), "deg": DegreeProduct(),

@@ -42,6 +42,9 @@ class MFERLInputs:
         views (dict): ``{node_type: [view names]}`` in channel order (``"embedding"`` included).
         sources (dict): ``{node_type: {view: how it was computed}}``, for reports.
         num_nodes (dict): ``{node_type: N_t}``.
+        stats (dict): ``{node_type: {view: (mean [F_v], std [F_v])}}``, the column statistics
+            of the raw views over the fitted nodes (what :func:`extend_inputs` standardises a
+            new RNA's views with); empty for model files written before they were kept.
     """
 
     x: dict[NodeType, dict[str, Tensor]]
@@ -50,6 +53,7 @@ class MFERLInputs:
     views: dict[NodeType, list[str]]
     sources: dict[NodeType, dict[str, str]] = field(default_factory=dict)
     num_nodes: dict[NodeType, int] = field(default_factory=dict)
+    stats: dict[NodeType, dict[str, tuple[Tensor, Tensor]]] = field(default_factory=dict)
 
     def in_channels(self) -> dict[NodeType, dict[str, int]]:
         """``{node_type: {view: input width}}`` (``"embedding"``: the number of nodes)."""
@@ -61,13 +65,17 @@ class MFERLInputs:
         x = {t: {v: a.to(device) for v, a in xs.items()} for t, xs in self.x.items()}
         return MFERLInputs(x,
                            {t: e.to(device) for t, e in self.homo_edge_index.items()},
-                           self.edge_index.to(device), self.views, self.sources, self.num_nodes)
+                           self.edge_index.to(device), self.views, self.sources, self.num_nodes,
+                           self.stats)
 
     def state(self) -> tuple[dict[str, Tensor], dict]:
         """Flat tensors and a JSON-ready dict, for model files (:meth:`from_state`)."""
         tensors = {f"x.{t}.{v}": a for t, xs in self.x.items() for v, a in xs.items()}
         tensors.update({f"homo.{t}": e for t, e in self.homo_edge_index.items()})
         tensors["edge_index"] = self.edge_index
+        for t, st in self.stats.items():
+            for v, (mean, std) in st.items():
+                tensors[f"stat.{t}.{v}.mean"], tensors[f"stat.{t}.{v}.std"] = mean, std
         return tensors, {"views": self.views, "sources": self.sources,
                          "num_nodes": self.num_nodes}
 
@@ -75,8 +83,12 @@ class MFERLInputs:
     def from_state(cls, tensors: dict[str, Tensor], meta: dict) -> MFERLInputs:
         x = {t: {v: tensors[f"x.{t}.{v}"] for v in vs if f"x.{t}.{v}" in tensors}
              for t, vs in meta["views"].items()}
+        stats = {t: {v: (tensors[f"stat.{t}.{v}.mean"], tensors[f"stat.{t}.{v}.std"])
+                     for v in vs if f"stat.{t}.{v}.mean" in tensors}
+                 for t, vs in meta["views"].items()}
         return cls(x, {t: tensors[f"homo.{t}"] for t in meta["views"]}, tensors["edge_index"],
-                   meta["views"], meta["sources"], meta["num_nodes"])
+                   meta["views"], meta["sources"], meta["num_nodes"],
+                   {t: st for t, st in stats.items() if st})
 
 
 def _sequence_view(view: str, seqs: list[str | None], seed: int, cache: bool | str,
@@ -117,10 +129,17 @@ def _role2vec(graph: HeteroData, edge_type: EdgeType, dim: int, seed: int,
     return {src_t: emb[:n_src], dst_t: emb[n_src:]}
 
 
-def _standardize(x: Tensor) -> Tensor:
-    """Column z-scores over the nodes of one type (constant columns become 0)."""
+def _column_stats(x: Tensor) -> tuple[Tensor, Tensor]:
+    """Column means and standard deviations over the nodes of one type (a constant column's
+    deviation reads 1, so it standardises to 0)."""
     std = x.std(dim=0, unbiased=False)
-    return (x - x.mean(dim=0)) / torch.where(std > 0, std, torch.ones_like(std))
+    return x.mean(dim=0), torch.where(std > 0, std, torch.ones_like(std))
+
+
+def _standardize(x: Tensor, stats: tuple[Tensor, Tensor] | None = None) -> Tensor:
+    """Column z-scores with ``stats`` (default: those of ``x`` itself)."""
+    mean, std = _column_stats(x) if stats is None else stats
+    return (x - mean) / std
 
 
 def mferl_inputs(graph: HeteroData, edge_type: EdgeType, views: tuple[str, ...] = VIEWS, *,
@@ -143,7 +162,7 @@ def mferl_inputs(graph: HeteroData, edge_type: EdgeType, views: tuple[str, ...] 
     src_t, _, dst_t = edge_type
     n = {t: int(graph[t].num_nodes) for t in (src_t, dst_t)}
     emb = _role2vec(graph, edge_type, role2vec_dim, seed, cache) if "role2vec" in views else {}
-    x, homo, used, sources = {}, {}, {}, {}
+    x, homo, used, sources, stats = {}, {}, {}, {}, {}
     for t in (src_t, dst_t):
         seqs = node_sequences(graph, t)
         frac = sum(s is not None for s in seqs) / max(1, n[t])
@@ -175,7 +194,76 @@ def mferl_inputs(graph: HeteroData, edge_type: EdgeType, views: tuple[str, ...] 
                                        metric="precomputed")[0]
         else:
             homo[t] = torch.empty(2, 0, dtype=torch.long)
-        x[t] = {v: _standardize(val) for v, val in x[t].items()}
+        stats[t] = {v: _column_stats(val) for v, val in x[t].items()}
+        x[t] = {v: _standardize(val, stats[t][v]) for v, val in x[t].items()}
     return MFERLInputs(x=x, homo_edge_index=homo,
                        edge_index=graph[edge_type].edge_index.long().clone(), views=used,
-                       sources=sources, num_nodes=n)
+                       sources=sources, num_nodes=n, stats=stats)
+
+
+#: views of a new RNA computed from its own sequence by :func:`extend_inputs` (the others are
+#: borrowed from its sequence neighbours)
+OWN_VIEWS: tuple[str, ...] = ("similarity", "ctd", "kmer")
+
+
+def inductive_views(inp: MFERLInputs, node_type: NodeType) -> str | None:
+    """Why a new ``node_type`` RNA cannot be placed in MFERL's inputs, or ``None`` when it
+    can (its type has the sequence views and their statistics)."""
+    views, src = inp.views.get(node_type, []), inp.sources.get(node_type, {})
+    if "embedding" in views or "GIP" in src.get("similarity", ""):
+        return (f"its {node_type} views were learned per node (too few {node_type} sequences "
+                "when it was fitted)")
+    if node_type not in inp.stats:
+        return "the model file predates MFERL's inductive scoring (no view statistics)"
+    return None
+
+
+def extend_inputs(inp: MFERLInputs, fitted: HeteroData, graph: HeteroData,
+                  neighbours: dict[NodeType, tuple[Tensor, Tensor]],
+                  max_len: int | None = None) -> MFERLInputs:
+    """``inp`` with the new RNAs of ``graph`` (nodes after the ``fitted`` ones) appended.
+
+    Per new RNA of a type in ``neighbours`` (fitted indices ``[n_new, k]`` and weights
+    ``[n_new, k]`` from :meth:`~rnagraph.models.base.LinkModel.sequence_neighbours`):
+
+    * its own views (:data:`OWN_VIEWS`): the Levenshtein similarity to every fitted RNA of
+      its type, CTD and 1-4-mer frequencies of its sequence, standardised with the fitted
+      nodes' column statistics (``inp.stats``);
+    * the views fitted on the training corpus or graph (Doc2Vec, Role2Vec): the weighted mean
+      of its neighbours' rows;
+    * one similarity-graph edge from each neighbour of positive weight **to** it: it reads its
+      neighbours in the homogeneous GCN, no fitted node reads it (their in-degrees, and so
+      their normalised messages, are unchanged).
+
+    No heterogeneous (interaction) edge is added. Only fitted nodes and training edges are
+    read, so the inputs stay fold-safe.
+    """
+    from rnagraph.features import CTD, KmerFrequency, sequence_similarity
+    x = {t: dict(xs) for t, xs in inp.x.items()}
+    homo, num = dict(inp.homo_edge_index), dict(inp.num_nodes)
+    for t, (nb, w) in neighbours.items():
+        n_fit, n = inp.num_nodes[t], int(graph[t].num_nodes)
+        if n == n_fit:
+            continue
+        seqs = node_sequences(graph, t)[n_fit:n]
+        for v, val in inp.x[t].items():
+            if v == "similarity":
+                raw = sequence_similarity(seqs, node_sequences(fitted, t), "levenshtein",
+                                          max_len)
+            elif v == "ctd":
+                raw = CTD().transform(seqs)
+            elif v == "kmer":
+                raw = KmerFrequency((1, 2, 3, 4)).transform(seqs)
+            else:                  # corpus- or graph-fitted: the neighbours' weighted mean
+                new = (w.unsqueeze(-1).to(val.dtype) * val[nb]).sum(1)
+                x[t][v] = torch.cat([val, new.to(val.device)])
+                continue
+            new = _standardize(torch.as_tensor(np.asarray(raw, dtype=np.float32)),
+                               inp.stats[t][v])
+            x[t][v] = torch.cat([val, new.to(val.device)])
+        keep = w > 0
+        rows = torch.arange(n_fit, n).unsqueeze(1).expand_as(nb)
+        link = torch.stack([nb[keep], rows[keep]]).to(homo[t].device)
+        homo[t] = torch.cat([homo[t], link], 1)
+        num[t] = n
+    return MFERLInputs(x, homo, inp.edge_index, inp.views, inp.sources, num, inp.stats)

@@ -17,11 +17,13 @@ def pair_init(model) -> list[float]:
     return seed + [0.0] * (len(STRUCTURAL_FEATURES) if model.structural_features else 0)
 
 
-def pair_x(model, pairs: Tensor) -> Tensor | None:
+def pair_x(model, pairs: Tensor, graph=None) -> Tensor | None:
     """MFERL's pair features ``[B, len(pair_init(model))]`` of ``pairs [2, B]``: seed-site
-    counts, then the own-edge-free structural features of the fitted (training) graph (the
+    counts (sequences of ``graph``, default the fitted graph; a scoring graph may append new
+    RNAs), then the own-edge-free structural features of the fitted (training) graph (the
     featurizer is fitted once and kept as ``model.struct_``); ``None`` without a pair term."""
-    px = ([SeedSiteFeatures().graph_transform(model.graph_, model.edge_type_, pairs.cpu())]
+    g = model.graph_ if graph is None else graph
+    px = ([SeedSiteFeatures().graph_transform(g, model.edge_type_, pairs.cpu())]
           if model.pair_features else [])
     if model.structural_features:
         if "struct_" not in model.__dict__:
@@ -34,13 +36,15 @@ class MFERLTask:
     """MFERL's step for the :class:`Trainer`: full-batch loss, validation logits, and L2 on
     all but the pair term (whose features are computed once per pair tensor)."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, model, val_graph=None) -> None:
         self.model, self.module, self.i, self._memo = model, model.net_, model.inputs_, {}
+        # inductive folds: validation pairs of new RNAs are read on the validation graph
+        self.graph = model.graph_ if val_graph is None else val_graph
 
     def _px(self, pairs: Tensor) -> Tensor | None:
         hit = self._memo.get(id(pairs))
         if hit is None or hit[0] is not pairs:
-            px = self.model._pair_x(pairs)
+            px = self.model._pair_x(pairs, self.graph)
             keep = list(self._memo.items())[-2:]      # train pairs and the latest val pairs
             self._memo = dict(keep + [(id(pairs), (pairs, px if px is None
                                                    else px.to(pairs.device)))])
@@ -54,6 +58,9 @@ class MFERLTask:
 
     def logits(self, pairs: Tensor) -> Tensor:
         i = self.i
+        if self.graph is not self.model.graph_ and self.model._has_new(pairs.cpu()):
+            z = self.model._represent(self.graph)     # new validation RNAs, as at scoring
+            return self.module.decode(z, pairs, self._px(pairs))
         return self.module(i.x, i.homo_edge_index, i.edge_index, pairs, self._px(pairs))
 
     def param_groups(self) -> list[dict]:

@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import ClassVar
 
 import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
-from rnagraph.models._mferl_inputs import VIEWS, MFERLInputs, mferl_inputs
+from rnagraph.models._mferl_inputs import (
+    VIEWS,
+    MFERLInputs,
+    extend_inputs,
+    inductive_views,
+    mferl_inputs,
+)
 from rnagraph.models._mferl_net import MFERLNet
 from rnagraph.models._mferl_task import MFERLTask, pair_init, pair_x
 from rnagraph.models.base import LinkModel, grid_pairs
@@ -35,6 +42,21 @@ class MFERL(LinkModel):
     trains all ``epochs``** and keeps the last state. Node representations are computed once
     per fitted model; scores are Platt-calibrated on ``fold.val`` (``calibrate``). The graph
     passed to :meth:`score` is only checked for node counts (the graph views are the fitted ones).
+
+    **New RNAs** (``inductive = "sequence"``): a scoring graph that appends RNAs after the
+    fitted ones (:meth:`~rnagraph.models.base.LinkModel.extended_graph`, an inductive fold's
+    ``score_graph``) is encoded by :func:`~rnagraph.models._mferl_inputs.extend_inputs`: a new
+    RNA's Levenshtein-similarity, CTD and k-mer views are computed from its sequence
+    (standardised with the fitted nodes' statistics), its Doc2Vec and Role2Vec views are the
+    weighted mean of its ``k`` most similar known RNAs'
+    (:meth:`~rnagraph.models.base.LinkModel.sequence_neighbours`: fitted RNAs with a training
+    pair), and each of those neighbours gets a similarity-graph edge **to** it, so the HomoGCN
+    and the dual attention give it a representation while every fitted node keeps its own
+    (fitted nodes are encoded on the fitted inputs; a new node's rows come from a second pass
+    over the extended inputs, where MCAM's graph pooling also sees the other new RNAs). A new
+    RNA of a type whose views were learned per node (too few sequences:
+    ``view_sources_``), or any new RNA with ``structural_features`` (its structural features
+    would need its own pairs), is not scored; :meth:`scoring_status` says why.
 
     Args: those of :class:`MFERLNet` (defaults: ``hidden_channels`` 128, ``heads`` 2, ``k`` 3,
         ``temperature`` 0.1, ``cl_weight`` 0.01 (best of 0.01 / 0.03 / 0.1 on a planted graph;
@@ -75,6 +97,18 @@ class MFERL(LinkModel):
             if name not in ("self", "name", "__class__"):
                 setattr(self, name, value)
 
+    inductive: ClassVar[str | None] = "sequence"
+
+    def inductive_mode(self, node_type: str) -> str | None:
+        """``"sequence"`` (the new RNA's views from its sequence, linked to its sequence
+        neighbours), or ``None`` for a type whose views were learned per node or with
+        ``structural_features`` (see the class docstring)."""
+        if "inputs_" not in self.__dict__:
+            return self.inductive
+        if self.structural_features or inductive_views(self.inputs_, node_type) is not None:
+            return None
+        return "sequence"
+
     def fit(self, fold: Fold, *, callbacks: Sequence[Callback] = ()) -> MFERL:
         """:meth:`LinkModel.fit`; ``callbacks`` go to the :class:`Trainer` (one call per
         epoch with its history record)."""
@@ -89,8 +123,8 @@ class MFERL(LinkModel):
         return MFERLNet(inputs.in_channels(), **{a: getattr(self, a) for a in _NET_ARGS},
                         pair_channels=len(init), pair_init=init or None)
 
-    def _pair_x(self, pairs: Tensor) -> Tensor | None:
-        return pair_x(self, pairs)
+    def _pair_x(self, pairs: Tensor, graph: HeteroData | None = None) -> Tensor | None:
+        return pair_x(self, pairs, graph)
 
     def _fit(self, fold: Fold) -> None:
         t0 = time.perf_counter()
@@ -106,7 +140,8 @@ class MFERL(LinkModel):
                           patience=self.patience, min_delta=self.min_delta,
                           device=self.device, seed=self.seed,
                           callbacks=getattr(self, "_callbacks", ()))
-        trainer.fit(MFERLTask(self), fold.train, fold.val)
+        val_graph = fold.graph_for("val") if hasattr(fold, "graph_for") else None
+        trainer.fit(MFERLTask(self, val_graph), fold.train, fold.val)
         self.history_, self.best_epoch_ = trainer.history_, trainer.best_epoch_
         self._set_views(inp)
         self.fit_info_ = {**trainer.fit_info(), "features_s": features_s,
@@ -116,21 +151,37 @@ class MFERL(LinkModel):
         self.views_ = {t: list(v) for t, v in inp.views.items()}
         self.view_sources_ = {t: dict(s) for t, s in inp.sources.items()}
 
+    def _represent(self, graph: HeteroData) -> dict[str, Tensor]:
+        """Node representations for ``graph``: the fitted nodes' from the fitted inputs,
+        new RNAs' from a second pass over the inputs they extend (class docstring)."""
+        i = self.inputs_
+        z = self.net_.encode(i.x, i.homo_edge_index, i.edge_index, compute_cl=False)[0]
+        grown = {t: n for t, n in i.num_nodes.items() if int(graph[t].num_nodes) > n}
+        if grown:
+            nb = {t: self.sequence_neighbours(graph, t) for t in grown}
+            e = extend_inputs(i, self.graph_, graph, nb,
+                              (self.feature_kwargs or {}).get("max_len"))
+            z_ext = self.net_.encode(e.x, e.homo_edge_index, e.edge_index, compute_cl=False)[0]
+            z = {t: torch.cat([z[t], z_ext[t][grown[t]:]]) if t in grown else z[t]
+                 for t in z}
+        return z
+
     @torch.no_grad()
     def _encode(self, graph: HeteroData) -> dict:
         self.net_.eval()
-        i = self.inputs_
-        return self.net_.encode(i.x, i.homo_edge_index, i.edge_index, compute_cl=False)[0]
+        return {"z": self._represent(graph), "graph": graph}
 
-    def _decision(self, z: dict, pairs: Tensor) -> Tensor:
-        px = self._pair_x(pairs)
+    def _decision(self, enc: dict, pairs: Tensor) -> Tensor:
+        z = enc["z"]
+        px = self._pair_x(pairs, enc["graph"])
         dev = next(iter(z.values())).device
         return self.net_.decode(z, pairs.to(dev), None if px is None else px.to(dev))
 
-    def _decision_grid(self, z: dict, src: Tensor, dst: Tensor) -> Tensor:
+    def _decision_grid(self, enc: dict, src: Tensor, dst: Tensor) -> Tensor:
+        z = enc["z"]
         dev = z[self.edge_type_[0]].device        # the head: one matrix product per block
         return self.net_.decode_grid(z, src.to(dev), dst.to(dev),
-                                     self._pair_x(grid_pairs(src, dst)))
+                                     self._pair_x(grid_pairs(src, dst), enc["graph"]))
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         tensors, meta = self.inputs_.state()

@@ -1,6 +1,8 @@
 """The miTAR architecture (Gu et al., 2021) as a link model: a baseline for GRMMI."""
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -84,6 +86,12 @@ class MiTAR(LinkModel):
     Adam's learning rate 0.001: miTAR's code builds ``Adam(lr)`` but compiles the string
     ``'adam'``, so 0.001 is what it trained with.
 
+    **New RNAs** (``inductive = "sequence"``): the network reads nothing but the two
+    sequences, so RNAs appended to the scoring graph after the fitted ones are encoded exactly
+    as fitted ones; a pair whose RNA has no sequence is not scored (NaN, ``scoring_status``).
+    In an inductive fold the validation pairs (early stopping) are read on
+    ``fold.graph_for("val")``, which appends the validation RNAs.
+
     Args:
         filters (int): convolution filters. (default: ``320``)
         kernel_size (int): convolution width. (default: ``12``)
@@ -99,6 +107,8 @@ class MiTAR(LinkModel):
     """
 
     requires_sequences = True
+    #: a new miRNA or target is encoded from its sequence like a fitted one
+    inductive: ClassVar[str | None] = "sequence"
 
     def __init__(self, filters: int = 320, kernel_size: int = 12, hidden_channels: int = 32,
                  dense: int = 16, dropout: float = 0.2, max_len: int | None = None,
@@ -140,7 +150,8 @@ class MiTAR(LinkModel):
         t_t = fold.edge_type[2] if row == 0 else fold.edge_type[0]
         longest = max((len(s) for s in g[t_t].seq if s), default=0)
         self.len_ = int(self.max_len or MIRNA_SLOT + longest)
-        mi, tg = self._inputs(g)
+        # the validation graph: the fitted RNAs first, then (inductive folds) validation RNAs
+        mi, tg = self._inputs(fold.graph_for("val") if hasattr(fold, "graph_for") else g)
         net = _MiTARNet(self.len_, self.filters, self.kernel_size, self.hidden_channels,
                        self.dense, self.dropout)
         task = _MiTARTask(net, mi, tg, row)

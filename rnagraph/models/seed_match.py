@@ -41,8 +41,13 @@ class SeedMatch(LinkModel):
     ``calibrate=True`` (default) :math:`p` is instead the calibration stage of every model
     (Platt scaling of :math:`s` on ``fold.val``). Nothing else is learned. It needs sequences
     (``requires_sequences``): :meth:`fit` raises a :class:`ValueError` when the target type has
-    none; pairs with a missing sequence score :math:`s = 0` (with a warning that counts them).
-    Scoring reads the sequences of ``graph`` (``None``: the fitted graph).
+    none; pairs of fitted RNAs with a missing sequence score :math:`s = 0` (with a warning that
+    counts them). Scoring reads the sequences of ``graph`` (``None``: the fitted graph).
+
+    **New RNAs** (``inductive = "sequence"``, on both sides): a scoring graph that appends RNAs
+    after the fitted ones (:meth:`~rnagraph.models.base.LinkModel.extended_graph`) is read as
+    it is, so a new miRNA or target is scored from its sequence exactly as a fitted one; a new
+    RNA without a sequence is not scored (NaN, :meth:`scoring_status` says why).
 
     Args:
         weights (dict[str, float], optional): weight per site type
@@ -52,6 +57,7 @@ class SeedMatch(LinkModel):
 
     requires_sequences: ClassVar[bool] = True
     block_rtol: ClassVar[float] = 0.0    # integer site counts: block-invariant exactly
+    inductive: ClassVar[str | None] = "sequence"   # a new RNA's sites are read from its sequence
 
     def __init__(self, weights: dict[str, float] | None = None, calibrate: bool = True):
         unknown = set(weights or {}) - set(DEFAULT_WEIGHTS)

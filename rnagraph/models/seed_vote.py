@@ -48,10 +48,12 @@ class SeedVote(LinkModel):
     score :math:`\pi_t`, the one-sided popularity baseline; :meth:`pair_reasons` says which
     pairs had no seed.
 
-    **Inductive.** A miRNA without training pairs (held out by a cold-start split, or new) is
-    scored from its sequence alone. Only training positives enter :math:`c`, :math:`n` and
-    :math:`\pi`; every quantity is a ratio of integers computed pair by pair, so scores do not
-    depend on the blocks they are scored in (``block_rtol = 0``).
+    **Inductive.** A miRNA without training pairs (held out by a cold-start split, or new:
+    appended to the scoring graph after the fitted ones, :meth:`inductive_mode` ``"sequence"``)
+    is scored from its sequence alone; a new partner RNA goes through the contract's
+    sequence-neighbour transfer (``"neighbours"``). Only training positives enter :math:`c`,
+    :math:`n` and :math:`\pi`; every quantity is a ratio of integers computed pair by pair, so
+    scores do not depend on the blocks they are scored in (``block_rtol = 0``).
 
     Args:
         smoothing (float): :math:`\alpha > 0`, pseudo-members at the partner's popularity.
@@ -67,6 +69,11 @@ class SeedVote(LinkModel):
             raise ValueError(f"SeedVote: smoothing must be > 0, got {smoothing}")
         self.smoothing = smoothing
         self.calibrate = calibrate
+
+    def inductive_mode(self, node_type: str) -> str | None:
+        """``"sequence"`` for miRNAs (a new miRNA joins its seed family by its sequence), the
+        sequence-neighbour transfer for the partner side."""
+        return "sequence" if node_type == MIRNA else "neighbours"
 
     def _side(self) -> int:
         src_t, _, dst_t = self.edge_type_

@@ -13,6 +13,7 @@ from rnagraph.data.build import node_sequences
 from rnagraph.data.fold import Fold
 from rnagraph.models.base import LinkModel
 from rnagraph.train.calibration import calibration_pairs
+from rnagraph.train.pooled import PooledLinkSet
 
 SIMILARITIES = ("levenshtein", "kmer")
 #: the exponents :math:`p` tried on the validation pairs
@@ -43,8 +44,12 @@ class SequenceVote(LinkModel):
 
     **Inductive.** Nothing is learned per RNA: an RNA without training pairs (held out by a
     cold-start split, or added to the graph) is scored from its sequence alone, which makes
-    this the baseline of the inductive cold-start protocol. :math:`S` is
-    :class:`~rnagraph.features.LevenshteinSimilarity` (``similarity="levenshtein"``:
+    this the baseline of the inductive cold-start protocol. RNAs appended to the scoring graph
+    after the fitted ones (:meth:`~rnagraph.models.base.LinkModel.extended_graph`) vote from
+    their sequences on the ``node_type`` side (:meth:`inductive_mode` ``"sequence"``); a new
+    partner RNA is scored by the contract's sequence-neighbour transfer (``"neighbours"``). In
+    an inductive fold :math:`p` is chosen on the validation RNAs of ``fold.graph_for("val")``.
+    :math:`S` is :class:`~rnagraph.features.LevenshteinSimilarity` (``similarity="levenshtein"``:
     :math:`1 - d/\max(|s|, |s'|)`) or the cosine of
     :class:`~rnagraph.features.KmerFrequency` profiles (``"kmer"``, 1-4-mers; fast on long
     sequences). An RNA of ``graph`` without a sequence cannot be compared: its pairs score
@@ -93,6 +98,11 @@ class SequenceVote(LinkModel):
         self.calibrate = calibrate
 
     # ----------------------------------------------------------------- pieces
+    def inductive_mode(self, node_type: str) -> str | None:
+        """``"sequence"`` on the voting side (a new RNA votes from its sequence), the
+        sequence-neighbour transfer on the partner side."""
+        return "sequence" if node_type == self.node_type else "neighbours"
+
     def _side(self) -> int:
         src_t, _, dst_t = self.edge_type_
         if self.node_type not in (src_t, dst_t) or src_t == dst_t:
@@ -165,7 +175,13 @@ class SequenceVote(LinkModel):
         powers = [float(p) for p in (DEFAULT_POWERS if self.powers is None else self.powers)]
         mean_w = self._mean_weights(self._similarity(kseq, kseq), powers)
         cal = calibration_pairs(fold)
-        r, t = cal.edge_label_index[side].numpy(), cal.edge_label_index[1 - side].numpy()
+        # inductive folds: validation RNAs are new nodes of the validation graph, and pairs
+        # whose partner is new come pooled over the partner's sequence neighbours
+        if cal is fold.val and hasattr(fold, "graph_for"):
+            seqs = node_sequences(fold.graph_for("val"), self.node_type)
+        pooled = isinstance(cal, PooledLinkSet)
+        idx = cal.pool_index if pooled else cal.edge_label_index
+        r, t = idx[side].numpy(), idx[1 - side].numpy()
         rows, inv = np.unique(r, return_inverse=True)
         qseq = [seqs[i] for i in rows]
         has = np.array([q is not None for q in qseq], dtype=bool)
@@ -173,8 +189,10 @@ class SequenceVote(LinkModel):
         y = cal.edge_label.numpy()
         self.val_auc_: dict[str, float] = {}
         for p in powers:
-            v = self._votes(sim, rows, has, known, a_known, p, mean_w[p])
-            self.val_auc_[str(p)] = float(roc_auc_score(y, v[inv, t].numpy()))
+            x = self._votes(sim, rows, has, known, a_known, p, mean_w[p])[inv, t]
+            x = cal.pool(x) if pooled else x
+            ok = torch.isfinite(x).numpy()
+            self.val_auc_[str(p)] = float(roc_auc_score(y[ok], x.numpy()[ok]))
         best = max(self.val_auc_.values())
         self.power_: float = min(p for p in powers if self.val_auc_[str(p)] == best)
         self.mean_weight_: float = mean_w[self.power_]

@@ -5,7 +5,6 @@ import math
 
 import torch
 from torch import Tensor
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 _LSTM = ("bi", "uni", None)
 
@@ -156,9 +155,10 @@ class MutualAttentionEncoder(torch.nn.Module):
     stretch of pairing (both rnagraph's extensions, not in the paper).
 
     **Padding** is masked everywhere: padded tokens embed to zero, are never attended to and
-    never pooled, and the LSTM runs on packed sequences, so extra padding does not change the
-    output. A pair with a missing sequence (length 0) gets zeros for its pooled vector and for
-    both attention parts.
+    never pooled, and each LSTM direction reads a sequence's padding only after its valid
+    positions (the reverse one reads it reversed within its length), so extra padding does not
+    change the output. A pair with a missing sequence (length 0) gets zeros for its pooled
+    vector and for both attention parts.
 
     **Long sequences.** With ``window`` set, a sequence longer than ``window`` tokens is cut
     into windows of ``window`` tokens overlapping by ``overlap`` tokens; the CNN and LSTM run
@@ -367,14 +367,38 @@ class MutualAttentionEncoder(torch.nn.Module):
             t = x.size(1)
             mask = torch.arange(t, device=ids.device).unsqueeze(0) < lengths.unsqueeze(1)
         if self.rnn is not None:
-            packed = pack_padded_sequence(x, lengths.clamp(min=1).cpu(), batch_first=True,
-                                          enforce_sorted=False)
-            x, _ = pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=t)
+            x = self._lstm(x, lengths)
         x = self.drop(x) * mask.unsqueeze(-1)
         if self.window is not None:
             x = x.reshape(n_seq, n_win * t, -1)
             mask = mask.reshape(n_seq, n_win * t)
         return x, mask
+
+    def _lstm(self, x: Tensor, lengths: Tensor) -> Tensor:
+        """The (Bi)LSTM over padded ``x`` ``[N, T, C]`` with ``lengths`` ``[N]``: outputs
+        ``[N, T, d]``, equal at the valid positions to the LSTM over each sequence alone.
+
+        Each direction runs as a unidirectional LSTM over the padded batch: the forward
+        direction reads padding only after a sequence's end, and the reverse direction reads
+        each sequence reversed *within its length* (padding again last), its outputs put back
+        in place. A packed sequence would give the same numbers, but its backward pass on CPU
+        writes a gradient as large as the whole packed input at every time step (quadratic in
+        the length: 6.6 s against 0.25 s for 100 sequences of 200-600 steps, one thread); over
+        padded steps it is linear."""
+        rnn, (n, t, c) = self.rnn, x.shape
+        h0 = x.new_zeros(1, n, rnn.hidden_size)
+        pos = torch.arange(t, device=x.device)
+        lengths = lengths.to(x.device).unsqueeze(1)
+        rev = torch.where(pos < lengths, lengths - 1 - pos, pos).unsqueeze(-1)     # [N, T, 1]
+        out = []
+        for sfx in ("", "_reverse") if rnn.bidirectional else ("",):
+            w = [getattr(rnn, f"{name}_l0{sfx}")
+                 for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            inp = x if not sfx else x.gather(1, rev.expand(-1, -1, c))
+            # nn.LSTM's own call, one direction at a time (its parameters, its kernels)
+            y = torch._VF.lstm(inp, (h0, h0), w, True, 1, 0.0, rnn.training, False, True)[0]
+            out.append(y if not sfx else y.gather(1, rev.expand(-1, -1, y.size(-1))))
+        return torch.cat(out, -1) if len(out) > 1 else out[0]
 
     # ------------------------------------------------------------------ per pair
     def prepare(self, h: Tensor, mask: Tensor, side: str, width: int | None = None

@@ -235,3 +235,26 @@ def test_repr_and_errors():
         _enc(window=4, overlap=4)
     with pytest.raises(ValueError, match="embedding_init has shape"):
         _enc(embedding_init=torch.zeros(3, 8))
+
+
+@pytest.mark.parametrize("lstm", ["bi", "uni"])
+def test_padded_lstm_equals_torchs_packed_lstm_values_and_gradients(lstm):
+    # the encoder runs each LSTM direction over the padded batch (linear-time backward);
+    # reference: nn.LSTM over packed sequences (each sequence alone, padding never read)
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    torch.manual_seed(0)
+    enc = MutualAttentionEncoder(17, 8, cnn=False, hidden_channels=6, lstm=lstm,
+                                 attention=False, dropout=0.0)
+    lengths = torch.tensor([7, 3, 1, 5, 0])
+    x = torch.randn(5, 7, 8)
+    x = (x * (torch.arange(7) < lengths[:, None]).unsqueeze(-1)).requires_grad_()
+    mask = (torch.arange(7) < lengths[:, None]).unsqueeze(-1)
+    got = enc._lstm(x, lengths)
+    (g_got,) = torch.autograd.grad((got * mask).pow(2).sum(), x)
+    packed = pack_padded_sequence(x, lengths.clamp(min=1), batch_first=True,
+                                  enforce_sorted=False)
+    want = pad_packed_sequence(enc.rnn(packed)[0], batch_first=True, total_length=7)[0]
+    (g_want,) = torch.autograd.grad((want * mask).pow(2).sum(), x)
+    torch.testing.assert_close(got * mask, want * mask, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(g_got * mask, g_want * mask, rtol=1e-5, atol=1e-6)
+    assert got.shape == (5, 7, 12 if lstm == "bi" else 6)

@@ -96,3 +96,21 @@ def test_grmmi_model_seed_changes_the_models_not_the_splits(monkeypatch, tmp_pat
     fp = [r["fingerprint"] for r in recs]
     assert [f["model"]["params"]["seed"] for f in fp] == [1, 3]
     assert fp[0]["train"] == fp[1]["train"] and fp[0]["test"] == fp[1]["test"]
+
+
+def test_ray_benchmark_stores_its_section_with_equal_results(monkeypatch, tmp_path):
+    # the smallest end-to-end run: one fold of DegreeProduct on each engine, a 30k-pair
+    # ranking here and on Ray; the section and its run record land under --docs
+    pytest.importorskip("ray", reason="benchmarks/ray.py needs the ray extra")
+    import json
+    mod = _module("ray.py", monkeypatch)
+    mod["main"](["--datasets", "synthetic", "--models", "degree", "--folds", "2",
+                 "--max-folds", "1", "--rank-size", "300", "100", "--top", "20",
+                 "--docs", str(tmp_path)])
+    rec = json.loads((tmp_path / "store" / "ray.json").read_text())
+    assert rec["section"] == "ray" and rec["doc"].endswith("benchmarks.md")
+    rows = rec["blocks"][0]["rows"]
+    assert [r[:2] for r in rows] == [["cv grid", "synthetic degree 1 of 2 folds"],
+                                     ["rank", "svd 300 x 100 (0.0M pairs)"]]
+    assert all(r[-1] == "yes" for r in rows)              # both engines, the same results
+    assert "<!-- section: ray -->" in (tmp_path / "benchmarks.md").read_text()

@@ -1,6 +1,7 @@
-"""Where independent tasks run (folds of :func:`~rnagraph.evaluate.cross_validate`, shards of
-:func:`~rnagraph.evaluate.top_candidates`): this process or a local process pool
-(:class:`LocalEngine`), or Ray tasks on a local runtime or a cluster (:class:`RayEngine`).
+"""Where independent tasks run (folds of :func:`~rnagraph.evaluate.cross_validate`, trial x fold
+pairs of :func:`~rnagraph.evaluate.tune`, shards of :func:`~rnagraph.evaluate.top_candidates`):
+this process or a local process pool (:class:`LocalEngine`), or Ray tasks on a local runtime
+or a cluster (:class:`RayEngine`).
 
 Both engines call the **same** task function with the same arguments, so their results are
 equal; an engine only decides where it runs. ``map(fn, tasks, done)`` calls ``fn(*task)`` for

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from rnagraph.cli import app
 from rnagraph.data import Fold
 from rnagraph.datasets import synthetic
-from rnagraph.features.seed_sites import find_sites
+from rnagraph.features.seed_sites import complement, find_sites
 from rnagraph.models import DegreeProduct, SeedMatch, load
 from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
 
@@ -101,6 +101,31 @@ def _background(mirnas, n=120, seed=0):
         seq = "".join(rng.choice(list("ACGU"), n))
         if not any(find_sites(mi, seq) for mi in mirnas):
             return seq
+
+
+def test_fasta_new_mrna_with_a_planted_8mer_scores_above_one_without(mirna_mrna, tmp_path):
+    """SeedMatch scores a new mRNA from its sequence: one planted 8mer of miRNA 0 gives the
+    weighted site count 1.0 (SeedMatch's 8mer weight), the same background without it 0."""
+    seed_rg, _, g = mirna_mrna
+    mir = g["mirna"].ids[0]
+    mseq = g["mirna"].seq[0]
+    bg = _background(list(g["mirna"].seq))
+    site = complement(mseq[1:8])[::-1] + "A"      # pairs with miRNA nt 2-8, A opposite nt 1
+    with_site = bg[:60] + site + bg[60:]
+    assert [k for k, _ in find_sites(mseq, with_site)] == ["8mer"]
+    fa = tmp_path / "new.fa"
+    fa.write_text(f">new-site\n{with_site}\n>new-none\n{bg}\n")
+    pairs = tmp_path / "p.csv"
+    pairs.write_text(f"{mir},new-site\n{mir},new-none\n{mir},{g['mrna'].ids[0]}\n")
+    # a plain FASTA is matched to the pair column that holds its ids
+    res = _ok(["predict", "--model", seed_rg, "--pairs", pairs, "--fasta", fa, "--out",
+               tmp_path / "o.csv"])
+    rows = _rows(tmp_path / "o.csv")
+    assert [r["status"] for r in rows[:2]] == ["sequence", "sequence"]
+    assert rows[2]["status"] in ("fitted", "known pair")
+    assert float(rows[0]["raw_score"]) == 1.0 and float(rows[1]["raw_score"]) == 0.0
+    assert float(rows[0]["score"]) > float(rows[1]["score"])
+    assert "2 of new RNAs" in res.output
 
 
 def test_graph_only_model_scores_a_new_rna_through_its_neighbours(mirna_mrna, tmp_path):

@@ -151,6 +151,31 @@ def test_a_model_that_cannot_score_new_rnas_says_so(degree, tmp_path, monkeypatc
     assert "wrote the best 2 of each (2 rows)" in res.output
 
 
+def test_fasta_new_mrna_ranked_from_its_sequence_with_evidence(tmp_path):
+    """SeedMatch ranks a new mRNA from its sequence (status 'sequence'): for the miRNA whose
+    8mer is planted in it, the new mRNA scores the 8mer weight (1.0) and its evidence names the
+    site at the position it was planted (1-based)."""
+    from rnagraph.features.seed_sites import complement, find_sites
+    from rnagraph.models import SeedMatch
+    from rnagraph.typing import MIRNA_MRNA
+    g = synthetic(num_mirna=12, num_mrna=40, num_circrna=0, seed=2)
+    path = SeedMatch().fit(Fold.full(g, MIRNA_MRNA, seed=0)).save(tmp_path / "seed.rg")
+    mseq = g["mirna"].seq[0]
+    bg = "".join(["ACGU"[(7 * i + i // 5) % 4] for i in range(90)])
+    assert not any(find_sites(mi, bg) for mi in g["mirna"].seq)
+    site = complement(mseq[1:8])[::-1] + "A"
+    fa = tmp_path / "new.fa"
+    fa.write_text(f">new-m\n{bg[:30]}{site}{bg[30:]}\n")
+    out = tmp_path / "r.csv"
+    _ok(["rank", "--model", path, "--fasta", f"mrna={fa}", "--rna", "new-m", "--per-rna", 3,
+         "--out", out])
+    rows = _rows(out)
+    assert {r["status"] for r in rows} == {"sequence"} and len(rows) == 3
+    top = rows[0]
+    assert top["mirna_id"] == g["mirna"].ids[0] and float(top["raw_score"]) == 1.0
+    assert (top["seed_site"], top["site_position"]) == ("8mer", "31")
+
+
 def test_replayed_run_switches_between_top_and_per_rna(degree, tmp_path):
     """--config replays a run; --per-rna or --top on the command line wins over the other one
     stored in the config (no 'cannot be combined' error)."""

@@ -157,3 +157,24 @@ def test_windows_only_where_a_sequence_is_longer_than_the_window():
     assert m._build_net((2, 3), (22, 40), 0, None).encoder.window is None
     from rnagraph.models import get_model
     assert get_model("grmmi-window").window == 128
+
+
+def test_new_rnas_keep_cache_and_blocks_within_the_budget():
+    # scoring a graph with new RNAs (GRMMINet.with_nodes): their longer targets widen the
+    # cache rows and the pairs, yet the cache and the blocks stay within the same budget
+    net, budget = _net(5, 100), 1 << 19
+    g = torch.Generator().manual_seed(1)
+    rows = {"m": {"ids": torch.randint(0, 4**3, (50, 2 * T_M), generator=g),
+                  "len": torch.full((50,), 2 * T_M), "x": torch.randn(50, 4, generator=g)}}
+    ext = net.with_nodes(rows)
+    assert ext.m_ids.shape == (150, 2 * T_M) and net.m_ids.shape == (100, T_M)
+    assert ext.encoder is net.encoder and ext.node_bytes("m") > net.node_bytes("m")
+    cache = ext.encoding_cache(budget)
+    held = sum(v.numel() * v.element_size() for side in ("mi", "m")
+               for v in cache[side].values())
+    assert held <= budget and ext.capacity(cache, "m") < 150
+    assert ext.pair_block(budget) * ext.pair_bytes() <= budget
+    with torch.no_grad():   # the fitted rows score as before (padding is masked)
+        pairs = torch.tensor([[0, 1, 2, 3], [0, 5, 99, 42]])
+        assert block_close(ext(pairs, ext.encoding_cache(budget)).double(),
+                           net(pairs, net.encoding_cache(budget)).double())

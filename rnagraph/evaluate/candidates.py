@@ -386,9 +386,20 @@ def _line_merge(best: tuple | None, new: tuple, k: int) -> tuple:
                                    zip(best[:4], (key, partner, raw, cand)))
         scored, unscored = scored + best[4], unscored + best[5]
     sortable = torch.where(cand, key, torch.full_like(key, -math.inf))
-    order = torch.sort(sortable, dim=1, descending=True, stable=True).indices
-    first = torch.sort((~cand.gather(1, order)).to(torch.int8), dim=1, stable=True).indices
-    order = order.gather(1, first)[:, :k]
+    if key.size(1) > k and not bool((cand & (sortable == -math.inf)).any()):
+        # a selection, then a sort of k per line: the k-th key, every key above it, and the
+        # earliest of those tied with it (exactly k per line; skipped pairs sit at -inf below
+        # every candidate)
+        kth = torch.topk(sortable, k, dim=1).values[:, -1:]
+        above, tie = sortable > kth, sortable == kth
+        pick = above | (tie & (tie.cumsum(1) <= k - above.sum(1, keepdim=True)))
+        pos = pick.nonzero()[:, 1].reshape(-1, k)
+        sub = torch.sort(sortable.gather(1, pos), dim=1, descending=True, stable=True).indices
+        order = pos.gather(1, sub)
+    else:   # few partners, or a candidate scored -inf (tied with the skipped pairs)
+        order = torch.sort(sortable, dim=1, descending=True, stable=True).indices
+        first = torch.sort((~cand.gather(1, order)).to(torch.int8), dim=1, stable=True).indices
+        order = order.gather(1, first)[:, :k]
     return (key.gather(1, order), partner.gather(1, order), raw.gather(1, order),
             cand.gather(1, order), scored, unscored)
 

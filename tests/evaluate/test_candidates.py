@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -169,6 +171,11 @@ def test_top_per_rna_by_hand():
         assert m3.raw.tolist() == [5.0, 1.0]
     (c0,) = top_per_rna(m, 10, src=[0])
     assert c0.dst.tolist() == [3] and c0.num_scored == 1
+    # a candidate scored -inf still ranks (below every finite score; the known m0 stays out)
+    m.table = [[9, 8, 7, 1], [9, -math.inf, -math.inf, 5], [4, 4, 6, 9], [1, 3, 3, 0]]
+    for bs in (1, 100):
+        (c1,) = top_per_rna(m, 2, src=[1], batch_size=bs)
+        assert c1.dst.tolist() == [3, 1] and c1.raw.tolist() == [5.0, -math.inf]
     with pytest.raises(ValueError, match="given twice"):
         top_per_rna(m, 2, src=[1, 1])
     with pytest.raises(ValueError, match="out of range"):

@@ -99,6 +99,11 @@ def _seq_vote(**kw: Any):
     return SequenceVote(**kw)
 
 
+def _two_tower(**kw: Any):
+    from rnagraph.models.two_tower import TwoTower
+    return TwoTower(**kw)
+
+
 def _seed_vote(**kw: Any):
     from rnagraph.models.seed_vote import SeedVote
     return SeedVote(**kw)
@@ -136,6 +141,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
                  "miRNAs, similarity^p (p chosen on validation); scores unseen RNAs", False),
     "seed-vote": (_seed_vote, "same-seed vote: the share of the miRNA's seed family (nt 2-8) "
                   "that binds the partner; scores unseen miRNAs", False),
+    "two-tower": (_two_tower, "miRNA tower from sequence (5' one-hot + k-mers) x learned "
+                  "partner vectors; scores unseen miRNAs", False),
 }
 
 

@@ -25,9 +25,8 @@ def real_graph(root: Path, name: str) -> tuple[np.ndarray, int] | None:
         return None
     import pandas as pd
     df = pd.read_csv(path, header=None, names=["mirna", "circ"]).drop_duplicates()
-    mi = {k: i for i, k in enumerate(sorted(df.mirna.unique()))}
-    ci = {k: i + len(mi) for i, k in enumerate(sorted(df.circ.unique()))}
-    return np.stack([df.mirna.map(mi).to_numpy(), df.circ.map(ci).to_numpy()]), len(mi) + len(ci)
+    (mi, m), (ci, c) = (np.unique(df[k], return_inverse=True) for k in ("mirna", "circ"))
+    return np.stack([m, c + len(mi)]), len(mi) + len(ci)
 
 
 def _child(method: str, ei: np.ndarray, n: int, params: dict):

@@ -48,9 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=["cmi-9905"],
                   models=["degree", "degree+1", "svd", "sage", "mferl"], epochs=300)
     args = h.parse(ap, argv)
-    for name in args.models:
-        if name not in MODELS:
-            ap.error(f"unknown model {name!r}; choose from {', '.join(MODELS)}")
+    if bad := [name for name in args.models if name not in MODELS]:
+        ap.error(f"unknown model(s) {', '.join(bad)}; choose from {', '.join(MODELS)}")
     ds = args.datasets[0]
     log = h.log(args, f"scoring: every unobserved pair of {ds} through decision_function",
                 ["model", "pairs", "fit s", "score s", "pairs/s", "fitted RSS MiB",

@@ -43,7 +43,8 @@ def evaluate(name: str, g, args) -> None:
         twins = [f.meta["twins"]["share"] for f in folds]
         for key in args.models:
             model = h.model(key, args.seed)
-            label = type(model).__name__ + (" (structural)" if key == "mferl-struct" else "")
+            tag = {"mferl-struct": " (structural)", "degree+1": "+1"}.get(key, "")
+            label = type(model).__name__ + tag
             labels += [label] if n_kind == 0 else []
             # the kinds share positives and training graphs: ranking once, on the first
             res, s = h.cv(model, g, et, folds, args, name, neg, key,

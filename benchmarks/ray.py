@@ -25,11 +25,10 @@ import torch
 from rnagraph.data import Fold, kfold_link_split
 from rnagraph.evaluate import compare_models, top_candidates
 from rnagraph.evaluate.engine import ray_runtime
+from rnagraph.typing import CIRC_MIRNA as CM
 
 # this script is named ray.py: its folder off the path, so that `import ray` finds Ray
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
-
-CM = ("circrna", "binds", "mirna")
 
 
 def grid(args, log) -> None:
@@ -69,13 +68,13 @@ def rank(args, log) -> None:
         with h.timer() as tr:
             ray = top_candidates(m, args.top, engine="ray")
     same = torch.equal(local.src, ray.src) and torch.equal(local.dst, ray.dst)
-    peaks = sorted(ray.worker_peak_rss_mib.values())
     log.add("rank", f"{args.rank_model} {n_circ:,} x {n_mir:,} "
             f"({local.num_scored / 1e6:.1f}M pairs)",
             f"{tl['s']:.1f}", f"{tr['s']:.1f}", f"{tr['s'] / tl['s']:.2f}",
             f"{local.num_scored / tl['s'] / 1e6:.2f}M / {ray.num_scored / tr['s'] / 1e6:.2f}M",
             f"{max(local.worker_peak_rss_mib.values()):.0f} / "
-            + ", ".join(f"{p:.0f}" for p in peaks), "yes" if same else "no")
+            + ", ".join(f"{p:.0f}" for p in sorted(ray.worker_peak_rss_mib.values())),
+            "yes" if same else "no")
     print(log.rows[-1], flush=True)
     log.note(f"Ranking: local is this process with {args.threads} torch thread(s), Ray 4 shards "
              f"per CPU merged by the caller, timed once its workers run (a first ranking, "

@@ -11,8 +11,7 @@ import os
 import _harness as h
 
 from rnagraph.models import MODELS, LinkModel
-
-CM = ("circrna", "binds", "mirna")
+from rnagraph.typing import CIRC_MIRNA as CM
 
 
 def worker(name: str, args) -> dict:

@@ -17,8 +17,6 @@ from rnagraph.evaluate.ranking import fold_link_ranking
 from rnagraph.evaluate.tune import blind_fold, validation_view
 from rnagraph.train import binary_metrics
 
-RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst")
-
 
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=["cmi-9589"], folds=5)
@@ -42,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
                 row = {"auc": binary_metrics(f.val.edge_label,
                                              m.score(None, f.val.edge_label_index))["auc"]}
                 r = fold_link_ranking(m, validation_view(f), ks=(50,))
-                row |= {k: r[k] for k in RANKED}
+                row |= {k: r[k] for k in ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst")}
                 rows.append(row)
                 print(name, key, kw, f"fold {i}", {k: round(v, 4) for k, v in row.items()},
                       flush=True)

@@ -57,6 +57,7 @@ class _TwoTowerNet(torch.nn.Module):
         self.lin2 = torch.nn.Linear(hidden_channels, dim + 1)
         self.emb = torch.nn.Embedding(num_partners, dim)
         self.bias = torch.nn.Embedding(num_partners, 1)
+        self.vote_weight = torch.nn.Parameter(torch.empty(()))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -64,6 +65,7 @@ class _TwoTowerNet(torch.nn.Module):
         self.lin2.reset_parameters()
         torch.nn.init.normal_(self.emb.weight, std=0.1)
         torch.nn.init.zeros_(self.bias.weight)
+        torch.nn.init.ones_(self.vote_weight)
 
     def tower(self, x: Tensor) -> Tensor:
         """``[N, dim + 1]``: :math:`[\\mathbf{u} \\Vert a]` of features ``x`` ``[N, F]``."""
@@ -72,13 +74,16 @@ class _TwoTowerNet(torch.nn.Module):
         h = torch.nn.functional.dropout(h, p=self.dropout, training=self.training)
         return self.lin2(h)
 
-    def score(self, z: Tensor, r: Tensor, t: Tensor) -> Tensor:
-        """Logits ``[B]`` of pairs ``(r, t)`` from tower outputs ``z`` ``[N_r, dim + 1]``."""
+    def score(self, z: Tensor, r: Tensor, t: Tensor, vote: Tensor | None = None) -> Tensor:
+        """Logits ``[B]`` of pairs ``(r, t)`` from tower outputs ``z`` ``[N_r, dim + 1]``
+        (``vote``: the pairs' vote terms ``[B]``, weighted by ``vote_weight``)."""
         zr = z[r]
-        return (zr[:, :-1] * self.emb(t)).sum(-1) + zr[:, -1] + self.bias(t).squeeze(-1)
+        out = (zr[:, :-1] * self.emb(t)).sum(-1) + zr[:, -1] + self.bias(t).squeeze(-1)
+        return out if vote is None else out + self.vote_weight * vote
 
-    def forward(self, x: Tensor, r: Tensor, t: Tensor) -> Tensor:
-        return self.score(self.tower(x[r]), torch.arange(r.numel(), device=r.device), t)
+    def forward(self, x: Tensor, r: Tensor, t: Tensor, votes: Tensor | None = None) -> Tensor:
+        v = None if votes is None else votes[r, t]
+        return self.score(self.tower(x[r]), torch.arange(r.numel(), device=r.device), t, v)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.in_channels}, num_partners={self.num_partners}, "
@@ -90,22 +95,23 @@ class _Task:
     uniform negatives (a known sequence-side RNA, any partner) per positive."""
 
     def __init__(self, net: _TwoTowerNet, x: Tensor, x_val: Tensor, side: int,
-                 known: Tensor, neg_ratio: int) -> None:
+                 known: Tensor, neg_ratio: int, votes: tuple[Tensor, Tensor] | None) -> None:
         self.module, self.x, self.x_val, self.side = net, x, x_val, side
         self.known, self.neg_ratio = known, neg_ratio
+        self.votes, self.votes_val = votes if votes is not None else (None, None)
 
     def loss(self, pairs: Tensor, labels: Tensor) -> Tensor:
         r, t = pairs[self.side], pairs[1 - self.side]
         n = r.numel() * self.neg_ratio
         nr = self.known[torch.randint(self.known.numel(), (n,))]
         nt = torch.randint(self.module.num_partners, (n,))
-        logits = self.module(self.x, torch.cat([r, nr]), torch.cat([t, nt]))
+        logits = self.module(self.x, torch.cat([r, nr]), torch.cat([t, nt]), self.votes)
         y = torch.cat([labels, torch.zeros(n)])
         w = torch.cat([torch.full_like(labels, float(self.neg_ratio)), torch.ones(n)])
         return torch.nn.functional.binary_cross_entropy_with_logits(logits, y, weight=w)
 
     def logits(self, pairs: Tensor) -> Tensor:
-        return self.module(self.x_val, pairs[self.side], pairs[1 - self.side])
+        return self.module(self.x_val, pairs[self.side], pairs[1 - self.side], self.votes_val)
 
 
 class TwoTower(LinkModel):
@@ -130,6 +136,12 @@ class TwoTower(LinkModel):
     traits make a miRNA bind a partner (its seed, and composition shared with popular
     partners' sites) instead of memorising the fitted miRNAs.
 
+    With ``vote_power`` :math:`= p` the logit also holds the sequence-neighbour vote,
+    :math:`+\,\beta \log(1 + \sum_{r'} S(r, r')^p A_{r't})` (:meth:`_votes`; :math:`\beta`
+    learned, started at 1; :math:`S` the contract's similarity of ``transfer.kind``, known
+    RNAs only, no RNA voting for itself, so a training pair is scored from the other RNAs'
+    pairs as a new RNA's is): the tower learns what the nearest relatives miss.
+
     **New RNAs.** ``inductive_mode(node_type)`` is ``"sequence"``: RNAs appended to the scoring
     graph (:meth:`~rnagraph.models.base.LinkModel.extended_graph`, an inductive fold's
     ``score_graph``) are encoded by the tower like fitted ones, and in an inductive fold early
@@ -150,6 +162,8 @@ class TwoTower(LinkModel):
         neg_ratio (int): fresh negatives per training positive. (default: ``1``)
         lr, weight_decay, epochs, batch_size, patience: :class:`~rnagraph.train.Trainer`.
             (defaults: ``3e-3``, ``1e-4``, ``150``, ``2048``, ``15``)
+        vote_power (float, optional): add the vote term with this exponent :math:`p`.
+            (default: ``None``)
         seed (int): seed. (default: ``0``)
         calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
 
@@ -164,7 +178,8 @@ class TwoTower(LinkModel):
                  kmers: tuple[int, ...] = (1, 2, 3), hidden_channels: int = 256,
                  dim: int = 64, dropout: float = 0.3, neg_ratio: int = 1, lr: float = 3e-3,
                  weight_decay: float = 1e-4, epochs: int = 150, batch_size: int = 2048,
-                 patience: int = 15, seed: int = 0, calibrate: bool = True):
+                 patience: int = 15, vote_power: float | None = None, seed: int = 0,
+                 calibrate: bool = True):
         self.node_type = node_type
         self.positions = positions
         self.kmers = kmers
@@ -177,6 +192,7 @@ class TwoTower(LinkModel):
         self.epochs = epochs
         self.batch_size = batch_size
         self.patience = patience
+        self.vote_power = vote_power
         self.seed = seed
         self.calibrate = calibrate
 
@@ -186,6 +202,9 @@ class TwoTower(LinkModel):
             value = getattr(self, name)
             if not (isinstance(value, int) and value >= 1):
                 raise ValueError(f"TwoTower: {name} must be an int >= 1, got {value!r}")
+        if self.vote_power is not None and not self.vote_power >= 0:
+            raise ValueError(f"TwoTower: vote_power must be None or >= 0, got "
+                             f"{self.vote_power!r}")
         if not 0 <= self.dropout < 1:
             raise ValueError(f"TwoTower: dropout must be in [0, 1), got {self.dropout!r}")
 
@@ -205,6 +224,29 @@ class TwoTower(LinkModel):
         raw = sequence_features(node_sequences(graph, self.node_type), self.positions,
                                 tuple(self.kmers))
         return (torch.from_numpy(raw) - self.mean_) / self.std_
+
+    def _votes(self, graph: HeteroData) -> Tensor | None:
+        r"""The vote terms :math:`\log(1 + \sum_{r'} S(r, r')^p A_{r't})` ``[N_r, N_t]`` of
+        ``graph``'s ``node_type`` RNAs (``None`` without ``vote_power``): the
+        sequence-neighbour vote (:class:`~rnagraph.models.SequenceVote`) over the known RNAs
+        of the fitted graph (training pairs only), an RNA never voting for itself."""
+        if self.vote_power is None:
+            return None
+        from rnagraph.features import sequence_similarity
+        from rnagraph.models._transfer import known_nodes
+        side, g, nt = self._side(), self.graph_, self.node_type
+        ei = g[self.edge_type_].edge_index
+        known = known_nodes(g, self.edge_type_, nt)
+        fseq = node_sequences(g, nt)
+        kseq = [fseq[i] for i in known]
+        a = torch.zeros(len(fseq), int(g[self.edge_type_[2 - 2 * side]].num_nodes))
+        a[ei[side], ei[1 - side]] = 1.0
+        q = node_sequences(graph, nt)
+        w = torch.from_numpy(sequence_similarity(q, kseq, self.transfer.kind(kseq)))
+        w = w.pow(float(self.vote_power))
+        own = torch.from_numpy(known).long()
+        w[own, torch.arange(own.numel())] = 0.0          # a known RNA never votes for itself
+        return torch.log1p(w.float() @ a[own])
 
     def _fit(self, fold: Fold) -> None:
         side = self._side()
@@ -227,28 +269,35 @@ class TwoTower(LinkModel):
         net = _TwoTowerNet(x.size(1), n_t, self.hidden_channels, self.dim, self.dropout)
         trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
                           batch_size=self.batch_size, patience=self.patience, seed=self.seed)
-        trainer.fit(_Task(net, x, x_val, side, known, self.neg_ratio),
+        votes = self._votes(g)
+        votes = None if votes is None else (votes, votes if vg is g else self._votes(vg))
+        trainer.fit(_Task(net, x, x_val, side, known, self.neg_ratio, votes),
                     LinkSet(pos, torch.ones(pos.size(1))), fold.val if len(fold.val) else None)
         self.net_ = net.eval()
         self.history_ = trainer.history_
         self.fit_info_ = trainer.fit_info()
 
     @torch.no_grad()
-    def _encode(self, graph: HeteroData) -> Tensor:
+    def _encode(self, graph: HeteroData) -> tuple[Tensor, Tensor | None]:
         self.net_.eval()
-        return self.net_.tower(self._features(graph))
+        return self.net_.tower(self._features(graph)), self._votes(graph)
 
     @torch.no_grad()
-    def _decision(self, z: Tensor, pairs: Tensor) -> Tensor:
-        side = self._side()
-        return self.net_.score(z, pairs[side], pairs[1 - side])
+    def _decision(self, enc: tuple[Tensor, Tensor | None], pairs: Tensor) -> Tensor:
+        (z, votes), side = enc, self._side()
+        r, t = pairs[side], pairs[1 - side]
+        return self.net_.score(z, r, t, None if votes is None else votes[r, t])
 
     @torch.no_grad()
-    def _decision_grid(self, z: Tensor, src: Tensor, dst: Tensor) -> Tensor:
+    def _decision_grid(self, enc: tuple[Tensor, Tensor | None], src: Tensor,
+                       dst: Tensor) -> Tensor:
+        z, votes = enc
         r, t = (src, dst) if self._side() == 0 else (dst, src)
         zr = z[r]
         out = zr[:, :-1] @ self.net_.emb.weight[t].T + zr[:, -1:] + \
             self.net_.bias.weight[t].T
+        if votes is not None:
+            out = out + self.net_.vote_weight * votes[r][:, t]
         return out if self._side() == 0 else out.T
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:

@@ -7,6 +7,7 @@ from rnagraph.data import kfold_link_split
 from rnagraph.datasets import synthetic
 from rnagraph.models import get_model, load
 from rnagraph.models.base import block_close
+from rnagraph.models.sequence_vote import SequenceVote
 from rnagraph.models.two_tower import TwoTower, sequence_features
 
 CM = ("circrna", "binds", "mirna")
@@ -68,3 +69,24 @@ def test_errors():
         TwoTower(dropout=1.0).fit(fold)
     with pytest.raises(ValueError, match="dim must be an int"):
         TwoTower(dim=0).fit(fold)
+
+
+def test_vote_term_is_the_sequence_neighbour_vote():
+    fold = kfold_link_split(synthetic(seed=0), CM, k=5, mode="cold-dst", seed=0,
+                            inductive=True)[0]
+    sg = fold.graph_for("test")
+    model = TwoTower(vote_power=2.0, epochs=2, hidden_channels=8, dim=4).fit(fold)
+    ref = SequenceVote(similarity="levenshtein", powers=[2.0], calibrate=False).fit(fold)
+    # SequenceVote's raw score log(1 + sum_r' S^2 A) over the known miRNAs, none voting for
+    # itself, for the fitted and the new (held-out) miRNAs alike: [miRNAs, circRNAs]
+    want = ref.encoded(sg)["raw"]
+    got = model._votes(sg)
+    assert got.shape == want.shape
+    assert torch.allclose(got.double(), want, atol=1e-5)
+    pairs = fold.test.edge_label_index[:, :20]
+    with torch.no_grad():
+        z = model.net_.tower(model._features(sg))
+        base = (z[pairs[1], :-1] * model.net_.emb.weight[pairs[0]]).sum(-1) + \
+            z[pairs[1], -1] + model.net_.bias.weight[pairs[0], 0]
+        full = base + model.net_.vote_weight * got[pairs[1], pairs[0]]
+    assert block_close(model.decision_function(sg, pairs), full.double(), model.block_rtol)

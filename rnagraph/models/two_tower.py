@@ -153,8 +153,8 @@ class TwoTower(LinkModel):
         node_type (str): the side read from sequences (one side of the fitted edge type).
             (default: ``"mirna"``)
         positions (int): 5' nucleotides one-hot encoded. (default: ``24``)
-        kmers (tuple[int, ...]): k-mer lengths of the frequency features. (default:
-            ``(1, 2, 3)``)
+        max_k (int): k-mer frequencies for :math:`k = 1 .. \text{max\_k}` (``0``: none).
+            (default: ``3``)
         hidden_channels (int): the tower's hidden width. (default: ``256``)
         dim (int): the dimension of :math:`\mathbf{u}` and :math:`\mathbf{e}`. (default:
             ``64``)
@@ -175,14 +175,14 @@ class TwoTower(LinkModel):
     requires_sequences: ClassVar[bool] = True   # on its node_type side (the other needs none)
 
     def __init__(self, node_type: str = "mirna", positions: int = 24,
-                 kmers: tuple[int, ...] = (1, 2, 3), hidden_channels: int = 256,
+                 max_k: int = 3, hidden_channels: int = 256,
                  dim: int = 64, dropout: float = 0.3, neg_ratio: int = 1, lr: float = 3e-3,
                  weight_decay: float = 1e-4, epochs: int = 150, batch_size: int = 2048,
                  patience: int = 15, vote_power: float | None = None, seed: int = 0,
                  calibrate: bool = True):
         self.node_type = node_type
         self.positions = positions
-        self.kmers = kmers
+        self.max_k = max_k
         self.hidden_channels = hidden_channels
         self.dim = dim
         self.dropout = dropout
@@ -197,6 +197,8 @@ class TwoTower(LinkModel):
         self.calibrate = calibrate
 
     def _validate_params(self) -> None:
+        if not (isinstance(self.max_k, int) and self.max_k >= 0):
+            raise ValueError(f"TwoTower: max_k must be an int >= 0, got {self.max_k!r}")
         for name in ("positions", "hidden_channels", "dim", "neg_ratio", "epochs",
                      "batch_size"):
             value = getattr(self, name)
@@ -207,6 +209,9 @@ class TwoTower(LinkModel):
                              f"{self.vote_power!r}")
         if not 0 <= self.dropout < 1:
             raise ValueError(f"TwoTower: dropout must be in [0, 1), got {self.dropout!r}")
+
+    def _ks(self) -> tuple[int, ...]:
+        return tuple(range(1, self.max_k + 1))
 
     def inductive_mode(self, node_type: str) -> str | None:
         """``"sequence"`` on the tower side, the sequence-neighbour transfer on the other."""
@@ -222,7 +227,7 @@ class TwoTower(LinkModel):
     def _features(self, graph: HeteroData) -> Tensor:
         """Standardised tower inputs ``[N_r, F]`` of ``graph``'s ``node_type`` RNAs."""
         raw = sequence_features(node_sequences(graph, self.node_type), self.positions,
-                                tuple(self.kmers))
+                                self._ks())
         return (torch.from_numpy(raw) - self.mean_) / self.std_
 
     def _votes(self, graph: HeteroData) -> Tensor | None:
@@ -255,7 +260,7 @@ class TwoTower(LinkModel):
         if not any(seqs):
             raise ValueError(f"TwoTower: node type {self.node_type!r} has no sequences; attach "
                              "a FASTA or use a graph-only model")
-        raw = torch.from_numpy(sequence_features(seqs, self.positions, tuple(self.kmers)))
+        raw = torch.from_numpy(sequence_features(seqs, self.positions, self._ks()))
         have = torch.tensor([bool(s) for s in seqs])
         self.mean_ = raw[have].mean(0)
         std = raw[have].std(0, unbiased=False)

@@ -78,21 +78,21 @@ class StackedLink(LinkModel):
 
     def __init__(self, models: list[str] | None = None, C: float = 1.0,
                  objective: str = "logistic", calibrate: bool = True):
-        from rnagraph.models.registry import MODELS
-        names = _names(models)
-        unknown = [m for m in names if m.lower() not in MODELS]
-        if not names or unknown:
-            raise ValueError(f"StackedLink: models must be registry names, got {unknown or '[]'}"
-                             f"; choose from {', '.join(MODELS)}")
-        if not C > 0:
-            raise ValueError(f"StackedLink: C must be > 0, got {C}")
-        if objective not in OBJECTIVES:
-            raise ValueError(f"StackedLink: objective must be one of {', '.join(OBJECTIVES)}, "
-                             f"got {objective!r}")
         self.models = models
         self.C = C
         self.objective = objective
         self.calibrate = calibrate
+
+    def _validate_params(self) -> None:
+        from rnagraph.models.registry import MODELS
+        names = _names(self.models)
+        unknown = [m for m in names if m.lower() not in MODELS]
+        if not names or unknown:
+            raise ValueError(f"StackedLink: models must be registry names, got {unknown or '[]'}"
+                             f"; choose from {', '.join(MODELS)}")
+        self._check_param("C", self.C > 0, "must be > 0")
+        self._check_param("objective", self.objective in OBJECTIVES,
+                          f"must be one of {', '.join(OBJECTIVES)}")
 
     @property
     def requires_sequences(self) -> bool:  # type: ignore[override]

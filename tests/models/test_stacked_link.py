@@ -40,10 +40,10 @@ def test_save_load_keeps_every_part(fold, tmp_path):
     assert [type(p).__name__ for p in back.models_] == ["NodePrior", "SeedMatch"]
 
 
-def test_parameters():
+def test_parameters(fold):
     assert StackedLink().requires_sequences
     assert not StackedLink(["degree", "svd"]).requires_sequences
     with pytest.raises(ValueError, match="registry names, got \\['nope'\\]"):
-        StackedLink(["degree", "nope"])
-    with pytest.raises(ValueError, match="C must be > 0"):
-        StackedLink(C=0)
+        StackedLink(["degree", "nope"]).fit(fold)     # checked in fit, as scikit-learn does
+    with pytest.raises(ValueError, match="C=0 must be > 0"):
+        StackedLink(C=0).fit(fold)

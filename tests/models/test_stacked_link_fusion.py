@@ -106,5 +106,5 @@ def test_preset_clones_and_refuses_a_bad_objective(fold):
     fitted = StackedLink(PARTS, objective="global-aupr").fit(fold)
     fresh = clone(fitted)
     assert fresh.get_params() == fitted.get_params() and not hasattr(fresh, "coef_")
-    with pytest.raises(ValueError, match="objective must be one of logistic, global-aupr"):
-        StackedLink(PARTS, objective="top")
+    with pytest.raises(ValueError, match="objective='top' must be one of logistic, global-aupr"):
+        StackedLink(PARTS, objective="top").fit(fold)

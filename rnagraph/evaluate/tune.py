@@ -88,10 +88,13 @@ def blind_fold(fold: Fold) -> Fold:
     """``fold`` without its test pairs and extra test sets (built field by field, so the
     original's ``test`` is never read)."""
     empty = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
+    # an inductive fold keeps its validation RNAs; the test RNAs' scoring graph is not carried
     return Fold(index=fold.index, edge_type=fold.edge_type, train_graph=fold.train_graph,
                 train=fold.train, val=fold.val, test=empty, mode=fold.mode,
                 protocol=fold.protocol,
-                meta={k: v for k, v in fold.meta.items() if k != EXTRA_TESTS})
+                meta={k: v for k, v in fold.meta.items() if k != EXTRA_TESTS},
+                score_graph=fold.val_graph, val_graph=fold.val_graph,
+                node_order=fold.node_order)
 
 
 def validation_view(fold: Fold) -> Fold:
@@ -101,7 +104,8 @@ def validation_view(fold: Fold) -> Fold:
     empty = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
     return Fold(index=fold.index, edge_type=fold.edge_type, train_graph=fold.train_graph,
                 train=fold.train, val=empty, test=fold.val, mode=fold.mode,
-                protocol=fold.protocol)
+                protocol=fold.protocol, score_graph=fold.val_graph,
+                node_order=fold.node_order)
 
 
 def _fold_hash(folds: Sequence[Fold]) -> str:

@@ -247,3 +247,21 @@ def test_param_refuses_a_bad_declaration(kw):
 def test_param_describe():
     assert Param("int", 2, 256, log=True).describe() == "int in [2, 256], log"
     assert Param("categorical", choices=(32, 64)).describe() == "one of 32, 64"
+
+
+def test_blind_and_validation_views_of_an_inductive_fold_hold_no_test_rna():
+    from rnagraph.evaluate.tune import blind_fold, validation_view
+    from rnagraph.models import get_model
+    from rnagraph.typing import MIRNA_MRNA
+    f = kfold_link_split(synthetic(seed=0), MIRNA_MRNA, k=5, mode="cold-src", inductive=True,
+                         seed=0)[0]
+    n_val = int(f.graph_for("val")["mirna"].num_nodes)
+    assert n_val < int(f.graph_for("test")["mirna"].num_nodes)
+    b, v = blind_fold(f), validation_view(f)
+    for view in (b, v):
+        for part in ("train", "val", "test"):
+            assert int(view.graph_for(part)["mirna"].num_nodes) <= n_val
+    assert len(b.test) == 0 and torch.equal(v.test.edge_label_index, f.val.edge_label_index)
+    m = get_model("degree+1").fit(b)
+    raw = m.decision_function(v.graph_for("test"), v.test.edge_label_index)
+    assert bool(torch.isfinite(raw).all())          # validation RNAs scored as new RNAs

@@ -19,8 +19,13 @@ from contextlib import nullcontext
 from pathlib import Path
 from unittest import mock
 
-import _harness as h
 import torch
+
+try:
+    import _harness as h
+except ModuleNotFoundError:    # a spawned worker of the local pool: this folder is off its path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import _harness as h
 
 from rnagraph.data import Fold, kfold_link_split
 from rnagraph.evaluate import compare_models, top_candidates

@@ -264,6 +264,15 @@ class LinkModel(Estimator):
         all). Default: the class's ``inductive``."""
         return self.inductive
 
+    def _row_of(self, node_type: NodeType) -> int:
+        """The row of ``node_type`` in the fitted edge type's pairs (0: source, 1:
+        destination), for models that read one side of a pair."""
+        src_t, _, dst_t = self.edge_type_
+        if node_type not in (src_t, dst_t) or src_t == dst_t:
+            raise ValueError(f"{type(self).__name__}: node_type {node_type!r} is not one side of "
+                             f"edge type {self.edge_type_}")
+        return 0 if node_type == src_t else 1
+
     def _fit_counts(self) -> dict[NodeType, int]:
         return {nt: int(self.graph_[nt].num_nodes) for nt in (self.edge_type_[0],
                                                               self.edge_type_[2])}

@@ -49,11 +49,7 @@ class NodePrior(LinkModel):
         self._check_param("smoothing", self.smoothing > 0, "must be > 0")  # refuses NaN
 
     def _side(self) -> int:
-        src_t, _, dst_t = self.edge_type_
-        if self.node_type not in (src_t, dst_t):
-            raise ValueError(f"NodePrior: node_type {self.node_type!r} is not a side of edge "
-                             f"type {self.edge_type_}")
-        return 0 if self.node_type == src_t else 1
+        return self._row_of(self.node_type)
 
     def _fit(self, fold: Fold) -> None:
         """Count each node's labelled training pairs and positives (``fold.train`` only)."""

@@ -76,10 +76,7 @@ class SeedVote(LinkModel):
         return "sequence" if node_type == MIRNA else "neighbours"
 
     def _side(self) -> int:
-        src_t, _, dst_t = self.edge_type_
-        if MIRNA not in (src_t, dst_t) or src_t == dst_t:
-            raise ValueError(f"SeedVote: edge type {self.edge_type_} has no miRNA side")
-        return 0 if src_t == MIRNA else 1
+        return self._row_of(MIRNA)
 
     def _fit(self, fold: Fold) -> None:
         """Check the miRNAs have sequences; the family counts are read from the fitted graph

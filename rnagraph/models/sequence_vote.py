@@ -104,11 +104,7 @@ class SequenceVote(LinkModel):
         return "sequence" if node_type == self.node_type else "neighbours"
 
     def _side(self) -> int:
-        src_t, _, dst_t = self.edge_type_
-        if self.node_type not in (src_t, dst_t) or src_t == dst_t:
-            raise ValueError(f"SequenceVote: node_type {self.node_type!r} is not one side of "
-                             f"edge type {self.edge_type_}")
-        return 0 if self.node_type == src_t else 1
+        return self._row_of(self.node_type)
 
     def _known(self) -> tuple[np.ndarray, list[str], Tensor]:
         """The known RNAs (training pair and sequence) of the fitted graph, their sequences

@@ -218,11 +218,7 @@ class TwoTower(LinkModel):
         return "sequence" if node_type == self.node_type else "neighbours"
 
     def _side(self) -> int:
-        src_t, _, dst_t = self.edge_type_
-        if self.node_type not in (src_t, dst_t) or src_t == dst_t:
-            raise ValueError(f"TwoTower: node_type {self.node_type!r} is not one side of edge "
-                             f"type {self.edge_type_}")
-        return 0 if self.node_type == src_t else 1
+        return self._row_of(self.node_type)
 
     def _features(self, graph: HeteroData) -> Tensor:
         """Standardised tower inputs ``[N_r, F]`` of ``graph``'s ``node_type`` RNAs."""

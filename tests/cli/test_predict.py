@@ -35,15 +35,6 @@ def _rows(path):
 
 
 @pytest.fixture(scope="module")
-def degree(tmp_path_factory):
-    """A degree-product model of a small synthetic circRNA-miRNA graph, saved."""
-    g = synthetic(num_mirna=12, num_mrna=0, num_circrna=30, seed=1)
-    path = tmp_path_factory.mktemp("deg") / "deg.rg"
-    DegreeProduct().fit(Fold.full(g, CIRC_MIRNA, seed=0)).save(path)
-    return path
-
-
-@pytest.fixture(scope="module")
 def mirna_mrna(tmp_path_factory):
     """SeedMatch and a degree-product model of one small synthetic miRNA-mRNA graph."""
     g = synthetic(num_mirna=12, num_mrna=40, num_circrna=0, seed=2)

@@ -32,14 +32,6 @@ def _rows(path):
         return list(csv.DictReader(fh))
 
 
-@pytest.fixture(scope="module")
-def degree(tmp_path_factory):
-    g = synthetic(num_mirna=12, num_mrna=0, num_circrna=30, seed=1)
-    path = tmp_path_factory.mktemp("deg") / "deg.rg"
-    DegreeProduct().fit(Fold.full(g, CIRC_MIRNA, seed=0)).save(path)
-    return path
-
-
 def _own_best(m, k, circ=None, mir=None, graph=None):
     """One RNA's unobserved pairs scored at once and fully sorted (best first, ties to the
     smaller partner index): the reference for --per-rna."""

@@ -50,7 +50,7 @@ def test_save_load_and_the_other_side(tmp_path):
 
 def test_bad_parameters():
     f, _, _ = fold()
-    with pytest.raises(ValueError, match="not a side"):
+    with pytest.raises(ValueError, match="not one side"):
         NodePrior(node_type="mrna").fit(f)
     with pytest.raises(ValueError, match="smoothing=0 must be > 0"):
         NodePrior(smoothing=0).fit(f)

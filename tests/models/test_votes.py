@@ -188,7 +188,7 @@ def test_seed_vote_errors():
     with pytest.raises(ValueError, match="no miRNA has a sequence"):
         SeedVote().fit(hand_fold(g, CM, [(0, 0)], [(1, 0)]))
     g = build_graph({}, {("circrna", "binds", "mrna"): [("c0", "t0"), ("c1", "t1")]})
-    with pytest.raises(ValueError, match="has no miRNA side"):
+    with pytest.raises(ValueError, match="node_type 'mirna' is not one side"):
         SeedVote().fit(hand_fold(g, ("circrna", "binds", "mrna"), [(0, 0)], [(1, 0)]))
 
 

@@ -39,6 +39,8 @@ def append_nodes(graph: HeteroData, node_type: NodeType, ids: Sequence[str],
         raise ValueError(f"append_nodes: {len(ids)} ids but {len(seqs)} sequences")
     store = graph[node_type]
     n = int(store.num_nodes)
+    if "ids" not in store and ids:
+        raise ValueError(f"append_nodes: the graph's {node_type} nodes carry no ids")
     old = set(store.ids) if "ids" in store else set()
     clash = [i for i in ids if i in old]
     if clash or len(set(ids)) != len(ids):
@@ -64,8 +66,6 @@ def append_nodes(graph: HeteroData, node_type: NodeType, ids: Sequence[str],
             pad = torch.full((len(ids), *value.shape[1:]), fill, dtype=value.dtype,
                              device=value.device)
             dst[key] = torch.cat([value, pad])
-    if "ids" not in src and ids:
-        raise ValueError(f"append_nodes: the graph's {node_type} nodes carry no ids")
     if "seq" not in src:
         dst["seq"] = NodeColumn([None] * n + seqs)
         dst["has_seq"] = torch.tensor([False] * n + [s is not None for s in seqs])

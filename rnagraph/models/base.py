@@ -385,9 +385,13 @@ class LinkModel(Estimator):
         return [st or "fitted" for st in self._plan(g, pairs)[3]]
 
     def _has_new(self, pairs: Tensor) -> bool:
+        return self._touches_new(pairs[0], pairs[1])
+
+    def _touches_new(self, src: Tensor, dst: Tensor) -> bool:
+        """Whether source indices ``src`` or destination indices ``dst`` name a new RNA."""
         c = self._fit_counts()
-        return bool(pairs.numel()) and (int(pairs[0].max()) >= c[self.edge_type_[0]]
-                                        or int(pairs[1].max()) >= c[self.edge_type_[2]])
+        return bool((src.numel() and int(src.max()) >= c[self.edge_type_[0]])
+                    or (dst.numel() and int(dst.max()) >= c[self.edge_type_[2]]))
 
     # ----------------------------------------------------------------- scoring
     def encoded(self, graph: HeteroData | None = None) -> Any:
@@ -460,9 +464,7 @@ class LinkModel(Estimator):
             n = int(g[nt].num_nodes)
             if t.numel() and (int(t.min()) < 0 or int(t.max()) >= n):
                 raise ValueError(f"{type(self).__name__}: {nt} index out of range for {n} nodes")
-        c = self._fit_counts()
-        if (src.numel() and int(src.max()) >= c[self.edge_type_[0]]) or \
-                (dst.numel() and int(dst.max()) >= c[self.edge_type_[2]]):
+        if self._touches_new(src, dst):
             # new RNAs: pair by pair, so a pair scores the same here as in decision_function
             return self.decision_function(graph, grid_pairs(src, dst)).reshape(src.numel(),
                                                                                dst.numel())

@@ -72,9 +72,11 @@ def model(name: str, seed: int, epochs: int | None = None, **kw):
     """The registry model ``name`` (``kw``), with ``seed`` where it takes one (as ``rnagraph
     cv`` does) and, given ``epochs``, at most that many where it trains."""
     from rnagraph.models import get_model
-    m = get_model(name, **kw)
-    m = get_model(name, **kw, seed=seed) if "seed" in m.get_params() else m
-    return m.set_params(epochs=epochs) if epochs and "epochs" in m.get_params() else m
+    from rnagraph.models.params import takes_param
+    m = get_model(name)
+    kw = {**({"seed": seed} if takes_param(m, "seed") else {}), **kw,
+          **({"epochs": epochs} if epochs and takes_param(m, "epochs") else {})}
+    return get_model(name, **kw)
 
 
 def edge_types(g) -> list[tuple[str, str, str]]:

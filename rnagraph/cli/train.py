@@ -37,22 +37,28 @@ def make_model(name: str, params: list[str], seed: int):
             kw[k] = json.loads(v)
         except json.JSONDecodeError:
             kw[k] = v
-    known = model.get_params(deep=False) if hasattr(model, "get_params") else vars(model)
-    bad = sorted(set(kw) - set(known))
-    if bad:
-        raise CLIError(f"--set {bad[0]}: {type(model).__name__} has no parameter {bad[0]!r}; it "
-                       f"has {', '.join(sorted(known))}")
     from rnagraph.models._file import expected_type, param_hint
-    for p in params:
-        k, raw = p.split("=", 1)
-        want = expected_type(param_hint(type(model), k), kw[k])
-        if want:
-            raise CLIError(f"--set {k}={raw}: {type(model).__name__}.{k} takes {want} "
-                           f"(default {known[k]!r})")
-    if "seed" in known and "seed" not in kw:
-        kw["seed"] = seed
+    from rnagraph.models.params import param_owner, resolve_params, takes_param
+    raw = dict(p.split("=", 1) for p in params)
+    full: dict = {}
+    for k, v in kw.items():
+        try:
+            names = resolve_params(model, {k: v})
+        except ValueError as exc:
+            raise CLIError(f"--set {k}: {exc}") from None
+        for full_name in names:
+            owner, leaf = param_owner(model, full_name)
+            want = expected_type(param_hint(type(owner), leaf), v)
+            if want:
+                default = owner.get_params(deep=False)[leaf]
+                raise CLIError(f"--set {k}={raw[k]}: {type(owner).__name__}.{leaf} takes "
+                               f"{want} (default {default!r})")
+        full.update(names)
+    if not any(k == "seed" or k.endswith("__seed") for k in full) and takes_param(model,
+                                                                                    "seed"):
+        full.update(resolve_params(model, {"seed": seed}))
     try:
-        model = get_model(name, **{k: v for k, v in kw.items()})
+        model = get_model(name, **full)
     except (TypeError, ValueError) as exc:
         raise CLIError(f"--set: {exc}") from None
     return model

@@ -44,8 +44,11 @@ def model_config(model: object) -> dict:
     else:
         params = {k: v for k, v in vars(model).items()
                   if not k.startswith("_") and not k.endswith("_")}
+    from rnagraph.models.params import is_part, part_to_plain
     out = {}
     for k, v in params.items():
+        if is_part(v):
+            v = part_to_plain(v)
         ok, plain = _plain(v)
         if ok:
             out[k] = plain

@@ -127,8 +127,9 @@ def _validate(model_name: str, edge_type: EdgeType, folds: Sequence[Fold], n_tri
     if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
         raise ValueError(f"tune: n_trials must be an integer >= 1, got {n_trials!r}")
     space = search_space(model_name)
-    known = get_model(model_name).get_params(deep=False)
-    stale = sorted(set(space) - set(known))
+    from rnagraph.models.params import takes_param
+    model = get_model(model_name)
+    stale = sorted(name for name in space if not takes_param(model, name))
     if stale:
         raise ValueError(f"tune: the search space of {model_name!r} names {', '.join(stale)}, "
                          f"which the model does not take; fix rnagraph/models/search_spaces.py")
@@ -141,7 +142,7 @@ def _validate(model_name: str, edge_type: EdgeType, folds: Sequence[Fold], n_tri
         if len(f.val) == 0 or bool((y > 0.5).all()) or bool((y <= 0.5).all()):
             raise ValueError(f"tune: fold {f.index} has no validation positives and negatives "
                              "to score; split with val_ratio > 0")
-    return space, "seed" in known
+    return space, takes_param(model, "seed")
 
 
 def _suggest(trial, space: dict) -> dict:

@@ -21,7 +21,7 @@ from rnagraph.train.calibration import PlattCalibrator
 
 FORMAT = "rnagraph-model"
 #: bump when the layout of the file changes; older files then fail with a clear message
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class ModelFileError(ValueError):
@@ -65,9 +65,12 @@ def save_model(model: LinkModel, path: str | Path) -> Path:
 
 
 def _params(model: LinkModel) -> dict:
+    from rnagraph.models.params import is_part, part_to_plain
     params = model.get_params(deep=False)
     out = {}
     for k, v in params.items():
+        if is_part(v):
+            v = part_to_plain(v)
         try:
             json.dumps(v)
         except TypeError as exc:
@@ -110,6 +113,10 @@ def load_model(path: str | Path) -> LinkModel:
     try:
         meta = json.loads(obj["json"])
         bad = param_type_errors(cls, meta["params"])
+        if not bad:
+            from rnagraph.models.params import is_plain_part, part_from_plain
+            meta["params"] = {k: part_from_plain(v) if is_plain_part(v) else v
+                              for k, v in meta["params"].items()}
         if bad:
             raise ValueError(f"edited hyper-parameters: {'; '.join(bad)}")
         cal = meta["calibrator"]

@@ -81,6 +81,7 @@ from rnagraph.data.fold import Fold
 from rnagraph.features._estimator import Estimator
 from rnagraph.models._transfer import NeighbourTransfer, fitted_part, neighbours
 from rnagraph.train.calibration import PlattCalibrator, calibration_pairs
+from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import EdgeType, NodeType
 
 #: pairs scored per block by :meth:`LinkModel.decision_function`
@@ -148,6 +149,32 @@ class LinkModel(Estimator):
     inductive: ClassVar[str | None] = "neighbours"
     #: settings of the sequence-neighbour transfer (assign a new one on an instance to change)
     transfer: ClassVar[NeighbourTransfer] = NeighbourTransfer()
+    #: a trained model's own defaults of its ``trainer=`` part (:class:`TrainerConfig`
+    #: keywords), used when it is built with ``trainer=None``
+    default_trainer: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def _trainer_part(cls, trainer: TrainerConfig | None) -> TrainerConfig:
+        """What a trained model's ``__init__`` stores as ``self.trainer``: ``trainer`` as
+        given, or (for ``None``) a fresh :class:`TrainerConfig` of :attr:`default_trainer`, so
+        ``set_params(trainer__lr=...)`` works on any model and never changes another model's
+        configuration. (The one departure from "``__init__`` only stores": a default part is
+        built here, as scikit-learn's own meta-estimators cannot; :func:`sklearn.base.clone`
+        passes the cloned part back in and keeps it.)"""
+        return TrainerConfig(**cls.default_trainer) if trainer is None else trainer
+
+    def _validate_parts(self) -> None:
+        """Check the model's parts (called by ``fit`` before :meth:`_validate_params`): a
+        ``trainer`` must be a :class:`TrainerConfig`, and every part that is an
+        :class:`~rnagraph.features._estimator.Estimator` checks its own parameters."""
+        params = self.get_params(deep=False)
+        if "trainer" in params and not isinstance(params["trainer"], TrainerConfig):
+            raise ValueError(f"{type(self).__name__}: trainer={params['trainer']!r} must be a "
+                             "TrainerConfig, e.g. trainer=TrainerConfig(epochs=50)")
+        for value in params.values():
+            check = getattr(value, "_validate_params", None)
+            if isinstance(value, Estimator) and check is not None:
+                check()
 
     # ----------------------------------------------------------------- subclass hooks
     def _validate_params(self) -> None:
@@ -188,6 +215,7 @@ class LinkModel(Estimator):
         :class:`~rnagraph.train.pooled.PooledLinkSet` (the trainer validates on the pooled
         scores). A model whose own ``_fit`` reads validation pairs of new RNAs scored from
         their sequence reads them on ``fold.graph_for("val")``."""
+        self._validate_parts()
         self._validate_params()
         self._clear()
         self.edge_type_: EdgeType = tuple(fold.edge_type)

@@ -199,15 +199,29 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
 def get_model(name: str, **kwargs: Any):
     """A new model by its registry name (a key of :data:`MODELS`: ``rnagraph models`` lists
     them with one line each) or preset (a key of :data:`PRESETS`), constructed with
-    ``kwargs`` (over a preset's own)."""
+    ``kwargs`` (over a preset's own). A keyword may name a part's parameter in full
+    (``trainer__lr``) or, where only one part has it, by its own name (``lr``); see
+    :func:`~rnagraph.models.params.resolve_params`.
+
+    Raises:
+        ValueError: for an unknown model, or a keyword no part (or several) of it takes.
+    """
     key = name.lower()
     if key in PRESETS:
         base, preset, _ = PRESETS[key]
-        return MODELS[base][0](**{**preset, **kwargs})
-    if key not in MODELS:
+        kwargs = {**preset, **kwargs}
+    elif key in MODELS:
+        base = key
+    else:
         raise ValueError(f"unknown model {name!r}; choose from "
                          f"{', '.join([*MODELS, *PRESETS])}")
-    return MODELS[key][0](**kwargs)
+    factory = MODELS[base][0]
+    if not kwargs:
+        return factory()
+    from rnagraph.models.params import resolve_params
+    full = resolve_params(factory(), kwargs)
+    model = factory(**{k: v for k, v in full.items() if "__" not in k})
+    return model.set_params(**{k: v for k, v in full.items() if "__" in k})
 
 
 def needs_sequences(name: str) -> bool:

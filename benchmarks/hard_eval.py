@@ -10,6 +10,9 @@ under ``--out``/<dataset>/<negatives>/<model>, resumable.
 """
 from __future__ import annotations
 
+import json
+import re
+
 import _harness as h
 import numpy as np
 from _log import ROOT
@@ -42,7 +45,7 @@ def evaluate(name: str, g, args) -> None:
                                  negatives=neg, inductive=args.inductive)[:args.max_folds]
         twins = [f.meta["twins"]["share"] for f in folds]
         for key in args.models:
-            model = h.model(key, args.seed)
+            model = h.model(key, args.seed, **args.set.get(key, {}))
             tag = {"mferl-struct": " (structural)", "degree+1": "+1"}.get(key, "")
             label = type(model).__name__ + tag
             labels += [label] if n_kind == 0 else []
@@ -78,6 +81,10 @@ def evaluate(name: str, g, args) -> None:
     h.publish(args, log)
 
 
+def _json(v: str):
+    return json.loads(v) if re.match(r'[\[{"\d-]|true$|false$|null$', v) else v
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=["cmi-9589"], models=MODELS, folds=5,
                   out=str(ROOT / "runs" / "hard_eval"), jobs=1, max_folds=None)
@@ -88,7 +95,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--mode", default="warm", help="warm, cold-src, cold-dst or cold-both")
     ap.add_argument("--inductive", action="store_true", help="cold modes: held-out RNAs "
                     "absent from the fitted graph (docs/protocol.md)")
+    ap.add_argument("--set", nargs="*", default=[], metavar="MODEL:KEY=VALUE", help="a keyword "
+                    "of one model (JSON, else a string), e.g. struct+ra3+svd:anchor=struct")
     args = h.parse(ap, argv)
+    sets = [re.fullmatch(r"([^:]+):([^=]+)=(.*)", i).groups() for i in args.set]
+    args.set = {m: {k: _json(v) for n, k, v in sets if n == m} for m, _, _ in sets}
     args.models += ["mferl", "mferl-struct"] if args.mferl else []
     for name, g in h.graphs(args.datasets, args.root):
         evaluate(name, g, args)

@@ -13,8 +13,12 @@ from rnagraph.train.calibration import calibration_pairs
 
 #: how the fusion weights are fitted (see :class:`StackedLink`)
 OBJECTIVES = ("logistic", "global-aupr")
+#: what an ``anchor`` keeps (see :class:`StackedLink`)
+KEEP = ("auc", "degree-auc", "mrr")
 #: source rows of the all-candidate grid scored per block when fitting ``"global-aupr"``
 _ROWS = 256
+#: the anchored search's starting grid: each other part's weight relative to the anchor's
+_STEPS = (0.0, 0.125, 0.25, 0.5, 1.0, 2.0)
 
 
 class StackedLink(LinkModel):
@@ -35,24 +39,62 @@ class StackedLink(LinkModel):
     * ``"logistic"``: :math:`(w, b)` is an L2-regularised logistic regression (scikit-learn,
       inverse strength ``C``) on the validation pairs and their labels.
     * ``"global-aupr"``: the weights maximise the average precision of the validation
-      positives :math:`V` among **every** pair that is not a training positive (the
-      all-candidate ranking of :func:`~rnagraph.evaluate.ranking.global_ranking_metrics`,
-      with :math:`V` in the place of the test positives, as ``rnagraph tune --metric
-      global-aupr`` scores a model):
+      positives :math:`V` among **every** candidate pair (the all-candidate ranking of
+      :func:`~rnagraph.evaluate.ranking.global_ranking_metrics`, with :math:`V` in the place
+      of the test positives, as ``rnagraph tune --metric global-aupr`` scores a model):
 
       .. math::
-          w^\star = \arg\max_{w \ge 0} \frac{1}{|V|} \sum_{p \in V}
-          \frac{|\{p' \in V: s_{p'} \ge s_p\}|}{|\{c \in \mathcal{C}: s_c \ge s_p\}|},
+          w^\star = \arg\max_{w \ge 0} \mathrm{AP}(w) = \frac{1}{|V|} \sum_{p \in V}
+          \frac{|\{p' \in V: s_{p'} \ge s_p\}|}{|\{c \in \mathcal{C}: s_c \ge s_p\}|}.
 
-      with :math:`\mathcal{C}` the candidates (every pair of the training graph's nodes
-      except its edges; the validation positives among them). Only the ranking of
-      :math:`s` matters, so the search (Nelder--Mead from the best of the logistic
-      regression's weights clipped at 0 and each model alone, so the fusion is never worse
-      on validation than its best part) fixes only the direction of :math:`w`; a
-      logistic regression of the validation labels on :math:`w^{\star\top} x` then sets its
-      scale and :math:`b`, so :math:`s` is a log-odds like the ``"logistic"`` one. The
-      fold's test pairs are unread: its held-out positives are among the candidates, as
-      unlabelled pairs, exactly as at ranking time. Warm folds only.
+      The candidates :math:`\mathcal{C}` are, on a warm fold, every pair of the training
+      graph's nodes except its edges; on an **inductive** fold every pair of a validation
+      RNA (the new nodes of ``fold.graph_for("val")``) with every partner, as the test
+      ranking takes every pair of the test RNAs. Only the ranking of :math:`s` matters, so
+      the search fixes only the direction of :math:`w`; a logistic regression of the
+      validation labels on :math:`w^{\star\top} x` then sets its scale and :math:`b`, so
+      :math:`s` is a log-odds like the ``"logistic"`` one. The fold's test pairs are unread:
+      on a warm fold its held-out positives are among the candidates, as unlabelled pairs,
+      exactly as at ranking time.
+
+      Without an ``anchor`` the search is Nelder--Mead over unit-sum :math:`w \ge 0` from
+      the best of the logistic regression's weights clipped at 0 and each model alone, so
+      on validation the fusion is never worse than its best part.
+
+      **Anchored.** :math:`\mathrm{AP}` is flat near its optimum, and an unconstrained
+      optimum drifts to whichever part is precise at the very top (a path heuristic) at the
+      expense of everything else the ranking is for. With ``anchor`` (one of ``models``)
+      the search keeps what that model does on validation: its weight is fixed at 1, each
+      other weight :math:`w_j \ge 0`, and
+
+      .. math::
+          w^\star = \arg\max_{w_a = 1,\ w \ge 0} \mathrm{AP}(w) \quad
+          \text{s.t.}\quad g_m(w) \ge g_m(e_a) \ \text{for every } m \in \texttt{keep},
+
+      where :math:`e_a` is the anchor alone (always feasible, so the fusion is never below
+      the anchor on any kept metric or on AP) and, over the validation positives
+      :math:`p = (u, t)` and the candidates (every validation positive ranked among the
+      candidates other than the validation positives, as the test ranking filters the
+      known ones):
+
+      - ``"auc"``: :math:`P(s_p > s_c)` (ties 1/2) for :math:`c` uniform over the candidates
+        -- the expected AUC against uniform negatives;
+      - ``"degree-auc"``: the expected AUC against degree-matched negatives
+        (:func:`~rnagraph.data.negatives.degree_matched_codes`): with probability 1/2 the
+        pair :math:`(u, t')`, :math:`t'` drawn among :math:`u`'s candidates in proportion
+        to its training degree, else :math:`(u', t)` likewise -- computed exactly, not
+        sampled;
+      - ``"mrr"``: the mean reciprocal filtered rank of :math:`p` among :math:`u`'s
+        candidates and, separately, among :math:`t`'s (ties counted half, as OGB), both
+        kept.
+
+      The search scores a start grid (each other weight in ``0, 1/8, 1/4, 1/2, 1, 2``, all
+      combinations for up to three other parts, one at a time beyond) and refines the best
+      feasible point by Nelder--Mead, an infeasible point scoring minus its total
+      shortfall. Why a constraint and not a fixed anchor weight with bounded others: a
+      bounded weight does not stop the others from out-ranking the anchor where they are
+      confident, which is where the degree-matched AUC was lost; the constraint measures
+      exactly that on validation.
 
     ``"logistic"`` weighs the pairs a uniform validation set holds (mostly easy negatives);
     ``"global-aupr"`` weighs the top of the ranking of all unobserved pairs, where a
@@ -67,59 +109,86 @@ class StackedLink(LinkModel):
     on training pairs a model's own scores are in-sample (a node's training rate includes
     the pair being fitted) and the weights would trust it too much.
 
+    **New RNAs.** Each part scores a pair of a new RNA its own way
+    (:meth:`~rnagraph.models.base.LinkModel.inductive_mode`: from its sequence, or by the
+    sequence-neighbour transfer) and the fusion combines those scores, so a new RNA is
+    scored ``"sequence"`` where every part can score it (it needs a sequence), else not.
+
     Args:
         models (list[str], optional): registry names of the fused models, each fitted with
             its defaults. (default: ``None``: ``["node-prior", "seedmatch"]``)
         C (float): inverse L2 strength of the logistic regression. (default: ``1.0``)
         objective (str): ``"logistic"`` or ``"global-aupr"`` (above).
             (default: ``"logistic"``)
+        anchor (str, optional): with ``"global-aupr"``, the model of ``models`` whose
+            validation ``keep`` metrics the fusion must not fall below (above).
+            (default: ``None``: unconstrained)
+        keep (list[str], optional): with ``anchor``, which of ``"auc"``, ``"degree-auc"``,
+            ``"mrr"`` are kept. (default: ``None``: all three)
         calibrate (bool): Platt-scale :math:`s` on ``fold.val``. (default: ``True``)
     """
 
     def __init__(self, models: list[str] | None = None, C: float = 1.0,
-                 objective: str = "logistic", calibrate: bool = True):
+                 objective: str = "logistic", anchor: str | None = None,
+                 keep: list[str] | None = None, calibrate: bool = True):
         self.models = models
         self.C = C
         self.objective = objective
+        self.anchor = anchor
+        self.keep = keep
         self.calibrate = calibrate
 
     def _validate_params(self) -> None:
-        from rnagraph.models.registry import MODELS
+        from rnagraph.models.registry import MODELS, PRESETS
         names = _names(self.models)
-        unknown = [m for m in names if m.lower() not in MODELS]
+        unknown = [m for m in names if m.lower() not in MODELS and m.lower() not in PRESETS]
         if not names or unknown:
             raise ValueError(f"StackedLink: models must be registry names, got {unknown or '[]'}"
                              f"; choose from {', '.join(MODELS)}")
         self._check_param("C", self.C > 0, "must be > 0")
         self._check_param("objective", self.objective in OBJECTIVES,
                           f"must be one of {', '.join(OBJECTIVES)}")
+        if self.anchor is not None:
+            self._check_param("anchor", self.anchor in names,
+                              f"must be one of models ({', '.join(names)})")
+            self._check_param("anchor", self.objective == "global-aupr",
+                              "needs objective='global-aupr'")
+        bad = [k for k in _keep(self.keep) if k not in KEEP]
+        self._check_param("keep", not bad and bool(_keep(self.keep)),
+                          f"must name some of {', '.join(KEEP)}")
 
     @property
     def requires_sequences(self) -> bool:  # type: ignore[override]
         from rnagraph.models.registry import needs_sequences
         return any(needs_sequences(m) for m in _names(self.models))
 
+    def inductive_mode(self, node_type: str) -> str | None:
+        """``"sequence"`` where every part scores a new ``node_type`` RNA (each its own way;
+        the fusion combines their scores), else ``None``."""
+        parts = self.__dict__.get("models_", [])
+        if parts and all(m.inductive_mode(node_type) is not None for m in parts):
+            return "sequence"
+        return None
+
     def _fit(self, fold: Fold) -> None:
         from sklearn.linear_model import LogisticRegression
 
         from rnagraph.models.registry import get_model
         val_graph = fold.graph_for("val") if hasattr(fold, "graph_for") else fold.train_graph
-        if self.objective == "global-aupr" and val_graph is not fold.train_graph:
-            raise ValueError("StackedLink: objective='global-aupr' ranks every pair of the "
-                             "training graph's nodes, so it needs a transductive (warm) fold; "
-                             "use objective='logistic' on inductive folds")
         self.models_ = [get_model(m, calibrate=False).fit(fold) for m in _names(self.models)]
         cal = calibration_pairs(fold)
         graph = val_graph if cal is fold.val else None
         x = self._raw(graph, cal.edge_label_index).numpy()
         y = cal.edge_label.numpy()
+        ok = np.isfinite(x).all(1)
+        x, y = x[ok], y[ok]
         self.mean_, self.std_ = x.mean(0), x.std(0)
         self.std_[self.std_ == 0] = 1.0
         z = (x - self.mean_) / self.std_
         lr = LogisticRegression(C=self.C).fit(z, y)
         coef, intercept = lr.coef_[0].astype(float), float(lr.intercept_[0])
         if self.objective == "global-aupr":
-            w = self._top_weights(fold, coef)
+            w = self._top_weights(fold, val_graph, coef)
             lr = LogisticRegression(C=self.C).fit((z @ w)[:, None], y)
             a = float(lr.coef_[0, 0])
             if a > 0:           # a scale that would flip the ranking is refused, not used
@@ -128,47 +197,30 @@ class StackedLink(LinkModel):
                 intercept = 0.0
             coef = w
         self.coef_, self.intercept_ = coef, intercept
+        self.fit_info_ = {"weights": dict(zip(_names(self.models), (coef / np.abs(coef).sum())
+                                              .round(4).tolist()))}
+        self.fit_info_.update({k[:-1]: getattr(self, k) for k in
+                               ("val_global_aupr_", "val_anchor_", "val_fused_")
+                               if hasattr(self, k)})
 
-    def _top_weights(self, fold: Fold, start: np.ndarray) -> np.ndarray:
-        """The unit-sum weights :math:`w \\ge 0` that maximise :func:`global_ap` of the
-        validation positives among every pair that is not a training positive."""
-        from scipy.optimize import minimize
-        et = self.edge_type_
-        n_s, n_d = int(self.graph_[et[0]].num_nodes), int(self.graph_[et[2]].num_nodes)
-        known = self.graph_[et].edge_index if et in self.graph_.edge_types else \
-            torch.empty(2, 0, dtype=torch.long)
-        vpos = fold.val.pos_index
-        pos = np.unique(vpos[0].numpy().astype(np.int64) * n_d + vpos[1].numpy())
-        pos = pos[~np.isin(pos, known[0].numpy().astype(np.int64) * n_d + known[1].numpy())]
-        if not pos.size:
-            raise ValueError(f"StackedLink: fold {fold.index} has no validation positives to "
-                             "fit objective='global-aupr' on")
-        grid = np.empty((n_s * n_d, len(self.models_)))
-        for r in range(0, n_s, _ROWS):
-            rows = torch.arange(r, min(r + _ROWS, n_s))
-            grid[r * n_d:(r + rows.numel()) * n_d] = self._raw_grid(
-                None, rows, torch.arange(n_d)).reshape(-1, len(self.models_)).numpy()
-        grid = (grid - self.mean_) / self.std_
-        neg = np.ones(n_s * n_d, dtype=bool)
-        neg[known[0].numpy().astype(np.int64) * n_d + known[1].numpy()] = False
-        neg[pos] = False
-        xp, xn = grid[pos], grid[neg]
-
-        def ap(w: np.ndarray) -> float:
-            w = np.clip(w, 0, None)
-            return global_ap(xp @ w, xn @ w) if w.any() else 0.0
-
-        k = len(self.models_)
-        starts = [np.clip(start, 0, None)] + list(np.eye(k))
-        best = max(starts, key=ap)
-        if k > 1:
-            res = minimize(lambda w: -ap(w), best, method="Nelder-Mead",
-                           options={"maxfev": 40 * (k - 1), "xatol": 1e-2, "fatol": 1e-5})
-            if -res.fun > ap(best):
-                best = res.x
-        w = np.clip(best, 0, None)
-        self.val_global_aupr_ = ap(w)
-        return w / w.sum()
+    def _top_weights(self, fold: Fold, val_graph: HeteroData, start: np.ndarray) -> np.ndarray:
+        r"""The weights :math:`w \ge 0` (unit sum; anchored: the anchor's weight 1) that
+        maximise the AP of the validation positives among every candidate pair (subject to
+        the ``keep`` constraints with an ``anchor``)."""
+        panel = _Panel.of(self, fold, val_graph, self.anchor is not None)
+        if self.anchor is None:
+            w = _search(panel, start)
+            self.val_global_aupr_ = panel.ap(w)
+            return w
+        keep = _keep(self.keep)
+        w = _anchored_search(panel, len(self.models_), _names(self.models).index(self.anchor),
+                             keep)
+        names = panel.guard_names(keep)
+        self.val_global_aupr_ = panel.ap(w)
+        self.val_anchor_ = dict(zip(names, panel.guards(np.eye(w.size)[
+            _names(self.models).index(self.anchor)], keep).tolist()))
+        self.val_fused_ = dict(zip(names, panel.guards(w, keep).tolist()))
+        return w
 
     def _raw(self, graph: HeteroData | None, pairs: Tensor) -> Tensor:
         return torch.stack([m.decision_function(graph, pairs) for m in self.models_], 1)
@@ -228,8 +280,169 @@ def global_ap(pos: np.ndarray, neg: np.ndarray) -> float:
     return float(np.mean(p_geq / (p_geq + n_geq)))
 
 
+class _Panel:
+    """The validation positives among every candidate pair of a box of source x destination
+    nodes, on the grid of standardised part scores: the AP of a weight vector and, for an
+    anchored fit, its ``keep`` metrics (see :class:`StackedLink`)."""
+
+    def __init__(self, z: np.ndarray, pos: np.ndarray, known: np.ndarray,
+                 deg: tuple[np.ndarray, np.ndarray], guards: bool):
+        n_s, n_d, _ = z.shape
+        flat = z.reshape(n_s * n_d, -1)
+        cand = ~known
+        cand[pos] = False                       # candidates other than the positives
+        self.xp, self.xn = flat[pos], flat[cand]
+        if not guards:
+            return
+        pr, pc = pos // n_d, pos % n_d
+        cand2 = cand.reshape(n_s, n_d)
+        self.rows, self.cols = z[pr], z[:, pc].transpose(1, 0, 2)      # [P, C, K], [P, R, K]
+        self.row_ok, self.col_ok = cand2[pr], cand2[:, pc].T
+        self.row_w = self.row_ok * deg[1][None, :].astype(float)
+        self.col_w = self.col_ok * deg[0][None, :].astype(float)
+
+    @classmethod
+    def of(cls, model: StackedLink, fold: Fold, val_graph: HeteroData,
+           guards: bool) -> _Panel:
+        et = model.edge_type_
+        boxes = []
+        for nt in (et[0], et[2]):
+            new = fold.new_nodes("val", nt) if getattr(fold, "inductive", False) else \
+                torch.empty(0, dtype=torch.long)
+            boxes.append(new if new.numel() else torch.arange(int(model.graph_[nt].num_nodes)))
+        src, dst = boxes
+        off = np.array([int(src[0]), int(dst[0])])
+        n_s, n_d = src.numel(), dst.numel()
+        tg = fold.train_graph
+        known = tg[et].edge_index.numpy().astype(np.int64) if et in tg.edge_types else \
+            np.empty((2, 0), dtype=np.int64)
+        deg = [np.bincount(known[r], minlength=int(tg[nt].num_nodes)).astype(float)
+               for r, nt in ((0, et[0]), (1, et[2]))]
+        deg = [np.r_[d, np.zeros(max(0, int(b[-1]) + 1 - d.size))][b.numpy()]
+               for d, b in zip(deg, boxes)]
+        known = known[:, (known[0] >= off[0]) & (known[0] < off[0] + n_s)
+                      & (known[1] >= off[1]) & (known[1] < off[1] + n_d)] - off[:, None]
+        vpos = fold.val.pos_index.numpy().astype(np.int64) - off[:, None]
+        inside = (vpos >= 0).all(0) & (vpos[0] < n_s) & (vpos[1] < n_d)
+        mask = np.zeros(n_s * n_d, dtype=bool)
+        mask[known[0] * n_d + known[1]] = True
+        pos = np.unique(vpos[0, inside] * n_d + vpos[1, inside])
+        pos = pos[~mask[pos]]
+        if not pos.size:
+            raise ValueError(f"StackedLink: fold {fold.index} has no validation positives to "
+                             "fit objective='global-aupr' on")
+        for i in (0, 1):    # a box without training degrees (new RNAs): the positives' own
+            if deg[i].sum() == 0:
+                deg[i] = np.bincount((pos // n_d) if i == 0 else (pos % n_d),
+                                     minlength=(n_s, n_d)[i]).astype(float)
+        graph = val_graph if fold.inductive and val_graph is not fold.train_graph else None
+        z = np.empty((n_s, n_d, len(model.models_)))
+        for r in range(0, n_s, _ROWS):
+            rows = src[r:r + _ROWS]
+            z[r:r + rows.numel()] = model._raw_grid(graph, rows, dst).numpy()
+        z = (z - model.mean_) / model.std_
+        z[~np.isfinite(z)] = -1e6       # a part that cannot score a pair ranks it last
+        return cls(z, pos, mask, (deg[0], deg[1]), guards)
+
+    def ap(self, w: np.ndarray) -> float:
+        return global_ap(self.xp @ w, self.xn @ w)
+
+    @staticmethod
+    def guard_names(keep: list[str]) -> list[str]:
+        return [n for k in keep for n in ((k,) if k != "mrr" else ("mrr-src", "mrr-dst"))]
+
+    def guards(self, w: np.ndarray, keep: list[str]) -> np.ndarray:
+        r"""The ``keep`` metrics of the fused score :math:`w^\top x` (order of
+        :meth:`guard_names`)."""
+        sp = self.xp @ w
+        out = []
+        if "auc" in keep:
+            neg = np.sort(self.xn @ w)
+            lo = np.searchsorted(neg, sp, side="left")
+            hi = np.searchsorted(neg, sp, side="right")
+            out.append(float(np.mean((lo + hi) / 2) / neg.size))
+        if "degree-auc" in keep or "mrr" in keep:
+            below = []
+            for side, ok, wt in ((self.rows, self.row_ok, self.row_w),
+                                 (self.cols, self.col_ok, self.col_w)):
+                s = side @ w
+                gt, eq = s > sp[:, None], s == sp[:, None]
+                below.append((ok, wt, gt, eq))
+            if "degree-auc" in keep:
+                auc, n = np.zeros(sp.size), np.zeros(sp.size)
+                for _, wt, gt, eq in below:
+                    tot = wt.sum(1)
+                    has = tot > 0
+                    lt = wt * (~gt & ~eq) + 0.5 * wt * eq
+                    auc[has] += lt.sum(1)[has] / tot[has]
+                    n += has
+                out.append(float(np.mean(auc[n > 0] / n[n > 0])))
+            if "mrr" in keep:
+                for ok, _, gt, eq in below:
+                    rank = 1 + (ok & gt).sum(1) + 0.5 * (ok & eq).sum(1)
+                    out.append(float(np.mean(1.0 / rank)))
+        return np.asarray(out)
+
+
+def _search(panel: _Panel, start: np.ndarray) -> np.ndarray:
+    """Unit-sum :math:`w \\ge 0` maximising ``panel.ap``: Nelder--Mead from the best of
+    ``start`` clipped at 0 and each part alone."""
+    from scipy.optimize import minimize
+    k = start.size
+
+    def ap(w: np.ndarray) -> float:
+        w = np.clip(w, 0, None)
+        return panel.ap(w) if w.any() else 0.0
+
+    best = max([np.clip(start, 0, None)] + list(np.eye(k)), key=ap)
+    if k > 1:
+        res = minimize(lambda w: -ap(w), best, method="Nelder-Mead",
+                       options={"maxfev": 40 * (k - 1), "xatol": 1e-2, "fatol": 1e-5})
+        if -res.fun > ap(best):
+            best = res.x
+    w = np.clip(best, 0, None)
+    return w / w.sum()
+
+
+def _anchored_search(panel: _Panel, k: int, a: int, keep: list[str]) -> np.ndarray:
+    """:math:`w` with :math:`w_a = 1`, the others :math:`\\ge 0`, maximising ``panel.ap``
+    subject to ``panel.guards(w) >= panel.guards(e_a)`` (:class:`StackedLink`, anchored)."""
+    from scipy.optimize import minimize
+    floor = panel.guards(np.eye(k)[a], keep)
+
+    def weights(v: np.ndarray) -> np.ndarray:
+        return np.insert(np.clip(v, 0, None), a, 1.0)
+
+    def value(v: np.ndarray) -> float:
+        w = weights(v)
+        short = np.clip(floor - panel.guards(w, keep), 0, None).sum()
+        return panel.ap(w) if short <= 1e-12 else -float(short)
+
+    if k == 1:
+        return np.ones(1)
+    steps = np.asarray(_STEPS)
+    if k - 1 <= 3:
+        starts = list(np.stack(np.meshgrid(*[steps] * (k - 1)), -1).reshape(-1, k - 1))
+    else:
+        starts = [np.zeros(k - 1)] + [c * np.eye(k - 1)[j] for j in range(k - 1)
+                                      for c in steps[1:]]
+    vals = [value(v) for v in starts]
+    best = starts[int(np.argmax(vals))]
+    simplex = best + np.vstack([np.zeros(k - 1), 0.1 * np.eye(k - 1)])
+    res = minimize(lambda v: -value(v), best, method="Nelder-Mead",
+                   options={"maxfev": 30 * (k - 1), "xatol": 1e-3, "fatol": 1e-6,
+                            "initial_simplex": simplex})
+    if -res.fun > max(vals):
+        best = res.x
+    return weights(best)
+
+
+def _keep(keep: list[str] | None) -> list[str]:
+    return list(keep) if keep is not None else list(KEEP)
+
+
 def _names(models: list[str] | None) -> list[str]:
     return list(models) if models is not None else ["node-prior", "seedmatch"]
 
 
-__all__ = ["StackedLink", "OBJECTIVES", "global_ap"]
+__all__ = ["StackedLink", "OBJECTIVES", "KEEP", "global_ap"]

@@ -32,8 +32,9 @@ def main(argv: list[str] | None = None) -> None:
     cli = []
     for name, g in h.graphs(args.datasets, args.root):
         for et in h.edge_types(g):
+            sage = SAGELink().set_params(trainer__epochs=args.epochs, trainer__seed=seed)
             runs = [("leakage-free", m) for m in (DegreeProduct(), TruncatedSVDLink(64, seed=seed),
-                                                  SAGELink(epochs=args.epochs, seed=seed))]
+                                                  sage)]
             if "mirna" in (et[0], et[2]) and all(bool(g[t].has_seq.all()) for t in et[::2]):
                 runs.append(("leakage-free", SeedMatch()))
             runs += [("paper", DegreeProduct()), ("paper", TruncatedSVDLink(64, seed=seed))]

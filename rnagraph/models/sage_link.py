@@ -1,6 +1,8 @@
 """A plain PyG link predictor: learnable embeddings -> 2-layer GraphSAGE -> dot product."""
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -11,7 +13,7 @@ from rnagraph.data.build import message_edges
 from rnagraph.data.fold import Fold
 from rnagraph.models.base import LinkModel
 from rnagraph.nn.heads._utils import pair_dot
-from rnagraph.train.trainer import Trainer
+from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import EdgeType, NodeType
 
 #: the values of ``SAGELink(negatives=...)``
@@ -122,11 +124,10 @@ class SAGELink(LinkModel):
     with :math:`x_{sd}` the :meth:`decision_function` (the logit) and :math:`(a, b)` the
     calibration stage on ``fold.val``.
 
-    Training is full-batch binary cross-entropy with Adam through
-    :class:`~rnagraph.train.Trainer` (early stopping on the validation AUC of ``fold.val``,
-    evaluated every ``eval_every`` epochs, best epoch restored; seeded under a forked RNG, so the
-    global torch random state is left as it was). Which negatives it sees is the
-    ``negatives`` option:
+    Training is binary cross-entropy with Adam through :class:`~rnagraph.train.Trainer`, full
+    batch by default (early stopping on the validation AUC of ``fold.val``, evaluated every
+    ``trainer.eval_every`` epochs, best epoch restored; seeded under a forked RNG, so the global
+    torch random state is left as it was). Which negatives it sees is the ``negatives`` option:
 
     * ``"resample"`` (default): ``fold.train``'s labelled pairs **plus**, every epoch,
       ``neg_ratio`` fresh uniform negatives per training positive, drawn among the nodes that
@@ -142,41 +143,36 @@ class SAGELink(LinkModel):
 
     Args:
         hidden_channels (int): embedding and layer width :math:`C`. (default: ``64``)
-        epochs (int): maximum epochs. (default: ``300``)
-        lr (float): Adam learning rate. (default: ``0.01``)
-        weight_decay (float): Adam weight decay. (default: ``0``)
         dropout (float): dropout between the layers. (default: ``0``)
         negatives (str): ``"resample"`` or ``"fold"`` (above). (default: ``"resample"``)
         neg_ratio (float): fresh negatives per positive each epoch with
             ``negatives="resample"``. (default: ``1``)
-        patience (int): **epochs** without a better validation AUC before stopping.
-            (default: ``50``, i.e. 10 evaluations at ``eval_every=5``)
-        eval_every (int): epochs between validation evaluations. (default: ``5``)
         calibrate (bool): Platt-scale the logits on ``fold.val`` after training (as the other
             graph baselines do). Training positives are message-passing edges, so their logits
             sit above those of unseen positives and a plain sigmoid puts the 0.5 threshold too
             high for test pairs; calibration is monotone and changes no ranking metric.
             (default: ``True``)
-        device (str): where to train and embed, e.g. ``"cpu"``, ``"cuda"``. (default: ``"cpu"``)
-        seed (int): seed. (default: ``0``)
+        trainer (TrainerConfig, optional): epochs, learning rate, early stopping, device and
+            seed of the fit (:class:`~rnagraph.train.config.TrainerConfig`); ``None``: this
+            model's defaults, :attr:`default_trainer` (300 epochs, ``lr=0.01``, no weight
+            decay, full batch, ``patience=50`` **epochs**, i.e. 10 evaluations at
+            ``eval_every=5``). (default: ``None``)
     """
 
-    def __init__(self, hidden_channels: int = 64, epochs: int = 300, lr: float = 0.01,
-                 weight_decay: float = 0.0, dropout: float = 0.0, negatives: str = "resample",
-                 neg_ratio: float = 1.0, patience: int = 50, eval_every: int = 5,
-                 calibrate: bool = True, device: str = "cpu", seed: int = 0):
+    #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``
+    default_trainer: ClassVar[dict[str, Any]] = {"epochs": 300, "lr": 0.01,
+                                                 "weight_decay": 0.0, "patience": 50,
+                                                 "eval_every": 5}
+
+    def __init__(self, hidden_channels: int = 64, dropout: float = 0.0,
+                 negatives: str = "resample", neg_ratio: float = 1.0, calibrate: bool = True,
+                 trainer: TrainerConfig | None = None):
         self.hidden_channels = hidden_channels
-        self.epochs = epochs
-        self.lr = lr
-        self.weight_decay = weight_decay
         self.dropout = dropout
         self.negatives = negatives
         self.neg_ratio = neg_ratio
-        self.patience = patience
-        self.eval_every = eval_every
         self.calibrate = calibrate
-        self.device = device
-        self.seed = seed
+        self.trainer = self._trainer_part(trainer)
 
     def _validate_params(self) -> None:
         self._check_param("negatives", self.negatives in NEGATIVES, f"must be one of {NEGATIVES}")
@@ -194,12 +190,10 @@ class SAGELink(LinkModel):
         g = fold.train_graph
         edges = message_edges(g)
         net = self._build({nt: int(g[nt].num_nodes) for nt in g.node_types}, list(edges))
-        device = torch.device(self.device)
+        device = torch.device(self.trainer.device)
         task = _SAGETask(net, edges, self.edge_type_, fold, self.negatives, self.neg_ratio,
                          device)
-        trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
-                          batch_size=None, patience=self.patience, eval_every=self.eval_every,
-                          device=device, seed=self.seed)
+        trainer = self.trainer.build(device=device)
         trainer.fit(task, fold.train, fold.val)
         self.net_ = net
         self.history_ = trainer.history_

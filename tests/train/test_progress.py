@@ -103,8 +103,8 @@ def test_cross_validate_silences_or_nests_epoch_bars(monkeypatch, progress):
     folds = kfold_link_split(g, et, k=2, seed=0)
     tty = FakeTTY()
     monkeypatch.setattr(sys, "stderr", tty)
-    cross_validate(SAGELink(hidden_channels=4, epochs=3, eval_every=1), g, et, folds,
-                   progress=progress, curves=False)
+    model = SAGELink(hidden_channels=4).set_params(trainer__epochs=3, trainer__eval_every=1)
+    cross_validate(model, g, et, folds, progress=progress, curves=False)
     text = tty.getvalue()
     if progress:
         assert "fit SAGENet" in text and "CV SAGELink" in text

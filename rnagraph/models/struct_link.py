@@ -2,6 +2,8 @@
 negatives."""
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -14,7 +16,9 @@ from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeat
 from rnagraph.models.base import LinkModel, grid_pairs
 from rnagraph.models.sage_link import _SAGENet
 from rnagraph.nn.heads._utils import pair_dot
-from rnagraph.train.trainer import Trainer
+from rnagraph.train.config import TrainerConfig
+from rnagraph.train.popularity_negatives import PopularityNegatives
+from rnagraph.train.ranking_loss import RankingLoss
 from rnagraph.typing import EdgeType, NodeType
 
 
@@ -59,7 +63,7 @@ class _StructNet(torch.nn.Module):
 class _StructTask:
     """What :class:`~rnagraph.train.Trainer` trains: BCE on the batch's pairs plus
     ``neg_ratio`` negatives per positive drawn each epoch from a fixed pool (torch global
-    generator, seeded by the trainer), plus ``rank_weight`` x a sampled-softmax ranking loss of
+    generator, seeded by the trainer), plus the ``ranking`` part's sampled-softmax term of
     each positive against ``rank_k`` of its fixed one-end corruptions per side (``rank``: the
     sorted codes of the training positives and their ``[P, R]`` corrupting source / destination
     ids, ``-1`` where a corruption is a training positive); features come from a code-indexed
@@ -69,13 +73,15 @@ class _StructTask:
                  StructuralPairFeatures, table: tuple[np.ndarray, Tensor], pool: Tensor,
                  neg_ratio: float, disjoint: float, device: torch.device,
                  rank: tuple[np.ndarray, Tensor, Tensor] | None = None,
-                 rank_weight: float = 0.0, rank_k: int = 0, rank_batch: int = 0):
+                 ranking: RankingLoss | None = None):
         self.module, self.feats, self.device = net, feats, device
         self.edges = {et: e.to(device) for et, e in edges.items()}
         self.codes, self.phi = table[0], table[1].to(device)
         self.pool, self.neg_ratio, self.disjoint = pool, neg_ratio, disjoint
-        self.rank, self.rank_weight, self.rank_k = rank, rank_weight, rank_k
-        self.rank_batch = rank_batch
+        self.rank = rank
+        self.rank_weight = 0.0 if ranking is None else float(ranking.rank_weight)
+        self.rank_k = 0 if ranking is None else int(ranking.rank_k)
+        self.rank_batch = 0 if ranking is None else int(ranking.rank_batch)
 
     def _corruptions(self, pos: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         """For positives ``pos [2, P]`` (training positives): ``rank_k`` corruptions per side
@@ -143,60 +149,13 @@ class _StructTask:
         out = self.module.decode(z, every, self._phi(every))
         logits = out[:n_b]
         bce = F.binary_cross_entropy_with_logits(logits, labels)
-        lp = logits[at][:, None]
-        rank = 0.0
-        for lc, valid in ((out[n_b:n_b + n_p * k], vd), (out[n_b + n_p * k:], vs)):
-            lc = lc.view(n_p, k).masked_fill(~valid, float("-inf"))
-            rank = rank + (torch.logsumexp(torch.cat([lp, lc], 1), 1) - lp[:, 0]).mean() / 2
+        rank = RankingLoss.softmax(logits[at], [(out[n_b:n_b + n_p * k].view(n_p, k), vd),
+                                                (out[n_b + n_p * k:].view(n_p, k), vs)])
         return bce + self.rank_weight * rank, {"bce": float(bce.detach()),
                                                "rank": float(rank.detach())}
 
     def logits(self, pairs: Tensor) -> Tensor:
         return self.module.decode(self.module.embed(self.edges), pairs, self._phi(pairs))
-
-
-def _rank_corruptions(pos: np.ndarray, n_src: int, n_dst: int, r: int,
-                      rng: np.random.Generator,
-                      degree_share: float = 0.0) -> tuple[np.ndarray, Tensor, Tensor]:
-    """The ranking pool of the positives ``pos [2, P]``: their sorted codes
-    (``src * n_dst + dst``) and, row by row in that order, ``[P, r]`` uniform source ids that
-    corrupt the pair while keeping its destination and ``[P, r]`` destination ids keeping its
-    source (the candidates of all-candidate ranking); ``-1`` marks a draw that is itself a
-    positive; the first ``round(degree_share * r)`` columns draw in proportion to the
-    training degree instead (the popular competitors that top a ranking)."""
-    codes = np.unique(pos[0].astype(np.int64) * n_dst + pos[1])
-    s, d = codes // n_dst, codes % n_dst
-    cs = rng.integers(n_src, size=(codes.size, r))
-    cd = rng.integers(n_dst, size=(codes.size, r))
-    h = int(round(degree_share * r))
-    if h:
-        for c, n, side in ((cs, n_src, 0), (cd, n_dst, 1)):
-            w = np.bincount(pos[side], minlength=n).astype(np.float64)
-            c[:, :h] = rng.choice(n, size=(codes.size, h), p=w / w.sum())
-    cs[np.isin(cs * n_dst + d[:, None], codes)] = -1
-    cd[np.isin(s[:, None] * n_dst + cd, codes)] = -1
-    return codes, torch.from_numpy(cs), torch.from_numpy(cd)
-
-
-def _popularity_negatives(pos: np.ndarray, n_src: int, n_dst: int, n: int, degree_share: float,
-                         rng: np.random.Generator, corrupt_share: float = 0.0) -> np.ndarray:
-    """``[2, <=n]`` pairs that are not in ``pos [2, P]``: a ``degree_share`` keep one end of a
-    random positive and draw the other in proportion to its degree in ``pos``, a
-    ``corrupt_share`` keep one end and draw the other uniformly (each side half of the time),
-    the rest are uniform pairs; every draw is among the nodes with positives."""
-    ks, kd = np.bincount(pos[0], minlength=n_src), np.bincount(pos[1], minlength=n_dst)
-    n_deg, n_cor = int(round(n * degree_share)), int(round(n * corrupt_share))
-    n_uni = max(n - n_deg - n_cor, 0)
-    s, d = [], []
-    for m, ws, wd in ((n_deg, ks, kd), (n_cor, ks > 0, kd > 0)):
-        e, half = rng.integers(pos.shape[1], size=m), m // 2
-        s += [pos[0, e[:half]], rng.choice(n_src, size=m - half, p=ws / ws.sum())]
-        d += [rng.choice(n_dst, size=half, p=wd / wd.sum()), pos[1, e[half:]]]
-    us, ud = np.flatnonzero(ks), np.flatnonzero(kd)
-    s, d = (np.concatenate([us[rng.integers(us.size, size=n_uni)], *s]),
-            np.concatenate([ud[rng.integers(ud.size, size=n_uni)], *d]))
-    keep = ~np.isin(s * n_dst + d, pos[0].astype(np.int64) * n_dst + pos[1])
-    return np.stack([s[keep], d[keep]])
 
 
 class StructLink(LinkModel):
@@ -227,37 +186,40 @@ class StructLink(LinkModel):
     validation AUC on cmi-9589 (the embeddings overfit within ~20 epochs), so the default is
     the MLP alone.
 
-    **Negatives.** Beside ``fold.train``'s labelled pairs, each epoch draws ``neg_ratio``
-    negatives per positive from a pool of ``pool_ratio`` x as many, fixed at :meth:`fit`:
-    a ``degree_share`` of them keep one end of a training positive and draw the other in
-    proportion to its training degree (word2vec-style popularity negatives, so degree alone
-    cannot separate them), a ``corrupt_share`` keep one end and draw the other uniformly (the
-    candidates of all-candidate ranking), the rest are uniform pairs; all draws are among the
-    nodes with training pairs, and training positives are rejected.
+    **Negatives** (the ``negatives=`` part,
+    :class:`~rnagraph.train.popularity_negatives.PopularityNegatives`). Beside
+    ``fold.train``'s labelled pairs, each epoch draws ``neg_ratio`` negatives per positive from
+    a pool of ``pool_ratio`` x as many, fixed at :meth:`fit`: a ``degree_share`` of them keep
+    one end of a training positive and draw the other in proportion to its training degree
+    (popularity negatives, so degree alone cannot separate them), a ``corrupt_share`` keep one
+    end and draw the other uniformly, the rest are uniform pairs.
 
-    **Ranking loss.** All-candidate ranking (MRR, Hits@k) ranks a held-out pair against every
-    unobserved pair of the same RNA, which BCE on a mixed negative pool does not target. With
-    ``rank_weight`` :math:`\lambda > 0` the loss is
+    **Ranking loss** (the ``ranking=`` part,
+    :class:`~rnagraph.train.ranking_loss.RankingLoss`). All-candidate ranking (MRR, Hits@k)
+    ranks a held-out pair against every unobserved pair of the same RNA, which BCE on a mixed
+    negative pool does not target. With ``rank_weight`` :math:`\lambda > 0` the loss is
 
     .. math::
         \mathcal{L} = \mathrm{BCE} + \frac{\lambda}{2} \sum_{\text{side}}
         \frac{1}{|B|} \sum_{(s, d) \in B}
         \Big[\log\Big(e^{x_{sd}} + \sum_{j=1}^{K} e^{x_{c_j}}\Big) - x_{sd}\Big],
 
-    a sampled softmax (listwise cross-entropy) of each positive in :math:`B` (``rank_batch``
-    random training positives per step; all when ``0``) against :math:`K` = ``rank_k``
-    corruptions :math:`c_j` that keep its destination (a new source) and, as the second side,
-    :math:`K` that keep its source; the corruptions are drawn each step from a fixed pool of
-    ``rank_pool`` uniform draws per positive and side (the candidates of the ranking; draws
-    that are training positives are masked out; a ``rank_degree_share`` of them may instead be
-    drawn in proportion to the training degree).
+    a sampled softmax of each positive in :math:`B` (``rank_batch`` random training positives
+    per step) against :math:`K` = ``rank_k`` corruptions :math:`c_j` per side, drawn each step
+    from a pool of ``rank_pool`` per positive and side fixed at :meth:`fit`.
+
+    The part names its parameters as the model always did (``degree_share``, ``rank_k``, ...),
+    so ``get_model("struct", rank_k=32)``, ``rnagraph train --set rank_k=32`` and the search
+    space reach them by their own name; in full they are ``negatives__degree_share``,
+    ``ranking__rank_k``.
 
     The defaults (negative shares, :math:`\lambda`, :math:`K`, batch and pool) were chosen on
     validation pairs of cmi-9589; the search and its figures are in ``docs/results.md``
     ("StructLink: selection on validation pairs", ``benchmarks/struct_rank_val.py``).
 
     Everything is read from ``fold.train_graph`` / ``fold.train``;
-    ``fold.val`` only early-stops (:class:`~rnagraph.train.Trainer`, full batch, Adam) and
+    ``fold.val`` only early-stops (:class:`~rnagraph.train.Trainer`, Adam, full batch by
+    default) and
     calibrates; ``fold.test`` is never read. The scoring graph's features are recomputed for
     the graph passed to :meth:`decision_function` (default: the fitted training graph).
 
@@ -266,55 +228,54 @@ class StructLink(LinkModel):
         mlp_channels (int): hidden width of the structural MLP. (default: ``64``)
         power (float): CF sharpening exponent of the features. (default: ``2``)
         use_sage (bool): add the GraphSAGE logit. (default: ``False``)
-        degree_share (float): share of popularity negatives. (default: ``0.34``)
-        corrupt_share (float): share of uniform one-end corruptions; the two shares sum to at
-            most 1, the rest are uniform pairs. (default: ``0.33``)
-        neg_ratio (float): negatives per positive and epoch. (default: ``2``)
-        rank_weight (float): weight :math:`\lambda` of the ranking loss; ``0`` = BCE only.
-            (default: ``2``)
-        rank_k (int): corruptions per positive, side and step. (default: ``64``)
-        rank_pool (int): fixed corruptions per positive and side to draw them from.
-            (default: ``128``)
-        rank_batch (int): training positives in the ranking loss per step (a random subset;
-            ``0`` = all). (default: ``512``)
-        rank_degree_share (float): share of the ranking pool drawn in proportion to the
-            training degree instead of uniformly, in ``[0, 1]``. (default: ``0``)
-        pool_ratio (float): negative pool size per training positive. (default: ``20``)
+        dropout (float): dropout between the GraphSAGE layers (``use_sage``).
+            (default: ``0``)
         disjoint_train_ratio (float): share of training positives held out of the messages
             per step (``use_sage`` only), in ``[0, 1)``. (default: ``0.5``)
-        epochs (int), lr (float), weight_decay (float), dropout (float), patience (int),
-            eval_every (int): training, as :class:`~rnagraph.models.SAGELink`.
-            (defaults: ``300``, ``0.03``, ``0``, ``0``, ``50``, ``5``)
+        negatives (PopularityNegatives, optional): the negative pool (above); ``None``:
+            ``PopularityNegatives()`` (shares ``0.34`` / ``0.33``, ``neg_ratio=2``,
+            ``pool_ratio=20``). (default: ``None``)
+        ranking (RankingLoss, optional): the ranking term (above); ``None``: ``RankingLoss()``
+            (``rank_weight=2``, ``rank_k=64``, ``rank_pool=128``, ``rank_batch=512``);
+            ``RankingLoss(rank_weight=0)`` trains on BCE alone. (default: ``None``)
         calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
-        device (str): ``"cpu"``, ``"cuda"``, ... (default: ``"cpu"``)
-        seed (int): seed of the pool, the initialisation and the per-epoch draws.
-            (default: ``0``)
+        trainer (TrainerConfig, optional): epochs, learning rate, early stopping, device and
+            seed (:class:`~rnagraph.train.config.TrainerConfig`; the seed also draws both
+            pools); ``None``: :attr:`default_trainer` (300 epochs, ``lr=0.03``, no weight
+            decay, full batch, ``patience=50`` epochs, ``eval_every=5``). (default: ``None``)
     """
 
+    #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``
+    default_trainer: ClassVar[dict[str, Any]] = {"epochs": 300, "lr": 0.03,
+                                                 "weight_decay": 0.0, "patience": 50,
+                                                 "eval_every": 5}
+
     def __init__(self, hidden_channels: int = 64, mlp_channels: int = 64, power: float = 2.0,
-                 use_sage: bool = False, degree_share: float = 0.34, corrupt_share: float = 0.33,
-                 neg_ratio: float = 2.0, rank_weight: float = 2.0, rank_k: int = 64,
-                 rank_pool: int = 128, rank_batch: int = 512, rank_degree_share: float = 0.0,
-                 pool_ratio: float = 20.0,
-                 disjoint_train_ratio: float = 0.5, epochs: int = 300,
-                 lr: float = 0.03, weight_decay: float = 0.0, dropout: float = 0.0,
-                 patience: int = 50, eval_every: int = 5, calibrate: bool = True,
-                 device: str = "cpu", seed: int = 0):
-        for name, value in list(locals().items()):
-            if name not in ("self", "name", "__class__"):
-                setattr(self, name, value)
+                 use_sage: bool = False, dropout: float = 0.0,
+                 disjoint_train_ratio: float = 0.5,
+                 negatives: PopularityNegatives | None = None,
+                 ranking: RankingLoss | None = None, calibrate: bool = True,
+                 trainer: TrainerConfig | None = None):
+        self.hidden_channels = hidden_channels
+        self.mlp_channels = mlp_channels
+        self.power = power
+        self.use_sage = use_sage
+        self.dropout = dropout
+        self.disjoint_train_ratio = disjoint_train_ratio
+        # default parts are built here (as the trainer is), so that their parameters are
+        # named in get_params and reachable by set_params before any fit
+        self.negatives = PopularityNegatives() if negatives is None else negatives
+        self.ranking = RankingLoss() if ranking is None else ranking
+        self.calibrate = calibrate
+        self.trainer = self._trainer_part(trainer)
 
     def _validate_params(self) -> None:
         c = self._check_param
-        c("degree_share", 0.0 <= self.degree_share, "must be >= 0")
-        c("corrupt_share", 0.0 <= self.corrupt_share
-          and self.degree_share + self.corrupt_share <= 1.0, "must be >= 0, with degree_share "
-          "+ corrupt_share <= 1")
-        for name in ("neg_ratio", "pool_ratio", "rank_weight", "rank_batch"):
-            c(name, getattr(self, name) >= 0, "must be >= 0")
-        for name in ("rank_k", "rank_pool", "hidden_channels", "mlp_channels"):
+        c("negatives", isinstance(self.negatives, PopularityNegatives),
+          "must be a PopularityNegatives")
+        c("ranking", isinstance(self.ranking, RankingLoss), "must be a RankingLoss")
+        for name in ("hidden_channels", "mlp_channels"):
             c(name, getattr(self, name) >= 1, "must be >= 1")
-        c("rank_degree_share", 0.0 <= self.rank_degree_share <= 1.0, "must be in [0, 1]")
         c("disjoint_train_ratio", 0.0 <= self.disjoint_train_ratio < 1.0, "must be in [0, 1)")
         StructuralPairFeatures(self.power)._validate_params()   # checks power
 
@@ -328,9 +289,7 @@ class StructLink(LinkModel):
     def _fit(self, fold: Fold) -> None:
         """Features and negatives from ``fold.train_graph`` / ``fold.train``; train."""
         task = self._task(fold)
-        trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
-                          batch_size=None, patience=self.patience, eval_every=self.eval_every,
-                          device=task.device, seed=self.seed)
+        trainer = self.trainer.build(device=task.device)
         trainer.fit(task, fold.train, fold.val)
         self.net_, self.history_ = task.module, trainer.history_
         self.best_epoch_, self.fit_info_ = trainer.best_epoch_, trainer.fit_info()
@@ -344,15 +303,11 @@ class StructLink(LinkModel):
         g, (src_t, _, dst_t) = fold.train_graph, self.edge_type_
         n_s, n_d = int(g[src_t].num_nodes), int(g[dst_t].num_nodes)
         feats = StructuralPairFeatures(self.power).fit(g, self.edge_type_)
-        rng = np.random.default_rng(self.seed)
-        pool = _popularity_negatives(pos.numpy(), n_s, n_d,
-                                     int(round(self.pool_ratio * pos.size(1))),
-                                     self.degree_share, rng, self.corrupt_share)
-        rank = None
+        rng = np.random.default_rng(self.trainer.seed)
+        pool = self.negatives.pool(pos.numpy(), n_s, n_d, rng)
+        rank = self.ranking.candidates(pos.numpy(), n_s, n_d, rng)
         parts = [fold.train.edge_label_index.numpy(), pool]
-        if self.rank_weight > 0:
-            rank = _rank_corruptions(pos.numpy(), n_s, n_d, self.rank_pool, rng,
-                                     self.rank_degree_share)
+        if rank is not None:
             codes_p, cs, cd = rank
             r = cs.size(1)
             for c, keep_dst in ((cs.numpy(), True), (cd.numpy(), False)):
@@ -367,10 +322,10 @@ class StructLink(LinkModel):
         net = self._build({nt: int(g[nt].num_nodes) for nt in g.node_types}, list(edges))
         net.mean.copy_(phi.mean(0))
         net.std.copy_(phi.std(0).clamp_min(1e-6))
-        device = torch.device(self.device)
+        device = torch.device(self.trainer.device)
         return _StructTask(net, edges, feats, (codes, phi), torch.from_numpy(pool),
-                           self.neg_ratio, self.disjoint_train_ratio, device, rank,
-                           self.rank_weight, self.rank_k, self.rank_batch)
+                           self.negatives.neg_ratio, self.disjoint_train_ratio, device, rank,
+                           self.ranking)
 
     def _encode(self, graph: HeteroData) -> tuple:
         """SAGE embeddings (messages over ``graph``'s edges) and the features of

@@ -24,13 +24,22 @@ BAD = [
     (SAGELink, "negatives", "fresh"),
     (SAGELink, "hidden_channels", 0),
     (JointLink, "num_layers", 0),
-    (StructLink, "degree_share", -0.5),
-    (StructLink, "corrupt_share", 0.9),          # degree_share 0.34 + 0.9 > 1
-    (StructLink, "neg_ratio", -1.0),
     (StructLink, "mlp_channels", 0),
     (StructLink, "disjoint_train_ratio", 1.0),
-    (StructLink, "rank_k", 0),
-    (StructLink, "rank_degree_share", 1.5),
+    (StructLink, "negatives", "popularity"),
+    (StructLink, "ranking", 2.0),
+    (SAGELink, "trainer", {"epochs": 3}),
+]
+
+#: bad values of a part's parameter (full name): refused by fit naming the part's class
+BAD_PART = [
+    (StructLink, "negatives__degree_share", -0.5, "PopularityNegatives"),
+    (StructLink, "negatives__corrupt_share", 0.9, "PopularityNegatives"),  # 0.34 + 0.9 > 1
+    (StructLink, "negatives__neg_ratio", -1.0, "PopularityNegatives"),
+    (StructLink, "ranking__rank_k", 0, "RankingLoss"),
+    (StructLink, "ranking__rank_degree_share", 1.5, "RankingLoss"),
+    (SAGELink, "trainer__epochs", 0, "TrainerConfig"),
+    (StructLink, "trainer__lr", -0.1, "TrainerConfig"),
 ]
 
 
@@ -44,7 +53,8 @@ def fold(planted_cm):
 def test_bad_value_is_stored_then_refused_by_fit(cls, name, value, fold):
     m = cls(**{name: value})                       # __init__ stores only
     assert m.get_params()[name] is value
-    clone(m)                                       # and clone works with it
+    if name != "trainer":                          # (a trainer must be a part to clone)
+        clone(m)                                   # and clone works with it
     with pytest.raises(ValueError, match=rf"^{cls.__name__}: {name}="):
         m.fit(fold)
     good = cls().set_params(**{name: value})       # set_params is accepted too ...
@@ -55,3 +65,17 @@ def test_bad_value_is_stored_then_refused_by_fit(cls, name, value, fold):
 def test_power_is_checked_by_the_featurizer_it_belongs_to(fold):
     with pytest.raises(ValueError, match="power"):
         StructLink(power=0).fit(fold)
+
+
+@pytest.mark.parametrize("cls,name,value,part", BAD_PART,
+                         ids=[f"{c.__name__}-{n}" for c, n, _, _ in BAD_PART])
+def test_bad_part_value_is_stored_then_refused_by_fit_naming_the_part(cls, name, value, part,
+                                                                       fold):
+    m = cls().set_params(**{name: value})          # a part's set_params stores only
+    assert m.get_params(deep=True)[name] == value
+    twin = clone(m)                                # clone keeps it, in a new part
+    assert twin.get_params(deep=True)[name] == value
+    leaf = name.split("__")[1]
+    for model in (m, twin):
+        with pytest.raises(ValueError, match=rf"^{part}: {leaf}="):
+            model.fit(fold)

@@ -43,8 +43,11 @@ def models_for(exp: str, setting: str, g, args) -> list[tuple[str, object]]:
     """``(tag, model)`` of a setting: MFERL (or its ablation) and the baselines."""
     def mk(name: str, **kw):
         return h.model(name, args.seed, args.epochs, **kw)
-    if exp == "ablations":
-        return [(f"MFERL {setting}", mk("mferl", **{f"use_{setting[4:]}": False}))]
+    if exp == "ablations":                  # w/o cl: no InfoNCE term; w/o a block: the rest
+        part = setting[4:]
+        off = {"cl_weight": 0.0} if part == "cl" else {
+            "blocks": [b for b in ("homo", "mcam", "heter") if b != part]}
+        return [(f"MFERL {setting}", mk("mferl", **off))]
     seqs = all(bool(g[t].has_seq.all()) for t in CIRC_MIRNA[::2])
     out = [("MFERL", mk("mferl"))] + ([("MFERL+pair", mk("mferl-pair"))]
                                       if seqs and exp != "paper" else [])

@@ -5,16 +5,13 @@ import torch
 from torch import Tensor
 
 from rnagraph.features.seed_sites import SeedSiteFeatures
-from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
-from rnagraph.models.seed_match import seed_term_init
+from rnagraph.features.structural import StructuralPairFeatures
 
 
 def pair_init(model) -> list[float]:
-    r"""Initial weights of MFERL's pair term: seed-site counts in SeedMatch's order (one site
-    is :math:`\log 2`, so one 8mer moves the logit by about 2) with ``pair_features``, then 0
-    for each structural feature with ``structural_features``; ``[]``: no pair term."""
-    seed = seed_term_init() if model.pair_features else []
-    return seed + [0.0] * (len(STRUCTURAL_FEATURES) if model.structural_features else 0)
+    """Initial weights of MFERL's pair term (:meth:`MFERLPairTerm.init
+    <rnagraph.models._mferl_pair.MFERLPairTerm.init>`); ``[]``: no pair term (``pair=None``)."""
+    return [] if model.pair is None else model.pair.init()
 
 
 def pair_x(model, pairs: Tensor, graph=None) -> Tensor | None:
@@ -22,10 +19,12 @@ def pair_x(model, pairs: Tensor, graph=None) -> Tensor | None:
     counts (sequences of ``graph``, default the fitted graph; a scoring graph may append new
     RNAs), then the own-edge-free structural features of the fitted (training) graph (the
     featurizer is fitted once and kept as ``model.struct_``); ``None`` without a pair term."""
+    if model.pair is None:
+        return None
     g = model.graph_ if graph is None else graph
     px = ([SeedSiteFeatures().graph_transform(g, model.edge_type_, pairs.cpu())]
-          if model.pair_features else [])
-    if model.structural_features:
+          if model.pair.seed_sites else [])
+    if model.pair.structural:
         if "struct_" not in model.__dict__:
             model.struct_ = StructuralPairFeatures().fit(model.graph_, model.edge_type_)
         px.append(model.struct_.transform(pairs.cpu()))
@@ -66,5 +65,5 @@ class MFERLTask:
     def param_groups(self) -> list[dict]:
         pair = list(self.module.pair_lin.parameters()) if self.module.pair_lin else []
         rest = [p for p in self.module.parameters() if all(p is not q for q in pair)]
-        return [{"params": rest, "weight_decay": self.model.weight_decay}] + (
+        return [{"params": rest, "weight_decay": self.model.trainer.weight_decay}] + (
             [{"params": pair, "weight_decay": 0.0}] if pair else [])

@@ -10,11 +10,13 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
 from rnagraph.data import LinkSet, build_graph, kfold_link_split
-from rnagraph.models import load
+from rnagraph.models import get_model, load
 from rnagraph.models._mferl_inputs import mferl_inputs
 from rnagraph.models._mferl_net import MFERLNet
 from rnagraph.models.base import block_close
-from rnagraph.models.mferl import MFERL
+from rnagraph.models.mferl import MFERL, MFERLContrast, MFERLEncoder, MFERLPairTerm, MFERLViews
+from rnagraph.models.params import part_to_plain
+from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import CIRC_MIRNA, CIRCRNA, MIRNA
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -138,7 +140,7 @@ def planted_fold(train_seed):
 
 
 def _model(seed: int = 0, **kw):
-    return MFERL(hidden_channels=32, epochs=60, patience=20, seed=seed, **kw)
+    return get_model("mferl", hidden_channels=32, epochs=60, patience=20, seed=seed, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +184,8 @@ def test_fit_is_blind_to_test_and_deterministic(planted_fold, fitted):
 def test_save_load_same_decision_function(planted_fold, fitted, tmp_path):
     path = fitted.save(tmp_path / "mferl.pt")
     m = load(path)
-    assert type(m) is MFERL and m.get_params() == fitted.get_params()
+    # the parameters as a JSON file holds them (tuples read back as lists)
+    assert type(m) is MFERL and part_to_plain(m) == json.loads(json.dumps(part_to_plain(fitted)))
     eli = planted_fold.test.edge_label_index
     assert torch.equal(m.decision_function(None, eli), fitted.decision_function(None, eli))
     assert torch.equal(m.score(None, eli), fitted.score(None, eli))
@@ -205,17 +208,72 @@ def test_node_representations_computed_once(planted_fold, fitted, monkeypatch):
     torch.testing.assert_close(s1, s2[:10], rtol=0, atol=1e-12)
 
 
-def test_params_and_errors():
-    m = MFERL(hidden_channels=16, pair_features=True, disjoint_train_ratio=0.3)
-    assert clone(m).get_params() == m.get_params()
-    assert m.get_params()["device"] == "cpu" and "num_threads" not in m.get_params()
-    assert repr(m) == "MFERL(disjoint_train_ratio=0.3, hidden_channels=16, pair_features=True)"
-    with pytest.raises(ValueError, match="disjoint_train_ratio"):
-        MFERL(disjoint_train_ratio=1.0)
-    with pytest.raises(ValueError, match="at least one"):
-        MFERL(use_homo=False, use_mcam=False, use_heter=False)
-    with pytest.raises(ValueError, match="unknown views"):
-        MFERL(views=("similarity", "tfidf"))
+def test_composition_names_and_defaults():
+    """MFERL is seven arguments: four parts, the disjoint ratio, the trainer and calibrate.
+    Short names reach the one part that has them, and the defaults are MFERL's own."""
+    import inspect
+    assert list(inspect.signature(MFERL).parameters) == [
+        "inputs", "encoder", "contrast", "pair", "disjoint_train_ratio", "trainer", "calibrate"]
+    m = MFERL(encoder=MFERLEncoder(hidden_channels=16), pair=MFERLPairTerm(),
+              disjoint_train_ratio=0.3)
+    assert part_to_plain(get_model("mferl-pair", hidden_channels=16, disjoint_train_ratio=0.3)
+                         ) == part_to_plain(m)
+    assert part_to_plain(clone(m)) == part_to_plain(m)
+    p = m.get_params()
+    assert (p["encoder__hidden_channels"], p["trainer__epochs"], p["trainer__weight_decay"],
+            p["trainer__min_delta"], p["trainer__device"], p["contrast__cl_nodes"]) == (
+        16, 300, 1e-4, 0.002, "cpu", 1024)
+    assert "num_threads" not in p
+    # each model holds its own default parts: changing one changes no other model
+    a, b = MFERL(), MFERL()
+    a.set_params(encoder__heads=4, trainer__lr=0.1)
+    assert (b.encoder.heads, b.trainer.lr) == (2, 0.01)
+    assert get_model("mferl-struct").pair.get_params() == {"seed_sites": False,
+                                                           "structural": True}
+
+
+def test_paper_preset():
+    paper, ours = MFERL.paper(), MFERL()
+    assert paper.contrast.cl_nodes is None and paper.trainer.min_delta == 0.0
+    # everything else is the default configuration
+    pp, po = paper.get_params(), ours.get_params()
+    diff = {k for k in po if "__" in k and pp[k] != po[k]}
+    assert diff == {"contrast__cl_nodes", "trainer__min_delta"}
+    assert MFERL.paper(hidden_channels=64, seed=3).get_params()["encoder__hidden_channels"] == 64
+    assert part_to_plain(MFERL.paper()) == part_to_plain(get_model("mferl-paper"))
+
+
+@pytest.mark.parametrize(("params", "match"), [
+    ({"disjoint_train_ratio": 1.0}, "MFERL: disjoint_train_ratio=1.0 must be in"),
+    ({"encoder__blocks": ()}, "MFERLEncoder: blocks=()"),
+    ({"encoder__blocks": ("homo", "gat")}, "MFERLEncoder: blocks="),
+    ({"encoder__dropout": 1.0}, "MFERLEncoder: dropout=1.0"),
+    ({"inputs__views": ("similarity", "tfidf")}, "MFERLViews: views="),
+    ({"inputs__max_neighbors": 0}, "MFERLViews: max_neighbors=0"),
+    ({"contrast__temperature": 0.0}, "MFERLContrast: temperature=0.0"),
+    ({"contrast__cl_nodes": 1}, "MFERLContrast: cl_nodes=1"),
+    ({"pair": MFERLPairTerm(seed_sites=False)}, "MFERLPairTerm: seed_sites=False"),
+    ({"pair": True}, "MFERL: pair=True must be an MFERLPairTerm"),
+    ({"encoder": {"hidden_channels": 8}}, "MFERL: encoder=.* must be a MFERLEncoder"),
+    ({"trainer__batch_size": 64}, "full batch"),
+    ({"trainer__epochs": 0}, "TrainerConfig: epochs=0"),
+])
+def test_bad_params_are_stored_and_refused_by_fit(planted_fold, params, match):
+    m = MFERL().set_params(**params)      # __init__ and set_params only store
+    c = clone(m)
+    with pytest.raises(ValueError, match=match):
+        c.fit(planted_fold)
+    assert not hasattr(c, "net_")
+
+
+def test_parts_validate_their_own_defaults():
+    for part in (MFERLViews(), MFERLEncoder(), MFERLContrast(), MFERLPairTerm(),
+                 TrainerConfig(**MFERL.default_trainer)):
+        part._validate_params()             # no error: the defaults are valid
+    assert MFERLEncoder(blocks=["homo"]).net_kwargs() == {
+        "hidden_channels": 128, "heads": 2, "k": 3, "channel_pool": "graph", "dropout": 0.5,
+        "use_homo": True, "use_mcam": False, "use_heter": False}
+    assert MFERLContrast(cl_weight=0.0).net_kwargs()["use_cl"] is False
 
 
 def test_cached_inputs_equal_recomputed(planted_fold, tmp_path):
@@ -245,8 +303,8 @@ def test_circrna_without_sequences_uses_graph_views(planted_fold):
     pairs = [(g[CIRCRNA].ids[i], g[MIRNA].ids[j]) for i, j in ei.t().tolist()]
     train_graph = build_graph(seqs, {CIRC_MIRNA: pairs}, node_ids={CIRCRNA: g[CIRCRNA].ids})
     fold = dataclasses.replace(planted_fold, train_graph=train_graph)
-    model = MFERL(hidden_channels=16, epochs=5, disk_cache=False,
-                  views=("similarity", "ctd", "kmer", "role2vec")).fit(fold)
+    model = get_model("mferl", hidden_channels=16, epochs=5, disk_cache=False,
+                      views=("similarity", "ctd", "kmer", "role2vec")).fit(fold)
     assert model.views_[CIRCRNA] == ["similarity", "embedding", "role2vec"]
     assert model.views_[MIRNA] == ["similarity", "ctd", "kmer", "role2vec"]
     assert "GIP" in model.view_sources_[CIRCRNA]["similarity"]
@@ -258,8 +316,8 @@ def test_without_validation_trains_all_epochs(planted_fold):
     empty = LinkSet(torch.empty(2, 0, dtype=torch.long), torch.empty(0))
     fold = dataclasses.replace(planted_fold, val=empty)
     with pytest.warns(UserWarning, match="calibrating on training pairs"):
-        m = MFERL(hidden_channels=8, epochs=4, patience=1, views=("ctd", "role2vec"),
-                  role2vec_dim=8).fit(fold)
+        m = get_model("mferl", hidden_channels=8, epochs=4, patience=1,
+                      views=("ctd", "role2vec"), role2vec_dim=8).fit(fold)
     assert m.fit_info_["epochs"] == 4 and m.best_epoch_ == 4
 
 
@@ -274,8 +332,8 @@ def test_pair_features_learn_synthetic_and_match_seedmatch(train_seed, margin):
     data = synthetic(seed=train_seed)
     fold = kfold_link_split(data, CIRC_MIRNA, k=5, seed=train_seed)[0]
     y = fold.test.edge_label.numpy()
-    model = MFERL(pair_features=True, epochs=40, patience=10, seed=train_seed,
-                  views=("similarity", "ctd", "kmer", "role2vec"))
+    model = get_model("mferl-pair", epochs=40, patience=10, seed=train_seed,
+                      views=("similarity", "ctd", "kmer", "role2vec"))
     s = model.fit(fold).score(fold.train_graph, fold.test.edge_label_index)
     auc = roc_auc_score(y, s.numpy())
     seed_auc = roc_auc_score(y, SeedMatch().fit(fold).score(fold.train_graph,
@@ -317,7 +375,8 @@ def test_disjoint_train_ratio_learns_and_holds_supervision_edges_out(planted_fol
 
 def test_trainer_callbacks_see_every_epoch(planted_fold):
     recs = []
-    m = MFERL(hidden_channels=8, epochs=3, views=("ctd", "role2vec"), role2vec_dim=8)
+    m = get_model("mferl", hidden_channels=8, epochs=3, views=("ctd", "role2vec"),
+                  role2vec_dim=8)
     m.fit(planted_fold, callbacks=[recs.append])
     assert [r["epoch"] for r in recs] == [1, 2, 3]
     assert all({"loss", "val_auc", "bce", "cl", "seconds"} <= set(r) for r in recs)
@@ -348,13 +407,13 @@ def test_decision_grid_is_the_matrix_of_decision_function(planted_fold, fitted):
 
 
 def test_structural_features_term(planted_fold, tmp_path):
-    """``structural_features=True``: seven more pair channels (started at 0) holding the
+    """A structural pair term: seven more pair channels (started at 0) holding the
     own-edge-free features of the training graph; fit is blind to test; save -> load keeps
     the decision function."""
     from rnagraph.features import STRUCTURAL_FEATURES, StructuralPairFeatures
     fold = planted_fold
-    m = MFERL(hidden_channels=16, epochs=20, patience=10, seed=0, disk_cache=False,
-              structural_features=True, pair_features=True).fit(fold)
+    m = get_model("mferl", hidden_channels=16, epochs=20, patience=10, seed=0,
+                  disk_cache=False, pair=MFERLPairTerm(structural=True)).fit(fold)
     assert m.net_.pair_lin.in_features == 4 + len(STRUCTURAL_FEATURES)
     assert m.net_.pair_lin.init[4:] == (0.0,) * len(STRUCTURAL_FEATURES)
     pos = fold.train.pos_index
@@ -369,8 +428,8 @@ def test_structural_features_term(planted_fold, tmp_path):
 
 
 def test_decision_grid_with_the_pair_term(planted_fold):
-    m = MFERL(hidden_channels=16, epochs=3, seed=0, disk_cache=False, structural_features=True,
-              pair_features=True).fit(planted_fold)
+    m = get_model("mferl", hidden_channels=16, epochs=3, seed=0, disk_cache=False,
+                  pair=MFERLPairTerm(structural=True)).fit(planted_fold)
     src, dst = torch.tensor([4, 0, 2]), torch.tensor([3, 1, 0, 5])
     flat = m.decision_function(None, torch.stack([src.repeat_interleave(4), dst.repeat(3)]))
     assert block_close(m.decision_grid(None, src, dst).reshape(-1), flat, m.block_rtol)

@@ -2,6 +2,7 @@ r"""A multi-relation link predictor for the joint ceRNA graph (circRNA-miRNA + m
 from __future__ import annotations
 
 import warnings
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -13,7 +14,7 @@ from rnagraph.data.fold import Fold
 from rnagraph.features.seed_sites import seed_family_features
 from rnagraph.models._joint_net import JointNet, JointTask
 from rnagraph.models.base import LinkModel
-from rnagraph.train.trainer import Trainer
+from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import MIRNA, EdgeType, NodeType, reverse_edge_type
 
 
@@ -77,21 +78,24 @@ class JointLink(LinkModel):
             ``False`` represents a miRNA by its sequence features alone (needs
             ``mirna_features`` or ``seed_features``). (default: ``True``)
         neg_ratio (float): fresh negatives per positive each epoch. (default: ``1``)
-        epochs, lr, weight_decay, patience, eval_every: as in :class:`~rnagraph.train.Trainer`
-            (defaults ``300``, ``0.01``, ``0``, ``50`` epochs, ``5``).
-        device (str): where to train. (default: ``"cpu"``)
         calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
-        seed (int): seed of the fit. (default: ``0``)
+        trainer (TrainerConfig, optional): epochs, learning rate, early stopping, device and
+            seed of the fit (:class:`~rnagraph.train.config.TrainerConfig`; the seed also
+            initialises the network); ``None``: :attr:`default_trainer` (300 epochs,
+            ``lr=0.01``, no weight decay, full batch, ``patience=50`` epochs,
+            ``eval_every=5``). (default: ``None``)
     """
+
+    #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``
+    default_trainer: ClassVar[dict[str, Any]] = {"epochs": 300, "lr": 0.01,
+                                                 "weight_decay": 0.0, "patience": 50,
+                                                 "eval_every": 5}
 
     def __init__(self, hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.0,
                  joint: bool = True, loss_weights: dict | None = None,
                  mirna_features: bool = True, seed_features: bool = False,
-                 mirna_embedding: bool = True,
-                 neg_ratio: float = 1.0, epochs: int = 300,
-                 lr: float = 0.01, weight_decay: float = 0.0, patience: int = 50,
-                 eval_every: int = 5, device: str = "cpu", calibrate: bool = True,
-                 seed: int = 0):
+                 mirna_embedding: bool = True, neg_ratio: float = 1.0,
+                 calibrate: bool = True, trainer: TrainerConfig | None = None):
         self.hidden_channels = hidden_channels
         self.num_layers = num_layers
         self.dropout = dropout
@@ -101,14 +105,8 @@ class JointLink(LinkModel):
         self.seed_features = seed_features
         self.mirna_embedding = mirna_embedding
         self.neg_ratio = neg_ratio
-        self.epochs = epochs
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.patience = patience
-        self.eval_every = eval_every
-        self.device = device
         self.calibrate = calibrate
-        self.seed = seed
+        self.trainer = self._trainer_part(trainer)
 
     def _validate_params(self) -> None:
         self._check_param("hidden_channels", self.hidden_channels >= 1, "must be >= 1")
@@ -135,7 +133,7 @@ class JointLink(LinkModel):
         num_nodes = {nt: int(graph[nt].num_nodes) for nt in graph.node_types}
         msg = list(message_edges(graph, self.relations_))
         with torch.random.fork_rng(devices=[]):   # construction initialises: keep it local
-            torch.manual_seed(self.seed)
+            torch.manual_seed(self.trainer.seed)
             return JointNet(num_nodes, msg, self.relations_, self.hidden_channels,
                             self.num_layers, self.dropout,
                             {nt: int(x.size(1)) for nt, x in self.x_.items()},
@@ -153,7 +151,7 @@ class JointLink(LinkModel):
         self.relations_: list[EdgeType] = rels
         self.x_ = self._features(g)
         net = self._build(g)
-        dev = torch.device(self.device)
+        dev = torch.device(self.trainer.device)
         edges = {et: ei.to(dev) for et, ei in message_edges(g, rels).items()}
         w = self.loss_weights or {}
         weights = {r: float(w.get(r[1], 1.0)) for r in rels}
@@ -162,9 +160,7 @@ class JointLink(LinkModel):
         task = JointTask(net, {nt: x.to(dev) for nt, x in self.x_.items()}, edges, target, pos,
                          weights, aux, {nt: int(g[nt].num_nodes) for nt in g.node_types},
                          self.neg_ratio)
-        trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
-                          patience=self.patience, eval_every=self.eval_every, device=dev,
-                          seed=self.seed)
+        trainer = self.trainer.build(device=dev)
         trainer.fit(task, fold.train, fold.val)
         self.net_ = net.cpu().eval()
         self.history_ = trainer.history_

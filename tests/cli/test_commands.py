@@ -216,7 +216,8 @@ def test_rank_cerna_writes_the_paths_rank_cerna_finds(tmp_path):
     g = synthetic_cerna(num_circrna=40, num_mirna=20, num_mrna=40, seed=0)
     files = {}
     for name, et in (("circ", CIRC_MIRNA), ("target", MIRNA_MRNA)):
-        m = JointLink(hidden_channels=8, epochs=10, seed=0).fit(Fold.full(g, et, seed=0))
+        m = JointLink(hidden_channels=8).set_params(trainer__epochs=10)
+        m.fit(Fold.full(g, et, seed=0))
         files[name] = m.save(tmp_path / f"{name}.rg")
     out = tmp_path / "paths.tsv"
     _ok(["rank", "--model", files["circ"], "--cerna", files["target"], "--top", 5, "--out", out])

@@ -11,9 +11,15 @@ from rnagraph.datasets.synthetic_cerna import synthetic_cerna
 from rnagraph.models import load
 from rnagraph.models._joint_net import JointNet, JointTask
 from rnagraph.models.joint_link import JointLink, interaction_types
+from rnagraph.models.registry import get_model
 from rnagraph.typing import CIRC_MIRNA, MIRNA_MRNA
 
 FAST = dict(hidden_channels=16, epochs=100, lr=0.03, patience=300)
+
+
+def joint_link(**kw) -> JointLink:
+    """A JointLink of its defaults with ``kw`` over them (trainer options by short name)."""
+    return get_model("joint", **kw)
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +73,8 @@ def test_joint_beats_single_task_on_planted_shared_mirna_signal(jfold, train_see
     # the circRNA side is sparse (2-3 partners per miRNA); the miRNA's group is visible in its
     # ~21 targets: learning the targets too must help predict circRNA partners
     f = jfold[CIRC_MIRNA]
-    single = JointLink(joint=False, seed=train_seed, **FAST).fit(f)
-    joint = JointLink(joint=True, seed=train_seed, **FAST).fit(f)
+    single = joint_link(joint=False, seed=train_seed, **FAST).fit(f)
+    joint = joint_link(joint=True, seed=train_seed, **FAST).fit(f)
     a_single, a_joint = _auc(single, f), _auc(joint, f)
     # min 0.031 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("joint auc - single-task auc", a_joint - a_single, 0.01)
@@ -76,7 +82,7 @@ def test_joint_beats_single_task_on_planted_shared_mirna_signal(jfold, train_see
     margin.above("joint auc", a_joint, 0.6)
     # the same fit is reproducible (seeded) and the global RNG is untouched
     state = torch.random.get_rng_state()
-    again = JointLink(joint=True, seed=train_seed, **FAST).fit(f)
+    again = joint_link(joint=True, seed=train_seed, **FAST).fit(f)
     assert torch.equal(torch.random.get_rng_state(), state)
     assert torch.equal(again.decision_function(None, f.test.edge_label_index),
                        joint.decision_function(None, f.test.edge_label_index))
@@ -85,9 +91,9 @@ def test_joint_beats_single_task_on_planted_shared_mirna_signal(jfold, train_see
 def test_fit_ignores_a_poisoned_test_set(jfold, tmp_path):
     f = jfold[MIRNA_MRNA]
     kw = dict(FAST, epochs=20)
-    clean = JointLink(**kw).fit(f)
+    clean = joint_link(**kw).fit(f)
     bad = LinkSet(torch.full((2, 5), 10**6), torch.full((5,), float("nan")))
-    poisoned = JointLink(**kw).fit(dataclasses.replace(f, test=bad))
+    poisoned = joint_link(**kw).fit(dataclasses.replace(f, test=bad))
     pairs = f.test.edge_label_index
     assert torch.equal(clean.score(None, pairs), poisoned.score(None, pairs))
     # the model file round-trips, relation heads included
@@ -105,10 +111,10 @@ def test_single_relation_graph_warns_and_errors(jfold):
     for et in (MIRNA_MRNA, ("mrna", "rev_targets", "mirna")):
         del g[et]
     with pytest.warns(UserWarning, match="no interaction type besides"):
-        JointLink(**dict(FAST, epochs=2)).fit(dataclasses.replace(f, train_graph=g))
+        joint_link(**dict(FAST, epochs=2)).fit(dataclasses.replace(f, train_graph=g))
     with pytest.raises(ValueError, match="loss_weights=.* must be >= 0"):
         JointLink(loss_weights={"binds": -1}).fit(f)
-    m = JointLink(**dict(FAST, epochs=2))
+    m = joint_link(**dict(FAST, epochs=2))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m.fit(f)
@@ -138,9 +144,9 @@ def test_seed_features_place_a_cold_mirna_in_its_seed_family(train_seed, margin)
     d = synthetic_cerna(num_circrna=120, num_mirna=80, num_mrna=120, seed=train_seed)
     f = joint_kfold_split(d, k=4, mode="cold", seed=train_seed)[0][MIRNA_MRNA]
     kw = dict(FAST, joint=False, mirna_features=False, seed=train_seed)
-    seed = JointLink(seed_features=True, **kw).fit(f)
-    seed_only = JointLink(seed_features=True, mirna_embedding=False, **kw).fit(f)
-    kmer = JointLink(**dict(kw, mirna_features=True)).fit(f)
+    seed = joint_link(seed_features=True, **kw).fit(f)
+    seed_only = joint_link(seed_features=True, mirna_embedding=False, **kw).fit(f)
+    kmer = joint_link(**dict(kw, mirna_features=True)).fit(f)
     a_seed, a_only, a_kmer = _auc(seed, f), _auc(seed_only, f), _auc(kmer, f)
     # min 0.792 over 3 kernel sets x seeds 0-2 (tools/margins.md)
     margin.above("seed-code auc", a_seed, 0.75)
@@ -150,4 +156,4 @@ def test_seed_features_place_a_cold_mirna_in_its_seed_family(train_seed, margin)
     margin.above("seed-code auc - k-mer auc", a_seed - a_kmer, 0.1)
     assert "mirna" not in seed_only.net_.emb and "mirna" in seed.net_.emb
     with pytest.raises(ValueError, match="no_embedding have no features"):
-        JointLink(mirna_features=False, mirna_embedding=False, **dict(FAST, epochs=2)).fit(f)
+        joint_link(mirna_features=False, mirna_embedding=False, **dict(FAST, epochs=2)).fit(f)

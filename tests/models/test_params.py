@@ -40,6 +40,7 @@ BAD_PART = [
     (StructLink, "ranking__rank_degree_share", 1.5, "RankingLoss"),
     (SAGELink, "trainer__epochs", 0, "TrainerConfig"),
     (StructLink, "trainer__lr", -0.1, "TrainerConfig"),
+    (JointLink, "trainer__patience", 0, "TrainerConfig"),
 ]
 
 

@@ -27,6 +27,12 @@ def seed_term_init() -> list[float]:
     return [2.0 * DEFAULT_WEIGHTS[s] / math.log(2.0) for s in SITE_TYPES]
 
 
+def _finite(x: object) -> bool:
+    """A real number that is not NaN or infinite (``bool`` is not a number here)."""
+    import math
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
 class SeedMatch(LinkModel):
     r"""Scores a miRNA-target pair by the canonical seed sites in the target sequence.
 
@@ -60,12 +66,19 @@ class SeedMatch(LinkModel):
     inductive: ClassVar[str | None] = "sequence"   # a new RNA's sites are read from its sequence
 
     def __init__(self, weights: dict[str, float] | None = None, calibrate: bool = True):
-        unknown = set(weights or {}) - set(DEFAULT_WEIGHTS)
-        if unknown:
-            raise ValueError(f"SeedMatch: unknown site types {sorted(unknown)}; expected "
-                             f"{sorted(DEFAULT_WEIGHTS)}")
         self.weights = weights
         self.calibrate = calibrate
+
+    def _validate_params(self) -> None:
+        w = self.weights
+        self._check_param("weights", w is None or isinstance(w, dict),
+                          "must be a mapping of site type to weight, or None")
+        unknown = sorted(set(w or {}) - set(DEFAULT_WEIGHTS))
+        self._check_param("weights", not unknown,
+                          f"has unknown site types {unknown}; expected {sorted(DEFAULT_WEIGHTS)}")
+        self._check_param("weights", all(_finite(v) for v in (w or {}).values()),
+                          "must map each site type to a finite number")
+        self._check_param("calibrate", isinstance(self.calibrate, bool), "must be a bool")
 
     def _weights(self) -> Tensor:
         w = DEFAULT_WEIGHTS if self.weights is None else self.weights

@@ -65,10 +65,14 @@ class SeedVote(LinkModel):
     block_rtol: ClassVar[float] = 0.0           # ratios of integers, pair by pair
 
     def __init__(self, smoothing: float = 1.0, calibrate: bool = True):
-        if not smoothing > 0:  # also refuses NaN
-            raise ValueError(f"SeedVote: smoothing must be > 0, got {smoothing}")
         self.smoothing = smoothing
         self.calibrate = calibrate
+
+    def _validate_params(self) -> None:
+        s = self.smoothing     # `s > 0` is False for NaN
+        self._check_param("smoothing", isinstance(s, (int, float)) and not isinstance(s, bool)
+                          and s > 0 and s != float("inf"), "must be a finite number > 0")
+        self._check_param("calibrate", isinstance(self.calibrate, bool), "must be a bool")
 
     def inductive_mode(self, node_type: str) -> str | None:
         """``"sequence"`` for miRNAs (a new miRNA joins its seed family by its sequence), the

@@ -11,6 +11,7 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.build import node_sequences
 from rnagraph.data.fold import Fold
+from rnagraph.features._estimator import is_int
 from rnagraph.models.base import LinkModel
 from rnagraph.train.calibration import calibration_pairs
 from rnagraph.train.pooled import PooledLinkSet
@@ -83,19 +84,27 @@ class SequenceVote(LinkModel):
     def __init__(self, node_type: str = "mirna", similarity: str = "levenshtein",
                  powers: list[float] | None = None, max_len: int | None = None,
                  calibrate: bool = True):
-        if similarity not in SIMILARITIES:
-            raise ValueError(f"SequenceVote: similarity must be one of {SIMILARITIES}, got "
-                             f"{similarity!r}")
-        ps = list(DEFAULT_POWERS if powers is None else powers)
-        if not ps or not all(isinstance(p, (int, float)) and 0 <= p < float("inf")
-                             for p in ps):
-            raise ValueError(f"SequenceVote: powers must be a non-empty list of finite numbers "
-                             f">= 0, got {powers!r}")
         self.node_type = node_type
         self.similarity = similarity
         self.powers = powers
         self.max_len = max_len
         self.calibrate = calibrate
+
+    def _validate_params(self) -> None:
+        self._check_param("node_type", isinstance(self.node_type, str),
+                          "must be a node type name (one side of the fitted edge type)")
+        self._check_param("similarity", self.similarity in SIMILARITIES,
+                          f"must be one of {SIMILARITIES}")
+        ps = self.powers
+        ok = ps is None or (isinstance(ps, (list, tuple)) and len(ps) > 0 and all(
+            isinstance(p, (int, float)) and not isinstance(p, bool) and 0 <= p < float("inf")
+            for p in ps))
+        self._check_param("powers", ok, "must be None or a non-empty list of finite numbers "
+                          ">= 0")
+        self._check_param("max_len", self.max_len is None or (is_int(self.max_len)
+                                                              and self.max_len >= 1),
+                          "must be an integer >= 1 or None")
+        self._check_param("calibrate", isinstance(self.calibrate, bool), "must be a bool")
 
     # ----------------------------------------------------------------- pieces
     def inductive_mode(self, node_type: str) -> str | None:

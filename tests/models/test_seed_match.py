@@ -60,9 +60,10 @@ def test_calibrated_by_default_and_round_trips(tmp_path):
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="unknown site types"):
-        SeedMatch(weights={"9mer": 1.0})
     g = build_graph({"mirna": {"m": MIR}}, {CM: [("c", "m")]})
+    bad = SeedMatch(weights={"9mer": 1.0})          # stored; refused by fit, before the data
+    with pytest.raises(ValueError, match=r"SeedMatch: weights=.* unknown site types \['9mer'\]"):
+        bad.fit(_fold(g, CM))
     with pytest.raises(ValueError, match="'circrna' has no sequences"):
         SeedMatch().fit(_fold(g, CM))
     g2 = build_graph({"circrna": {"c": "ACGU"}, "mrna": {"t": "ACGU"}},

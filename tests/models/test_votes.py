@@ -104,12 +104,14 @@ def test_sequence_vote_kmer_similarity_is_a_cosine():
 
 
 def test_sequence_vote_errors():
-    with pytest.raises(ValueError, match="similarity must be one of"):
-        SequenceVote(similarity="blast")
-    with pytest.raises(ValueError, match="powers must be"):
-        SequenceVote(powers=[])
-    with pytest.raises(ValueError, match="powers must be"):
-        SequenceVote(powers=[-1.0])
+    fold = hand_fold(seq_graph(), CM, [(0, 1)], [(2, 1)])
+    # bad values are stored by __init__ and refused by fit
+    with pytest.raises(ValueError, match="similarity='blast' must be one of"):
+        SequenceVote(similarity="blast").fit(fold)
+    with pytest.raises(ValueError, match=r"powers=\[\] must be"):
+        SequenceVote(powers=[]).fit(fold)
+    with pytest.raises(ValueError, match=r"powers=\[-1.0\] must be"):
+        SequenceVote(powers=[-1.0]).fit(fold)
     g = build_graph({}, {CM: [("c0", "m0"), ("c1", "m1")]})
     with pytest.raises(ValueError, match="'mirna' has no sequences"):
         SequenceVote().fit(hand_fold(g, CM, [(0, 0)], [(1, 0)]))
@@ -182,9 +184,9 @@ def test_rnas_appended_to_the_graph_are_scored_from_their_sequence():
 
 
 def test_seed_vote_errors():
-    with pytest.raises(ValueError, match="smoothing must be > 0"):
-        SeedVote(smoothing=0)
     g = build_graph({}, {CM: [("c0", "m0"), ("c1", "m1")]})
+    with pytest.raises(ValueError, match="SeedVote: smoothing=0 must be a finite number > 0"):
+        SeedVote(smoothing=0).fit(hand_fold(g, CM, [(0, 0)], [(1, 0)]))
     with pytest.raises(ValueError, match="no miRNA has a sequence"):
         SeedVote().fit(hand_fold(g, CM, [(0, 0)], [(1, 0)]))
     g = build_graph({}, {("circrna", "binds", "mrna"): [("c0", "t0"), ("c1", "t1")]})

@@ -110,11 +110,13 @@ class MFERL(LinkModel):
 
     @classmethod
     def paper(cls, **kwargs: Any) -> MFERL:
-        r"""MFERL as published (the registry preset ``mferl-paper``: InfoNCE over all nodes,
-        early stopping on patience alone; the paper's :math:`d` 128, lr 0.01 and
-        :math:`\tau` 0.1 are our defaults too; it states no :math:`\lambda`, similarity
-        threshold or epochs, so ours are kept), with ``kwargs`` over it (short or full names,
-        as :func:`~rnagraph.models.get_model` takes them)."""
+        r"""MFERL as published: the registry preset ``mferl-paper``, our defaults with the
+        InfoNCE term over all nodes (``cl_nodes=None``) and similarity graphs by threshold
+        alone (``max_neighbors=None``; memory grows with the square of the nodes above it).
+        The paper's :math:`d` 128, lr 0.01 and :math:`\tau` 0.1 are our defaults too; what
+        it leaves open (:math:`\lambda`, dropout, weight decay, the threshold, epochs, early
+        stopping) keeps ours. ``kwargs`` go over it (short or full names, as
+        :func:`~rnagraph.models.get_model` takes them)."""
         from rnagraph.models.registry import get_model
         return get_model("mferl-paper", **kwargs)
 

@@ -155,9 +155,9 @@ _SITE = {"pair_features": True}
 #: ``docs/results.md`` report, chosen on validation pairs (``benchmarks/grmmi.py`` runs them
 #: by these names). Keyword arguments given to :func:`get_model` override a preset's.
 PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
-    "mferl-paper": ("mferl", {"cl_nodes": None, "min_delta": 0.0},
-                    "MFERL as published (MFERL.paper()): InfoNCE over all nodes, early "
-                    "stopping on patience alone; the registry's mferl is our recommended"),
+    "mferl-paper": ("mferl", {"cl_nodes": None, "max_neighbors": None},
+                    "MFERL as published (MFERL.paper()): InfoNCE over all nodes, similarity "
+                    "graphs by threshold alone; the registry's mferl is our recommended"),
     "struct+ra3+svd": ("prior+seed", {"models": ["struct", "ra3", "svd"],
                                       "objective": "global-aupr"},
                        "StructLink, PathRA3 and SVD fused by weights that maximise the global "

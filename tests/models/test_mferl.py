@@ -234,11 +234,11 @@ def test_composition_names_and_defaults():
 
 def test_paper_preset():
     paper, ours = MFERL.paper(), MFERL()
-    assert paper.contrast.cl_nodes is None and paper.trainer.min_delta == 0.0
+    assert paper.contrast.cl_nodes is None and paper.inputs.max_neighbors is None
     # everything else is the default configuration
     pp, po = paper.get_params(), ours.get_params()
     diff = {k for k in po if "__" in k and pp[k] != po[k]}
-    assert diff == {"contrast__cl_nodes", "trainer__min_delta"}
+    assert diff == {"contrast__cl_nodes", "inputs__max_neighbors"}
     assert MFERL.paper(hidden_channels=64, seed=3).get_params()["encoder__hidden_channels"] == 64
     assert part_to_plain(MFERL.paper()) == part_to_plain(get_model("mferl-paper"))
 

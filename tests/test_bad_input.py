@@ -743,11 +743,37 @@ def test_a_killed_runs_temporary_is_removed_by_the_next_run(base, tmp_path):
     assert (tmp_path / "r.csv").read_text().startswith("rank,")
 
 
+def _callers_handler(signum, frame):
+    raise AssertionError("the caller's own handler ran while the command held the signal")
+
+
+@pytest.fixture(params=["fresh process", "caller's own"])
+def start_handlers(request):
+    """SIGINT and SIGTERM as the command finds them, set here and put back after the test:
+    a fresh process's (``default_int_handler``, ``SIG_DFL``) or a handler of the caller's own.
+    Pinned because the process is shared: ``ray.init`` (tests/evaluate/test_ray.py, in the same
+    pytest-xdist worker under ``--dist loadfile``) leaves its SIGTERM handler installed after
+    ``ray.shutdown``, and the check "handlers restored" must not depend on what ran before."""
+    import signal
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    before = {s: signal.getsignal(s) for s in sigs}
+    start = ({signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+             if request.param == "fresh process" else dict.fromkeys(sigs, _callers_handler))
+    for s, h in start.items():
+        signal.signal(s, h)
+    try:
+        yield start
+    finally:
+        for s, h in before.items():
+            signal.signal(s, h)
+
+
 @pytest.mark.parametrize("how, line, code", [("SIGINT", "error: interrupted", 130),
                                              ("SIGTERM", "error: terminated", 143),
                                              ("raise", "error: interrupted", 130)])
 def test_a_signal_while_writing_ends_in_one_line_and_no_temporary(base, tmp_path, monkeypatch,
-                                                                  how, line, code):
+                                                                  start_handlers, how, line,
+                                                                  code):
     import os
     import signal
 
@@ -758,6 +784,7 @@ def test_a_signal_while_writing_ends_in_one_line_and_no_temporary(base, tmp_path
         real_save(obj, f, *a, **k)        # the temporary is complete, the rename not done
         if how == "raise":
             raise KeyboardInterrupt
+        # sent to this (the main) thread: its handler runs as os.kill returns, before the rename
         os.kill(os.getpid(), getattr(signal, how))
 
     monkeypatch.setattr(model_file.torch, "save", save_then_stop)
@@ -767,7 +794,8 @@ def test_a_signal_while_writing_ends_in_one_line_and_no_temporary(base, tmp_path
     assert [ln for ln in res.output.splitlines() if ln.startswith("error:")] == [line]
     assert "Traceback" not in res.output
     assert list(env.out.iterdir()) == []           # no model file, no temporary
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL   # handlers restored
+    for sig, handler in start_handlers.items():    # the handlers it found, restored
+        assert signal.getsignal(sig) is handler, signal.Signals(sig).name
 
 
 @pytest.mark.parametrize("content", ["payload", "int-array", "garbage"])

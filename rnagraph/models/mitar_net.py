@@ -1,7 +1,7 @@
 """The miTAR architecture (Gu et al., 2021) as a link model: a baseline for GRMMI."""
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -9,8 +9,9 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
+from rnagraph.features._estimator import is_int
 from rnagraph.models.base import LinkModel
-from rnagraph.train.trainer import Trainer
+from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import MIRNA
 
 #: nucleotide codes of miTAR's input (``N`` and padding are 0)
@@ -99,35 +100,39 @@ class MiTAR(LinkModel):
         dense (int): hidden dense units. (default: ``16``)
         dropout (float): dropout rate. (default: ``0.2``)
         max_len (int, optional): input length; ``None``: 26 + the longest target.
-        epochs, lr, batch_size, patience: :class:`~rnagraph.train.Trainer`.
-            (defaults: ``100, 1e-3, 100, 10``)
-        device (str): training device. (default: ``"cpu"``)
         calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
-        seed (int): seed. (default: ``0``)
+        trainer (TrainerConfig, optional): epochs, learning rate, batch size, early stopping,
+            device and seed (:class:`~rnagraph.train.config.TrainerConfig`); ``None``:
+            :attr:`default_trainer`, miTAR's (100 epochs, ``lr=1e-3``, batches of 100,
+            ``patience=10``). (default: ``None``)
     """
 
     requires_sequences = True
     #: a new miRNA or target is encoded from its sequence like a fitted one
     inductive: ClassVar[str | None] = "sequence"
+    #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``: miTAR's
+    default_trainer: ClassVar[dict[str, Any]] = {"epochs": 100, "lr": 1e-3, "batch_size": 100,
+                                                 "patience": 10}
 
     def __init__(self, filters: int = 320, kernel_size: int = 12, hidden_channels: int = 32,
                  dense: int = 16, dropout: float = 0.2, max_len: int | None = None,
-                 epochs: int = 100, lr: float = 1e-3, batch_size: int = 100,
-                 patience: int = 10, device: str = "cpu", calibrate: bool = True,
-                 seed: int = 0):
+                 calibrate: bool = True, trainer: TrainerConfig | None = None):
         self.filters = filters
         self.kernel_size = kernel_size
         self.hidden_channels = hidden_channels
         self.dense = dense
         self.dropout = dropout
         self.max_len = max_len
-        self.epochs = epochs
-        self.lr = lr
-        self.batch_size = batch_size
-        self.patience = patience
-        self.device = device
         self.calibrate = calibrate
-        self.seed = seed
+        self.trainer = self._trainer_part(trainer)
+
+    def _validate_params(self) -> None:
+        for name in ("filters", "kernel_size", "hidden_channels", "dense"):
+            self._check_param(name, is_int(getattr(self, name)) and getattr(self, name) >= 1,
+                              "must be an integer >= 1")
+        self._check_param("dropout", 0.0 <= self.dropout < 1.0, "must be in [0, 1)")
+        self._check_param("max_len", self.max_len is None or (
+            is_int(self.max_len) and self.max_len > MIRNA_SLOT), f"must be None or > {MIRNA_SLOT}")
 
     def _mirna_row(self, edge_type) -> int:
         if MIRNA not in (edge_type[0], edge_type[2]):
@@ -155,8 +160,7 @@ class MiTAR(LinkModel):
         net = _MiTARNet(self.len_, self.filters, self.kernel_size, self.hidden_channels,
                        self.dense, self.dropout)
         task = _MiTARTask(net, mi, tg, row)
-        trainer = Trainer(epochs=self.epochs, lr=self.lr, batch_size=self.batch_size,
-                          patience=self.patience, device=self.device, seed=self.seed)
+        trainer = self.trainer.build()
         trainer.fit(task, fold.train, fold.val if len(fold.val) else None)
         self.net_ = net.cpu().eval()
         self.history_ = trainer.history_
@@ -168,9 +172,10 @@ class MiTAR(LinkModel):
     @torch.no_grad()
     def _decision(self, encoded: tuple[Tensor, Tensor], pairs: Tensor) -> Tensor:
         row = self._mirna_row(self.edge_type_)
-        net = self.net_.to(self.device).eval()
+        device = self.trainer.device
+        net = self.net_.to(device).eval()
         x = torch.cat([encoded[0][pairs[row]], encoded[1][pairs[1 - row]]], 1)
-        return torch.cat([net(x[i:i + 4096].to(self.device)).cpu()
+        return torch.cat([net(x[i:i + 4096].to(device)).cpu()
                           for i in range(0, x.size(0), 4096)]) if len(x) else torch.empty(0)
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:

@@ -4,6 +4,7 @@ import torch
 from rnagraph.data import build_graph, kfold_link_split
 from rnagraph.models import MiTAR, get_model, load
 from rnagraph.models.mitar_net import MIRNA_SLOT
+from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
 
@@ -20,7 +21,7 @@ def fold():
 
 
 def test_inputs_are_mitars_layout(fold):
-    m = MiTAR(filters=8, epochs=1, batch_size=32).fit(fold)
+    m = MiTAR(filters=8, trainer=TrainerConfig(epochs=1, batch_size=32, lr=1e-3)).fit(fold)
     mi, tg = m.encoded(None)
     g = fold.train_graph
     assert m.len_ == MIRNA_SLOT + 30 and mi.shape[1] == MIRNA_SLOT and tg.shape[1] == 30
@@ -32,11 +33,21 @@ def test_inputs_are_mitars_layout(fold):
 
 
 def test_same_seed_and_save_load_give_identical_scores(fold, tmp_path):
-    a = MiTAR(filters=8, epochs=2, batch_size=32).fit(fold)
-    b = MiTAR(filters=8, epochs=2, batch_size=32).fit(fold)
+    a = get_model("mitar", filters=8, epochs=2, batch_size=32).fit(fold)
+    b = MiTAR(filters=8).set_params(trainer__epochs=2, trainer__batch_size=32).fit(fold)
+    assert a.trainer.get_params() == b.trainer.get_params()
+    assert (a.trainer.lr, a.trainer.patience) == (1e-3, 10)      # miTAR's defaults kept
     x = fold.test.edge_label_index
     assert torch.equal(a.score(None, x), b.score(None, x))
     back = load(a.save(tmp_path / "mitar.pt"))
     assert torch.equal(back.score(None, x), a.score(None, x))
     assert isinstance(get_model("mitar"), MiTAR)
     assert repr(a.net_) == "_MiTARNet(length=56, filters=8, kernel_size=12)"
+
+
+@pytest.mark.parametrize("name,value", [("filters", 0), ("dropout", 1.0), ("max_len", 20),
+                                        ("kernel_size", 2.5)])
+def test_bad_settings_are_refused_by_fit(fold, name, value):
+    m = MiTAR(**{name: value})                      # stored as given
+    with pytest.raises(ValueError, match=rf"^MiTAR: {name}="):
+        m.fit(fold)

@@ -33,16 +33,29 @@ MITAR = {t: t.lower().replace(" ", "-").replace("+", "-") for t in (
     "GRMMI-seq tuned+pair+site+count", "GRMMI-seq tuned+site+count",
     "GRMMI-seq tuned+site+count+head", "GRMMI-seq tuned+site+head", "GRMMI-seq tuned+diag",
     "MiTAR")} | {"NodePrior (miRNA)": "node-prior", "NodePrior+SeedMatch (stacked)": "prior+seed"}
+#: the graph encoders of the paper's comparison, 64 dimensions each (GraRep: 4 orders of 16)
+ENCODERS = {"lap": "LaplacianEigenmaps", "hope": "HOPE", "line": "LINE", "deepwalk": "DeepWalk",
+            "gf": "GraphFactorization"}
+
+
+def _encoder(name: str) -> dict:
+    """A graph encoder as data (built anew per model by ``get_model``)."""
+    return {"part": f"rnagraph.nn.encoders.{ENCODERS[name]}", "params": {"dim": 64}}
+
+
 #: mtis-9214 (graph branch; no gene sequences) and synthetic: tag -> GRMMI ablation arguments
-MTIS = {"GRMMI": {}, "GRMMI graph only": {"sequence": False},
-        "GRMMI-LAP": {"graph_encoder": "lap"}, "GRMMI-HOPE": {"graph_encoder": "hope"},
-        **{f"GRMMI graph only {e.upper()}": {"sequence": False, "graph_encoder": e}
-           for e in ("lap", "hope", "line", "deepwalk", "gf")}}
+#: (parameter names of GRMMI's parts, short where one part has the name)
+MTIS = {"GRMMI": {}, "GRMMI graph only": {"sequence_encoder": None},
+        "GRMMI-LAP": {"graph_encoder": _encoder("lap")},
+        "GRMMI-HOPE": {"graph_encoder": _encoder("hope")},
+        **{f"GRMMI graph only {e.upper()}": {"sequence_encoder": None,
+                                              "graph_encoder": _encoder(e)}
+           for e in ENCODERS}}
 SYNTHETIC = {"GRMMI": {}, "GRMMI-noatt": {"attention": False}, "GRMMI-lstm": {"lstm": "uni"},
              "GRMMI-nolstm": {"lstm": None}, "GRMMI word2vec": {"init": "word2vec"},
              "GRMMI add": {"fusion": "add"}, "GRMMI average": {"fusion": "average"},
              "GRMMI dnn": {"fusion": "dnn"}, "GRMMI no-BP": {"bp": False},
-             "GRMMI graph only": {"sequence": False},
+             "GRMMI graph only": {"sequence_encoder": None},
              "GRMMI sequence only": {"graph_encoder": None}}
 
 

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
                  "peak RSS MiB"])
     with tempfile.TemporaryDirectory() as tmp:
         for name, model in runs("mitar", args.models, args.epochs, args.seed):
-            model.patience = args.epochs          # time every epoch: no early stop
+            model.trainer.patience = args.epochs  # time every epoch: no early stop
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model.fit(fold)

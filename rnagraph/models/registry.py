@@ -146,10 +146,25 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
 }
 
 
-_SEQ = {"graph_encoder": None, "batch_size": 256, "lr": 2e-3, "patience": 5}
-_TUNED = {**_SEQ, "lr_factor": 0.3, "lr_patience": 1, "patience": 6, "map_channels": 16,
-          "freeze_embedding": True, "ema_decay": 0.99}
-_SITE = {"pair_features": True}
+def _part(cls: str, **params: Any) -> dict[str, Any]:
+    """A part as data (``rnagraph.models.params.part_to_plain``'s form): :func:`get_model`
+    builds it anew for every model, so no two models share it."""
+    return {"part": cls, "params": params}
+
+
+# GRMMI's presets, by full parameter names (part__name)
+_SEQ = {"graph_encoder": None, "trainer__batch_size": 256, "trainer__lr": 2e-3,
+        "trainer__patience": 5}
+_TUNED = {**_SEQ, "trainer__lr_factor": 0.3, "trainer__lr_patience": 1,
+          "trainer__patience": 6, "sequence_encoder__map_channels": 16,
+          "kmers__freeze_embedding": True, "trainer__ema_decay": 0.99}
+_SITE = {"pair_terms__pair_features": True}
+_PAIR = {"pairing": _part("rnagraph.models.grmmi_parts.PairingBranch", channels=32)}
+_DIAG = {"pairing": _part("rnagraph.models.grmmi_parts.PairingBranch", channels=32,
+                          layer="diagonal")}
+_COUNT = {"pair_terms__mirna_count": True}
+_HEAD = {"pair_terms__pair_head": True}
+_RANK = {"pair_terms__rank_weight": 1.0}
 
 #: name -> (registry model, its keyword arguments, one line): the configurations the README and
 #: ``docs/results.md`` report, chosen on validation pairs (``benchmarks/grmmi.py`` runs them
@@ -162,39 +177,39 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
                                       "objective": "global-aupr"},
                        "StructLink, PathRA3 and SVD fused by weights that maximise the global "
                        "AUPR of the validation positives (StackedLink; the all-pair ranker)"),
-    "grmmi-window": ("grmmi", {"window": 128}, "GRMMI with its LSTM over sliding windows of 128 "
-                     "tokens on targets longer than that (faster on long mRNAs / circRNAs)"),
+    "grmmi-paper": ("grmmi", {}, "GRMMI as published (the defaults; GRMMI.paper())"),
+    "grmmi-window": ("grmmi", {"sequence_encoder__window": 128},
+                     "GRMMI with its LSTM over sliding windows of 128 tokens on targets "
+                     "longer than that (faster on long mRNAs / circRNAs)"),
     "grmmi-seq": ("grmmi", _SEQ, "GRMMI's sequence branch alone, as in the paper"),
-    "grmmi-seq-map": ("grmmi", {**_SEQ, "lr_factor": 0.3, "lr_patience": 1, "patience": 6,
-                                "map_channels": 16},
+    "grmmi-seq-map": ("grmmi", {**_SEQ, "trainer__lr_factor": 0.3, "trainer__lr_patience": 1,
+                                "trainer__patience": 6, "sequence_encoder__map_channels": 16},
                       "+ a convolution over the attention's logit maps, plateau lr cuts"),
     "grmmi-seq-tuned": ("grmmi", _TUNED, "+ the k-mer table frozen and an EMA of the weights"),
-    "grmmi-seq-tuned-pair": ("grmmi", {**_TUNED, "pairing_channels": 32},
-                             "+ the nucleotide pairing-map CNN"),
-    "grmmi-seq-tuned-diag": ("grmmi", {**_TUNED, "pairing_channels": 32,
-                                       "pairing": "diagonal"},
+    "grmmi-seq-tuned-pair": ("grmmi", {**_TUNED, **_PAIR}, "+ the nucleotide pairing-map CNN"),
+    "grmmi-seq-tuned-diag": ("grmmi", {**_TUNED, **_DIAG},
                              "+ the pairing map read along its diagonals (faster)"),
-    "grmmi-seq-tuned-pair-rank": ("grmmi", {**_TUNED, "pairing_channels": 32,
-                                            "rank_weight": 1.0},
+    "grmmi-seq-tuned-pair-rank": ("grmmi", {**_TUNED, **_PAIR, **_RANK},
                                   "+ pairing map and the within-miRNA ranking term"),
-    "grmmi-seq-tuned-pair-site": ("grmmi", {**_TUNED, "pairing_channels": 32, **_SITE},
+    "grmmi-seq-tuned-pair-site": ("grmmi", {**_TUNED, **_PAIR, **_SITE},
                                   "+ pairing map and the seed-site pair term"),
     "grmmi-seq-tuned-site": ("grmmi", {**_TUNED, **_SITE}, "+ the seed-site pair term"),
     "grmmi-seq-tuned-pair-site-count": (
-        "grmmi", {**_TUNED, "pairing_channels": 32, **_SITE, "mirna_count": True},
+        "grmmi", {**_TUNED, **_PAIR, **_SITE, **_COUNT},
         "+ pairing map, seed-site term and the miRNA's count of training pairs"),
-    "grmmi-seq-tuned-site-count": ("grmmi", {**_TUNED, **_SITE, "mirna_count": True},
+    "grmmi-seq-tuned-site-count": ("grmmi", {**_TUNED, **_SITE, **_COUNT},
                                    "+ the seed-site term and the miRNA's count"),
     "grmmi-seq-tuned-site-count-head": (
-        "grmmi", {**_TUNED, **_SITE, "mirna_count": True, "pair_head": True},
-        "the validation pick on miTAR: site term and count, also in the head's input"),
-    "grmmi-seq-tuned-site-head": ("grmmi", {**_TUNED, **_SITE, "pair_head": True},
+        "grmmi", {**_TUNED, **_SITE, **_COUNT, **_HEAD},
+        "the validation pick on miTAR (GRMMI.recommended()): site term and count, also in "
+        "the head's input"),
+    "grmmi-seq-tuned-site-head": ("grmmi", {**_TUNED, **_SITE, **_HEAD},
                                   "the pick without the miRNA's count (its ablation)"),
     "grmmi-seq-tuned-site-head-rank": (
-        "grmmi", {**_TUNED, **_SITE, "pair_head": True, "rank_weight": 1.0},
+        "grmmi", {**_TUNED, **_SITE, **_HEAD, **_RANK},
         "the pick without the count, + the within-miRNA ranking term (unseen miRNAs)"),
     "grmmi-seq-tuned-pair-site-head": (
-        "grmmi", {**_TUNED, "pairing_channels": 32, **_SITE, "pair_head": True},
+        "grmmi", {**_TUNED, **_PAIR, **_SITE, **_HEAD},
         "the pick without the count, + the pairing map (unseen miRNAs)"),
 }
 
@@ -221,8 +236,13 @@ def get_model(name: str, **kwargs: Any):
     factory = MODELS[base][0]
     if not kwargs:
         return factory()
-    from rnagraph.models.params import resolve_params
-    full = resolve_params(factory(), kwargs)
+    from rnagraph.models.params import is_plain_part, part_from_plain, resolve_params
+    # a part written as data (a preset's {"part": ..., "params": ...}) is built anew per call
+    kwargs = {k: part_from_plain(v) if is_plain_part(v) else v for k, v in kwargs.items()}
+    # names are resolved on the model of the parts given (a part left out, e.g.
+    # graph_encoder=None, has no parameters for a short name such as seed to reach)
+    top = factory().get_params(deep=False)
+    full = resolve_params(factory(**{k: v for k, v in kwargs.items() if k in top}), kwargs)
     model = factory(**{k: v for k, v in full.items() if "__" not in k})
     return model.set_params(**{k: v for k, v in full.items() if "__" in k})
 

@@ -94,7 +94,7 @@ def test_grmmi_model_seed_changes_the_models_not_the_splits(monkeypatch, tmp_pat
     recs = [json.loads(next((tmp_path / out).glob("synthetic/**/fold_0.json")).read_text())
             for out in ("a", "b")]
     fp = [r["fingerprint"] for r in recs]
-    assert [f["model"]["params"]["seed"] for f in fp] == [1, 3]
+    assert [f["model"]["params"]["trainer"]["params"]["seed"] for f in fp] == [1, 3]
     assert fp[0]["train"] == fp[1]["train"] and fp[0]["test"] == fp[1]["test"]
 
 

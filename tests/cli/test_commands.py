@@ -236,12 +236,13 @@ def test_rank_cerna_writes_the_paths_rank_cerna_finds(tmp_path):
 def test_rank_writes_grmmi_top_attended_window(tmp_path):
     from rnagraph.data import Fold
     from rnagraph.datasets import synthetic
-    from rnagraph.models import GRMMI
+    from rnagraph.models import get_model
     from rnagraph.typing import CIRC_MIRNA
 
     g = synthetic(seed=0)
-    m = GRMMI(embedding_dim=8, embedding_epochs=1, conv_channels=8, hidden_channels=8, heads=2,
-              graph_dim=8, mlp_channels=8, epochs=1, max_tokens=64)
+    m = get_model("grmmi", embedding_dim=8, embedding_epochs=1, conv_channels=8,
+                  hidden_channels=8, heads=2, graph_encoder__dim=2, mlp_channels=8, epochs=1,
+                  max_tokens=64)
     path = m.fit(Fold.full(g, CIRC_MIRNA, seed=0)).save(tmp_path / "grmmi.rg")
     out = tmp_path / "r.csv"
     _ok(["rank", "--model", path, "--rna", g["circrna"].ids[0], "--top", 5, "--out", out])

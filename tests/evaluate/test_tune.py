@@ -20,6 +20,7 @@ from rnagraph.evaluate.tune import (
     tune,
 )
 from rnagraph.models import MODELS, get_model
+from rnagraph.models.params import resolve_params
 from rnagraph.models.registry import PRESETS
 from rnagraph.models.search_spaces import SEARCH_SPACES, Param, search_space
 
@@ -203,10 +204,13 @@ def test_folds_without_validation_pairs_are_refused(graph):
 @pytest.mark.parametrize("name", sorted(SEARCH_SPACES))
 def test_every_space_names_parameters_the_model_takes(name):
     assert name in MODELS
-    known = get_model(name).get_params(deep=False)
-    assert set(SEARCH_SPACES[name]) <= set(known) - {"seed", "device"}
+    model = get_model(name)
+    known = model.get_params(deep=True)              # part__name too
+    # a space may name a part's parameter by its own name where one part has it
+    full = {k: next(iter(resolve_params(model, {k: None}))) for k in SEARCH_SPACES[name]}
+    assert not {v.rsplit("__", 1)[-1] for v in full.values()} & {"seed", "device"}
     for key, p in SEARCH_SPACES[name].items():   # the default fits the declared type
-        default = known[key]
+        default = known[full[key]]
         if p.kind == "int":
             assert isinstance(default, int)
         elif p.kind == "float":
@@ -222,8 +226,9 @@ def test_every_corner_of_a_space_builds_its_model(name):
         kw = {k: (p.choices[pick] if p.kind == "categorical" else
                   (int if p.kind == "int" else float)(p.low if pick == 0 else p.high))
               for k, p in space.items()}
-        params = get_model(name, **kw).get_params(deep=False)
-        assert all(params[k] == v for k, v in kw.items())
+        model = get_model(name, **kw)
+        params = model.get_params(deep=True)
+        assert all(params[k] == v for k, v in resolve_params(model, kw).items())
 
 
 def test_spaces_cover_the_brief_and_presets_use_their_base():

@@ -34,7 +34,7 @@ FAST: dict[str, dict] = {
     "joint": {"hidden_channels": 16, "epochs": 60},
     "joint-single": {"hidden_channels": 16, "epochs": 60},
     "grmmi": {"embedding_dim": 8, "embedding_epochs": 1, "conv_channels": 8,
-              "hidden_channels": 8, "heads": 2, "graph_dim": 8, "mlp_channels": 8,
+              "hidden_channels": 8, "heads": 2, "graph_encoder__dim": 2, "mlp_channels": 8,
               "epochs": 2, "max_tokens": 64},
     "mitar": {"filters": 8, "hidden_channels": 4, "dense": 4, "epochs": 2, "max_len": 80},
 }

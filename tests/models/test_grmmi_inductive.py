@@ -7,14 +7,14 @@ from sklearn.metrics import roc_auc_score
 
 from rnagraph.data import kfold_link_split
 from rnagraph.datasets import synthetic
-from rnagraph.models import GRMMI
+from rnagraph.models import get_model
 from rnagraph.models.base import block_close
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
 #: a small complete GRMMI (random k-mer table: no skip-gram fit), targets cut to 64 tokens
 SMALL = dict(k=4, init="random", embedding_dim=16, conv_channels=16, hidden_channels=8,
-             heads=2, graph_dim=16, mlp_channels=16, dropout=0.1, batch_size=64,
-             max_tokens=64, lr=0.01)
+             heads=2, graph_encoder__dim=4, mlp_channels=16, sequence_encoder__dropout=0.1,
+             head__dropout=0.1, batch_size=64, max_tokens=64, lr=0.01)
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +26,7 @@ def cold_mirna(train_seed):
     fold = kfold_link_split(g, MIRNA_MRNA, k=5, mode="cold-src", seed=train_seed,
                             inductive=True)[0]
     torch.set_num_threads(1)
-    return fold, GRMMI(epochs=6, patience=6, seed=train_seed, **SMALL).fit(fold)
+    return fold, get_model("grmmi", epochs=6, patience=6, seed=train_seed, **SMALL).fit(fold)
 
 
 def test_held_out_mirnas_are_scored_from_their_sequence_above_chance(cold_mirna, margin):

@@ -10,9 +10,10 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from rnagraph.data import build_graph, kfold_link_split
-from rnagraph.models import GRMMI
+from rnagraph.models import GRMMI, get_model
 from rnagraph.models._grmmi_net import GRMMINet
 from rnagraph.models.base import block_close
+from rnagraph.models.grmmi_parts import PairingBranch, SequenceBranch
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
@@ -127,9 +128,10 @@ def _graph(seed: int = 0):
 
 def test_scores_with_a_tiny_budget_equal_those_with_a_large_one():
     fold = kfold_link_split(_graph(), MIRNA_MRNA, k=5, seed=0)[0]
-    m = GRMMI(k=3, embedding_dim=8, init="random", conv_channels=8, hidden_channels=4,
-              heads=2, graph_dim=8, mlp_channels=8, match_scores=True, map_channels=2,
-              pairing_channels=2, epochs=1, batch_size=32).fit(fold)
+    m = get_model("grmmi", k=3, embedding_dim=8, init="random", conv_channels=8,
+                  hidden_channels=4, heads=2, graph_encoder__dim=2, mlp_channels=8,
+                  match_scores=True, map_channels=2, pairing=PairingBranch(2), epochs=1,
+                  batch_size=32).fit(fold)
     x = fold.test.edge_label_index
     mi, t = torch.arange(6), torch.arange(30)
     big = (m.decision_function(None, x), m.decision_grid(None, mi, t), m.explain(None, x))
@@ -148,15 +150,15 @@ def test_scores_with_a_tiny_budget_equal_those_with_a_large_one():
 def test_windows_only_where_a_sequence_is_longer_than_the_window():
     # a window cuts long targets (the LSTM's depth bounded by the window); a graph whose
     # sequences all fit one window is encoded whole, as with window=None (the default)
-    assert GRMMI().window is None
-    m = GRMMI(window=128)
-    assert m._window((22, 128)) is None and m._window((22, 129)) == 128
-    assert GRMMI(window=None)._window((22, 5000)) is None
+    assert GRMMI().sequence_encoder.window is None
+    m = get_model("grmmi", window=128)
+    seq = m.sequence_encoder
+    assert seq.active_window(128) is None and seq.active_window(129) == 128
+    assert SequenceBranch(window=None).active_window(5000) is None
     net = m._build_net((2, 3), (22, 1000), 0, None)
     assert net.encoder.window == 128 and net.encoder.overlap == 16
     assert m._build_net((2, 3), (22, 40), 0, None).encoder.window is None
-    from rnagraph.models import get_model
-    assert get_model("grmmi-window").window == 128
+    assert get_model("grmmi-window").sequence_encoder.window == 128
 
 
 def test_new_rnas_keep_cache_and_blocks_within_the_budget():

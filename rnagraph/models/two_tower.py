@@ -1,7 +1,7 @@
 """TwoTower: a sequence tower for one side, learned partner vectors for the other (inductive)."""
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -10,8 +10,9 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.build import node_sequences
 from rnagraph.data.fold import Fold, LinkSet
+from rnagraph.features._estimator import is_int
 from rnagraph.models.base import LinkModel
-from rnagraph.train.trainer import Trainer
+from rnagraph.train.config import TrainerConfig
 
 _CODE = {"A": 0, "C": 1, "G": 2, "U": 3, "T": 3}
 
@@ -102,12 +103,13 @@ class _Task:
 
     def loss(self, pairs: Tensor, labels: Tensor) -> Tensor:
         r, t = pairs[self.side], pairs[1 - self.side]
-        n = r.numel() * self.neg_ratio
-        nr = self.known[torch.randint(self.known.numel(), (n,))]
-        nt = torch.randint(self.module.num_partners, (n,))
+        n, dev = r.numel() * self.neg_ratio, labels.device
+        nr = self.known[torch.randint(self.known.numel(), (n,))].to(dev)   # drawn on the CPU
+        nt = torch.randint(self.module.num_partners, (n,)).to(dev)
         logits = self.module(self.x, torch.cat([r, nr]), torch.cat([t, nt]), self.votes)
-        y = torch.cat([labels, torch.zeros(n)])
-        w = torch.cat([torch.full_like(labels, float(self.neg_ratio)), torch.ones(n)])
+        y = torch.cat([labels, torch.zeros(n, device=dev)])
+        w = torch.cat([torch.full_like(labels, float(self.neg_ratio)),
+                       torch.ones(n, device=dev)])
         return torch.nn.functional.binary_cross_entropy_with_logits(logits, y, weight=w)
 
     def logits(self, pairs: Tensor) -> Tensor:
@@ -160,12 +162,13 @@ class TwoTower(LinkModel):
             ``64``)
         dropout (float): dropout of the tower's hidden layer. (default: ``0.3``)
         neg_ratio (int): fresh negatives per training positive. (default: ``1``)
-        lr, weight_decay, epochs, batch_size, patience: :class:`~rnagraph.train.Trainer`.
-            (defaults: ``3e-3``, ``1e-4``, ``150``, ``2048``, ``15``)
         vote_power (float, optional): add the vote term with this exponent :math:`p`.
             (default: ``None``)
-        seed (int): seed. (default: ``0``)
         calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
+        trainer (TrainerConfig, optional): epochs, learning rate, weight decay, batch size,
+            early stopping, device and seed (:class:`~rnagraph.train.config.TrainerConfig`);
+            ``None``: :attr:`default_trainer` (150 epochs, ``lr=3e-3``,
+            ``weight_decay=1e-4``, batches of 2048, ``patience=15``). (default: ``None``)
 
     Shapes:
         - **input:** pairs ``[2, N]`` (source type first)
@@ -173,13 +176,15 @@ class TwoTower(LinkModel):
     """
 
     requires_sequences: ClassVar[bool] = True   # on its node_type side (the other needs none)
+    #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``
+    default_trainer: ClassVar[dict[str, Any]] = {"epochs": 150, "lr": 3e-3,
+                                                 "weight_decay": 1e-4, "batch_size": 2048,
+                                                 "patience": 15}
 
-    def __init__(self, node_type: str = "mirna", positions: int = 24,
-                 max_k: int = 3, hidden_channels: int = 256,
-                 dim: int = 64, dropout: float = 0.3, neg_ratio: int = 1, lr: float = 3e-3,
-                 weight_decay: float = 1e-4, epochs: int = 150, batch_size: int = 2048,
-                 patience: int = 15, vote_power: float | None = None, seed: int = 0,
-                 calibrate: bool = True):
+    def __init__(self, node_type: str = "mirna", positions: int = 24, max_k: int = 3,
+                 hidden_channels: int = 256, dim: int = 64, dropout: float = 0.3,
+                 neg_ratio: int = 1, vote_power: float | None = None, calibrate: bool = True,
+                 trainer: TrainerConfig | None = None):
         self.node_type = node_type
         self.positions = positions
         self.max_k = max_k
@@ -187,28 +192,18 @@ class TwoTower(LinkModel):
         self.dim = dim
         self.dropout = dropout
         self.neg_ratio = neg_ratio
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.patience = patience
         self.vote_power = vote_power
-        self.seed = seed
         self.calibrate = calibrate
+        self.trainer = self._trainer_part(trainer)
 
     def _validate_params(self) -> None:
-        if not (isinstance(self.max_k, int) and self.max_k >= 0):
-            raise ValueError(f"TwoTower: max_k must be an int >= 0, got {self.max_k!r}")
-        for name in ("positions", "hidden_channels", "dim", "neg_ratio", "epochs",
-                     "batch_size"):
-            value = getattr(self, name)
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f"TwoTower: {name} must be an int >= 1, got {value!r}")
-        if self.vote_power is not None and not self.vote_power >= 0:
-            raise ValueError(f"TwoTower: vote_power must be None or >= 0, got "
-                             f"{self.vote_power!r}")
-        if not 0 <= self.dropout < 1:
-            raise ValueError(f"TwoTower: dropout must be in [0, 1), got {self.dropout!r}")
+        c = self._check_param
+        c("max_k", is_int(self.max_k) and self.max_k >= 0, "must be an integer >= 0")
+        for name in ("positions", "hidden_channels", "dim", "neg_ratio"):
+            c(name, is_int(getattr(self, name)) and getattr(self, name) >= 1,
+              "must be an integer >= 1")
+        c("vote_power", self.vote_power is None or self.vote_power >= 0, "must be None or >= 0")
+        c("dropout", 0 <= self.dropout < 1, "must be in [0, 1)")
 
     def _ks(self) -> tuple[int, ...]:
         return tuple(range(1, self.max_k + 1))
@@ -268,13 +263,14 @@ class TwoTower(LinkModel):
         known = torch.unique(pos[side])
         n_t = int(g[self.edge_type_[2 - 2 * side]].num_nodes)
         net = _TwoTowerNet(x.size(1), n_t, self.hidden_channels, self.dim, self.dropout)
-        trainer = Trainer(epochs=self.epochs, lr=self.lr, weight_decay=self.weight_decay,
-                          batch_size=self.batch_size, patience=self.patience, seed=self.seed)
+        trainer = self.trainer.build()
+        dev = trainer.device
         votes = self._votes(g)
-        votes = None if votes is None else (votes, votes if vg is g else self._votes(vg))
-        trainer.fit(_Task(net, x, x_val, side, known, self.neg_ratio, votes),
+        votes = None if votes is None else (votes.to(dev), (votes if vg is g
+                                                           else self._votes(vg)).to(dev))
+        trainer.fit(_Task(net, x.to(dev), x_val.to(dev), side, known, self.neg_ratio, votes),
                     LinkSet(pos, torch.ones(pos.size(1))), fold.val if len(fold.val) else None)
-        self.net_ = net.eval()
+        self.net_ = net.cpu().eval()
         self.history_ = trainer.history_
         self.fit_info_ = trainer.fit_info()
 

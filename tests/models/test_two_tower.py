@@ -9,6 +9,7 @@ from rnagraph.models import get_model, load
 from rnagraph.models.base import block_close
 from rnagraph.models.sequence_vote import SequenceVote
 from rnagraph.models.two_tower import TwoTower, sequence_features
+from rnagraph.train.config import TrainerConfig
 
 CM = ("circrna", "binds", "mirna")
 
@@ -64,18 +65,21 @@ def test_a_new_copy_of_a_fitted_mirna_scores_as_it_and_save_load(fitted, tmp_pat
 def test_errors():
     fold = kfold_link_split(synthetic(seed=0), CM, k=5, seed=0)[0]
     with pytest.raises(ValueError, match="not one side"):
-        TwoTower(node_type="mrna", epochs=1).fit(fold)
-    with pytest.raises(ValueError, match="dropout must be in"):
+        TwoTower(node_type="mrna", trainer=TrainerConfig(epochs=1)).fit(fold)
+    with pytest.raises(ValueError, match=r"^TwoTower: dropout=1.0 must be in \[0, 1\)"):
         TwoTower(dropout=1.0).fit(fold)
-    with pytest.raises(ValueError, match="dim must be an int"):
+    with pytest.raises(ValueError, match="^TwoTower: dim=0 must be an integer >= 1"):
         TwoTower(dim=0).fit(fold)
+    with pytest.raises(ValueError, match="^TrainerConfig: batch_size=0"):
+        TwoTower().set_params(trainer__batch_size=0).fit(fold)
 
 
 def test_vote_term_is_the_sequence_neighbour_vote():
     fold = kfold_link_split(synthetic(seed=0), CM, k=5, mode="cold-dst", seed=0,
                             inductive=True)[0]
     sg = fold.graph_for("test")
-    model = TwoTower(vote_power=2.0, epochs=2, hidden_channels=8, dim=4).fit(fold)
+    model = get_model("two-tower", vote_power=2.0, epochs=2, hidden_channels=8, dim=4)
+    model.fit(fold)
     ref = SequenceVote(similarity="levenshtein", powers=[2.0], calibrate=False).fit(fold)
     # SequenceVote's raw score log(1 + sum_r' S^2 A) over the known miRNAs, none voting for
     # itself, for the fitted and the new (held-out) miRNAs alike: [miRNAs, circRNAs]

@@ -242,7 +242,7 @@ class SeedSiteFeatures(Estimator):
     A pair with a missing sequence (``None``) gets a row of zeros; ``transform(...,
     return_mask=True)`` also says which rows had both sequences. Nothing is learned: ``fit``
     only returns ``self`` (kept for the scikit-learn pattern). Used as the pair input of
-    ``MFERL(pair_features=True)``, as the score of :class:`~rnagraph.models.SeedMatch` and to
+    ``MFERL(pair=MFERLPairTerm())``, as the score of :class:`~rnagraph.models.SeedMatch` and to
     explain predictions site by site.
 
     Args:

@@ -11,7 +11,7 @@ CM = ("circrna", "binds", "mirna")
 
 
 class Featured(DegreeProduct):
-    """A LinkModel with a dict-valued hyper-parameter, like ``MFERL(feature_kwargs=...)``."""
+    """A LinkModel with a dict-valued hyper-parameter (nested values in the fingerprint)."""
 
     def __init__(self, feature_kwargs: dict | None = None, calibrate: bool = True):
         super().__init__(calibrate=calibrate)
@@ -48,6 +48,24 @@ def test_dict_valued_params_are_in_the_fingerprint(folds):
     # key order does not: the same configuration gives the same fingerprint
     assert (fp(Featured(feature_kwargs={"a": 1, "b": 2}), f)
             == fp(Featured(feature_kwargs={"b": 2, "a": 1}), f))
+
+
+def test_a_part_of_a_model_is_in_the_fingerprint_by_class_and_parameters(folds):
+    # MFERL's parts: a part's parameter, or the part's presence, is a different configuration
+    from rnagraph.models.mferl import MFERL, MFERLPairTerm, MFERLViews
+    f = folds[0]
+    cfg = model_config(MFERL(inputs=MFERLViews(max_len=10)))["params"]
+    assert cfg["inputs"] == {"part": "rnagraph.models._mferl_views.MFERLViews",
+                             "params": {**cfg["inputs"]["params"], "max_len": 10}}
+    assert cfg["pair"] is None and cfg["trainer"]["params"]["epochs"] == 300
+    a = fp(MFERL(inputs=MFERLViews(max_len=10)), f)
+    assert a == fp(MFERL(inputs=MFERLViews(max_len=10)), f)      # equal parts, equal prints
+    assert fingerprint_mismatch(a, fp(MFERL(inputs=MFERLViews(max_len=20)), f)) == \
+        "model parameter(s) inputs"
+    assert fingerprint_mismatch(a, fp(MFERL(inputs=MFERLViews(max_len=10),
+                                            pair=MFERLPairTerm()), f)) == "model parameter(s) pair"
+    assert fingerprint_mismatch(a, fp(MFERL(inputs=MFERLViews(max_len=10)).set_params(
+        trainer__lr=0.1), f)) == "model parameter(s) trainer"
 
 
 def test_library_version_is_in_the_fingerprint(folds, monkeypatch):

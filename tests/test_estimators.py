@@ -1,9 +1,11 @@
-"""scikit-learn conventions over every featurizer, graph encoder and registry model.
+"""scikit-learn conventions over every featurizer, graph encoder, model part and registry model.
 
 The estimators are discovered from ``rnagraph.features.__all__`` and
 ``rnagraph.nn.encoders.__all__`` (every exported concrete class with a ``fit``), so a new one is
 covered automatically; it must then say how to break and fit it in ``BAD`` / ``FIT`` below, or
-``test_every_estimator_is_in_the_tables`` fails.
+``test_every_estimator_is_in_the_tables`` fails. The parts models are composed of (every
+concrete rnagraph estimator that is not a model, found by importing the whole package) and every
+registry model and preset must clone and round-trip ``set_params`` (issue 34).
 """
 from __future__ import annotations
 
@@ -161,3 +163,110 @@ def test_registry_models_clone_with_equal_params(name):
     twin = clone(model)
     assert twin is not model and type(twin) is type(model)
     assert _params(twin) == _params(model)
+
+
+# ------------------------------------------------------------ clone over everything (issue 34)
+def _rnagraph_modules() -> list[str]:
+    """Every module of the package (imported, so that every part class is defined)."""
+    import importlib
+    import pkgutil
+
+    import rnagraph
+    names = []
+    for info in pkgutil.walk_packages(rnagraph.__path__, "rnagraph."):
+        try:
+            importlib.import_module(info.name)
+        except ImportError as exc:             # an optional dependency (ray, optuna, ...)
+            if not getattr(exc, "name", None) or exc.name.startswith("rnagraph"):
+                raise
+            continue
+        names.append(info.name)
+    return names
+
+
+def _part_classes() -> list[type]:
+    """Every concrete rnagraph estimator that is not a model: featurizers, encoders and the
+    parts models are composed of (``TrainerConfig``, ``RankingLoss``, ...)."""
+    from rnagraph.features._estimator import Estimator
+    from rnagraph.models.base import LinkModel
+    _rnagraph_modules()
+    seen, todo = set(), [Estimator]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return sorted((c for c in seen if c.__module__.startswith("rnagraph.")
+                   and not issubclass(c, LinkModel) and not inspect.isabstract(c)),
+                  key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+PARTS = _part_classes()
+
+
+def _deep(est: BaseEstimator) -> dict[str, str]:
+    return {k: repr(v) for k, v in est.get_params(deep=True).items()}
+
+
+def _check_clone_and_set_params(est: BaseEstimator) -> None:
+    """``clone`` gives a new estimator of equal deep parameters whose parts are new objects,
+    and ``set_params`` of the deep parameters round-trips: all of them at once (scikit-learn's
+    own order: a part, then its parameters) and the leaves alone on a clone."""
+    from rnagraph.models.params import is_part
+    twin = clone(est)
+    assert twin is not est and type(twin) is type(est)
+    assert _deep(twin) == _deep(est)
+    for name, value in est.get_params(deep=False).items():
+        if is_part(value):                         # a part is copied, never shared
+            assert twin.get_params(deep=False)[name] is not value
+    deep = est.get_params(deep=True)
+    assert _deep(clone(est).set_params(**deep)) == _deep(est)
+    leaves = {k: v for k, v in deep.items() if not is_part(v)}
+    again = clone(est).set_params(**leaves)
+    assert _deep(again) == _deep(est)
+
+
+def test_part_discovery_finds_the_parts_of_the_models():
+    names = {c.__name__ for c in PARTS}
+    assert {"TrainerConfig", "PopularityNegatives", "RankingLoss", "KmerFrequency",
+            "GraRep", "EncoderTransform"} <= names
+    assert not names & {"SAGELink", "StructLink", "LinkModel", "GraphEncoder", "Estimator"}
+    # one estimator base: every featurizer and encoder is an rnagraph estimator
+    assert set(ESTIMATORS) <= set(PARTS)
+
+
+@pytest.mark.parametrize("cls", PARTS, ids=lambda c: c.__name__)
+def test_every_part_clones_and_set_params_round_trips(cls):
+    est = _make(cls)
+    _check_clone_and_set_params(est)
+    # the docstring lists every parameter (``name (type): ...``)
+    doc = inspect.getdoc(cls) or ""
+    missing = [p for p in est.get_params(deep=False) if f"{p} (" not in doc]
+    assert not missing, f"{cls.__name__}'s docstring does not list {missing}"
+
+
+@pytest.mark.parametrize("name", _registry_names())
+def test_every_registry_model_clones_and_set_params_round_trips(name):
+    from rnagraph.models.registry import get_model
+    _check_clone_and_set_params(get_model(name))
+
+
+def test_a_changed_part_parameter_survives_clone_and_is_not_shared():
+    from rnagraph.models.registry import get_model
+    model = get_model("struct", lr=0.5, rank_k=8, degree_share=0.1)
+    twin = clone(model)
+    assert (twin.trainer.lr, twin.ranking.rank_k, twin.negatives.degree_share) == (0.5, 8, 0.1)
+    twin.set_params(trainer__lr=0.25)
+    assert model.trainer.lr == 0.5                 # the original's trainer is its own
+
+
+@pytest.mark.parametrize("name", _registry_names())
+def test_every_registry_model_takes_at_most_15_arguments(name):
+    from rnagraph.models.registry import get_model
+    cls = type(get_model(name))
+    params = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    assert len(params) <= 15, f"{cls.__name__} takes {len(params)} arguments: {params}"
+    # a trained model holds its training options in trainer=, never beside it
+    from rnagraph.train.config import FIELDS
+    if "trainer" in params:
+        assert not set(params) & (set(FIELDS) - {"seed", "device"}), params

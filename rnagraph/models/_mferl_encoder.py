@@ -28,12 +28,12 @@ class MFERLEncoder(Estimator):
     The node representation is :math:`\mathbf{Z}_t = \mathrm{BN}([\mathbf{X}^{b_1}_t \Vert
     \cdots])` of width :math:`|\mathrm{blocks}|\, d` (the equations are in
     :class:`~rnagraph.models._mferl_net.MFERLNet`). Leaving a block out of ``blocks`` is the
-    paper's ablation of that module.
+    paper's ablation of that module (``blocks=("mcam", "heter")``: "w/o homo").
 
     Args:
         hidden_channels (int): :math:`d`. (default: ``128``)
-        blocks (Sequence[str]): the blocks, a non-empty subset of
-            ``("homo", "mcam", "heter")``. (default: all three)
+        blocks (Sequence[str], optional): the blocks, a non-empty subset of
+            ``("homo", "mcam", "heter")``; ``None``: all three. (default: ``None``)
         heads (int): bilinear attention heads. (default: ``2``)
         k (int): the bilinear attention's rank multiplier. (default: ``3``)
         channel_pool (str): MCAM's channel pooling, ``"graph"`` (the paper: over all nodes)
@@ -42,7 +42,7 @@ class MFERLEncoder(Estimator):
             (default: ``0.5``)
     """
 
-    def __init__(self, hidden_channels: int = 128, blocks: Sequence[str] = BLOCKS,
+    def __init__(self, hidden_channels: int = 128, blocks: Sequence[str] | None = None,
                  heads: int = 2, k: int = 3, channel_pool: str = "graph",
                  dropout: float = 0.5) -> None:
         self.hidden_channels = hidden_channels
@@ -57,9 +57,10 @@ class MFERLEncoder(Estimator):
             value = getattr(self, name)
             self._check_param(name, is_int(value) and value >= 1, "must be an integer >= 1")
         b = self.blocks
-        ok = (not isinstance(b, str) and isinstance(b, Sequence) and len(b) > 0
-              and set(b) <= set(BLOCKS) and len(set(b)) == len(b))
-        self._check_param("blocks", ok, f"must be distinct blocks of {BLOCKS}, at least one")
+        ok = b is None or (not isinstance(b, str) and isinstance(b, Sequence) and len(b) > 0
+                           and set(b) <= set(BLOCKS) and len(set(b)) == len(b))
+        self._check_param("blocks", ok, f"must be None or distinct blocks of {BLOCKS}, at "
+                          "least one")
         self._check_param("channel_pool", self.channel_pool in ("graph", "node"),
                           "must be 'graph' or 'node'")
         self._check_param("dropout", isinstance(self.dropout, (int, float))
@@ -71,7 +72,7 @@ class MFERLEncoder(Estimator):
         self._validate_params()
         return {"hidden_channels": self.hidden_channels, "heads": self.heads, "k": self.k,
                 "channel_pool": self.channel_pool, "dropout": self.dropout,
-                **{f"use_{b}": b in self.blocks for b in BLOCKS}}
+                **{f"use_{b}": b in (self.blocks or BLOCKS) for b in BLOCKS}}
 
 
 __all__ = ["MFERLEncoder", "BLOCKS"]

@@ -18,6 +18,11 @@ CACHE_BYTES = 256 << 20
 BLOCK_BYTES = 256 << 20
 
 
+def _gather(prepared: dict[str, Tensor], index: Tensor) -> dict[str, Tensor]:
+    """The rows ``index`` ``[B]`` of every tensor of prepared per-sequence rows."""
+    return {key: t.index_select(0, index) for key, t in prepared.items()}
+
+
 def _mlp(sizes: list[int], dropout: float) -> torch.nn.Sequential:
     layers: list[torch.nn.Module] = []
     for a, b in zip(sizes[:-1], sizes[1:]):
@@ -176,7 +181,7 @@ class GRMMINet(torch.nn.Module):
             inv_mi = self.fill(cache, "mi", pairs[0])
             inv_m = self.fill(cache, "m", pairs[1])
             p_mi, p_m = cache["mi"], cache["m"]
-        return enc.pair(enc.gather(p_mi, inv_mi), enc.gather(p_m, inv_m), return_attention)
+        return enc.pair(_gather(p_mi, inv_mi), _gather(p_m, inv_m), return_attention)
 
     def _split(self, pairs: Tensor, cache: dict, cap: int, return_attention: bool):
         """:meth:`sequence_vector` of a block with more distinct nodes than the cache holds:
@@ -205,7 +210,7 @@ class GRMMINet(torch.nn.Module):
         if self.encoder is None:
             return 0
         t, d = self._width(side), self.encoder.channels
-        floats = d + (((3 * d + 1) * t) if self.encoder.attention else 0)
+        floats = d + (((3 * d + 1) * t) if self.encoder.attention is not None else 0)
         return 4 * floats + t                                      # + the boolean mask
 
     def pair_bytes(self) -> int:
@@ -220,12 +225,14 @@ class GRMMINet(torch.nn.Module):
         if enc is not None:
             t_mi, t_m, d, h = self._width("mi"), self._width("m"), enc.channels, enc.heads
             floats += (3 * d + 2) * (t_mi + t_m) + 2 * d               # gathered rows
-            if enc.attention:
+            if enc.attention is not None:
                 grid = t_mi * t_m
                 floats += 2 * h * grid + 3 * d * (t_mi + t_m)          # weights, outputs
-                if enc.match_scores or enc.map_channels:
-                    floats += 2 * h * grid * (2 + enc.match_scores)    # maps, copies, mask
-                    floats += enc.map_channels * grid
+                scores = enc.match_scores is not None
+                map_channels = enc.match_map.out_channels if enc.match_map is not None else 0
+                if scores or map_channels:
+                    floats += 2 * h * grid * (2 + scores)              # maps, copies, mask
+                    floats += map_channels * grid
         if self.pairing is not None:
             l_mi, l_m = self.mi_nt.size(1), self.m_nt.size(1)
             width = getattr(self.pairing, "hidden_channels", 8)
@@ -418,7 +425,8 @@ class GRMMINet(torch.nn.Module):
                             ) + self.lin.bias if mi.numel() else a.new_empty(0, m.numel())
         else:
             out = a[:, :1] + b[:, 0].unsqueeze(0)
-        if has_mi is not None and (self.encoder.attention or self.pairing is not None):
+        if has_mi is not None and (self.encoder.attention is not None
+                                   or self.pairing is not None):
             ii, jj = (has_mi.unsqueeze(1) & has_m.unsqueeze(0)).nonzero(as_tuple=True)
             step = self.pair_block(budget)
             for i in range(0, ii.numel(), step):

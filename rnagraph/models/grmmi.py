@@ -474,7 +474,7 @@ class GRMMI(LinkModel):
         """
         self._check_fitted()
         net = self.net_
-        if net.encoder is None or not net.encoder.attention:
+        if net.encoder is None or net.encoder.attention is None:
             raise ValueError("GRMMI.explain: needs the sequence branch with attention "
                              "(a sequence_encoder with attention=True)")
         pairs = self._pairs(pairs, graph)
@@ -531,7 +531,7 @@ class GRMMI(LinkModel):
                  "max_nucleotides": ([0, 0] if net.pairing is None else
                                      [int(net.mi_nt.size(1)), int(net.m_nt.size(1))]),
                  "embedding_init": net.encoder is not None
-                 and net.encoder.embedding_init is not None,
+                 and net.encoder.embedding.initial is not None,
                  "fit_info": self.fit_info_})
 
     def _set_state(self, tensors: dict[str, Tensor], extra: dict) -> None:

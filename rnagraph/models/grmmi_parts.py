@@ -193,14 +193,25 @@ class SequenceBranch(Estimator):
         """The encoder (:class:`~rnagraph.nn.MutualAttentionEncoder`) of these options, over
         the token table of ``kmers`` started at ``embedding_init``, for sequences of at
         most ``longest`` tokens."""
+        from rnagraph.nn.attention import MatchMap, MatchScores, MutualAttention
         from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
+        from rnagraph.nn.sequence import KmerConv, PaddedLSTM, TokenEmbedding
+        emb = TokenEmbedding(kmers.vocab_size, kmers.embedding_dim, init=embedding_init,
+                             freeze=kmers.freeze_embedding)
+        c = kmers.embedding_dim
+        conv = lstm = att = None
+        if self.cnn:
+            conv = KmerConv(c, self.conv_channels, self.kernel_size, self.pool_size)
+            c = conv.out_channels
+        if self.lstm is not None:
+            lstm = PaddedLSTM(c, self.hidden_channels, bidirectional=self.lstm == "bi")
+            c = lstm.out_channels
+        if self.attention:
+            att = MutualAttention(c, self.heads)
         return MutualAttentionEncoder(
-            kmers.vocab_size, kmers.embedding_dim, self.conv_channels, self.kernel_size,
-            self.pool_size, self.hidden_channels, self.heads, cnn=self.cnn, lstm=self.lstm,
-            attention=self.attention, dropout=self.dropout,
-            window=self.active_window(longest), overlap=self.overlap,
-            embedding_init=embedding_init, freeze_embedding=kmers.freeze_embedding,
-            match_scores=self.match_scores, map_channels=self.map_channels)
+            emb, conv, lstm, att, MatchScores() if self.match_scores else None,
+            MatchMap(2 * self.heads, self.map_channels) if self.map_channels else None,
+            dropout=self.dropout, window=self.active_window(longest), overlap=self.overlap)
 
 
 class PairingBranch(Estimator):

@@ -1,6 +1,15 @@
 """PyG layers for RNA interaction graphs: graph encoders, convolutions, attention, link heads and
 losses. Each layer is usable on its own inside a user's PyG model (see ``docs/layers.md``)."""
-from rnagraph.nn.attention import MCAM, ChannelAttention, MutualAttentionEncoder, SpatialAttention
+from rnagraph.nn.attention import (
+    MCAM,
+    ChannelAttention,
+    CrossAttention,
+    MatchMap,
+    MatchScores,
+    MutualAttention,
+    MutualAttentionEncoder,
+    SpatialAttention,
+)
 from rnagraph.nn.conv import BilinearInteraction, HomoGCN
 from rnagraph.nn.encoders import (
     HOPE,
@@ -23,6 +32,7 @@ from rnagraph.nn.heads import (
 )
 from rnagraph.nn.losses import InfoNCE, within_group_ranking
 from rnagraph.nn.pairing import DiagonalPairing, PairingMapCNN
+from rnagraph.nn.sequence import KmerConv, PaddedLSTM, TokenEmbedding
 
 __all__ = [
     # encoders
@@ -31,6 +41,9 @@ __all__ = [
     # layers
     "HomoGCN", "BilinearInteraction", "MCAM", "ChannelAttention", "SpatialAttention",
     "MutualAttentionEncoder", "PairingMapCNN", "DiagonalPairing",
+    # GRMMI's blocks
+    "TokenEmbedding", "KmerConv", "PaddedLSTM", "CrossAttention", "MutualAttention",
+    "MatchScores", "MatchMap",
     # heads
     "InnerProductHead", "ConcatMLPHead", "BilinearHead", "HadamardHead", "CNNProductHead",
     # losses

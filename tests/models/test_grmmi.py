@@ -207,7 +207,7 @@ def test_extensions_survive_save_load_and_cached_scoring(fold, tmp_path, pairing
     m = grmmi(epochs=1, map_channels=4, match_scores=True,
               pairing=PairingBranch(3, pairing), lr_factor=0.5, ema_decay=0.9,
               mrna_orientation="reverse_complement", **SMALL).fit(fold)
-    assert m.net_.encoder.map_conv.out_channels == 4
+    assert m.net_.encoder.match_map.out_channels == 4
     assert isinstance(m.net_.pairing, PAIRINGS[pairing])
     assert m.net_.pairing.out_channels == 3
     # the pairing map reads the nucleotides the model reads: miRNA 5'->3', target antisense
@@ -328,11 +328,11 @@ def test_frozen_embedding_keeps_the_skipgram_table(fold):
     # freeze_embedding: the FastText vectors are fixed features; the rest still trains
     m = grmmi(epochs=1, freeze_embedding=True, graph_encoder=None, **SMALL).fit(fold)
     enc = m.net_.encoder
-    assert torch.equal(enc.embedding.weight, enc.embedding_init)
+    assert torch.equal(enc.embedding.weight, enc.embedding.initial)
     tuned = grmmi(epochs=1, graph_encoder=None, **SMALL).fit(fold).net_.encoder
-    assert torch.equal(tuned.embedding_init, enc.embedding_init)      # same init, same seed
-    assert not torch.equal(tuned.embedding.weight, tuned.embedding_init)
-    assert not torch.equal(enc.conv.weight, tuned.conv.weight)
+    assert torch.equal(tuned.embedding.initial, enc.embedding.initial)  # same init, same seed
+    assert not torch.equal(tuned.embedding.weight, tuned.embedding.initial)
+    assert not torch.equal(enc.conv.conv.weight, tuned.conv.conv.weight)
 
 
 def test_ranking_partners_share_the_mirna_and_have_the_other_label(fold):

@@ -13,8 +13,7 @@ from rnagraph.data import build_graph, kfold_link_split
 from rnagraph.models import GRMMI, get_model
 from rnagraph.models._grmmi_net import GRMMINet
 from rnagraph.models.base import block_close
-from rnagraph.models.grmmi_parts import PairingBranch, SequenceBranch
-from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
+from rnagraph.models.grmmi_parts import KmerTable, PairingBranch, SequenceBranch
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
 
 T_MI, T_M = 12, 60      # tokens of the longest miRNA and target: the cache's widths
@@ -25,7 +24,8 @@ def _net(n_mi: int, n_m: int, seed: int = 0, **kw) -> GRMMINet:
     3-mer tokens; node 0 of each side has the longest sequence, so every graph size has the
     same widths."""
     torch.manual_seed(seed)
-    enc = MutualAttentionEncoder(4**3 + 1, 8, 8, 3, 2, 4, 2, dropout=0.0, **kw)
+    enc = SequenceBranch(conv_channels=8, kernel_size=3, pool_size=2, hidden_channels=4,
+                         heads=2, dropout=0.0, **kw).build(KmerTable(k=3, embedding_dim=8))
     net = GRMMINet(enc, 4, (n_mi, n_m), (T_MI, T_M), hidden_channels=8, dropout=0.0).eval()
     g = torch.Generator().manual_seed(seed)
     for side, n, t in (("mi", n_mi, T_MI), ("m", n_m, T_M)):

@@ -1,7 +1,16 @@
 import pytest
 import torch
 
-from rnagraph.nn import MutualAttentionEncoder
+from rnagraph.nn import (
+    CrossAttention,
+    KmerConv,
+    MatchMap,
+    MatchScores,
+    MutualAttention,
+    MutualAttentionEncoder,
+    PaddedLSTM,
+    TokenEmbedding,
+)
 
 PAD = 19
 VARIANTS = [{}, {"window": 10, "overlap": 4}, {"cnn": False}, {"lstm": None},
@@ -9,10 +18,29 @@ VARIANTS = [{}, {"window": 10, "overlap": 4}, {"cnn": False}, {"lstm": None},
             {"map_channels": 3}, {"window": 10, "overlap": 4, "map_channels": 3}]
 
 
-def _enc(**kw):
-    kw = {"vocab_size": 20, "embedding_dim": 8, "conv_channels": 8, "hidden_channels": 4,
-          "heads": 2, "dropout": 0.0, **kw}
-    return MutualAttentionEncoder(**kw)
+def _enc(cnn=True, lstm="bi", attention=True, match_scores=False, map_channels=0,
+         embedding_init=None, freeze_embedding=False, dropout=0.0, heads=2, **kw):
+    """The encoder of the given variant, composed of its blocks (a variant is a block left
+    out): 20 tokens (padding 19), 8-dim embedding and CNN, BiLSTM of 4 per direction."""
+    c = 8
+    conv = KmerConv(c, 8) if cnn else None
+    rnn = PaddedLSTM(c, 4, bidirectional=lstm == "bi") if lstm else None
+    c = rnn.out_channels if rnn is not None else c
+    att = MutualAttention(c, heads) if attention else None
+    return MutualAttentionEncoder(
+        TokenEmbedding(20, 8, init=embedding_init, freeze=freeze_embedding), conv, rnn, att,
+        MatchScores() if match_scores else None,
+        MatchMap(2 * heads, map_channels) if map_channels else None, dropout=dropout, **kw)
+
+
+def _gather(rows, index):
+    return {k: t.index_select(0, index) for k, t in rows.items()}
+
+
+def _interact(enc, h_mi, k_mi, h_m, k_m, return_attention=False):
+    """Pair vectors of encodings already gathered per pair."""
+    return enc.pair(enc.prepare(h_mi, k_mi, "mi"), enc.prepare(h_m, k_m, "m"),
+                    return_attention)
 
 
 def _batch(seed=0):
@@ -42,7 +70,7 @@ def test_shapes_and_padding_invariance(kw):
     torch.testing.assert_close(enc(mi2, mi_len, m2, m_len), z, atol=1e-6, rtol=0)
     # the pair with no miRNA sequence: its miRNA pool and both attention parts are zero
     assert torch.all(z[2, :d] == 0)
-    if enc.attention:
+    if enc.attention is not None:
         assert torch.all(z[2, 2 * d:] == 0)
         assert att["mirna"].shape[:3] == (3, 2, enc.encode(mi, mi_len)[0].size(1))
 
@@ -66,9 +94,8 @@ def test_attention_weights_are_distributions_over_valid_keys():
 def test_cross_attention_agrees_with_torch_multihead_attention(grad):
     # the layer's attention is torch's MultiheadAttention with separate projections; both
     # its scoring path (in place, no grad) and its training path give torch's numbers
-    from rnagraph.nn.attention.mutual_attention import _CrossAttention
     torch.manual_seed(0)
-    att = _CrossAttention(8, heads=2)
+    att = CrossAttention(8, heads=2)
     ref = torch.nn.MultiheadAttention(8, 2, batch_first=True)
     with torch.no_grad():
         ref.in_proj_weight.copy_(torch.cat([att.q.weight, att.k.weight, att.v.weight]))
@@ -97,10 +124,10 @@ def test_prepared_rows_gathered_per_pair_equal_interact():
     h_m, k_m = enc.encode(m, m_len)
     i, j = torch.tensor([0, 1, 0, 2, 1]), torch.tensor([1, 0, 0, 2, 1])
     with torch.no_grad():
-        want, att = enc.interact(h_mi[i], k_mi[i], h_m[j], k_m[j], return_attention=True)
+        want, att = _interact(enc, h_mi[i], k_mi[i], h_m[j], k_m[j], return_attention=True)
         p_mi = enc.prepare(h_mi, k_mi, "mi", width=h_mi.size(1) + 3)
         p_m = enc.prepare(h_m, k_m, "m", width=h_m.size(1) + 5)
-        got, att2 = enc.pair(enc.gather(p_mi, i), enc.gather(p_m, j), return_attention=True)
+        got, att2 = enc.pair(_gather(p_mi, i), _gather(p_m, j), return_attention=True)
     torch.testing.assert_close(got, want, atol=1e-6, rtol=0)
     t_mi, t_m = h_mi.size(1), h_m.size(1)
     torch.testing.assert_close(att2["mirna"][:, :, :t_mi, :t_m], att["mirna"], atol=1e-6,
@@ -124,21 +151,23 @@ def test_match_scores_are_the_best_logit_over_valid_positions():
     want = torch.zeros(3, 2, 2)                       # [pair, direction, head]
     for b in range(2):
         x, y = h_mi[b, k_mi[b]], h_m[b, k_m[b]]
-        for d, (att, q_in, k_in) in enumerate(((enc.att_mi, x, y), (enc.att_m, y, x))):
+        pair = ((enc.attention.att_mi, x, y), (enc.attention.att_m, y, x))
+        for d, (att, q_in, k_in) in enumerate(pair):
             q = att.q(q_in).view(len(q_in), 2, 4).transpose(0, 1)   # [heads, T_q, d_k]
             k = att.k(k_in).view(len(k_in), 2, 4).transpose(0, 1)
             want[b, d] = (q @ k.transpose(1, 2) / 2.0).amax(dim=(1, 2))
     with torch.no_grad():
-        z = enc.interact(h_mi, k_mi, h_m, k_m)
+        z = _interact(enc, h_mi, k_mi, h_m, k_m)
         cached = enc.pair(enc.prepare(h_mi, k_mi, "mi", width=h_mi.size(1) + 2),
                           enc.prepare(h_m, k_m, "m", width=h_m.size(1) + 4))
     got = z[:, 4 * enc.channels:].view(3, 2, 2)
     torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(cached, z, atol=1e-6, rtol=0)
-    z_grad = enc.interact(h_mi, k_mi, h_m, k_m)       # encodings carry grad: training path
+    z_grad = _interact(enc, h_mi, k_mi, h_m, k_m)       # encodings carry grad: training path
     torch.testing.assert_close(z_grad.detach(), z, atol=1e-6, rtol=0)
     z_grad[:, 4 * enc.channels:].sum().backward()
-    assert enc.att_mi.q.weight.grad.abs().sum() > 0 and enc.att_m.k.weight.grad.abs().sum() > 0
+    att = enc.attention
+    assert att.att_mi.q.weight.grad.abs().sum() > 0 and att.att_m.k.weight.grad.abs().sum() > 0
 
 
 def test_logit_map_convolution_equals_a_per_pair_reference():
@@ -153,25 +182,28 @@ def test_logit_map_convolution_equals_a_per_pair_reference():
     for b in range(2):
         x, y = h_mi[b, k_mi[b]], h_m[b, k_m[b]]
         maps = []
-        for att, q_in, k_in, flip in ((enc.att_mi, x, y, False), (enc.att_m, y, x, True)):
+        for att, q_in, k_in, flip in ((enc.attention.att_mi, x, y, False),
+                                      (enc.attention.att_m, y, x, True)):
             q = att.q(q_in).view(len(q_in), 2, 4).transpose(0, 1)
             k = att.k(k_in).view(len(k_in), 2, 4).transpose(0, 1)
             lg = q @ k.transpose(1, 2) / 2.0
             maps.append(lg.transpose(1, 2) if flip else lg)
-        y2 = torch.nn.functional.conv2d(torch.cat(maps).unsqueeze(0), enc.map_conv.weight,
-                                        enc.map_conv.bias, padding=1)
+        conv = enc.match_map.conv
+        y2 = torch.nn.functional.conv2d(torch.cat(maps).unsqueeze(0), conv.weight, conv.bias,
+                                        padding=1)
         want[b] = torch.relu(y2).amax(dim=(2, 3))[0]
     with torch.no_grad():
-        z = enc.interact(h_mi, k_mi, h_m, k_m)
+        z = _interact(enc, h_mi, k_mi, h_m, k_m)
         cached = enc.pair(enc.prepare(h_mi, k_mi, "mi", width=h_mi.size(1) + 2),
                           enc.prepare(h_m, k_m, "m", width=h_m.size(1) + 4))
     torch.testing.assert_close(z[:, -3:], want, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(cached, z, atol=1e-6, rtol=0)
     # the training path (autograd, no channels-last stack, no in-place masking) agrees
-    z_grad = enc.interact(h_mi, k_mi, h_m, k_m)
+    z_grad = _interact(enc, h_mi, k_mi, h_m, k_m)
     torch.testing.assert_close(z_grad, z, atol=1e-6, rtol=0)
     z_grad[:, -3:].sum().backward()
-    assert enc.map_conv.weight.grad.abs().sum() > 0 and enc.att_m.q.weight.grad.abs().sum() > 0
+    assert enc.match_map.conv.weight.grad.abs().sum() > 0
+    assert enc.attention.att_m.q.weight.grad.abs().sum() > 0
 
 
 def test_gradients_reach_every_parameter():
@@ -218,43 +250,24 @@ def test_token_starts_map_windows_back_to_tokens():
 
 
 def test_repr_and_errors():
-    assert repr(_enc()) == ("MutualAttentionEncoder(20, embedding_dim=8, conv_channels=8, "
-                            "kernel_size=5, pool_size=2, lstm='bi', hidden_channels=4, heads=2)")
-    assert "attention=False" in repr(_enc(attention=False))
-    assert repr(_enc(match_scores=True, map_channels=3)).endswith(
-        "heads=2, match_scores=True, map_channels=3)")
-    with pytest.raises(ValueError, match="need attention=True"):
+    assert repr(_enc()) == (
+        "MutualAttentionEncoder(TokenEmbedding(20, 8, padding_idx=19, init=False, "
+        "freeze=False), conv=KmerConv(8, 8, kernel_size=5, pool_size=2), "
+        "lstm=PaddedLSTM(8, 4, bidirectional=True), attention=MutualAttention(8, heads=2))")
+    assert "attention" not in repr(_enc(attention=False))
+    assert repr(_enc(match_scores=True, map_channels=3, window=10, overlap=4)).endswith(
+        "match_scores=MatchScores(), match_map=MatchMap(4, 3), window=10, overlap=4)")
+    with pytest.raises(ValueError, match="need attention"):
         _enc(attention=False, map_channels=3)
-    with pytest.raises(ValueError, match="map_channels must be >= 0"):
-        _enc(map_channels=-1)
-    with pytest.raises(ValueError, match="lstm must be"):
-        _enc(lstm="gru")
     with pytest.raises(ValueError, match="heads=3 must divide"):
         _enc(heads=3)
     with pytest.raises(ValueError, match="overlap < window"):
         _enc(window=4, overlap=4)
-    with pytest.raises(ValueError, match="embedding_init has shape"):
+    with pytest.raises(ValueError, match="init has shape"):
         _enc(embedding_init=torch.zeros(3, 8))
-
-
-@pytest.mark.parametrize("lstm", ["bi", "uni"])
-def test_padded_lstm_equals_torchs_packed_lstm_values_and_gradients(lstm):
-    # the encoder runs each LSTM direction over the padded batch (linear-time backward);
-    # reference: nn.LSTM over packed sequences (each sequence alone, padding never read)
-    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-    torch.manual_seed(0)
-    enc = MutualAttentionEncoder(17, 8, cnn=False, hidden_channels=6, lstm=lstm,
-                                 attention=False, dropout=0.0)
-    lengths = torch.tensor([7, 3, 1, 5, 0])
-    x = torch.randn(5, 7, 8)
-    x = (x * (torch.arange(7) < lengths[:, None]).unsqueeze(-1)).requires_grad_()
-    mask = (torch.arange(7) < lengths[:, None]).unsqueeze(-1)
-    got = enc._lstm(x, lengths)
-    (g_got,) = torch.autograd.grad((got * mask).pow(2).sum(), x)
-    packed = pack_padded_sequence(x, lengths.clamp(min=1), batch_first=True,
-                                  enforce_sorted=False)
-    want = pad_packed_sequence(enc.rnn(packed)[0], batch_first=True, total_length=7)[0]
-    (g_want,) = torch.autograd.grad((want * mask).pow(2).sum(), x)
-    torch.testing.assert_close(got * mask, want * mask, rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(g_got * mask, g_want * mask, rtol=1e-5, atol=1e-6)
-    assert got.shape == (5, 7, 12 if lstm == "bi" else 6)
+    with pytest.raises(ValueError, match="PaddedLSTM reads 6 features, the stage before "
+                                         "gives 8"):
+        MutualAttentionEncoder(TokenEmbedding(20, 8), lstm=PaddedLSTM(6, 4))
+    with pytest.raises(ValueError, match="match_map reads 3 maps"):
+        MutualAttentionEncoder(TokenEmbedding(20, 8), attention=MutualAttention(8, 2),
+                               match_map=MatchMap(3, 2))

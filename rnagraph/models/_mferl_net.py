@@ -66,7 +66,9 @@ class MFERLNet(torch.nn.Module):
             :math:`r` of the pairs, scores only those and removes their positives from the
             bilinear branch's message edges for that step (PyG's ``RandomLinkSplit`` option,
             drawn anew each step); ``0``: the paper's training. (default: ``0.0``)
-        use_homo, use_mcam, use_heter, use_cl (bool): branch switches for ablations.
+        use_homo, use_mcam, use_heter, use_cl (bool): branch switches for ablations
+            (:class:`~rnagraph.models.MFERL` sets them from its encoder's ``blocks`` and its
+            contrastive term's ``cl_weight > 0``). (default: all ``True``)
         pair_channels (int): width of :math:`\phi` (``0``: no pair term). (default: ``0``)
         pair_init (Sequence[float], optional): initial :math:`\mathbf{w}` (:math:`b = 0`).
 
@@ -121,13 +123,14 @@ class MFERLNet(torch.nn.Module):
 
     @staticmethod
     def check_args(use_homo: bool, use_mcam: bool, use_heter: bool,
-                   disjoint_train_ratio: float, owner: str = "MFERLNet") -> None:
-        """Raise ``ValueError`` for switches that leave no branch or a ratio outside [0, 1)."""
+                   disjoint_train_ratio: float) -> None:
+        """Raise ``ValueError`` for switches that leave no branch or a ratio outside [0, 1)
+        (:class:`~rnagraph.models.MFERL` checks its parts' values before it builds one)."""
         if not (use_homo or use_mcam or use_heter):
-            raise ValueError(f"{owner}: at least one of use_homo, use_mcam, use_heter must be "
+            raise ValueError("MFERLNet: at least one of use_homo, use_mcam, use_heter must be "
                              "True")
         if not 0.0 <= disjoint_train_ratio < 1.0:
-            raise ValueError(f"{owner}: disjoint_train_ratio must be in [0, 1), got "
+            raise ValueError(f"MFERLNet: disjoint_train_ratio must be in [0, 1), got "
                              f"{disjoint_train_ratio}")
 
     def _homo_views(self, t: NodeType) -> list[str]:

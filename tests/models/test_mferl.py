@@ -224,6 +224,9 @@ def test_composition_names_and_defaults():
             p["trainer__min_delta"], p["trainer__device"], p["contrast__cl_nodes"]) == (
         16, 300, 1e-4, 0.002, "cpu", 1024)
     assert "num_threads" not in p
+    # no two parts share a parameter name, so every short name reaches exactly one part
+    leaves = [k.split("__")[1] for k in p if "__" in k]
+    assert len(leaves) == len(set(leaves)) == 4 + 6 + 8 + 2 + 14
     # each model holds its own default parts: changing one changes no other model
     a, b = MFERL(), MFERL()
     a.set_params(encoder__heads=4, trainer__lr=0.1)

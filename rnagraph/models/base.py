@@ -161,7 +161,15 @@ class LinkModel(Estimator):
         configuration. (The one departure from "``__init__`` only stores": a default part is
         built here, as scikit-learn's own meta-estimators cannot; :func:`sklearn.base.clone`
         passes the cloned part back in and keeps it.)"""
-        return TrainerConfig(**cls.default_trainer) if trainer is None else trainer
+        return cls.trainer_config() if trainer is None else trainer
+
+    @classmethod
+    def trainer_config(cls, **overrides: Any) -> TrainerConfig:
+        """A :class:`TrainerConfig` of this model's own defaults (:attr:`default_trainer`)
+        with ``overrides``: ``SAGELink(trainer=SAGELink.trainer_config(epochs=50))`` changes
+        the epochs and keeps SAGELink's other training defaults, where a bare
+        ``TrainerConfig(epochs=50)`` would take the loop's own defaults for the rest."""
+        return TrainerConfig(**{**cls.default_trainer, **overrides})
 
     def _validate_parts(self) -> None:
         """Check the model's parts (called by ``fit`` before :meth:`_validate_params`): a

@@ -5,8 +5,8 @@ scikit-learn estimator of its own parameters, so a parameter has a full name in
 scikit-learn's ``part__name`` form (``trainer__lr``). For people typing names
 (``rnagraph train --set``, presets, search spaces, :func:`~rnagraph.models.get_model`) a
 part's parameter may also be named by its own name when only one part has it
-(``epochs`` for ``trainer__epochs``), or with a dot (``trainer.lr``). ``seed`` and
-``device`` given that way reach every part that has them.
+(``epochs`` for ``trainer__epochs``; the trainer's where other parts have it too), or with a
+dot (``trainer.lr``). ``seed`` and ``device`` given that way reach every part that has them.
 """
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def resolve_params(model: Any, params: Mapping[str, Any]) -> dict[str, Any]:
 
     A name is kept when ``model.get_params(deep=True)`` has it (``trainer.lr`` is read as
     ``trainer__lr``); otherwise it names the one part parameter that ends in ``__name``
-    (all of them for :data:`BROADCAST` names).
+    (all of them for :data:`BROADCAST` names). Where several parts have it and one is the
+    model's ``trainer``, it is the trainer's (``epochs`` is the model's training epochs, not
+    a graph encoder's: name ``graph_encoder__epochs`` for that).
 
     Raises:
         ValueError: for a name no part has, or one that several parts have (naming them).
@@ -41,6 +43,8 @@ def resolve_params(model: Any, params: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = value
             continue
         matches = [k for k in deep if k.endswith("__" + name)]
+        if len(matches) > 1 and name not in BROADCAST and f"trainer__{name}" in matches:
+            matches = [f"trainer__{name}"]       # the model's own training loop comes first
         if not matches:
             top = sorted(k for k in deep if "__" not in k)
             raise ValueError(f"{cls} has no parameter {key!r}; it has {', '.join(top)} "

@@ -73,6 +73,21 @@ def test_unknown_and_ambiguous_names_are_refused_naming_the_choices():
         resolve_params(Two(Head(), Head()), {"dropout": 0.5})
 
 
+def test_a_name_the_trainer_shares_with_another_part_is_the_trainers():
+    class Enc(Estimator):
+        def __init__(self, epochs: int = 5):
+            self.epochs = epochs
+
+    class WithEncoder(Toy):
+        def __init__(self, head: Estimator | None = None, trainer: TrainerConfig | None = None,
+                     patience: int = 2, calibrate: bool = True):
+            super().__init__(head, trainer, patience, calibrate)
+
+    m = WithEncoder(head=Enc())
+    assert resolve_params(m, {"epochs": 3}) == {"trainer__epochs": 3}
+    assert resolve_params(m, {"head.epochs": 3}) == {"head__epochs": 3}
+
+
 def test_plain_form_round_trips_nested_parts():
     part = Toy(head=Head(dropout=0.4, seed=3)).head
     plain = part_to_plain(part)

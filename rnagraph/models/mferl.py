@@ -84,7 +84,9 @@ class MFERL(LinkModel):
         trainer (TrainerConfig, optional): ``None``: MFERL's defaults, ``epochs`` 300, ``lr``
             0.01 (the paper's), ``weight_decay`` 1e-4, ``patience`` 30, ``min_delta`` 0.002
             (smaller validation gains are noise), full batch, ``seed`` 0 (also the seed of the
-            Doc2Vec and Role2Vec views), ``device`` ``"cpu"``. (default: ``None``)
+            Doc2Vec and Role2Vec views), ``device`` ``"cpu"``;
+            ``MFERL.trainer_config(epochs=50)`` changes one and keeps the rest.
+            (default: ``None``)
         calibrate (bool): Platt-calibrate :meth:`score` on ``fold.val``.
             (default: ``True``)
     """

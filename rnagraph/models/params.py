@@ -11,6 +11,7 @@ dot (``trainer.lr``). ``seed`` and ``device`` given that way reach every part th
 from __future__ import annotations
 
 import importlib
+import inspect
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -120,6 +121,10 @@ def part_from_plain(value: Mapping[str, Any]) -> Any:
     bad = param_type_errors(cls, {k: v for k, v in params.items() if not is_part(v)})
     if bad:
         raise ValueError(f"part {qual}: {'; '.join(bad)}")
+    # JSON has no tuples: a list read back where the signature's default is a tuple is one
+    sig = inspect.signature(cls.__init__).parameters
+    params = {k: tuple(v) if isinstance(v, list) and isinstance(sig[k].default, tuple) else v
+              for k, v in params.items()}
     return cls(**params)
 
 

@@ -120,3 +120,10 @@ def test_run_records_tell_trainer_configurations_apart():
     a = model_config(Toy(trainer=TrainerConfig(lr=0.01)))
     b = model_config(Toy(trainer=TrainerConfig(lr=0.02)))
     assert a["params"]["trainer"]["params"]["lr"] == 0.01 and a != b
+
+
+def test_a_tuple_parameter_reads_back_as_a_tuple():
+    from rnagraph.features.kmer import KmerFrequency
+    part = KmerFrequency(k=(2, 3))
+    again = part_from_plain(part_to_plain(part))
+    assert again.k == (2, 3) and isinstance(again.k, tuple)

@@ -12,9 +12,7 @@ from rnagraph.models.base import block_close
 from rnagraph.train import binary_metrics
 from rnagraph.train.config import TrainerConfig
 from rnagraph.train.popularity_negatives import PopularityNegatives
-from rnagraph.train.popularity_negatives import popularity_negatives as _popularity_negatives
 from rnagraph.train.ranking_loss import RankingLoss
-from rnagraph.train.ranking_loss import rank_corruptions as _rank_corruptions
 
 CM = ("circrna", "binds", "mirna")
 KW = {"mlp_channels": 16, "epochs": 60}
@@ -86,25 +84,6 @@ def test_the_logit_uses_own_edge_free_features_of_the_scoring_graph(folds):
     assert torch.allclose(m.decision_function(None, pos), want)
 
 
-def test_popularity_negatives():
-    rng = np.random.default_rng(0)
-    pos = np.array([[0, 0, 0, 1, 2, 3], [0, 1, 2, 0, 0, 0]])
-    neg = _popularity_negatives(pos, 6, 5, 4000, 1.0, rng)
-    codes = set((pos[0] * 5 + pos[1]).tolist())
-    assert not codes & set((neg[0] * 5 + neg[1]).tolist())        # no training positive
-    assert 0 < neg.shape[1] <= 4000
-    # all popularity draws: miRNA 0 (degree 4 of 6) is drawn far more often than miRNA 4
-    # (degree 0, never drawn); circRNA 4 and 5 have no positive and never appear
-    assert (neg[1] == 4).sum() == 0 and not np.isin(neg[0], [4, 5]).any()
-    # uniform one-end corruptions: every pair keeps a positive's circRNA or miRNA
-    cor = _popularity_negatives(pos, 6, 5, 400, 0.0, rng, corrupt_share=1.0)
-    ends = [set(pos[0].tolist()), set(pos[1].tolist())]
-    assert all(s in ends[0] and d in ends[1] for s, d in cor.T)
-    assert set(cor[1].tolist()) == {1, 2}   # miRNA 0 pairs with every circRNA: all rejected
-    uni = _popularity_negatives(pos, 6, 5, 4000, 0.0, rng)
-    assert set(np.unique(uni[0])) <= {0, 1, 2, 3} and set(np.unique(uni[1])) <= {0, 1, 2}
-
-
 def test_options_are_checked_and_registered():
     assert type(get_model("struct")) is StructLink
     # bad values are refused by fit: tests/models/test_params.py
@@ -132,25 +111,6 @@ def test_decision_grid_equals_decision_function(folds, use_sage):
     grid = m.decision_grid(None, src, dst)
     assert grid.shape == (3, 4) and grid.dtype == torch.float64
     assert block_close(grid.reshape(-1), flat, m.block_rtol)
-
-
-def test_rank_corruptions():
-    rng = np.random.default_rng(0)
-    pos = np.array([[2, 0, 0, 1], [1, 0, 2, 0]])            # codes 7, 0, 2, 3 with n_dst 3
-    codes, keep_dst, keep_src = _rank_corruptions(pos, 3, 3, 50, rng)
-    assert codes.tolist() == [0, 2, 3, 7] and keep_dst.shape == keep_src.shape == (4, 50)
-    src, dst = codes // 3, codes % 3
-    for row in range(4):
-        for new in keep_dst[row].tolist():       # new circRNA for the same miRNA
-            assert new == -1 or (new * 3 + dst[row]) not in codes
-        # the masked draws are exactly the positives: circRNA 0 and 1 of miRNA 0
-        if dst[row] == 0:
-            got = set(keep_dst[row].tolist())
-            assert got <= {-1, 2} and -1 in got and 2 in got
-        for new in keep_src[row].tolist():       # new miRNA for the same circRNA
-            assert new == -1 or (src[row] * 3 + new) not in codes
-    assert set(keep_src[2].tolist()) <= {-1, 1, 2}   # circRNA 1 has miRNA 0
-    assert (keep_src[1] == -1).sum() > 0              # circRNA 0 has miRNA 0 and 2
 
 
 def test_rank_loss_is_a_softmax_of_each_positive_against_its_corruptions(folds):

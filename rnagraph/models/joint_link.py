@@ -83,7 +83,9 @@ class JointLink(LinkModel):
             seed of the fit (:class:`~rnagraph.train.config.TrainerConfig`; the seed also
             initialises the network); ``None``: :attr:`default_trainer` (300 epochs,
             ``lr=0.01``, no weight decay, full batch, ``patience=50`` epochs,
-            ``eval_every=5``). (default: ``None``)
+            ``eval_every=5``).
+            ``JointLink.trainer_config(epochs=50)`` changes one option and keeps the
+            others. (default: ``None``)
     """
 
     #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``

@@ -104,7 +104,9 @@ class MiTAR(LinkModel):
         trainer (TrainerConfig, optional): epochs, learning rate, batch size, early stopping,
             device and seed (:class:`~rnagraph.train.config.TrainerConfig`); ``None``:
             :attr:`default_trainer`, miTAR's (100 epochs, ``lr=1e-3``, batches of 100,
-            ``patience=10``). (default: ``None``)
+            ``patience=10``).
+            ``MiTAR.trainer_config(epochs=50)`` changes one option and keeps the
+            others. (default: ``None``)
     """
 
     requires_sequences = True

@@ -156,7 +156,9 @@ class SAGELink(LinkModel):
             seed of the fit (:class:`~rnagraph.train.config.TrainerConfig`); ``None``: this
             model's defaults, :attr:`default_trainer` (300 epochs, ``lr=0.01``, no weight
             decay, full batch, ``patience=50`` **epochs**, i.e. 10 evaluations at
-            ``eval_every=5``). (default: ``None``)
+            ``eval_every=5``).
+            ``SAGELink.trainer_config(epochs=50)`` changes one option and keeps the
+            others. (default: ``None``)
     """
 
     #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``

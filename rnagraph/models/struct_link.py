@@ -242,7 +242,9 @@ class StructLink(LinkModel):
         trainer (TrainerConfig, optional): epochs, learning rate, early stopping, device and
             seed (:class:`~rnagraph.train.config.TrainerConfig`; the seed also draws both
             pools); ``None``: :attr:`default_trainer` (300 epochs, ``lr=0.03``, no weight
-            decay, full batch, ``patience=50`` epochs, ``eval_every=5``). (default: ``None``)
+            decay, full batch, ``patience=50`` epochs, ``eval_every=5``).
+            ``StructLink.trainer_config(epochs=50)`` changes one option and keeps the
+            others. (default: ``None``)
     """
 
     #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``

@@ -168,7 +168,9 @@ class TwoTower(LinkModel):
         trainer (TrainerConfig, optional): epochs, learning rate, weight decay, batch size,
             early stopping, device and seed (:class:`~rnagraph.train.config.TrainerConfig`);
             ``None``: :attr:`default_trainer` (150 epochs, ``lr=3e-3``,
-            ``weight_decay=1e-4``, batches of 2048, ``patience=15``). (default: ``None``)
+            ``weight_decay=1e-4``, batches of 2048, ``patience=15``).
+            ``TwoTower.trainer_config(epochs=50)`` changes one option and keeps the
+            others. (default: ``None``)
 
     Shapes:
         - **input:** pairs ``[2, N]`` (source type first)

@@ -56,7 +56,9 @@ class MutualAttentionEncoder(torch.nn.Module):
     on each window separately (cost linear in length, LSTM depth bounded by the window) and
     the attention runs over the positions of all windows at once, so its softmax and the max
     pooling cover the whole sequence. Every sequence, however short, is laid out in windows
-    when ``window`` is set.
+    when ``window`` is set (a position's index never depends on the padding), and the
+    positions past the batch's longest sequence are dropped, so a short sequence (a miRNA)
+    gives the attention its own few positions, not a whole window of masked ones.
 
     **Orientation.** The encoder is orientation-agnostic; GRMMI feeds the target reversed
     (3'->5'), so that a canonical site pairs position by position with the miRNA read 5'->3'.
@@ -170,15 +172,21 @@ class MutualAttentionEncoder(torch.nn.Module):
         return chunks.reshape(b * n, w), lens.reshape(-1), n
 
     def token_starts(self, num_tokens: int) -> Tensor:
-        """``[T']`` the first token of each encoded position for inputs of ``num_tokens``
-        tokens (windows included), to map attention back onto the sequence."""
+        """``[T']`` the first token of each encoded position of a sequence of ``num_tokens``
+        tokens (windows included), to map attention back onto the sequence; ``T'`` is the
+        width :meth:`encode` gives a batch whose longest sequence has ``num_tokens`` tokens
+        (at least one position)."""
         s = self.stride
         if self.window is None:
             return torch.arange(0, max(num_tokens, 1), s)
         w, step = self.window, self.window - self.overlap
         per = torch.arange(0, w, s)
-        return (torch.arange(self._num_windows(num_tokens)).unsqueeze(1) * step
-                + per).reshape(-1)
+        n = self._num_windows(num_tokens)
+        starts = (torch.arange(n).unsqueeze(1) * step + per).reshape(-1)
+        # the last window holds the sequence's last min(L - start, w) tokens: positions past
+        # them are padding in every sequence of at most num_tokens tokens, so none is kept
+        last = min(max(num_tokens - (n - 1) * step, 1), w)
+        return starts[:(n - 1) * per.numel() + -(-last // s)]
 
     def encode(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         """Per-sequence features ``[N, T', d]`` and their mask ``[N, T']`` of token ids
@@ -187,7 +195,7 @@ class MutualAttentionEncoder(torch.nn.Module):
         n_seq = ids.size(0)
         if ids.size(1) == 0:
             ids = ids.new_full((n_seq, 1), self.padding_idx)
-        n_win = 1
+        n_win, longest = 1, lengths.max() if n_seq else 0
         if self.window is not None:               # always, so padding never changes the layout
             ids, lengths, n_win = self._windows(ids, lengths)
         mask = torch.arange(ids.size(1), device=ids.device).unsqueeze(0) < lengths.unsqueeze(1)
@@ -199,9 +207,14 @@ class MutualAttentionEncoder(torch.nn.Module):
             x = self.lstm(x, lengths)
         x = self.drop(x) * mask.unsqueeze(-1)
         if self.window is not None:
+            # windows side by side; positions past the longest sequence's last valid one
+            # (the rest of its last window, and windows only padding fills) are left out,
+            # so a sequence shorter than a window (a miRNA) costs the attention only its own
+            # positions
             t = x.size(1)
-            x = x.reshape(n_seq, n_win * t, -1)
-            mask = mask.reshape(n_seq, n_win * t)
+            width = self.token_starts(int(longest)).numel()
+            x = x.reshape(n_seq, n_win * t, -1)[:, :width]
+            mask = mask.reshape(n_seq, n_win * t)[:, :width]
         return x, mask
 
     def prepare(self, h: Tensor, mask: Tensor, side: str, width: int | None = None

@@ -245,8 +245,34 @@ def test_token_starts_map_windows_back_to_tokens():
     starts = enc.token_starts(25)
     assert starts[:5].tolist() == [0, 2, 4, 6, 8]
     assert starts[5:10].tolist() == [6, 8, 10, 12, 14]
-    assert starts.numel() == enc.encode(*_batch()[2:])[0].size(1) == 20
+    # the last window (tokens 18-24, 7 of them) keeps its ceil(7 / 2) = 4 valid positions:
+    # 3 windows of 5 positions + 4, not 4 x 5
+    assert starts[15:].tolist() == [18, 20, 22, 24]
+    assert starts.numel() == enc.encode(*_batch()[2:])[0].size(1) == 19
     assert _enc().token_starts(7).tolist() == [0, 2, 4, 6]
+
+
+def test_windows_keep_only_the_positions_a_short_sequence_has():
+    # window=10 tokens: a 7-token miRNA is one window, of which the CNN's pooling keeps
+    # ceil(7 / 2) = 4 positions; the attention sees those 4 (not the window's 5), every
+    # weight on a real position; with every sequence within one window the pair vectors are
+    # the unwindowed encoder's
+    torch.manual_seed(0)
+    enc = _enc(window=10, overlap=4).eval()
+    mi, mi_len, m, m_len = _batch()
+    h, mask = enc.encode(mi, mi_len)
+    assert h.shape[1] == 4 and mask.sum(1).tolist() == [4, 3, 0]
+    _, att = enc(mi, mi_len, m, m_len, return_attention=True)
+    assert att["mirna"].shape == (3, 2, 4, 19)
+    torch.testing.assert_close(att["mirna"][0].sum(-1), torch.ones(2, 4))
+    whole = _enc().eval()
+    whole.load_state_dict(enc.state_dict())
+    m_len = m_len.clamp(max=10)                          # targets within one window too
+    with torch.no_grad():
+        a = enc(mi, mi_len, m[:, :10], m_len)
+        b = whole(mi, mi_len, m[:, :10], m_len)
+    assert a.abs().sum() > 0
+    torch.testing.assert_close(a, b, atol=1e-6, rtol=0)
 
 
 def test_repr_and_errors():

@@ -101,7 +101,14 @@ class StackedLink(LinkModel):
     heuristic such as :class:`~rnagraph.models.PathRA3` is precise and a learned model
     trained on sampled negatives is less so: its registry preset ``struct+ra3+svd`` fuses
     :class:`~rnagraph.models.StructLink`, :class:`~rnagraph.models.PathRA3` and
-    :class:`~rnagraph.models.TruncatedSVDLink` this way.
+    :class:`~rnagraph.models.TruncatedSVDLink` this way, anchored on StructLink with
+    ``keep=["degree-auc"]`` (the uniform AUC and the MRRs of the mixtures it tries sit
+    within validation noise of StructLink's, and keeping them exactly leaves StructLink
+    alone on most folds; the degree-matched AUC is what the free fusion lost). For unseen
+    miRNAs (inductive folds) the stack of :class:`~rnagraph.models.TwoTower`,
+    :class:`~rnagraph.models.SequenceVote`, :class:`~rnagraph.models.SeedVote` and
+    ``degree+1``, anchored on TwoTower with ``keep=["auc"]``, ranks the near-identical
+    miRNAs' partners first (the votes) without losing the tower's AUC.
 
     With ``["node-prior", "seedmatch"]`` (the default) it is a **baseline made of
     baselines**: what a miRNA's identity says plus what its canonical seed sites say, two

@@ -270,3 +270,13 @@ def test_every_registry_model_takes_at_most_15_arguments(name):
     from rnagraph.train.config import FIELDS
     if "trainer" in params:
         assert not set(params) & (set(FIELDS) - {"seed", "device"}), params
+
+
+@pytest.mark.parametrize("name", _registry_names())
+def test_every_registry_models_docstring_lists_its_parameters(name):
+    from rnagraph.models.registry import get_model
+    cls = type(get_model(name))
+    doc = inspect.getdoc(cls) or ""
+    params = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    missing = [p for p in params if f"{p} (" not in doc]
+    assert not missing, f"{cls.__name__}'s docstring does not list {missing} under Args"

@@ -82,10 +82,6 @@ def evaluate(name: str, g, args) -> None:
     h.publish(args, log)
 
 
-def _json(v: str):
-    return json.loads(v) if re.match(r'[\[{"\d-]|true$|false$|null$', v) else v
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = h.parser(__doc__, datasets=["cmi-9589"], models=MODELS, folds=5,
                   out=str(ROOT / "runs" / "hard_eval"), jobs=1, max_folds=None)
@@ -100,7 +96,8 @@ def main(argv: list[str] | None = None) -> None:
                     "of one model (JSON, else a string), e.g. struct+ra3+svd:anchor=struct")
     args = h.parse(ap, argv)
     sets = [re.fullmatch(r"([^:]+):([^=]+)=(.*)", i).groups() for i in args.set]
-    args.set = {m: {k: _json(v) for n, k, v in sets if n == m} for m, _, _ in sets}
+    args.set = {m: {k: json.loads(v) if re.match(r'[\[{"\d-]|true$|false$|null$', v) else v
+                    for n, k, v in sets if n == m} for m, _, _ in sets}
     args.models += ["mferl", "mferl-struct"] if args.mferl else []
     for name, g in h.graphs(args.datasets, args.root):
         evaluate(name, g, args)

@@ -1,14 +1,12 @@
-"""All-pair ranking: each model fitted on every known pair of its dataset and saved, then, in a
-fresh process, top-K scoring of all unknown pairs (pairs/s; peak RSS above the loaded model) and
-``rnagraph rank`` end to end. Goals (issues 14, 32): >= 2M pairs/s on 2 cores; <= 1 GB above the
-loaded model whatever the graph size. ``--memory``: models with sequences on both sides at two
-graph sizes (section ``rank-memory``).
-
-    python benchmarks/rank.py [--models degree svd ... NAME@DATA] [--memory] [--out DIR --fit-only]
-"""
+"""All-pair ranking speed and scoring memory of the models (issues 14 and 32).
+Goals: >= 2M pairs/s on 2 cores; <= 1 GB above the loaded model whatever the graph size. Each
+model is fitted on every known pair of its dataset and saved; a fresh process keeps the top K of
+all unknown pairs; ``rnagraph rank`` runs end to end. ``--memory``: models with sequences on both
+sides, two graph sizes. ``python benchmarks/rank.py [--models ... NAME@DATA] [--memory]``"""
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -18,8 +16,7 @@ import _harness as h
 from _log import ROOT, timer
 
 CM, MM = ("circrna", "binds", "mirna"), ("mirna", "targets", "mrna")
-#: where a model is ranked (default: cmi-20208's circRNA-miRNA pairs); NAME@DATA: the registry
-#: model NAME on DATA's miRNA-mRNA pairs (synthetic graphs: sequences everywhere)
+#: where a model ranks (else cmi-20208's circRNA x miRNA); NAME@DATA: on DATA's miRNA x mRNA
 DATA = {"grmmi": ("mtis-9214", MM), "joint": ("cerna", CM), "joint-single": ("cerna", CM),
         "seedmatch": ("synthetic-20208", CM), "mitar": ("mitar-sites", MM)}
 SYNTHETIC = {"synthetic": {}, "synthetic-x4": {"num_mrna": 1200}}  # x4: 4x the miRNA-mRNA pairs
@@ -31,17 +28,13 @@ SAMPLE_ROWS = {"mitar": 4}  # too slow for every pair: the first sources only
 CAP_MIB = 4096  # scoring may grow the address space this much (a shared machine), no more
 ALL = ("degree", "degree+1", "svd", "l3", "ra3", "katz", "sage", "struct", "mferl", "mferl-pair",
        "grmmi", "joint", "joint-single", "seedmatch", "mitar")
-#: the registry models reading sequences on both sides (GRMMI: both branches, and the README's
-#: validation pick), on the default synthetic graph and on synthetic-x4
+#: the models reading sequences on both sides (GRMMI: both branches; the README's pick)
 MEMORY = [f"{m}@{d}" for m in ("seedmatch", "prior+seed", "mitar", "grmmi",
                                "grmmi-seq-tuned-site-count-head") for d in SYNTHETIC]
 
 
 def worker(model_path: str, top: int, threads: int, rows: int = 0) -> dict:
-    """Load the model, then top-K over every pair (``rows``: of the first sources): seconds,
-    peak RSS above the loaded model; ``scored`` None where it needed more than CAP_MIB."""
-    import resource
-
+    """Top-K of the loaded model (``rows``: first sources): pairs (None: over CAP_MIB), s, MiB."""
     import torch
 
     from rnagraph.evaluate import top_candidates
@@ -99,8 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", "--models-dir", default=None, help="keep (reuse) the model files")
     ap.add_argument("--top", type=int, default=100)
     ap.add_argument("--fit-only", action="store_true", help="fit and save, time nothing")
-    ap.add_argument("--memory", action="store_true", help="scoring memory (default --models: "
-                    "those with sequences on both sides at two graph sizes)")
+    ap.add_argument("--memory", action="store_true", help="scoring memory (default: MEMORY)")
     args = h.parse(ap, argv)
     args.models = MEMORY if args.memory and args.models == list(ALL) else args.models
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}

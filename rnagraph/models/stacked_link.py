@@ -106,9 +106,10 @@ class StackedLink(LinkModel):
     within validation noise of StructLink's, and keeping them exactly leaves StructLink
     alone on most folds; the degree-matched AUC is what the free fusion lost). For unseen
     miRNAs (inductive folds) the stack of :class:`~rnagraph.models.TwoTower`,
-    :class:`~rnagraph.models.SequenceVote`, :class:`~rnagraph.models.SeedVote` and
-    ``degree+1``, anchored on TwoTower with ``keep=["auc"]``, ranks the near-identical
-    miRNAs' partners first (the votes) without losing the tower's AUC.
+    :class:`~rnagraph.models.SequenceVote`, :class:`~rnagraph.models.SeedVote`,
+    ``degree+1`` and :class:`~rnagraph.models.StructLink` (scoring a new miRNA by the
+    sequence-neighbour transfer), anchored on TwoTower with ``keep=["auc"]``, ranks the
+    near-identical miRNAs' partners first (the votes) without losing the tower's AUC.
 
     With ``["node-prior", "seedmatch"]`` (the default) it is a **baseline made of
     baselines**: what a miRNA's identity says plus what its canonical seed sites say, two

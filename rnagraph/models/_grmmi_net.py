@@ -171,6 +171,10 @@ class GRMMINet(torch.nn.Module):
             u_m, inv_m = torch.unique(pairs[1], return_inverse=True)
             p_mi = enc.prepare(*self.encode_nodes("mi", u_mi), "mi")
             p_m = enc.prepare(*self.encode_nodes("m", u_m), "m")
+            if torch.is_grad_enabled() and not return_attention:
+                # training: pairs grouped by target length (the same numbers up to
+                # rounding); scoring keeps one width, so a score never depends on its block
+                return enc.pair_by_length(p_mi, p_m, inv_mi, inv_m)
         else:
             # cached rows keep the cache's full width: a pair's numbers never depend on the
             # longest sequence of its block, so scores do not change with the block size

@@ -297,3 +297,68 @@ def test_repr_and_errors():
     with pytest.raises(ValueError, match="match_map reads 3 maps"):
         MutualAttentionEncoder(TokenEmbedding(20, 8), attention=MutualAttention(8, 2),
                                match_map=MatchMap(3, 2))
+
+
+@pytest.mark.parametrize("kw", [{}, {"window": 10, "overlap": 4}, {"cnn": False},
+                                {"lstm": "uni"}])
+def test_length_groups_give_the_numbers_and_gradients_of_one_padded_batch(kw, monkeypatch):
+    # 70 sequences of 0-40 tokens: encode runs the CNN and LSTM per group of similar length
+    # (4 groups); reference: the same encoder on one padded batch (grouping switched off)
+    import rnagraph.nn.attention.mutual_attention as module
+    torch.manual_seed(0)
+    enc = _enc(**kw)
+    lengths = torch.randint(0, 41, (70,))
+    lengths[:3] = torch.tensor([0, 40, 1])
+    ids = torch.randint(0, 19, (70, 40)).masked_fill(
+        torch.arange(40) >= lengths[:, None], PAD)
+    assert len(module._length_groups(lengths)) == 4
+
+    def run():
+        enc.zero_grad()
+        h, mask = enc.encode(ids, lengths)
+        (h * torch.linspace(-1, 1, h.size(-1))).pow(2).sum().backward()
+        return h, mask, [p.grad.clone() for p in enc.parameters() if p.grad is not None]
+
+    h, mask, grads = run()
+    monkeypatch.setattr(module, "MIN_GROUP", 10_000)
+    assert module._length_groups(lengths) is None
+    h_ref, mask_ref, grads_ref = run()
+    assert torch.equal(mask, mask_ref) and h.shape == h_ref.shape
+    torch.testing.assert_close(h, h_ref, rtol=1e-5, atol=1e-6)
+    assert len(grads) == len(grads_ref) > 0
+    for g, g_ref in zip(grads, grads_ref):
+        torch.testing.assert_close(g, g_ref, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("kw", [{}, {"match_scores": True}])
+def test_pairs_grouped_by_target_length_equal_pair_of_the_gathered_rows(kw):
+    # 80 pairs over 12 miRNAs and 50 targets of 0-40 tokens: pair_by_length trims the target
+    # positions per group of pairs (4 groups); reference: pair() on the full-width rows
+    import rnagraph.nn.attention.mutual_attention as module
+    torch.manual_seed(0)
+    enc = _enc(**kw)
+    mi_len, m_len = torch.randint(0, 9, (12,)), torch.randint(0, 41, (50,))
+    m_len[:2] = torch.tensor([40, 0])
+    mi = torch.randint(0, 19, (12, 8)).masked_fill(torch.arange(8) >= mi_len[:, None], PAD)
+    m = torch.randint(0, 19, (50, 40)).masked_fill(torch.arange(40) >= m_len[:, None], PAD)
+    i_mi, i_m = torch.randint(0, 12, (80,)), torch.randint(0, 50, (80,))
+    i_m[:2] = torch.tensor([0, 1])
+
+    def run(grouped):
+        enc.zero_grad()
+        p_mi = enc.prepare(*enc.encode(mi, mi_len), "mi")
+        p_m = enc.prepare(*enc.encode(m, m_len), "m")
+        z = (enc.pair_by_length(p_mi, p_m, i_mi, i_m) if grouped else
+             enc.pair(_gather(p_mi, i_mi), _gather(p_m, i_m)))
+        (z * torch.linspace(-1, 1, z.size(-1))).pow(2).sum().backward()
+        return z, [p.grad.clone() for p in enc.parameters() if p.grad is not None]
+
+    lengths = enc.encode(m, m_len)[1].sum(1)[i_m]
+    assert len(module._length_groups(lengths, keep_empty=True)) == 4
+    z, grads = run(True)
+    z_ref, grads_ref = run(False)
+    assert z.shape == z_ref.shape == (80, enc.out_channels) and z.abs().sum() > 0
+    torch.testing.assert_close(z, z_ref, rtol=1e-5, atol=1e-6)
+    assert len(grads) == len(grads_ref) > 0
+    for g, g_ref in zip(grads, grads_ref):
+        torch.testing.assert_close(g, g_ref, rtol=1e-4, atol=1e-6)

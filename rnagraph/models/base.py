@@ -87,6 +87,18 @@ from rnagraph.typing import EdgeType, NodeType
 #: pairs scored per block by :meth:`LinkModel.decision_function`
 DEFAULT_BLOCK = 65536
 
+#: default bytes of one scoring block's temporaries, for models that size their blocks from a
+#: memory budget (GRMMI, MiTAR): peak scoring memory then does not grow with the graph
+BLOCK_BYTES = 256 << 20
+
+
+def budget_block(item_bytes: int, budget: int = BLOCK_BYTES) -> int:
+    """Items (pairs, or nodes to encode) per block whose estimated temporaries,
+    ``item_bytes`` each (an upper estimate from the shapes), stay within ``budget`` bytes; at
+    least one."""
+    return max(1, budget // max(item_bytes, 1))
+
+
 #: relative tolerance of block invariance for models whose scores sum floats (see the module
 #: docstring): ``|a - b| <= BLOCK_RTOL * max(1, |a|)``
 BLOCK_RTOL = 1e-4
@@ -543,4 +555,4 @@ class LinkModel(Estimator):
 
 
 __all__ = ["LinkModel", "NotFittedError", "NeighbourTransfer", "DEFAULT_BLOCK", "BLOCK_RTOL",
-           "block_close", "block_tolerance", "grid_pairs"]
+           "BLOCK_BYTES", "budget_block", "block_close", "block_tolerance", "grid_pairs"]

@@ -10,7 +10,7 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
 from rnagraph.features._estimator import is_int
-from rnagraph.models.base import LinkModel
+from rnagraph.models.base import BLOCK_BYTES, LinkModel, budget_block
 from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import MIRNA
 
@@ -70,6 +70,20 @@ class _MiTARNet(torch.nn.Module):
         h = self.drop(torch.cat([hn[0], hn[1]], -1))
         return self.out(self.drop(torch.relu(self.fc(h)))).squeeze(-1)
 
+    def pair_bytes(self) -> int:
+        r"""Upper estimate of the bytes one pair takes while a block is scored, from the
+        shapes: its codes (int64), the embedding and its transpose (:math:`2 \cdot 5 L`
+        floats), the convolution and its ReLU (:math:`2 F L_1`, :math:`L_1 = L - k + 1`),
+        the pooled map and the LSTM's copy of it (:math:`2 F L_2`, :math:`L_2 = \lfloor L_1
+        / 2 \rfloor`), both LSTM directions' input gates and outputs (:math:`12 h L_2`);
+        a quarter more for the allocator. A block of ``B`` pairs takes about ``B`` times
+        this, whatever the number of pairs scored."""
+        l1 = self.length - self.kernel_size + 1
+        l2 = l1 // 2
+        floats = 2 * self.length + 10 * self.length + 2 * self.filters * (l1 + l2)
+        floats += 12 * self.rnn.hidden_size * l2
+        return int(1.25 * 4 * floats)
+
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(length={self.length}, filters={self.filters}, "
                 f"kernel_size={self.kernel_size})")
@@ -115,6 +129,10 @@ class MiTAR(LinkModel):
     #: the :class:`~rnagraph.train.config.TrainerConfig` of ``trainer=None``: miTAR's
     default_trainer: ClassVar[dict[str, Any]] = {"epochs": 100, "lr": 1e-3, "batch_size": 100,
                                                  "patience": 10}
+    #: bytes of a scoring block's temporaries: pairs are scored in blocks of
+    #: ``budget_block(net_.pair_bytes(), scoring_bytes)``, fewer the longer the input, so
+    #: scoring memory does not grow with the targets' length or the number of pairs
+    scoring_bytes: ClassVar[int] = BLOCK_BYTES
 
     def __init__(self, filters: int = 320, kernel_size: int = 12, hidden_channels: int = 32,
                  dense: int = 16, dropout: float = 0.2, max_len: int | None = None,
@@ -173,12 +191,14 @@ class MiTAR(LinkModel):
 
     @torch.no_grad()
     def _decision(self, encoded: tuple[Tensor, Tensor], pairs: Tensor) -> Tensor:
+        # each block's inputs are gathered in the block (never [N, L] for all the pairs)
         row = self._mirna_row(self.edge_type_)
         device = self.trainer.device
         net = self.net_.to(device).eval()
-        x = torch.cat([encoded[0][pairs[row]], encoded[1][pairs[1 - row]]], 1)
-        return torch.cat([net(x[i:i + 4096].to(device)).cpu()
-                          for i in range(0, x.size(0), 4096)]) if len(x) else torch.empty(0)
+        step = budget_block(net.pair_bytes(), self.scoring_bytes)
+        return torch.cat([net(torch.cat([encoded[0][p[row]], encoded[1][p[1 - row]]], 1)
+                              .to(device)).cpu() for p in pairs.cpu().split(step, 1)]
+                         ) if pairs.size(1) else torch.empty(0)
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         return ({f"net.{k}": v for k, v in self.net_.state_dict().items()},
@@ -207,8 +227,8 @@ class _MiTARTask:
             self.module(self._x(pairs)), labels)
 
     def logits(self, pairs: Tensor) -> Tensor:
-        return torch.cat([self.module(self._x(pairs[:, i:i + 4096]))
-                          for i in range(0, pairs.size(1), 4096)])
+        step = budget_block(self.module.pair_bytes(), MiTAR.scoring_bytes)
+        return torch.cat([self.module(self._x(p)) for p in pairs.split(step, 1)])
 
 
 __all__ = ["MiTAR"]

@@ -3,9 +3,11 @@ import torch
 
 from rnagraph.data import build_graph, kfold_link_split
 from rnagraph.models import MiTAR, get_model, load
-from rnagraph.models.mitar_net import MIRNA_SLOT
+from rnagraph.models.base import block_close, budget_block, grid_pairs
+from rnagraph.models.mitar_net import MIRNA_SLOT, _MiTARNet
 from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
+from tests.models._memory import LargestTensor
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +53,33 @@ def test_bad_settings_are_refused_by_fit(fold, name, value):
     m = MiTAR(**{name: value})                      # stored as given
     with pytest.raises(ValueError, match=rf"^MiTAR: {name}="):
         m.fit(fold)
+
+
+def test_scoring_blocks_are_sized_by_a_memory_budget():
+    # by hand, length L = 56, F = 8 filters of width 12, h = 32: L1 = 45, L2 = 22; floats
+    # 2 L (int64 codes) + 10 L (embedding, transpose) + 2 F (L1 + L2) + 12 h L2 = 10192,
+    # times 4 bytes and 1.25
+    assert _MiTARNet(56, filters=8).pair_bytes() == 50960
+    budget = 4 << 20
+    nets = [_MiTARNet(n, filters=8) for n in (56, 226, 1226)]
+    blocks = [budget_block(net.pair_bytes(), budget) for net in nets]
+    assert blocks[0] == 82                             # 4 MiB // 50960 bytes
+    assert all(b * net.pair_bytes() <= budget for b, net in zip(blocks, nets))
+    assert blocks[0] > blocks[1] > blocks[2] >= 1      # longer targets, fewer pairs a block
+
+
+def test_scores_and_largest_tensor_do_not_grow_with_the_pairs(fold):
+    # miTAR scored 4096 pairs at once whatever their length (3.8 GB for 1,142 pairs of
+    # 1,226-nt inputs, issue 32); now blocks of budget_block(pair_bytes, scoring_bytes)
+    m = MiTAR(filters=8, trainer=TrainerConfig(epochs=1, batch_size=32, lr=1e-3)).fit(fold)
+    pairs = grid_pairs(torch.arange(6), torch.arange(40))
+    whole = m.decision_function(None, pairs)
+    m.scoring_bytes = 3 * m.net_.pair_bytes()          # blocks of three pairs
+    largest = []
+    for n in (24, 240):
+        with torch.no_grad(), LargestTensor() as rec:
+            raw = m.decision_function(None, pairs[:, :n])
+        largest.append(rec.largest)
+        assert rec.largest <= m.scoring_bytes
+        assert block_close(raw, whole[:n], m.block_rtol)
+    assert largest[0] == largest[1]

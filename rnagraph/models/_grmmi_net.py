@@ -8,14 +8,15 @@ import torch
 from torch import Tensor
 
 from rnagraph.models._pair_term import PairTerm
+from rnagraph.models.base import BLOCK_BYTES, budget_block
 from rnagraph.nn.attention.mutual_attention import MutualAttentionEncoder
 from rnagraph.nn.pairing import PAD
 
 FUSIONS = ("concat", "add", "average", "dnn")
 #: default bytes of the scoring cache of prepared node encodings (:meth:`GRMMINet.encoding_cache`)
 CACHE_BYTES = 256 << 20
-#: default bytes of one scoring block's per-pair temporaries (:meth:`GRMMINet.pair_block`)
-BLOCK_BYTES = 256 << 20
+#: BLOCK_BYTES (models.base): default bytes of one scoring block's temporaries, per pair
+#: (:meth:`GRMMINet.pair_block`) or per node encoded into the cache (:meth:`GRMMINet.fill`)
 
 
 def _gather(prepared: dict[str, Tensor], index: Tensor) -> dict[str, Tensor]:
@@ -246,11 +247,33 @@ class GRMMINet(torch.nn.Module):
     def pair_block(self, budget: int = BLOCK_BYTES) -> int:
         """Pairs per scoring block whose estimated temporaries (:meth:`pair_bytes`) stay
         within ``budget`` bytes (at least one pair)."""
-        return max(1, budget // max(self.pair_bytes(), 1))
+        return budget_block(self.pair_bytes(), budget)
+
+    def encode_bytes(self, side: str) -> int:
+        """Upper estimate of the bytes one node of ``side`` takes while it is encoded into
+        the cache (:meth:`fill`): a few ``[tokens, max(E, C)]`` maps at once (embedding, its
+        masked copy, the convolution and its ReLU, windows' padding included), the LSTM's
+        reversed input, gates and outputs per direction and the encoder's output at the
+        cache's width ``T'``, then its prepared rows (:meth:`node_bytes`); a quarter more
+        for the allocator. ``n`` nodes encoded at once take about ``n`` times this."""
+        enc = self.encoder
+        if enc is None:
+            return 0
+        lengths = getattr(self, f"{side}_len")
+        tokens = max(int(lengths.max()) if lengths.numel() else 0, 1)
+        if enc.window is not None:
+            tokens = enc._num_windows(tokens) * enc.window
+        t, d, c = self._width(side), enc.channels, enc.embedding.embedding_dim
+        wide = max(c, enc.conv.out_channels if enc.conv is not None else 0)
+        floats = 4 * wide * tokens + 2 * d * t
+        if enc.lstm is not None:
+            h, dirs = enc.lstm.hidden_channels, 2 if enc.lstm.bidirectional else 1
+            floats += (enc.lstm.in_channels + 7 * h * dirs) * t
+        return int(1.25 * (4 * floats + self.node_bytes(side)))
 
     # ------------------------------------------------------------------ encoding cache
     @torch.no_grad()
-    def encoding_cache(self, budget: int = CACHE_BYTES) -> dict:
+    def encoding_cache(self, budget: int = CACHE_BYTES, block: int = BLOCK_BYTES) -> dict:
         """An empty, **bounded** cache of prepared node encodings
         (:meth:`MutualAttentionEncoder.prepare` padded to the longest sequence of each side),
         filled on demand by :meth:`fill`: per side ``"mi"`` / ``"m"`` a store of ``S`` slots
@@ -261,7 +284,9 @@ class GRMMINet(torch.nn.Module):
         side that fits whole is held whole, the other gets the rest, at least one slot), so
         the cache does not grow with the graph: past that, the least recently used nodes
         are dropped and encoded again when next needed. The slots are allocated
-        uninitialised, so pages of slots never filled stay unmapped."""
+        uninitialised, so pages of slots never filled stay unmapped. :meth:`fill` encodes
+        ``"mi_chunk"`` / ``"m_chunk"`` nodes at a time, as many as :meth:`encode_bytes` lets
+        into ``block`` bytes, so encoding does not grow with the graph either."""
         out, enc = {}, self.encoder
         sides = ("mi", "m")
         n = {s: getattr(self, f"{s}_len").numel() for s in sides}
@@ -282,6 +307,7 @@ class GRMMINet(torch.nn.Module):
             out[f"{side}_slot"] = torch.full((n[side],), -1, dtype=torch.long, device=dev)
             out[f"{side}_owner"] = torch.full((slots,), -1, dtype=torch.long, device=dev)
             out[f"{side}_used"] = torch.zeros(slots, dtype=torch.long, device=dev)
+            out[f"{side}_chunk"] = budget_block(self.encode_bytes(side), block)
         out["tick"] = 0
         return out
 
@@ -291,9 +317,10 @@ class GRMMINet(torch.nn.Module):
         return cache[f"{side}_owner"].numel()
 
     @torch.no_grad()
-    def fill(self, cache: dict, side: str, index: Tensor, chunk: int = 1024) -> Tensor:
+    def fill(self, cache: dict, side: str, index: Tensor, chunk: int | None = None) -> Tensor:
         """Encode and prepare the nodes of ``side`` in ``index`` that ``cache`` lacks (in
-        chunks of similar length, so little padding is encoded), dropping the least recently
+        chunks of similar length, so little padding is encoded: ``chunk`` nodes, ``None``: the
+        cache's ``"<side>_chunk"``, from its block budget), dropping the least recently
         used other nodes when the slots are full; returns the slots of ``index``. At most
         :meth:`capacity` distinct nodes per call."""
         todo = torch.unique(index)
@@ -303,6 +330,7 @@ class GRMMINet(torch.nn.Module):
             raise ValueError(f"GRMMINet.fill: {todo.numel()} distinct {side} nodes, the cache "
                              f"holds {owner.numel()}; split the block")
         todo = todo[~cache[f"{side}_done"][todo]]
+        chunk = chunk or cache.get(f"{side}_chunk", 1024)
         cache["tick"] += 1
         if todo.numel():
             free = (owner < 0).nonzero().squeeze(1)

@@ -381,9 +381,11 @@ class GRMMI(LinkModel):
     def _encode(self, graph: HeteroData) -> dict:
         """``{"net": the network for graph (new RNAs appended: :meth:`_scoring_net`),
         "cache": its bounded encoding cache or None, "graph": graph}`` (the graph gives the
-        pair term's sequences); half of :attr:`scoring_bytes` for the cache."""
+        pair term's sequences); half of :attr:`scoring_bytes` for the cache, half for the
+        temporaries of encoding into it (as for a block of pairs)."""
         net = self._scoring_net(self.net_.to(self._device).eval(), graph)
-        return {"net": net, "cache": (net.encoding_cache(self.scoring_bytes // 2)
+        half = self.scoring_bytes // 2
+        return {"net": net, "cache": (net.encoding_cache(half, half)
                                       if net.encoder is not None else None), "graph": graph}
 
     def _blocks(self, net: GRMMINet, cache: dict | None, pairs: Tensor

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 
 from rnagraph.data import build_graph, kfold_link_split
 from rnagraph.models import GRMMI, get_model
@@ -15,6 +14,7 @@ from rnagraph.models._grmmi_net import GRMMINet
 from rnagraph.models.base import block_close
 from rnagraph.models.grmmi_parts import KmerTable, PairingBranch, SequenceBranch
 from rnagraph.typing import MIRNA, MIRNA_MRNA, MRNA
+from tests.models._memory import LargestTensor
 
 T_MI, T_M = 12, 60      # tokens of the longest miRNA and target: the cache's widths
 
@@ -37,21 +37,6 @@ def _net(n_mi: int, n_m: int, seed: int = 0, **kw) -> GRMMINet:
         getattr(net, f"{side}_len").copy_(lengths)
         getattr(net, f"x_{side}").copy_(torch.randn(n, 4, generator=g))
     return net
-
-
-class _Largest(TorchDispatchMode):
-    """Records the bytes of the largest tensor any operator returns inside the block."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.largest = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        for t in out if isinstance(out, (tuple, list)) else (out,):
-            if isinstance(t, torch.Tensor):
-                self.largest = max(self.largest, t.numel() * t.element_size())
-        return out
 
 
 @pytest.mark.parametrize("kw", [{}, {"match_scores": True, "map_channels": 3}])
@@ -84,7 +69,7 @@ def test_largest_tensor_of_all_pair_scoring_does_not_grow_with_the_candidates(kw
         budget = 6 * net.pair_bytes()
         cache = net.encoding_cache(6 * net.node_bytes("mi") + 5 * net.node_bytes("m"))
         assert net.capacity(cache, "m") == 5 and net.pair_block(budget) == 6
-        with torch.no_grad(), _Largest() as rec:
+        with torch.no_grad(), LargestTensor() as rec:
             grid = net.forward_grid(torch.arange(6), torch.arange(n_m), cache, budget)
         largest.append(rec.largest)
         assert rec.largest <= budget
@@ -93,6 +78,46 @@ def test_largest_tensor_of_all_pair_scoring_does_not_grow_with_the_candidates(kw
             full = net.forward_grid(torch.arange(6), torch.arange(n_m), net.encode_all(),
                                     1 << 30)
         assert block_close(grid.reshape(-1).double(), full.reshape(-1).double())
+    assert largest[0] == largest[1]
+
+
+def test_encoding_chunks_are_sized_by_the_block_budget_not_by_the_graph():
+    # fill encoded up to 1024 nodes at once: on 400-1200-nt targets ~1 GiB of CNN / LSTM
+    # temporaries for a cache of 579 targets (issue 32); now as many as encode_bytes lets in
+    block = 1 << 20
+    chunks = []
+    for n_m in (10, 100, 1000):
+        net = _net(5, n_m)
+        cache = net.encoding_cache(1 << 30, block)
+        assert net.encode_bytes("m") > net.node_bytes("m") > 0
+        assert cache["m_chunk"] * net.encode_bytes("m") <= block
+        chunks.append(cache["m_chunk"])
+    assert len(set(chunks)) == 1 and 1 < chunks[0] < 1000
+    # targets twice as long (new RNAs): more bytes each, fewer per chunk
+    g = torch.Generator().manual_seed(1)
+    ext = net.with_nodes({"m": {"ids": torch.randint(0, 4**3, (5, 2 * T_M), generator=g),
+                                "len": torch.full((5,), 2 * T_M),
+                                "x": torch.randn(5, 4, generator=g)}})
+    assert ext.encode_bytes("m") > net.encode_bytes("m")
+    assert ext.encoding_cache(1 << 30, block)["m_chunk"] < chunks[0]
+
+
+def test_largest_tensor_of_filling_the_cache_does_not_grow_with_the_nodes():
+    largest = []
+    for n_m in (16, 64):
+        net = _net(4, n_m)
+        block = 4 * net.encode_bytes("m")
+        cache = net.encoding_cache(1 << 30, block)        # every target held at once
+        assert cache["m_chunk"] == 4 and net.capacity(cache, "m") == n_m
+        with torch.no_grad(), LargestTensor() as rec:
+            net.fill(cache, "m", torch.arange(n_m))
+        largest.append(rec.largest)
+        assert rec.largest <= block
+        with torch.no_grad():   # chunks of 4 give the rows of one chunk of all the nodes
+            full = net.encode_all()
+        for key in ("q", "k", "v", "pool"):
+            torch.testing.assert_close(cache["m"][key][cache["m_slot"]],
+                                       full["m"][key][full["m_slot"]], rtol=1e-5, atol=1e-6)
     assert largest[0] == largest[1]
 
 

@@ -212,8 +212,9 @@ class MutualAttentionEncoder(torch.nn.Module):
     def _stages(self, ids: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
         """Embedding, CNN and LSTM of token ids ``[N, T]``: features ``[N, T', c]``
         (meaningless at padding) and their lengths ``[N]``."""
-        mask = torch.arange(ids.size(1), device=ids.device).unsqueeze(0) < lengths.unsqueeze(1)
-        x = self.embedding(ids) * mask.unsqueeze(-1)                  # [N, T, E]
+        # no mask here: KmerConv masks its input, an LSTM direction reads padding only after
+        # a sequence's positions, and encode masks what comes out
+        x = self.embedding(ids)                                       # [N, T, E]
         if self.conv is not None:
             x, lengths = self.conv(x, lengths)
         if self.lstm is not None:

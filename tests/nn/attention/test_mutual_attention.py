@@ -362,3 +362,16 @@ def test_pairs_grouped_by_target_length_equal_pair_of_the_gathered_rows(kw):
     assert len(grads) == len(grads_ref) > 0
     for g, g_ref in zip(grads, grads_ref):
         torch.testing.assert_close(g, g_ref, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("kw", VARIANTS)
+def test_tokens_past_a_sequences_length_change_nothing(kw):
+    # ids past each length are read as padding, whatever they hold (junk instead of PAD)
+    torch.manual_seed(0)
+    enc = _enc(**kw).eval()
+    mi, mi_len, m, m_len = _batch()
+    junk_mi = torch.where(mi == PAD, torch.randint(0, 19, mi.shape), mi)
+    junk_m = torch.where(m == PAD, torch.randint(0, 19, m.shape), m)
+    assert not torch.equal(junk_m, m)
+    torch.testing.assert_close(enc(junk_mi, mi_len, junk_m, m_len), enc(mi, mi_len, m, m_len),
+                               atol=1e-6, rtol=0)

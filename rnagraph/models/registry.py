@@ -174,9 +174,18 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
                     "MFERL as published (MFERL.paper()): InfoNCE over all nodes, similarity "
                     "graphs by threshold alone; the registry's mferl is our recommended"),
     "struct+ra3+svd": ("prior+seed", {"models": ["struct", "ra3", "svd"],
-                                      "objective": "global-aupr"},
+                                      "objective": "global-aupr", "anchor": "struct",
+                                      "keep": ["degree-auc"]},
                        "StructLink, PathRA3 and SVD fused by weights that maximise the global "
-                       "AUPR of the validation positives (StackedLink; the all-pair ranker)"),
+                       "AUPR of the validation positives without losing StructLink's "
+                       "validation degree-matched AUC (StackedLink; the all-pair ranker)"),
+    "tower+votes+struct": ("prior+seed", {"models": ["two-tower", "seq-vote", "seed-vote",
+                                                     "degree+1", "struct"],
+                                          "objective": "global-aupr", "anchor": "two-tower",
+                                          "keep": ["auc"]},
+                           "TwoTower, the two votes, popularity and StructLink fused for the "
+                           "top of the ranking of unseen miRNAs without losing TwoTower's "
+                           "validation AUC (StackedLink; scores new miRNAs from sequence)"),
     "grmmi-paper": ("grmmi", {}, "GRMMI as published (the defaults; GRMMI.paper())"),
     "grmmi-window": ("grmmi", {"sequence_encoder__window": 128},
                      "GRMMI with its LSTM over sliding windows of 128 tokens on targets "
@@ -227,7 +236,8 @@ def get_model(name: str, **kwargs: Any):
     key = name.lower()
     if key in PRESETS:
         base, preset, _ = PRESETS[key]
-        kwargs = {**preset, **kwargs}
+        import copy
+        kwargs = {**copy.deepcopy(preset), **kwargs}     # a preset's lists are never shared
     elif key in MODELS:
         base = key
     else:

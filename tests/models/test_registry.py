@@ -57,3 +57,12 @@ def test_call_arguments_override_a_preset_and_unknown_names_are_refused():
     assert needs_sequences("grmmi-seq") is needs_sequences("grmmi")
     with pytest.raises(ValueError, match="grmmi-seq-tuned"):
         get_model("grmmi-seq-tuned-nothing")
+
+
+def test_a_presets_lists_are_not_shared_between_models():
+    from rnagraph.models import get_model
+    from rnagraph.models.registry import PRESETS
+    a = get_model("tower+votes+struct")
+    a.models.append("svd")
+    assert "svd" not in get_model("tower+votes+struct").models
+    assert "svd" not in PRESETS["tower+votes+struct"][1]["models"]

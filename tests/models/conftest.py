@@ -22,3 +22,12 @@ def _planted_cm(seed=0, n=4, nc=20, nm=12, p_in=0.5, p_out=0.01):
 def planted_cm():
     """The factory :func:`_planted_cm` (call it with the community sizes a test needs)."""
     return _planted_cm
+
+
+@pytest.fixture(scope="module")
+def fusion_fold():
+    """Fold 0 of a 5-fold split of a small planted circRNA-miRNA graph with two clear groups:
+    the fold the StackedLink fusion tests fit their parts on."""
+    from rnagraph.data import kfold_link_split
+    return kfold_link_split(_planted_cm(seed=1, n=4, nc=12, nm=8, p_in=0.45, p_out=0.04),
+                            ("circrna", "binds", "mirna"), k=5, seed=0)[0]

@@ -5,6 +5,7 @@ from sklearn.base import clone
 
 from rnagraph.data import kfold_link_split
 from rnagraph.models import (
+    MFERL,
     DegreeProduct,
     JointLink,
     NodePrior,
@@ -41,6 +42,17 @@ BAD_PART = [
     (SAGELink, "trainer__epochs", 0, "TrainerConfig"),
     (StructLink, "trainer__lr", -0.1, "TrainerConfig"),
     (JointLink, "trainer__patience", 0, "TrainerConfig"),
+    (MFERL, "inputs__views", ["similarity", "tfidf"], "MFERLViews"),
+    (MFERL, "inputs__threshold", "high", "MFERLViews"),
+    (MFERL, "inputs__role2vec_dim", 0, "MFERLViews"),
+    (MFERL, "inputs__min_seq_frac", 1.5, "MFERLViews"),
+    (MFERL, "encoder__blocks", [], "MFERLEncoder"),
+    (MFERL, "encoder__channel_pool", "mean", "MFERLEncoder"),
+    (MFERL, "encoder__heads", 0, "MFERLEncoder"),
+    (MFERL, "contrast__cl_weight", -0.1, "MFERLContrast"),
+    (MFERL, "contrast__src_cl_weight", -1.0, "MFERLContrast"),
+    (MFERL, "trainer__lr", 0.0, "TrainerConfig"),
+    (MFERL, "trainer__patience", 0, "TrainerConfig"),
 ]
 
 
@@ -76,6 +88,8 @@ def test_bad_part_value_is_stored_then_refused_by_fit_naming_the_part(cls, name,
     assert m.get_params(deep=True)[name] == value
     twin = clone(m)                                # clone keeps it, in a new part
     assert twin.get_params(deep=True)[name] == value
+    assert twin.get_params(deep=False)[name.split("__")[0]] is not \
+        m.get_params(deep=False)[name.split("__")[0]]
     leaf = name.split("__")[1]
     for model in (m, twin):
         with pytest.raises(ValueError, match=rf"^{part}: {leaf}="):

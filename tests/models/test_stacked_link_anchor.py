@@ -8,7 +8,6 @@ import pytest
 import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from rnagraph.data import kfold_link_split
 from rnagraph.data.fold import LinkSet
 from rnagraph.models import StackedLink, get_model
 from rnagraph.models.stacked_link import _anchored_search, _Panel, _search, global_ap
@@ -18,10 +17,8 @@ PARTS = ["degree", "ra3", "svd"]
 
 
 @pytest.fixture(scope="module")
-def fold():
-    from tests.models.conftest import _planted_cm
-    return kfold_link_split(_planted_cm(seed=1, n=4, nc=12, nm=8, p_in=0.45, p_out=0.04), CM,
-                            k=5, seed=0)[0]
+def fold(fusion_fold):
+    return fusion_fold
 
 
 def test_kept_metrics_by_hand():

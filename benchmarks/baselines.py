@@ -3,7 +3,6 @@ warm 1:1 k-fold CV of DegreeProduct, TruncatedSVDLink (64), SAGELink and SeedMat
 sides have sequences), plus the papers' protocol for DegreeProduct and SVD to show the leak; the
 ``baselines`` section of ``docs/results.md``.
 
-    python benchmarks/baselines.py                                     # 5 folds, every dataset
     python benchmarks/baselines.py --datasets synthetic --folds 2 --epochs 20 --docs none
 """
 from __future__ import annotations
@@ -22,8 +21,7 @@ NOTES = [
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = h.parser(__doc__, datasets=["synthetic", *h.REAL], folds=5, out=None, jobs=1,
-                  epochs=300)
+    ap = h.parser(__doc__, datasets=["synthetic", *h.REAL], folds=5, out=None, jobs=1, epochs=300)
     args = h.parse(ap, argv)
     k, seed = args.folds, args.seed
     log = h.log(args, f"Baselines ({k}-fold, warm 1:1)",

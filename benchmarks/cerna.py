@@ -53,8 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     for mode in [] if args.report_only else args.modes:
         for et in (CIRC_MIRNA, MIRNA_MRNA):
             for name in (m for m in args.models if ONLY.get(m, et) == et):
-                meta = {"mode": mode, "edge_type": list(et), "model": name,
-                        "epochs": args.epochs}
+                meta = {"mode": mode, "edge_type": list(et), "model": name, "epochs": args.epochs}
                 res, _ = h.cv(make(name, args), data, et, [jf[et] for jf in splits[mode]], args,
                               mode, et[1], name, meta=meta)
                 print(f"{mode} {et[1]:8s} {name:13s} AUC {res.summary('auc', 4)}", flush=True)

@@ -2,7 +2,6 @@
 run is a fresh child process (its own peak RSS), killed after ``--timeout`` s; karateclub only
 up to ``--karate-max-nodes`` nodes.
 
-    python benchmarks/encoders.py                                        # 3k, 30k, 100k + real
     python benchmarks/encoders.py --random 3000 --datasets cmi-9589      # quick
 """
 from __future__ import annotations

@@ -2,7 +2,6 @@
 cmi-20208 miRNAs and pairs, miTAR's miRNAs and sites) and synthetic sets of growing size;
 rnagraph's Levenshtein against one direct rapidfuzz call, and the disk-cache hit time.
 
-    python benchmarks/features.py                                  # ~10 min on 2 cores
     python benchmarks/features.py --sizes 50 100 --mean-len 300 --max-real 300   # ~1 min
 """
 from __future__ import annotations
@@ -15,6 +14,7 @@ from pathlib import Path
 import _harness as h
 import numpy as np
 
+from rnagraph.datasets.synthetic import random_sequences as synthetic
 from rnagraph.evaluate.cost import interleaved
 from rnagraph.features import (
     CTD,
@@ -25,13 +25,6 @@ from rnagraph.features import (
     LevenshteinSimilarity,
     similarity_graph,
 )
-
-
-def synthetic(n: int, mean_len: int, seed: int) -> list[str]:
-    """``n`` random RNA sequences of lengths uniform in 2/3 .. 4/3 of ``mean_len``."""
-    rng = np.random.default_rng(seed)
-    lens = rng.integers(mean_len // 3 * 2, mean_len // 3 * 4 + 1, size=n)
-    return ["".join(rng.choice(list("ACGU"), size=int(L))) for L in lens]
 
 
 def real_sets(root: Path, cap: int | None) -> dict[str, list[str]]:

@@ -5,13 +5,9 @@ resumable ``cross_validate`` run under ``--out``; the ``grmmi`` section (or ``--
 replicates: ``--model-seed`` in their own ``--out``). ``--models``: the tags below or any
 registry name or preset (``rnagraph.models.registry.PRESETS``).
 
-    python benchmarks/grmmi.py --experiments mtis [--modes paper]
     python benchmarks/grmmi.py --experiments mitar --splits 5 --epochs 40 [--split-by mirna]
     python benchmarks/grmmi.py --experiments mitar --splits 5 --model-seed 1 \
         --out runs/grmmi-seed1 --docs none                       # a seed replicate
-    python benchmarks/grmmi.py --experiments synthetic --modes warm cold-dst \
-        --out runs/grmmi-syn --section grmmi-synthetic
-    python benchmarks/grmmi.py --report-only --also runs/grmmi-seed1
 """
 from __future__ import annotations
 

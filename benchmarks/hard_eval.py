@@ -3,10 +3,8 @@ baselines (leakage-free warm k-fold CV; docs/protocol.md, "Harder evaluation"). 
 dataset: the ``hard-eval-<dataset>`` section (or ``--section``) of ``docs/results.md``; runs
 under ``--out``/<dataset>/<negatives>/<model>, resumable.
 
-    python benchmarks/hard_eval.py --datasets cmi-9589 cmi-20208
     python benchmarks/hard_eval.py --models ra3 sage struct mferl mferl-struct \
         --negatives uniform degree --section hard-eval-cmi-9589-mferl
-    python benchmarks/hard_eval.py --datasets synthetic --folds 3 --docs none
 """
 from __future__ import annotations
 
@@ -60,8 +58,7 @@ def evaluate(name: str, g, args) -> None:
                 if m in f[0]:
                     col = m if m != "auc" else f"AUC {neg}"
                     best.setdefault(col, []).append((np.mean([x[m] for x in f]), label))
-            print(f"{neg:8s} {label:18s} AUC {res.summary('auc', 3)} ({s:.1f} s)",
-                  flush=True)
+            print(f"{neg:8s} {label:18s} AUC {res.summary('auc', 3)} ({s:.1f} s)", flush=True)
     log.note(f"{split.capitalize()} split, seed {args.seed}, {k} folds, 1:1; negatives, twins "
              "and the filtered ranking panel as in docs/protocol.md (Harder evaluation"
              + "; Inductive cold start" * args.inductive + "). The negative "

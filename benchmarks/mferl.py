@@ -6,8 +6,6 @@ rebuilt from every run under ``--out``; a timing table from the fold records goe
 ``docs/benchmarks.md``.
 
     python benchmarks/mferl.py --datasets cmi-9589 --experiments main paper --jobs 2
-    python benchmarks/mferl.py --datasets cmi-9589 --experiments ablations --max-folds 3
-    python benchmarks/mferl.py --report-only                  # rebuild both sections
 """
 from __future__ import annotations
 

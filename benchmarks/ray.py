@@ -5,8 +5,6 @@ graph of ``--rank-size`` circRNAs x miRNAs (default 40M pairs) with
 RSS; rankings equal?).
 
     python benchmarks/ray.py                       # cmi-20208, struct + mferl, 5 folds, 2 CPUs
-    python benchmarks/ray.py --datasets synthetic --folds 2 --max-folds 1 --epochs 2 \
-        --rank-size 4000 400 --docs /tmp/docs     # a quick end-to-end check
 """
 from __future__ import annotations
 

@@ -21,8 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     args = h.parse(ap, argv)
     warnings.filterwarnings("ignore")
     log = h.log(args, "synthetic signal: test AUC, warm 1:1 leakage-free",
-                ["data seed", "edge type", "SeedMatch", "degree product", "SVD-16"],
-                results=True)
+                ["data seed", "edge type", "SeedMatch", "degree product", "SVD-16"], results=True)
     for seed in args.seeds:
         data = h.graph("synthetic", None, seed=seed)
         for et in (CIRC_MIRNA, MIRNA_MRNA):

@@ -164,6 +164,15 @@ def synthetic(num_mirna: int = 60, num_mrna: int = 300, num_circrna: int = 150, 
     return add_reverse_edges(data) if add_reverse else data
 
 
+def random_sequences(n: int, mean_len: int, seed: int = 0) -> list[str]:
+    """``n`` uniformly random RNA sequences (A, C, G, U equally likely), each of a length
+    drawn uniformly from ``2 * (mean_len // 3)`` to ``4 * (mean_len // 3)`` (about 2/3 to 4/3
+    of ``mean_len``): background sequences for cost measurements."""
+    rng = np.random.default_rng(seed)
+    lens = rng.integers(mean_len // 3 * 2, mean_len // 3 * 4 + 1, size=n)
+    return ["".join(rng.choice(list("ACGU"), size=int(L))) for L in lens]
+
+
 def _random_seq(rng: np.random.Generator, length: int, p: tuple[float, ...]) -> str:
     return "".join(rng.choice(_ALPHABET, length, p=p))
 

@@ -64,3 +64,11 @@ def test_seed_match_signal_band(et):
     y = np.r_[np.ones(pos.size(1)), np.zeros(len(neg))]
     s = SeedMatch(calibrate=False).fit(Fold.full(g, et)).decision_function(g, idx).numpy()
     assert 0.75 <= roc_auc_score(y, s) <= 0.95
+
+
+def test_random_sequences_lengths_alphabet_and_seed():
+    from rnagraph.datasets.synthetic import random_sequences
+    seqs = random_sequences(200, 30, seed=3)
+    assert len(seqs) == 200 and set("".join(seqs)) == set("ACGU")
+    assert min(map(len, seqs)) >= 20 and max(map(len, seqs)) <= 40   # 2 * 10 .. 4 * 10
+    assert random_sequences(200, 30, seed=3) == seqs != random_sequences(200, 30, seed=4)

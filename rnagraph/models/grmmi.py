@@ -122,7 +122,7 @@ class GRMMI(LinkModel):
         mrna_orientation (str): ``"reverse"`` (3'->5'), ``"reverse_complement"`` or
             ``"forward"``. (default: ``"reverse"``)
         trainer (TrainerConfig, optional): the training loop's options. (default:
-            :attr:`default_trainer`: 30 epochs, lr ``1e-3``, batches of 128, patience 5,
+            :attr:`default_trainer`: 24 epochs, lr ``1e-3``, batches of 128, patience 5,
             gradient norm clipped at 5)
         calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
 
@@ -135,7 +135,7 @@ class GRMMI(LinkModel):
     scoring_bytes: ClassVar[int] = CACHE_BYTES + BLOCK_BYTES
     #: new RNAs are scored from their sequence (see "New RNAs" above)
     inductive: ClassVar[str | None] = "sequence"
-    default_trainer: ClassVar[dict[str, Any]] = {"epochs": 30, "lr": 1e-3, "batch_size": 128,
+    default_trainer: ClassVar[dict[str, Any]] = {"epochs": 24, "lr": 1e-3, "batch_size": 128,
                                                  "patience": 5, "grad_clip": 5.0}
 
     def __init__(self, kmers: KmerTable | None = None,

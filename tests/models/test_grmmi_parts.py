@@ -27,7 +27,7 @@ def test_grmmi_is_a_short_composition_with_one_trainer():
     assert not {"epochs", "lr", "patience", "batch_size", "device", "seed"} & set(params)
     m = GRMMI()
     assert m.trainer.get_params() == TrainerConfig(**GRMMI.default_trainer).get_params()
-    assert (m.trainer.epochs, m.trainer.lr, m.trainer.grad_clip) == (30, 1e-3, 5.0)
+    assert (m.trainer.epochs, m.trainer.lr, m.trainer.grad_clip) == (24, 1e-3, 5.0)
     # defaults are built per model, never shared
     other = GRMMI()
     assert m.kmers is not other.kmers and m.sequence_encoder is not other.sequence_encoder

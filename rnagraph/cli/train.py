@@ -28,18 +28,18 @@ def make_model(name: str, params: list[str], seed: int):
         model = get_model(name)
     except ValueError as exc:
         raise CLIError(f"{exc}; see `rnagraph models`") from None
-    kw = {}
+    kw, raw = {}, {}
     for p in params:
         if "=" not in p:
             raise CLIError(f"--set {p!r}: write KEY=VALUE, e.g. --set dim=32")
         k, v = p.split("=", 1)
+        raw[k] = v
         try:
             kw[k] = json.loads(v)
         except json.JSONDecodeError:
             kw[k] = v
     from rnagraph.models._file import expected_type, param_hint
     from rnagraph.models.params import param_owner, resolve_params, takes_param
-    raw = dict(p.split("=", 1) for p in params)
     full: dict = {}
     for k, v in kw.items():
         try:

@@ -52,6 +52,7 @@ INIT = {
 FIT = {
     "InteractionProfileSimilarity": lambda: (np.eye(3),),
     "SeedSiteFeatures": lambda: (PAIRS,),
+    "DuplexFeatures": lambda: (PAIRS,),
     "StructuralPairFeatures": lambda: (_bipartite(), CIRC_MIRNA),
     "EncoderTransform": lambda: (_bipartite(),),
 }
@@ -65,6 +66,7 @@ BAD = {
     "KmerTokenizer": ("k", 13),
     "InteractionProfileSimilarity": ("gamma", -1.0),
     "SeedSiteFeatures": ("log", "yes"),
+    "DuplexFeatures": ("mirna_length", 7),
     "StructuralPairFeatures": ("power", 0.0),
     "EncoderTransform": ("encoder", "grarep"),
     **{name: ("cold_start", "warm") for name in

@@ -8,6 +8,7 @@ all-zero row; ``transform(seqs, return_mask=True)`` (or :func:`sequence_mask`) g
 from rnagraph.features._missing import normalize_sequence, sequence_mask
 from rnagraph.features.ctd import CTD
 from rnagraph.features.doc2vec import Doc2VecEmbedding
+from rnagraph.features.duplex import DuplexFeatures
 from rnagraph.features.gip import InteractionProfileSimilarity
 from rnagraph.features.kmer import KmerFrequency
 from rnagraph.features.kmer_embedding import KmerEmbedding
@@ -33,6 +34,7 @@ __all__ = [
     "KmerTokenizer",
     "InteractionProfileSimilarity",
     "SeedSiteFeatures",
+    "DuplexFeatures",
     "SeedSiteIndex",
     "StructuralPairFeatures",
     "STRUCTURAL_FEATURES",

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rnagraph.models._file import ModelFileError, load_model
     from rnagraph.models.base import LinkModel, NotFittedError
     from rnagraph.models.degree_product import DegreeProduct
+    from rnagraph.models.duplex_link import DuplexLink
     from rnagraph.models.grmmi import GRMMI
     from rnagraph.models.joint_link import JointLink
     from rnagraph.models.mferl import MFERL
@@ -43,6 +44,7 @@ lazy_exports(__name__, {
     "LinkModel": ("base", "LinkModel"),
     "NotFittedError": ("base", "NotFittedError"),
     "DegreeProduct": ("degree_product", "DegreeProduct"),
+    "DuplexLink": ("duplex_link", "DuplexLink"),
     "GRMMI": ("grmmi", "GRMMI"),
     "JointLink": ("joint_link", "JointLink"),
     "MFERL": ("mferl", "MFERL"),
@@ -69,6 +71,7 @@ __all__ = [
     "GRMMI",
     "MiTAR",
     "SeedMatch",
+    "DuplexLink",
     "SeedVote",
     "SequenceVote",
     "DegreeProduct",

@@ -99,6 +99,11 @@ def _seq_vote(**kw: Any):
     return SequenceVote(**kw)
 
 
+def _duplex(**kw: Any):
+    from rnagraph.models.duplex_link import DuplexLink
+    return DuplexLink(**kw)
+
+
 def _two_tower(**kw: Any):
     from rnagraph.models.two_tower import TwoTower
     return TwoTower(**kw)
@@ -137,6 +142,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
                      False),
     "grmmi": (_grmmi, "GRMMI (6-mer CNN-BiLSTM mutual attention + GraRep, BP fusion)", False),
     "mitar": (_mitar, "miTAR architecture (CNN + BiLSTM on miRNA + target site)", True),
+    "duplex": (_duplex, "MLP on the best miRNA-target duplex (per-position pairing, seed, "
+               "3' pairing, site counts); scores unseen RNAs of both sides", True),
     "seq-vote": (_seq_vote, "sequence-neighbour vote: the known partners of sequence-similar "
                  "miRNAs, similarity^p (p chosen on validation); scores unseen RNAs", False),
     "seed-vote": (_seed_vote, "same-seed vote: the share of the miRNA's seed family (nt 2-8) "
@@ -186,6 +193,9 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
                            "TwoTower, the two votes, popularity and StructLink fused for the "
                            "top of the ranking of unseen miRNAs without losing TwoTower's "
                            "validation AUC (StackedLink; scores new miRNAs from sequence)"),
+    "grmmi+duplex": ("prior+seed", {"models": ["grmmi-seq-tuned-site-count-head", "duplex"]},
+                     "GRMMI's validation pick on site pairs and DuplexLink, fused by a "
+                     "logistic regression on validation pairs (StackedLink)"),
     "grmmi-paper": ("grmmi", {}, "GRMMI as published (the defaults; GRMMI.paper())"),
     "grmmi-window": ("grmmi", {"sequence_encoder__window": 128},
                      "GRMMI with its LSTM over sliding windows of 128 tokens on targets "

@@ -108,6 +108,9 @@ SEARCH_SPACES: dict[str, dict[str, Param]] = {
               "sequence_encoder__heads": _c(2, 4),
               "trainer__weight_decay": _f(1e-7, 1e-3, log=True),
               "trainer__batch_size": _c(64, 128, 256)},
+    "duplex": {"hidden_channels": _c(32, 64, 128), "dropout": _f(0.0, 0.5),
+               "trainer__lr": _f(3e-4, 1e-2, log=True),
+               "trainer__weight_decay": _f(1e-6, 1e-2, log=True)},
     "mitar": {"lr": _f(3e-4, 3e-3, log=True), "dropout": _f(0.0, 0.5),
               "hidden_channels": _c(16, 32, 64), "dense": _c(8, 16, 32)},
 }

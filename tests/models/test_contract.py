@@ -39,6 +39,7 @@ FAST: dict[str, dict] = {
               "hidden_channels": 8, "heads": 2, "graph_encoder__dim": 2, "mlp_channels": 8,
               "epochs": 2, "max_tokens": 64},
     "mitar": {"filters": 8, "hidden_channels": 4, "dense": 4, "epochs": 2, "max_len": 80},
+    "duplex": {"hidden_channels": 8, "epochs": 5},
 }
 
 NAMES = list(MODELS)

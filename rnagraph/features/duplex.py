@@ -1,0 +1,190 @@
+"""Features of the best ungapped miRNA-target duplex of each pair (a pair featurizer)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rnagraph.features._estimator import Estimator, is_int
+from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
+
+if TYPE_CHECKING:  # torch is imported where it is used: importing features stays light
+    from torch import Tensor
+    from torch_geometric.data import HeteroData
+
+    from rnagraph.typing import EdgeType
+
+#: byte -> 0..3 for A, C, G, U (T read as U), 4 for anything else (N, padding)
+_CODE = np.full(256, 4, dtype=np.int64)
+for _i, _b in enumerate(b"ACGU"):
+    _CODE[_b] = _CODE[_b + 32] = _i
+_CODE[ord("T")] = _CODE[ord("t")] = 3
+
+#: pairing score of (miRNA nucleotide, target nucleotide): 1 Watson-Crick, 1/2 G:U wobble
+_PAIR = np.zeros((5, 5), dtype=np.float32)
+_PAIR[0, 3] = _PAIR[3, 0] = _PAIR[1, 2] = _PAIR[2, 1] = 1.0
+_PAIR[2, 3] = _PAIR[3, 2] = 0.5
+
+#: the summary columns after the per-position ones (see :class:`DuplexFeatures`)
+SUMMARY = ("seed_wc", "seed_gu", "supplementary_wc", "pairing", "longest_wc_run", "a1",
+           "target_au", "site_position")
+
+#: the most elements of the ``[pairs, offsets, positions]`` block held at once
+_BLOCK = 1 << 22
+
+
+def _codes(seqs: Sequence[str], width: int) -> np.ndarray:
+    """``int64 [N, width]`` letter codes of ``seqs``, cut or padded (code 4) to ``width``."""
+    out = np.full((len(seqs), width), 4, dtype=np.int64)
+    for r, s in enumerate(seqs):
+        b = np.frombuffer(s[:width].encode("ascii", "replace"), dtype=np.uint8)
+        out[r, :b.size] = _CODE[b]
+    return out
+
+
+class DuplexFeatures(Estimator):
+    r"""Features of the best **ungapped duplex** of a miRNA with its target, per pair.
+
+    The miRNA :math:`m` (5'->3', positions :math:`1..L`, ``L = mirna_length``; a shorter miRNA
+    leaves the rest unpaired) lies antiparallel on the target :math:`t` (5'->3'): at offset
+    :math:`o`, position :math:`i` faces target nucleotide :math:`t_{o-i+1}` (0-based
+    :math:`o - i + 1`, outside the target: unpaired), with pairing score
+
+    .. math::
+        v_o(i) = \begin{cases} 1 & \text{Watson-Crick (A:U, C:G)} \\
+        1/2 & \text{G:U wobble} \\ 0 & \text{otherwise.} \end{cases}
+
+    The kept offset :math:`o^\star` maximises, in this order, the Watson-Crick pairs of the
+    seed (positions 2-8), the seed's pairing score and the whole duplex's
+    (:math:`\sum_i v_o(i)`); ties go to the smallest :math:`o`, so the choice is exact and the
+    same on every machine. Its features are
+
+    * :math:`v_{o^\star}(1), \dots, v_{o^\star}(L)` (``p1`` ... ``pL``);
+    * ``seed_wc`` / ``seed_gu``: Watson-Crick pairs and wobbles at positions 2-8;
+    * ``supplementary_wc``: Watson-Crick pairs at positions 13-16 (3' supplementary pairing);
+    * ``pairing``: :math:`\sum_i v_{o^\star}(i)`; ``longest_wc_run``: the longest run of
+      consecutive Watson-Crick pairs;
+    * ``a1``: 1 if the target nucleotide facing position 1 is an ``A`` (TargetScan's t1A);
+    * ``target_au``: the A/U share of the target's nucleotides; ``site_position``: where the
+      duplex faces position 1, as a fraction of the target length;
+    * the target's canonical seed sites of the miRNA, :math:`\log(1 + n_k)` for 8mer, 7mer-m8,
+      7mer-A1 and 6mer (:class:`SeedSiteFeatures`), which count every site of a long target
+      where the duplex describes one.
+
+    Nothing here reads a label or the miRNA alone: every feature describes the pair (the
+    target's A/U share aside), so a model on them scores an unseen miRNA as it scores a known
+    one. Nothing is learned: ``fit`` only checks the parameters. A pair with a missing
+    sequence gets a row of zeros (``transform(..., return_mask=True)`` says which).
+
+    Cost: :math:`O(L \cdot |t|)` per pair, vectorised over blocks of pairs (at most
+    :math:`2^{22}` elements of the offsets x positions array at a time).
+
+    Args:
+        mirna_length (int): miRNA positions read, from the 5' end, at least 8.
+            (default: ``22``)
+
+    Shapes:
+        - **input:** ``N`` pairs ``(mirna_seq, target_seq)`` (``str`` or ``None``, RNA or DNA
+          alphabet), or a graph, an edge type and ``edge_label_index [2, N]``
+          (:meth:`graph_transform`)
+        - **output:** ``float32 [N, L + 12]`` in the order of :meth:`get_feature_names_out`
+    """
+
+    def __init__(self, mirna_length: int = 22):
+        self.mirna_length = mirna_length
+
+    def _validate_params(self) -> None:
+        self._check_param("mirna_length", is_int(self.mirna_length) and self.mirna_length >= 8,
+                          "must be an integer >= 8 (the seed is positions 2-8)")
+
+    def fit(self, pairs: Sequence | None = None, y: None = None) -> DuplexFeatures:
+        """Nothing to learn: checks the parameters and returns ``self``."""
+        self._validate_params()
+        return self
+
+    def get_feature_names_out(self) -> list[str]:
+        return ([f"p{i + 1}" for i in range(int(self.mirna_length))] + list(SUMMARY)
+                + list(SITE_TYPES))
+
+    def transform(self, pairs: Sequence[tuple[str | None, str | None]],
+                  return_mask: bool = False):
+        """Features ``float32 [N, L + 12]`` of ``(mirna_seq, target_seq)`` pairs; with
+        ``return_mask=True`` also ``bool [N]``, ``True`` where both sequences exist."""
+        self._validate_params()
+        L = int(self.mirna_length)
+        out = np.zeros((len(pairs), L + len(SUMMARY) + len(SITE_TYPES)), dtype=np.float32)
+        mask = np.array([m is not None and t is not None for m, t in pairs], dtype=bool)
+        rows = np.flatnonzero(mask)
+        if rows.size:
+            # pairs sorted by target length, so a block pads its targets little
+            tl = np.array([len(pairs[r][1]) for r in rows])
+            order = np.argsort(tl, kind="stable")
+            rows, tl = rows[order], tl[order]
+            start = 0
+            while start < rows.size:
+                n = 1
+                while start + n < rows.size and (n + 1) * (tl[start + n] + L) * L <= _BLOCK:
+                    n += 1
+                block = rows[start:start + n]
+                out[block, :L + len(SUMMARY)] = self._block(
+                    [pairs[r][0] for r in block], [pairs[r][1] for r in block],
+                    max(1, int(tl[start + n - 1])))
+                start += n
+            out[mask, L + len(SUMMARY):] = SeedSiteFeatures(log=True).transform(
+                [(_rna(pairs[r][0]), _rna(pairs[r][1])) for r in np.flatnonzero(mask)])
+        return (out, mask) if return_mask else out
+
+    def _block(self, mirnas: list[str], targets: list[str], width: int) -> np.ndarray:
+        """Per-position and summary features ``[B, L + 8]`` of one block of pairs whose
+        targets are at most ``width`` long."""
+        L = int(self.mirna_length)
+        mi, tg = _codes(mirnas, L), _codes(targets, width)
+        tlen = np.array([min(len(t), width) for t in targets])
+        pos = np.arange(L)
+        offs = np.arange(width + L - 1)
+        j = offs[:, None] - pos[None, :]                        # [O, L] target index faced
+        inside = (j >= 0) & (j < width)
+        jc = np.clip(j, 0, width - 1)
+        # v[b, o, i]: pairing of miRNA position i+1 with target nucleotide o - i
+        v = _PAIR[mi[:, None, :], tg[:, jc]] * inside           # [B, O, L]
+        wc = v == 1.0
+        key = (wc[..., 1:8].sum(-1) * 10_000 + np.rint(2 * v[..., 1:8].sum(-1)) * 100
+               + np.rint(2 * v.sum(-1)))
+        best = key.argmax(1)                                    # first maximum: smallest o
+        b = np.arange(len(mirnas))
+        vb, wb = v[b, best], wc[b, best]                        # [B, L]
+        run = np.zeros(len(b))
+        longest = np.zeros(len(b))
+        for i in range(L):
+            run = (run + 1) * wb[:, i]
+            longest = np.maximum(longest, run)
+        face1 = best                                            # target index facing position 1
+        a1 = (face1 < tlen) & (tg[b, np.minimum(face1, width - 1)] == 0)
+        valid = (tg < 4).sum(1)
+        au = ((tg == 0) | (tg == 3)).sum(1) / np.maximum(valid, 1)
+        summary = np.stack([wb[:, 1:8].sum(1), (vb[:, 1:8] == 0.5).sum(1),
+                            wb[:, 12:16].sum(1), vb.sum(1), longest, a1, au,
+                            np.minimum(face1, tlen) / np.maximum(tlen, 1)], 1)
+        return np.concatenate([vb, summary], 1)
+
+    def fit_transform(self, pairs: Sequence[tuple[str | None, str | None]],
+                      return_mask: bool = False):
+        return self.fit(pairs).transform(pairs, return_mask=return_mask)
+
+    def graph_transform(self, graph: HeteroData, edge_type: EdgeType,
+                        edge_label_index: Tensor) -> Tensor:
+        """:meth:`transform` of the pairs ``edge_label_index [2, N]`` of ``edge_type`` in
+        ``graph`` (miRNA on either side), as a ``torch.float32 [N, L + 12]`` tensor."""
+        import torch
+        pairs = SeedSiteFeatures.pair_sequences(graph, edge_type, edge_label_index)
+        return torch.from_numpy(self.transform(pairs))
+
+
+def _rna(seq: str) -> str:
+    """``seq`` in upper-case RNA letters (``T`` read as ``U``), as the seed-site count
+    expects."""
+    return seq.upper().replace("T", "U")
+
+
+__all__ = ["DuplexFeatures", "SUMMARY"]

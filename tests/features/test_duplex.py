@@ -1,0 +1,95 @@
+"""DuplexFeatures: the best ungapped duplex of a miRNA and its target, checked by hand."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import rnagraph.features.duplex as duplex
+from rnagraph.data import build_graph
+from rnagraph.features import DuplexFeatures
+from rnagraph.features.seed_sites import complement
+from rnagraph.typing import MIRNA_MRNA
+
+MIR = "UAGCUUAUCAGACUGAUGUUGA"     # miR-21: seed (nt 2-8) AGCUUAU
+SITE = complement(MIR[1:8])[::-1] + "A"  # its 8mer site, 5'->3': AUAAGCUA
+
+
+def row(mirna: str, target: str, **kw) -> dict[str, float]:
+    f = DuplexFeatures(**kw)
+    return dict(zip(f.get_feature_names_out(), f.transform([(mirna, target)])[0].tolist()))
+
+
+def test_an_8mer_site_alone_pairs_positions_1_to_8_and_nothing_else():
+    r = row(MIR, SITE)
+    # position 1 (U) faces the site's last nucleotide (A): Watson-Crick, as are 2-8; 9-22 face
+    # nothing (the target ends)
+    assert [r[f"p{i}"] for i in range(1, 23)] == [1.0] * 8 + [0.0] * 14
+    assert (r["seed_wc"], r["seed_gu"], r["supplementary_wc"]) == (7, 0, 0)
+    assert (r["pairing"], r["longest_wc_run"], r["a1"]) == (8, 8, 1)
+    assert r["target_au"] == pytest.approx(6 / 8)          # AUAAGCUA: A,U,A,A,U,A
+    assert r["site_position"] == pytest.approx(7 / 8)      # position 1 faces index 7 of 8
+    assert r["8mer"] == pytest.approx(math.log(2)) and r["6mer"] == 0.0
+
+
+def test_a_wobble_in_the_seed_counts_half():
+    # miRNA position 5 is U: its Watson-Crick partner A (site index 7 - 4 = 3) becomes G
+    site = SITE[:3] + "G" + SITE[4:]
+    r = row(MIR, site)
+    assert r["p5"] == 0.5 and (r["seed_wc"], r["seed_gu"]) == (6, 1)
+    assert (r["pairing"], r["longest_wc_run"]) == (7.5, 4)     # runs 1-4 and 6-8
+    assert r["8mer"] == 0.0                                    # no longer a canonical site
+
+
+def test_3prime_supplementary_pairing_is_read_at_positions_13_to_16():
+    # the target continues 5' of the site with the complement of miRNA positions 9-16, so
+    # positions 1-16 all pair
+    target = complement(MIR[8:16])[::-1] + SITE
+    r = row(MIR, target)
+    assert r["supplementary_wc"] == 4 and r["longest_wc_run"] == 16 and r["pairing"] == 16
+    assert [r[f"p{i}"] for i in range(17, 23)] == [0.0] * 6
+
+
+def test_the_best_seed_wins_over_a_longer_duplex_without_one():
+    # a 12-nt perfect match to positions 10-21 scores more pairs than the 8mer, but its seed
+    # does not pair: the seed-first order keeps the 8mer
+    other = complement(MIR[9:21])[::-1]
+    r = row(MIR, other + "CCCCCC" + SITE)
+    assert r["seed_wc"] == 7 and r["p1"] == 1.0
+
+
+def test_dna_letters_and_lower_case_read_as_rna():
+    a = DuplexFeatures().transform([(MIR, "GG" + SITE + "CC")])
+    b = DuplexFeatures().transform([(MIR.lower(), ("gg" + SITE + "cc").replace("U", "T"))])
+    np.testing.assert_array_equal(a, b)
+
+
+def test_missing_sequences_give_zero_rows_and_a_mask():
+    x, mask = DuplexFeatures().transform([(MIR, SITE), (None, SITE), (MIR, None)],
+                                         return_mask=True)
+    assert mask.tolist() == [True, False, False]
+    assert x.shape == (3, 22 + 12) and (x[1:] == 0).all() and x[0].sum() > 0
+
+
+def test_blocks_do_not_change_the_features(monkeypatch):
+    gen = np.random.default_rng(0)
+    rand = lambda n: "".join(gen.choice(list("ACGU"), n))  # noqa: E731
+    pairs = [(rand(22), rand(int(n))) for n in gen.integers(5, 90, 40)]
+    whole = DuplexFeatures().transform(pairs)
+    monkeypatch.setattr(duplex, "_BLOCK", 1)               # one pair per block
+    np.testing.assert_allclose(DuplexFeatures().transform(pairs), whole, rtol=1e-6)
+
+
+def test_mirna_length_sets_the_positions_read_and_is_checked():
+    assert DuplexFeatures(mirna_length=10).transform([(MIR, SITE)]).shape == (1, 10 + 12)
+    with pytest.raises(ValueError, match="mirna_length=7"):
+        DuplexFeatures(mirna_length=7).fit()
+
+
+def test_graph_transform_reads_the_pairs_of_either_orientation():
+    g = build_graph({"mirna": {"m": MIR}, "mrna": {"a": SITE, "b": "CCCCCCCC"}},
+                    {MIRNA_MRNA: [("m", "a"), ("m", "b")]})
+    x = DuplexFeatures().graph_transform(g, MIRNA_MRNA, torch.tensor([[0, 0], [0, 1]]))
+    assert x.dtype == torch.float32
+    np.testing.assert_array_equal(x.numpy(), DuplexFeatures().transform(
+        [(MIR, SITE), (MIR, "CCCCCCCC")]))

@@ -9,7 +9,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
-from rnagraph.features import SeedSiteFeatures
+from rnagraph.features import DuplexFeatures, SeedSiteFeatures
 from rnagraph.features.seed_sites import complement
 from rnagraph.models._grmmi_net import BLOCK_BYTES, CACHE_BYTES, GRMMINet
 from rnagraph.models.base import LinkModel
@@ -204,8 +204,8 @@ class GRMMI(LinkModel):
             raise ValueError("GRMMI: pairing is part of the sequence branch; it needs "
                              "sequence_encoder (not None)")
         if self.pair_terms.active and self.head.classifier != "mlp":
-            raise ValueError("GRMMI: pair_terms (pair_features / mirna_count) add a term to "
-                             "the network's logit; they need head.classifier='mlp', got "
+            raise ValueError("GRMMI: pair_terms (pair_features / duplex / mirna_count) add a "
+                             "term to the network's logit; they need head.classifier='mlp', got "
                              f"{self.head.classifier!r}")
         if self.sequence_encoder is None and self.graph_encoder is None:
             raise ValueError("GRMMI: sequence_encoder=None and graph_encoder=None leave no "
@@ -284,13 +284,18 @@ class GRMMI(LinkModel):
 
     def _pair_x(self, graph: HeteroData, pairs: Tensor, own: bool = False) -> Tensor | None:
         r"""The pair term's features of miRNA-first ``pairs``: seed-site features ``[B, 4]``
-        from ``graph``'s sequences with ``pair_features``, then :math:`\log(1 + n_v)` with
+        from ``graph``'s sequences with ``pair_features``, the standardised duplex features
+        with ``duplex``, then :math:`\log(1 + n_v)` with
         ``mirna_count`` (``own``: the pairs are training rows, each counted in its miRNA's
         :math:`n_v`, which is taken off); ``None`` without either."""
         parts = []
         if self.pair_terms.pair_features:
             parts.append(SeedSiteFeatures().graph_transform(
                 graph, (self.mirna_type_, "pairs", self.target_type_), pairs.cpu()))
+        if self.pair_terms.duplex:
+            x = DuplexFeatures().graph_transform(
+                graph, (self.mirna_type_, "pairs", self.target_type_), pairs.cpu())
+            parts.append((x - self.duplex_mean_) / self.duplex_std_)
         if self.pair_terms.mirna_count:   # a new miRNA (past the fitted ones): no training pair
             c, i = self.mirna_counts_, pairs[0].cpu()
             n = torch.where(i < c.numel(), c[i.clamp(max=c.numel() - 1)], 0.0) - float(own)
@@ -354,6 +359,11 @@ class GRMMI(LinkModel):
         if self.pair_terms.mirna_count:   # training pairs per miRNA: fold.train, labels unread
             self.mirna_counts_ = torch.bincount(train.edge_label_index[0].cpu(),
                                                 minlength=len(mi_seq)).float()
+        if self.pair_terms.duplex:        # standardised over fold.train's pairs
+            x = DuplexFeatures().graph_transform(
+                g, (self.mirna_type_, "pairs", self.target_type_), train.edge_label_index.cpu())
+            self.duplex_mean_ = x.mean(0)
+            self.duplex_std_ = x.std(0, unbiased=False).clamp_min(1e-6)
         trainer = self.trainer.build(group_row=0)
         device = self._device
         # an inductive fold's validation RNAs are absent from the training graph: they are
@@ -525,6 +535,8 @@ class GRMMI(LinkModel):
                              "pickle this one yourself")
         net = self.net_
         counts = {"mirna_counts": self.mirna_counts_} if self.pair_terms.mirna_count else {}
+        if self.pair_terms.duplex:
+            counts |= {"duplex_mean": self.duplex_mean_, "duplex_std": self.duplex_std_}
         return ({**{f"net.{k}": v for k, v in net.state_dict().items()}, **counts},
                 {"mi_row": self.mi_row_, "num_nodes": [int(net.mi_len.numel()),
                                                        int(net.m_len.numel())],
@@ -548,6 +560,8 @@ class GRMMI(LinkModel):
         net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
         if self.pair_terms.mirna_count:
             self.mirna_counts_ = tensors["mirna_counts"]
+        if self.pair_terms.duplex:
+            self.duplex_mean_, self.duplex_std_ = tensors["duplex_mean"], tensors["duplex_std"]
         self.net_ = net.eval()
         self.fit_info_ = extra.get("fit_info", {})
 

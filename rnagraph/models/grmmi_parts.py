@@ -259,6 +259,12 @@ class PairTerms(Estimator):
             negatives come from mock miRNAs (miTAR's) it is the identity shortcut made
             explicit, and it ranks an unseen miRNA's pairs below familiar ones'.
             (default: ``False``)
+        duplex (bool): add the pair's **duplex features** to that term
+            (:class:`~rnagraph.features.DuplexFeatures`: per-position pairing of the best
+            ungapped seed-anchored duplex, seed, 3' supplementary and total pairing, site
+            counts; standardised over the training pairs), weights started at 0: what a
+            model reads of an unseen miRNA's pairing with its target, beside what the
+            branches learn. (default: ``False``)
         pair_head (bool): feed those features to the head's input as well, so its hidden
             layer can weigh them against the branches. (default: ``False``)
         rank_weight (float): weight :math:`\lambda` of a **within-miRNA ranking** term added
@@ -269,33 +275,36 @@ class PairTerms(Estimator):
     """
 
     def __init__(self, pair_features: bool = False, mirna_count: bool = False,
-                 pair_head: bool = False, rank_weight: float = 0.0) -> None:
+                 pair_head: bool = False, rank_weight: float = 0.0,
+                 duplex: bool = False) -> None:
         self.pair_features = pair_features
         self.mirna_count = mirna_count
+        self.duplex = duplex
         self.pair_head = pair_head
         self.rank_weight = rank_weight
 
     def _validate_params(self) -> None:
-        for name in ("pair_features", "mirna_count", "pair_head"):
+        for name in ("pair_features", "mirna_count", "pair_head", "duplex"):
             self._check_param(name, isinstance(getattr(self, name), bool),
                               "must be true or false")
-        self._check_param("pair_head", not self.pair_head
-                          or self.pair_features or self.mirna_count,
+        self._check_param("pair_head", not self.pair_head or self.active,
                           "feeds the pair term's features to the head: it needs "
-                          "pair_features=True or mirna_count=True")
+                          "pair_features=True, duplex=True or mirna_count=True")
         self._check_param("rank_weight", _number(self.rank_weight) and self.rank_weight >= 0,
                           "must be >= 0")
 
     @property
     def active(self) -> bool:
         """Whether the logit gets a pair term."""
-        return bool(self.pair_features or self.mirna_count)
+        return bool(self.pair_features or self.mirna_count or self.duplex)
 
     def init(self) -> list[float]:
-        """The pair term's initial weights: SeedMatch's four site weights, then 0 for the
-        miRNA's count (empty without a term)."""
+        """The pair term's initial weights: SeedMatch's four site weights, then 0 for each
+        duplex feature, then 0 for the miRNA's count (empty without a term)."""
+        from rnagraph.features.duplex import DuplexFeatures
         from rnagraph.models.seed_match import seed_term_init
         return ((list(seed_term_init()) if self.pair_features else [])
+                + [0.0] * (len(DuplexFeatures().get_feature_names_out()) if self.duplex else 0)
                 + ([0.0] if self.mirna_count else []))
 
 

@@ -171,6 +171,7 @@ _DIAG = {"pairing": _part("rnagraph.models.grmmi_parts.PairingBranch", channels=
                           layer="diagonal")}
 _COUNT = {"pair_terms__mirna_count": True}
 _HEAD = {"pair_terms__pair_head": True}
+_DUPLEX = {"pair_terms__duplex": True}
 _RANK = {"pair_terms__rank_weight": 1.0}
 
 #: name -> (registry model, its keyword arguments, one line): the configurations the README and
@@ -218,6 +219,10 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
         "+ pairing map, seed-site term and the miRNA's count of training pairs"),
     "grmmi-seq-tuned-site-count": ("grmmi", {**_TUNED, **_SITE, **_COUNT},
                                    "+ the seed-site term and the miRNA's count"),
+    "grmmi-seq-tuned-site-duplex-head": (
+        "grmmi", {**_TUNED, **_SITE, **_DUPLEX, **_HEAD},
+        "site term and the duplex features (DuplexFeatures), also in the head's input: for "
+        "unseen miRNAs"),
     "grmmi-seq-tuned-site-count-head": (
         "grmmi", {**_TUNED, **_SITE, **_COUNT, **_HEAD},
         "the validation pick on miTAR (GRMMI.recommended()): site term and count, also in "

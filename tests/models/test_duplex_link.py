@@ -79,3 +79,24 @@ def test_bad_parameters_are_refused_at_fit(split):
         DuplexLink(dropout=1.0).fit(split)
     with pytest.raises(ValueError, match="hidden_channels=0"):
         DuplexLink(hidden_channels=0).fit(split)
+
+
+def test_grmmi_reads_the_duplex_in_its_pair_term_and_keeps_it_in_its_file(split, tmp_path):
+    from rnagraph.features import DuplexFeatures
+    from rnagraph.models import load
+    from rnagraph.models.grmmi_parts import PairTerms
+    n = len(DuplexFeatures().get_feature_names_out())
+    # the four seed-site weights start at SeedMatch's, each duplex weight at 0, the count last
+    init = PairTerms(pair_features=True, duplex=True, mirna_count=True).init()
+    assert len(init) == 4 + n + 1 and init[4:] == [0.0] * (n + 1)
+    m = get_model("grmmi-seq-tuned-site-duplex-head", k=3, init="random", embedding_dim=8,
+                  conv_channels=8, hidden_channels=4, heads=2, mlp_channels=8, epochs=1,
+                  map_channels=2).fit(split)
+    # standardised over the training pairs: mean 0 there, the new miRNAs' pairs off it
+    x = m._pair_x(split.train_graph, m._mi_first(split.train).edge_label_index)
+    assert x.shape[1] == 4 + n
+    torch.testing.assert_close(x[:, 4:].mean(0), torch.zeros(n), atol=1e-4, rtol=0)
+    back = load(m.save(tmp_path / "g.rg"))
+    p = split.test.edge_label_index
+    torch.testing.assert_close(back.decision_function(None, p), m.decision_function(None, p),
+                               rtol=1e-5, atol=1e-6)

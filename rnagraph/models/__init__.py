@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from rnagraph.models.sage_link import SAGELink
     from rnagraph.models.seed_match import SeedMatch
     from rnagraph.models.seed_vote import SeedVote
+    from rnagraph.models.sequence_prior import SequencePrior
     from rnagraph.models.sequence_vote import SequenceVote
     from rnagraph.models.stacked_link import StackedLink
     from rnagraph.models.struct_link import StructLink
@@ -56,6 +57,7 @@ lazy_exports(__name__, {
     "SeedMatch": ("seed_match", "SeedMatch"),
     "SeedVote": ("seed_vote", "SeedVote"),
     "SequenceVote": ("sequence_vote", "SequenceVote"),
+    "SequencePrior": ("sequence_prior", "SequencePrior"),
     "StackedLink": ("stacked_link", "StackedLink"),
     "StructLink": ("struct_link", "StructLink"),
     "TruncatedSVDLink": ("svd_link", "TruncatedSVDLink"),
@@ -72,6 +74,7 @@ __all__ = [
     "MiTAR",
     "SeedMatch",
     "DuplexLink",
+    "SequencePrior",
     "SeedVote",
     "SequenceVote",
     "DegreeProduct",

@@ -92,6 +92,14 @@ DEFAULT_BLOCK = 65536
 BLOCK_BYTES = 256 << 20
 
 
+def nonzero_std(x: Tensor) -> Tensor:
+    """Column standard deviations of ``x [N, F]``, 1 where a column is constant (to within
+    ``1e-6``), so a feature that never varied in training is centred, not blown up by a
+    near-zero divisor when a new pair has it (a one-hot position no training miRNA had)."""
+    std = x.std(0, unbiased=False)
+    return torch.where(std > 1e-6, std, torch.ones_like(std))
+
+
 def budget_block(item_bytes: int, budget: int = BLOCK_BYTES) -> int:
     """Items (pairs, or nodes to encode) per block whose estimated temporaries,
     ``item_bytes`` each (an upper estimate from the shapes), stay within ``budget`` bytes; at
@@ -555,4 +563,5 @@ class LinkModel(Estimator):
 
 
 __all__ = ["LinkModel", "NotFittedError", "NeighbourTransfer", "DEFAULT_BLOCK", "BLOCK_RTOL",
-           "BLOCK_BYTES", "budget_block", "block_close", "block_tolerance", "grid_pairs"]
+           "BLOCK_BYTES", "budget_block", "block_close", "block_tolerance", "grid_pairs",
+           "nonzero_std"]

@@ -11,14 +11,16 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.features.duplex import DuplexFeatures
-from rnagraph.models.base import LinkModel
+from rnagraph.models.base import LinkModel, nonzero_std
 from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import MIRNA
 
 
-class DuplexNet(torch.nn.Module):
-    r"""An MLP on standardised pair features: :math:`x = \mathrm{MLP}((\phi - \mu) / \sigma)`,
-    one hidden ReLU layer of ``hidden_channels`` with dropout before the output.
+class FeatureMLP(torch.nn.Module):
+    r"""An MLP on standardised pair features (:class:`DuplexLink`'s duplex features,
+    :class:`~rnagraph.models.SequencePrior`'s miRNA sequence features),
+    :math:`x = \mathrm{MLP}((\phi - \mu) / \sigma)`: one hidden ReLU layer of
+    ``hidden_channels`` with dropout before the output.
 
     Args:
         in_channels (int): features per pair :math:`F`.
@@ -66,7 +68,7 @@ class _PairTable:
         c = p[0] * self.n_dst + p[1]
         i = np.minimum(np.searchsorted(self.codes, c), len(self.codes) - 1)
         if not (self.codes[i] == c).all():
-            raise KeyError("DuplexLink: a pair outside the fold's training / validation pairs")
+            raise KeyError("a pair outside the fold's training / validation pairs")
         return self.phi[torch.from_numpy(i)]
 
 
@@ -74,7 +76,7 @@ class _Task:
     """BCE of the network on the labelled training pairs; validation pairs read from their
     own graph (a new RNA of an inductive fold is in the validation graph only)."""
 
-    def __init__(self, net: DuplexNet, train: _PairTable, val: _PairTable | None,
+    def __init__(self, net: FeatureMLP, train: _PairTable, val: _PairTable | None,
                  device: torch.device) -> None:
         self.module, self.train, self.val, self.device = net, train, val, device
 
@@ -86,44 +88,12 @@ class _Task:
         return self.module(self.val(pairs).to(self.device))
 
 
-class DuplexLink(LinkModel):
-    r"""Scores a miRNA-target pair from the **duplex** its two sequences can form: an MLP on
-    :class:`~rnagraph.features.DuplexFeatures` (site-level scoring; inductive on both sides).
-
-    With :math:`\phi_{mt}` the duplex features of miRNA :math:`m` and target :math:`t` (the
-    per-position pairing of the best ungapped seed-anchored duplex, its seed, 3'
-    supplementary and total pairing, t1A, the target's A/U share, the site's position and
-    the canonical seed-site counts), the raw score is
-
-    .. math::
-        x_{mt} = \mathbf{w}_2^\top \operatorname{ReLU}\big(\mathbf{W}_1
-        (\phi_{mt} - \mu) / \sigma + \mathbf{b}_1\big) + b_2, \qquad
-        p_{mt} = \sigma(a\, x_{mt} + b)
-
-    (:class:`DuplexNet`; :math:`\mu`, :math:`\sigma` over the training pairs). It is trained
-    with :class:`~rnagraph.train.Trainer` (BCE) on ``fold.train``'s labelled pairs, which must
-    hold both classes (site-level sets such as miTAR's label their negatives; a graph fold's
-    training negatives are the split's sampled pairs), early-stopping on ``fold.val``'s AUC;
-    ``fold.test`` is never read.
-
-    No feature reads an RNA's identity, its degree or the interaction graph, only the pair's
-    two sequences, so an unseen miRNA or target is scored exactly as a fitted one
-    (``inductive = "sequence"`` on both sides) and the miRNA-identity shortcut of site-level
-    sets (:class:`~rnagraph.models.NodePrior`) is out of its reach. That is what it is for:
-    scoring site pairs of miRNAs the model has never seen. On long targets (whole mRNAs) the
-    duplex describes one site; the site counts describe the rest.
-
-    Args:
-        hidden_channels (int): hidden width of the MLP. (default: ``64``)
-        dropout (float): dropout after the hidden layer, in ``[0, 1)``. (default: ``0.1``)
-        features (DuplexFeatures, optional): the featurizer; ``None``: ``DuplexFeatures()``
-            (22 miRNA positions). (default: ``None``)
-        calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
-        trainer (TrainerConfig, optional): epochs, learning rate, batch size, early stopping,
-            device and seed (:class:`~rnagraph.train.config.TrainerConfig`); ``None``:
-            :attr:`default_trainer` (100 epochs, ``lr=0.003``, weight decay ``1e-4``, batches
-            of 256 pairs, ``patience=10``). (default: ``None``)
-    """
+class FeatureMLPLink(LinkModel):
+    """The shared fit of a :class:`FeatureMLP` on per-pair features (``_phi``): trained by the
+    shared trainer with BCE on ``fold.train``'s labelled pairs (both classes needed),
+    early-stopping on ``fold.val`` read on its own graph; the network is the model file's
+    state. Subclasses set ``_phi(graph, pairs) -> float32 [B, F]`` and their parameters
+    (``hidden_channels``, ``dropout``, ``calibrate``, ``trainer`` at least)."""
 
     requires_sequences: ClassVar[bool] = True
     inductive: ClassVar[str | None] = "sequence"
@@ -132,44 +102,34 @@ class DuplexLink(LinkModel):
                                                  "weight_decay": 1e-4, "batch_size": 256,
                                                  "patience": 10}
 
-    def __init__(self, hidden_channels: int = 64, dropout: float = 0.1,
-                 features: DuplexFeatures | None = None, calibrate: bool = True,
-                 trainer: TrainerConfig | None = None):
-        self.hidden_channels = hidden_channels
-        self.dropout = dropout
-        self.features = DuplexFeatures() if features is None else features
-        self.calibrate = calibrate
-        self.trainer = self._trainer_part(trainer)
-
     def _validate_params(self) -> None:
         h = self.hidden_channels
         self._check_param("hidden_channels", isinstance(h, int) and not isinstance(h, bool)
                           and h >= 1, "must be an integer >= 1")
         self._check_param("dropout", isinstance(self.dropout, (int, float))
                           and 0 <= self.dropout < 1, "must be in [0, 1)")
-        self._check_param("features", isinstance(self.features, DuplexFeatures),
-                          "must be a DuplexFeatures")
         self._check_param("calibrate", isinstance(self.calibrate, bool), "must be a bool")
 
     def _phi(self, graph: HeteroData, pairs: Tensor) -> Tensor:
-        return self.features.graph_transform(graph, self.edge_type_, pairs)
+        raise NotImplementedError
 
     def _fit(self, fold: Fold) -> None:
         """Features of ``fold.train``'s pairs on ``fold.train_graph`` (and of ``fold.val``'s on
         its own graph); train the MLP."""
         src_t, _, dst_t = self.edge_type_
         if MIRNA not in (src_t, dst_t):
-            raise ValueError(f"DuplexLink: edge type {self.edge_type_} has no miRNA side")
+            raise ValueError(f"{type(self).__name__}: edge type {self.edge_type_} has no "
+                             "miRNA side")
         train = fold.train
         if train.edge_label.unique().numel() < 2:
-            raise ValueError("DuplexLink: fold.train must hold labelled pairs of both classes "
-                             "(positives and negatives)")
+            raise ValueError(f"{type(self).__name__}: fold.train must hold labelled pairs of "
+                             "both classes (positives and negatives)")
         g = fold.train_graph
         phi = self._phi(g, train.edge_label_index)
         n_dst = int(g[dst_t].num_nodes)
-        net = DuplexNet(phi.size(1), self.hidden_channels, float(self.dropout))
+        net = FeatureMLP(phi.size(1), self.hidden_channels, float(self.dropout))
         net.mean.copy_(phi.mean(0))
-        net.std.copy_(phi.std(0, unbiased=False).clamp_min(1e-6))
+        net.std.copy_(nonzero_std(phi))
         val = fold.val if len(fold.val) else None
         val_table = None
         if val is not None:
@@ -197,10 +157,67 @@ class DuplexLink(LinkModel):
                                               "fit_info": self.fit_info_}
 
     def _set_state(self, tensors: dict[str, Tensor], extra: dict) -> None:
-        net = DuplexNet(int(extra["in_channels"]), self.hidden_channels, float(self.dropout))
+        net = FeatureMLP(int(extra["in_channels"]), self.hidden_channels, float(self.dropout))
         net.load_state_dict(tensors)
         self.net_ = net.eval()
         self.fit_info_ = extra.get("fit_info", {})
 
 
-__all__ = ["DuplexLink", "DuplexNet"]
+class DuplexLink(FeatureMLPLink):
+    r"""Scores a miRNA-target pair from the **duplex** its two sequences can form: an MLP on
+    :class:`~rnagraph.features.DuplexFeatures` (site-level scoring; inductive on both sides).
+
+    With :math:`\phi_{mt}` the duplex features of miRNA :math:`m` and target :math:`t` (the
+    per-position pairing of the best ungapped seed-anchored duplex, its seed, 3'
+    supplementary and total pairing, t1A, the target's A/U share, the site's position and
+    the canonical seed-site counts), the raw score is
+
+    .. math::
+        x_{mt} = \mathbf{w}_2^\top \operatorname{ReLU}\big(\mathbf{W}_1
+        (\phi_{mt} - \mu) / \sigma + \mathbf{b}_1\big) + b_2, \qquad
+        p_{mt} = \sigma(a\, x_{mt} + b)
+
+    (:class:`FeatureMLP`; :math:`\mu`, :math:`\sigma` over the training pairs). It is trained
+    with :class:`~rnagraph.train.Trainer` (BCE) on ``fold.train``'s labelled pairs, which must
+    hold both classes (site-level sets such as miTAR's label their negatives; a graph fold's
+    training negatives are the split's sampled pairs), early-stopping on ``fold.val``'s AUC;
+    ``fold.test`` is never read.
+
+    No feature reads an RNA's identity, its degree or the interaction graph, only the pair's
+    two sequences, so an unseen miRNA or target is scored exactly as a fitted one
+    (``inductive = "sequence"`` on both sides) and the miRNA-identity shortcut of site-level
+    sets (:class:`~rnagraph.models.NodePrior`) is out of its reach. That is what it is for:
+    scoring site pairs of miRNAs the model has never seen. On long targets (whole mRNAs) the
+    duplex describes one site; the site counts describe the rest.
+
+    Args:
+        hidden_channels (int): hidden width of the MLP. (default: ``64``)
+        dropout (float): dropout after the hidden layer, in ``[0, 1)``. (default: ``0.1``)
+        features (DuplexFeatures, optional): the featurizer; ``None``: ``DuplexFeatures()``
+            (22 miRNA positions). (default: ``None``)
+        calibrate (bool): Platt-scale on ``fold.val``. (default: ``True``)
+        trainer (TrainerConfig, optional): epochs, learning rate, batch size, early stopping,
+            device and seed (:class:`~rnagraph.train.config.TrainerConfig`); ``None``:
+            :attr:`default_trainer` (100 epochs, ``lr=0.003``, weight decay ``1e-4``, batches
+            of 256 pairs, ``patience=10``). (default: ``None``)
+    """
+
+    def __init__(self, hidden_channels: int = 64, dropout: float = 0.1,
+                 features: DuplexFeatures | None = None, calibrate: bool = True,
+                 trainer: TrainerConfig | None = None):
+        self.hidden_channels = hidden_channels
+        self.dropout = dropout
+        self.features = DuplexFeatures() if features is None else features
+        self.calibrate = calibrate
+        self.trainer = self._trainer_part(trainer)
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        self._check_param("features", isinstance(self.features, DuplexFeatures),
+                          "must be a DuplexFeatures")
+
+    def _phi(self, graph: HeteroData, pairs: Tensor) -> Tensor:
+        return self.features.graph_transform(graph, self.edge_type_, pairs)
+
+
+__all__ = ["DuplexLink", "FeatureMLP", "FeatureMLPLink"]

@@ -12,7 +12,7 @@ from rnagraph.data.fold import Fold
 from rnagraph.features import DuplexFeatures, SeedSiteFeatures
 from rnagraph.features.seed_sites import complement
 from rnagraph.models._grmmi_net import BLOCK_BYTES, CACHE_BYTES, GRMMINet
-from rnagraph.models.base import LinkModel
+from rnagraph.models.base import LinkModel, nonzero_std
 from rnagraph.models.grmmi_parts import (
     FusionHead,
     KmerTable,
@@ -363,7 +363,7 @@ class GRMMI(LinkModel):
             x = DuplexFeatures().graph_transform(
                 g, (self.mirna_type_, "pairs", self.target_type_), train.edge_label_index.cpu())
             self.duplex_mean_ = x.mean(0)
-            self.duplex_std_ = x.std(0, unbiased=False).clamp_min(1e-6)
+            self.duplex_std_ = nonzero_std(x)
         trainer = self.trainer.build(group_row=0)
         device = self._device
         # an inductive fold's validation RNAs are absent from the training graph: they are

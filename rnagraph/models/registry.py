@@ -104,6 +104,11 @@ def _duplex(**kw: Any):
     return DuplexLink(**kw)
 
 
+def _seq_prior(**kw: Any):
+    from rnagraph.models.sequence_prior import SequencePrior
+    return SequencePrior(**kw)
+
+
 def _two_tower(**kw: Any):
     from rnagraph.models.two_tower import TwoTower
     return TwoTower(**kw)
@@ -142,6 +147,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
                      False),
     "grmmi": (_grmmi, "GRMMI (6-mer CNN-BiLSTM mutual attention + GraRep, BP fusion)", False),
     "mitar": (_mitar, "miTAR architecture (CNN + BiLSTM on miRNA + target site)", True),
+    "seq-prior": (_seq_prior, "what the miRNA's sequence alone predicts (MLP on its 5' "
+                  "one-hot and k-mers): the identity shortcut of unseen miRNAs", False),
     "duplex": (_duplex, "MLP on the best miRNA-target duplex (per-position pairing, seed, "
                "3' pairing, site counts); scores unseen RNAs of both sides", True),
     "seq-vote": (_seq_vote, "sequence-neighbour vote: the known partners of sequence-similar "

@@ -11,7 +11,7 @@ from torch_geometric.data import HeteroData
 from rnagraph.data.build import node_sequences
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.features._estimator import is_int
-from rnagraph.models.base import LinkModel
+from rnagraph.models.base import LinkModel, nonzero_std
 from rnagraph.train.config import TrainerConfig
 
 _CODE = {"A": 0, "C": 1, "G": 2, "U": 3, "T": 3}
@@ -256,8 +256,7 @@ class TwoTower(LinkModel):
         raw = torch.from_numpy(sequence_features(seqs, self.positions, self._ks()))
         have = torch.tensor([bool(s) for s in seqs])
         self.mean_ = raw[have].mean(0)
-        std = raw[have].std(0, unbiased=False)
-        self.std_ = torch.where(std > 0, std, torch.ones_like(std))
+        self.std_ = nonzero_std(raw[have])
         x = self._features(g)
         vg = fold.graph_for("val") if hasattr(fold, "graph_for") else g
         x_val = x if vg is g else self._features(vg)

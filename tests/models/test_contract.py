@@ -19,6 +19,7 @@ from rnagraph.models.degree_product import DegreeProduct
 from rnagraph.models.node_prior import NodePrior
 from rnagraph.models.params import is_part, part_to_plain
 from rnagraph.models.sage_link import SAGELink
+from rnagraph.models.sequence_prior import SequencePrior
 from rnagraph.models.truncated_katz import TruncatedKatz
 from rnagraph.train.calibration import PlattCalibrator
 from rnagraph.train.config import TrainerConfig
@@ -40,6 +41,7 @@ FAST: dict[str, dict] = {
               "epochs": 2, "max_tokens": 64},
     "mitar": {"filters": 8, "hidden_channels": 4, "dense": 4, "epochs": 2, "max_len": 80},
     "duplex": {"hidden_channels": 8, "epochs": 5},
+    "seq-prior": {"hidden_channels": 8, "epochs": 5},
 }
 
 NAMES = list(MODELS)
@@ -240,7 +242,7 @@ def _exact_label_counts(fold: Fold, pairs: torch.Tensor) -> torch.Tensor:
 @pytest.mark.parametrize("name", NAMES)
 def test_no_ties_at_the_top(name):
     model = make(name)
-    if model.requires_sequences:
+    if model.requires_sequences or name == "seq-prior":
         pytest.skip("the planted graph has no sequences")
     f = kfold_link_split(_planted(), CM, k=5, seed=0)[0]
     model.fit(f)
@@ -285,9 +287,10 @@ def test_score_is_calibrated_float64_and_monotone(fitted, fold):
     assert ((p >= 0) & (p <= 1)).all() and torch.isfinite(raw).all()
     assert torch.equal(fitted.predict_proba(None, pairs), p)
     assert fitted.calibrator_ is not None
-    if isinstance(fitted, NodePrior):
+    if isinstance(fitted, (NodePrior, SequencePrior)):
         # the splits hold out a miRNA's pairs at random, so on this fold a miRNA's training
-        # rate carries no signal (its held-out share runs against it): Platt may turn it down
+        # rate (or what its sequence says of it) carries no signal (its held-out share runs
+        # against it): Platt may turn it down
         sign = 1.0 if fitted.calibrator_.coef_ > 0 else -1.0
     else:
         assert fitted.calibrator_.coef_ > 0

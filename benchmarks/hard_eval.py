@@ -17,6 +17,7 @@ from _log import ROOT
 
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate import format_mean_std
+from rnagraph.models.registry import preset_name
 
 MODELS = ("degree", "svd", "l3", "ra3", "katz", "sage", "struct")
 KS = (10, 50, 100)
@@ -27,15 +28,15 @@ RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst", "global_aupr",
 
 
 def evaluate(name: str, g, args) -> None:
-    et = h.edge_types(g)[0]
-    k = args.folds
+    et, k = h.edge_types(g)[0], args.folds
     split = args.mode + " inductive" * args.inductive
     flags = f" --mode {args.mode}" * (args.mode != "warm") + " --inductive" * args.inductive
+    cli_models = ",".join(preset_name(m, args.set.get(m, {})) for m in args.models)
     log = h.log(args, f"Harder evaluation ({name}, {k}-fold {split})", COLS, results=True,
                 section=args.section or f"hard-eval-{name}", cli=" ".join(
-                    f"`rnagraph cv {name} --edge-type {h.cli_edge(et)} --model "
-                    f"{','.join(args.models)} --folds {k} --seed "
-                    f"{args.seed} --negatives {neg}{flags}" + " --ranking" * (i == 0) + "`"
+                    f"`rnagraph cv {name} --edge-type {h.cli_edge(et)} --model {cli_models} --folds"
+                    f" {k} --seed {args.seed} --negatives {neg}{flags}" + " --ranking" * (i == 0)
+                    + "`"
                     for i, neg in enumerate(args.negatives)))
     twins, best, labels = [], {}, []
     for n_kind, neg in enumerate(args.negatives):

@@ -287,3 +287,15 @@ def needs_sequences(name: str) -> bool:
     """
     key = name.lower()
     return MODELS[PRESETS[key][0] if key in PRESETS else key][2]
+
+
+def preset_name(name: str, params: dict[str, Any]) -> str:
+    """The registry name that builds ``name`` with ``params``: the preset whose base model is
+    ``name`` and whose settings are exactly ``params`` (so a command line can name it, e.g.
+    ``prior+seed`` with the stack of :data:`PRESETS`' ``tower+votes+struct`` is
+    ``"tower+votes+struct"``), else ``name`` itself."""
+    if params:
+        for preset, (base, kw, _) in PRESETS.items():
+            if base == name.lower() and kw == params:
+                return preset
+    return name

@@ -66,3 +66,11 @@ def test_a_presets_lists_are_not_shared_between_models():
     a.models.append("svd")
     assert "svd" not in get_model("tower+votes+struct").models
     assert "svd" not in PRESETS["tower+votes+struct"][1]["models"]
+
+
+def test_preset_name_finds_the_preset_a_base_model_and_its_settings_make():
+    from rnagraph.models.registry import PRESETS, preset_name
+    base, kw, _ = PRESETS["tower+votes+struct"]
+    assert preset_name(base, dict(kw)) == "tower+votes+struct"
+    assert preset_name(base, {**kw, "C": 2.0}) == base        # no preset has these settings
+    assert preset_name("struct", {}) == "struct"

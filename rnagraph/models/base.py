@@ -71,6 +71,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
@@ -98,6 +99,33 @@ def nonzero_std(x: Tensor) -> Tensor:
     near-zero divisor when a new pair has it (a one-hot position no training miRNA had)."""
     std = x.std(0, unbiased=False)
     return torch.where(std > 1e-6, std, torch.ones_like(std))
+
+
+class PairTable:
+    """Rows computed once for a fixed set of pairs (a model's features of its training or
+    validation pairs), looked up by pair through the codes ``src * n_dst + dst``, so a
+    training loop reads a batch's rows instead of computing them again every epoch.
+
+    Args:
+        pairs (Tensor): ``[2, N]`` the pairs (repeats allowed: the first row of each is kept).
+        rows (Tensor): ``[N, F]`` their rows, on the device :meth:`get` returns them on.
+        n_dst (int): destination nodes of the pairs' graph (the code's radix).
+    """
+
+    def __init__(self, pairs: Tensor, rows: Tensor, n_dst: int) -> None:
+        codes = pairs[0].cpu().numpy().astype(np.int64) * n_dst + pairs[1].cpu().numpy()
+        self.codes, first = np.unique(codes, return_index=True)
+        self.rows, self.n_dst = rows[torch.from_numpy(first).to(rows.device)], n_dst
+
+    def get(self, pairs: Tensor) -> Tensor | None:
+        """The rows ``[B, F]`` of ``pairs [2, B]``, or ``None`` when one of them is not in
+        the table."""
+        p = pairs.cpu().numpy().astype(np.int64)
+        c = p[0] * self.n_dst + p[1]
+        i = np.minimum(np.searchsorted(self.codes, c), len(self.codes) - 1)
+        if not (self.codes[i] == c).all():
+            return None
+        return self.rows[torch.from_numpy(i).to(self.rows.device)]
 
 
 def budget_block(item_bytes: int, budget: int = BLOCK_BYTES) -> int:
@@ -564,4 +592,4 @@ class LinkModel(Estimator):
 
 __all__ = ["LinkModel", "NotFittedError", "NeighbourTransfer", "DEFAULT_BLOCK", "BLOCK_RTOL",
            "BLOCK_BYTES", "budget_block", "block_close", "block_tolerance", "grid_pairs",
-           "nonzero_std"]
+           "nonzero_std", "PairTable"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -11,7 +10,7 @@ from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold, LinkSet
 from rnagraph.features.duplex import DuplexFeatures
-from rnagraph.models.base import LinkModel, nonzero_std
+from rnagraph.models.base import LinkModel, PairTable, nonzero_std
 from rnagraph.train.config import TrainerConfig
 from rnagraph.typing import MIRNA
 
@@ -55,37 +54,27 @@ class FeatureMLP(torch.nn.Module):
                 f"dropout={self.dropout})")
 
 
-class _PairTable:
-    """Features of a fixed set of pairs, looked up by pair (``src * n_dst + dst`` codes)."""
-
-    def __init__(self, pairs: Tensor, phi: Tensor, n_dst: int) -> None:
-        codes = pairs[0].numpy().astype(np.int64) * n_dst + pairs[1].numpy()
-        self.codes, first = np.unique(codes, return_index=True)
-        self.phi, self.n_dst = phi[torch.from_numpy(first)], n_dst
-
-    def __call__(self, pairs: Tensor) -> Tensor:
-        p = pairs.cpu().numpy().astype(np.int64)
-        c = p[0] * self.n_dst + p[1]
-        i = np.minimum(np.searchsorted(self.codes, c), len(self.codes) - 1)
-        if not (self.codes[i] == c).all():
-            raise KeyError("a pair outside the fold's training / validation pairs")
-        return self.phi[torch.from_numpy(i)]
-
-
 class _Task:
     """BCE of the network on the labelled training pairs; validation pairs read from their
     own graph (a new RNA of an inductive fold is in the validation graph only)."""
 
-    def __init__(self, net: FeatureMLP, train: _PairTable, val: _PairTable | None,
+    def __init__(self, net: FeatureMLP, train: PairTable, val: PairTable | None,
                  device: torch.device) -> None:
         self.module, self.train, self.val, self.device = net, train, val, device
 
+    @staticmethod
+    def _rows(table: PairTable, pairs: Tensor) -> Tensor:
+        rows = table.get(pairs)
+        if rows is None:
+            raise KeyError("a pair outside the fold's training / validation pairs")
+        return rows
+
     def loss(self, pairs: Tensor, labels: Tensor) -> Tensor:
-        logits = self.module(self.train(pairs).to(self.device))
+        logits = self.module(self._rows(self.train, pairs).to(self.device))
         return F.binary_cross_entropy_with_logits(logits, labels)
 
     def logits(self, pairs: Tensor) -> Tensor:
-        return self.module(self.val(pairs).to(self.device))
+        return self.module(self._rows(self.val, pairs).to(self.device))
 
 
 class FeatureMLPLink(LinkModel):
@@ -134,11 +123,11 @@ class FeatureMLPLink(LinkModel):
         val_table = None
         if val is not None:
             vg = fold.graph_for("val") if hasattr(fold, "graph_for") else g
-            val_table = _PairTable(val.edge_label_index,
+            val_table = PairTable(val.edge_label_index,
                                    self._phi(vg, val.edge_label_index),
                                    int(vg[dst_t].num_nodes))
         trainer = self.trainer.build()
-        trainer.fit(_Task(net, _PairTable(train.edge_label_index, phi, n_dst), val_table,
+        trainer.fit(_Task(net, PairTable(train.edge_label_index, phi, n_dst), val_table,
                           trainer.device),
                     LinkSet(train.edge_label_index, train.edge_label.float()), val)
         self.net_ = net.cpu().eval()

@@ -12,7 +12,7 @@ from rnagraph.data.fold import Fold
 from rnagraph.features import DuplexFeatures, SeedSiteFeatures
 from rnagraph.features.seed_sites import complement
 from rnagraph.models._grmmi_net import BLOCK_BYTES, CACHE_BYTES, GRMMINet
-from rnagraph.models.base import LinkModel, nonzero_std
+from rnagraph.models.base import LinkModel, PairTable, nonzero_std
 from rnagraph.models.grmmi_parts import (
     FusionHead,
     KmerTable,
@@ -282,20 +282,31 @@ class GRMMI(LinkModel):
                         pair_channels=len(init), pair_init=init or None,
                         pair_head=terms.pair_head)
 
-    def _pair_x(self, graph: HeteroData, pairs: Tensor, own: bool = False) -> Tensor | None:
-        r"""The pair term's features of miRNA-first ``pairs``: seed-site features ``[B, 4]``
-        from ``graph``'s sequences with ``pair_features``, the standardised duplex features
-        with ``duplex``, then :math:`\log(1 + n_v)` with
+    def _sequence_pair_x(self, graph: HeteroData, pairs: Tensor,
+                         duplex: Tensor | None = None) -> list[Tensor]:
+        """The pair term's features that depend on the two sequences alone, of miRNA-first
+        ``pairs``: seed-site features ``[B, 4]`` with ``pair_features``, the standardised
+        duplex features with ``duplex`` (``duplex``: their raw values, when computed
+        already)."""
+        parts = []
+        et = (self.mirna_type_, "pairs", self.target_type_)
+        if self.pair_terms.pair_features:
+            parts.append(SeedSiteFeatures().graph_transform(graph, et, pairs.cpu()))
+        if self.pair_terms.duplex:
+            x = DuplexFeatures().graph_transform(graph, et, pairs.cpu()) if duplex is None \
+                else duplex
+            parts.append((x - self.duplex_mean_) / self.duplex_std_)
+        return parts
+
+    def _pair_x(self, graph: HeteroData, pairs: Tensor, own: bool = False,
+                known: PairTable | None = None) -> Tensor | None:
+        r"""The pair term's features of miRNA-first ``pairs``: those of
+        :meth:`_sequence_pair_x` (read from ``known`` where it holds every pair: the training
+        pairs', computed once per fit), then :math:`\log(1 + n_v)` with
         ``mirna_count`` (``own``: the pairs are training rows, each counted in its miRNA's
         :math:`n_v`, which is taken off); ``None`` without either."""
-        parts = []
-        if self.pair_terms.pair_features:
-            parts.append(SeedSiteFeatures().graph_transform(
-                graph, (self.mirna_type_, "pairs", self.target_type_), pairs.cpu()))
-        if self.pair_terms.duplex:
-            x = DuplexFeatures().graph_transform(
-                graph, (self.mirna_type_, "pairs", self.target_type_), pairs.cpu())
-            parts.append((x - self.duplex_mean_) / self.duplex_std_)
+        rows = None if known is None else known.get(pairs)
+        parts = [rows] if rows is not None else self._sequence_pair_x(graph, pairs)
         if self.pair_terms.mirna_count:   # a new miRNA (past the fitted ones): no training pair
             c, i = self.mirna_counts_, pairs[0].cpu()
             n = torch.where(i < c.numel(), c[i.clamp(max=c.numel() - 1)], 0.0) - float(own)
@@ -359,11 +370,6 @@ class GRMMI(LinkModel):
         if self.pair_terms.mirna_count:   # training pairs per miRNA: fold.train, labels unread
             self.mirna_counts_ = torch.bincount(train.edge_label_index[0].cpu(),
                                                 minlength=len(mi_seq)).float()
-        if self.pair_terms.duplex:        # standardised over fold.train's pairs
-            x = DuplexFeatures().graph_transform(
-                g, (self.mirna_type_, "pairs", self.target_type_), train.edge_label_index.cpu())
-            self.duplex_mean_ = x.mean(0)
-            self.duplex_std_ = nonzero_std(x)
         trainer = self.trainer.build(group_row=0)
         device = self._device
         # an inductive fold's validation RNAs are absent from the training graph: they are
@@ -371,7 +377,18 @@ class GRMMI(LinkModel):
         vg = fold.graph_for("val") if hasattr(fold, "graph_for") else g
         grows = any(int(vg[nt].num_nodes) > int(g[nt].num_nodes)
                     for nt in (self.mirna_type_, self.target_type_))
-        pair_fn = ((lambda p, own: self._pair_x(vg, p, own))
+        known = None
+        if self.pair_terms.pair_features or self.pair_terms.duplex:
+            # the training pairs' sequence features, computed once instead of every epoch
+            tr = train.edge_label_index.cpu()
+            x = None
+            if self.pair_terms.duplex:    # standardised over fold.train's pairs
+                x = DuplexFeatures().graph_transform(
+                    g, (self.mirna_type_, "pairs", self.target_type_), tr)
+                self.duplex_mean_, self.duplex_std_ = x.mean(0), nonzero_std(x)
+            known = PairTable(tr, torch.cat(self._sequence_pair_x(g, tr, x), 1),
+                              int(vg[self.target_type_].num_nodes))
+        pair_fn = ((lambda p, own: self._pair_x(vg, p, own, known if own else None))
                    if self.pair_terms.active else None)
         val_net = (lambda live: self._scoring_net(live, vg)) if grows else None
         trainer.fit(_Task(net, train, self.pair_terms.rank_weight, pair_fn, val_net), train,

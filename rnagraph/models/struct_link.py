@@ -13,7 +13,7 @@ from torch_geometric.data import HeteroData
 from rnagraph.data.build import message_edges
 from rnagraph.data.fold import Fold
 from rnagraph.features.structural import STRUCTURAL_FEATURES, StructuralPairFeatures
-from rnagraph.models.base import LinkModel, grid_pairs
+from rnagraph.models.base import LinkModel, PairTable, grid_pairs
 from rnagraph.models.sage_link import _SAGENet
 from rnagraph.nn.heads._utils import pair_dot
 from rnagraph.train.config import TrainerConfig
@@ -70,13 +70,13 @@ class _StructTask:
     table built once."""
 
     def __init__(self, net: _StructNet, edges: dict[EdgeType, Tensor], feats:
-                 StructuralPairFeatures, table: tuple[np.ndarray, Tensor], pool: Tensor,
+                 StructuralPairFeatures, table: PairTable, pool: Tensor,
                  neg_ratio: float, disjoint: float, device: torch.device,
                  rank: tuple[np.ndarray, Tensor, Tensor] | None = None,
                  ranking: RankingLoss | None = None):
         self.module, self.feats, self.device = net, feats, device
         self.edges = {et: e.to(device) for et, e in edges.items()}
-        self.codes, self.phi = table[0], table[1].to(device)
+        self.table = table
         self.pool, self.neg_ratio, self.disjoint = pool, neg_ratio, disjoint
         self.rank = rank
         self.rank_weight = 0.0 if ranking is None else float(ranking.rank_weight)
@@ -103,12 +103,8 @@ class _StructTask:
         return out[0][0], out[1][0], out[0][1], out[1][1]
 
     def _phi(self, pairs: Tensor) -> Tensor:
-        p = pairs.cpu().numpy()
-        c = p[0].astype(np.int64) * self.feats.n_dst_ + p[1]
-        i = np.minimum(np.searchsorted(self.codes, c), len(self.codes) - 1)
-        if (self.codes[i] == c).all():
-            return self.phi[torch.from_numpy(i).to(self.device)]
-        return self.feats.transform(pairs.cpu()).to(self.device)
+        phi = self.table.get(pairs)
+        return phi if phi is not None else self.feats.transform(pairs.cpu()).to(self.device)
 
     def _held_out_edges(self, pairs: Tensor) -> dict[EdgeType, Tensor]:
         """The message edges without the positives ``pairs [2, P]`` (both directions)."""
@@ -319,13 +315,15 @@ class StructLink(LinkModel):
                 parts.append(np.stack([c[ok], other]) if keep_dst else np.stack([other, c[ok]]))
         known = np.concatenate(parts, axis=1)
         codes = np.unique(known[0].astype(np.int64) * n_d + known[1])
-        phi = feats.transform(np.stack([codes // n_d, codes % n_d]))
+        distinct = np.stack([codes // n_d, codes % n_d])
+        phi = feats.transform(distinct)
         edges = message_edges(g)
         net = self._build({nt: int(g[nt].num_nodes) for nt in g.node_types}, list(edges))
         net.mean.copy_(phi.mean(0))
         net.std.copy_(phi.std(0).clamp_min(1e-6))
         device = torch.device(self.trainer.device)
-        return _StructTask(net, edges, feats, (codes, phi), torch.from_numpy(pool),
+        table = PairTable(torch.from_numpy(distinct), phi.to(device), n_d)
+        return _StructTask(net, edges, feats, table, torch.from_numpy(pool),
                            self.negatives.neg_ratio, self.disjoint_train_ratio, device, rank,
                            self.ranking)
 

@@ -347,3 +347,13 @@ def test_not_fitted_error_names_the_class(name, fold, tmp_path):
         with pytest.raises(NotFittedError, match=f"^{cls} is not fitted"):
             call()
     assert not (tmp_path / "m.pt").exists()
+
+
+def test_pair_table_reads_the_rows_of_its_pairs_and_nothing_else():
+    from rnagraph.models.base import PairTable
+    pairs = torch.tensor([[0, 2, 1, 2], [3, 1, 3, 1]])          # (2, 1) twice: first row kept
+    rows = torch.tensor([[0.0], [1.0], [2.0], [9.0]])
+    table = PairTable(pairs, rows, n_dst=4)
+    assert table.get(torch.tensor([[1, 2, 0], [3, 1, 3]])).flatten().tolist() == [2.0, 1.0, 0.0]
+    assert table.get(torch.tensor([[1], [1]])) is None           # (1, 1) is not in the table
+    assert table.get(torch.tensor([[3], [3]])) is None           # past the largest code

@@ -190,7 +190,7 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
                     "graphs by threshold alone; the registry's mferl is our recommended"),
     "struct+ra3+svd": ("prior+seed", {"models": ["struct", "ra3", "svd"],
                                       "objective": "global-aupr", "anchor": "struct",
-                                      "keep": ["degree-auc"]},
+                                      "keep": ["degree-auc"], "head": "auto", "tol": 0.001},
                        "StructLink, PathRA3 and SVD fused by weights that maximise the global "
                        "AUPR of the validation positives without losing StructLink's "
                        "validation degree-matched AUC (StackedLink; the all-pair ranker)"),

@@ -2,12 +2,15 @@
 (stacking)."""
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import torch
 from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold
+from rnagraph.features._estimator import is_int
 from rnagraph.models.base import LinkModel
 from rnagraph.train.calibration import calibration_pairs
 
@@ -19,6 +22,10 @@ KEEP = ("auc", "degree-auc", "mrr")
 _ROWS = 256
 #: the anchored search's starting grid: each other part's weight relative to the anchor's
 _STEPS = (0.0, 0.125, 0.25, 0.5, 1.0, 2.0)
+#: the free search's starting grid (every combination, up to three parts)
+_FREE_STEPS = (0.0, 0.25, 0.5, 1.0)
+#: the head sizes ``head="auto"`` tries: pairs of the validation panel's candidates
+HEADS = (250, 500, 1000, 2000, 3000, 5000)
 
 
 class StackedLink(LinkModel):
@@ -96,6 +103,28 @@ class StackedLink(LinkModel):
       confident, which is where the degree-matched AUC was lost; the constraint measures
       exactly that on validation.
 
+      **Head.** The kept metrics are averages over every validation positive, while the
+      AP is decided by the first few thousand pairs of a ranking of millions. With
+      ``head`` the fused score is a cascade: the pairs the *unconstrained* fusion
+      :math:`f = w_f^\top x` (the search above without an anchor) puts in its top
+      ``head`` of the validation panel's candidates -- :math:`f \ge \tau`, with
+      :math:`\tau` that many pairs down -- are ranked first, by :math:`f`, and every other
+      pair by the anchored :math:`s`:
+
+      .. math::
+          s_\text{head} = \begin{cases} s_\top + (f - \tau) & f \ge \tau \\
+          s & \text{otherwise,} \end{cases}
+
+      with :math:`s_\top` the highest :math:`s` among the panel's candidates, so a head
+      pair is above all of them. :math:`\tau` is a fixed score, so :math:`s_\text{head}`
+      is a function of the pair alone, as every :meth:`decision_function` is.
+      ``head="auto"`` tries the sizes :data:`HEADS` and keeps the one with the highest
+      validation AP whose ``keep`` metrics stay within ``tol`` of the anchor's (no head if
+      none gains); an integer ``head`` is used as given. Few of the pairs a kept metric
+      averages over fall in the head, so it moves them little, and measured on the test
+      pairs it moves them less than the validation noise (docs/results.md, the ranker's
+      sections); ``tol`` says how much of that noise the choice may spend.
+
     ``"logistic"`` weighs the pairs a uniform validation set holds (mostly easy negatives);
     ``"global-aupr"`` weighs the top of the ranking of all unobserved pairs, where a
     heuristic such as :class:`~rnagraph.models.PathRA3` is precise and a learned model
@@ -133,17 +162,25 @@ class StackedLink(LinkModel):
             (default: ``None``: unconstrained)
         keep (list[str], optional): with ``anchor``, which of ``"auc"``, ``"degree-auc"``,
             ``"mrr"`` are kept. (default: ``None``: all three)
+        head (int or str, optional): with ``anchor``, the number of validation-panel
+            candidates the unconstrained fusion ranks first (above), or ``"auto"`` to choose
+            it from :data:`HEADS` on validation. (default: ``None``: no head)
+        tol (float): how far below the anchor's validation ``keep`` metrics
+            ``head="auto"`` may go. (default: ``0.0``)
         calibrate (bool): Platt-scale :math:`s` on ``fold.val``. (default: ``True``)
     """
 
     def __init__(self, models: list[str] | None = None, C: float = 1.0,
                  objective: str = "logistic", anchor: str | None = None,
-                 keep: list[str] | None = None, calibrate: bool = True):
+                 keep: list[str] | None = None, head: int | str | None = None,
+                 tol: float = 0.0, calibrate: bool = True):
         self.models = models
         self.C = C
         self.objective = objective
         self.anchor = anchor
         self.keep = keep
+        self.head = head
+        self.tol = tol
         self.calibrate = calibrate
 
     def _validate_params(self) -> None:
@@ -164,6 +201,13 @@ class StackedLink(LinkModel):
         bad = [k for k in _keep(self.keep) if k not in KEEP]
         self._check_param("keep", not bad and bool(_keep(self.keep)),
                           f"must name some of {', '.join(KEEP)}")
+        if self.head is not None:
+            self._check_param("head", self.head == "auto" or (is_int(self.head)
+                                                              and self.head > 0),
+                              "must be a positive integer or 'auto'")
+            self._check_param("head", self.anchor is not None, "needs an anchor")
+        self._check_param("tol", isinstance(self.tol, (int, float)) and self.tol >= 0,
+                          "must be >= 0")
 
     @property
     def requires_sequences(self) -> bool:  # type: ignore[override]
@@ -195,8 +239,11 @@ class StackedLink(LinkModel):
         z = (x - self.mean_) / self.std_
         lr = LogisticRegression(C=self.C).fit(z, y)
         coef, intercept = lr.coef_[0].astype(float), float(lr.intercept_[0])
+        logistic = coef
+        self.head_ = 0
         if self.objective == "global-aupr":
-            w = self._top_weights(fold, val_graph, coef)
+            panel = _Panel.of(self, fold, val_graph, self.anchor is not None)
+            w = self._top_weights(panel, coef)
             lr = LogisticRegression(C=self.C).fit((z @ w)[:, None], y)
             a = float(lr.coef_[0, 0])
             if a > 0:           # a scale that would flip the ranking is refused, not used
@@ -204,18 +251,53 @@ class StackedLink(LinkModel):
             else:
                 intercept = 0.0
             coef = w
+            if self.head is not None:
+                self._fit_head(panel, w, intercept, start=logistic)
         self.coef_, self.intercept_ = coef, intercept
         self.fit_info_ = {"weights": dict(zip(_names(self.models), (coef / np.abs(coef).sum())
                                               .round(4).tolist()))}
         self.fit_info_.update({k[:-1]: getattr(self, k) for k in
-                               ("val_global_aupr_", "val_anchor_", "val_fused_")
+                               ("val_global_aupr_", "val_anchor_", "val_fused_", "val_heads_")
                                if hasattr(self, k)})
+        if self.head is not None:
+            self.fit_info_["head"] = self.head_
 
-    def _top_weights(self, fold: Fold, val_graph: HeteroData, start: np.ndarray) -> np.ndarray:
+    def _fit_head(self, panel: _Panel, coef: np.ndarray, intercept: float,
+                  start: np.ndarray) -> None:
+        """The cascade's unconstrained weights, threshold and size (``head``, above), from
+        the anchored fusion ``coef`` / ``intercept`` (final scale) and the logistic
+        regression's weights ``start``."""
+        keep = _keep(self.keep)
+        free = _search(panel, start)
+        fx = np.concatenate([panel.xp @ free, panel.xn @ free])
+        top = float(np.concatenate([panel.xp @ coef, panel.xn @ coef]).max()) + intercept
+        a = _names(self.models).index(self.anchor)
+        floor = panel.guards(np.eye(coef.size)[a], keep) - float(self.tol)
+        sizes = HEADS if self.head == "auto" else (int(self.head),)
+        best, tried = (panel.ap(coef), 0, None), {}
+        for k in sizes:
+            if k >= fx.size:
+                continue
+            tau = float(np.partition(fx, fx.size - k)[fx.size - k])     # k-th highest
+            score = _cascade(coef, intercept, free, tau, top)
+            ap, kept = panel.ap(score), panel.guards(score, keep)
+            tried[k] = round(ap, 5)
+            if self.head != "auto" or ((kept >= floor).all() and ap > best[0]):
+                best = (ap, k, tau)
+        self.head_ = best[1]
+        self.val_heads_ = tried
+        if best[1]:
+            self.free_, self.tau_, self.top_ = free, best[2], top
+            score = _cascade(coef, intercept, free, best[2], top)
+            self.val_global_aupr_ = best[0]
+            if hasattr(self, "val_fused_"):
+                self.val_fused_ = dict(zip(panel.guard_names(keep),
+                                           panel.guards(score, keep).tolist()))
+
+    def _top_weights(self, panel: _Panel, start: np.ndarray) -> np.ndarray:
         r"""The weights :math:`w \ge 0` (unit sum; anchored: the anchor's weight 1) that
         maximise the AP of the validation positives among every candidate pair (subject to
         the ``keep`` constraints with an ``anchor``)."""
-        panel = _Panel.of(self, fold, val_graph, self.anchor is not None)
         if self.anchor is None:
             w = _search(panel, start)
             self.val_global_aupr_ = panel.ap(w)
@@ -248,12 +330,19 @@ class StackedLink(LinkModel):
     def _fuse(self, x: Tensor) -> Tensor:
         """:math:`s` of raw scores ``[..., K]`` -> ``[...]`` (float64)."""
         z = (x.double().numpy() - self.mean_) / self.std_
+        if self.__dict__.get("head_", 0):
+            return torch.from_numpy(_cascade(self.coef_, self.intercept_, self.free_,
+                                             self.tau_, self.top_)(z))
         return torch.from_numpy(z @ self.coef_ + self.intercept_)
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         tensors = {"coef": torch.from_numpy(self.coef_), "mean": torch.from_numpy(self.mean_),
                    "std": torch.from_numpy(self.std_),
                    "intercept": torch.tensor(self.intercept_, dtype=torch.float64)}
+        if self.__dict__.get("head_", 0):
+            tensors.update({"free": torch.from_numpy(self.free_),
+                            "head": torch.tensor([self.head_, self.tau_, self.top_],
+                                                 dtype=torch.float64)})
         extra = []
         for i, m in enumerate(self.models_):
             t, e = m._get_state()
@@ -266,6 +355,11 @@ class StackedLink(LinkModel):
         self.coef_, self.mean_, self.std_ = (tensors[k].numpy().astype(float)
                                              for k in ("coef", "mean", "std"))
         self.intercept_ = float(tensors["intercept"])
+        self.head_ = 0
+        if "head" in tensors:           # a model file written before heads has none
+            self.free_ = tensors["free"].numpy().astype(float)
+            head, self.tau_, self.top_ = tensors["head"].tolist()
+            self.head_ = int(head)
         self.models_ = []
         for i, (name, e) in enumerate(zip(_names(self.models), extra["models"], strict=True)):
             m = get_model(name, calibrate=False)
@@ -273,6 +367,16 @@ class StackedLink(LinkModel):
             pre = f"m{i}."
             m._set_state({k[len(pre):]: v for k, v in tensors.items() if k.startswith(pre)}, e)
             self.models_.append(m)
+
+
+def _cascade(coef: np.ndarray, intercept: float, free: np.ndarray, tau: float, top: float):
+    """The head's score of standardised part scores ``[..., K]`` -> ``[...]``
+    (:class:`StackedLink`, **Head**): the unconstrained fusion above its threshold, lifted
+    over everything else, else the anchored fusion."""
+    def score(z: np.ndarray) -> np.ndarray:
+        f = z @ free
+        return np.where(f >= tau, top + (f - tau), z @ coef + intercept)
+    return score
 
 
 def global_ap(pos: np.ndarray, neg: np.ndarray) -> float:
@@ -352,8 +456,10 @@ class _Panel:
         z[~np.isfinite(z)] = -1e6       # a part that cannot score a pair ranks it last
         return cls(z, pos, mask, (deg[0], deg[1]), guards)
 
-    def ap(self, w: np.ndarray) -> float:
-        return global_ap(self.xp @ w, self.xn @ w)
+    def ap(self, w) -> float:
+        """The AP of the score ``w``: a weight vector, or a callable of part scores
+        ``[..., K]`` -> ``[...]``."""
+        return global_ap(_score(self.xp, w), _score(self.xn, w))
 
     @staticmethod
     def guard_names(keep: list[str]) -> list[str]:
@@ -362,10 +468,10 @@ class _Panel:
     def guards(self, w: np.ndarray, keep: list[str]) -> np.ndarray:
         r"""The ``keep`` metrics of the fused score :math:`w^\top x` (order of
         :meth:`guard_names`)."""
-        sp = self.xp @ w
+        sp = _score(self.xp, w)
         out = []
         if "auc" in keep:
-            neg = np.sort(self.xn @ w)
+            neg = np.sort(_score(self.xn, w))
             lo = np.searchsorted(neg, sp, side="left")
             hi = np.searchsorted(neg, sp, side="right")
             out.append(float(np.mean((lo + hi) / 2) / neg.size))
@@ -373,7 +479,7 @@ class _Panel:
             below = []
             for side, ok, wt in ((self.rows, self.row_ok, self.row_w),
                                  (self.cols, self.col_ok, self.col_w)):
-                s = side @ w
+                s = _score(side, w)
                 gt, eq = s > sp[:, None], s == sp[:, None]
                 below.append((ok, wt, gt, eq))
             if "degree-auc" in keep:
@@ -392,9 +498,14 @@ class _Panel:
         return np.asarray(out)
 
 
+def _score(x: np.ndarray, w) -> np.ndarray:
+    return w(x) if callable(w) else x @ w
+
+
 def _search(panel: _Panel, start: np.ndarray) -> np.ndarray:
     """Unit-sum :math:`w \\ge 0` maximising ``panel.ap``: Nelder--Mead from the best of
-    ``start`` clipped at 0 and each part alone."""
+    ``start`` clipped at 0, each part alone and (up to three parts) every combination of
+    :data:`_FREE_STEPS`."""
     from scipy.optimize import minimize
     k = start.size
 
@@ -402,7 +513,9 @@ def _search(panel: _Panel, start: np.ndarray) -> np.ndarray:
         w = np.clip(w, 0, None)
         return panel.ap(w) if w.any() else 0.0
 
-    best = max([np.clip(start, 0, None)] + list(np.eye(k)), key=ap)
+    grid = [np.asarray(c, float) for c in itertools.product(_FREE_STEPS, repeat=k)
+            if any(c)] if 1 < k <= 3 else []
+    best = max([np.clip(start, 0, None)] + list(np.eye(k)) + grid, key=ap)
     if k > 1:
         res = minimize(lambda w: -ap(w), best, method="Nelder-Mead",
                        options={"maxfev": 40 * (k - 1), "xatol": 1e-2, "fatol": 1e-5})
@@ -453,4 +566,4 @@ def _names(models: list[str] | None) -> list[str]:
     return list(models) if models is not None else ["node-prior", "seedmatch"]
 
 
-__all__ = ["StackedLink", "OBJECTIVES", "KEEP", "global_ap"]
+__all__ = ["StackedLink", "OBJECTIVES", "KEEP", "HEADS", "global_ap"]

@@ -69,7 +69,7 @@ def test_the_anchor_keeps_its_auc_where_the_free_optimum_drops_it():
 
     alone = np.array([1.0, 0.0])
     free = _search(panel, np.array([0.5, 0.5]))
-    assert auc(free) < auc(alone) - 0.03          # the premise: the free search drops AUC
+    assert auc(free) < auc(alone) - 0.02          # the premise: the free search drops AUC
     kept = _anchored_search(panel, 2, 0, ["auc"])
     assert kept[0] == 1.0 and kept[1] > 0
     assert auc(kept) >= auc(alone) - 1e-12        # no candidate pair is labelled: same AUC

@@ -229,8 +229,9 @@ def _n_over(cols, rows, context, stat):
     for name in ("folds", "splits", "folds run"):
         if name in cols:
             vals = {r[cols.index(name)] for r in rows if r[cols.index(name)].isdigit()}
-            if len(vals) == 1:
-                return int(vals.pop()), ("splits" if name == "splits" else "folds")
+            if vals:       # rows over different counts say theirs: no one count for the note
+                return (int(vals.pop()) if len(vals) == 1 else "",
+                        "splits" if name == "splits" else "folds")
     m = re.search(r"(\d+)[- ](fold|split)", context)
     return (int(m.group(1)), m.group(2) + "s") if m else ("", over)
 

@@ -77,10 +77,11 @@ def spread_note(stat: str, n: int | str, over: str = "folds") -> str:
     """The line under a table naming its spread: ``"mean ± std: population standard deviation
     over 5 folds."`` or ``"mean (95% CI ± h): 95 % confidence interval of the mean over 5
     splits (Student's t)."``"""
+    count = f"{n} " if n != "" else ""      # rows over different counts: their own column
     if stat == STD:
-        return f"mean ± std: population standard deviation over {n} {over}."
+        return f"mean ± std: population standard deviation over {count}{over}."
     if stat == CI95:
-        return (f"mean (95% CI ± h): 95 % confidence interval of the mean over {n} {over} "
+        return (f"mean (95% CI ± h): 95 % confidence interval of the mean over {count}{over} "
                 "(Student's t).")
     raise ValueError(f"spread_note: unknown statistic {stat!r} (use 'std' or 'ci95')")
 

@@ -185,3 +185,16 @@ def test_write_section_stores_and_keeps_text_around_it(tmp_path):
                          "<!-- /section: x -->\n\ntail\n")
     _log.write_section(md, "y", "more")
     assert records.sections(md.read_text())["y"].endswith("more")
+
+
+def test_a_table_over_different_split_counts_names_no_single_count():
+    # rows over 5 and 1 splits: the note must not borrow a count from elsewhere in the
+    # text (it once said "over 20 splits" from a sentence above the table)
+    md = ("Twenty years ago 20 splits were run.\n\n| model | splits | AUC |\n|---|---|---|\n"
+          "| a | 5 | 0.9000 (95% CI ± 0.0100) |\n| b | 1 | 0.8000 |\n")
+    table = records.parse_blocks(md)[1]
+    assert (table["n"], table["over"]) == ("", "splits")
+    note = records.render({"section": "s", "title": "T", "blocks": [table]}, {})
+    assert "confidence interval of the mean over splits (Student's t)." in note
+    same = md.replace("| b | 1 |", "| b | 5 |")
+    assert records.parse_blocks(same)[1]["n"] == 5

@@ -9,6 +9,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.fold import Fold, LinkSet
+from rnagraph.features._estimator import is_int
 from rnagraph.features.duplex import DuplexFeatures
 from rnagraph.models.base import LinkModel, PairTable, nonzero_std
 from rnagraph.train.config import TrainerConfig
@@ -93,8 +94,7 @@ class FeatureMLPLink(LinkModel):
 
     def _validate_params(self) -> None:
         h = self.hidden_channels
-        self._check_param("hidden_channels", isinstance(h, int) and not isinstance(h, bool)
-                          and h >= 1, "must be an integer >= 1")
+        self._check_param("hidden_channels", is_int(h) and h >= 1, "must be an integer >= 1")
         self._check_param("dropout", isinstance(self.dropout, (int, float))
                           and 0 <= self.dropout < 1, "must be in [0, 1)")
         self._check_param("calibrate", isinstance(self.calibrate, bool), "must be a bool")

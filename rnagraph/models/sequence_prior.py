@@ -10,6 +10,7 @@ from torch import Tensor
 from torch_geometric.data import HeteroData
 
 from rnagraph.data.build import node_sequences
+from rnagraph.features._estimator import is_int
 from rnagraph.models.duplex_link import FeatureMLPLink
 from rnagraph.models.two_tower import sequence_features
 from rnagraph.train.config import TrainerConfig
@@ -68,11 +69,9 @@ class SequencePrior(FeatureMLPLink):
     def _validate_params(self) -> None:
         super()._validate_params()
         p = self.positions
-        self._check_param("positions", isinstance(p, int) and not isinstance(p, bool)
-                          and p >= 1, "must be an integer >= 1")
+        self._check_param("positions", is_int(p) and p >= 1, "must be an integer >= 1")
         k = self.kmers
-        self._check_param("kmers", isinstance(k, int) and not isinstance(k, bool) and 0 <= k <= 6,
-                          "must be an integer in [0, 6]")
+        self._check_param("kmers", is_int(k) and 0 <= k <= 6, "must be an integer in [0, 6]")
 
     def _fit(self, fold) -> None:
         if not any(s is not None for s in node_sequences(fold.train_graph, MIRNA)):

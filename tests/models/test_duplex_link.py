@@ -79,6 +79,10 @@ def test_bad_parameters_are_refused_at_fit(split):
         DuplexLink(dropout=1.0).fit(split)
     with pytest.raises(ValueError, match="hidden_channels=0"):
         DuplexLink(hidden_channels=0).fit(split)
+    with pytest.raises(ValueError, match="hidden_channels=True"):
+        DuplexLink(hidden_channels=True).fit(split)
+    # a NumPy integer (from a search, an array of settings) is an integer
+    DuplexLink(hidden_channels=np.int64(4))._validate_params()
 
 
 def test_grmmi_reads_the_duplex_in_its_pair_term_and_keeps_it_in_its_file(split, tmp_path):

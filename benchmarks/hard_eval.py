@@ -17,10 +17,11 @@ from _log import ROOT
 
 from rnagraph.data import kfold_link_split
 from rnagraph.evaluate import format_mean_std
-from rnagraph.models.registry import preset_name
+from rnagraph.models.registry import PRESETS, preset_name
 
 MODELS = ("degree", "svd", "l3", "ra3", "katz", "sage", "struct")
 KS = (10, 50, 100)
+TAGS = {"mferl-struct": " (structural)", "degree+1": "+1"}     # presets: their name
 COLS = ["negatives", "model", "AUC", "AUPR", "MRR src", "Hits@50 src", "MRR dst", "Hits@50 dst",
         "global AUPR", "global P@100", "s/fold"]
 RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst", "global_aupr",
@@ -45,8 +46,7 @@ def evaluate(name: str, g, args) -> None:
         twins = [f.meta["twins"]["share"] for f in folds]
         for key in args.models:
             model = h.model(key, args.seed, **args.set.get(key, {}))
-            tag = {"mferl-struct": " (structural)", "degree+1": "+1"}.get(key, "")
-            label = type(model).__name__ + tag
+            label = type(model).__name__ + TAGS.get(key, f" ({key})" * (key in PRESETS))
             labels += [label] if n_kind == 0 else []
             # the kinds share positives and training graphs: ranking once, on the first
             res, s = h.cv(model, g, et, folds, args, name, neg, key,

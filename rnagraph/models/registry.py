@@ -193,7 +193,8 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
                                       "keep": ["degree-auc"], "head": "auto", "tol": 0.001},
                        "StructLink, PathRA3 and SVD fused by weights that maximise the global "
                        "AUPR of the validation positives without losing StructLink's "
-                       "validation degree-matched AUC (StackedLink; the all-pair ranker)"),
+                       "validation degree-matched AUC, the unconstrained fusion's best pairs "
+                       "first (StackedLink with a head; the all-pair ranker)"),
     "tower+votes+struct": ("prior+seed", {"models": ["two-tower", "seq-vote", "seed-vote",
                                                      "degree+1", "struct"],
                                           "objective": "global-aupr", "anchor": "two-tower",

@@ -29,11 +29,11 @@ RANKED = ("mrr_src", "hits@50_src", "mrr_dst", "hits@50_dst", "global_aupr",
 
 
 def evaluate(name: str, g, args) -> None:
-    et, k = h.edge_types(g)[0], args.folds
+    et, k, sd = h.edge_types(g)[0], args.folds, f", seed {args.seed}" * (args.seed != 0)
     split = args.mode + " inductive" * args.inductive
     flags = f" --mode {args.mode}" * (args.mode != "warm") + " --inductive" * args.inductive
     cli_models = ",".join(preset_name(m, args.set.get(m, {})) for m in args.models)
-    log = h.log(args, f"Harder evaluation ({name}, {k}-fold {split})", COLS, results=True,
+    log = h.log(args, f"Harder evaluation ({name}, {k}-fold {split}{sd})", COLS, results=True,
                 section=args.section or f"hard-eval-{name}", cli=" ".join(
                     f"`rnagraph cv {name} --edge-type {h.cli_edge(et)} --model {cli_models} --folds"
                     f" {k} --seed {args.seed} --negatives {neg}{flags}" + " --ranking" * (i == 0)

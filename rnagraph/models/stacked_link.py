@@ -133,7 +133,8 @@ class StackedLink(LinkModel):
     :class:`~rnagraph.models.TruncatedSVDLink` this way, anchored on StructLink with
     ``keep=["degree-auc"]`` (the uniform AUC and the MRRs of the mixtures it tries sit
     within validation noise of StructLink's, and keeping them exactly leaves StructLink
-    alone on most folds; the degree-matched AUC is what the free fusion lost). For unseen
+    alone on most folds; the degree-matched AUC is what the free fusion lost), with
+    ``head="auto"`` and ``tol=0.001`` (the free fusion ranks the head of the list). For unseen
     miRNAs (inductive folds) the stack of :class:`~rnagraph.models.TwoTower`,
     :class:`~rnagraph.models.SequenceVote`, :class:`~rnagraph.models.SeedVote`,
     ``degree+1`` and :class:`~rnagraph.models.StructLink` (scoring a new miRNA by the

@@ -275,7 +275,7 @@ class StackedLink(LinkModel):
         a = _names(self.models).index(self.anchor)
         floor = panel.guards(np.eye(coef.size)[a], keep) - float(self.tol)
         sizes = HEADS if self.head == "auto" else (int(self.head),)
-        best, tried = (panel.ap(coef), 0, None), {}
+        best, tried = (panel.ap(coef), 0, None, None), {}
         for k in sizes:
             if k >= fx.size:
                 continue
@@ -284,16 +284,14 @@ class StackedLink(LinkModel):
             ap, kept = panel.ap(score), panel.guards(score, keep)
             tried[k] = round(ap, 5)
             if self.head != "auto" or ((kept >= floor).all() and ap > best[0]):
-                best = (ap, k, tau)
+                best = (ap, k, tau, kept)
         self.head_ = best[1]
         self.val_heads_ = tried
         if best[1]:
             self.free_, self.tau_, self.top_ = free, best[2], top
-            score = _cascade(coef, intercept, free, best[2], top)
             self.val_global_aupr_ = best[0]
             if hasattr(self, "val_fused_"):
-                self.val_fused_ = dict(zip(panel.guard_names(keep),
-                                           panel.guards(score, keep).tolist()))
+                self.val_fused_ = dict(zip(panel.guard_names(keep), best[3].tolist()))
 
     def _top_weights(self, panel: _Panel, start: np.ndarray) -> np.ndarray:
         r"""The weights :math:`w \ge 0` (unit sum; anchored: the anchor's weight 1) that
@@ -331,7 +329,7 @@ class StackedLink(LinkModel):
     def _fuse(self, x: Tensor) -> Tensor:
         """:math:`s` of raw scores ``[..., K]`` -> ``[...]`` (float64)."""
         z = (x.double().numpy() - self.mean_) / self.std_
-        if self.__dict__.get("head_", 0):
+        if self.head_:
             return torch.from_numpy(_cascade(self.coef_, self.intercept_, self.free_,
                                              self.tau_, self.top_)(z))
         return torch.from_numpy(z @ self.coef_ + self.intercept_)
@@ -340,7 +338,7 @@ class StackedLink(LinkModel):
         tensors = {"coef": torch.from_numpy(self.coef_), "mean": torch.from_numpy(self.mean_),
                    "std": torch.from_numpy(self.std_),
                    "intercept": torch.tensor(self.intercept_, dtype=torch.float64)}
-        if self.__dict__.get("head_", 0):
+        if self.head_:
             tensors.update({"free": torch.from_numpy(self.free_),
                             "head": torch.tensor([self.head_, self.tau_, self.top_],
                                                  dtype=torch.float64)})

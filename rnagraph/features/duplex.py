@@ -30,6 +30,10 @@ _PAIR[2, 3] = _PAIR[3, 2] = 0.5
 SUMMARY = ("seed_wc", "seed_gu", "supplementary_wc", "pairing", "longest_wc_run", "a1",
            "target_au", "site_position")
 
+#: the context columns after the seed-site counts, with ``context > 0`` (see
+#: :class:`DuplexFeatures`), after the ``4 L`` faced nucleotides
+CONTEXT = ("seed_gc", "duplex_gc", "up_au", "down_au", "up_read", "down_read", "seed_offsets")
+
 #: the most elements of the ``[pairs, offsets, positions]`` block held at once
 _BLOCK = 1 << 22
 
@@ -70,7 +74,16 @@ class DuplexFeatures(Estimator):
       duplex faces position 1, as a fraction of the target length;
     * the target's canonical seed sites of the miRNA, :math:`\log(1 + n_k)` for 8mer, 7mer-m8,
       7mer-A1 and 6mer (:class:`SeedSiteFeatures`), which count every site of a long target
-      where the duplex describes one.
+      where the duplex describes one;
+    * with ``context`` :math:`c > 0`, the duplex in its **target context**: the target
+      nucleotide facing each position (one-hot A, C, G, U; all zero where the position faces
+      no nucleotide: ``t1_A`` ... ``tL_U``), the G:C pairs of the seed and of the whole duplex
+      (``seed_gc``, ``duplex_gc``: the stronger pairs, a proxy of the duplex's stability), the
+      A/U share of the :math:`c` target nucleotides 5' and 3' of the duplex (``up_au``,
+      ``down_au``; TargetScan's local A/U context) with the share of those :math:`c`
+      nucleotides the target holds (``up_read``, ``down_read``: a site at the edge of the
+      read window has less context), and ``seed_offsets``, the offsets at which at least 6 of
+      the 7 seed positions pair Watson-Crick (further seed-matched sites).
 
     Nothing here reads a label or the miRNA alone: every feature describes the pair (the
     target's A/U share aside), so a model on them scores an unseen miRNA as it scores a known
@@ -83,20 +96,26 @@ class DuplexFeatures(Estimator):
     Args:
         mirna_length (int): miRNA positions read, from the 5' end, at least 8.
             (default: ``22``)
+        context (int): target nucleotides read on each side of the duplex for the context
+            columns; ``0``: none (the first :math:`L + 12` columns only). (default: ``0``)
 
     Shapes:
         - **input:** ``N`` pairs ``(mirna_seq, target_seq)`` (``str`` or ``None``, RNA or DNA
           alphabet), or a graph, an edge type and ``edge_label_index [2, N]``
           (:meth:`graph_transform`)
-        - **output:** ``float32 [N, L + 12]`` in the order of :meth:`get_feature_names_out`
+        - **output:** ``float32 [N, L + 12]`` (``[N, 5 L + 19]`` with ``context > 0``) in the
+          order of :meth:`get_feature_names_out`
     """
 
-    def __init__(self, mirna_length: int = 22):
+    def __init__(self, mirna_length: int = 22, context: int = 0):
         self.mirna_length = mirna_length
+        self.context = context
 
     def _validate_params(self) -> None:
         self._check_param("mirna_length", is_int(self.mirna_length) and self.mirna_length >= 8,
                           "must be an integer >= 8 (the seed is positions 2-8)")
+        self._check_param("context", is_int(self.context) and self.context >= 0,
+                          "must be an integer >= 0")
 
     def fit(self, pairs: Sequence | None = None, y: None = None) -> DuplexFeatures:
         """Nothing to learn: checks the parameters and returns ``self``."""
@@ -104,16 +123,20 @@ class DuplexFeatures(Estimator):
         return self
 
     def get_feature_names_out(self) -> list[str]:
-        return ([f"p{i + 1}" for i in range(int(self.mirna_length))] + list(SUMMARY)
-                + list(SITE_TYPES))
+        L = int(self.mirna_length)
+        ctx = ([f"t{i + 1}_{b}" for i in range(L) for b in "ACGU"] + list(CONTEXT)
+               if self.context else [])
+        return [f"p{i + 1}" for i in range(L)] + list(SUMMARY) + list(SITE_TYPES) + ctx
 
     def transform(self, pairs: Sequence[tuple[str | None, str | None]],
                   return_mask: bool = False):
-        """Features ``float32 [N, L + 12]`` of ``(mirna_seq, target_seq)`` pairs; with
-        ``return_mask=True`` also ``bool [N]``, ``True`` where both sequences exist."""
+        """Features ``float32 [N, F]`` of ``(mirna_seq, target_seq)`` pairs (``F`` names in
+        :meth:`get_feature_names_out`); with ``return_mask=True`` also ``bool [N]``, ``True``
+        where both sequences exist."""
         self._validate_params()
         L = int(self.mirna_length)
-        out = np.zeros((len(pairs), L + len(SUMMARY) + len(SITE_TYPES)), dtype=np.float32)
+        head = L + len(SUMMARY)
+        out = np.zeros((len(pairs), len(self.get_feature_names_out())), dtype=np.float32)
         mask = np.array([m is not None and t is not None for m, t in pairs], dtype=bool)
         rows = np.flatnonzero(mask)
         if rows.size:
@@ -127,17 +150,22 @@ class DuplexFeatures(Estimator):
                 while start + n < rows.size and (n + 1) * (tl[start + n] + L) * L <= _BLOCK:
                     n += 1
                 block = rows[start:start + n]
-                out[block, :L + len(SUMMARY)] = self._block(
+                duplex, ctx = self._block(
                     [pairs[r][0] for r in block], [pairs[r][1] for r in block],
                     max(1, int(tl[start + n - 1])))
+                out[block, :head] = duplex
+                if ctx is not None:
+                    out[block, head + len(SITE_TYPES):] = ctx
                 start += n
-            out[mask, L + len(SUMMARY):] = SeedSiteFeatures(log=True).transform(
+            out[mask, head:head + len(SITE_TYPES)] = SeedSiteFeatures(log=True).transform(
                 [(_rna(pairs[r][0]), _rna(pairs[r][1])) for r in np.flatnonzero(mask)])
         return (out, mask) if return_mask else out
 
-    def _block(self, mirnas: list[str], targets: list[str], width: int) -> np.ndarray:
+    def _block(self, mirnas: list[str], targets: list[str], width: int
+               ) -> tuple[np.ndarray, np.ndarray | None]:
         """Per-position and summary features ``[B, L + 8]`` of one block of pairs whose
-        targets are at most ``width`` long."""
+        targets are at most ``width`` long, and their context columns ``[B, 4 L + 7]``
+        (``None`` with ``context=0``)."""
         L = int(self.mirna_length)
         mi, tg = _codes(mirnas, L), _codes(targets, width)
         tlen = np.array([min(len(t), width) for t in targets])
@@ -166,7 +194,33 @@ class DuplexFeatures(Estimator):
         summary = np.stack([wb[:, 1:8].sum(1), (vb[:, 1:8] == 0.5).sum(1),
                             wb[:, 12:16].sum(1), vb.sum(1), longest, a1, au,
                             np.minimum(face1, tlen) / np.maximum(tlen, 1)], 1)
-        return np.concatenate([vb, summary], 1)
+        if not self.context:
+            return np.concatenate([vb, summary], 1), None
+        # the target nucleotide facing each position, one-hot (code 4: none, all zero)
+        jb = best[:, None] - pos[None, :]                       # [B, L]
+        facing = np.where((jb >= 0) & (jb < width), tg[b[:, None], np.clip(jb, 0, width - 1)], 4)
+        onehot = np.eye(5, dtype=np.float32)[facing][..., :4].reshape(len(b), 4 * L)
+        gc = wb & ((mi == 1) | (mi == 2))                       # Watson-Crick pairs of a C or G
+        # A/U share of the c nucleotides 5' (below the duplex's first faced index) and 3'
+        # (above ``best``) of the duplex, from prefix sums over the target
+        c = int(self.context)
+        real = tg < 4
+        cum_au = np.concatenate([np.zeros((len(b), 1)), np.cumsum(
+            (tg == 0) | (tg == 3), 1)], 1)
+        cum_n = np.concatenate([np.zeros((len(b), 1)), np.cumsum(real, 1)], 1)
+
+        def share(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            lo, hi = np.clip(lo, 0, width), np.clip(hi, 0, width)
+            n = cum_n[b, hi] - cum_n[b, lo]
+            return (cum_au[b, hi] - cum_au[b, lo]) / np.maximum(n, 1), n / c
+
+        first = best - L + 1                                    # 5'-most target index faced
+        up_au, up_read = share(first - c, first)
+        down_au, down_read = share(best + 1, best + 1 + c)
+        offsets = (wc[..., 1:8].sum(-1) >= 6).sum(1)
+        ctx = np.column_stack([onehot, gc[:, 1:8].sum(1), gc.sum(1), up_au, down_au, up_read,
+                               down_read, offsets])
+        return np.concatenate([vb, summary], 1), ctx
 
     def fit_transform(self, pairs: Sequence[tuple[str | None, str | None]],
                       return_mask: bool = False):
@@ -175,7 +229,7 @@ class DuplexFeatures(Estimator):
     def graph_transform(self, graph: HeteroData, edge_type: EdgeType,
                         edge_label_index: Tensor) -> Tensor:
         """:meth:`transform` of the pairs ``edge_label_index [2, N]`` of ``edge_type`` in
-        ``graph`` (miRNA on either side), as a ``torch.float32 [N, L + 12]`` tensor."""
+        ``graph`` (miRNA on either side), as a ``torch.float32 [N, F]`` tensor."""
         import torch
         pairs = SeedSiteFeatures.pair_sequences(graph, edge_type, edge_label_index)
         return torch.from_numpy(self.transform(pairs))
@@ -187,4 +241,4 @@ def _rna(seq: str) -> str:
     return seq.upper().replace("T", "U")
 
 
-__all__ = ["DuplexFeatures", "SUMMARY"]
+__all__ = ["CONTEXT", "DuplexFeatures", "SUMMARY"]

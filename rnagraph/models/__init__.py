@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rnagraph.models._file import ModelFileError, load_model
     from rnagraph.models.base import LinkModel, NotFittedError
     from rnagraph.models.degree_product import DegreeProduct
+    from rnagraph.models.duplex_boost import DuplexBoost
     from rnagraph.models.duplex_link import DuplexLink
     from rnagraph.models.grmmi import GRMMI
     from rnagraph.models.joint_link import JointLink
@@ -45,6 +46,7 @@ lazy_exports(__name__, {
     "LinkModel": ("base", "LinkModel"),
     "NotFittedError": ("base", "NotFittedError"),
     "DegreeProduct": ("degree_product", "DegreeProduct"),
+    "DuplexBoost": ("duplex_boost", "DuplexBoost"),
     "DuplexLink": ("duplex_link", "DuplexLink"),
     "GRMMI": ("grmmi", "GRMMI"),
     "JointLink": ("joint_link", "JointLink"),
@@ -74,6 +76,7 @@ __all__ = [
     "MiTAR",
     "SeedMatch",
     "DuplexLink",
+    "DuplexBoost",
     "SequencePrior",
     "SeedVote",
     "SequenceVote",

@@ -104,6 +104,11 @@ def _duplex(**kw: Any):
     return DuplexLink(**kw)
 
 
+def _duplex_boost(**kw: Any):
+    from rnagraph.models.duplex_boost import DuplexBoost
+    return DuplexBoost(**kw)
+
+
 def _seq_prior(**kw: Any):
     from rnagraph.models.sequence_prior import SequencePrior
     return SequencePrior(**kw)
@@ -151,6 +156,9 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
                   "one-hot and k-mers): the identity shortcut of unseen miRNAs", False),
     "duplex": (_duplex, "MLP on the best miRNA-target duplex (per-position pairing, seed, "
                "3' pairing, site counts); scores unseen RNAs of both sides", True),
+    "duplex-boost": (_duplex_boost, "gradient-boosted trees on the duplex and its target "
+                     "context (faced nucleotides, G:C pairs, flanking A/U); scores unseen RNAs "
+                     "of both sides", True),
     "seq-vote": (_seq_vote, "sequence-neighbour vote: the known partners of sequence-similar "
                  "miRNAs, similarity^p (p chosen on validation); scores unseen RNAs", False),
     "seed-vote": (_seed_vote, "same-seed vote: the share of the miRNA's seed family (nt 2-8) "
@@ -205,6 +213,10 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
     "grmmi+duplex": ("prior+seed", {"models": ["grmmi-seq-tuned-site-count-head", "duplex"]},
                      "GRMMI's validation pick on site pairs and DuplexLink, fused by a "
                      "logistic regression on validation pairs (StackedLink)"),
+    "grmmi+duplex-boost": ("prior+seed", {"models": ["grmmi-seq-tuned-site-count-head",
+                                                     "duplex-boost"]},
+                           "GRMMI's validation pick on site pairs and DuplexBoost, fused by a "
+                           "logistic regression on validation pairs (StackedLink)"),
     "grmmi-paper": ("grmmi", {}, "GRMMI as published (the defaults; GRMMI.paper())"),
     "grmmi-window": ("grmmi", {"sequence_encoder__window": 128},
                      "GRMMI with its LSTM over sliding windows of 128 tokens on targets "

@@ -111,6 +111,9 @@ SEARCH_SPACES: dict[str, dict[str, Param]] = {
     "duplex": {"hidden_channels": _c(32, 64, 128), "dropout": _f(0.0, 0.5),
                "trainer__lr": _f(3e-4, 1e-2, log=True),
                "trainer__weight_decay": _f(1e-6, 1e-2, log=True)},
+    "duplex-boost": {"learning_rate": _f(0.02, 0.2, log=True),
+                     "max_leaf_nodes": _c(15, 31, 63), "min_samples_leaf": _c(10, 20, 50),
+                     "l2_regularization": _f(1e-3, 10.0, log=True)},
     "mitar": {"lr": _f(3e-4, 3e-3, log=True), "dropout": _f(0.0, 0.5),
               "hidden_channels": _c(16, 32, 64), "dense": _c(8, 16, 32)},
 }

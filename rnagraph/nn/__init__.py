@@ -33,6 +33,7 @@ from rnagraph.nn.heads import (
 from rnagraph.nn.losses import InfoNCE, within_group_ranking
 from rnagraph.nn.pairing import DiagonalPairing, PairingMapCNN
 from rnagraph.nn.sequence import KmerConv, PaddedLSTM, TokenEmbedding
+from rnagraph.nn.trees import TreeEnsemble
 
 __all__ = [
     # encoders
@@ -49,4 +50,6 @@ __all__ = [
     # losses
     "InfoNCE",
     "within_group_ranking",
+    # fitted trees
+    "TreeEnsemble",
 ]

@@ -93,3 +93,44 @@ def test_graph_transform_reads_the_pairs_of_either_orientation():
     assert x.dtype == torch.float32
     np.testing.assert_array_equal(x.numpy(), DuplexFeatures().transform(
         [(MIR, SITE), (MIR, "CCCCCCCC")]))
+
+
+def test_context_reads_the_faced_nucleotides_gc_pairs_and_flanking_au_by_hand():
+    # 5' flank AAAGG, the 8mer, 3' flank CCCCGGG; context 5 reads AAAGG and CCCCG
+    r = row(MIR, "AAAGG" + SITE + "CCCCGGG", context=5)
+    # the target nucleotide facing positions 1-8 is the site read 3'->5', one-hot
+    faced = "".join(b for i in range(1, 9) for b in "ACGU" if r[f"t{i}_{b}"])
+    assert faced == SITE[::-1]
+    # position 9 (C) faces the last G of AAAGG and pairs it; 10-13 face GAAA, unpaired
+    assert [b for b in "ACGU" if r[f"t9_{b}"]] == ["G"] and r["p9"] == 1.0
+    # G:C pairs: the seed's G and C (AGCUUAU), and position 9's C
+    assert (r["seed_gc"], r["duplex_gc"]) == (2, 3)
+    # position 22 faces index 12 - 21 = -9: all of AAAGG lies under the duplex, nothing 5' of
+    # it is read; 3' of the duplex: CCCCG, no A/U
+    assert (r["up_au"], r["up_read"]) == (0.0, 0.0)
+    assert (r["down_au"], r["down_read"]) == (0.0, 1.0)
+    assert r["seed_offsets"] == 1
+
+
+def test_context_flanks_and_a_second_seed_site():
+    # 12 nt 5' of the site (faced by positions 9-20 or read as flank), a second 8mer 3' of it
+    up = "UUUUUUUUUUUUUUUUUUUUAAGG"              # 24 nt: positions 9-22 face its last 14
+    r = row(MIR, up + SITE + "GGCC" + SITE, context=6)
+    assert r["seed_offsets"] == 2 and r["8mer"] == pytest.approx(math.log(3))
+    # the kept duplex is the first site (smallest offset); 5' of position 22's partner lie
+    # 24 - 14 = 10 nt, the last 6 of them read: UUUUUU
+    assert (r["up_au"], r["up_read"]) == (1.0, 1.0)
+    # 3' of the first site: GGCC + AU (the second site starts AUAAG...): 2 A/U of 6
+    assert (r["down_au"], r["down_read"]) == (pytest.approx(2 / 6), 1.0)
+
+
+def test_context_keeps_the_other_columns_and_its_shape():
+    pairs = [(MIR, "AAAGG" + SITE + "CCCCGGG"), (MIR, SITE), (MIR[:20], "GG" + SITE)]
+    plain, ctx = DuplexFeatures().transform(pairs), DuplexFeatures(context=15).transform(pairs)
+    assert ctx.shape == (3, 5 * 22 + 19)
+    assert len(DuplexFeatures(context=15).get_feature_names_out()) == ctx.shape[1]
+    np.testing.assert_array_equal(ctx[:, :plain.shape[1]], plain)
+    # one pair alone or among others: the same row
+    np.testing.assert_array_equal(DuplexFeatures(context=15).transform(pairs[1:2])[0], ctx[1])
+    with pytest.raises(ValueError, match="context=-1"):
+        DuplexFeatures(context=-1).fit()

@@ -59,18 +59,11 @@ def mitar_splits(n_splits: int, seed: int = 0, root: str | None = None, near: fl
     Returns:
         tuple: the full graph and the list of :class:`~rnagraph.data.Fold`.
     """
-    from rnagraph.datasets.mitar import load_site_pairs
-    sp = load_site_pairs("combined", root)
-    inds = {n: load_site_pairs(n, root) for n in INDEPENDENT}
-    ids = [{s: f"{p}{i}" for i, s in enumerate(dict.fromkeys(
-        x for d in (sp, *inds.values()) for x in getattr(d, a)))}
-        for p, a in (("mi", "mirna_seq"), ("t", "target_seq"))]
+    sp, inds, ids, full = _site_graph(root)
     seqs = {MIRNA: {v: k for k, v in ids[0].items()}, MRNA: {v: k for k, v in ids[1].items()}}
     nodes = {t: list(s) for t, s in seqs.items()}
     rows = [(ids[0][a], ids[1][b]) for a, b in zip(sp.mirna_seq, sp.target_seq)]
     label = sp.label.numpy()
-    full = build_graph(seqs, {MIRNA_MRNA: [r for r, y in zip(rows, label) if y == 1]},
-                       node_ids=nodes)
     index = [{s: i for i, s in enumerate(full[t].ids)} for t in (MIRNA, MRNA)]
 
     def pairs_of(d) -> torch.Tensor:
@@ -99,6 +92,63 @@ def mitar_splits(n_splits: int, seed: int = 0, root: str | None = None, near: fl
             meta |= {f"{n}:seen": int(old.sum())} if by == "mirna" else {}
         folds.append(Fold(s, MIRNA_MRNA, tg, *ls, meta=meta))
     return full, folds
+
+
+def _site_graph(root: str | None):
+    """The combined set, the independent files, the node ids of the distinct miRNA and target
+    sequences (``[{mirna_seq: "mi<i>"}, {target_seq: "t<i>"}]``) and the full graph (edges:
+    the combined set's positives) of :func:`mitar_splits`."""
+    from rnagraph.datasets.mitar import load_site_pairs
+    sp = load_site_pairs("combined", root)
+    inds = {n: load_site_pairs(n, root) for n in INDEPENDENT}
+    ids = [{s: f"{p}{i}" for i, s in enumerate(dict.fromkeys(
+        x for d in (sp, *inds.values()) for x in getattr(d, a)))}
+        for p, a in (("mi", "mirna_seq"), ("t", "target_seq"))]
+    seqs = {MIRNA: {v: k for k, v in ids[0].items()}, MRNA: {v: k for k, v in ids[1].items()}}
+    rows = [(ids[0][a], ids[1][b]) for a, b, y in zip(sp.mirna_seq, sp.target_seq,
+                                                       sp.label.tolist()) if y == 1]
+    full = build_graph(seqs, {MIRNA_MRNA: rows}, node_ids={t: list(s) for t, s in seqs.items()})
+    return sp, inds, ids, full
+
+
+def target_sources(root: str | None = None) -> np.ndarray:
+    """The source of each target node of :func:`mitar_splits`' graph: ``"DeepMirTar"`` or
+    ``"miRAW"`` for the combined set's sites (told apart by their target ids: RefSeq ``NM_``
+    in DeepMirTar, Ensembl in miRAW), ``""`` for a site of the independent files only."""
+    sp, _, _, full = _site_graph(root)
+    src = {t: "DeepMirTar" if i.startswith("NM_") else "miRAW"
+           for t, i in zip(sp.target_seq, sp.target_ids)}
+    return np.array([src.get(s, "") for s in full[MRNA].seq])
+
+
+def source_table(runs: list[dict], root: str | None = None,
+                 sources: np.ndarray | None = None) -> list[list[str]]:
+    """Per miTAR run: splits, the test AUC of the pairs from each source of the combined set
+    (``sources`` by target node, else :func:`target_sources`; ``–`` unless every split has
+    both classes there) and the DeepMirTar share of the test pairs, mean (95% CI) over splits.
+    DeepMirTar's negatives are sites of mock miRNAs and miRAW's are sites of real miRNAs, so
+    the two parts ask different questions of a model."""
+    from sklearn.metrics import roc_auc_score
+    found = [r for r in runs if r["records"] and "dst" in r["records"][0]]
+    if not found:
+        return []
+    source = target_sources(root) if sources is None else np.asarray(sources)
+    out = []
+    for r in found:
+        cells: dict[str, list[float]] = {"DeepMirTar": [], "miRAW": []}
+        share = []
+        for x in r["records"]:
+            y, s = np.asarray(x["label"]), np.asarray(x["score"], dtype=float)
+            part = source[np.asarray(x["dst"], dtype=int)]
+            share.append(float(np.mean(part == "DeepMirTar")))
+            for k, v in cells.items():
+                m = part == k
+                if 0 < y[m].sum() < m.sum():
+                    v.append(float(roc_auc_score(y[m], s[m])))
+        out.append([r["label"], str(len(r["records"])),
+                    *(format_mean_ci(v) if len(v) == len(r["records"]) else "–"
+                      for v in cells.values()), f"{np.mean(share):.1%}"])
+    return out
 
 
 def loss_by_mirna_kind(records: list[dict], root: str | None = None, splits=None) -> list[dict]:
@@ -275,6 +325,15 @@ def _mitar_parts(mitar: list[dict], mix: str, root: str | None) -> list[str]:
                        "comparisons", "pairs of those miRNAs"], within),
                   (mix + " " if mix else "") + "Within-miRNA AUC: see docs/protocol.md "
                   "(Metrics); a score of the miRNA alone (NodePrior) gets 0.5."]
+    if by_source := source_table([r for r in mitar if _disjoint(r)], root):
+        parts += ["### Unseen miRNAs by source of the test pairs: DeepMirTar (mock-miRNA "
+                  "negatives) and miRAW (real-miRNA negatives) (mean (95% CI) over splits)",
+                  markdown_table(["model", "splits", "AUC, DeepMirTar's pairs",
+                                  "AUC, miRAW's pairs", "DeepMirTar's share of the test pairs"],
+                                 by_source),
+                  "Sources told apart by the target ids (`rnagraph.evaluate.mitar."
+                  "target_sources`). The AUC over all test pairs also compares pairs across "
+                  "the two sources, so it is not an average of these two."]
     # in miRNA-disjoint splits every test miRNA is unseen: one cell, nothing to tell
     head, lost = loss_table([r for r in mitar if not _disjoint(r)], root)
     if lost:

@@ -225,3 +225,44 @@ def test_grmmi_section_of_mirna_disjoint_runs(tmp_path):
     md = grmmi_section([tmp_path])
     assert "removed: miRNA seen in training or validation" in md
     assert "Where the test AUC is lost" not in md and "| test split | M | 2 |" in md
+
+
+def test_target_sources_tell_deepmirtar_from_miraw_by_the_target_ids(tmp_path):
+    from rnagraph.evaluate.mitar import target_sources
+    root = _site_root(tmp_path)
+    path = root / "mitar-mirna-mrna" / _FILES["combined"]
+    lines = path.read_text().splitlines()
+    # the first 30 rows (miRNAs 0-2) become DeepMirTar's: a RefSeq target id
+    path.write_text("".join(
+        (ln.replace("\tt\t", "\tNM_000001\t") if i < 30 else ln) + "\n"
+        for i, ln in enumerate(lines)))
+    full, _ = mitar_splits(1, root=str(root))
+    src = target_sources(str(root))
+    assert src.shape == (full["mrna"].num_nodes,)
+    site = [ln.split("\t")[3] for ln in lines]
+    seq = list(full["mrna"].seq)
+    assert {src[seq.index(t)] for t in site[:30]} == {"DeepMirTar"}
+    assert {src[seq.index(t)] for t in site[30:]} == {"miRAW"}
+    # 4 files x 23 independent rows, every site new: no source in the combined set
+    assert (src == "").sum() == 3 * 23 and (src == "DeepMirTar").sum() == 30
+
+
+def test_source_table_scores_each_source_apart(tmp_path):
+    import json
+
+    from sklearn.metrics import roc_auc_score
+
+    from rnagraph.evaluate.mitar import source_table
+    run = tmp_path / "mitar" / "mirna-disjoint" / "M"
+    run.mkdir(parents=True)
+    run.joinpath("run.json").write_text(json.dumps(
+        {"experiment": "mitar", "dataset": "d", "model": "M", "epochs": 1, "command": "c"}))
+    sources = ["DeepMirTar", "DeepMirTar", "DeepMirTar", "miRAW", "miRAW", "miRAW"]
+    rec = {"src": [0] * 6, "dst": [0, 1, 2, 3, 4, 5], "label": [1, 0, 0, 1, 1, 0],
+           "score": [0.5, 0.6, 0.1, 0.9, 0.2, 0.3]}
+    run.joinpath("fold_0.json").write_text(json.dumps({**rec, "metrics": {}}))
+    (row,) = source_table(read_runs([tmp_path], "mitar/**/run.json"), sources=sources)
+    # DeepMirTar: the positive (0.5) above one of its two negatives: 1/2; miRAW: 0.9 and 0.2
+    # against 0.3: 1/2 as well, but pooled over all six pairs the AUC is 6/9
+    assert roc_auc_score(rec["label"], rec["score"]) == pytest.approx(6 / 9)
+    assert row == ["M", "1", "0.5000", "0.5000", "50.0%"]

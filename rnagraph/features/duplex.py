@@ -34,6 +34,40 @@ SUMMARY = ("seed_wc", "seed_gu", "supplementary_wc", "pairing", "longest_wc_run"
 #: :class:`DuplexFeatures`), after the ``4 L`` faced nucleotides
 CONTEXT = ("seed_gc", "duplex_gc", "up_au", "down_au", "up_read", "down_read", "seed_offsets")
 
+#: the stacking columns after the context ones, with ``stacking=True`` (see
+#: :class:`DuplexFeatures`)
+STACKING = ("seed_stack", "duplex_stack", "supplementary_stack", "supplementary_shifted",
+            "best_stack")
+
+#: nearest-neighbour free energy (kcal/mol, 37 C) of two stacked Watson-Crick pairs, Turner
+#: 2004 (Xia et al. 1998): ``5'XY3'/3'X'Y'5'`` -> energy, X:X' and Y:Y' the two pairs
+_WC_STACKS = {("AA", "UU"): -0.93, ("AU", "UA"): -1.10, ("UA", "AU"): -1.33,
+              ("CU", "GA"): -2.08, ("CA", "GU"): -2.11, ("GU", "CA"): -2.24,
+              ("GA", "CU"): -2.35, ("CG", "GC"): -2.36, ("GG", "CC"): -3.26,
+              ("GC", "CG"): -3.42}
+#: a stack with a G:U wobble: one flat value (Turner's G:U stacks range from about +0.5 to
+#: -2.5 kcal/mol; an approximation, kept simple)
+_GU_STACK = -0.5
+
+
+def _stack_table() -> np.ndarray:
+    """``E[m_i, t_i, m_{i+1}, t_{i+1}]`` (codes A C G U N = 0..4): the stacking energy of miRNA
+    positions ``i``, ``i+1`` (5'->3') with the target nucleotides they face, 0 unless both
+    pair."""
+    code = {b: i for i, b in enumerate("ACGU")}
+    table = np.zeros((5, 5, 5, 5), dtype=np.float64)
+    for (top, bottom), e in _WC_STACKS.items():
+        (a, b), (x, y) = (code[c] for c in top), (code[c] for c in bottom)
+        table[a, x, b, y] = e                  # read along the miRNA ...
+        table[y, b, x, a] = e                  # ... or along the other strand
+    for a, x, b, y in np.ndindex(4, 4, 4, 4):
+        if _PAIR[a, x] and _PAIR[b, y] and not table[a, x, b, y]:
+            table[a, x, b, y] = _GU_STACK
+    return table
+
+
+_STACK = _stack_table()
+
 #: the most elements of the ``[pairs, offsets, positions]`` block held at once
 _BLOCK = 1 << 22
 
@@ -83,7 +117,15 @@ class DuplexFeatures(Estimator):
       ``down_au``; TargetScan's local A/U context) with the share of those :math:`c`
       nucleotides the target holds (``up_read``, ``down_read``: a site at the edge of the
       read window has less context), and ``seed_offsets``, the offsets at which at least 6 of
-      the 7 seed positions pair Watson-Crick (further seed-matched sites).
+      the 7 seed positions pair Watson-Crick (further seed-matched sites);
+    * with ``stacking=True``, the duplex's **stability** from nearest-neighbour stacking
+      energies (kcal/mol; Turner 2004 for two Watson-Crick pairs, a flat -0.5 for a stack with
+      a G:U wobble, 0 where either position is unpaired): summed over positions 1-8
+      (``seed_stack``), the whole duplex (``duplex_stack``) and positions 12-21
+      (``supplementary_stack``); ``supplementary_shifted``, the most Watson-Crick pairs of
+      positions 12-17 at an offset within 4 of the kept one (3' pairing past a bulge or loop,
+      as TargetScan's 3' score allows); and ``best_stack``, the lowest total stacking energy of
+      any offset, seed or not.
 
     Nothing here reads a label or the miRNA alone: every feature describes the pair (the
     target's A/U share aside), so a model on them scores an unseen miRNA as it scores a known
@@ -98,24 +140,27 @@ class DuplexFeatures(Estimator):
             (default: ``22``)
         context (int): target nucleotides read on each side of the duplex for the context
             columns; ``0``: none (the first :math:`L + 12` columns only). (default: ``0``)
+        stacking (bool): add the stacking-energy columns. (default: ``False``)
 
     Shapes:
         - **input:** ``N`` pairs ``(mirna_seq, target_seq)`` (``str`` or ``None``, RNA or DNA
           alphabet), or a graph, an edge type and ``edge_label_index [2, N]``
           (:meth:`graph_transform`)
-        - **output:** ``float32 [N, L + 12]`` (``[N, 5 L + 19]`` with ``context > 0``) in the
-          order of :meth:`get_feature_names_out`
+        - **output:** ``float32 [N, L + 12]`` (``4 L + 7`` more columns with ``context > 0``,
+          5 more with ``stacking``) in the order of :meth:`get_feature_names_out`
     """
 
-    def __init__(self, mirna_length: int = 22, context: int = 0):
+    def __init__(self, mirna_length: int = 22, context: int = 0, stacking: bool = False):
         self.mirna_length = mirna_length
         self.context = context
+        self.stacking = stacking
 
     def _validate_params(self) -> None:
         self._check_param("mirna_length", is_int(self.mirna_length) and self.mirna_length >= 8,
                           "must be an integer >= 8 (the seed is positions 2-8)")
         self._check_param("context", is_int(self.context) and self.context >= 0,
                           "must be an integer >= 0")
+        self._check_param("stacking", isinstance(self.stacking, bool), "must be a bool")
 
     def fit(self, pairs: Sequence | None = None, y: None = None) -> DuplexFeatures:
         """Nothing to learn: checks the parameters and returns ``self``."""
@@ -126,7 +171,8 @@ class DuplexFeatures(Estimator):
         L = int(self.mirna_length)
         ctx = ([f"t{i + 1}_{b}" for i in range(L) for b in "ACGU"] + list(CONTEXT)
                if self.context else [])
-        return [f"p{i + 1}" for i in range(L)] + list(SUMMARY) + list(SITE_TYPES) + ctx
+        return ([f"p{i + 1}" for i in range(L)] + list(SUMMARY) + list(SITE_TYPES) + ctx
+                + (list(STACKING) if self.stacking else []))
 
     def transform(self, pairs: Sequence[tuple[str | None, str | None]],
                   return_mask: bool = False):
@@ -150,12 +196,12 @@ class DuplexFeatures(Estimator):
                 while start + n < rows.size and (n + 1) * (tl[start + n] + L) * L <= _BLOCK:
                     n += 1
                 block = rows[start:start + n]
-                duplex, ctx = self._block(
+                duplex, extra = self._block(
                     [pairs[r][0] for r in block], [pairs[r][1] for r in block],
                     max(1, int(tl[start + n - 1])))
                 out[block, :head] = duplex
-                if ctx is not None:
-                    out[block, head + len(SITE_TYPES):] = ctx
+                if extra is not None:
+                    out[block, head + len(SITE_TYPES):] = extra
                 start += n
             out[mask, head:head + len(SITE_TYPES)] = SeedSiteFeatures(log=True).transform(
                 [(_rna(pairs[r][0]), _rna(pairs[r][1])) for r in np.flatnonzero(mask)])
@@ -164,8 +210,8 @@ class DuplexFeatures(Estimator):
     def _block(self, mirnas: list[str], targets: list[str], width: int
                ) -> tuple[np.ndarray, np.ndarray | None]:
         """Per-position and summary features ``[B, L + 8]`` of one block of pairs whose
-        targets are at most ``width`` long, and their context columns ``[B, 4 L + 7]``
-        (``None`` with ``context=0``)."""
+        targets are at most ``width`` long, and their context and stacking columns (``None``
+        with neither)."""
         L = int(self.mirna_length)
         mi, tg = _codes(mirnas, L), _codes(targets, width)
         tlen = np.array([min(len(t), width) for t in targets])
@@ -194,11 +240,33 @@ class DuplexFeatures(Estimator):
         summary = np.stack([wb[:, 1:8].sum(1), (vb[:, 1:8] == 0.5).sum(1),
                             wb[:, 12:16].sum(1), vb.sum(1), longest, a1, au,
                             np.minimum(face1, tlen) / np.maximum(tlen, 1)], 1)
-        if not self.context:
-            return np.concatenate([vb, summary], 1), None
-        # the target nucleotide facing each position, one-hot (code 4: none, all zero)
+        duplex = np.concatenate([vb, summary], 1)
+        if not (self.context or self.stacking):
+            return duplex, None
+        # the target nucleotide facing each position (code 4: none)
         jb = best[:, None] - pos[None, :]                       # [B, L]
         facing = np.where((jb >= 0) & (jb < width), tg[b[:, None], np.clip(jb, 0, width - 1)], 4)
+        extra = []
+        if self.context:
+            extra.append(self._context(mi, tg, wc, wb, facing, best, width))
+        if self.stacking:
+            stack = _STACK[mi[:, :-1], facing[:, :-1], mi[:, 1:], facing[:, 1:]]  # [B, L - 1]
+            shifted = np.zeros(len(b))
+            for d in range(-4, 5):
+                o = np.clip(best + d, 0, wc.shape[1] - 1)
+                shifted = np.maximum(shifted, wc[b, o, 11:17].sum(1))
+            faced = np.where(inside, tg[:, jc], 4)              # [B, O, L]
+            every = _STACK[mi[:, None, :-1], faced[..., :-1], mi[:, None, 1:],
+                           faced[..., 1:]].sum(-1)              # [B, O]
+            extra.append(np.column_stack([stack[:, :7].sum(1), stack.sum(1),
+                                          stack[:, 11:20].sum(1), shifted, every.min(1)]))
+        return duplex, np.concatenate(extra, 1)
+
+    def _context(self, mi: np.ndarray, tg: np.ndarray, wc: np.ndarray, wb: np.ndarray,
+                 facing: np.ndarray, best: np.ndarray, width: int) -> np.ndarray:
+        """The context columns ``[B, 4 L + 7]`` of one block (see :meth:`_block`)."""
+        L = int(self.mirna_length)
+        b = np.arange(len(best))
         onehot = np.eye(5, dtype=np.float32)[facing][..., :4].reshape(len(b), 4 * L)
         gc = wb & ((mi == 1) | (mi == 2))                       # Watson-Crick pairs of a C or G
         # A/U share of the c nucleotides 5' (below the duplex's first faced index) and 3'
@@ -218,9 +286,8 @@ class DuplexFeatures(Estimator):
         up_au, up_read = share(first - c, first)
         down_au, down_read = share(best + 1, best + 1 + c)
         offsets = (wc[..., 1:8].sum(-1) >= 6).sum(1)
-        ctx = np.column_stack([onehot, gc[:, 1:8].sum(1), gc.sum(1), up_au, down_au, up_read,
-                               down_read, offsets])
-        return np.concatenate([vb, summary], 1), ctx
+        return np.column_stack([onehot, gc[:, 1:8].sum(1), gc.sum(1), up_au, down_au, up_read,
+                                down_read, offsets])
 
     def fit_transform(self, pairs: Sequence[tuple[str | None, str | None]],
                       return_mask: bool = False):
@@ -241,4 +308,4 @@ def _rna(seq: str) -> str:
     return seq.upper().replace("T", "U")
 
 
-__all__ = ["CONTEXT", "DuplexFeatures", "SUMMARY"]
+__all__ = ["CONTEXT", "DuplexFeatures", "STACKING", "SUMMARY"]

@@ -134,3 +134,33 @@ def test_context_keeps_the_other_columns_and_its_shape():
     np.testing.assert_array_equal(DuplexFeatures(context=15).transform(pairs[1:2])[0], ctx[1])
     with pytest.raises(ValueError, match="context=-1"):
         DuplexFeatures(context=-1).fit()
+
+
+def test_stacking_energies_of_the_seed_by_hand():
+    # positions 1-8 of miR-21 (UAGCUUAU) on their 8mer: seven Watson-Crick stacks, Turner 2004
+    # UA/AU -1.33, AG/UC -2.08, GC/CG -3.42, CU/GA -2.08, UU/AA -0.93, UA/AU -1.33, AU/UA -1.10
+    seed = -1.33 - 2.08 - 3.42 - 2.08 - 0.93 - 1.33 - 1.10
+    r = row(MIR, SITE, stacking=True)
+    assert r["seed_stack"] == pytest.approx(seed) and r["duplex_stack"] == pytest.approx(seed)
+    assert r["supplementary_stack"] == 0.0 and r["best_stack"] == pytest.approx(seed)
+    # a G:U wobble at position 5 turns its two stacks (CU/GA, UU/AA) into -0.5 each
+    wobble = row(MIR, SITE[:3] + "G" + SITE[4:], stacking=True)
+    assert wobble["seed_stack"] == pytest.approx(seed + 2.08 + 0.93 - 1.0)
+    # the whole miRNA on its complement: every stack pairs, and no offset does better
+    full = row(MIR, complement(MIR)[::-1], stacking=True)
+    assert full["duplex_stack"] == pytest.approx(full["best_stack"])
+    assert full["duplex_stack"] < seed - 20
+
+
+def test_shifted_3prime_pairing_is_found_past_a_bulge():
+    # positions 12-17 (ACUGAU) pair a stretch two nucleotides further 5' on the target than
+    # the seed's offset places them (5 A between it and the site, where 3 would align)
+    three = complement(MIR[11:17])[::-1]
+    r = row(MIR, three + "AAAAA" + SITE, stacking=True)
+    assert r["seed_wc"] == 7 and r["supplementary_shifted"] == 6
+    assert r["supplementary_wc"] < 4                      # at the kept offset they do not pair
+    plain = DuplexFeatures(context=3).get_feature_names_out()
+    both = DuplexFeatures(context=3, stacking=True).get_feature_names_out()
+    assert both[:len(plain)] == plain and both[len(plain):] == list(duplex.STACKING)
+    with pytest.raises(ValueError, match="stacking=1"):
+        DuplexFeatures(stacking=1).fit()

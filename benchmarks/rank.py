@@ -29,8 +29,8 @@ CAP_MIB = 4096  # scoring may grow the address space this much (a shared machine
 ALL = ("degree", "degree+1", "svd", "l3", "ra3", "katz", "sage", "struct", "mferl", "mferl-pair",
        "grmmi", "joint", "joint-single", "seedmatch", "mitar")
 #: the models reading sequences on both sides (GRMMI: both branches; the README's pick)
-MEMORY = [f"{m}@{d}" for m in ("seedmatch", "prior+seed", "duplex", "mitar", "grmmi",
-                               "grmmi-seq-tuned-site-count-head") for d in SYNTHETIC]
+MEMORY = [f"{m}@{d}" for m in ("seedmatch", "prior+seed", "duplex", "duplex-boost", "mitar",
+                               "grmmi", "grmmi-seq-tuned-site-count-head") for d in SYNTHETIC]
 
 
 def worker(model_path: str, top: int, threads: int, rows: int = 0) -> dict:

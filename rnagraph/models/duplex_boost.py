@@ -11,7 +11,7 @@ from torch_geometric.data import HeteroData
 from rnagraph.data.fold import Fold
 from rnagraph.features._estimator import is_int
 from rnagraph.features.duplex import DuplexFeatures
-from rnagraph.models.base import LinkModel
+from rnagraph.models.base import BLOCK_BYTES, LinkModel, budget_block
 from rnagraph.nn.trees import TreeEnsemble
 from rnagraph.typing import MIRNA
 
@@ -41,7 +41,8 @@ class DuplexBoost(LinkModel):
 
     Fitting uses ``torch.get_num_threads()`` threads (so a harness's ``--threads`` holds) and
     costs :math:`O(\text{max\_trees} \cdot N \cdot F)` for ``N`` training pairs of ``F``
-    features; scoring :math:`O(K \cdot \text{depth})` per pair.
+    features; scoring :math:`O(K \cdot \text{depth})` per pair, in blocks whose tree
+    temporaries stay within :attr:`scoring_bytes` whatever the number of pairs.
 
     Args:
         features (DuplexFeatures, optional): the featurizer; ``None``:
@@ -58,6 +59,8 @@ class DuplexBoost(LinkModel):
 
     requires_sequences: ClassVar[bool] = True
     inductive: ClassVar[str | None] = "sequence"
+    #: the most bytes of tree temporaries held while scoring a block of pairs
+    scoring_bytes: ClassVar[int] = BLOCK_BYTES
 
     def __init__(self, features: DuplexFeatures | None = None, max_trees: int = 600,
                  learning_rate: float = 0.05, max_leaf_nodes: int = 31,
@@ -130,7 +133,12 @@ class DuplexBoost(LinkModel):
 
     @torch.no_grad()
     def _decision(self, graph: HeteroData, pairs: Tensor) -> Tensor:
-        return self.net_(self._phi(graph, pairs)).double().cpu()
+        # the trees hold [rows, trees] temporaries: score in blocks within BLOCK_BYTES
+        phi = self._phi(graph, pairs)
+        step = budget_block(self.net_.row_bytes(), self.scoring_bytes)
+        return torch.cat([self.net_(phi[i:i + step]).double().cpu()
+                          for i in range(0, phi.size(0), step)]
+                         or [torch.empty(0, dtype=torch.float64)])
 
     def _get_state(self) -> tuple[dict[str, Tensor], dict]:
         return dict(self.net_.state_dict()), {"baseline": self.net_.baseline,

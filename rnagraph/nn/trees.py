@@ -64,6 +64,12 @@ class TreeEnsemble(torch.nn.Module):
     def num_trees(self) -> int:
         return int(self.feature.size(0))
 
+    def row_bytes(self) -> int:
+        """An upper estimate of the temporaries :meth:`forward` holds per input row (bytes):
+        a handful of ``[T]`` index, value and mask rows, 8 bytes an element. Score blocks of
+        ``budget // row_bytes()`` rows to bound memory."""
+        return 48 * max(self.num_trees, 1)
+
     def reset_parameters(self) -> None:
         """Nothing to reset: the trees are fitted outside torch and held fixed."""
 

@@ -90,3 +90,21 @@ def test_one_class_and_bad_parameters_are_refused(fold):
         with pytest.raises(ValueError, match=match):
             DuplexBoost(**bad).fit(fold)
     assert isinstance(get_model("duplex-boost"), DuplexBoost)
+
+
+def test_scoring_holds_the_trees_temporaries_within_the_budget(fitted, fold, monkeypatch):
+    from rnagraph.models.base import budget_block
+    pairs = fold.test.edge_label_index                      # 160 pairs
+    whole = fitted.decision_function(None, pairs)
+    seen = []
+    forward = type(fitted.net_).forward
+
+    def spy(net, x):
+        seen.append(x.size(0))
+        return forward(net, x)
+    monkeypatch.setattr(type(fitted.net_), "forward", spy)
+    monkeypatch.setattr(fitted, "scoring_bytes", 7 * fitted.net_.row_bytes())
+    raw = fitted.decision_function(None, pairs)
+    assert budget_block(fitted.net_.row_bytes(), fitted.scoring_bytes) == 7
+    assert max(seen) == 7 and sum(seen) == 160 and len(seen) == 23     # 22 x 7 + 6
+    torch.testing.assert_close(raw, whole, rtol=0, atol=1e-12)

@@ -41,6 +41,7 @@ FAST: dict[str, dict] = {
               "epochs": 2, "max_tokens": 64},
     "mitar": {"filters": 8, "hidden_channels": 4, "dense": 4, "epochs": 2, "max_len": 80},
     "duplex": {"hidden_channels": 8, "epochs": 5},
+    "duplex-boost": {"max_trees": 30},
     "seq-prior": {"hidden_channels": 8, "epochs": 5},
 }
 

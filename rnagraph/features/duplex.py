@@ -39,6 +39,16 @@ CONTEXT = ("seed_gc", "duplex_gc", "up_au", "down_au", "up_read", "down_read", "
 STACKING = ("seed_stack", "duplex_stack", "supplementary_stack", "supplementary_shifted",
             "best_stack")
 
+#: the alignment columns after the stacking ones, with ``alignment=True`` (see
+#: :class:`DuplexFeatures`)
+ALIGNMENT = ("align_score", "align_3p")
+
+#: local alignment scores of (miRNA nucleotide, target nucleotide): Watson-Crick +5, G:U +2,
+#: anything else -3 (miRanda's pairing scores); a gap costs 4 a nucleotide
+_ALIGN = np.where(_PAIR == 1.0, 5.0, np.where(_PAIR == 0.5, 2.0, -3.0))
+_ALIGN[4, :] = _ALIGN[:, 4] = -3.0
+_GAP = 4.0
+
 #: nearest-neighbour free energy (kcal/mol, 37 C) of two stacked Watson-Crick pairs, Turner
 #: 2004 (Xia et al. 1998): ``5'XY3'/3'X'Y'5'`` -> energy, X:X' and Y:Y' the two pairs
 _WC_STACKS = {("AA", "UU"): -0.93, ("AU", "UA"): -1.10, ("UA", "AU"): -1.33,
@@ -125,7 +135,12 @@ class DuplexFeatures(Estimator):
       (``supplementary_stack``); ``supplementary_shifted``, the most Watson-Crick pairs of
       positions 12-17 at an offset within 4 of the kept one (3' pairing past a bulge or loop,
       as TargetScan's 3' score allows); and ``best_stack``, the lowest total stacking energy of
-      any offset, seed or not.
+      any offset, seed or not;
+    * with ``alignment=True``, **gapped** pairing: the best local alignment (Smith-Waterman) of
+      the miRNA with the target read 3'->5', scoring Watson-Crick +5, G:U +2, any other
+      letter -3 and each gapped nucleotide -4 (miRanda's scale; bulges and loops allowed):
+      ``align_score`` over positions 1-22 with the seed's (2-8) pair scores doubled,
+      ``align_3p`` over positions 12-22 alone.
 
     Nothing here reads a label or the miRNA alone: every feature describes the pair (the
     target's A/U share aside), so a model on them scores an unseen miRNA as it scores a known
@@ -141,19 +156,23 @@ class DuplexFeatures(Estimator):
         context (int): target nucleotides read on each side of the duplex for the context
             columns; ``0``: none (the first :math:`L + 12` columns only). (default: ``0``)
         stacking (bool): add the stacking-energy columns. (default: ``False``)
+        alignment (bool): add the local-alignment columns. (default: ``False``)
 
     Shapes:
         - **input:** ``N`` pairs ``(mirna_seq, target_seq)`` (``str`` or ``None``, RNA or DNA
           alphabet), or a graph, an edge type and ``edge_label_index [2, N]``
           (:meth:`graph_transform`)
         - **output:** ``float32 [N, L + 12]`` (``4 L + 7`` more columns with ``context > 0``,
-          5 more with ``stacking``) in the order of :meth:`get_feature_names_out`
+          5 more with ``stacking``, 2 more with ``alignment``) in the order of
+          :meth:`get_feature_names_out`
     """
 
-    def __init__(self, mirna_length: int = 22, context: int = 0, stacking: bool = False):
+    def __init__(self, mirna_length: int = 22, context: int = 0, stacking: bool = False,
+                 alignment: bool = False):
         self.mirna_length = mirna_length
         self.context = context
         self.stacking = stacking
+        self.alignment = alignment
 
     def _validate_params(self) -> None:
         self._check_param("mirna_length", is_int(self.mirna_length) and self.mirna_length >= 8,
@@ -161,6 +180,7 @@ class DuplexFeatures(Estimator):
         self._check_param("context", is_int(self.context) and self.context >= 0,
                           "must be an integer >= 0")
         self._check_param("stacking", isinstance(self.stacking, bool), "must be a bool")
+        self._check_param("alignment", isinstance(self.alignment, bool), "must be a bool")
 
     def fit(self, pairs: Sequence | None = None, y: None = None) -> DuplexFeatures:
         """Nothing to learn: checks the parameters and returns ``self``."""
@@ -172,7 +192,8 @@ class DuplexFeatures(Estimator):
         ctx = ([f"t{i + 1}_{b}" for i in range(L) for b in "ACGU"] + list(CONTEXT)
                if self.context else [])
         return ([f"p{i + 1}" for i in range(L)] + list(SUMMARY) + list(SITE_TYPES) + ctx
-                + (list(STACKING) if self.stacking else []))
+                + (list(STACKING) if self.stacking else [])
+                + (list(ALIGNMENT) if self.alignment else []))
 
     def transform(self, pairs: Sequence[tuple[str | None, str | None]],
                   return_mask: bool = False):
@@ -241,7 +262,7 @@ class DuplexFeatures(Estimator):
                             wb[:, 12:16].sum(1), vb.sum(1), longest, a1, au,
                             np.minimum(face1, tlen) / np.maximum(tlen, 1)], 1)
         duplex = np.concatenate([vb, summary], 1)
-        if not (self.context or self.stacking):
+        if not (self.context or self.stacking or self.alignment):
             return duplex, None
         # the target nucleotide facing each position (code 4: none)
         jb = best[:, None] - pos[None, :]                       # [B, L]
@@ -260,6 +281,10 @@ class DuplexFeatures(Estimator):
                            faced[..., 1:]].sum(-1)              # [B, O]
             extra.append(np.column_stack([stack[:, :7].sum(1), stack.sum(1),
                                           stack[:, 11:20].sum(1), shifted, every.min(1)]))
+        if self.alignment:
+            reverse = tg[:, ::-1]                               # the target read 3'->5'
+            extra.append(np.column_stack([_local_alignment(mi, reverse, 0, L, seed_weight=2.0),
+                                          _local_alignment(mi, reverse, 11, L)]))
         return duplex, np.concatenate(extra, 1)
 
     def _context(self, mi: np.ndarray, tg: np.ndarray, wc: np.ndarray, wb: np.ndarray,
@@ -302,10 +327,31 @@ class DuplexFeatures(Estimator):
         return torch.from_numpy(self.transform(pairs))
 
 
+def _local_alignment(mi: np.ndarray, tg: np.ndarray, lo: int, hi: int,
+                     seed_weight: float = 1.0) -> np.ndarray:
+    r"""Best local alignment score ``[B]`` of miRNA positions ``lo..hi-1`` (codes ``mi [B, L]``)
+    with targets ``tg [B, W]`` (read 3'->5', so pairing runs forward on both), Smith-Waterman
+    with a linear gap: :math:`H_{i,j} = \max(0, H_{i-1,j-1} + s_{ij}, H_{i-1,j} - g,
+    H_{i,j-1} - g)`, pair scores of positions 2-8 times ``seed_weight``. Vectorised over pairs
+    and target positions: the moves along the target are a running maximum,
+    :math:`H_{i,j} = \max_{k \le j}(D_{i,k} - g (j - k))` with :math:`D` the other two moves."""
+    B, W = tg.shape
+    ramp = _GAP * np.arange(W + 1)
+    prev = np.zeros((B, W + 1))
+    best = np.zeros(B)
+    for i in range(lo, hi):
+        score = _ALIGN[mi[:, i][:, None], tg] * (seed_weight if 1 <= i <= 7 else 1.0)
+        moves = np.zeros((B, W + 1))
+        moves[:, 1:] = np.maximum(0.0, np.maximum(prev[:, :-1] + score, prev[:, 1:] - _GAP))
+        prev = np.maximum.accumulate(moves + ramp, axis=1) - ramp
+        best = np.maximum(best, prev.max(1))
+    return best
+
+
 def _rna(seq: str) -> str:
     """``seq`` in upper-case RNA letters (``T`` read as ``U``), as the seed-site count
     expects."""
     return seq.upper().replace("T", "U")
 
 
-__all__ = ["CONTEXT", "DuplexFeatures", "STACKING", "SUMMARY"]
+__all__ = ["ALIGNMENT", "CONTEXT", "DuplexFeatures", "STACKING", "SUMMARY"]

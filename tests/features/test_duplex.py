@@ -164,3 +164,43 @@ def test_shifted_3prime_pairing_is_found_past_a_bulge():
     assert both[:len(plain)] == plain and both[len(plain):] == list(duplex.STACKING)
     with pytest.raises(ValueError, match="stacking=1"):
         DuplexFeatures(stacking=1).fit()
+
+
+def test_local_alignment_scores_a_bulge_the_ungapped_duplex_misses_by_hand():
+    # the whole miRNA on its complement: 22 Watson-Crick pairs of +5, the seed's 7 doubled
+    full = row(MIR, complement(MIR)[::-1], alignment=True)
+    assert (full["align_score"], full["align_3p"]) == (22 * 5 + 7 * 5, 11 * 5)
+    # the 8mer alone: position 1 (+5) and the doubled seed (7 x 10)
+    assert row(MIR, SITE, alignment=True)["align_score"] == 75
+    # positions 9-16 pair past a 2-nt bulge (CC) on the target: 75 - 2 x 4 + 8 x 5, where
+    # the ungapped duplex keeps the seed and loses positions 9-16
+    bulge = row(MIR, complement(MIR[8:16])[::-1] + "CC" + SITE, alignment=True)
+    assert bulge["align_score"] == 75 - 8 + 40 and bulge["pairing"] < 10
+    names = DuplexFeatures(stacking=True, alignment=True).get_feature_names_out()
+    assert names[-2:] == list(duplex.ALIGNMENT) and names[-7:-2] == list(duplex.STACKING)
+    with pytest.raises(ValueError, match="alignment=1"):
+        DuplexFeatures(alignment=1).fit()
+
+
+def test_local_alignment_equals_the_textbook_recurrence():
+    score = {("A", "U"): 5, ("U", "A"): 5, ("C", "G"): 5, ("G", "C"): 5, ("G", "U"): 2,
+             ("U", "G"): 2}
+
+    def smith_waterman(m: str, t: str, lo: int, seed: float) -> float:
+        t = t[::-1]                                        # target read 3'->5'
+        h = [[0.0] * (len(t) + 1) for _ in range(len(m) + 1)]
+        best = 0.0
+        for i in range(lo, len(m)):
+            w = seed if 1 <= i <= 7 else 1.0
+            for j in range(1, len(t) + 1):
+                s = score.get((m[i], t[j - 1]), -3) * w
+                h[i + 1][j] = max(0.0, h[i][j - 1] + s, h[i][j] - 4, h[i + 1][j - 1] - 4)
+                best = max(best, h[i + 1][j])
+        return best
+
+    rng = np.random.default_rng(3)
+    pairs = [("".join(rng.choice(list("ACGU"), 22)),
+              "".join(rng.choice(list("ACGU"), int(rng.integers(5, 45))))) for _ in range(25)]
+    got = DuplexFeatures(alignment=True).transform(pairs)[:, -2:]
+    want = [[smith_waterman(m, t, 0, 2.0), smith_waterman(m, t, 11, 1.0)] for m, t in pairs]
+    np.testing.assert_array_equal(got, np.array(want, dtype=np.float32))

@@ -18,11 +18,12 @@ from rnagraph.typing import MIRNA
 
 class DuplexBoost(LinkModel):
     r"""Scores a miRNA-target pair with **gradient-boosted trees** on its duplex features
-    (:class:`~rnagraph.features.DuplexFeatures`, by default with ``context=15`` and
-    ``stacking=True``: the best ungapped duplex position by position, the target nucleotides
-    it faces, its G:C pairs and stacking energies, 3' pairing past a bulge, the A/U context
-    around it and the seed-site counts). Site-level scoring, inductive on both sides: no
-    feature reads an RNA's identity or the graph.
+    (:class:`~rnagraph.features.DuplexFeatures`, by default with ``context=15``,
+    ``stacking=True`` and ``alignment=True``: the best ungapped duplex position by position,
+    the target nucleotides it faces, its G:C pairs and stacking energies, 3' pairing past a
+    bulge, the best gapped (local) alignment, the A/U context around the duplex and the
+    seed-site counts). Site-level scoring, inductive on both sides: no feature reads an RNA's
+    identity or the graph.
 
     With :math:`\phi_{mt}` the features of miRNA :math:`m` and target :math:`t`,
 
@@ -46,7 +47,8 @@ class DuplexBoost(LinkModel):
 
     Args:
         features (DuplexFeatures, optional): the featurizer; ``None``:
-            ``DuplexFeatures(context=15, stacking=True)``. (default: ``None``)
+            ``DuplexFeatures(context=15, stacking=True, alignment=True)``.
+            (default: ``None``)
         max_trees (int): boosting iterations fitted; validation keeps a prefix.
             (default: ``600``)
         learning_rate (float): shrinkage of each tree, in ``(0, 1]``. (default: ``0.05``)
@@ -66,8 +68,8 @@ class DuplexBoost(LinkModel):
                  learning_rate: float = 0.05, max_leaf_nodes: int = 31,
                  min_samples_leaf: int = 20, l2_regularization: float = 1.0,
                  calibrate: bool = True, seed: int = 0):
-        self.features = (DuplexFeatures(context=15, stacking=True) if features is None
-                         else features)
+        self.features = (DuplexFeatures(context=15, stacking=True, alignment=True)
+                         if features is None else features)
         self.max_trees = max_trees
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes

@@ -157,8 +157,8 @@ MODELS: dict[str, tuple[Callable[..., Any], str, bool]] = {
     "duplex": (_duplex, "MLP on the best miRNA-target duplex (per-position pairing, seed, "
                "3' pairing, site counts); scores unseen RNAs of both sides", True),
     "duplex-boost": (_duplex_boost, "gradient-boosted trees on the duplex, its stacking "
-                     "energies and its target context (faced nucleotides, flanking A/U); "
-                     "scores unseen RNAs of both sides", True),
+                     "energies, gapped alignment and target context (faced nucleotides, "
+                     "flanking A/U); scores unseen RNAs of both sides", True),
     "seq-vote": (_seq_vote, "sequence-neighbour vote: the known partners of sequence-similar "
                  "miRNAs, similarity^p (p chosen on validation); scores unseen RNAs", False),
     "seed-vote": (_seed_vote, "same-seed vote: the share of the miRNA's seed family (nt 2-8) "

@@ -56,8 +56,8 @@ def test_test_pairs_are_never_read(fold, fitted):
 
 def test_scores_are_the_trees_on_the_features_and_survive_a_model_file(fitted, fold, tmp_path):
     pairs = fold.test.edge_label_index[:, :40]
-    phi = DuplexFeatures(context=15, stacking=True).graph_transform(fold.train_graph,
-                                                                    MIRNA_MRNA, pairs)
+    phi = DuplexFeatures(context=15, stacking=True, alignment=True).graph_transform(
+        fold.train_graph, MIRNA_MRNA, pairs)
     raw = fitted.decision_function(None, pairs)
     assert torch.equal(raw, fitted.net_(phi))
     back = load(fitted.save(tmp_path / "m.rg"))

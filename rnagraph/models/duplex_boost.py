@@ -12,8 +12,8 @@ from rnagraph.data.fold import Fold
 from rnagraph.features._estimator import is_int
 from rnagraph.features.duplex import DuplexFeatures
 from rnagraph.models.base import BLOCK_BYTES, LinkModel, budget_block
+from rnagraph.models.duplex_link import check_pair_fold
 from rnagraph.nn.trees import TreeEnsemble
-from rnagraph.typing import MIRNA
 
 
 class DuplexBoost(LinkModel):
@@ -102,12 +102,8 @@ class DuplexBoost(LinkModel):
         from sklearn.ensemble import HistGradientBoostingClassifier
         from sklearn.metrics import roc_auc_score
         from threadpoolctl import threadpool_limits
-        if MIRNA not in (self.edge_type_[0], self.edge_type_[2]):
-            raise ValueError(f"DuplexBoost: edge type {self.edge_type_} has no miRNA side")
+        check_pair_fold(self, fold)
         train = fold.train
-        if train.edge_label.unique().numel() < 2:
-            raise ValueError("DuplexBoost: fold.train must hold labelled pairs of both classes "
-                             "(positives and negatives)")
         x = self._phi(fold.train_graph, train.edge_label_index).numpy()
         gbm = HistGradientBoostingClassifier(
             learning_rate=float(self.learning_rate), max_iter=int(self.max_trees),

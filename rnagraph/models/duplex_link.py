@@ -78,6 +78,17 @@ class _Task:
         return self.module(self._rows(self.val, pairs).to(self.device))
 
 
+def check_pair_fold(model: LinkModel, fold: Fold) -> None:
+    """What a model trained on labelled pairs needs of its fold: a miRNA side to its edge type
+    (``model.edge_type_``) and training pairs of both classes; one line of error otherwise."""
+    name = type(model).__name__
+    if MIRNA not in (model.edge_type_[0], model.edge_type_[2]):
+        raise ValueError(f"{name}: edge type {model.edge_type_} has no miRNA side")
+    if fold.train.edge_label.unique().numel() < 2:
+        raise ValueError(f"{name}: fold.train must hold labelled pairs of both classes "
+                         "(positives and negatives)")
+
+
 class FeatureMLPLink(LinkModel):
     """The shared fit of a :class:`FeatureMLP` on per-pair features (``_phi``): trained by the
     shared trainer with BCE on ``fold.train``'s labelled pairs (both classes needed),
@@ -105,14 +116,9 @@ class FeatureMLPLink(LinkModel):
     def _fit(self, fold: Fold) -> None:
         """Features of ``fold.train``'s pairs on ``fold.train_graph`` (and of ``fold.val``'s on
         its own graph); train the MLP."""
-        src_t, _, dst_t = self.edge_type_
-        if MIRNA not in (src_t, dst_t):
-            raise ValueError(f"{type(self).__name__}: edge type {self.edge_type_} has no "
-                             "miRNA side")
+        check_pair_fold(self, fold)
+        dst_t = self.edge_type_[2]
         train = fold.train
-        if train.edge_label.unique().numel() < 2:
-            raise ValueError(f"{type(self).__name__}: fold.train must hold labelled pairs of "
-                             "both classes (positives and negatives)")
         g = fold.train_graph
         phi = self._phi(g, train.edge_label_index)
         n_dst = int(g[dst_t].num_nodes)
@@ -209,4 +215,4 @@ class DuplexLink(FeatureMLPLink):
         return self.features.graph_transform(graph, self.edge_type_, pairs)
 
 
-__all__ = ["DuplexLink", "FeatureMLP", "FeatureMLPLink"]
+__all__ = ["DuplexLink", "FeatureMLP", "FeatureMLPLink", "check_pair_fold"]

@@ -59,8 +59,7 @@ def mitar_splits(n_splits: int, seed: int = 0, root: str | None = None, near: fl
     Returns:
         tuple: the full graph and the list of :class:`~rnagraph.data.Fold`.
     """
-    sp, inds, ids, full = _site_graph(root)
-    seqs = {MIRNA: {v: k for k, v in ids[0].items()}, MRNA: {v: k for k, v in ids[1].items()}}
+    sp, inds, ids, seqs, full = _site_graph(root)
     nodes = {t: list(s) for t, s in seqs.items()}
     rows = [(ids[0][a], ids[1][b]) for a, b in zip(sp.mirna_seq, sp.target_seq)]
     label = sp.label.numpy()
@@ -96,8 +95,9 @@ def mitar_splits(n_splits: int, seed: int = 0, root: str | None = None, near: fl
 
 def _site_graph(root: str | None):
     """The combined set, the independent files, the node ids of the distinct miRNA and target
-    sequences (``[{mirna_seq: "mi<i>"}, {target_seq: "t<i>"}]``) and the full graph (edges:
-    the combined set's positives) of :func:`mitar_splits`."""
+    sequences (``[{mirna_seq: "mi<i>"}, {target_seq: "t<i>"}]``), the sequence of each id by
+    node type and the full graph (edges: the combined set's positives) of
+    :func:`mitar_splits`."""
     from rnagraph.datasets.mitar import load_site_pairs
     sp = load_site_pairs("combined", root)
     inds = {n: load_site_pairs(n, root) for n in INDEPENDENT}
@@ -108,14 +108,14 @@ def _site_graph(root: str | None):
     rows = [(ids[0][a], ids[1][b]) for a, b, y in zip(sp.mirna_seq, sp.target_seq,
                                                        sp.label.tolist()) if y == 1]
     full = build_graph(seqs, {MIRNA_MRNA: rows}, node_ids={t: list(s) for t, s in seqs.items()})
-    return sp, inds, ids, full
+    return sp, inds, ids, seqs, full
 
 
 def target_sources(root: str | None = None) -> np.ndarray:
     """The source of each target node of :func:`mitar_splits`' graph: ``"DeepMirTar"`` or
     ``"miRAW"`` for the combined set's sites (told apart by their target ids: RefSeq ``NM_``
     in DeepMirTar, Ensembl in miRAW), ``""`` for a site of the independent files only."""
-    sp, _, _, full = _site_graph(root)
+    sp, _, _, _, full = _site_graph(root)
     src = {t: "DeepMirTar" if i.startswith("NM_") else "miRAW"
            for t, i in zip(sp.target_seq, sp.target_ids)}
     return np.array([src.get(s, "") for s in full[MRNA].seq])

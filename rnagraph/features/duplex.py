@@ -231,8 +231,8 @@ class DuplexFeatures(Estimator):
     def _block(self, mirnas: list[str], targets: list[str], width: int
                ) -> tuple[np.ndarray, np.ndarray | None]:
         """Per-position and summary features ``[B, L + 8]`` of one block of pairs whose
-        targets are at most ``width`` long, and their context and stacking columns (``None``
-        with neither)."""
+        targets are at most ``width`` long, and their context, stacking and alignment columns
+        (``None`` with none of them)."""
         L = int(self.mirna_length)
         mi, tg = _codes(mirnas, L), _codes(targets, width)
         tlen = np.array([min(len(t), width) for t in targets])
@@ -240,9 +240,10 @@ class DuplexFeatures(Estimator):
         offs = np.arange(width + L - 1)
         j = offs[:, None] - pos[None, :]                        # [O, L] target index faced
         inside = (j >= 0) & (j < width)
-        jc = np.clip(j, 0, width - 1)
-        # v[b, o, i]: pairing of miRNA position i+1 with target nucleotide o - i
-        v = _PAIR[mi[:, None, :], tg[:, jc]] * inside           # [B, O, L]
+        # faced[b, o, i]: the target nucleotide o - i facing miRNA position i+1 (code 4: none,
+        # which pairs with nothing), and v its pairing score
+        faced = np.where(inside, tg[:, np.clip(j, 0, width - 1)], 4)   # [B, O, L]
+        v = _PAIR[mi[:, None, :], faced]
         wc = v == 1.0
         key = (wc[..., 1:8].sum(-1) * 10_000 + np.rint(2 * v[..., 1:8].sum(-1)) * 100
                + np.rint(2 * v.sum(-1)))
@@ -264,9 +265,7 @@ class DuplexFeatures(Estimator):
         duplex = np.concatenate([vb, summary], 1)
         if not (self.context or self.stacking or self.alignment):
             return duplex, None
-        # the target nucleotide facing each position (code 4: none)
-        jb = best[:, None] - pos[None, :]                       # [B, L]
-        facing = np.where((jb >= 0) & (jb < width), tg[b[:, None], np.clip(jb, 0, width - 1)], 4)
+        facing = faced[b, best]                                 # [B, L] at the kept offset
         extra = []
         if self.context:
             extra.append(self._context(mi, tg, wc, wb, facing, best, width))
@@ -276,7 +275,6 @@ class DuplexFeatures(Estimator):
             for d in range(-4, 5):
                 o = np.clip(best + d, 0, wc.shape[1] - 1)
                 shifted = np.maximum(shifted, wc[b, o, 11:17].sum(1))
-            faced = np.where(inside, tg[:, jc], 4)              # [B, O, L]
             every = _STACK[mi[:, None, :-1], faced[..., :-1], mi[:, None, 1:],
                            faced[..., 1:]].sum(-1)              # [B, O]
             extra.append(np.column_stack([stack[:, :7].sum(1), stack.sum(1),

@@ -9,6 +9,7 @@ from rnagraph.features._missing import normalize_sequence, sequence_mask
 from rnagraph.features.ctd import CTD
 from rnagraph.features.doc2vec import Doc2VecEmbedding
 from rnagraph.features.duplex import DuplexFeatures
+from rnagraph.features.folding import FOLDING, FoldingFeatures
 from rnagraph.features.gip import InteractionProfileSimilarity
 from rnagraph.features.kmer import KmerFrequency
 from rnagraph.features.kmer_embedding import KmerEmbedding
@@ -35,6 +36,8 @@ __all__ = [
     "InteractionProfileSimilarity",
     "SeedSiteFeatures",
     "DuplexFeatures",
+    "FoldingFeatures",
+    "FOLDING",
     "SeedSiteIndex",
     "StructuralPairFeatures",
     "STRUCTURAL_FEATURES",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnagraph.features._estimator import Estimator, is_int
+from rnagraph.features.folding import FOLDING, FoldingFeatures
 from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
 
 if TYPE_CHECKING:  # torch is imported where it is used: importing features stays light
@@ -140,7 +141,10 @@ class DuplexFeatures(Estimator):
       the miRNA with the target read 3'->5', scoring Watson-Crick +5, G:U +2, any other
       letter -3 and each gapped nucleotide -4 (miRanda's scale; bulges and loops allowed):
       ``align_score`` over positions 1-22 with the seed's (2-8) pair scores doubled,
-      ``align_3p`` over positions 12-22 alone.
+      ``align_3p`` over positions 12-22 alone;
+    * with ``folding=True``, the **folded** duplex and the cost of opening the target there,
+      from ViennaRNA's energy model (:class:`~rnagraph.features.folding.FoldingFeatures`'
+      columns :data:`~rnagraph.features.folding.FOLDING`; needs ``rnagraph[fold]``).
 
     Nothing here reads a label or the miRNA alone: every feature describes the pair (the
     target's A/U share aside), so a model on them scores an unseen miRNA as it scores a known
@@ -157,22 +161,25 @@ class DuplexFeatures(Estimator):
             columns; ``0``: none (the first :math:`L + 12` columns only). (default: ``0``)
         stacking (bool): add the stacking-energy columns. (default: ``False``)
         alignment (bool): add the local-alignment columns. (default: ``False``)
+        folding (bool): add the folding columns (ViennaRNA). (default: ``False``)
 
     Shapes:
         - **input:** ``N`` pairs ``(mirna_seq, target_seq)`` (``str`` or ``None``, RNA or DNA
           alphabet), or a graph, an edge type and ``edge_label_index [2, N]``
           (:meth:`graph_transform`)
         - **output:** ``float32 [N, L + 12]`` (``4 L + 7`` more columns with ``context > 0``,
-          5 more with ``stacking``, 2 more with ``alignment``) in the order of
+          5 more with ``stacking``, 2 more with ``alignment``, 7 more with ``folding``) in
+          the order of
           :meth:`get_feature_names_out`
     """
 
     def __init__(self, mirna_length: int = 22, context: int = 0, stacking: bool = False,
-                 alignment: bool = False):
+                 alignment: bool = False, folding: bool = False):
         self.mirna_length = mirna_length
         self.context = context
         self.stacking = stacking
         self.alignment = alignment
+        self.folding = folding
 
     def _validate_params(self) -> None:
         self._check_param("mirna_length", is_int(self.mirna_length) and self.mirna_length >= 8,
@@ -181,6 +188,7 @@ class DuplexFeatures(Estimator):
                           "must be an integer >= 0")
         self._check_param("stacking", isinstance(self.stacking, bool), "must be a bool")
         self._check_param("alignment", isinstance(self.alignment, bool), "must be a bool")
+        self._check_param("folding", isinstance(self.folding, bool), "must be a bool")
 
     def fit(self, pairs: Sequence | None = None, y: None = None) -> DuplexFeatures:
         """Nothing to learn: checks the parameters and returns ``self``."""
@@ -193,7 +201,8 @@ class DuplexFeatures(Estimator):
                if self.context else [])
         return ([f"p{i + 1}" for i in range(L)] + list(SUMMARY) + list(SITE_TYPES) + ctx
                 + (list(STACKING) if self.stacking else [])
-                + (list(ALIGNMENT) if self.alignment else []))
+                + (list(ALIGNMENT) if self.alignment else [])
+                + (list(FOLDING) if self.folding else []))
 
     def transform(self, pairs: Sequence[tuple[str | None, str | None]],
                   return_mask: bool = False):
@@ -203,7 +212,9 @@ class DuplexFeatures(Estimator):
         self._validate_params()
         L = int(self.mirna_length)
         head = L + len(SUMMARY)
-        out = np.zeros((len(pairs), len(self.get_feature_names_out())), dtype=np.float32)
+        width = len(self.get_feature_names_out())
+        tail = width - (len(FOLDING) if self.folding else 0)   # where the folding columns start
+        out = np.zeros((len(pairs), width), dtype=np.float32)
         mask = np.array([m is not None and t is not None for m, t in pairs], dtype=bool)
         rows = np.flatnonzero(mask)
         if rows.size:
@@ -222,10 +233,12 @@ class DuplexFeatures(Estimator):
                     max(1, int(tl[start + n - 1])))
                 out[block, :head] = duplex
                 if extra is not None:
-                    out[block, head + len(SITE_TYPES):] = extra
+                    out[block, head + len(SITE_TYPES):tail] = extra
                 start += n
             out[mask, head:head + len(SITE_TYPES)] = SeedSiteFeatures(log=True).transform(
                 [(_rna(pairs[r][0]), _rna(pairs[r][1])) for r in np.flatnonzero(mask)])
+            if self.folding:
+                out[:, tail:] = FoldingFeatures().transform(pairs)
         return (out, mask) if return_mask else out
 
     def _block(self, mirnas: list[str], targets: list[str], width: int

@@ -217,6 +217,15 @@ PRESETS: dict[str, tuple[str, dict[str, Any], str]] = {
                                                      "duplex-boost"]},
                            "GRMMI's validation pick on site pairs and DuplexBoost, fused by a "
                            "logistic regression on validation pairs (StackedLink)"),
+    "duplex-boost-fold": ("duplex-boost", {"features__folding": True},
+                          "DuplexBoost with the folding columns: ViennaRNA's duplex free "
+                          "energy and the cost of opening the target there (needs "
+                          "rnagraph[fold])"),
+    "grmmi+duplex-boost-fold": ("prior+seed", {"models": ["grmmi-seq-tuned-site-count-head",
+                                                          "duplex-boost-fold"]},
+                                "GRMMI's validation pick on site pairs and DuplexBoost with "
+                                "the folding columns, fused by a logistic regression on "
+                                "validation pairs (StackedLink; needs rnagraph[fold])"),
     "grmmi-paper": ("grmmi", {}, "GRMMI as published (the defaults; GRMMI.paper())"),
     "grmmi-window": ("grmmi", {"sequence_encoder__window": 128},
                      "GRMMI with its LSTM over sliding windows of 128 tokens on targets "

@@ -29,9 +29,9 @@ INSTALL_HINT = ("FoldingFeatures (folding=True) needs ViennaRNA: pip install 'rn
                 "(or pip install ViennaRNA)")
 #: RT at 37 degrees C in kcal/mol: the opening energy is -RT ln P(unpaired)
 _RT = 0.0019872 * 310.15
-#: unpaired probabilities are floored here before the logarithm (a nucleotide paired with
-#: certainty costs at most -RT ln 1e-6 = 8.5 kcal/mol to open)
-_FLOOR = 1e-6
+#: the probability of an unpaired stretch is floored here before the logarithm (opening
+#: costs at most -RT ln 1e-30 = 42.6 kcal/mol)
+_FLOOR = 1e-30
 #: targets shorter than this cannot fold (a hairpin needs 2 pairs around a 3-nt loop); they
 #: are not passed to ViennaRNA, whose local folding fails on 3- and 4-nt sequences
 _MIN_FOLD = 7
@@ -57,14 +57,15 @@ class FoldingFeatures(Estimator):
       interior loops and mismatches allowed, unlike :class:`DuplexFeatures`' ungapped duplex);
     * ``duplex_pairs``: the miRNA nucleotides paired in it; ``duplex_seed_pairs``: those of
       positions 2-8; ``duplex_start``: the first miRNA position paired (1-based);
-    * ``open_energy``: the cost of making the target nucleotides of that duplex unpaired in the
-      target's own structure, :math:`\Delta G_{open} = -RT \sum_{j} \ln P_j(\text{unpaired})`
-      over the paired target nucleotides :math:`j`, with the unpaired probabilities of local
-      folding (``RNAplfold``: base pairs at most ``span`` apart, averaged over windows of
-      ``window`` nucleotides, so a long mRNA costs :math:`O(|t| \cdot W \cdot L)`, not
-      :math:`O(|t|^3)`); each nucleotide is taken as independent, an approximation of the
-      joint probability that PITA's :math:`\Delta\Delta G` also makes;
-      ``open_unpaired``: the mean of those probabilities (1: an open site);
+    * ``open_energy``: the cost of opening the target where the duplex binds it,
+      :math:`\Delta G_{open} = -RT \ln P(t_a \dots t_b \text{ unpaired})`, with :math:`a..b`
+      the stretch from its first to its last paired target nucleotide and the probability
+      from the target's local folding (``RNAplfold``: base pairs at most ``span`` apart,
+      averaged over windows of ``window`` nucleotides, so a long mRNA costs
+      :math:`O(|t| \cdot W \cdot L)`, not :math:`O(|t|^3)`; a stretch longer than
+      ``window`` is read as a product of consecutive pieces); ``open_unpaired``: that
+      probability (1: an open site). This is the accessibility term of PITA's
+      :math:`\Delta\Delta G` and TargetScan's site accessibility;
     * ``duplex_total``: :math:`\Delta G_{duplex} + \Delta G_{open}` (PITA's
       :math:`\Delta\Delta G` in sign and scale: the lower, the likelier the site).
 
@@ -116,25 +117,34 @@ class FoldingFeatures(Estimator):
         mask = np.array([m is not None and t is not None for m, t in pairs], dtype=bool)
         if mask.any():
             RNA = import_vienna()
-            unpaired: dict[str, np.ndarray] = {}
+            duplexes, need = {}, {}
             for r in np.flatnonzero(mask):
                 m = normalize_sequence(pairs[r][0], "FoldingFeatures", int(r))
                 t = normalize_sequence(pairs[r][1], "FoldingFeatures", int(r))
-                if t not in unpaired:
-                    unpaired[t] = self._unpaired(RNA, t)
-                out[r] = _duplex_row(RNA.duplexfold(m, t), unpaired[t])
+                d = RNA.duplexfold(m, t)
+                duplexes[r] = (t, d)
+                need[t] = max(need.get(t, 1), _stretch(d)[1] - _stretch(d)[0] + 1)
+            # each distinct target folded once, for the longest stretch its duplexes open
+            unpaired = {t: self._unpaired(RNA, t, u) for t, u in need.items()}
+            for r, (t, d) in duplexes.items():
+                out[r] = _duplex_row(d, unpaired[t])
         return (out, mask) if return_mask else out
 
-    def _unpaired(self, RNA: Any, target: str) -> np.ndarray:
-        """``float64 [len(target)]``: the probability that each nucleotide is unpaired in the
-        target's local folding."""
-        if len(target) < _MIN_FOLD:     # no hairpin fits: every nucleotide is unpaired
-            return np.ones(len(target))
-        # the window and span clamped to the target: ViennaRNA 2.8 corrupts its heap on a
-        # window longer than a very short sequence
-        window = min(int(self.window), len(target))
-        up = RNA.pfl_fold_up(target, 1, window, min(int(self.span), window))
-        return np.array([row[1] for row in up[1:]], dtype=np.float64)
+    def _unpaired(self, RNA: Any, target: str, longest: int) -> np.ndarray:
+        """``float64 [len(target) + 1, u + 1]``: entry ``[i, k]`` is the probability that the
+        ``k`` nucleotides ending at ``i`` (1-based) are all unpaired in the target's local
+        folding (``k <= u = min(longest, window)``; column 0 is 1)."""
+        n = len(target)
+        window = min(int(self.window), n)
+        u = max(1, min(int(longest), window))
+        if n < _MIN_FOLD:             # no hairpin fits: every nucleotide is unpaired
+            return np.ones((n + 1, u + 1))
+        # the window clamped to the target: ViennaRNA 2.8 corrupts its heap on a window
+        # longer than a very short sequence
+        up = RNA.pfl_fold_up(target, u, window, min(int(self.span), window))
+        table = np.array([row[:u + 1] for row in up], dtype=np.float64)
+        table[:, 0] = 1.0
+        return table
 
     def fit_transform(self, pairs: Sequence[tuple[str | None, str | None]],
                       return_mask: bool = False):
@@ -151,22 +161,35 @@ class FoldingFeatures(Estimator):
         return torch.from_numpy(self.transform(pairs))
 
 
+def _stretch(duplex: Any) -> tuple[int, int]:
+    """The first and last target nucleotide (1-based) paired in an ``RNA.duplexfold``
+    result, ``(1, 0)`` with none."""
+    tgt = duplex.structure.split("&")[1]
+    paired = [duplex.j + k for k, c in enumerate(tgt) if c == ")"]
+    return (paired[0], paired[-1]) if paired and duplex.energy < 0 else (1, 0)
+
+
 def _duplex_row(duplex: Any, unpaired: np.ndarray) -> list[float]:
     """The :data:`FOLDING` columns of one ``RNA.duplexfold`` result (``structure``
     ``"<miRNA part>&<target part>"``, ``i`` the last miRNA position and ``j`` the first
-    target position of the duplex, 1-based) and the target's unpaired probabilities."""
+    target position of the duplex, 1-based) and its target's stretch probabilities
+    (:meth:`FoldingFeatures._unpaired`)."""
     energy = float(duplex.energy)
     if not energy < 0:
         return [0.0] * len(FOLDING)
-    mir, tgt = duplex.structure.split("&")
+    mir = duplex.structure.split("&")[0]
     first = duplex.i - len(mir)                         # 0-based miRNA position of mir[0]
     paired = [first + k for k, c in enumerate(mir) if c == "("]
-    sites = np.array([duplex.j - 1 + k for k, c in enumerate(tgt) if c == ")"], dtype=np.int64)
-    prob = unpaired[sites[sites < unpaired.size]]
-    opening = float(-_RT * np.log(np.clip(prob, _FLOOR, 1.0)).sum())
-    return [energy, len(paired), sum(1 for p in paired if 1 <= p <= 7),
-            paired[0] + 1 if paired else 0, opening,
-            float(prob.mean()) if prob.size else 0.0, energy + opening]
+    a, b = _stretch(duplex)
+    # P(a..b unpaired): read whole where the table reaches, else as a product of chunks
+    prob, end, u = 1.0, b, unpaired.shape[1] - 1
+    while end >= a:
+        k = min(end - a + 1, u)
+        prob *= float(unpaired[end, k])
+        end -= k
+    opening = float(-_RT * np.log(max(prob, _FLOOR)))
+    return [energy, len(paired), sum(1 for p in paired if 1 <= p <= 7), paired[0] + 1,
+            opening, prob, energy + opening]
 
 
 __all__ = ["FOLDING", "FoldingFeatures", "INSTALL_HINT", "import_vienna"]

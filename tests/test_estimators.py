@@ -53,6 +53,7 @@ FIT = {
     "InteractionProfileSimilarity": lambda: (np.eye(3),),
     "SeedSiteFeatures": lambda: (PAIRS,),
     "DuplexFeatures": lambda: (PAIRS,),
+    "FoldingFeatures": lambda: (PAIRS,),
     "StructuralPairFeatures": lambda: (_bipartite(), CIRC_MIRNA),
     "EncoderTransform": lambda: (_bipartite(),),
 }
@@ -67,6 +68,7 @@ BAD = {
     "InteractionProfileSimilarity": ("gamma", -1.0),
     "SeedSiteFeatures": ("log", "yes"),
     "DuplexFeatures": ("mirna_length", 7),
+    "FoldingFeatures": ("span", 0),
     "StructuralPairFeatures": ("power", 0.0),
     "EncoderTransform": ("encoder", "grarep"),
     **{name: ("cold_start", "warm") for name in

@@ -76,7 +76,8 @@ class FoldingFeatures(Estimator):
     (``transform(..., return_mask=True)`` says which).
 
     Cost: ``RNAduplex`` is :math:`O(L \cdot |t|)` per pair; each distinct target is folded
-    once per call. About 1 ms per pair of a miRNA and a 40-50 nt site window.
+    once per call, and only one target's probabilities are held at a time. About 1 ms per
+    pair of a miRNA and a 40-50 nt site window.
 
     Args:
         window (int): ``RNAplfold``'s window :math:`W`, at least 2. (default: ``80``)
@@ -117,17 +118,19 @@ class FoldingFeatures(Estimator):
         mask = np.array([m is not None and t is not None for m, t in pairs], dtype=bool)
         if mask.any():
             RNA = import_vienna()
-            duplexes, need = {}, {}
+            by_target: dict[str, list[tuple[int, str]]] = {}
             for r in np.flatnonzero(mask):
                 m = normalize_sequence(pairs[r][0], "FoldingFeatures", int(r))
                 t = normalize_sequence(pairs[r][1], "FoldingFeatures", int(r))
-                d = RNA.duplexfold(m, t)
-                duplexes[r] = (t, d)
-                need[t] = max(need.get(t, 1), _stretch(d)[1] - _stretch(d)[0] + 1)
-            # each distinct target folded once, for the longest stretch its duplexes open
-            unpaired = {t: self._unpaired(RNA, t, u) for t, u in need.items()}
-            for r, (t, d) in duplexes.items():
-                out[r] = _duplex_row(d, unpaired[t])
+                by_target.setdefault(t, []).append((int(r), m))
+            # one target at a time: folded once, for the longest stretch its duplexes open,
+            # and its table dropped before the next (memory: one target's table)
+            for t, rows in by_target.items():
+                duplexes = [(r, RNA.duplexfold(m, t)) for r, m in rows]
+                longest = max(b - a + 1 for a, b in (_stretch(d) for _, d in duplexes))
+                table = self._unpaired(RNA, t, longest)
+                for r, d in duplexes:
+                    out[r] = _duplex_row(d, table)
         return (out, mask) if return_mask else out
 
     def _unpaired(self, RNA: Any, target: str, longest: int) -> np.ndarray:

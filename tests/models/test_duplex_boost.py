@@ -108,3 +108,17 @@ def test_scoring_holds_the_trees_temporaries_within_the_budget(fitted, fold, mon
     assert budget_block(fitted.net_.row_bytes(), fitted.scoring_bytes) == 7
     assert max(seen) == 7 and sum(seen) == 160 and len(seen) == 23     # 22 x 7 + 6
     torch.testing.assert_close(raw, whole, rtol=0, atol=1e-12)
+
+
+def test_the_folding_preset_reads_the_folding_columns_and_keeps_them_in_its_file(fold,
+                                                                                  tmp_path):
+    pytest.importorskip("RNA")
+    model = get_model("duplex-boost-fold", max_trees=20).fit(fold)
+    assert model.features.folding and len(model.features.get_feature_names_out()) == 143
+    pairs = fold.test.edge_label_index[:, :30]
+    phi = DuplexFeatures(context=15, stacking=True, alignment=True, folding=True
+                         ).graph_transform(fold.train_graph, MIRNA_MRNA, pairs)
+    raw = model.decision_function(None, pairs)
+    assert torch.equal(raw, model.net_(phi))
+    back = load(model.save(tmp_path / "fold.rg"))
+    assert back.features.folding and torch.equal(back.decision_function(None, pairs), raw)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rnagraph.features._estimator import Estimator, is_int
+from rnagraph.features._missing import normalize_sequence
 from rnagraph.features.folding import FOLDING, FoldingFeatures
 from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
 
@@ -217,9 +218,13 @@ class DuplexFeatures(Estimator):
         out = np.zeros((len(pairs), width), dtype=np.float32)
         mask = np.array([m is not None and t is not None for m, t in pairs], dtype=bool)
         rows = np.flatnonzero(mask)
+        # upper-case RNA letters (T -> U, IUPAC codes -> N); a letter outside them is refused
+        clean = {int(r): (normalize_sequence(pairs[r][0], "DuplexFeatures", int(r)),
+                          normalize_sequence(pairs[r][1], "DuplexFeatures", int(r)))
+                 for r in rows}
         if rows.size:
             # pairs sorted by target length, so a block pads its targets little
-            tl = np.array([len(pairs[r][1]) for r in rows])
+            tl = np.array([len(clean[r][1]) for r in rows])
             order = np.argsort(tl, kind="stable")
             rows, tl = rows[order], tl[order]
             start = 0
@@ -229,14 +234,14 @@ class DuplexFeatures(Estimator):
                     n += 1
                 block = rows[start:start + n]
                 duplex, extra = self._block(
-                    [pairs[r][0] for r in block], [pairs[r][1] for r in block],
+                    [clean[r][0] for r in block], [clean[r][1] for r in block],
                     max(1, int(tl[start + n - 1])))
                 out[block, :head] = duplex
                 if extra is not None:
                     out[block, head + len(SITE_TYPES):tail] = extra
                 start += n
             out[mask, head:head + len(SITE_TYPES)] = SeedSiteFeatures(log=True).transform(
-                [(_rna(pairs[r][0]), _rna(pairs[r][1])) for r in np.flatnonzero(mask)])
+                [clean[int(r)] for r in np.flatnonzero(mask)])
             if self.folding:
                 out[:, tail:] = FoldingFeatures().transform(pairs)
         return (out, mask) if return_mask else out
@@ -357,12 +362,6 @@ def _local_alignment(mi: np.ndarray, tg: np.ndarray, lo: int, hi: int,
         prev = np.maximum.accumulate(moves + ramp, axis=1) - ramp
         best = np.maximum(best, prev.max(1))
     return best
-
-
-def _rna(seq: str) -> str:
-    """``seq`` in upper-case RNA letters (``T`` read as ``U``), as the seed-site count
-    expects."""
-    return seq.upper().replace("T", "U")
 
 
 __all__ = ["ALIGNMENT", "CONTEXT", "DuplexFeatures", "STACKING", "SUMMARY"]

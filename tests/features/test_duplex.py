@@ -204,3 +204,12 @@ def test_local_alignment_equals_the_textbook_recurrence():
     got = DuplexFeatures(alignment=True).transform(pairs)[:, -2:]
     want = [[smith_waterman(m, t, 0, 2.0), smith_waterman(m, t, 11, 1.0)] for m, t in pairs]
     np.testing.assert_array_equal(got, np.array(want, dtype=np.float32))
+
+
+def test_letters_are_normalised_and_a_bad_letter_is_named():
+    f = DuplexFeatures(context=5, stacking=True, alignment=True)
+    rna = [("UAGCUUAUCAGACUGAUGUUGA", "GGAUAAGCUAGGAUAAGCUAGG")]
+    dna = [(m.replace("U", "T").lower(), t.replace("U", "T")) for m, t in rna]
+    np.testing.assert_array_equal(f.transform(dna), f.transform(rna))
+    with pytest.raises(ValueError, match="DuplexFeatures: sequence 1 has invalid character 'X'"):
+        f.transform(rna + [("UAGCUUAUCAGACUGAUGUUGA", "GGAXAAG")])

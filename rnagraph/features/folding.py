@@ -75,9 +75,9 @@ class FoldingFeatures(Estimator):
     ``fit`` only checks the parameters. A pair with a missing sequence gets a row of zeros
     (``transform(..., return_mask=True)`` says which).
 
-    Cost: ``RNAduplex`` is :math:`O(L \cdot |t|)` per pair; each distinct target is folded
-    once per call, and only one target's probabilities are held at a time. About 1 ms per
-    pair of a miRNA and a 40-50 nt site window.
+    Cost: ``RNAduplex`` is :math:`O(|m| \cdot |t|)` per pair; each distinct target is folded
+    once per call (:math:`O(|t| \cdot W \cdot L)`), and only one target's probabilities are
+    held at a time.
 
     Args:
         window (int): ``RNAplfold``'s window :math:`W`, at least 2. (default: ``80``)

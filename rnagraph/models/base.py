@@ -271,12 +271,15 @@ class LinkModel(Estimator):
         :class:`~rnagraph.train.pooled.PooledLinkSet` (the trainer validates on the pooled
         scores). A model whose own ``_fit`` reads validation pairs of new RNAs scored from
         their sequence reads them on ``fold.graph_for("val")``."""
+        if not isinstance(fold, Fold):
+            raise TypeError(f"{type(self).__name__}.fit: expected a rnagraph.data.Fold (e.g. "
+                            f"from kfold_link_split), got {type(fold).__name__}")
         self._validate_parts()
         self._validate_params()
         self._clear()
         self.edge_type_: EdgeType = tuple(fold.edge_type)
         self.graph_: HeteroData = fold.train_graph
-        val_graph = fold.graph_for("val") if hasattr(fold, "graph_for") else fold.train_graph
+        val_graph = fold.graph_for("val")
         self._fit(self._fit_view(fold, val_graph))
         # every positive the model was shown (training graph + validation positives on fitted
         # RNAs): what ranking all candidates must skip as already known

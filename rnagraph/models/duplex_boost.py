@@ -115,7 +115,7 @@ class DuplexBoost(LinkModel):
             gbm.fit(x, train.edge_label.numpy().astype(int))
             curve: list[float] = []
             if len(fold.val) and fold.val.edge_label.unique().numel() == 2:
-                vg = fold.graph_for("val") if hasattr(fold, "graph_for") else fold.train_graph
+                vg = fold.graph_for("val")
                 xv = self._phi(vg, fold.val.edge_label_index).numpy()
                 yv = fold.val.edge_label.numpy()
                 curve = [float(roc_auc_score(yv, s)) for s in gbm.staged_decision_function(xv)]

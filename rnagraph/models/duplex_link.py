@@ -128,7 +128,7 @@ class FeatureMLPLink(LinkModel):
         val = fold.val if len(fold.val) else None
         val_table = None
         if val is not None:
-            vg = fold.graph_for("val") if hasattr(fold, "graph_for") else g
+            vg = fold.graph_for("val")
             val_table = PairTable(val.edge_label_index,
                                    self._phi(vg, val.edge_label_index),
                                    int(vg[dst_t].num_nodes))

@@ -374,7 +374,7 @@ class GRMMI(LinkModel):
         device = self._device
         # an inductive fold's validation RNAs are absent from the training graph: they are
         # scored as new RNAs on fold.graph_for("val") (the fitted nodes first, then them)
-        vg = fold.graph_for("val") if hasattr(fold, "graph_for") else g
+        vg = fold.graph_for("val")
         grows = any(int(vg[nt].num_nodes) > int(g[nt].num_nodes)
                     for nt in (self.mirna_type_, self.target_type_))
         known = None

@@ -178,7 +178,7 @@ class MFERL(LinkModel):
             net = self._build_net(inp)
         self.inputs_, self.net_ = inp.to(self.trainer.device), net
         trainer = self.trainer.build(callbacks=getattr(self, "_callbacks", ()))
-        val_graph = fold.graph_for("val") if hasattr(fold, "graph_for") else None
+        val_graph = fold.graph_for("val")
         trainer.fit(MFERLTask(self, val_graph), fold.train, fold.val)
         self.history_, self.best_epoch_ = trainer.history_, trainer.best_epoch_
         self._set_views(inp)

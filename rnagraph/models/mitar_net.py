@@ -176,7 +176,7 @@ class MiTAR(LinkModel):
         longest = max((len(s) for s in g[t_t].seq if s), default=0)
         self.len_ = int(self.max_len or MIRNA_SLOT + longest)
         # the validation graph: the fitted RNAs first, then (inductive folds) validation RNAs
-        mi, tg = self._inputs(fold.graph_for("val") if hasattr(fold, "graph_for") else g)
+        mi, tg = self._inputs(fold.graph_for("val"))
         net = _MiTARNet(self.len_, self.filters, self.kernel_size, self.hidden_channels,
                        self.dense, self.dropout)
         task = _MiTARTask(net, mi, tg, row)

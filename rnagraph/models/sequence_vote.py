@@ -182,7 +182,7 @@ class SequenceVote(LinkModel):
         cal = calibration_pairs(fold)
         # inductive folds: validation RNAs are new nodes of the validation graph, and pairs
         # whose partner is new come pooled over the partner's sequence neighbours
-        if cal is fold.val and hasattr(fold, "graph_for"):
+        if cal is fold.val:
             seqs = node_sequences(fold.graph_for("val"), self.node_type)
         pooled = isinstance(cal, PooledLinkSet)
         idx = cal.pool_index if pooled else cal.edge_label_index

@@ -227,7 +227,7 @@ class StackedLink(LinkModel):
         from sklearn.linear_model import LogisticRegression
 
         from rnagraph.models.registry import get_model
-        val_graph = fold.graph_for("val") if hasattr(fold, "graph_for") else fold.train_graph
+        val_graph = fold.graph_for("val")
         self.models_ = [get_model(m, calibrate=False).fit(fold) for m in _names(self.models)]
         cal = calibration_pairs(fold)
         graph = val_graph if cal is fold.val else None

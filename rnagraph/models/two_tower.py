@@ -258,7 +258,7 @@ class TwoTower(LinkModel):
         self.mean_ = raw[have].mean(0)
         self.std_ = nonzero_std(raw[have])
         x = self._features(g)
-        vg = fold.graph_for("val") if hasattr(fold, "graph_for") else g
+        vg = fold.graph_for("val")
         x_val = x if vg is g else self._features(vg)
         pos = fold.train.pos_index
         known = torch.unique(pos[side])

@@ -358,3 +358,10 @@ def test_pair_table_reads_the_rows_of_its_pairs_and_nothing_else():
     assert table.get(torch.tensor([[1, 2, 0], [3, 1, 3]])).flatten().tolist() == [2.0, 1.0, 0.0]
     assert table.get(torch.tensor([[1], [1]])) is None           # (1, 1) is not in the table
     assert table.get(torch.tensor([[3], [3]])) is None           # past the largest code
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fit_takes_a_fold_and_says_so_otherwise(name):
+    fold = {"train_graph": None, "train": None, "val": None, "test": None}
+    with pytest.raises(TypeError, match=r"\.fit: expected a rnagraph\.data\.Fold .*got dict"):
+        make(name).fit(fold)

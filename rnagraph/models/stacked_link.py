@@ -169,12 +169,14 @@ class StackedLink(LinkModel):
         tol (float): how far below the anchor's validation ``keep`` metrics
             ``head="auto"`` may go. (default: ``0.0``)
         calibrate (bool): Platt-scale :math:`s` on ``fold.val``. (default: ``True``)
+        seed (int, optional): the seed given to every fused model that takes one (a seed
+            replicate of the fusion); ``None``: each model's own default. (default: ``None``)
     """
 
     def __init__(self, models: list[str] | None = None, C: float = 1.0,
                  objective: str = "logistic", anchor: str | None = None,
                  keep: list[str] | None = None, head: int | str | None = None,
-                 tol: float = 0.0, calibrate: bool = True):
+                 tol: float = 0.0, calibrate: bool = True, seed: int | None = None):
         self.models = models
         self.C = C
         self.objective = objective
@@ -183,6 +185,7 @@ class StackedLink(LinkModel):
         self.head = head
         self.tol = tol
         self.calibrate = calibrate
+        self.seed = seed
 
     def _validate_params(self) -> None:
         from rnagraph.models.registry import MODELS, PRESETS
@@ -209,6 +212,8 @@ class StackedLink(LinkModel):
             self._check_param("head", self.anchor is not None, "needs an anchor")
         self._check_param("tol", isinstance(self.tol, (int, float)) and self.tol >= 0,
                           "must be >= 0")
+        self._check_param("seed", self.seed is None or is_int(self.seed),
+                          "must be an integer or None")
 
     @property
     def requires_sequences(self) -> bool:  # type: ignore[override]
@@ -223,12 +228,20 @@ class StackedLink(LinkModel):
             return "sequence"
         return None
 
+    def _part(self, name: str) -> LinkModel:
+        """The fused model ``name``, uncalibrated, with :attr:`seed` where it takes one."""
+        from rnagraph.models.params import takes_param
+        from rnagraph.models.registry import get_model
+        model = get_model(name, calibrate=False)
+        if self.seed is None or not takes_param(model, "seed"):
+            return model
+        return get_model(name, calibrate=False, seed=int(self.seed))
+
     def _fit(self, fold: Fold) -> None:
         from sklearn.linear_model import LogisticRegression
 
-        from rnagraph.models.registry import get_model
         val_graph = fold.graph_for("val")
-        self.models_ = [get_model(m, calibrate=False).fit(fold) for m in _names(self.models)]
+        self.models_ = [self._part(m).fit(fold) for m in _names(self.models)]
         cal = calibration_pairs(fold)
         graph = val_graph if cal is fold.val else None
         x = self._raw(graph, cal.edge_label_index).numpy()

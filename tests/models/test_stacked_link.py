@@ -47,3 +47,17 @@ def test_parameters(fold):
         StackedLink(["degree", "nope"]).fit(fold)     # checked in fit, as scikit-learn does
     with pytest.raises(ValueError, match="C=0 must be > 0"):
         StackedLink(C=0).fit(fold)
+
+
+def test_a_seed_reaches_every_fused_model_that_takes_one(fold):
+    seeded = StackedLink(["svd", "degree"], seed=3).fit(fold)
+    assert seeded.models_[0].seed == 3                 # SVD's random projections
+    assert "seed" not in seeded.models_[1].get_params()  # the degree product has none
+    plain = StackedLink(["svd", "degree"]).fit(fold)
+    assert plain.models_[0].seed == 0                  # None: the model's own default
+    pairs = fold.test.edge_label_index
+    # seed 0 given is each model's default: the same fusion, score for score
+    zero = StackedLink(["svd", "degree"], seed=0).fit(fold)
+    assert torch.equal(zero.decision_function(None, pairs), plain.decision_function(None, pairs))
+    with pytest.raises(ValueError, match="seed=1.5 must be an integer or None"):
+        StackedLink(["svd", "degree"], seed=1.5).fit(fold)

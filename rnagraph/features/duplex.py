@@ -2,20 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rnagraph.features._estimator import Estimator, is_int
+from rnagraph.features._estimator import is_int
 from rnagraph.features._missing import normalize_sequence
+from rnagraph.features._pairs import PairFeaturizer
 from rnagraph.features.folding import FOLDING, FoldingFeatures
 from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
-
-if TYPE_CHECKING:  # torch is imported where it is used: importing features stays light
-    from torch import Tensor
-    from torch_geometric.data import HeteroData
-
-    from rnagraph.typing import EdgeType
 
 #: byte -> 0..3 for A, C, G, U (T read as U), 4 for anything else (N, padding)
 _CODE = np.full(256, 4, dtype=np.int64)
@@ -93,7 +87,7 @@ def _codes(seqs: Sequence[str], width: int) -> np.ndarray:
     return out
 
 
-class DuplexFeatures(Estimator):
+class DuplexFeatures(PairFeaturizer):
     r"""Features of the best **ungapped duplex** of a miRNA with its target, per pair.
 
     The miRNA :math:`m` (5'->3', positions :math:`1..L`, ``L = mirna_length``; a shorter miRNA
@@ -190,11 +184,6 @@ class DuplexFeatures(Estimator):
         self._check_param("stacking", isinstance(self.stacking, bool), "must be a bool")
         self._check_param("alignment", isinstance(self.alignment, bool), "must be a bool")
         self._check_param("folding", isinstance(self.folding, bool), "must be a bool")
-
-    def fit(self, pairs: Sequence | None = None, y: None = None) -> DuplexFeatures:
-        """Nothing to learn: checks the parameters and returns ``self``."""
-        self._validate_params()
-        return self
 
     def get_feature_names_out(self) -> list[str]:
         L = int(self.mirna_length)
@@ -329,18 +318,6 @@ class DuplexFeatures(Estimator):
         offsets = (wc[..., 1:8].sum(-1) >= 6).sum(1)
         return np.column_stack([onehot, gc[:, 1:8].sum(1), gc.sum(1), up_au, down_au, up_read,
                                 down_read, offsets])
-
-    def fit_transform(self, pairs: Sequence[tuple[str | None, str | None]],
-                      return_mask: bool = False):
-        return self.fit(pairs).transform(pairs, return_mask=return_mask)
-
-    def graph_transform(self, graph: HeteroData, edge_type: EdgeType,
-                        edge_label_index: Tensor) -> Tensor:
-        """:meth:`transform` of the pairs ``edge_label_index [2, N]`` of ``edge_type`` in
-        ``graph`` (miRNA on either side), as a ``torch.float32 [N, F]`` tensor."""
-        import torch
-        pairs = SeedSiteFeatures.pair_sequences(graph, edge_type, edge_label_index)
-        return torch.from_numpy(self.transform(pairs))
 
 
 def _local_alignment(mi: np.ndarray, tg: np.ndarray, lo: int, hi: int,

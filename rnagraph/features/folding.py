@@ -8,18 +8,13 @@ re-implementation of the Turner model's loops would be neither faster nor as wel
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from rnagraph.features._estimator import Estimator, is_int
+from rnagraph.features._estimator import is_int
 from rnagraph.features._missing import normalize_sequence
-
-if TYPE_CHECKING:  # torch is imported where it is used: importing features stays light
-    from torch import Tensor
-    from torch_geometric.data import HeteroData
-
-    from rnagraph.typing import EdgeType
+from rnagraph.features._pairs import PairFeaturizer
 
 #: the columns of :class:`FoldingFeatures`, in order
 FOLDING = ("duplex_energy", "duplex_pairs", "duplex_seed_pairs", "duplex_start",
@@ -47,7 +42,7 @@ def import_vienna() -> Any:
     return RNA
 
 
-class FoldingFeatures(Estimator):
+class FoldingFeatures(PairFeaturizer):
     r"""The **folded duplex** of a miRNA with its target and the cost of **opening** the
     target there, per pair, from ViennaRNA's nearest-neighbour energy model (Turner 2004,
     37 degrees C).
@@ -101,11 +96,6 @@ class FoldingFeatures(Estimator):
         self._check_param("span", is_int(self.span) and 1 <= self.span <= self.window,
                           f"must be an integer in [1, window={self.window!r}]")
 
-    def fit(self, pairs: Sequence | None = None, y: None = None) -> FoldingFeatures:
-        """Nothing to learn: checks the parameters and returns ``self``."""
-        self._validate_params()
-        return self
-
     def get_feature_names_out(self) -> list[str]:
         return list(FOLDING)
 
@@ -148,20 +138,6 @@ class FoldingFeatures(Estimator):
         table = np.array([row[:u + 1] for row in up], dtype=np.float64)
         table[:, 0] = 1.0
         return table
-
-    def fit_transform(self, pairs: Sequence[tuple[str | None, str | None]],
-                      return_mask: bool = False):
-        return self.fit(pairs).transform(pairs, return_mask=return_mask)
-
-    def graph_transform(self, graph: HeteroData, edge_type: EdgeType,
-                        edge_label_index: Tensor) -> Tensor:
-        """:meth:`transform` of the pairs ``edge_label_index [2, N]`` of ``edge_type`` in
-        ``graph`` (miRNA on either side), as a ``torch.float32 [N, 7]`` tensor."""
-        import torch
-
-        from rnagraph.features.seed_sites import SeedSiteFeatures
-        pairs = SeedSiteFeatures.pair_sequences(graph, edge_type, edge_label_index)
-        return torch.from_numpy(self.transform(pairs))
 
 
 def _stretch(duplex: Any) -> tuple[int, int]:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rnagraph.features._estimator import Estimator
+from rnagraph.features._pairs import PairFeaturizer
 from rnagraph.typing import MIRNA, EdgeType
 
 if TYPE_CHECKING:  # torch is imported where it is used: importing features stays light
@@ -228,7 +228,7 @@ def seed_family_features(seqs: list[str | None], min_count: int = 2) -> np.ndarr
     return x
 
 
-class SeedSiteFeatures(Estimator):
+class SeedSiteFeatures(PairFeaturizer):
     r"""Per-pair counts of canonical miRNA seed sites in the target sequence.
 
     For a miRNA :math:`m` and a target :math:`t` (mRNA or circRNA), :math:`n_k(m, t)` is the
@@ -263,12 +263,6 @@ class SeedSiteFeatures(Estimator):
     def _validate_params(self) -> None:
         self._check_param("log", isinstance(self.log, (bool, np.bool_)), "must be True or False")
 
-    def fit(self, pairs: Sequence | None = None, y: None = None) -> SeedSiteFeatures:
-        """Nothing to learn: checks the parameters and returns ``self`` (``transform`` works
-        without it)."""
-        self._validate_params()
-        return self
-
     def get_feature_names_out(self) -> list[str]:
         return list(SITE_TYPES)
 
@@ -291,29 +285,6 @@ class SeedSiteFeatures(Estimator):
         if self.log:
             out = np.log1p(out)
         return (out, mask) if return_mask else out
-
-    def fit_transform(self, pairs: Sequence[tuple[str | None, str | None]],
-                      return_mask: bool = False):
-        return self.fit(pairs).transform(pairs, return_mask=return_mask)
-
-    @staticmethod
-    def pair_sequences(graph: HeteroData, edge_type: EdgeType, edge_label_index: Tensor
-                       ) -> list[tuple[str | None, str | None]]:
-        """``(mirna_seq, target_seq)`` of each pair ``edge_label_index [2, N]`` of
-        ``edge_type`` (miRNA on either side), from the graph's ``seq`` lists."""
-        src_t, _, dst_t = edge_type
-        if MIRNA not in (src_t, dst_t):
-            raise ValueError(f"SeedSiteFeatures: edge type {tuple(edge_type)} has no miRNA side; "
-                             "seed sites pair a miRNA with a target")
-        mir_row = 0 if src_t == MIRNA else 1
-        tgt_t = dst_t if mir_row == 0 else src_t
-        import torch
-
-        from rnagraph.data import node_sequences
-        mir_seq, tgt_seq = node_sequences(graph, MIRNA), node_sequences(graph, tgt_t)
-        eli = torch.as_tensor(edge_label_index)
-        rows = eli[mir_row].tolist(), eli[1 - mir_row].tolist()
-        return [(mir_seq[m], tgt_seq[t]) for m, t in zip(*rows)]
 
     def graph_transform(self, graph: HeteroData, edge_type: EdgeType,
                         edge_label_index: Tensor) -> Tensor:

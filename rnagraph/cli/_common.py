@@ -36,7 +36,8 @@ def _one_line(exc: BaseException) -> str:
         msg = str(exc.args[0])
     else:
         msg = str(exc)
-    if not isinstance(exc, (ValueError, KeyError, OSError, LookupError)):
+    from rnagraph._extras import MissingExtra
+    if not isinstance(exc, (ValueError, KeyError, OSError, LookupError, MissingExtra)):
         msg = (f"internal error ({type(exc).__name__}: {msg}); rerun with --debug for the "
                "traceback and please report it")
     return " ".join(msg.split())

@@ -15,6 +15,7 @@ import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
+from rnagraph._extras import MissingExtra
 from rnagraph.evaluate.parallel import call_recording, make_pool, run_pool
 
 #: the engines ``engine=`` names
@@ -188,7 +189,7 @@ def require_ray():
     try:
         import ray
     except ImportError:
-        raise ImportError(f"engine='ray' needs Ray, an optional extra: {RAY_INSTALL}") from None
+        raise MissingExtra(f"engine='ray' needs Ray, an optional extra: {RAY_INSTALL}") from None
     return ray
 
 

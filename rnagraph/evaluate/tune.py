@@ -22,6 +22,7 @@ import numpy as np
 import torch
 from torch_geometric.data import HeteroData
 
+from rnagraph._extras import MissingExtra
 from rnagraph.data.fold import EXTRA_TESTS, Fold, LinkSet
 from rnagraph.evaluate.engine import Engine, make_engine
 from rnagraph.evaluate.engine import session as engine_session
@@ -42,7 +43,7 @@ def import_optuna():
     try:
         import optuna
     except ImportError:
-        raise ImportError(INSTALL_HINT) from None
+        raise MissingExtra(INSTALL_HINT) from None
     return optuna
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from rnagraph._extras import MissingExtra
 from rnagraph.features._estimator import is_int
 from rnagraph.features._missing import normalize_sequence
 from rnagraph.features._pairs import PairFeaturizer
@@ -38,7 +39,7 @@ def import_vienna() -> Any:
     try:
         import RNA
     except ImportError:
-        raise ImportError(INSTALL_HINT) from None
+        raise MissingExtra(INSTALL_HINT) from None
     return RNA
 
 

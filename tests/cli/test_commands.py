@@ -254,3 +254,16 @@ def test_rank_writes_grmmi_top_attended_window(tmp_path):
     for r, w in zip(rows, want):
         assert r["top_window"] == f"{w[0]['start'] + 1}-{w[0]['end']}"
         assert float(r["window_attention"]) == pytest.approx(float(w[0]["weight"]), rel=1e-3)
+
+
+def test_the_folding_preset_without_vienna_is_one_line(monkeypatch, tmp_path):
+    import sys
+    monkeypatch.setitem(sys.modules, "RNA", None)       # import RNA -> ImportError
+    out = tmp_path / "m.rg"
+    res = runner.invoke(app, ["train", "--model", "duplex-boost-fold", "--dataset", "synthetic",
+                              "--edge-type", "mirna-mrna", "--save", str(out)])
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines()[-1] == (
+        "error: FoldingFeatures (folding=True) needs ViennaRNA: pip install 'rnagraph[fold]' "
+        "(or pip install ViennaRNA)")
+    assert "Traceback" not in res.output and not out.exists()

@@ -47,8 +47,9 @@ class DuplexBoost(LinkModel):
 
     Args:
         features (DuplexFeatures, optional): the featurizer; ``None``:
-            ``DuplexFeatures(context=15, stacking=True, alignment=True)``.
-            (default: ``None``)
+            ``DuplexFeatures(context=15, stacking=True, alignment=True)``; add
+            ``folding=True`` for ViennaRNA's duplex and opening energies (the preset
+            ``duplex-boost-fold``; needs ``rnagraph[fold]``). (default: ``None``)
         max_trees (int): boosting iterations fitted; validation keeps a prefix.
             (default: ``600``)
         learning_rate (float): shrinkage of each tree, in ``(0, 1]``. (default: ``0.05``)

@@ -6,16 +6,11 @@ from collections.abc import Sequence
 import numpy as np
 
 from rnagraph.features._estimator import is_int
+from rnagraph.features._kmers import encode
 from rnagraph.features._missing import normalize_sequence
 from rnagraph.features._pairs import PairFeaturizer
 from rnagraph.features.folding import FOLDING, FoldingFeatures
 from rnagraph.features.seed_sites import SITE_TYPES, SeedSiteFeatures
-
-#: byte -> 0..3 for A, C, G, U (T read as U), 4 for anything else (N, padding)
-_CODE = np.full(256, 4, dtype=np.int64)
-for _i, _b in enumerate(b"ACGU"):
-    _CODE[_b] = _CODE[_b + 32] = _i
-_CODE[ord("T")] = _CODE[ord("t")] = 3
 
 #: pairing score of (miRNA nucleotide, target nucleotide): 1 Watson-Crick, 1/2 G:U wobble
 _PAIR = np.zeros((5, 5), dtype=np.float32)
@@ -40,9 +35,8 @@ STACKING = ("seed_stack", "duplex_stack", "supplementary_stack", "supplementary_
 ALIGNMENT = ("align_score", "align_3p")
 
 #: local alignment scores of (miRNA nucleotide, target nucleotide): Watson-Crick +5, G:U +2,
-#: anything else -3 (miRanda's pairing scores); a gap costs 4 a nucleotide
+#: anything else -3, N included (miRanda's pairing scores); a gap costs 4 a nucleotide
 _ALIGN = np.where(_PAIR == 1.0, 5.0, np.where(_PAIR == 0.5, 2.0, -3.0))
-_ALIGN[4, :] = _ALIGN[:, 4] = -3.0
 _GAP = 4.0
 
 #: nearest-neighbour free energy (kcal/mol, 37 C) of two stacked Watson-Crick pairs, Turner
@@ -79,11 +73,12 @@ _BLOCK = 1 << 22
 
 
 def _codes(seqs: Sequence[str], width: int) -> np.ndarray:
-    """``int64 [N, width]`` letter codes of ``seqs``, cut or padded (code 4) to ``width``."""
+    """``int64 [N, width]`` letter codes (A0 C1 G2 U3 N4, the k-mer featurizers' ``encode``)
+    of normalised ``seqs``, cut or padded (code 4) to ``width``."""
     out = np.full((len(seqs), width), 4, dtype=np.int64)
     for r, s in enumerate(seqs):
-        b = np.frombuffer(s[:width].encode("ascii", "replace"), dtype=np.uint8)
-        out[r, :b.size] = _CODE[b]
+        codes = encode(s[:width])
+        out[r, :codes.size] = codes
     return out
 
 
